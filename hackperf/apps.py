@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HackperfConfig(AppConfig):
+    name = "hackperf"
+    verbose_name = "ICT performance"

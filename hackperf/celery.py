@@ -1,0 +1,17 @@
+"""The Celery application.
+
+Tasks are found in each app's ``tasks.py``; settings are the ``CELERY_*`` names in
+``hackperf.settings``. Tasks are acknowledged late and may run more than once, so each one is
+idempotent; views queue them with ``task.delay_on_commit()`` so a worker never sees a row
+that the request's transaction has not committed yet.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackperf.settings")
+
+app = Celery("hackperf")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

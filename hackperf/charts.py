@@ -1,0 +1,91 @@
+"""Helpers every chart goes through, so each one is accessible and self-contained.
+
+A chart is never shown alone: it sits in a ``<figure>`` with a one-line summary and its data
+as a table (``templates/includes/_chart.html``). Plotly's "send to cloud" link and logo are
+always off, and plotly.js is served once from ``static/``, never from a CDN.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+
+PLOTLY_CONFIG: dict[str, object] = {
+    "showSendToCloud": False,
+    "displaylogo": False,
+    "responsive": True,
+    # No mode bar: its buttons would be focusable inside the chart, which is hidden from
+    # assistive technology because the data table beside it is the accessible version.
+    "displayModeBar": False,
+}
+
+# GOV.UK Frontend's palette, so charts match the page.
+GOVUK_BLUE = "#1d70b8"
+GOVUK_BLACK = "#0b0c0c"
+GOVUK_FONT = '"Open Sans", Arial, sans-serif'
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What a page shows for one chart: the figure, its summary, and its data as a table."""
+
+    id: str
+    title: str
+    summary: str
+    figure: go.Figure
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]] = field(default_factory=list)
+
+    def html(self) -> str:
+        """The chart's ``<div>`` and script; plotly.js itself is loaded by the page."""
+        return self.figure.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            config=PLOTLY_CONFIG,
+            div_id=self.id,
+        )
+
+
+def base_layout(figure: go.Figure, *, title: str) -> go.Figure:
+    """Apply the house layout: the page's font, no chart title (the figure caption has it)."""
+    figure.update_layout(
+        title=None,
+        font={"family": GOVUK_FONT, "color": GOVUK_BLACK, "size": 14},
+        margin={"l": 48, "r": 16, "t": 16, "b": 48},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=320,
+        meta={"title": title},
+    )
+    return figure
+
+
+def bar_chart(
+    *,
+    id: str,
+    title: str,
+    summary: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    value_label: str,
+) -> ChartData:
+    """A horizontal bar chart with its data table (label, value)."""
+    figure = go.Figure(
+        go.Bar(
+            x=list(values),
+            y=list(labels),
+            orientation="h",
+            marker_color=GOVUK_BLUE,
+            name=value_label,
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    base_layout(figure, title=title)
+    return ChartData(
+        id=id,
+        title=title,
+        summary=summary,
+        figure=figure,
+        columns=("", value_label),
+        rows=list(zip(labels, values, strict=True)),
+    )

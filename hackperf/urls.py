@@ -1,0 +1,23 @@
+"""Root URLs. Each app has its own namespace (``servicedesk:``, ``infogov:``, ``indicators:``)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from hackperf import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("healthz", views.healthz, name="healthz"),
+    path("queues/", include("servicedesk.urls")),
+    path("information-governance/", include("infogov.urls")),
+    path("", include("indicators.urls")),
+    path("admin/", admin.site.urls),
+]

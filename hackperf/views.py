@@ -1,0 +1,99 @@
+"""Views of the project package: home, sign-in, people and roles, health, section stubs."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+from django_tables2 import SingleTableView
+
+from hackperf import selectors
+from hackperf.charts import bar_chart
+from hackperf.navigation import Section, sections_for
+from hackperf.roles import Perm, perm_name, roles_of
+from hackperf.tables import PersonTable
+
+
+class PermissionRequired(PermissionRequiredMixin):
+    """Refuse with 403 (not a redirect to sign-in) when a signed-in user lacks the role.
+
+    Anonymous users never get here: ``LoginRequiredMiddleware`` sends them to sign in.
+    """
+
+    raise_exception = True
+    perm: Perm
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        return (perm_name(self.perm),)
+
+
+class HomeView(TemplateView):
+    """What is where: the sections this person may open, and whether the jobs run."""
+
+    template_name = "hackperf/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["sections"] = sections_for(user)
+        context["roles"] = roles_of(user)
+        context["can_see_people"] = user.has_perm(perm_name(Perm.VIEW_REVIEW))
+        if context["can_see_people"]:
+            context["jobs"] = selectors.jobs_status(now=timezone.now())
+        return context
+
+
+class PersonListView(PermissionRequired, SingleTableView):
+    """People and roles, for the DMT: who can see what."""
+
+    perm = Perm.VIEW_REVIEW
+    table_class = PersonTable
+    template_name = "hackperf/person_list.html"
+    table_pagination = {"per_page": 25}
+
+    def get_queryset(self):
+        return selectors.people_with_roles()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = selectors.role_counts()
+        busiest = max(counts, key=lambda pair: pair[1])
+        context["chart"] = bar_chart(
+            id="people-per-role",
+            title="People per role",
+            summary=(
+                f"{sum(n for _, n in counts)} role memberships across {len(counts)} roles; "
+                f"the most held is {busiest[0]} ({busiest[1]})."
+            ),
+            labels=[label for label, _ in counts],
+            values=[n for _, n in counts],
+            value_label="People",
+        )
+        return context
+
+
+class SectionView(PermissionRequired, TemplateView):
+    """A section whose pages are still to be built: says what it will hold, to whom."""
+
+    template_name = "hackperf/section.html"
+    section: Section | None = None
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        assert self.section is not None
+        return (perm_name(self.section.perm),)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for the container health check: the process answers and the database does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok\n", content_type="text/plain")

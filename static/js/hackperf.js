@@ -1,0 +1,73 @@
+/* hackperf page script -> static/js/hackperf.js (copied as is by assets/build.mjs)
+ *
+ * - Initialises lbh-frontend / GOV.UK Frontend components once the page is parsed.
+ * - Initialises components inside content that htmx swaps in later.
+ * - Opens chart data tables (<details class="hp-figure__data">) for printing.
+ *
+ * Needs static/js/lbh-frontend.js (window.LBHFrontend) loaded before it.
+ */
+(function () {
+  "use strict";
+
+  function lbh() {
+    return window.LBHFrontend && typeof window.LBHFrontend.initAll === "function"
+      ? window.LBHFrontend
+      : null;
+  }
+
+  // A scope for initAll() that also matches the element itself, so a swapped-in
+  // element that is itself a [data-module] (hx-swap="outerHTML") is initialised.
+  function scopeIncludingSelf(el) {
+    return {
+      querySelector: function (selector) {
+        return el.matches(selector) ? el : el.querySelector(selector);
+      },
+      querySelectorAll: function (selector) {
+        var found = Array.prototype.slice.call(el.querySelectorAll(selector));
+        if (el.matches(selector)) {
+          found.unshift(el);
+        }
+        return found;
+      }
+    };
+  }
+
+  function initPage() {
+    var frontend = lbh();
+    if (frontend) {
+      frontend.initAll();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", initPage);
+  } else {
+    initPage();
+  }
+
+  // htmx fires htmx:load on each element it adds to the page (and once on
+  // <body> at start-up, which initPage has already covered).
+  document.addEventListener("htmx:load", function (event) {
+    var el = event.target;
+    var frontend = lbh();
+    if (!frontend || !el || el === document.body || el.nodeType !== 1) {
+      return;
+    }
+    frontend.initAll({ scope: scopeIncludingSelf(el) });
+  });
+
+  // Print the data behind each chart: open closed <details>, restore afterwards.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    var closed = document.querySelectorAll("details.hp-figure__data:not([open])");
+    for (var i = 0; i < closed.length; i++) {
+      closed[i].setAttribute("open", "");
+      openedForPrint.push(closed[i]);
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    while (openedForPrint.length) {
+      openedForPrint.pop().removeAttribute("open");
+    }
+  });
+})();

@@ -1,0 +1,106 @@
+"""Browser tests: Playwright drives Debian's Chromium against Django's live server.
+
+Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
+a thread with a running loop unless told the caller is synchronous, which it is here.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "static" / "vendor" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # This machine has no network: without these Chromium keeps trying Google's services.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"Chromium not found at {executable}: run `make chromium` or set CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class RecordingPage:
+    """A Playwright page that records every request it makes, to catch other hosts."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "console",
+            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def foreign_requests(self) -> list[str]:
+        own = urlparse(self.base_url).netloc
+        return [
+            url
+            for url in self.requests
+            if urlparse(url).scheme not in ("data", "blob", "about") and urlparse(url).netloc != own
+        ]
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.page.goto(f"{self.base_url}/sign-in/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+
+    def axe_violations(self, *, impacts=("serious", "critical")) -> list[dict]:
+        """Run axe-core (served from static/, injected inline) against WCAG 2.2 AA."""
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            WCAG_22_AA,
+        )
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [node["target"] for node in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+            if v["impact"] in impacts
+        ]
+
+
+@pytest.fixture
+def recording_page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    yield RecordingPage(page, live_server.url)
+    context.close()

@@ -1,0 +1,51 @@
+"""`make run` works without PostgreSQL or Redis: SQLite and the filesystem broker."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HOME_PAGE_CHECK = """
+import django
+django.setup()
+from django.test import Client
+from django.conf import settings
+assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"), settings.DATABASES
+assert settings.CELERY_BROKER_URL == "filesystem://"
+client = Client(HTTP_HOST="127.0.0.1")
+assert client.login(username="dmt", password="hackperf-demo")
+response = client.get("/")
+assert response.status_code == 200, response.status_code
+assert b"ICT performance" in response.content
+assert b"Where to find what" in response.content
+print("home page ok")
+"""
+
+
+def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "hackperf.settings",
+        "DEBUG": "true",
+        "HACKPERF_VAR_DIR": str(tmp_path),
+    }
+
+    def run(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    run("manage.py", "migrate", "--noinput")
+    assert "Sign in at http://127.0.0.1:8000/" in run("manage.py", "seed_demo")
+    assert (tmp_path / "db.sqlite3").exists()
+    assert "home page ok" in run("-c", HOME_PAGE_CHECK)

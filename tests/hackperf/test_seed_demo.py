@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from hackperf.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from hackperf.roles import Role, roles_of
+
+
+@pytest.mark.django_db
+class SeedDemoTests:
+    @override_settings(DEBUG=True)
+    def test_it_creates_a_person_for_each_role_and_prints_the_logins(self, capsys):
+        call_command("seed_demo")
+        out = capsys.readouterr().out
+        User = get_user_model()
+        for person in DEMO_PEOPLE:
+            user = User.objects.get(username=person.username)
+            assert user.check_password(DEMO_PASSWORD)
+            assert person.username in out
+        held = {role for user in User.objects.all() for role in roles_of(user)}
+        assert held == set(Role)
+        assert DEMO_PASSWORD in out
+
+    @override_settings(DEBUG=True)
+    def test_a_second_run_changes_nothing(self):
+        call_command("seed_demo")
+        before = list(
+            get_user_model().objects.order_by("username").values_list("username", "is_superuser")
+        )
+        call_command("seed_demo")
+        after = list(
+            get_user_model().objects.order_by("username").values_list("username", "is_superuser")
+        )
+        assert before == after
+
+    @override_settings(DEBUG=False)
+    def test_it_refuses_on_a_production_site_unless_forced(self):
+        with pytest.raises(CommandError, match="DEBUG is off"):
+            call_command("seed_demo")
+        call_command("seed_demo", "--force")
+        assert get_user_model().objects.filter(username="dmt").exists()

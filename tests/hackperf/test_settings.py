@@ -1,0 +1,68 @@
+"""Start-up with production settings, run as a real process with a real environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "PATH": os.environ.get("PATH", ""),
+    "DJANGO_SETTINGS_MODULE": "hackperf.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-like-secret-key-that-is-long-and-random-0123456789-abcdef",
+    "ALLOWED_HOSTS": "ict-performance.hackney.example",
+    "CSRF_TRUSTED_ORIGINS": "https://ict-performance.hackney.example",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hackperf",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+class ProductionSettingsTests:
+    def test_it_passes_the_deployment_checklist(self):
+        result = manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "System check identified no issues (0 silenced)." in result.stdout
+
+    def test_it_refuses_to_start_without_a_secret_key(self):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+        result = manage("check", env=env)
+        assert result.returncode != 0
+        assert "SECRET_KEY is not set" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("DATABASE_URL", "nonsense"),
+            ("REDIS_URL", "localhost:6379"),
+            ("DEBUG", "maybe"),
+            ("EMAIL_PORT", "smtp"),
+        ],
+    )
+    def test_it_stops_on_a_bad_value_naming_the_variable(self, name, value):
+        result = manage("check", env={**PRODUCTION_ENV, name: value})
+        assert result.returncode != 0
+        assert f"{name}=" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_it_needs_allowed_hosts_in_production(self):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != "ALLOWED_HOSTS"}
+        result = manage("check", env=env)
+        assert result.returncode != 0
+        assert "ALLOWED_HOSTS is not set" in result.stderr
