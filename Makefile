@@ -45,9 +45,13 @@ worker: install var
 beat: install var
 	$(VENV)/bin/celery -A hackperf beat --loglevel=INFO
 
+# The pure calculators hold the statutory and SLA rules: they are type-checked strictly.
+STRICT_TYPED := hackperf/workdays.py servicedesk/sla.py infogov/deadlines.py indicators/rag.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict $(STRICT_TYPED)
 
 format: install
 	$(VENV)/bin/ruff check --fix .

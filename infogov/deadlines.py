@@ -1,0 +1,814 @@
+"""Statutory due dates of FOI, EIR and subject access requests, with their working.
+
+A pure calculator (DESIGN.md, "Statutory deadlines"; STYLE.md §1 and §4): no ORM, no clock,
+no settings reads. The case's dates, the :class:`DeadlineSettings` and the
+:class:`~hackperf.workdays.HolidayCalendar` are passed in, so a due date can be recomputed
+when the bank holidays change (the 2022 state funeral was announced at nine days' notice) and
+any past date can be checked.
+
+The rules, and where they come from:
+
+- FOI, FOIA 2000 s.10(1): "promptly and in any event not later than the twentieth working day
+  following the date of receipt". s.10(6): a working day is any day other than a Saturday, a
+  Sunday, Christmas Day, Good Friday or a bank holiday under the Banking and Financial Dealings
+  Act 1971 *in any part of the United Kingdom*. Day 1 is the first working day after receipt,
+  also when receipt falls on a non-working day (the ICO's reading); the s.45 Code of Practice
+  reading, which first moves receipt to the next working day, is a setting.
+  s.1(3): a request that needs clarifying is received when the clarification arrives, so the
+  count restarts. s.10(2): the working days from the day the fees notice is given to the day
+  the fee is received, inclusive, are disregarded. s.10(3): a public-interest extension of a
+  "reasonable" time, which the ICO says should normally be no more than 20 further working days.
+- EIR 2004 reg 5(2): 20 working days after receipt; reg 2(1) gives "working day" the meaning of
+  FOIA s.10(6), so the count is the same. reg 7(1): up to 40 working days for complexity and
+  volume. reg 9(4): clarification restarts the count.
+- SAR under UK GDPR Art 12(3), for requests received on or after 25 May 2018 (ICO method):
+  one month from the day the clock starts, i.e. the corresponding date in the next month or
+  that month's last day where there is none, then the next working day if that is a weekend or
+  an England and Wales bank holiday. The clock starts on receipt, or on receipt of the ID or fee
+  that was needed. Extension: by two further months, so three months from the start.
+  Art 12A (Data (Use and Access) Act 2025): the clock stops while the controller waits for
+  clarification; the paused calendar days, inclusive, are added before the roll to a working
+  day.
+- SAR under DPA 1998 s.7(8) and s.7(10), for requests received before 25 May 2018: 40 days
+  beginning with the relevant day (the latest of receipt, fee and the information of s.7(3)).
+"""
+
+import calendar as calendar_module
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from hackperf.workdays import (
+    ALL_DIVISIONS,
+    Division,
+    Holiday,
+    HolidayCalendar,
+    format_date,
+    good_friday,
+    holidays_skipped,
+    is_working_day,
+    next_working_day,
+    non_working_reason,
+    roll_forward,
+)
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "GDPR_COMMENCEMENT",
+    "CaseKind",
+    "ClockEvent",
+    "Deadline",
+    "DeadlineInputError",
+    "DeadlineSettings",
+    "add_months",
+    "compute_deadline",
+    "eir_deadline",
+    "foi_deadline",
+    "foia_calendar",
+    "sar_deadline",
+]
+
+ONE_DAY = timedelta(days=1)
+
+# UK GDPR (then EU GDPR with DPA 2018) applies to requests received from this day; DPA 2018
+# Sch 20 para 2 keeps earlier requests under DPA 1998.
+GDPR_COMMENCEMENT = date(2018, 5, 25)
+
+FOI_WORKING_DAYS = 20  # FOIA s.10(1); EIR reg 5(2)
+ICO_EXTENSION_WORKING_DAYS = 20  # ICO: a s.10(3) extension should normally be at most 20 days
+EIR_EXTENSION_WORKING_DAYS = 20  # EIR reg 7(1): 40 working days in all
+FOI_FEE_PAYMENT_MONTHS = 3  # FOIA s.9(2): the fee must be paid within three months
+
+REGIME_FOIA = "FOIA s.10"
+REGIME_EIR = "EIR reg 5(2)"
+REGIME_UK_GDPR = "UK GDPR Art 12(3)"
+REGIME_DPA_1998 = "DPA 1998 s.7(8)"
+
+UNIT_WORKING_DAYS = "working days"
+UNIT_CALENDAR_DAYS = "calendar days"
+
+# Error texts (STYLE.md §4: module constants that tests reuse).
+ERR_KIND = "kind must be one of foi, eir, sar; got {value!r}"
+ERR_BEFORE = "{name} ({value}) is before {other} ({other_value})"
+ERR_WITHOUT = "{name} ({value}) is given without {other}"
+ERR_NOT_FOR_KIND = "{name} does not apply to {kind} requests"
+ERR_EXTENSION_DAYS = "extensions must be whole positive numbers of working days, got {value!r}"
+ERR_SAR_EXTENSIONS = (
+    "extensions (working days) do not apply to SARs; pass extended=True "
+    "(three months from the start, UK GDPR Art 12(3))"
+)
+ERR_DPA_1998_EXTENDED = (
+    "extended does not apply to a SAR received before 25 May 2018: DPA 1998 s.7 had no extension"
+)
+ERR_RECEIPT_READING = "receipt_on_non_working_day must be 'ico' or 'code_s45', got {value!r}"
+ERR_DPA_1998_OFFSET = "dpa1998_offset_days must be 39 or 40, got {value!r}"
+
+# Flags (human text; callers test membership with these constants).
+FLAG_EXTENSION_BEYOND_20 = (
+    "extension beyond 20 working days: the ICO expects a public-interest extension "
+    "to be no more than 20 further working days"
+)
+FLAG_SECOND_EXTENSION = "more than one extension: the ICO expects at most one"
+FLAG_EIR_BEYOND_40 = "extension beyond 40 working days in all: EIR reg 7(1) allows no more"
+FLAG_AWAITING_CLARIFICATION = (
+    "awaiting clarification: the clock is stopped; the due date shown assumes none was needed"
+)
+FLAG_AWAITING_FEE = (
+    "awaiting the fee: the clock is stopped; the due date shown assumes it was paid at once"
+)
+FLAG_AWAITING_ID = (
+    "awaiting proof of identity: the clock has not started; the due date shown counts from receipt"
+)
+FLAG_FEE_PAID_LATE = (
+    "fee paid more than three months after the fees notice: FOIA s.9(2) no longer obliges "
+    "the authority to comply"
+)
+FLAG_UNCOVERED = "no bank-holiday data for {division} {year}: its holidays are not counted"
+
+AWAITING_CLARIFICATION = "clarification"
+AWAITING_FEE = "fee"
+AWAITING_ID = "id"
+
+
+class DeadlineInputError(ValueError):
+    """A case date or setting that cannot be right; the message names the argument."""
+
+
+class CaseKind(StrEnum):
+    FOI = "foi"
+    EIR = "eir"
+    SAR = "sar"
+
+
+ReceiptReading = Literal["ico", "code_s45"]
+
+
+@dataclass(frozen=True)
+class DeadlineSettings:
+    """The readings of the law a council may choose between.
+
+    Attributes:
+        receipt_on_non_working_day: ``"ico"`` (default): day 1 is the first working day after
+            receipt, even when receipt is on a non-working day. ``"code_s45"``: the s.45 Code of
+            Practice reading; receipt on a non-working day moves to the next working day, and
+            day 1 is the working day after that.
+        dpa1998_offset_days: 39 (default) reads "40 days beginning with the relevant day" as
+            relevant day + 39; 40 is the cautious reading some councils used.
+        eir_counts_all_uk_holidays: True (default) because EIR reg 2(1) borrows FOIA s.10(6)'s
+            working day; False counts England and Wales holidays only.
+    """
+
+    receipt_on_non_working_day: ReceiptReading = "ico"
+    dpa1998_offset_days: int = 39
+    eir_counts_all_uk_holidays: bool = True
+
+    def __post_init__(self) -> None:
+        if self.receipt_on_non_working_day not in ("ico", "code_s45"):
+            raise DeadlineInputError(
+                ERR_RECEIPT_READING.format(value=self.receipt_on_non_working_day)
+            )
+        if self.dpa1998_offset_days not in (39, 40):
+            raise DeadlineInputError(ERR_DPA_1998_OFFSET.format(value=self.dpa1998_offset_days))
+
+
+DEFAULT_SETTINGS = DeadlineSettings()
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    """One event that moved the clock: receipt reading, clarification, fee, ID, extension."""
+
+    kind: str
+    start: date
+    end: date | None
+    effect: str
+
+    def __str__(self) -> str:
+        when = format_date(self.start)
+        if self.end is not None and self.end != self.start:
+            when = f"{when} to {format_date(self.end)}"
+        return f"{self.kind} ({when}): {self.effect}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A statutory due date and its working, as the case page and ``--explain`` show it.
+
+    ``start`` is the day the count runs from (not itself counted for FOI/EIR; counted as day
+    one for DPA 1998). ``unrolled_due`` is the date before any roll to a working day (SARs);
+    it equals ``due`` otherwise. ``awaiting`` names the clock stops still open
+    (``"clarification"``, ``"fee"``, ``"id"``): while any is, ``due`` is provisional.
+    """
+
+    kind: CaseKind
+    received: date
+    due: date
+    regime: str
+    rule: str
+    start: date
+    days_counted: int
+    unit: str
+    unrolled_due: date
+    holidays_skipped: tuple[Holiday, ...] = ()
+    clock_events_applied: tuple[ClockEvent, ...] = ()
+    flags: tuple[str, ...] = ()
+    awaiting: tuple[str, ...] = field(default=())
+
+    @property
+    def clock_stopped(self) -> bool:
+        return bool(self.awaiting)
+
+    def explain(self) -> list[str]:
+        """Readable lines: due date, regime and rule, start, events, holidays, flags."""
+        lines = [
+            f"Due {format_date(self.due)} ({self.due.isoformat()}) under {self.regime}.",
+            f"Rule: {self.rule}",
+            f"Received {format_date(self.received)}; counted from {format_date(self.start)}: "
+            f"{self.days_counted} {self.unit}.",
+        ]
+        if self.unrolled_due != self.due:
+            lines.append(
+                f"{format_date(self.unrolled_due)} is not a working day; "
+                f"moved to {format_date(self.due)}."
+            )
+        for event in self.clock_events_applied:
+            lines.append(f"Clock event: {event}")
+        grouped: dict[tuple[date, str], list[str]] = {}
+        for holiday in self.holidays_skipped:
+            grouped.setdefault((holiday.date, holiday.label), []).append(holiday.division)
+        for (day, label), divisions in grouped.items():
+            lines.append(f"Holiday skipped: {format_date(day)} {label} [{', '.join(divisions)}]")
+        if not grouped and self.unit == UNIT_WORKING_DAYS:
+            lines.append("No holidays fell in the count.")
+        for flag in self.flags:
+            lines.append(f"Flag: {flag}")
+        return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def add_months(d: date, months: int) -> date:
+    """The corresponding date ``months`` later, or that month's last day where there is none.
+
+    The ICO's method for UK GDPR Art 12(3): 31 Jan + 1 month is 28 (29) Feb; 30 Nov + 3 months
+    is 28 (29) Feb.
+    """
+    years, month0 = divmod(d.month - 1 + months, 12)
+    year, month = d.year + years, month0 + 1
+    return date(year, month, min(d.day, calendar_module.monthrange(year, month)[1]))
+
+
+def foia_calendar(calendar: HolidayCalendar, first_year: int, last_year: int) -> HolidayCalendar:
+    """``calendar`` plus Christmas Day and Good Friday wherever it lacks them.
+
+    FOIA s.10(6) names both besides bank holidays because in England and Wales they are common
+    law holidays, not bank holidays under the 1971 Act. The GOV.UK feed lists them anyway; this
+    makes the count independent of that. They are added as England and Wales days, which is
+    where the common law makes them holidays.
+    """
+    extra = []
+    for year in range(first_year, last_year + 1):
+        for day, title in (
+            (date(year, 12, 25), "Christmas Day"),
+            (good_friday(year), "Good Friday"),
+        ):
+            if not calendar.is_holiday(day, ALL_DIVISIONS):
+                extra.append(Holiday(day, title, Division.ENGLAND_AND_WALES, "FOIA s.10(6)"))
+    return calendar.with_holidays(extra)
+
+
+def _check_order(name: str, value: date | None, other: str, other_value: date | None) -> None:
+    if value is not None and other_value is not None and value < other_value:
+        raise DeadlineInputError(
+            ERR_BEFORE.format(
+                name=name,
+                value=value.isoformat(),
+                other=other,
+                other_value=other_value.isoformat(),
+            )
+        )
+
+
+def _check_pair(name: str, value: date | None, other: str, other_value: date | None) -> None:
+    """``value`` (the later event of a pair) needs ``other_value`` and must not precede it."""
+    if value is not None and other_value is None:
+        raise DeadlineInputError(
+            ERR_WITHOUT.format(name=name, value=value.isoformat(), other=other)
+        )
+    _check_order(name, value, other, other_value)
+
+
+def _check_clarification(
+    received: date, clarification_requested: date | None, clarified: date | None
+) -> None:
+    _check_order("clarification_requested", clarification_requested, "received", received)
+    _check_pair("clarified", clarified, "clarification_requested", clarification_requested)
+
+
+def _uncovered_flags(
+    calendar: HolidayCalendar, start: date, end: date, divisions: tuple[Division, ...]
+) -> list[str]:
+    return [
+        FLAG_UNCOVERED.format(division=division.value, year=year)
+        for division, year in calendar.uncovered_years(start, end, divisions)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# FOI and EIR: working days under FOIA s.10(6)
+# ---------------------------------------------------------------------------------------------
+
+
+def foi_deadline(
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings = DEFAULT_SETTINGS,
+    clarification_requested: date | None = None,
+    clarified: date | None = None,
+    fee_notice: date | None = None,
+    fee_paid: date | None = None,
+    extended: bool = False,
+    extensions: Sequence[int] = (),
+) -> Deadline:
+    """FOIA s.10: the 20th working day following receipt, with s.1(3), s.10(2) and s.10(3).
+
+    ``extended=True`` alone is one public-interest extension of 20 working days (day 40);
+    ``extensions`` gives each extension's working days. More than 20 in all, or more than one
+    extension, is computed as asked and flagged, since the ICO expects neither.
+    """
+    return _working_day_deadline(
+        CaseKind.FOI,
+        received,
+        calendar=calendar,
+        settings=settings,
+        clarification_requested=clarification_requested,
+        clarified=clarified,
+        fee_notice=fee_notice,
+        fee_paid=fee_paid,
+        extended=extended,
+        extensions=extensions,
+    )
+
+
+def eir_deadline(
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings = DEFAULT_SETTINGS,
+    clarification_requested: date | None = None,
+    clarified: date | None = None,
+    fee_notice: date | None = None,
+    fee_paid: date | None = None,
+    extended: bool = False,
+    extensions: Sequence[int] = (),
+) -> Deadline:
+    """EIR reg 5(2): 20 working days, counted as FOIA's; 40 when extended under reg 7(1).
+
+    Charges (reg 8) are treated like FOIA s.10(2) fees: the days from the notice to payment,
+    inclusive, are not counted (DESIGN.md: "the same count").
+    """
+    return _working_day_deadline(
+        CaseKind.EIR,
+        received,
+        calendar=calendar,
+        settings=settings,
+        clarification_requested=clarification_requested,
+        clarified=clarified,
+        fee_notice=fee_notice,
+        fee_paid=fee_paid,
+        extended=extended,
+        extensions=extensions,
+    )
+
+
+def _working_day_deadline(
+    kind: CaseKind,
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings,
+    clarification_requested: date | None,
+    clarified: date | None,
+    fee_notice: date | None,
+    fee_paid: date | None,
+    extended: bool,
+    extensions: Sequence[int],
+) -> Deadline:
+    is_foi = kind is CaseKind.FOI
+    _check_clarification(received, clarification_requested, clarified)
+    _check_order("fee_notice", fee_notice, "received", received)
+    _check_pair("fee_paid", fee_paid, "fee_notice", fee_notice)
+    for days in extensions:
+        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+            raise DeadlineInputError(ERR_EXTENSION_DAYS.format(value=days))
+    if extended and not extensions:
+        extensions = (ICO_EXTENSION_WORKING_DAYS if is_foi else EIR_EXTENSION_WORKING_DAYS,)
+
+    if is_foi or settings.eir_counts_all_uk_holidays:
+        divisions = ALL_DIVISIONS  # FOIA s.10(6), and EIR reg 2(1) by reference
+    else:
+        divisions = (Division.ENGLAND_AND_WALES,)
+    extension_total = sum(extensions)
+    total = FOI_WORKING_DAYS + extension_total
+    # Enough years for the count (about 250 working days a year) past the last input date.
+    last_input = max(d for d in (received, clarified, fee_paid, fee_notice) if d is not None)
+    cal = foia_calendar(calendar, received.year, last_input.year + 2 + total // 200)
+
+    def working(d: date) -> bool:
+        return is_working_day(d, calendar=cal, divisions=divisions)
+
+    events: list[ClockEvent] = []
+    flags: list[str] = []
+    awaiting: list[str] = []
+
+    receipt = received
+    if clarification_requested is not None and clarified is not None:
+        receipt = clarified
+        citation = "FOIA s.1(3)" if is_foi else "EIR reg 9(4)"
+        events.append(
+            ClockEvent(
+                "clarification",
+                clarification_requested,
+                clarified,
+                f"the request counts as received on {format_date(clarified)}, "
+                f"so the count restarts from then ({citation})",
+            )
+        )
+    elif clarification_requested is not None:
+        awaiting.append(AWAITING_CLARIFICATION)
+        flags.append(FLAG_AWAITING_CLARIFICATION)
+
+    start = receipt
+    if not working(receipt):
+        reason = non_working_reason(receipt, calendar=cal, divisions=divisions)
+        if settings.receipt_on_non_working_day == "code_s45":
+            start = roll_forward(receipt, calendar=cal, divisions=divisions)
+            day_one = next_working_day(start, calendar=cal, divisions=divisions)
+            effect = (
+                f"received on a non-working day ({reason}); treated as received on "
+                f"{format_date(start)} (s.45 Code of Practice reading), so day 1 is "
+                f"{format_date(day_one)}"
+            )
+        else:
+            day_one = next_working_day(receipt, calendar=cal, divisions=divisions)
+            effect = (
+                f"received on a non-working day ({reason}); day 1 is the first working day "
+                f"after it, {format_date(day_one)} (ICO reading)"
+            )
+        events.append(ClockEvent("receipt", receipt, None, effect))
+
+    excluded_from, excluded_to = date.max, date.min
+    if fee_notice is not None and fee_paid is not None:
+        excluded_from, excluded_to = fee_notice, fee_paid
+        if is_foi and fee_paid > add_months(fee_notice, FOI_FEE_PAYMENT_MONTHS):
+            flags.append(FLAG_FEE_PAID_LATE)
+    elif fee_notice is not None:
+        awaiting.append(AWAITING_FEE)
+        flags.append(FLAG_AWAITING_FEE)
+
+    # Count working days after ``start``, disregarding those from the fees notice to the
+    # payment inclusive (FOIA s.10(2)).
+    due, counted, fee_days = start, 0, 0
+    while counted < total:
+        due += ONE_DAY
+        if working(due):
+            if excluded_from <= due <= excluded_to:
+                fee_days += 1
+            else:
+                counted += 1
+
+    if fee_notice is not None and fee_paid is not None:
+        citation = "FOIA s.10(2)" if is_foi else "EIR reg 8, counted as FOIA s.10(2)"
+        events.append(
+            ClockEvent(
+                "fee",
+                fee_notice,
+                fee_paid,
+                f"{fee_days} working day{'s' if fee_days != 1 else ''} from the fees notice "
+                f"to payment, inclusive, not counted ({citation})",
+            )
+        )
+    if extensions:
+        for number, days in enumerate(extensions, start=1):
+            why = (
+                "public-interest extension (FOIA s.10(3))" if is_foi else "extended (EIR reg 7(1))"
+            )
+            label = "extension" if len(extensions) == 1 else f"extension {number}"
+            events.append(ClockEvent(label, start, None, f"{why}: {days} further working days"))
+        if len(extensions) > 1:
+            flags.append(FLAG_SECOND_EXTENSION)
+        if is_foi and extension_total > ICO_EXTENSION_WORKING_DAYS:
+            flags.append(FLAG_EXTENSION_BEYOND_20)
+        if not is_foi and extension_total > EIR_EXTENSION_WORKING_DAYS:
+            flags.append(FLAG_EIR_BEYOND_40)
+
+    flags.extend(_uncovered_flags(calendar, receipt, due, divisions))
+    where = "any part of the UK" if len(divisions) > 1 else "England and Wales"
+    if is_foi:
+        rule = (
+            f"The {_ordinal(total)} working day following receipt (FOIA s.10(1)"
+            f"{', s.10(3)' if extensions else ''}); working days exclude weekends, Christmas Day, "
+            f"Good Friday and bank holidays in {where} (s.10(6))."
+        )
+    else:
+        rule = (
+            f"The {_ordinal(total)} working day following receipt (EIR reg 5(2)"
+            f"{', reg 7(1)' if extensions else ''}); working days as FOIA s.10(6), "
+            f"with bank holidays in {where} (reg 2(1))."
+        )
+    return Deadline(
+        kind=kind,
+        received=received,
+        due=due,
+        regime=REGIME_FOIA if is_foi else REGIME_EIR,
+        rule=rule,
+        start=start,
+        days_counted=total,
+        unit=UNIT_WORKING_DAYS,
+        unrolled_due=due,
+        holidays_skipped=holidays_skipped(receipt, due, calendar=cal, divisions=divisions),
+        clock_events_applied=tuple(events),
+        flags=tuple(flags),
+        awaiting=tuple(awaiting),
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# ---------------------------------------------------------------------------------------------
+# SAR: UK GDPR Art 12(3) from 25 May 2018, DPA 1998 s.7 before
+# ---------------------------------------------------------------------------------------------
+
+
+def sar_deadline(
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings = DEFAULT_SETTINGS,
+    clarification_requested: date | None = None,
+    clarified: date | None = None,
+    fee_notice: date | None = None,
+    fee_paid: date | None = None,
+    id_requested: date | None = None,
+    id_received: date | None = None,
+    extended: bool = False,
+) -> Deadline:
+    """A subject access request's due date; the regime is chosen by the date received.
+
+    Received before 25 May 2018: DPA 1998 (:func:`_dpa1998_deadline`); from then: UK GDPR
+    (:func:`_uk_gdpr_deadline`).
+    """
+    _check_clarification(received, clarification_requested, clarified)
+    _check_order("fee_notice", fee_notice, "received", received)
+    _check_order("fee_paid", fee_paid, "fee_notice", fee_notice)
+    _check_order("fee_paid", fee_paid, "received", received)
+    _check_order("id_requested", id_requested, "received", received)
+    _check_order("id_received", id_received, "id_requested", id_requested)
+    _check_order("id_received", id_received, "received", received)
+
+    events: list[ClockEvent] = []
+    flags: list[str] = []
+    awaiting: list[str] = []
+    start = received
+    # The clock starts when the controller has what it needed: ID (UK GDPR Art 12(6), DPA 1998
+    # s.7(3)) and any fee (Art 12(5), DPA 1998 s.7(2)(b)).
+    for kind, got, asked, missing in (
+        ("id", id_received, id_requested, AWAITING_ID),
+        ("fee", fee_paid, fee_notice, AWAITING_FEE),
+    ):
+        if got is not None:
+            if got > start:
+                start = got
+            events.append(
+                ClockEvent(
+                    kind,
+                    asked or got,
+                    got,
+                    f"{'proof of identity' if kind == 'id' else 'fee'} received on "
+                    f"{format_date(got)}; the clock starts on the latest of receipt, ID and fee",
+                )
+            )
+        elif asked is not None:
+            awaiting.append(missing)
+            flags.append(FLAG_AWAITING_ID if kind == "id" else FLAG_AWAITING_FEE)
+
+    if received < GDPR_COMMENCEMENT:
+        if extended:
+            raise DeadlineInputError(ERR_DPA_1998_EXTENDED)
+        return _dpa1998_deadline(
+            received,
+            start,
+            settings=settings,
+            clarification_requested=clarification_requested,
+            clarified=clarified,
+            events=events,
+            flags=flags,
+            awaiting=awaiting,
+        )
+    return _uk_gdpr_deadline(
+        received,
+        start,
+        calendar=calendar,
+        clarification_requested=clarification_requested,
+        clarified=clarified,
+        extended=extended,
+        events=events,
+        flags=flags,
+        awaiting=awaiting,
+    )
+
+
+def _uk_gdpr_deadline(
+    received: date,
+    start: date,
+    *,
+    calendar: HolidayCalendar,
+    clarification_requested: date | None,
+    clarified: date | None,
+    extended: bool,
+    events: list[ClockEvent],
+    flags: list[str],
+    awaiting: list[str],
+) -> Deadline:
+    """UK GDPR Art 12(3), by the ICO's method.
+
+    One month (three when extended) to the corresponding date, clamped to the month's end; plus
+    the paused days of any clarification (Art 12A, inclusive of both ends); then, only if that
+    day is a Saturday, Sunday or England and Wales bank holiday, the next working day. Scottish
+    and Northern Irish holidays do not move a SAR: the ICO's roll is to the next working day of
+    the controller, which for this council is England and Wales.
+    """
+    divisions = (Division.ENGLAND_AND_WALES,)
+    months = 3 if extended else 1
+    raw = add_months(start, months)
+    if extended:
+        events.append(
+            ClockEvent(
+                "extension",
+                start,
+                raw,
+                "extended by two further months (UK GDPR Art 12(3)): three months from the start",
+            )
+        )
+    paused = 0
+    if clarification_requested is not None and clarified is not None:
+        paused = (clarified - clarification_requested).days + 1
+        events.append(
+            ClockEvent(
+                "clarification",
+                clarification_requested,
+                clarified,
+                f"clock stopped for {paused} day{'s' if paused != 1 else ''} (inclusive), added "
+                f"before the roll to a working day (UK GDPR Art 12A)",
+            )
+        )
+    elif clarification_requested is not None:
+        awaiting.append(AWAITING_CLARIFICATION)
+        flags.append(FLAG_AWAITING_CLARIFICATION)
+    unrolled = raw + timedelta(days=paused)
+    due = roll_forward(unrolled, calendar=calendar, divisions=divisions)
+    flags.extend(_uncovered_flags(calendar, unrolled, due, divisions))
+    months_text = "three months" if extended else "one month"
+    return Deadline(
+        kind=CaseKind.SAR,
+        received=received,
+        due=due,
+        regime=REGIME_UK_GDPR,
+        rule=(
+            f"{months_text.capitalize()} from the start: the corresponding date "
+            f"(the month's last day where there is none), plus any clarification pause, moved "
+            f"to the next working day if a weekend or England and Wales bank holiday (ICO)."
+        ),
+        start=start,
+        days_counted=(due - start).days,
+        unit=UNIT_CALENDAR_DAYS,
+        unrolled_due=unrolled,
+        holidays_skipped=holidays_skipped(
+            unrolled - ONE_DAY, due - ONE_DAY, calendar=calendar, divisions=divisions
+        ),
+        clock_events_applied=tuple(events),
+        flags=tuple(flags),
+        awaiting=tuple(awaiting),
+    )
+
+
+def _dpa1998_deadline(
+    received: date,
+    start: date,
+    *,
+    settings: DeadlineSettings,
+    clarification_requested: date | None,
+    clarified: date | None,
+    events: list[ClockEvent],
+    flags: list[str],
+    awaiting: list[str],
+) -> Deadline:
+    """DPA 1998 s.7(8), (10): 40 days beginning with the relevant day; never rolled.
+
+    The relevant day is the latest of receipt, the fee and the information the controller
+    reasonably required under s.7(3), which covers both identity and what is needed to locate
+    the data; so a clarification received later also sets it. The Act counts calendar days
+    and says nothing of moving a deadline off a weekend or bank holiday, so none is moved.
+    """
+    if clarification_requested is not None and clarified is not None:
+        start = max(start, clarified)
+        events.append(
+            ClockEvent(
+                "clarification",
+                clarification_requested,
+                clarified,
+                "information to locate the data received; it is part of the relevant day "
+                "(DPA 1998 s.7(3), (10))",
+            )
+        )
+    elif clarification_requested is not None:
+        awaiting.append(AWAITING_CLARIFICATION)
+        flags.append(FLAG_AWAITING_CLARIFICATION)
+    offset = settings.dpa1998_offset_days
+    due = start + timedelta(days=offset)
+    return Deadline(
+        kind=CaseKind.SAR,
+        received=received,
+        due=due,
+        regime=REGIME_DPA_1998,
+        rule=(
+            f"40 days beginning with the relevant day (the latest of receipt, fee and the "
+            f"information of s.7(3)), i.e. relevant day + {offset}; not moved off "
+            f"weekends or bank holidays."
+        ),
+        start=start,
+        days_counted=offset + 1,
+        unit=UNIT_CALENDAR_DAYS,
+        unrolled_due=due,
+        clock_events_applied=tuple(events),
+        flags=tuple(flags),
+        awaiting=tuple(awaiting),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One entry point for services and the ``deadline`` command
+# ---------------------------------------------------------------------------------------------
+
+
+def compute_deadline(
+    kind: CaseKind | str,
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings = DEFAULT_SETTINGS,
+    clarification_requested: date | None = None,
+    clarified: date | None = None,
+    fee_notice: date | None = None,
+    fee_paid: date | None = None,
+    id_requested: date | None = None,
+    id_received: date | None = None,
+    extended: bool = False,
+    extensions: Sequence[int] = (),
+) -> Deadline:
+    """The due date of a case of ``kind``; arguments that do not apply to it are refused."""
+    try:
+        case_kind = CaseKind(kind)
+    except ValueError:
+        raise DeadlineInputError(ERR_KIND.format(value=kind)) from None
+    if case_kind is CaseKind.SAR:
+        if extensions:
+            raise DeadlineInputError(ERR_SAR_EXTENSIONS)
+        return sar_deadline(
+            received,
+            calendar=calendar,
+            settings=settings,
+            clarification_requested=clarification_requested,
+            clarified=clarified,
+            fee_notice=fee_notice,
+            fee_paid=fee_paid,
+            id_requested=id_requested,
+            id_received=id_received,
+            extended=extended,
+        )
+    for name, value in (("id_requested", id_requested), ("id_received", id_received)):
+        if value is not None:
+            raise DeadlineInputError(
+                ERR_NOT_FOR_KIND.format(name=name, kind=case_kind.value.upper())
+            )
+    return _working_day_deadline(
+        case_kind,
+        received,
+        calendar=calendar,
+        settings=settings,
+        clarification_requested=clarification_requested,
+        clarified=clarified,
+        fee_notice=fee_notice,
+        fee_paid=fee_paid,
+        extended=extended,
+        extensions=extensions,
+    )
