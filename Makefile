@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 # Tests and `make test` run on the real services of this machine unless told otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hackperf
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hackperf_bench
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: help install run worker beat test lint format migrations-check chromium assets bench lock clean
@@ -78,7 +79,8 @@ test: install chromium lint migrations-check
 		$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 bench: install
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m hackperf.bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=hackperf.settings_test \
+		$(PY) -m hackperf.bench $(BENCH_ARGS)
 
 # Rebuild static/ (Hackney's design system, fonts, plotly.js, htmx, axe-core) from npm.
 assets:

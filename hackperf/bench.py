@@ -25,7 +25,8 @@ class Figure:
     unit: str
 
     def line(self) -> str:
-        value = f"{self.value:,.0f}" if self.value >= 100 else f"{self.value:,.2f}"
+        whole = float(self.value).is_integer() or self.value >= 100
+        value = f"{self.value:,.0f}" if whole else f"{self.value:,.2f}"
         return f"{self.name}: {value} {self.unit}"
 
 

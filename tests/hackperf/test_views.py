@@ -103,3 +103,35 @@ class HealthTests:
         response = client.get(reverse("healthz"))
         assert response.status_code == 200
         assert response.content == b"ok\n"
+
+
+def every_url_name(patterns=None, namespace: str = "") -> list[str]:
+    """Every named URL without arguments in the project, walking included namespaces."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            prefix = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names += every_url_name(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name and not entry.pattern.converters:
+            names.append(namespace + entry.name)
+    return names
+
+
+# Pages open to people who are not signed in.
+PUBLIC = {"login", "healthz"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", every_url_name())
+def test_every_page_but_sign_in_needs_a_login(client, url_name):
+    response = client.get(reverse(url_name))
+    if url_name in PUBLIC:
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (302, 405), url_name
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("login"))
