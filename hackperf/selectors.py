@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 
+from hackperf.bank_holidays import holiday_calendar  # noqa: F401 (the selector other apps use)
 from hackperf.roles import Role
 from hackperf.tasks import HEARTBEAT_KEY
 

@@ -168,7 +168,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hackperf.tasks.heartbeat",
         "schedule": crontab(minute="*"),
     },
+    # "15 6 * * 1": Mondays 06:15; new bank holidays are announced weeks ahead at best.
+    "hackperf-refresh-bank-holidays": {
+        "task": "hackperf.tasks.refresh_bank_holidays",
+        "schedule": crontab(minute=15, hour=6, day_of_week=1),
+    },
 }
+
+# The GOV.UK feed to refresh bank holidays from (https://www.gov.uk/bank-holidays.json);
+# empty: the copy shipped in hackperf/data/ is the source.
+BANK_HOLIDAYS_FEED_URL = env_str("BANK_HOLIDAYS_FEED_URL")
 
 # --- Authentication ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

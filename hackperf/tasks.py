@@ -1,6 +1,7 @@
 """Project-wide Celery tasks."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -14,3 +15,32 @@ def heartbeat() -> None:
     Idempotent: it overwrites one cache key with the time it ran.
     """
     cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
+
+
+@shared_task(
+    ignore_result=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def refresh_bank_holidays() -> None:
+    """Sync bank holidays from ``BANK_HOLIDAYS_FEED_URL`` (or the bundled copy).
+
+    Idempotent: a feed that has not changed changes nothing. Network errors (OSError) are
+    retried with backoff; a malformed feed is not retried, since it will not fix itself.
+    """
+    from hackperf.bank_holidays import (
+        BUNDLED_SOURCE,
+        bank_holidays_sync,
+        bundled_calendar,
+        calendar_from_url,
+    )
+
+    url = settings.BANK_HOLIDAYS_FEED_URL
+    if url:
+        bank_holidays_sync(calendar=calendar_from_url(url), source=url)
+    else:
+        bank_holidays_sync(calendar=bundled_calendar(), source=BUNDLED_SOURCE)
