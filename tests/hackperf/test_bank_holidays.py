@@ -10,8 +10,8 @@ from hackperf.signals import bank_holidays_changed
 from hackperf.tasks import refresh_bank_holidays
 from hackperf.workdays import Division, Holiday, HolidayCalendar
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "uk-bank-holidays"
-STALE_FEED = REAL / "bank-holidays_govuk-snapshot-pre-2020_2012-2020_STALE.json"
+# A real, stale GOV.UK copy (see data/README.md): 2020's Early May holiday on the 4th.
+STALE_FEED = Path(__file__).resolve().parent / "data" / "bank-holidays-stale-2012-2020.json"
 
 
 @pytest.fixture
