@@ -138,12 +138,17 @@ def _fallback(year: int, division: Division) -> tuple[Holiday, ...]:
 def holiday_calendar() -> HolidayCalendar:
     """The stored holidays (one query), with the ``holidays`` package for years they lack.
 
+    An empty table reads as the shipped feed, never as a year without holidays.
+
     Each division covers the years from its first stored holiday to its last; around those,
     ``FALLBACK_YEARS_AROUND`` years on each side come from the package, which the deadline
     engine would otherwise flag as unknown.
     """
     rows = BankHoliday.objects.values_list("division", "date", "title", "notes")
     holidays = [Holiday(d, title, Division(division), notes) for division, d, title, notes in rows]
+    if not holidays:
+        # Never count with no holidays at all: an emptied table means the shipped feed.
+        holidays = list(bundled_calendar().holidays)
     coverage: set[tuple[Division, int]] = set()
     for division in ALL_DIVISIONS:
         years = [h.date.year for h in holidays if h.division is division]
