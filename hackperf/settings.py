@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hackperf.tasks.refresh_bank_holidays",
         "schedule": crontab(minute=15, hour=6, day_of_week=1),
     },
+    # "0 7 * * 1-5": 07:00 Monday to Friday (the task itself skips bank holidays).
+    "infogov-escalate-due-cases": {
+        "task": "infogov.tasks.escalate_due_cases",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon-fri"),
+    },
 }
 
 # The GOV.UK feed to refresh bank holidays from (https://www.gov.uk/bank-holidays.json);
@@ -248,6 +253,19 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", True):
         # gunicorn sits behind the council's TLS-terminating proxy, which sets this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Information governance ----------------------------------------------------------------
+# Escalations (defaults in infogov.selectors.DEFAULT_ESCALATION_LEVELS; None switches a level
+# off). Offsets are England and Wales working days before the due date; None = once overdue.
+INFOGOV_ESCALATION_LEVELS = {
+    "t_minus_5": {"working_days_before": 5, "recipients": ["case_officer", "service_lead"]},
+    "t_minus_2": {"working_days_before": 2, "recipients": ["director"]},
+    "overdue": {"working_days_before": None, "recipients": ["group_director"]},
+}
+# Readings of the law: keyword arguments of infogov.deadlines.DeadlineSettings ({} = defaults).
+INFOGOV_DEADLINE_SETTINGS: dict[str, object] = {}
+# Base of absolute links in e-mails, e.g. https://ict-performance.hackney.gov.uk
+SITE_URL = env_str("SITE_URL", "")
 
 # --- Django tables -------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"

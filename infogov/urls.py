@@ -1,9 +1,28 @@
 from django.urls import path
 
-from hackperf.navigation import section_view
+from infogov import views
 
 app_name = "infogov"
 
 urlpatterns = [
-    path("", section_view("infogov:case_list"), name="case_list"),
+    path("", views.CaseListView.as_view(), name="case_list"),
+    path("cases/new/", views.CaseCreateView.as_view(), name="case_create"),
+    path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/allocate/", views.CaseAllocateView.as_view(), name="case_allocate"),
+    path(
+        "cases/<int:pk>/events/new/", views.ClockEventCreateView.as_view(), name="case_event_create"
+    ),
+    path("cases/<int:pk>/respond/", views.CaseRespondView.as_view(), name="case_respond"),
+    path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
+    path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
+    path(
+        "escalations/<int:pk>/acknowledge/",
+        views.EscalationAcknowledgeView.as_view(),
+        name="escalation_acknowledge",
+    ),
+    path(
+        "performance/",
+        views.DirectoratePerformanceView.as_view(),
+        name="directorate_performance",
+    ),
 ]

@@ -13,6 +13,9 @@ PAGES: dict[str, set[Role]] = {
     "servicedesk:queue_list": {Role.DMT, Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT},
     "indicators:scorecard": {Role.DMT, Role.QUEUE_OWNER, Role.IG_OFFICER, Role.BRIEFING_VIEWER},
     "infogov:case_list": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:escalation_list": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:directorate_performance": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:case_create": {Role.IG_OFFICER},
     "indicators:briefing": {Role.DMT, Role.BRIEFING_VIEWER},
 }
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from hackperf.demo import DEMO_PASSWORD, seed_people
 
@@ -31,6 +32,15 @@ class Command(BaseCommand):
                 "create them here. Pass --force if this really is a demo site."
             )
         people = seed_people()
+        now = timezone.now()
+        # After the people, so the demo IG officer is given cases.
+        from infogov import demo as infogov_demo
+
+        summary = infogov_demo.seed(now=now)
+        self.stdout.write(
+            f"Information governance: {summary.cases} cases ({summary.open_cases} open), "
+            f"{summary.directorates} directorates."
+        )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD!r} as:")
         for person in people:

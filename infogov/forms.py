@@ -1,0 +1,165 @@
+"""Forms of the infogov pages. Views hand cleaned data to a service; service errors come back
+onto the form (``apply_service_errors``) so bad input re-renders and saves nothing."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from infogov import choices, selectors
+from infogov.models import Case, Directorate, Service
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError onto the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class GovukForm(forms.Form):
+    """Adds GOV.UK classes and aria-describedby (hint, error) to every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                css = "govuk-select lbh-select"
+            elif isinstance(widget, forms.Textarea):
+                css = "govuk-textarea lbh-textarea"
+            else:
+                css = "govuk-input lbh-input"
+                if isinstance(widget, DateInput | forms.NumberInput):
+                    css += " govuk-input--width-10"
+            widget.attrs["class"] = css
+
+    def govuk_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """(bound field, widget HTML) with aria-describedby and error classes, at render time."""
+        rendered = []
+        for bound in self:
+            ids = []
+            attrs = {}
+            if bound.help_text:
+                ids.append(f"{bound.auto_id}-hint")
+            if bound.errors:
+                ids.append(f"{bound.auto_id}-error")
+                base = bound.field.widget.attrs["class"].split()[0]
+                attrs["class"] = f"{bound.field.widget.attrs['class']} {base}--error"
+            if ids:
+                attrs["aria-describedby"] = " ".join(ids)
+            rendered.append((bound, bound.as_widget(attrs=attrs)))
+        return rendered
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class CaseLogForm(GovukForm):
+    reference = forms.CharField(label="Reference", max_length=40)
+    kind = forms.ChoiceField(label="Kind of request", choices=choices.Kind.choices)
+    stage = forms.ChoiceField(
+        label="Stage", choices=choices.Stage.choices, initial=choices.Stage.REQUEST
+    )
+    parent = forms.ModelChoiceField(
+        label="Original request (for a review or complaint)",
+        queryset=Case.objects.filter(stage=choices.Stage.REQUEST).order_by("-received", "pk"),
+        required=False,
+        to_field_name="reference",
+        widget=forms.TextInput,
+        help_text="The reference of the request this review or complaint is about.",
+    )
+    received = forms.DateField(label="Date received", widget=DateInput)
+    channel = forms.ChoiceField(label="Received by", choices=choices.Channel.choices)
+    subject = forms.CharField(label="Subject", max_length=300)
+    directorate = forms.ModelChoiceField(label="Directorate", queryset=Directorate.objects.all())
+    service = forms.ModelChoiceField(
+        label="Service", queryset=Service.objects.select_related("directorate"), required=False
+    )
+    officer = OfficerChoiceField(
+        label="Case officer", queryset=selectors.case_officers(), required=False
+    )
+    requester_name = forms.CharField(label="Requester's name", max_length=200)
+    requester_email = forms.EmailField(label="Requester's e-mail", required=False)
+    requester_address = forms.CharField(
+        label="Requester's postal address", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    requester_phone = forms.CharField(label="Requester's phone", max_length=40, required=False)
+
+
+class CaseAllocateForm(GovukForm):
+    officer = OfficerChoiceField(label="Case officer", queryset=selectors.case_officers())
+
+
+class ClockEventForm(GovukForm):
+    kind = forms.ChoiceField(
+        label="Event",
+        choices=[(k.value, k.label) for k in choices.EventKind if k != choices.EventKind.RESPONDED],
+    )
+    date = forms.DateField(label="Date", widget=DateInput)
+    extension_reason = forms.ChoiceField(
+        label="Extension reason (extensions only)",
+        choices=[("", "Not an extension"), *choices.ExtensionReason.choices],
+        required=False,
+    )
+    extension_days = forms.IntegerField(
+        label="Extension in working days (FOI and EIR extensions only)",
+        min_value=1,
+        max_value=60,
+        required=False,
+    )
+    note = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class CaseRespondForm(GovukForm):
+    responded = forms.DateField(label="Date responded", widget=DateInput)
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[(o.value, o.label) for o in choices.Outcome if o != choices.Outcome.WITHDRAWN],
+    )
+    exemptions = forms.CharField(
+        label="Exemptions cited",
+        max_length=300,
+        required=False,
+        help_text="Required when refusing, for example: s.40(2), s.43(2)",
+    )
+    note = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class PeriodForm(GovukForm):
+    period = forms.CharField(
+        label="Month or quarter",
+        max_length=7,
+        required=False,
+        help_text="A month as YYYY-MM or a quarter as YYYY-Qn, for example 2026-03 or 2026-Q1",
+    )
+
+    kinds = forms.ChoiceField(
+        label="Requests",
+        required=False,
+        choices=[("", "All requests"), ("foi_eir", "FOI and EIR"), ("sar", "Subject access")],
+    )
+
+    KINDS = {"": (), "foi_eir": ("foi", "eir"), "sar": ("sar",)}
+
+    def clean_period(self):
+        value = self.cleaned_data["period"].strip().upper()
+        if not value:
+            return None
+        try:
+            return selectors.parse_period(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc

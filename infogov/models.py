@@ -1,0 +1,297 @@
+"""Directorates, services, FOI/EIR/SAR cases, their clock events, due-date history and escalations.
+
+The requester's identity lives in :class:`Requester`, apart from :class:`Case`, so that no
+case queryset, table or export can carry it by accident: it is read only where the viewer
+holds ``Perm.VIEW_REQUESTER_DATA`` (UK GDPR Art 5(1)(f), need to know).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from infogov import choices
+from infogov.querysets import CaseQuerySet, EscalationQuerySet
+
+
+class Directorate(models.Model):
+    """A directorate of the council, with the director who answers for its cases."""
+
+    name = models.CharField("name", max_length=120, unique=True)
+    director_name = models.CharField("director", max_length=120)
+    director_email = models.EmailField("director's e-mail")
+    group_director_email = models.EmailField(
+        "group director's e-mail",
+        blank=True,
+        help_text="Receives the overdue escalations; blank when the directorate has none.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "directorate"
+        verbose_name_plural = "directorates"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A service within a directorate, with its lead (copied into T-5 escalations)."""
+
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, related_name="services", verbose_name="directorate"
+    )
+    name = models.CharField("name", max_length=120)
+    lead_name = models.CharField("service lead", max_length=120)
+    lead_email = models.EmailField("service lead's e-mail")
+
+    class Meta:
+        ordering = ["directorate__name", "name", "pk"]
+        verbose_name = "service"
+        verbose_name_plural = "services"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directorate", "name"],
+                name="%(app_label)s_%(class)s_unique_name_per_directorate",
+                violation_error_message="This directorate already has a service of that name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """An FOI, EIR or subject-access request, or a review or complaint linked to one.
+
+    ``due``, ``due_working``, ``regime`` and ``clock_stopped`` are derived from the clock events
+    by ``services.case_recompute_due`` and stored so lists and the escalation scan can query
+    them; never edit them by hand.
+    """
+
+    reference = models.CharField("reference", max_length=40, unique=True)
+    kind = models.CharField("kind", max_length=8, choices=choices.Kind.choices)
+    stage = models.CharField(
+        "stage", max_length=20, choices=choices.Stage.choices, default=choices.Stage.REQUEST
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_cases",
+        verbose_name="original request",
+    )
+    received = models.DateField("received")
+    channel = models.CharField("channel", max_length=12, choices=choices.Channel.choices)
+    subject = models.CharField("subject", max_length=300)
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, related_name="cases", verbose_name="directorate"
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="service",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="infogov_cases",
+        verbose_name="case officer",
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=choices.Status.choices, default=choices.Status.RECEIVED
+    )
+    outcome = models.CharField(
+        "outcome", max_length=20, choices=choices.Outcome.choices, blank=True
+    )
+    exemptions = models.CharField(
+        "exemptions cited", max_length=300, blank=True, help_text="For example: s.40(2), s.43(2)"
+    )
+    responded = models.DateField("responded", null=True, blank=True)
+    withdrawn = models.DateField("withdrawn", null=True, blank=True)
+    due = models.DateField("due")
+    due_working = models.JSONField("working of the due date", default=list, blank=True)
+    regime = models.CharField("regime", max_length=40)
+    clock_stopped = models.BooleanField("clock stopped", default=False)
+    created_at = models.DateTimeField("logged at", auto_now_add=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        verbose_name = "case"
+        verbose_name_plural = "cases"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due__gte=F("received")),
+                name="%(app_label)s_%(class)s_due_on_or_after_received",
+                violation_error_message="The due date cannot be before the date received.",
+            ),
+            models.CheckConstraint(
+                condition=Q(responded__isnull=True) | Q(responded__gte=F("received")),
+                name="%(app_label)s_%(class)s_responded_on_or_after_received",
+                violation_error_message="The response cannot be before the date received.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage=choices.Stage.REQUEST, parent__isnull=True)
+                | (~Q(stage=choices.Stage.REQUEST) & Q(parent__isnull=False)),
+                name="%(app_label)s_%(class)s_linked_stage_has_parent",
+                violation_error_message=(
+                    "A review or complaint must be linked to its request; a request must not be."
+                ),
+            ),
+        ]
+        indexes = [
+            # Used by services.escalations_send and the IG overview: open cases by due date.
+            models.Index(
+                fields=["due"],
+                name="infogov_case_open_due_idx",
+                condition=Q(status__in=[s.value for s in choices.OPEN_STATUSES]),
+            ),
+            # Used by the per-directorate performance report (received/responded in a period).
+            models.Index(fields=["directorate", "received"], name="infogov_case_dir_recv_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("infogov:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in choices.OPEN_STATUSES
+
+    def get_status_color(self) -> str:
+        return choices.get_status_color(self.status)
+
+
+class Requester(models.Model):
+    """The person who made the request: personal data, seen only by IG officers."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="requester", verbose_name="case"
+    )
+    name = models.CharField("name", max_length=200)
+    email = models.EmailField("e-mail", blank=True)
+    address = models.TextField("postal address", blank=True)
+    phone = models.CharField("phone", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "requester"
+        verbose_name_plural = "requesters"
+
+    def __str__(self) -> str:
+        return f"Requester of {self.case_id}"
+
+
+class ClockEvent(models.Model):
+    """Something that happened to a case and may move its clock (the case's history)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name="case"
+    )
+    kind = models.CharField("event", max_length=30, choices=choices.EventKind.choices)
+    date = models.DateField("date")
+    note = models.TextField("note", blank=True)
+    extension_reason = models.CharField(
+        "extension reason", max_length=20, choices=choices.ExtensionReason.choices, blank=True
+    )
+    extension_days = models.PositiveSmallIntegerField(
+        "extension (working days)", null=True, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="recorded by",
+    )
+    recorded_at = models.DateTimeField("recorded at", auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "clock event"
+        verbose_name_plural = "clock events"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=choices.EventKind.EXTENSION) | ~Q(extension_reason=""),
+                name="%(app_label)s_%(class)s_extension_has_reason",
+                violation_error_message="An extension needs its reason.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
+
+
+class DueDateChange(models.Model):
+    """A move of a case's due date, with why (a clock event, a bank-holiday change…)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="due_changes", verbose_name="case"
+    )
+    old = models.DateField("old due date", null=True, blank=True)
+    new = models.DateField("new due date")
+    reason = models.TextField("reason")
+    at = models.DateTimeField("changed at")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "due-date change"
+        verbose_name_plural = "due-date changes"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.old} → {self.new}"
+
+
+class Escalation(models.Model):
+    """An escalation e-mail about a case approaching (or past) its due date.
+
+    Once per case and level, ever: the unique constraint is the claim that makes two
+    concurrent or redelivered scans send each e-mail once (``services.escalations_send``).
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name="case"
+    )
+    level = models.CharField("level", max_length=12, choices=choices.EscalationLevel.choices)
+    sent_at = models.DateTimeField("sent at")
+    recipients = models.JSONField("recipients", default=list, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acknowledged by",
+    )
+    acknowledged_at = models.DateTimeField("acknowledged at", null=True, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        verbose_name = "escalation"
+        verbose_name_plural = "escalations"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "level"],
+                name="%(app_label)s_%(class)s_once_per_case_and_level",
+                violation_error_message="This case has already been escalated at this level.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_level_display()}"
+
+    def get_level_color(self) -> str:
+        return choices.get_escalation_color(self.level)

@@ -1,0 +1,271 @@
+"""Reads of the infogov app that span models or feed a page, a job or another app."""
+
+import calendar as calendar_module
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from hackperf import selectors as hackperf_selectors
+from hackperf.roles import Role
+from hackperf.workdays import (
+    Division,
+    HolidayCalendar,
+    extend_with_fallback,
+    load_bundled_calendar,
+    working_days_between,
+)
+from infogov import choices
+from infogov.deadlines import DEFAULT_SETTINGS, DeadlineSettings
+from infogov.models import Case, ClockEvent, Directorate, DueDateChange, Escalation
+
+# The council works England and Wales days: escalation offsets and "working days left" are
+# counted on them (the statutory FOI count itself, in infogov.deadlines, uses all UK divisions).
+STAFF_DIVISIONS = (Division.ENGLAND_AND_WALES,)
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar and settings
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def bundled_calendar() -> HolidayCalendar:
+    """The bundled GOV.UK copy with the ``holidays`` package around it (tests, demo)."""
+    calendar = load_bundled_calendar()
+    years = {year for _, year in calendar.coverage}
+    return extend_with_fallback(calendar, range(min(years) - 5, max(years) + 3))
+
+
+def holiday_calendar() -> HolidayCalendar:
+    """The bank holidays deadlines count: the database's (``hackperf.selectors``).
+
+    The one place infogov reads the calendar, so tests patch this function.
+    """
+    return hackperf_selectors.holiday_calendar()
+
+
+def deadline_settings() -> DeadlineSettings:
+    """The council's readings of the law (``settings.INFOGOV_DEADLINE_SETTINGS``, a dict)."""
+    overrides: dict[str, Any] = getattr(settings, "INFOGOV_DEADLINE_SETTINGS", {}) or {}
+    return DeadlineSettings(**overrides) if overrides else DEFAULT_SETTINGS
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    level: choices.EscalationLevel
+    working_days_before: int | None  # None: once the due date has passed
+    recipients: tuple[str, ...]  # case_officer, service_lead, director, group_director
+
+
+DEFAULT_ESCALATION_LEVELS: dict[str, dict[str, Any]] = {
+    "t_minus_5": {"working_days_before": 5, "recipients": ["case_officer", "service_lead"]},
+    "t_minus_2": {"working_days_before": 2, "recipients": ["director"]},
+    "overdue": {"working_days_before": None, "recipients": ["group_director"]},
+}
+RECIPIENT_KINDS = ("case_officer", "service_lead", "director", "group_director")
+
+
+def escalation_rules() -> list[EscalationRule]:
+    """The escalation levels: the defaults, overridden by ``settings.INFOGOV_ESCALATION_LEVELS``."""
+    configured = {**DEFAULT_ESCALATION_LEVELS, **getattr(settings, "INFOGOV_ESCALATION_LEVELS", {})}
+    rules = []
+    for level in choices.EscalationLevel:
+        conf = configured.get(level.value)
+        if conf is None:  # a council may switch a level off by setting it to None
+            continue
+        unknown = set(conf["recipients"]) - set(RECIPIENT_KINDS)
+        if unknown:
+            raise ValueError(f"INFOGOV_ESCALATION_LEVELS[{level.value!r}]: unknown {unknown}")
+        rules.append(EscalationRule(level, conf["working_days_before"], tuple(conf["recipients"])))
+    return rules
+
+
+def working_days_left(today: date, due: date, *, calendar: HolidayCalendar) -> int:
+    """Working days after today up to and including the due date; negative once overdue."""
+    return working_days_between(today, due, calendar=calendar, divisions=STAFF_DIVISIONS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+def case_officers() -> QuerySet:
+    """People who may be given cases: the IG officers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.IG_OFFICER.value)
+        .order_by("first_name", "last_name", "pk")
+        .distinct()
+    )
+
+
+def cases_for_overview(*, with_requester: bool) -> QuerySet:
+    """Open cases for the IG overview; the requester is joined only for those who may see it."""
+    related = ["directorate", "service", "officer"]
+    if with_requester:
+        related.append("requester")
+    return Case.objects.open().select_related(*related).order_by("due", "pk")
+
+
+@dataclass(frozen=True)
+class OverviewSummary:
+    open: int
+    overdue: int
+    due_this_week: int
+    clock_stopped: int
+
+
+def overview_summary(queryset: QuerySet, *, today: date, week_end: date) -> OverviewSummary:
+    """Counts over the (filtered) open cases, in one query."""
+    counts = queryset.order_by().aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due__lt=today)),
+        due_this_week=Count("pk", filter=Q(due__gte=today, due__lte=week_end)),
+        clock_stopped=Count("pk", filter=Q(clock_stopped=True)),
+    )
+    return OverviewSummary(**counts)
+
+
+def case_for_page(pk: int, *, with_requester: bool) -> Case:
+    """One case with everything its page shows, in a fixed number of queries."""
+    related = ["directorate", "service", "officer", "parent"]
+    if with_requester:
+        related.append("requester")
+    return (
+        Case.objects.select_related(*related)
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=ClockEvent.objects.select_related("actor").order_by("date", "pk")
+            ),
+            Prefetch("due_changes", queryset=DueDateChange.objects.order_by("at", "pk")),
+            Prefetch("escalations", queryset=Escalation.objects.select_related("acknowledged_by")),
+            Prefetch("linked_cases", queryset=Case.objects.order_by("received", "pk")),
+        )
+        .get(pk=pk)
+    )
+
+
+def escalations_for(user, *, all_directorates: bool) -> QuerySet:
+    """Escalations the user may see: a director's own directorates, or all for IG and DMT."""
+    queryset = Escalation.objects.select_related(
+        "case", "case__directorate", "case__service", "acknowledged_by"
+    ).order_by("acknowledged_at", "-sent_at", "pk")
+    if all_directorates:
+        return queryset
+    return queryset.for_director(user.email)
+
+
+# ---------------------------------------------------------------------------------------------
+# Performance by directorate (IG Group, FR ICT 18/19 by directorate)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # "2026-03" or "2026-Q1"
+    label: str
+    start: date
+    end: date
+
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+ERR_PERIOD = "Enter a month as YYYY-MM or a quarter as YYYY-Qn, for example 2026-03 or 2026-Q1"
+
+
+def parse_period(key: str) -> Period:
+    """A month (``2026-03``) or a quarter (``2026-Q1``, calendar quarters) as a date range."""
+    match = PERIOD_PATTERN.match(key.strip())
+    if not match:
+        raise ValueError(ERR_PERIOD)
+    year = int(match.group(1))
+    if match.group(2):
+        month = int(match.group(2))
+        last = calendar_module.monthrange(year, month)[1]
+        start = date(year, month, 1)
+        return Period(key, start.strftime("%B %Y"), start, date(year, month, last))
+    quarter = int(match.group(3))
+    first_month = 3 * quarter - 2
+    last = calendar_module.monthrange(year, first_month + 2)[1]
+    return Period(
+        key,
+        f"Q{quarter} {year} ({date(year, first_month, 1):%B} to "
+        f"{date(year, first_month + 2, 1):%B})",
+        date(year, first_month, 1),
+        date(year, first_month + 2, last),
+    )
+
+
+def recent_periods(today: date, *, months: int = 12, quarters: int = 8) -> list[Period]:
+    """The last ``months`` months and ``quarters`` quarters, newest first (for the picker)."""
+    periods = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        periods.append(parse_period(f"{year}-{month:02d}"))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _ in range(quarters):
+        periods.append(parse_period(f"{year}-Q{quarter}"))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return periods
+
+
+def default_period(today: date) -> Period:
+    """The last full month."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return parse_period(f"{year}-{month:02d}")
+
+
+@dataclass(frozen=True)
+class DirectoratePerformance:
+    directorate: str
+    received: int
+    responded: int
+    responded_in_time: int
+    outstanding: int
+    overdue: int
+
+    @property
+    def percent_in_time(self) -> float | None:
+        return 100 * self.responded_in_time / self.responded if self.responded else None
+
+
+def directorate_performance(
+    *, start: date, end: date, today: date, kinds: tuple[str, ...] = ()
+) -> list[DirectoratePerformance]:
+    """Per directorate: received and responded in the period, % in time, outstanding at its end.
+
+    "In time" is responded on or before the stored statutory due date, which includes any
+    permitted extension (DESIGN.md, FR ICT 18a "in time"). Outstanding and overdue are as of
+    the period's end, or today for a period not yet over. One query, whatever the number of
+    directorates.
+    """
+    as_of = min(end, today)
+    cases = Q()
+    if kinds:
+        cases &= Q(cases__kind__in=kinds)
+    responded = cases & Q(cases__responded__range=(start, end))
+    outstanding = (
+        cases
+        & Q(cases__received__lte=as_of)
+        & (Q(cases__responded__isnull=True) | Q(cases__responded__gt=as_of))
+        & (Q(cases__withdrawn__isnull=True) | Q(cases__withdrawn__gt=as_of))
+    )
+    rows = (
+        Directorate.objects.annotate(
+            n_received=Count("cases", filter=cases & Q(cases__received__range=(start, end))),
+            n_responded=Count("cases", filter=responded),
+            n_in_time=Count("cases", filter=responded & Q(cases__responded__lte=F("cases__due"))),
+            n_outstanding=Count("cases", filter=outstanding),
+            n_overdue=Count("cases", filter=outstanding & Q(cases__due__lt=as_of)),
+        )
+        .order_by("name")
+        .values_list("name", "n_received", "n_responded", "n_in_time", "n_outstanding", "n_overdue")
+    )
+    return [DirectoratePerformance(*row) for row in rows]

@@ -1,0 +1,34 @@
+"""Celery tasks of the infogov app: thin interfaces onto ``infogov.services``."""
+
+import smtplib
+
+from celery import shared_task
+from django.utils import timezone
+
+from hackperf.workdays import is_working_day
+from infogov import selectors, services
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # Only transient mail failures are retried; the service has released the unsent claims.
+    autoretry_for=(smtplib.SMTPException, ConnectionError),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def escalate_due_cases() -> int:
+    """Escalate open FOI/EIR/SAR cases near or past their due date, on working days.
+
+    Idempotent: each (case, level) is claimed by a unique constraint before it is e-mailed,
+    so a redelivered or concurrent run sends nothing twice. Returns the number sent.
+    """
+    today = timezone.localdate()
+    calendar = selectors.holiday_calendar()
+    if not is_working_day(today, calendar=calendar, divisions=selectors.STAFF_DIVISIONS):
+        return 0
+    return len(services.escalations_send(today=today, calendar=calendar))

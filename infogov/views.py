@@ -1,0 +1,278 @@
+"""IG pages: the overview of open cases, a case with its deadline's working, case work
+forms, escalations, and performance by directorate. No business logic here (services do it)."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from hackperf.roles import Perm, perm_name
+from hackperf.views import PermissionRequired
+from infogov import forms, selectors, services
+from infogov.filtersets import CaseFilterSet
+from infogov.models import Case
+from infogov.tables import CaseTable, CaseTableWithRequester
+
+
+def may_see_requesters(user) -> bool:
+    return user.has_perm(perm_name(Perm.VIEW_REQUESTER_DATA))
+
+
+class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
+    """The IG overview: open cases, overdue and due this week first, filterable and sortable."""
+
+    perm = Perm.VIEW_INFOGOV
+    filterset_class = CaseFilterSet
+    template_name = "infogov/case_list.html"
+    table_pagination = {"per_page": 25}
+
+    def get_queryset(self):
+        return selectors.cases_for_overview(with_requester=may_see_requesters(self.request.user))
+
+    def get_table_class(self):
+        if may_see_requesters(self.request.user):
+            return CaseTableWithRequester
+        return CaseTable
+
+    def get_table_kwargs(self):
+        return {"today": self.today, "calendar": self.calendar}
+
+    def get(self, request, *args, **kwargs):
+        self.today = timezone.localdate()
+        self.calendar = selectors.holiday_calendar()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        week_end = self.today + timedelta(days=6 - self.today.weekday())
+        context["summary"] = selectors.overview_summary(
+            self.object_list, today=self.today, week_end=week_end
+        )
+        context["today"] = self.today
+        context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
+        return context
+
+
+class CaseDetailView(PermissionRequired, DetailView):
+    """One case: its due date with the working, clock events, due-date history, escalations."""
+
+    perm = Perm.VIEW_INFOGOV
+    template_name = "infogov/case_detail.html"
+    context_object_name = "case"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.case_for_page(
+                self.kwargs["pk"], with_requester=may_see_requesters(self.request.user)
+            )
+        except Case.DoesNotExist:
+            raise Http404("No such case") from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        today = timezone.localdate()
+        user = self.request.user
+        context["can_see_requester"] = may_see_requesters(user)
+        if context["can_see_requester"]:
+            try:
+                context["requester"] = case.requester
+            except ObjectDoesNotExist:
+                context["requester"] = None
+        context["can_work"] = user.has_perm(perm_name(Perm.WORK_CASES))
+        if case.is_open:
+            context["days_left"] = selectors.working_days_left(
+                today, case.due, calendar=selectors.holiday_calendar()
+            )
+        context["today"] = today
+        return context
+
+
+class CaseActionView(PermissionRequired, FormView):
+    """A form that does one thing to a case through a service; errors re-render the form."""
+
+    perm = Perm.WORK_CASES
+    template_name = "infogov/case_form.html"
+    title = ""
+    submit_label = "Save"
+    success_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:
+            self.case = get_object_or_404(
+                Case.objects.select_related("directorate", "service", "officer"), pk=kwargs["pk"]
+            )
+        else:
+            self.case = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            case=self.case, title=self.title, submit_label=self.submit_label, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message.format(case=result))
+        return HttpResponseRedirect(result.get_absolute_url())
+
+    def perform(self, data):  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+
+class CaseCreateView(CaseActionView):
+    form_class = forms.CaseLogForm
+    title = "Log a case"
+    submit_label = "Log the case"
+    success_message = "Case {case.reference} logged."
+
+    def perform(self, data):
+        return services.case_log(actor=self.request.user, **data)
+
+
+class CaseAllocateView(CaseActionView):
+    form_class = forms.CaseAllocateForm
+    title = "Allocate the case"
+    submit_label = "Allocate"
+    success_message = "Case {case.reference} allocated."
+
+    def get_initial(self):
+        return {"officer": self.case.officer}
+
+    def perform(self, data):
+        return services.case_allocate(
+            case=self.case, officer=data["officer"], actor=self.request.user
+        )
+
+
+class ClockEventCreateView(CaseActionView):
+    form_class = forms.ClockEventForm
+    title = "Record a clock event"
+    submit_label = "Record the event"
+    success_message = "Event recorded on {case.reference}; the due date has been recomputed."
+
+    def perform(self, data):
+        event = services.case_record_clock_event(case=self.case, actor=self.request.user, **data)
+        return event.case
+
+
+class CaseRespondView(CaseActionView):
+    form_class = forms.CaseRespondForm
+    title = "Record the response"
+    submit_label = "Record the response"
+    success_message = "Response to {case.reference} recorded."
+
+    def perform(self, data):
+        return services.case_respond(case=self.case, actor=self.request.user, **data)
+
+
+class CaseCloseView(PermissionRequired, View):
+    """POST: close a responded or withdrawn case."""
+
+    perm = Perm.WORK_CASES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = get_object_or_404(Case, pk=pk)
+        try:
+            services.case_close(case=case, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Case {case.reference} closed.")
+        return HttpResponseRedirect(case.get_absolute_url())
+
+
+def sees_all_escalations(user) -> bool:
+    # Directors (who acknowledge) see their own directorates; IG and the DMT see them all.
+    return user.is_superuser or not user.has_perm(perm_name(Perm.ACKNOWLEDGE_ESCALATIONS))
+
+
+class EscalationListView(PermissionRequired, ListView):
+    """Escalations sent: a director's own directorates, or every directorate for IG."""
+
+    perm = Perm.VIEW_INFOGOV
+    template_name = "infogov/escalation_list.html"
+    context_object_name = "escalations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        return selectors.escalations_for(user, all_directorates=sees_all_escalations(user))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_acknowledge"] = self.request.user.has_perm(
+            perm_name(Perm.ACKNOWLEDGE_ESCALATIONS)
+        )
+        context["all_directorates"] = sees_all_escalations(self.request.user)
+        return context
+
+
+class EscalationAcknowledgeView(PermissionRequired, View):
+    """POST: a director acknowledges an escalation of their directorate."""
+
+    perm = Perm.ACKNOWLEDGE_ESCALATIONS
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = request.user
+        escalation = get_object_or_404(
+            selectors.escalations_for(user, all_directorates=sees_all_escalations(user)), pk=pk
+        )
+        if services.escalation_acknowledge(escalation=escalation, user=user):
+            messages.success(request, f"Escalation of {escalation.case.reference} acknowledged.")
+        else:
+            messages.info(
+                request, f"Escalation of {escalation.case.reference} was already acknowledged."
+            )
+        return HttpResponseRedirect(reverse("infogov:escalation_list"))
+
+
+class DirectoratePerformanceView(PermissionRequired, TemplateView):
+    """Per directorate, for a month or quarter: received, responded, % in time, outstanding."""
+
+    perm = Perm.VIEW_INFOGOV
+    template_name = "infogov/directorate_performance.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        form = forms.PeriodForm(self.request.GET or None)
+        period, kinds = selectors.default_period(today), ()
+        if form.is_bound and form.is_valid():
+            period = form.cleaned_data["period"] or period
+            kinds = forms.PeriodForm.KINDS[form.cleaned_data["kinds"]]
+        rows = selectors.directorate_performance(
+            start=period.start, end=period.end, today=today, kinds=kinds
+        )
+        responded = sum(r.responded for r in rows)
+        in_time = sum(r.responded_in_time for r in rows)
+        context.update(
+            form=form,
+            period=period,
+            rows=rows,
+            totals={
+                "received": sum(r.received for r in rows),
+                "responded": responded,
+                "responded_in_time": in_time,
+                "percent_in_time": 100 * in_time / responded if responded else None,
+                "outstanding": sum(r.outstanding for r in rows),
+                "overdue": sum(r.overdue for r in rows),
+            },
+            as_of=min(period.end, today),
+            recent=selectors.recent_periods(today, months=6, quarters=4),
+        )
+        return context

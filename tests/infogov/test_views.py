@@ -1,0 +1,411 @@
+"""IG pages: who may open them, what they show, their forms' error paths, their query counts."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hackperf.roles import Role
+from infogov.choices import EventKind, Status
+from infogov.models import Case, ClockEvent, Escalation
+from infogov.tables import CaseTable
+from tests.infogov.factories import (
+    CaseFactory,
+    DirectorateFactory,
+    EscalationFactory,
+    ServiceFactory,
+)
+
+IG_PAGES = {
+    "infogov:case_list": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:escalation_list": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:directorate_performance": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:case_create": {Role.IG_OFFICER},
+}
+CASE_PAGES = {
+    "infogov:case_detail": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
+    "infogov:case_allocate": {Role.IG_OFFICER},
+    "infogov:case_event_create": {Role.IG_OFFICER},
+    "infogov:case_respond": {Role.IG_OFFICER},
+}
+NON_IG_ROLES = [role for role in Role if role != Role.IG_OFFICER]
+
+
+@pytest.fixture
+def case(db):
+    return CaseFactory(received=date(2026, 11, 2), requester__name="Zebedee Quillfeather")
+
+
+@pytest.mark.django_db
+class AccessTests:
+    @pytest.mark.parametrize("url_name", IG_PAGES)
+    @pytest.mark.parametrize("role", [*Role, None])
+    def test_it_serves_each_page_only_to_its_roles(self, client_as, url_name, role):
+        client = client_as(role) if role else client_as()
+        response = client.get(reverse(url_name))
+        assert response.status_code == (200 if role in IG_PAGES[url_name] else 403)
+
+    @pytest.mark.parametrize("url_name", CASE_PAGES)
+    @pytest.mark.parametrize("role", [*Role, None])
+    def test_it_serves_each_case_page_only_to_its_roles(self, client_as, case, url_name, role):
+        client = client_as(role) if role else client_as()
+        response = client.get(reverse(url_name, args=[case.pk]))
+        assert response.status_code == (200 if role in CASE_PAGES[url_name] else 403)
+
+    def test_it_sends_the_signed_out_to_sign_in(self, client, case):
+        url = reverse("infogov:case_detail", args=[case.pk])
+        assert client.get(url)["Location"] == f"{reverse('login')}?next={url}"
+
+    def test_a_missing_case_is_404(self, client_as):
+        assert (
+            client_as(Role.IG_OFFICER).get(reverse("infogov:case_detail", args=[99])).status_code
+            == 404
+        )
+
+    @pytest.mark.parametrize("role", [r for r in Role if r != Role.IG_OFFICER])
+    def test_only_ig_officers_post_case_work(self, client_as, case, role):
+        client = client_as(role)
+        response = client.post(
+            reverse("infogov:case_event_create", args=[case.pk]),
+            {"kind": "fee_notice", "date": "2026-11-03"},
+        )
+        assert response.status_code == 403
+        assert not ClockEvent.objects.exists()
+
+
+@pytest.mark.django_db
+class RequesterPrivacyTests:
+    """A requester's name appears only to IG officers: on every page and in the admin."""
+
+    def pages(self, case):
+        return [
+            reverse("infogov:case_list"),
+            reverse("infogov:case_list") + "?q=Zebedee",
+            reverse("infogov:case_list") + "?sort=requester",
+            reverse("infogov:case_detail", args=[case.pk]),
+            reverse("infogov:escalation_list"),
+            reverse("infogov:directorate_performance"),
+        ]
+
+    @pytest.mark.parametrize("role", NON_IG_ROLES)
+    def test_it_never_shows_the_requester_to_other_roles(self, client_as, case, role):
+        EscalationFactory(case=case, level="overdue")
+        client = client_as(role)
+        for url in self.pages(case):
+            response = client.get(url)
+            assert response.status_code in (200, 403), url
+            for secret in (case.requester.name, case.requester.email, case.requester.address):
+                assert secret.encode() not in response.content, url
+
+    def test_it_shows_the_requester_to_ig_officers(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        assert b"Quillfeather" in client.get(reverse("infogov:case_list")).content
+        assert b"Quillfeather" in client.get(reverse("infogov:case_detail", args=[case.pk])).content
+
+    @pytest.mark.parametrize("role", NON_IG_ROLES)
+    def test_the_admin_hides_the_requester_from_staff_without_the_permission(
+        self, client, make_user, case, role
+    ):
+        user = make_user(role, is_staff=True)
+        user.user_permissions.set(Permission.objects.filter(content_type__app_label="infogov"))
+        client.force_login(user)
+        search = client.get(reverse("admin:infogov_case_changelist"), {"q": "Quillfeather"})
+        assert search.context["cl"].result_count == 0  # not searchable by the requester
+        pages = [
+            reverse("admin:infogov_case_change", args=[case.pk]),
+            reverse("admin:infogov_case_changelist"),
+            reverse("admin:index"),
+        ]
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert b"Quillfeather" not in response.content, url
+        requester_url = reverse("admin:infogov_requester_change", args=[case.requester.pk])
+        assert client.get(requester_url).status_code in (302, 403)
+        assert client.get(reverse("admin:infogov_requester_changelist")).status_code == 403
+
+    def test_the_admin_shows_the_requester_to_ig_officers(self, client, make_user, case):
+        user = make_user(Role.IG_OFFICER, is_staff=True)
+        user.user_permissions.set(Permission.objects.filter(content_type__app_label="infogov"))
+        client.force_login(user)
+        response = client.get(reverse("admin:infogov_case_change", args=[case.pk]))
+        assert b"Quillfeather" in response.content
+
+
+@pytest.mark.django_db
+class CaseListTests:
+    def test_it_lists_open_cases_overdue_first(self, client_as):
+        later = CaseFactory(received=date(2026, 11, 20))
+        overdue = CaseFactory(received=date(2026, 9, 1))
+        CaseFactory(received=date(2026, 9, 1), status=Status.CLOSED, responded=date(2026, 9, 3))
+        response = client_as(Role.DIRECTOR).get(reverse("infogov:case_list"))
+        rows = list(response.context["table"].rows)
+        assert [row.record for row in rows] == [overdue, later]
+        assert response.context["summary"].overdue == 1
+        assert b"Overdue (" in response.content
+
+    @pytest.mark.parametrize(
+        "param",
+        ["kind", "directorate", "service", "officer", "status", "q"],
+    )
+    def test_each_filter_narrows_the_list(self, client_as, make_user, param):
+        officer = make_user(Role.IG_OFFICER)
+        wanted = CaseFactory(
+            kind="eir", officer=officer, status=Status.ALLOCATED, subject="Trees on Mare Street"
+        )
+        CaseFactory()
+        value = {
+            "kind": "eir",
+            "directorate": wanted.directorate_id,
+            "service": wanted.service_id,
+            "officer": officer.pk,
+            "status": "allocated",
+            "q": "mare street",
+        }[param]
+        response = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"), {param: value})
+        assert [row.record for row in response.context["table"].rows] == [wanted]
+
+    @pytest.mark.parametrize("column", [c for c in CaseTable.Meta.fields] + ["requester"])
+    def test_it_sorts_by_every_column(self, client_as, column):
+        CaseFactory.create_batch(3)
+        client = client_as(Role.IG_OFFICER)
+        for sort in (column, f"-{column}"):
+            response = client.get(reverse("infogov:case_list"), {"sort": sort})
+            assert response.status_code == 200
+            assert len(list(response.context["table"].page.object_list)) == 3
+
+    @pytest.mark.parametrize("role", [Role.IG_OFFICER, Role.DIRECTOR])
+    def test_it_makes_the_same_queries_for_2_and_20_cases(self, client_as, role):
+        client = client_as(role)
+        url = reverse("infogov:case_list")
+        CaseFactory.create_batch(2)
+        client.get(url)  # warm the session and permission caches
+        with CaptureQueriesContext(connection) as two:
+            client.get(url)
+        CaseFactory.create_batch(18)
+        with CaptureQueriesContext(connection) as twenty:
+            response = client.get(url)
+        assert len(response.context["table"].page.object_list) == 20
+        assert len(two) == len(twenty)
+
+    def test_it_makes_a_fixed_number_of_queries(self, client_as, django_assert_num_queries):
+        client = client_as(Role.IG_OFFICER)
+        CaseFactory.create_batch(20)
+        # session, user, SAVEPOINT (ATOMIC_REQUESTS), user permissions, group permissions,
+        # table count, summary counts, RELEASE SAVEPOINT, the filter form's directorates,
+        # services and officers, table page (cases with directorate, service, officer,
+        # requester). The holiday calendar is the bundled one here (conftest); with
+        # hackperf.selectors.holiday_calendar it may add its own query.
+        with django_assert_num_queries(12):
+            client.get(reverse("infogov:case_list"))
+
+
+@pytest.mark.django_db
+class CaseDetailTests:
+    def test_it_shows_the_deadline_working_events_and_history(self, client_as, case):
+        ClockEvent.objects.create(case=case, kind=EventKind.FEE_NOTICE, date=date(2026, 11, 3))
+        response = client_as(Role.DIRECTOR).get(reverse("infogov:case_detail", args=[case.pk]))
+        content = response.content.decode()
+        for line in case.due_working:
+            assert line.replace("'", "&#x27;") in content
+        assert "Fees notice given" in content
+        assert "Record a clock event" not in content  # directors do not work cases
+
+    def test_it_makes_the_same_queries_with_more_history(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:case_detail", args=[case.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        for day in range(3, 13):
+            ClockEvent.objects.create(
+                case=case, kind=EventKind.FEE_NOTICE, date=date(2026, 11, day)
+            )
+            EscalationFactory.reset_sequence()
+        with CaptureQueriesContext(connection) as many:
+            client.get(url)
+        assert len(few) == len(many)
+
+
+@pytest.mark.django_db
+class CaseFormTests:
+    def test_it_logs_a_case(self, client_as):
+        service = ServiceFactory()
+        client = client_as(Role.IG_OFFICER)
+        response = client.post(
+            reverse("infogov:case_create"),
+            {
+                "reference": "FOI-2026-09999",
+                "kind": "foi",
+                "stage": "request",
+                "received": "2026-11-02",
+                "channel": "email",
+                "subject": "Tree felling",
+                "directorate": service.directorate_id,
+                "service": service.pk,
+                "requester_name": "Ada Lovelace",
+            },
+        )
+        case = Case.objects.get(reference="FOI-2026-09999")
+        assert response["Location"] == reverse("infogov:case_detail", args=[case.pk])
+        assert case.requester.name == "Ada Lovelace"
+
+    def test_bad_input_re_renders_with_errors_and_saves_nothing(self, client_as):
+        service = ServiceFactory()
+        other = DirectorateFactory()
+        response = client_as(Role.IG_OFFICER).post(
+            reverse("infogov:case_create"),
+            {
+                "reference": "FOI-2026-09999",
+                "kind": "foi",
+                "stage": "request",
+                "received": "2026-11-02",
+                "channel": "email",
+                "subject": "Tree felling",
+                "directorate": other.pk,
+                "service": service.pk,
+                "requester_name": "Ada Lovelace",
+            },
+        )
+        assert response.status_code == 200
+        assert "service" in response.context["form"].errors
+        assert b"There is a problem" in response.content
+        assert b'aria-describedby="id_service-error"' in response.content
+        assert not Case.objects.exists()
+
+    def test_missing_fields_re_render(self, client_as):
+        response = client_as(Role.IG_OFFICER).post(reverse("infogov:case_create"), {})
+        assert response.status_code == 200
+        assert set(response.context["form"].errors) >= {"reference", "received", "subject"}
+
+    def test_it_records_a_clock_event(self, client_as, case):
+        response = client_as(Role.IG_OFFICER).post(
+            reverse("infogov:case_event_create", args=[case.pk]),
+            {"kind": "clarification_requested", "date": "2026-11-03"},
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.status == Status.AWAITING_REQUESTER
+
+    def test_a_fee_paid_before_its_notice_is_a_form_error(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:case_event_create", args=[case.pk])
+        client.post(url, {"kind": "fee_notice", "date": "2026-11-05"})
+        response = client.post(url, {"kind": "fee_paid", "date": "2026-11-04"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["date"] == [
+            "fee_paid (2026-11-04) is before fee_notice (2026-11-05)"
+        ]
+        assert case.events.count() == 1
+
+    def test_a_bad_date_is_a_form_error(self, client_as, case):
+        response = client_as(Role.IG_OFFICER).post(
+            reverse("infogov:case_event_create", args=[case.pk]),
+            {"kind": "fee_notice", "date": "31/02/2026"},
+        )
+        assert response.status_code == 200
+        assert "date" in response.context["form"].errors
+        assert not case.events.exists()
+
+    def test_it_allocates(self, client_as, make_user, case):
+        officer = make_user(Role.IG_OFFICER)
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:case_allocate", args=[case.pk])
+        assert client.post(url, {"officer": ""}).status_code == 200
+        assert client.post(url, {"officer": officer.pk}).status_code == 302
+        case.refresh_from_db()
+        assert case.officer == officer
+
+    def test_it_records_a_response_and_its_errors(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:case_respond", args=[case.pk])
+        response = client.post(url, {"responded": "2026-11-10", "outcome": "refused"})
+        assert response.context["form"].errors == {
+            "exemptions": ["Enter the exemptions cited when refusing a request."]
+        }
+        response = client.post(url, {"responded": "2026-11-01", "outcome": "not_held"})
+        assert "responded" in response.context["form"].errors
+        case.refresh_from_db()
+        assert case.status == Status.RECEIVED
+        response = client.post(
+            url, {"responded": "2026-11-10", "outcome": "refused", "exemptions": "s.43(2)"}
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.status == Status.RESPONDED
+
+    def test_it_closes_only_a_responded_case(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:case_close", args=[case.pk])
+        client.post(url)
+        case.refresh_from_db()
+        assert case.status == Status.RECEIVED
+        Case.objects.filter(pk=case.pk).update(
+            status=Status.RESPONDED, responded=date(2026, 11, 10)
+        )
+        client.post(url)
+        case.refresh_from_db()
+        assert case.status == Status.CLOSED
+        assert client.get(url).status_code == 405
+
+
+@pytest.mark.django_db
+class EscalationPageTests:
+    def test_a_director_sees_and_acknowledges_their_directorates_escalations(
+        self, client_as, make_user
+    ):
+        director = make_user(Role.DIRECTOR, email="dir@hackney.example")
+        mine = EscalationFactory(case__service__directorate__director_email="dir@hackney.example")
+        theirs = EscalationFactory()
+        client = Client()
+        client.force_login(director)
+        response = client.get(reverse("infogov:escalation_list"))
+        assert list(response.context["escalations"]) == [mine]
+        response = client.post(reverse("infogov:escalation_acknowledge", args=[theirs.pk]))
+        assert response.status_code == 404
+        response = client.post(reverse("infogov:escalation_acknowledge", args=[mine.pk]))
+        assert response.status_code == 302
+        mine.refresh_from_db()
+        assert mine.acknowledged_by == director
+
+    def test_ig_officers_see_all_and_cannot_acknowledge(self, client_as):
+        escalations = EscalationFactory.create_batch(2)
+        client = client_as(Role.IG_OFFICER)
+        response = client.get(reverse("infogov:escalation_list"))
+        assert set(response.context["escalations"]) == set(escalations)
+        url = reverse("infogov:escalation_acknowledge", args=[escalations[0].pk])
+        assert client.post(url).status_code == 403
+        assert not Escalation.objects.filter(acknowledged_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+class DirectoratePerformanceTests:
+    def test_it_counts_received_responded_in_time_outstanding_and_overdue(self, client_as):
+        service = ServiceFactory(directorate__name="Adults")
+        on_time = CaseFactory(service=service, received=date(2026, 3, 2))
+        late = CaseFactory(service=service, received=date(2026, 3, 2))
+        CaseFactory(service=service, received=date(2026, 3, 2))  # still open, overdue by 31 Mar
+        Case.objects.filter(pk=on_time.pk).update(responded=on_time.due, status=Status.RESPONDED)
+        Case.objects.filter(pk=late.pk).update(responded=date(2026, 4, 30), status=Status.RESPONDED)
+        client = client_as(Role.DIRECTOR)
+        march = client.get(reverse("infogov:directorate_performance"), {"period": "2026-03"})
+        row = march.context["rows"][0]
+        assert (row.received, row.responded, row.responded_in_time) == (3, 1, 1)
+        assert (row.outstanding, row.overdue) == (2, 0)  # due 31 Mar (17 Mar is an NI holiday)
+        q2 = client.get(reverse("infogov:directorate_performance"), {"period": "2026-q2"})
+        row = q2.context["rows"][0]
+        assert (row.received, row.responded, row.responded_in_time) == (0, 1, 0)
+        assert row.percent_in_time == 0
+        assert (row.outstanding, row.overdue) == (1, 1)
+
+    def test_a_bad_period_is_an_error_and_shows_the_default(self, client_as):
+        response = client_as(Role.DIRECTOR).get(
+            reverse("infogov:directorate_performance"), {"period": "March"}
+        )
+        assert response.status_code == 200
+        assert "period" in response.context["form"].errors
+        assert b"There is a problem" in response.content
