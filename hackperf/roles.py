@@ -29,6 +29,7 @@ class Perm(models.TextChoices):
     VIEW_REVIEW = "view_review", "Can see the DMT fortnightly review"
     VIEW_QUEUES = "view_queues", "Can see service-desk queues and tickets"
     WORK_TICKETS = "work_tickets", "Can log and work service-desk tickets"
+    WORK_ALL_QUEUES = "work_all_queues", "Can work tickets in every queue, not only one's own"
     IMPORT_TICKETS = "import_tickets", "Can import service-management exports"
     VIEW_INDICATORS = "view_indicators", "Can see performance indicators"
     ENTER_INDICATOR_VALUES = "enter_indicator_values", "Can enter and check indicator values"
@@ -59,7 +60,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         }
     ),
     Role.QUEUE_OWNER: frozenset({Perm.VIEW_QUEUES, Perm.WORK_TICKETS, Perm.VIEW_INDICATORS}),
-    Role.SERVICE_DESK_AGENT: frozenset({Perm.VIEW_QUEUES, Perm.WORK_TICKETS}),
+    # Agents pick up work in any queue; queue owners work their own queues' tickets.
+    Role.SERVICE_DESK_AGENT: frozenset({Perm.VIEW_QUEUES, Perm.WORK_TICKETS, Perm.WORK_ALL_QUEUES}),
     # Only IG officers see requesters' personal data (UK GDPR Art 5(1)(f), need to know).
     Role.IG_OFFICER: frozenset(
         {Perm.VIEW_INFOGOV, Perm.WORK_CASES, Perm.VIEW_REQUESTER_DATA, Perm.VIEW_INDICATORS}

@@ -254,6 +254,11 @@ if not DEBUG:
         # gunicorn sits behind the council's TLS-terminating proxy, which sets this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Service desk --------------------------------------------------------------------------
+# How often a queue page refreshes itself, and how many reassignments make "multiple".
+SERVICEDESK_REFRESH_SECONDS = env_int("SERVICEDESK_REFRESH_SECONDS", 60)
+SERVICEDESK_MULTIPLE_REASSIGNMENTS = env_int("SERVICEDESK_MULTIPLE_REASSIGNMENTS", 2)
+
 # --- Information governance ----------------------------------------------------------------
 # Escalations (defaults in infogov.selectors.DEFAULT_ESCALATION_LEVELS; None switches a level
 # off). Offsets are England and Wales working days before the due date; None = once overdue.

@@ -96,9 +96,9 @@ RAG_COLOURS: Final[Mapping[Rag, str]] = {
     Rag.GREEN: "green",
     Rag.AMBER: "amber",
     Rag.RED: "red",
-    Rag.NOT_ASSESSED: "grey",
+    Rag.NOT_ASSESSED: "none",
 }
-"""Rag → CSS class suffix (e.g. ``hp-rag--amber``); always shown with ``Rag.label``."""
+"""Rag → CSS class suffix (``hp-rag--amber``, ``hp-rag--none``); always shown with ``Rag.label``."""
 
 
 def _decimal(value: Number, name: str) -> Decimal:

@@ -7,6 +7,7 @@ from hackperf.roles import ROLE_PERMISSIONS, Perm, Role, perm_name, roles_of
 from hackperf.services import role_groups_sync
 
 roles_migration = importlib.import_module("hackperf.migrations.0002_roles")
+agents_migration = importlib.import_module("hackperf.migrations.0005_work_all_queues")
 
 
 def group_perms() -> dict[str, set[str]]:
@@ -18,12 +19,13 @@ def group_perms() -> dict[str, set[str]]:
 
 @pytest.mark.django_db
 class RoleGroupsTests:
-    def test_the_data_migration_creates_every_role_with_its_permissions(self):
+    def test_the_data_migrations_create_every_role_with_its_permissions(self):
         # Run the migration's own function: a reused test database may have been flushed.
         from django.apps import apps
 
         Group.objects.all().delete()
         roles_migration.create_roles(apps, None)
+        agents_migration.give_agents_every_queue(apps, None)
         expected = {
             role.value: {perm.value for perm in perms} for role, perms in ROLE_PERMISSIONS.items()
         }

@@ -305,7 +305,7 @@ def test_it_has_a_colour_for_every_rag() -> None:
         Rag.GREEN: "green",
         Rag.AMBER: "amber",
         Rag.RED: "red",
-        Rag.NOT_ASSESSED: "grey",
+        Rag.NOT_ASSESSED: "none",
     }
 
 

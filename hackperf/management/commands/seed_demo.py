@@ -8,14 +8,14 @@ from hackperf.demo import DEMO_PASSWORD, seed_people
 
 
 class Command(BaseCommand):
-    help = "Load demo data (people for each role; later: tickets, cases, indicators)."
+    help = "Load demo data: people for each role, service-desk tickets, FOI/SAR cases, indicators."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--tickets",
             type=int,
             default=2000,
-            help="how many demo service-desk tickets to create (used once tickets exist)",
+            help="how many demo service-desk tickets to create over the last year",
         )
         parser.add_argument(
             "--force",
@@ -33,14 +33,24 @@ class Command(BaseCommand):
             )
         people = seed_people()
         now = timezone.now()
-        # After the people, so the demo IG officer is given cases.
+        # After the people: the demo queue owner, agent and IG officer are given work.
+        from indicators import demo as indicators_demo
         from infogov import demo as infogov_demo
+        from servicedesk import demo as servicedesk_demo
+
+        seeded = servicedesk_demo.seed(tickets=tickets, now=now)
+        self.stdout.write(
+            f"Service desk: {seeded.tickets} tickets, {seeded.events} events, "
+            f"{seeded.queues} queues."
+        )
 
         summary = infogov_demo.seed(now=now)
         self.stdout.write(
             f"Information governance: {summary.cases} cases ({summary.open_cases} open), "
             f"{summary.directorates} directorates."
         )
+        indicators_demo.seed(now=now)
+        self.stdout.write("Indicators: two years of monthly values for the entered indicators.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD!r} as:")
         for person in people:

@@ -1,0 +1,181 @@
+"""Demo data for ``manage.py seed_demo``: targets for every indicator and two years of
+monthly values, with commentary and a realistic mix of statuses, for the entered ones.
+
+Computed indicators get their values from ``compute_indicators`` once tickets and cases
+exist. Deterministic (one ``random.Random(seed)``) and idempotent: definitions and targets
+are upserts, and a month that already has a value is left alone, so a second run changes
+nothing (and never undoes a real approval).
+"""
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from indicators import services
+from indicators.choices import Source, Status, ToleranceKind
+from indicators.models import Indicator, PeriodValue
+from indicators.periods import add_months, financial_year_start, month_start
+
+MONTHS = 24
+
+# Per indicator code: the target this financial year and last, its tolerance, and, for
+# entered indicators, where the demo series starts and how it drifts each month.
+TARGETS: dict[str, tuple[Decimal, Decimal, str, Decimal]] = {
+    "FR ICT 17": (Decimal(90), Decimal(85), ToleranceKind.ABSOLUTE, Decimal(5)),
+    "FR ICT 18a": (Decimal(90), Decimal(90), ToleranceKind.ABSOLUTE, Decimal(5)),
+    "FR ICT 18c": (Decimal(30), Decimal(40), ToleranceKind.ABSOLUTE, Decimal(10)),
+    "FR ICT 19a": (Decimal(90), Decimal(85), ToleranceKind.ABSOLUTE, Decimal(5)),
+    "FR ICT 19c": (Decimal(15), Decimal(20), ToleranceKind.ABSOLUTE, Decimal(5)),
+    "ICT SAT": (Decimal(85), Decimal(80), ToleranceKind.PERCENT, Decimal(5)),
+    "DIG RES SAT": (Decimal(75), Decimal(70), ToleranceKind.PERCENT, Decimal(5)),
+    "ICT MODERN": (Decimal(80), Decimal(60), ToleranceKind.ABSOLUTE, Decimal(10)),
+}
+SERIES: dict[str, tuple[float, float, float]] = {
+    # code: (first value, drift per month, noise)
+    "DIG RES SAT": (66.0, 0.35, 2.5),
+    "ICT MODERN": (48.0, 1.4, 1.5),
+}
+COMMENTARY = {
+    "better": "Up on last month. {detail}",
+    "worse": "Down on last month. {detail}",
+}
+DETAILS = {
+    "DIG RES SAT": (
+        "The new bin-collection pages drew good feedback.",
+        "Complaints about the parking permit journey pulled the score down.",
+        "Fewer responses than usual over the holidays.",
+        "The council tax pages were rewritten after user research.",
+    ),
+    "ICT MODERN": (
+        "Another directorate moved to cloud e-mail and chat.",
+        "Laptop refresh for social care teams finished.",
+        "Usage of video meetings dipped during the school holidays.",
+        "Training sessions for shared documents were fully booked.",
+    ),
+}
+
+
+def _people():
+    """Who the demo values were entered and approved by (no passwords: they never sign in)."""
+    User = get_user_model()
+    officer, _ = User.objects.get_or_create(
+        username="perf-officer",
+        defaults={"first_name": "Priya", "last_name": "Nair", "email": "perf@hackperf.example"},
+    )
+    manager, _ = User.objects.get_or_create(
+        username="perf-manager",
+        defaults={"first_name": "Tom", "last_name": "Reilly", "email": "tom@hackperf.example"},
+    )
+    for person in (officer, manager):
+        if person.has_usable_password():
+            person.set_unusable_password()
+            person.save(update_fields=["password"])
+    return officer, manager
+
+
+@transaction.atomic
+def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
+    """Load the indicator demo data for the 24 months before ``now``'s month.
+
+    Returns how many targets and values it created, by kind.
+    """
+    rng = random.Random(seed)
+    services.definitions_sync()
+    officer, manager = _people()
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    this_month = month_start(timezone.localdate(now))
+    first_month = add_months(this_month, -MONTHS)
+    this_year = financial_year_start(add_months(this_month, -1))
+    last_year = this_year.replace(year=this_year.year - 1)
+    earliest_year = financial_year_start(first_month)
+
+    counts = {"targets": 0, "values": 0}
+    for code, (current, previous, kind, amount) in TARGETS.items():
+        indicator = indicators[code]
+        # The earliest demo month may fall in last year's financial year or the one before.
+        years = {earliest_year: previous, last_year: previous, this_year: current}
+        for effective_from, value in years.items():
+            services.target_set(
+                indicator=indicator,
+                effective_from=effective_from,
+                value=value,
+                tolerance_kind=kind,
+                tolerance_amount=amount,
+                note=f"Set by the DMT for the year from {effective_from:%-d %B %Y}.",
+            )
+            counts["targets"] += 1
+
+    existing = set(
+        PeriodValue.objects.filter(period_start__gte=first_month).values_list(
+            "indicator__code", "period_start"
+        )
+    )
+    for code, indicator in indicators.items():
+        if indicator.source != Source.ENTERED or code not in SERIES:
+            continue
+        start, drift, noise = SERIES[code]
+        previous_value = None
+        for n in range(MONTHS):
+            period = add_months(first_month, n)
+            # Draw every month's numbers whether or not it is stored, so the series does
+            # not depend on what a previous run left.
+            value = Decimal(f"{min(99.0, max(0.0, start + drift * n + rng.gauss(0, noise))):.1f}")
+            detail = rng.choice(DETAILS[code])
+            if (code, period) in existing:
+                previous_value = value
+                continue
+            trend = "better" if previous_value is None or value >= previous_value else "worse"
+            status = _status_for(months_ago=MONTHS - n)
+            _store(
+                indicator=indicator,
+                period=period,
+                value=value,
+                commentary=COMMENTARY[trend].format(detail=detail),
+                data_quality_note=(
+                    "Survey sample below 100 responses."
+                    if code == "DIG RES SAT" and n % 7 == 3
+                    else ""
+                ),
+                status=status,
+                officer=officer,
+                manager=manager,
+            )
+            counts["values"] += 1
+            previous_value = value
+    return counts
+
+
+def _status_for(*, months_ago: int) -> str:
+    """Last month's return is only entered, the month before checked; older ones approved."""
+    if months_ago == 1:
+        return Status.ENTERED
+    if months_ago == 2:
+        return Status.CHECKED
+    return Status.APPROVED
+
+
+def _store(*, indicator, period, value, commentary, data_quality_note, status, officer, manager):
+    """Take one value through the flow as far as ``status``, at times in its following month."""
+    entered_at = timezone.make_aware(datetime.combine(add_months(period, 1), datetime.min.time()))
+    entered_at += timedelta(days=4, hours=10)
+    period_value = services.period_value_enter(
+        indicator=indicator,
+        period_start=period,
+        value=value,
+        commentary=commentary,
+        data_quality_note=data_quality_note,
+        by=officer,
+        now=entered_at,
+    )
+    if status in (Status.CHECKED, Status.APPROVED):
+        period_value = services.period_value_check(
+            period_value=period_value, by=manager, now=entered_at + timedelta(days=2)
+        )
+    if status == Status.APPROVED:
+        services.period_value_approve(
+            period_value=period_value, by=manager, now=entered_at + timedelta(days=5)
+        )

@@ -1,0 +1,187 @@
+"""Reads of the indicators app that span models or feed a page, a chart, an export or the API."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from indicators import rag
+from indicators.models import ApiToken, Indicator, PeriodValue, Target
+from indicators.periods import add_months
+
+SPARKLINE_MONTHS = 13  # a year and the same month the year before
+
+
+def target_for(targets: Sequence[Target], period_start: date) -> Target | None:
+    """The target in force for a period: the latest ``effective_from`` on or before its start.
+
+    ``targets`` are one indicator's, in any order (already fetched: no query).
+    """
+    in_force = [t for t in targets if t.effective_from <= period_start]
+    return max(in_force, key=lambda t: (t.effective_from, t.pk or 0), default=None)
+
+
+def rag_of(indicator: Indicator, value: Decimal | None, target: Target | None) -> rag.Rag:
+    if value is None or target is None:
+        return rag.Rag.NOT_ASSESSED
+    return rag.rag(value, target.value, polarity=indicator.rag_polarity, tolerance=target.tolerance)
+
+
+def direction_of(
+    indicator: Indicator, current: Decimal | None, previous: Decimal | None
+) -> rag.Direction:
+    return rag.direction(
+        current,
+        previous,
+        polarity=indicator.rag_polarity,
+        unchanged_within=indicator.unchanged_within,
+    )
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One indicator on the scorecard: its latest value and how it reads."""
+
+    indicator: Indicator
+    latest: PeriodValue | None
+    target: Target | None
+    rag: rag.Rag
+    previous: PeriodValue | None
+    year_before: PeriodValue | None
+    direction_previous: rag.Direction
+    direction_year: rag.Direction
+    sparkline: list[tuple[date, Decimal | None]]
+
+
+def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
+    """Every indicator with its latest value (approved only, or of any status), its target,
+    RAG, direction against the month before and the same month a year before, and the last
+    13 months for a sparkline. An indicator with no value yet shows the target in force
+    ``today``.
+
+    Three queries whatever the number of indicators: indicators, targets, values.
+    """
+    indicators = list(Indicator.objects.all())
+    targets: dict[int, list[Target]] = defaultdict(list)
+    for target in Target.objects.all():
+        targets[target.indicator_id].append(target)
+    values_qs = PeriodValue.objects.all()
+    if approved_only:
+        values_qs = values_qs.approved()
+    by_indicator: dict[int, dict[date, PeriodValue]] = defaultdict(dict)
+    for value in values_qs.order_by("indicator_id", "period_start"):
+        by_indicator[value.indicator_id][value.period_start] = value
+
+    rows = []
+    for indicator in indicators:
+        values = by_indicator[indicator.pk]
+        latest = values[max(values)] if values else None
+        if latest is None:
+            rows.append(
+                ScorecardRow(
+                    indicator=indicator,
+                    latest=None,
+                    target=target_for(targets[indicator.pk], today),
+                    rag=rag.Rag.NOT_ASSESSED,
+                    previous=None,
+                    year_before=None,
+                    direction_previous=rag.Direction.NO_COMPARISON,
+                    direction_year=rag.Direction.NO_COMPARISON,
+                    sparkline=[],
+                )
+            )
+            continue
+        period = latest.period_start
+        target = target_for(targets[indicator.pk], period)
+        previous = values.get(add_months(period, -1))
+        year_before = values.get(add_months(period, -12))
+        months = [add_months(period, -n) for n in range(SPARKLINE_MONTHS - 1, -1, -1)]
+        rows.append(
+            ScorecardRow(
+                indicator=indicator,
+                latest=latest,
+                target=target,
+                rag=rag_of(indicator, latest.value, target),
+                previous=previous,
+                year_before=year_before,
+                direction_previous=direction_of(
+                    indicator, latest.value, previous.value if previous else None
+                ),
+                direction_year=direction_of(
+                    indicator, latest.value, year_before.value if year_before else None
+                ),
+                sparkline=[(m, values[m].value if m in values else None) for m in months],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One month of an indicator's history, as the chart, the export and the API show it."""
+
+    period_start: date
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    target: Decimal | None
+    rag: rag.Rag
+    status: str
+    status_label: str
+    commentary: str
+    data_quality_note: str
+    approved_by: str
+    approved_at: object
+
+
+def indicator_history(indicator: Indicator) -> list[HistoryPoint]:
+    """Every value of the indicator, oldest first, with its target and RAG (two queries:
+    the values with their approvers, and the targets)."""
+    targets = list(indicator.targets.all())
+    points = []
+    for value in indicator.values.select_related("approved_by").order_by("period_start"):
+        target = target_for(targets, value.period_start)
+        points.append(
+            HistoryPoint(
+                period_start=value.period_start,
+                value=value.value,
+                numerator=value.numerator,
+                denominator=value.denominator,
+                target=target.value if target else None,
+                rag=rag_of(indicator, value.value, target),
+                status=value.status,
+                status_label=value.get_status_display(),
+                commentary=value.commentary,
+                data_quality_note=value.data_quality_note,
+                approved_by=(
+                    value.approved_by.get_full_name() or value.approved_by.get_username()
+                    if value.approved_by
+                    else ""
+                ),
+                approved_at=value.approved_at,
+            )
+        )
+    return points
+
+
+def period_values_for_table(indicator: Indicator):
+    """The indicator's values for its table: target annotated, people joined (one query per
+    page, plus the count)."""
+    return (
+        PeriodValue.objects.filter(indicator=indicator)
+        .with_target()
+        .select_related("indicator", "entered_by", "checked_by", "approved_by")
+    )
+
+
+def api_token_user(raw: str) -> AbstractBaseUser | None:
+    """The active user of an active API token, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=ApiToken.hash(raw), is_active=True, user__is_active=True)
+        .first()
+    )
+    return token.user if token else None

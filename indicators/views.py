@@ -1,0 +1,456 @@
+"""Pages of the indicators app: the scorecard, an indicator's page, the value forms and
+actions, the exports and the read-only JSON API."""
+
+import csv
+import io
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, FormView, TemplateView
+from django_tables2 import SingleTableMixin
+
+from hackperf.roles import Perm, perm_name
+from hackperf.views import PermissionRequired
+from indicators import charts, choices, selectors, services
+from indicators.forms import PeriodValueForm, PeriodValueReviseForm
+from indicators.models import Indicator, PeriodValue
+from indicators.tables import PeriodValueTable
+
+
+def _can(user, perm: Perm) -> bool:
+    return user.has_perm(perm_name(perm))
+
+
+class ScorecardView(PermissionRequired, TemplateView):
+    """Every indicator: latest value, target, RAG, direction of travel and a sparkline.
+
+    People who cannot enter values see approved values only; those who can see the latest
+    value of any status, with its status shown.
+    """
+
+    perm = Perm.VIEW_INDICATORS
+    template_name = "indicators/scorecard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        approved_only = not _can(self.request.user, Perm.ENTER_INDICATOR_VALUES)
+        cards = []
+        for row in selectors.scorecard(today=timezone.localdate(), approved_only=approved_only):
+            indicator = row.indicator
+            fmt = indicator.format_value
+            cards.append(
+                {
+                    "row": row,
+                    "value": fmt(row.latest.value) if row.latest else "No value yet",
+                    "target": fmt(row.target.value) if row.target else "No target",
+                    "rag_class": choices.get_rag_color(row.rag),
+                    "previous": fmt(row.previous.value) if row.previous else "none",
+                    "year_before": fmt(row.year_before.value) if row.year_before else "none",
+                    "sparkline": charts.sparkline_svg(
+                        row.sparkline, label=f"{indicator.code} trend", format_value=fmt
+                    ),
+                }
+            )
+        context["cards"] = cards
+        context["approved_only"] = approved_only
+        return context
+
+
+class IndicatorMixin:
+    """Loads the indicator named by the URL's ``code`` (its slug) as ``self.indicator``."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.indicator = get_object_or_404(Indicator, slug=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
+    """One indicator: its definition, history chart with the target line, commentary, values."""
+
+    perm = Perm.VIEW_INDICATORS
+    model = Indicator
+    slug_field = "slug"
+    slug_url_kwarg = "code"
+    context_object_name = "indicator"
+    template_name = "indicators/indicator_detail.html"
+    table_class = PeriodValueTable
+    table_pagination = {"per_page": 24}
+
+    def get_table_data(self):
+        return selectors.period_values_for_table(self.object)
+
+    def get_table_kwargs(self):
+        user = self.request.user
+        return {
+            "can_enter": _can(user, Perm.ENTER_INDICATOR_VALUES),
+            "can_approve": _can(user, Perm.APPROVE_INDICATOR_VALUES),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        indicator = self.object
+        history = selectors.indicator_history(indicator)
+        context["chart"] = charts.history_chart(
+            id=f"history-{indicator.slug}",
+            title=f"{indicator.code}: {indicator.title}",
+            unit_label=indicator.get_unit_display(),
+            points=history,
+            format_value=indicator.format_value,
+        )
+        context["latest"] = history[-1] if history else None
+        context["latest_value"] = indicator.format_value(history[-1].value) if history else ""
+        context["awaiting"] = [p for p in history if p.status != choices.Status.APPROVED]
+        context["can_enter"] = _can(self.request.user, Perm.ENTER_INDICATOR_VALUES)
+        context["can_approve"] = _can(self.request.user, Perm.APPROVE_INDICATOR_VALUES)
+        return context
+
+
+class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
+    """Enter (or re-enter, while not approved) a hand-kept indicator's value for a month."""
+
+    perm = Perm.ENTER_INDICATOR_VALUES
+    form_class = PeriodValueForm
+    template_name = "indicators/periodvalue_form.html"
+
+    def get_initial(self):
+        period = self.request.GET.get("period", "")
+        try:
+            period_start = date.fromisoformat(f"{period}-01")
+        except ValueError:
+            return {}
+        existing = self.indicator.values.filter(period_start=period_start).first()
+        if existing is None:
+            return {"period_start": period_start}
+        return {
+            "period_start": period_start,
+            "value": existing.value.normalize(),
+            "numerator": existing.numerator,
+            "denominator": existing.denominator,
+            "commentary": existing.commentary,
+            "data_quality_note": existing.data_quality_note,
+        }
+
+    def form_valid(self, form):
+        try:
+            period_value = services.period_value_enter(
+                indicator=self.indicator, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{self.indicator.code} for {period_value.period_start:%B %Y} entered: "
+            "it now needs checking by someone else.",
+        )
+        return redirect(self.indicator)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(indicator=self.indicator, **kwargs)
+
+
+class PeriodValueMixin(IndicatorMixin):
+    """Loads the value for the URL's ``period`` as ``self.period_value``."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.indicator = get_object_or_404(Indicator, slug=kwargs["code"])
+        self.period_value = get_object_or_404(
+            PeriodValue, indicator=self.indicator, period_start=kwargs["period"]
+        )
+        return super(IndicatorMixin, self).dispatch(request, *args, **kwargs)
+
+
+class PeriodValueActionView(PermissionRequired, PeriodValueMixin, View):
+    """POST-only: move a value one step on (check or approve), then back to its indicator."""
+
+    http_method_names = ["post"]
+    action: str
+    done: str
+
+    def post(self, request, *args, **kwargs):
+        service = getattr(services, f"period_value_{self.action}")
+        try:
+            service(period_value=self.period_value, by=request.user)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(
+                request,
+                f"{self.indicator.code} for {self.period_value.period_start:%B %Y} {self.done}.",
+            )
+        return redirect(self.indicator)
+
+
+class PeriodValueCheckView(PeriodValueActionView):
+    # Perm.ENTER_INDICATOR_VALUES is "Can enter and check indicator values".
+    perm = Perm.ENTER_INDICATOR_VALUES
+    action = "check"
+    done = "checked"
+
+
+class PeriodValueApproveView(PeriodValueActionView):
+    perm = Perm.APPROVE_INDICATOR_VALUES
+    action = "approve"
+    done = "approved"
+
+
+class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
+    """Change an approved value: new figures and a reason; the old figures are kept."""
+
+    perm = Perm.APPROVE_INDICATOR_VALUES
+    form_class = PeriodValueReviseForm
+    template_name = "indicators/periodvalue_revise.html"
+
+    def get_initial(self):
+        value = self.period_value
+        return {
+            "value": value.value.normalize(),
+            "numerator": value.numerator,
+            "denominator": value.denominator,
+            "commentary": value.commentary,
+            "data_quality_note": value.data_quality_note,
+        }
+
+    def form_valid(self, form):
+        try:
+            services.period_value_revise(
+                period_value=self.period_value, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{self.indicator.code} for {self.period_value.period_start:%B %Y} revised: "
+            "the old figures are kept, and the new ones need checking and approving.",
+        )
+        return redirect(self.indicator)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            indicator=self.indicator, period_value=self.period_value, **kwargs
+        )
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "Indicator",
+    "Month",
+    "Value",
+    "Numerator",
+    "Denominator",
+    "Target",
+    "RAG status",
+    "Status",
+    "Commentary",
+    "Data quality note",
+    "Approved by",
+    "Approved at",
+)
+_LONDON = ZoneInfo("Europe/London")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_rows(indicator: Indicator) -> list[list[object]]:
+    return [
+        [
+            indicator.code,
+            point.period_start,
+            point.value,
+            point.numerator,
+            point.denominator,
+            point.target,
+            point.rag.label,
+            point.status_label,
+            point.commentary,
+            point.data_quality_note,
+            point.approved_by,
+            point.approved_at,
+        ]
+        for point in selectors.indicator_history(indicator)
+    ]
+
+
+def _csv_safe(cell: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV
+    injection): commentary is free text typed by people."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+class IndicatorExportView(PermissionRequired, IndicatorMixin, View):
+    """An indicator's values as CSV or Excel: ``?format=csv`` (the default) or ``xlsx``."""
+
+    perm = Perm.VIEW_INDICATORS
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        kind = request.GET.get("format", "csv")
+        rows = _export_rows(self.indicator)
+        name = f"{self.indicator.slug}-values"
+        if kind == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            writer = csv.writer(response)
+            writer.writerow(EXPORT_COLUMNS)
+            for row in rows:
+                row[1] = row[1].strftime("%Y-%m")
+                row[11] = row[11].isoformat() if row[11] else ""
+                writer.writerow([_csv_safe(cell) for cell in row])
+            return response
+        if kind == "xlsx":
+            return _xlsx_response(self.indicator, rows, name)
+        return HttpResponseBadRequest("format must be csv or xlsx\n", content_type="text/plain")
+
+
+def _xlsx_response(indicator: Indicator, rows: list[list[object]], name: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=indicator.slug[:31])
+    sheet.append(EXPORT_COLUMNS)
+    for row in rows:
+        approved_at = row[11]
+        # Excel has no time zones: write the UK wall-clock time, without tzinfo.
+        row[11] = approved_at.astimezone(_LONDON).replace(tzinfo=None) if approved_at else None
+        sheet.append([_csv_safe(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+# --- JSON API ---------------------------------------------------------------------------------
+
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+
+
+def _api_user(request: HttpRequest):
+    """The signed-in user, or the user of a valid ``Authorization: Bearer`` token, or None."""
+    if request.user.is_authenticated:
+        return request.user
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        return selectors.api_token_user(raw.strip())
+    return None
+
+
+def api_view(view):
+    """Read-only API view: session or bearer token, else 401 JSON; a user without
+    ``Perm.VIEW_INDICATORS``, 403 JSON. Exempt from the login redirect."""
+
+    @login_not_required
+    @require_GET
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        user = _api_user(request)
+        if user is None:
+            response = JsonResponse(
+                {"detail": "Sign in, or send Authorization: Bearer <token>."}, status=401
+            )
+            response["WWW-Authenticate"] = 'Bearer realm="hackperf"'
+            return response
+        if not _can(user, Perm.VIEW_INDICATORS):
+            return JsonResponse({"detail": "You do not have access to indicators."}, status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as error:
+            return JsonResponse({"detail": str(error) or "Not found."}, status=404)
+
+    wrapped.__doc__ = view.__doc__
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def _paginated(request: HttpRequest, items, serialise) -> JsonResponse:
+    try:
+        size = min(int(request.GET.get("page_size", API_PAGE_SIZE)), API_MAX_PAGE_SIZE)
+    except ValueError:
+        size = API_PAGE_SIZE
+    paginator = Paginator(items, max(size, 1))
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404("No such page.") from error
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [serialise(item) for item in page.object_list],
+        }
+    )
+
+
+def _decimal(number) -> str | None:
+    """Decimals travel as strings, so no reporting tool rounds them through a float."""
+    return None if number is None else format(number.normalize(), "f")
+
+
+@api_view
+def api_indicator_list(request: HttpRequest) -> JsonResponse:
+    """Every indicator's definition."""
+
+    def serialise(indicator: Indicator) -> dict[str, object]:
+        return {
+            "code": indicator.code,
+            "slug": indicator.slug,
+            "title": indicator.title,
+            "description": indicator.description,
+            "unit": indicator.unit,
+            "polarity": indicator.polarity,
+            "frequency": indicator.frequency,
+            "owner": indicator.owner,
+            "is_computed": indicator.is_computed,
+            "source": indicator.source,
+            "rag_rule": indicator.rag_rule,
+            "url": request.build_absolute_uri(indicator.get_absolute_url()),
+            "values_url": request.build_absolute_uri(
+                reverse("indicators:api_value_list", kwargs={"code": indicator.slug})
+            ),
+        }
+
+    return _paginated(request, Indicator.objects.order_by("display_order", "code"), serialise)
+
+
+@api_view
+def api_value_list(request: HttpRequest, code: str) -> JsonResponse:
+    """An indicator's monthly values, newest first, with target and RAG."""
+    indicator = get_object_or_404(Indicator, slug=code)
+    points = list(reversed(selectors.indicator_history(indicator)))
+
+    def serialise(point: selectors.HistoryPoint) -> dict[str, object]:
+        return {
+            "period": f"{point.period_start:%Y-%m}",
+            "value": _decimal(point.value),
+            "numerator": _decimal(point.numerator),
+            "denominator": _decimal(point.denominator),
+            "target": _decimal(point.target),
+            "rag": point.rag.value,
+            "status": point.status,
+            "commentary": point.commentary,
+            "data_quality_note": point.data_quality_note,
+        }
+
+    return _paginated(request, points, serialise)

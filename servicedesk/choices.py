@@ -1,0 +1,128 @@
+"""Choices of the service desk: kinds, priorities, channels, statuses and event kinds.
+
+Statuses fall in three classes (DESIGN.md, metric dictionary): open (logged, assigned, in
+progress), paused (on hold: awaiting customer, awaiting supplier) and done (resolved, closed,
+cancelled). Every count on the pages starts from that split.
+"""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    REQUEST = "request", "Service request"
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", "P1 critical"
+    P2 = "P2", "P2 high"
+    P3 = "P3", "P3 medium"
+    P4 = "P4", "P4 low"
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    PORTAL = "portal", "Self-service portal"
+    WALK_IN = "walk_in", "Walk-in"
+
+
+class Status(models.TextChoices):
+    LOGGED = "logged", "Logged"
+    ASSIGNED = "assigned", "Assigned"
+    IN_PROGRESS = "in_progress", "In progress"
+    AWAITING_CUSTOMER = "awaiting_customer", "On hold: awaiting customer"
+    AWAITING_SUPPLIER = "awaiting_supplier", "On hold: awaiting supplier"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class StatusClass(models.TextChoices):
+    OPEN = "open", "Open"
+    PAUSED = "paused", "On hold"
+    DONE = "done", "Done"
+
+
+STATUS_CLASSES: dict[str, StatusClass] = {
+    Status.LOGGED: StatusClass.OPEN,
+    Status.ASSIGNED: StatusClass.OPEN,
+    Status.IN_PROGRESS: StatusClass.OPEN,
+    Status.AWAITING_CUSTOMER: StatusClass.PAUSED,
+    Status.AWAITING_SUPPLIER: StatusClass.PAUSED,
+    Status.RESOLVED: StatusClass.DONE,
+    Status.CLOSED: StatusClass.DONE,
+    Status.CANCELLED: StatusClass.DONE,
+}
+
+OPEN_STATUSES: tuple[str, ...] = tuple(
+    s for s, c in STATUS_CLASSES.items() if c == StatusClass.OPEN
+)
+PAUSED_STATUSES: tuple[str, ...] = tuple(
+    s for s, c in STATUS_CLASSES.items() if c == StatusClass.PAUSED
+)
+NOT_DONE_STATUSES: tuple[str, ...] = OPEN_STATUSES + PAUSED_STATUSES
+RESOLVED_STATUSES: tuple[str, ...] = (Status.RESOLVED, Status.CLOSED)
+"""The statuses a resolution event goes to, and a reopen comes from."""
+
+
+def status_class(status: str) -> StatusClass:
+    """The class (open, paused, done) of a status."""
+    return STATUS_CLASSES[status]
+
+
+class EventKind(models.TextChoices):
+    LOGGED = "logged", "Logged"
+    ASSIGNED = "assigned", "Assigned"
+    REASSIGNED = "reassigned", "Reassigned"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ON_HOLD = "on_hold", "Put on hold"
+    OFF_HOLD = "off_hold", "Taken off hold"
+    ESCALATED = "escalated", "Escalated"
+    RESOLVED = "resolved", "Resolved"
+    REOPENED = "reopened", "Reopened"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class EscalationLevel(models.IntegerChoices):
+    NONE = 0, "Not escalated"
+    TEAM_LEADER = 1, "Level 1: team leader"
+    SERVICE_MANAGER = 2, "Level 2: service manager"
+    HEAD_OF_SERVICE = 3, "Level 3: head of service"
+
+
+class Show(models.TextChoices):
+    """The subsets of a queue's tickets that its counts link to."""
+
+    OPEN = "open", "Open"
+    ON_HOLD = "on_hold", "On hold"
+    BREACHING = "breaching", "Breaching"
+    AT_RISK = "at_risk", "At risk"
+    OVER_A_WEEK_OLD = "over_a_week_old", "Over a week old"
+    REOPENED = "reopened", "Reopened"
+    REASSIGNED = "reassigned", "Multiple reassignments"
+    ESCALATED = "escalated", "Escalated"
+    UNASSIGNED = "unassigned", "Unassigned"
+
+
+PRIORITY_COLOURS: dict[str, str] = {
+    Priority.P1: "red",
+    Priority.P2: "amber",
+    Priority.P3: "none",
+    Priority.P4: "none",
+}
+
+SLA_STATUS_COLOURS: dict[str, str] = {
+    "breached": "red",
+    "at_risk": "amber",
+    "within": "green",
+}
+
+
+def get_priority_color(priority: str) -> str:
+    return PRIORITY_COLOURS.get(priority, "none")
+
+
+def get_sla_status_color(status: str) -> str:
+    return SLA_STATUS_COLOURS.get(status, "none")

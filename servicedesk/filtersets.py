@@ -1,0 +1,76 @@
+"""The queue page's filters (django-filter), every one labelled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from servicedesk.choices import NOT_DONE_STATUSES, Kind, Priority, Show, Status
+from servicedesk.models import Category, Queue, Ticket
+from servicedesk.selectors import multiple_reassignments
+
+STATUS_CHOICES = [(s, Status(s).label) for s in NOT_DONE_STATUSES]
+
+
+class TicketFilterSet(django_filters.FilterSet):
+    """Filters for a queue's open tickets; ``show`` is what the queue's counts link to."""
+
+    q = django_filters.CharFilter(method="search", label="Search by reference, summary or customer")
+    show = django_filters.ChoiceFilter(
+        choices=Show.choices, method="filter_show", label="Show", empty_label="All open tickets"
+    )
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label="Kind", empty_label="Any kind")
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, label="Priority", widget=forms.CheckboxSelectMultiple
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=STATUS_CHOICES, label="Status", widget=forms.CheckboxSelectMultiple
+    )
+    assignee_id = django_filters.ModelChoiceFilter(
+        field_name="assignee",
+        queryset=get_user_model().objects.none(),
+        label="Assigned to",
+        empty_label="Anyone",
+    )
+    category_id = django_filters.ModelChoiceFilter(
+        field_name="category",
+        queryset=Category.objects.order_by("name", "pk"),
+        label="Category",
+        empty_label="Any category",
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["q", "show", "kind", "priority", "status", "assignee_id", "category_id"]
+
+    def __init__(self, *args, queue: Queue | None = None, now: datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+        if queue is not None:
+            self.filters["assignee_id"].queryset = (
+                get_user_model()
+                .objects.filter(assigned_tickets__queue=queue)
+                .distinct()
+                .order_by("last_name", "first_name", "pk")
+            )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(customer_name__icontains=value)
+            | Q(customer_email__icontains=value)
+        )
+
+    def filter_show(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.show(value, now=self.now, n=multiple_reassignments())

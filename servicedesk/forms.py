@@ -1,0 +1,196 @@
+"""Agent action forms on the ticket page: one form per action, each posting to its own URL.
+
+``ACTIONS`` maps the action's URL slug to its form, the service it calls, and when it is
+offered. The view turns a :class:`~servicedesk.services.TransitionError` into a form error,
+so the page re-renders with the message and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from hackperf.roles import Perm
+from servicedesk import services
+from servicedesk.choices import (
+    PAUSED_STATUSES,
+    RESOLVED_STATUSES,
+    EscalationLevel,
+    Status,
+    StatusClass,
+)
+from servicedesk.models import Queue, Ticket
+
+
+def _people_who_work_tickets():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__permissions__codename=Perm.WORK_TICKETS.value) | Q(is_superuser=True))
+        .distinct()
+        .order_by("last_name", "first_name", "username", "pk")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class ActionForm(forms.Form):
+    """An action on a ticket; subclasses add fields and say how to call the service."""
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        self.ticket = ticket
+        super().__init__(*args, **kwargs)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+def _reason(label: str, *, required: bool = True, message: str = "Enter a reason"):
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": message},
+    )
+
+
+class AssignForm(ActionForm):
+    assignee = PersonChoiceField(
+        label="Assign to",
+        queryset=get_user_model().objects.none(),
+        empty_label="Choose a person",
+        error_messages={"required": "Choose who to assign the ticket to"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _people_who_work_tickets()
+
+
+class ReassignForm(ActionForm):
+    queue = forms.ModelChoiceField(
+        label="Move to queue",
+        queryset=Queue.objects.order_by("name"),
+        empty_label="Choose a queue",
+        error_messages={"required": "Choose the queue to move the ticket to"},
+    )
+    reason = _reason("Reason (optional)", required=False)
+
+
+HOLD_LABELS = {
+    Status.AWAITING_CUSTOMER: "Awaiting the customer",
+    Status.AWAITING_SUPPLIER: "Awaiting a supplier",
+}
+
+
+class HoldForm(ActionForm):
+    status = forms.ChoiceField(
+        label="Waiting for",
+        choices=[(s, HOLD_LABELS[s]) for s in PAUSED_STATUSES],
+        widget=forms.RadioSelect,
+        error_messages={"required": services.NOT_A_HOLD_STATUS},
+    )
+    reason = _reason("Reason")
+
+
+class OffHoldForm(ActionForm):
+    pass
+
+
+class EscalateForm(ActionForm):
+    level = forms.TypedChoiceField(
+        label="Escalate to",
+        coerce=int,
+        choices=[(level.value, level.label) for level in EscalationLevel if level.value > 0],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the escalation level"},
+    )
+    reason = _reason("Reason")
+
+
+class ResolveForm(ActionForm):
+    reason = _reason("Resolution note (optional)", required=False)
+
+
+class ReopenForm(ActionForm):
+    reason = _reason("Why is it being reopened?", message="Enter why the ticket is reopened")
+
+
+class CloseForm(ActionForm):
+    reason = _reason("Note (optional)", required=False)
+
+
+class CancelForm(ActionForm):
+    reason = _reason("Why is it being cancelled?", message="Enter why the ticket is cancelled")
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: str
+    form_class: type[ActionForm]
+    service: Callable[..., Ticket]
+    offered: Callable[[Ticket], bool]
+    success: str
+
+
+def _not_done(ticket: Ticket) -> bool:
+    return ticket.status_class != StatusClass.DONE
+
+
+ACTIONS: dict[str, Action] = {
+    action.slug: action
+    for action in (
+        Action("assign", "Assign", AssignForm, services.ticket_assign, _not_done, "Assigned"),
+        Action(
+            "reassign", "Reassign", ReassignForm, services.ticket_reassign, _not_done, "Reassigned"
+        ),
+        Action(
+            "hold",
+            "Put on hold",
+            HoldForm,
+            services.ticket_put_on_hold,
+            lambda t: t.status_class == StatusClass.OPEN,
+            "Put on hold",
+        ),
+        Action(
+            "off-hold",
+            "Take off hold",
+            OffHoldForm,
+            services.ticket_take_off_hold,
+            lambda t: t.status_class == StatusClass.PAUSED,
+            "Taken off hold",
+        ),
+        Action(
+            "escalate", "Escalate", EscalateForm, services.ticket_escalate, _not_done, "Escalated"
+        ),
+        Action("resolve", "Resolve", ResolveForm, services.ticket_resolve, _not_done, "Resolved"),
+        Action(
+            "reopen",
+            "Reopen",
+            ReopenForm,
+            services.ticket_reopen,
+            lambda t: t.status in RESOLVED_STATUSES,
+            "Reopened",
+        ),
+        Action(
+            "close",
+            "Close",
+            CloseForm,
+            services.ticket_close,
+            lambda t: t.status not in (Status.CLOSED, Status.CANCELLED),
+            "Closed",
+        ),
+        Action(
+            "cancel", "Cancel ticket", CancelForm, services.ticket_cancel, _not_done, "Cancelled"
+        ),
+    )
+}

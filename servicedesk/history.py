@@ -1,0 +1,233 @@
+"""Replay a ticket's events into its state and intervals: the one place the rules live.
+
+Used event by event by the services (``step``) and in bulk by ``ticket_history_rebuild``,
+the importer and the demo data (``replay``), so a ticket worked through the pages and the same
+ticket imported from its audit log end up identical. No ORM queries: events are anything with
+the attributes of :class:`~servicedesk.models.TicketEvent` (saved or not).
+
+Rules (DESIGN.md, metric dictionary):
+
+* a *resolution event* is a change from an open or paused status to resolved or closed
+  (resolved → closed is not one);
+* a *reopen* is a change from resolved or closed back to an open status;
+* a *reassignment* is a change of queue after the first assignment (the first ``assigned`` or
+  ``reassigned`` event), whatever the event's kind.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from servicedesk import sla
+from servicedesk.choices import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    EventKind,
+    Status,
+    StatusClass,
+    status_class,
+)
+from servicedesk.sla import ServiceCalendar
+
+AT_RISK_SHARE = 0.75
+"""Share of the SLA target used from which a ticket is "at risk" (the issue's 75%)."""
+
+NO_LOGGED_EVENT = "A ticket's history must start with its logged event."
+EVENTS_OUT_OF_ORDER = "Event {sequence} ({at}) is earlier than the event before it ({before})."
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """A ticket's derived state after some of its events."""
+
+    status: str
+    queue_id: int
+    assignee_id: int | None
+    logged_at: datetime
+    status_since: datetime
+    first_assigned_at: datetime | None = None
+    reassignment_count: int = 0
+    reopen_count: int = 0
+    escalation_level: int = 0
+    last_resolved_at: datetime | None = None
+    last_at: datetime | None = None
+    last_sequence: int = 0
+
+    @property
+    def status_class(self) -> StatusClass:
+        return status_class(self.status)
+
+    @property
+    def interval_key(self) -> tuple[str, int, int, int]:
+        """What starts a new interval when it changes."""
+        return (self.status, self.queue_id, self.reassignment_count, self.escalation_level)
+
+
+@dataclass
+class IntervalRow:
+    """An interval before it is saved: what :class:`TicketInterval` is built from."""
+
+    status: str
+    queue_id: int
+    reassignment_count: int
+    escalation_level: int
+    started_at: datetime
+    ended_at: datetime | None = None
+
+    @property
+    def status_class(self) -> StatusClass:
+        return status_class(self.status)
+
+    def model_kwargs(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "status_class": self.status_class,
+            "queue_id": self.queue_id,
+            "reassignment_count": self.reassignment_count,
+            "escalation_level": self.escalation_level,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+        }
+
+
+def initial_state(event: Any) -> TicketState:
+    """The state a logged event creates."""
+    if event.kind != EventKind.LOGGED or event.to_queue_id is None:
+        raise ValueError(NO_LOGGED_EVENT)
+    return TicketState(
+        status=event.to_status or Status.LOGGED,
+        queue_id=event.to_queue_id,
+        assignee_id=event.assignee_id,
+        logged_at=event.at,
+        status_since=event.at,
+        last_at=event.at,
+        last_sequence=event.sequence,
+    )
+
+
+def is_resolution(from_status: str, to_status: str) -> bool:
+    return status_class(from_status) != StatusClass.DONE and to_status in RESOLVED_STATUSES
+
+
+def is_reopen(from_status: str, to_status: str) -> bool:
+    return from_status in RESOLVED_STATUSES and to_status in OPEN_STATUSES
+
+
+def step(state: TicketState, event: Any) -> TicketState:
+    """The state after one more event."""
+    if state.last_at is not None and event.at < state.last_at:
+        raise ValueError(
+            EVENTS_OUT_OF_ORDER.format(sequence=event.sequence, at=event.at, before=state.last_at)
+        )
+    changes: dict[str, Any] = {"last_at": event.at, "last_sequence": event.sequence}
+    new_queue = event.to_queue_id
+    if new_queue is not None and new_queue != state.queue_id:
+        changes["queue_id"] = new_queue
+        if state.first_assigned_at is not None:
+            changes["reassignment_count"] = state.reassignment_count + 1
+    if event.kind in (EventKind.ASSIGNED, EventKind.REASSIGNED):
+        if state.first_assigned_at is None:
+            changes["first_assigned_at"] = event.at
+        changes["assignee_id"] = event.assignee_id
+    if event.kind == EventKind.ESCALATED and event.level is not None:
+        changes["escalation_level"] = max(state.escalation_level, event.level)
+    to_status = event.to_status
+    if to_status and to_status != state.status:
+        changes["status"] = to_status
+        changes["status_since"] = event.at
+        if is_resolution(state.status, to_status):
+            changes["last_resolved_at"] = event.at
+        elif is_reopen(state.status, to_status):
+            changes["reopen_count"] = state.reopen_count + 1
+    return replace(state, **changes)
+
+
+@dataclass
+class Replayed:
+    state: TicketState
+    intervals: list[IntervalRow]
+
+
+def replay(events: Iterable[Any]) -> Replayed:
+    """Fold a ticket's events (in sequence order) into its final state and its intervals."""
+    iterator = iter(events)
+    first = next(iterator, None)
+    if first is None:
+        raise ValueError(NO_LOGGED_EVENT)
+    state = initial_state(first)
+    intervals = [_interval(state, first.at)]
+    for event in iterator:
+        new = step(state, event)
+        if new.interval_key != state.interval_key:
+            intervals[-1].ended_at = event.at
+            intervals.append(_interval(new, event.at))
+        state = new
+    return Replayed(state=state, intervals=intervals)
+
+
+def _interval(state: TicketState, at: datetime) -> IntervalRow:
+    return IntervalRow(
+        status=state.status,
+        queue_id=state.queue_id,
+        reassignment_count=state.reassignment_count,
+        escalation_level=state.escalation_level,
+        started_at=at,
+    )
+
+
+def derived_fields(
+    state: TicketState,
+    intervals: Iterable[Any],
+    *,
+    calendar: ServiceCalendar,
+    target_seconds: int | None,
+    at_risk_share: float = AT_RISK_SHARE,
+) -> dict[str, Any]:
+    """The ticket's denormalised fields for a state and its intervals (no queries)."""
+    pauses = pauses_of(intervals)
+    ended = [(start, end) for start, end in pauses if end is not None]
+    business = None
+    if state.last_resolved_at is not None:
+        business = sla.business_seconds(
+            state.logged_at, state.last_resolved_at, calendar=calendar, pauses=pauses
+        )
+    due = at_risk = None
+    if target_seconds is not None:
+        due = sla.due_at(state.logged_at, target_seconds, calendar=calendar, pauses=ended)
+        at_risk = sla.due_at(
+            state.logged_at,
+            math.ceil(target_seconds * at_risk_share),
+            calendar=calendar,
+            pauses=ended,
+        )
+    return {
+        "status": state.status,
+        "status_class": state.status_class,
+        "status_since": state.status_since,
+        "queue_id": state.queue_id,
+        "assignee_id": state.assignee_id,
+        "logged_at": state.logged_at,
+        "first_assigned_at": state.first_assigned_at,
+        "last_sequence": state.last_sequence,
+        "reassignment_count": state.reassignment_count,
+        "reopen_count": state.reopen_count,
+        "escalation_level": state.escalation_level,
+        "last_resolved_at": state.last_resolved_at,
+        "business_resolution_seconds": business,
+        "sla_target_seconds": target_seconds,
+        "sla_due_at": due,
+        "sla_at_risk_at": at_risk,
+    }
+
+
+def pauses_of(intervals: Iterable[Any]) -> list[tuple[datetime, datetime | None]]:
+    """The (from, to) spans on hold, for the SLA clock; ``to`` is None while still on hold."""
+    return [
+        (interval.started_at, interval.ended_at)
+        for interval in intervals
+        if status_class(interval.status) == StatusClass.PAUSED
+    ]

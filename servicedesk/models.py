@@ -1,0 +1,355 @@
+"""Queues, categories, SLA targets, tickets and their history (events and derived intervals).
+
+History is the source of truth (DESIGN.md): a ticket's current state, its counts and its
+clocks are all derived from its :class:`TicketEvent` rows by ``servicedesk.services``.
+:class:`TicketInterval` is the derived table that makes "as of T" questions plain range
+queries: one row per stretch of time a ticket spent in one status, one queue, with one
+reassignment count and escalation level.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from hackperf.workdays import Division
+from servicedesk.choices import (
+    Channel,
+    EscalationLevel,
+    EventKind,
+    Kind,
+    Priority,
+    Status,
+    StatusClass,
+)
+from servicedesk.querysets import TicketIntervalQuerySet, TicketQuerySet
+
+
+def default_working_hours() -> dict[str, list[list[str]]]:
+    """Monday to Friday, 09:00-17:00: weekday (0 = Monday) → [[start, end], ...]."""
+    return {str(day): [["09:00", "17:00"]] for day in range(5)}
+
+
+class Queue(models.Model):
+    """A team's queue of tickets, with its owners, members and service calendar."""
+
+    name = models.CharField("name", max_length=100, unique=True)
+    slug = models.SlugField("slug", max_length=100, unique=True)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="owners",
+        related_name="owned_queues",
+        blank=True,
+        help_text="Team leaders who answer for the queue; they see and work its tickets.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="members",
+        related_name="member_queues",
+        blank=True,
+    )
+    working_hours = models.JSONField(
+        "working hours",
+        default=default_working_hours,
+        help_text='Weekday (0 = Monday) → list of ["HH:MM", "HH:MM"] local intervals.',
+    )
+    holiday_division = models.CharField(
+        "bank-holiday division",
+        max_length=20,
+        choices=[(d.value, d.value.replace("-", " ").capitalize()) for d in Division],
+        default=Division.ENGLAND_AND_WALES.value,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "queue"
+        verbose_name_plural = "queues"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A ticket category; categories form a tree (category / subcategory)."""
+
+    name = models.CharField("name", max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="parent",
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    is_mfd_print = models.BooleanField("MFD print and copy", default=False)
+    is_new_starter = models.BooleanField("new starter", default=False)
+    is_mover = models.BooleanField("mover", default=False)
+    is_leaver = models.BooleanField("leaver", default=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "category"
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="%(app_label)s_%(class)s_unique_name_per_parent",
+                violation_error_message="A category with this name already has this parent.",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="%(app_label)s_%(class)s_unique_top_level_name",
+                violation_error_message="A top-level category with this name already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.Model):
+    """Response and resolution targets, in business seconds, for a kind and priority."""
+
+    kind = models.CharField("kind", max_length=10, choices=Kind.choices)
+    priority = models.CharField("priority", max_length=2, choices=Priority.choices)
+    response_seconds = models.PositiveIntegerField("response target (business seconds)")
+    resolution_seconds = models.PositiveIntegerField("resolution target (business seconds)")
+
+    class Meta:
+        ordering = ["kind", "priority", "pk"]
+        verbose_name = "SLA target"
+        verbose_name_plural = "SLA targets"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "priority"],
+                name="%(app_label)s_%(class)s_one_per_kind_and_priority",
+                violation_error_message="There is already a target for this kind and priority.",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution_seconds__gt=0),
+                name="%(app_label)s_%(class)s_resolution_positive",
+                violation_error_message="The resolution target must be more than zero.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.priority}"
+
+
+class Ticket(models.Model):
+    """An incident or service request.
+
+    The fields after ``status`` are derived from the ticket's events by the services in
+    ``servicedesk.services``; never set them by hand.
+    """
+
+    reference = models.CharField("reference", max_length=40, unique=True)
+    kind = models.CharField("kind", max_length=10, choices=Kind.choices)
+    summary = models.CharField("summary", max_length=250)
+    category = models.ForeignKey(
+        Category,
+        verbose_name="category",
+        related_name="tickets",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    priority = models.CharField(
+        "priority", max_length=2, choices=Priority.choices, default=Priority.P3
+    )
+    channel = models.CharField("channel", max_length=10, choices=Channel.choices)
+    customer_name = models.CharField("customer name", max_length=200, blank=True)
+    customer_email = models.EmailField("customer e-mail", blank=True)
+    customer_directorate = models.CharField("customer directorate", max_length=200, blank=True)
+    queue = models.ForeignKey(
+        Queue, verbose_name="queue", related_name="tickets", on_delete=models.PROTECT
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="assignee",
+        related_name="assigned_tickets",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    status = models.CharField("status", max_length=20, choices=Status.choices)
+    logged_at = models.DateTimeField("logged at")
+    # -- derived from the events --------------------------------------------------------------
+    status_class = models.CharField(
+        "status class", max_length=10, choices=StatusClass.choices, default=StatusClass.OPEN
+    )
+    status_since = models.DateTimeField("in this status since")
+    first_assigned_at = models.DateTimeField("first assigned at", null=True, blank=True)
+    last_sequence = models.PositiveIntegerField("last event sequence", default=0)
+    reassignment_count = models.PositiveIntegerField("reassignments", default=0)
+    reopen_count = models.PositiveIntegerField("reopens", default=0)
+    escalation_level = models.PositiveSmallIntegerField(
+        "escalation level", choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    last_resolved_at = models.DateTimeField("last resolved at", null=True, blank=True)
+    business_resolution_seconds = models.PositiveIntegerField(
+        "business resolution time (seconds)", null=True, blank=True
+    )
+    sla_target_seconds = models.PositiveIntegerField(
+        "SLA resolution target (business seconds)", null=True, blank=True
+    )
+    sla_due_at = models.DateTimeField(
+        "SLA due at",
+        null=True,
+        blank=True,
+        help_text="Counting the pauses that have ended; a current pause moves it later.",
+    )
+    sla_at_risk_at = models.DateTimeField(
+        "SLA at risk from",
+        null=True,
+        blank=True,
+        help_text="When 75% of the target is used, counting the pauses that have ended.",
+    )
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-logged_at", "reference"]
+        verbose_name = "ticket"
+        verbose_name_plural = "tickets"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status_since__gte=F("logged_at")),
+                name="%(app_label)s_%(class)s_status_since_after_logged",
+                violation_error_message="A ticket cannot change status before it is logged.",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_resolved_at__isnull=True)
+                | Q(last_resolved_at__gte=F("logged_at")),
+                name="%(app_label)s_%(class)s_resolved_after_logged",
+                violation_error_message="A ticket cannot be resolved before it is logged.",
+            ),
+        ]
+        indexes = [
+            # The live queue pages and overview: a queue's tickets that are not done.
+            models.Index(
+                fields=["queue", "sla_due_at"],
+                condition=Q(status_class__in=["open", "paused"]),
+                name="sd_ticket_live_by_queue",
+            ),
+            # FR ICT 17 and closures: tickets by their last resolution.
+            models.Index(fields=["last_resolved_at"], name="sd_ticket_last_resolved"),
+            models.Index(fields=["logged_at"], name="sd_ticket_logged_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.summary}"
+
+
+class TicketEvent(models.Model):
+    """One change in a ticket's history, with its instant and who made it."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name="ticket", related_name="events", on_delete=models.CASCADE
+    )
+    sequence = models.PositiveIntegerField("sequence")
+    kind = models.CharField("kind", max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField("at")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="actor",
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    actor_name = models.CharField("actor name", max_length=200, blank=True)
+    from_status = models.CharField("from status", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("to status", max_length=20, choices=Status.choices, blank=True)
+    from_queue = models.ForeignKey(
+        Queue,
+        verbose_name="from queue",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    to_queue = models.ForeignKey(
+        Queue,
+        verbose_name="to queue",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="assignee",
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField("reason", blank=True)
+    level = models.PositiveSmallIntegerField(
+        "escalation level", choices=EscalationLevel.choices, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["ticket_id", "sequence", "pk"]
+        verbose_name = "ticket event"
+        verbose_name_plural = "ticket events"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "sequence"],
+                name="%(app_label)s_%(class)s_unique_sequence",
+                violation_error_message="The ticket already has an event with this sequence.",
+            ),
+        ]
+        indexes = [
+            # Closures, reopens and escalations in a period (trend snapshots).
+            models.Index(fields=["kind", "at"], name="sd_event_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} #{self.sequence} {self.get_kind_display()}"
+
+
+class TicketInterval(models.Model):
+    """A stretch of a ticket's life in one status and queue (derived from its events).
+
+    A ticket's intervals tile its life from logging on: ``[started_at, ended_at)``, the last
+    one open-ended. "In status S at T" is ``started_at <= T < ended_at``.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name="ticket", related_name="intervals", on_delete=models.CASCADE
+    )
+    status = models.CharField("status", max_length=20, choices=Status.choices)
+    status_class = models.CharField("status class", max_length=10, choices=StatusClass.choices)
+    queue = models.ForeignKey(
+        Queue, verbose_name="queue", related_name="+", on_delete=models.PROTECT
+    )
+    reassignment_count = models.PositiveIntegerField("reassignments so far", default=0)
+    escalation_level = models.PositiveSmallIntegerField(
+        "escalation level", choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    started_at = models.DateTimeField("from")
+    ended_at = models.DateTimeField("to", null=True, blank=True)
+
+    objects = TicketIntervalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ticket_id", "started_at", "pk"]
+        verbose_name = "ticket interval"
+        verbose_name_plural = "ticket intervals"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="An interval cannot end before it starts.",
+            ),
+        ]
+        indexes = [
+            # "As of T" range queries (open at T, over a week old at T, snapshots).
+            models.Index(fields=["started_at", "ended_at"], name="sd_interval_range"),
+            models.Index(fields=["ticket", "started_at"], name="sd_interval_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.status} {self.started_at:%Y-%m-%d %H:%M}"

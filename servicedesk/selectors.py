@@ -1,0 +1,208 @@
+"""Reads that feed the queue overview, the queue page and the ticket page.
+
+Every function runs a fixed number of queries whatever the number of tickets: counts are
+conditional aggregates in one query, SLA clocks are computed in Python (``servicedesk.sla``)
+from one query over the page's pause intervals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+
+from servicedesk import sla
+from servicedesk.access import visible_queues
+from servicedesk.choices import Show, Status, StatusClass
+from servicedesk.models import Queue, Ticket, TicketEvent, TicketInterval
+from servicedesk.querysets import show_q
+
+COUNTS: tuple[Show, ...] = tuple(Show)
+"""The counts of a queue, in the order the pages show them."""
+
+
+def multiple_reassignments() -> int:
+    """N in "multiple reassignments" (DESIGN.md: configurable, default 2)."""
+    return int(getattr(settings, "SERVICEDESK_MULTIPLE_REASSIGNMENTS", 2))
+
+
+def refresh_seconds() -> int:
+    """How often the queue page's table refreshes itself."""
+    return int(getattr(settings, "SERVICEDESK_REFRESH_SECONDS", 60))
+
+
+def _count_annotations(*, now: datetime, n: int, prefix: str) -> dict[str, Count]:
+    field = "tickets" if prefix else "pk"
+    return {
+        f"{show.value}_count": Count(field, filter=show_q(show, now=now, n=n, prefix=prefix))
+        for show in COUNTS
+    }
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    show: Show
+    count: int
+
+    @property
+    def label(self) -> str:
+        return self.show.label
+
+
+def counts_of(row: object) -> list[QueueCount]:
+    """The counts annotated on a queue (see :func:`queue_overview`)."""
+    return [QueueCount(show, getattr(row, f"{show.value}_count")) for show in COUNTS]
+
+
+def queue_overview(*, user, now: datetime) -> QuerySet[Queue]:
+    """The queues this user may see, each annotated with every count (one query)."""
+    return (
+        visible_queues(user)
+        .annotate(**_count_annotations(now=now, n=multiple_reassignments(), prefix="tickets__"))
+        .order_by("name")
+    )
+
+
+def queue_counts(*, queue: Queue, now: datetime) -> list[QueueCount]:
+    """One queue's counts (one query)."""
+    totals = Ticket.objects.filter(queue=queue).aggregate(
+        **_count_annotations(now=now, n=multiple_reassignments(), prefix="")
+    )
+    return [QueueCount(show, totals[f"{show.value}_count"]) for show in COUNTS]
+
+
+def queue_open_tickets(*, queue: Queue, now: datetime) -> QuerySet[Ticket]:
+    """A queue's open tickets, breached then at risk first (``sla_rank``), then by due time."""
+    return (
+        Ticket.objects.filter(queue=queue)
+        .open()
+        .select_related("assignee", "category")
+        .annotate(
+            sla_rank=Case(
+                When(show_q(Show.BREACHING, now=now), then=Value(0)),
+                When(show_q(Show.AT_RISK, now=now), then=Value(1)),
+                When(sla_due_at__isnull=True, then=Value(3)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("sla_rank", "sla_due_at", "reference")
+    )
+
+
+def sla_clocks(
+    tickets: Sequence[Ticket], *, now: datetime, calendar: sla.ServiceCalendar
+) -> dict[int, sla.SlaClock | None]:
+    """Each ticket's SLA clock at ``now``: one query for all their pauses.
+
+    ``None`` for a ticket without a target (no SLA target for its kind and priority).
+    """
+    pauses: dict[int, list[sla.Pause]] = defaultdict(list)
+    rows = (
+        TicketInterval.objects.filter(
+            ticket_id__in=[t.pk for t in tickets], status_class=StatusClass.PAUSED
+        )
+        .order_by("ticket_id", "started_at")
+        .values_list("ticket_id", "started_at", "ended_at")
+    )
+    for ticket_id, started_at, ended_at in rows:
+        pauses[ticket_id].append((started_at, ended_at))
+    return {
+        ticket.pk: ticket_clock(ticket, now=now, calendar=calendar, pauses=pauses[ticket.pk])
+        for ticket in tickets
+    }
+
+
+def ticket_clock(
+    ticket: Ticket,
+    *,
+    now: datetime,
+    calendar: sla.ServiceCalendar,
+    pauses: Iterable[sla.Pause],
+) -> sla.SlaClock | None:
+    """The ticket's resolution clock at ``now`` (stopped at its last resolution if done)."""
+    if ticket.sla_target_seconds is None or now < ticket.logged_at:
+        return None
+    stopped_at = ticket.last_resolved_at if ticket.status_class == StatusClass.DONE else None
+    if ticket.status == Status.CANCELLED:
+        stopped_at = ticket.status_since
+    return sla.clock(
+        ticket.logged_at,
+        ticket.sla_target_seconds,
+        now,
+        calendar=calendar,
+        pauses=pauses,
+        stopped_at=stopped_at,
+    )
+
+
+# -- the ticket page ---------------------------------------------------------------------------
+
+
+def ticket_for_page(reference: str) -> Ticket:
+    """The ticket with what its page shows beside it (raises ``Ticket.DoesNotExist``)."""
+    return Ticket.objects.select_related("queue", "assignee", "category", "category__parent").get(
+        reference=reference
+    )
+
+
+def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The ticket's timeline, oldest first."""
+    return ticket.events.select_related("actor", "from_queue", "to_queue", "assignee").order_by(
+        "sequence", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class TimeSpent:
+    """Time a ticket spent in one queue or status: wall-clock and business time."""
+
+    label: str
+    seconds: int
+    business_seconds: int
+    queue: Queue | None = None
+
+
+@dataclass(frozen=True)
+class TicketTimes:
+    intervals: list[TicketInterval]
+    by_queue: list[TimeSpent]
+    by_status: list[TimeSpent]
+
+
+def ticket_times(ticket: Ticket, *, now: datetime, calendar: sla.ServiceCalendar) -> TicketTimes:
+    """Time in each queue and in each status, up to now (one query)."""
+    intervals = list(ticket.intervals.select_related("queue").order_by("started_at", "pk"))
+    queue_totals: dict[int, list] = {}
+    status_totals: dict[str, list] = {}
+    for interval in intervals:
+        end = interval.ended_at or max(now, interval.started_at)
+        wall = int((end - interval.started_at) / timedelta(seconds=1))
+        business = sla.business_seconds(interval.started_at, end, calendar=calendar)
+        q = queue_totals.setdefault(interval.queue_id, [interval.queue, 0, 0])
+        q[1] += wall
+        q[2] += business
+        s = status_totals.setdefault(interval.status, [interval.get_status_display(), 0, 0])
+        s[1] += wall
+        s[2] += business
+    return TicketTimes(
+        intervals=intervals,
+        by_queue=[TimeSpent(str(q), w, b, queue=q) for q, w, b in queue_totals.values()],
+        by_status=[TimeSpent(label, w, b) for label, w, b in status_totals.values()],
+    )
+
+
+def ticket_pauses(times: TicketTimes) -> list[sla.Pause]:
+    return [
+        (interval.started_at, interval.ended_at)
+        for interval in times.intervals
+        if interval.status_class == StatusClass.PAUSED
+    ]
+
+
+def queues_for_choice() -> QuerySet[Queue]:
+    return Queue.objects.order_by("name")

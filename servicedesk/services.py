@@ -1,0 +1,565 @@
+"""All writes to tickets: each agent action appends one event and updates what derives from it.
+
+Every ``ticket_<verb>`` runs in ``transaction.atomic``, locks the ticket row, checks the
+transition, appends one :class:`TicketEvent`, closes the current :class:`TicketInterval` and
+opens the next when the status, queue, reassignment count or escalation level changes, and
+refreshes the ticket's derived fields, through the same rules (``servicedesk.history.step``)
+that :func:`ticket_history_rebuild` replays in bulk. Illegal transitions raise
+:class:`TransitionError` with one of the messages below.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from servicedesk.calendars import holiday_calendar, queue_calendar
+from servicedesk.choices import (
+    PAUSED_STATUSES,
+    EscalationLevel,
+    EventKind,
+    Status,
+    StatusClass,
+)
+from servicedesk.history import (
+    TicketState,
+    derived_fields,
+    initial_state,
+    replay,
+    step,
+)
+from servicedesk.models import (
+    Category,
+    Queue,
+    SlaTarget,
+    Ticket,
+    TicketEvent,
+    TicketInterval,
+)
+
+# Error texts, reused by the tests and shown to agents as they are.
+CANNOT_ACT_ON_STATUS = "You cannot {action} a {status} ticket"
+ALREADY_IN_QUEUE = "The ticket is already in the {queue} queue"
+ALREADY_ASSIGNED = "The ticket is already assigned to {name} in the {queue} queue"
+ALREADY_ON_HOLD = "The ticket is already on hold"
+NOT_ON_HOLD = "The ticket is not on hold"
+NOT_A_HOLD_STATUS = "Choose whether the ticket awaits the customer or a supplier"
+REASON_REQUIRED = "Give a reason"
+ESCALATION_NOT_HIGHER = (
+    "The ticket is already escalated to level {current}; escalate to a higher level"
+)
+ESCALATION_LEVEL_INVALID = "Choose an escalation level from 1 to 3"
+BEFORE_LAST_CHANGE = "A change cannot be dated before the ticket's last change ({last})"
+REFERENCE_TAKEN = "A ticket with reference {reference} already exists"
+
+
+class TransitionError(ValidationError):
+    """An agent action that the ticket's current state does not allow."""
+
+
+def _status_word(status: str) -> str:
+    if status in PAUSED_STATUSES:
+        return "on-hold"
+    return Status(status).label.lower()
+
+
+def _refuse(action: str, ticket: Ticket) -> TransitionError:
+    return TransitionError(
+        CANNOT_ACT_ON_STATUS.format(action=action, status=_status_word(ticket.status))
+    )
+
+
+def _actor_name(actor: AbstractBaseUser | None, actor_name: str) -> str:
+    if actor_name or actor is None:
+        return actor_name
+    return actor.get_full_name() or actor.get_username()
+
+
+def _target_seconds(kind: str, priority: str) -> int | None:
+    return (
+        SlaTarget.objects.filter(kind=kind, priority=priority)
+        .values_list("resolution_seconds", flat=True)
+        .first()
+    )
+
+
+def _state_of(ticket: Ticket) -> TicketState:
+    return TicketState(
+        status=ticket.status,
+        queue_id=ticket.queue_id,
+        assignee_id=ticket.assignee_id,
+        logged_at=ticket.logged_at,
+        status_since=ticket.status_since,
+        first_assigned_at=ticket.first_assigned_at,
+        reassignment_count=ticket.reassignment_count,
+        reopen_count=ticket.reopen_count,
+        escalation_level=ticket.escalation_level,
+        last_resolved_at=ticket.last_resolved_at,
+        last_at=None,
+        last_sequence=ticket.last_sequence,
+    )
+
+
+def _set_derived(ticket: Ticket, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+
+
+def _refresh(ticket: Ticket, state: TicketState) -> None:
+    """Recompute the derived fields from ``state`` and the ticket's saved intervals."""
+    intervals = list(ticket.intervals.paused())
+    queue = Queue.objects.get(pk=state.queue_id)
+    fields = derived_fields(
+        state,
+        intervals,
+        calendar=queue_calendar(queue),
+        target_seconds=_target_seconds(ticket.kind, ticket.priority),
+    )
+    _set_derived(ticket, fields)
+    ticket.queue = queue
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("queue").get(pk=ticket.pk)
+
+
+def _append(
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: AbstractBaseUser | None,
+    actor_name: str,
+    at: datetime,
+    to_status: str = "",
+    to_queue: Queue | None = None,
+    assignee: Any = None,
+    reason: str = "",
+    level: int | None = None,
+) -> TicketEvent:
+    last_at = (
+        ticket.events.order_by("-sequence").values_list("at", flat=True).first() or ticket.logged_at
+    )
+    if at < last_at:
+        raise TransitionError(BEFORE_LAST_CHANGE.format(last=last_at.isoformat()))
+    state = _state_of(ticket)
+    event = TicketEvent(
+        ticket=ticket,
+        sequence=ticket.last_sequence + 1,
+        kind=kind,
+        at=at,
+        actor=actor,
+        actor_name=_actor_name(actor, actor_name),
+        from_status=state.status,
+        to_status=to_status,
+        from_queue_id=state.queue_id if to_queue is not None else None,
+        to_queue=to_queue,
+        assignee=assignee,
+        reason=reason,
+        level=level,
+    )
+    new = step(state, event)
+    event.save()
+    if new.interval_key != state.interval_key:
+        ticket.intervals.filter(ended_at__isnull=True).update(ended_at=at)
+        TicketInterval.objects.create(
+            ticket=ticket,
+            status=new.status,
+            status_class=new.status_class,
+            queue_id=new.queue_id,
+            reassignment_count=new.reassignment_count,
+            escalation_level=new.escalation_level,
+            started_at=at,
+        )
+    _refresh(ticket, new)
+    ticket.save()
+    return event
+
+
+def _require_not_done(ticket: Ticket, action: str) -> None:
+    if ticket.status_class == StatusClass.DONE:
+        raise _refuse(action, ticket)
+
+
+# -- the verbs ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_log(
+    *,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    reference: str,
+    kind: str,
+    summary: str,
+    queue: Queue,
+    channel: str,
+    priority: str = "P3",
+    category: Category | None = None,
+    customer_name: str = "",
+    customer_email: str = "",
+    customer_directorate: str = "",
+    actor_name: str = "",
+) -> Ticket:
+    """Log a new ticket in ``queue`` (its first event)."""
+    if Ticket.objects.filter(reference=reference).exists():
+        raise ValidationError({"reference": REFERENCE_TAKEN.format(reference=reference)})
+    ticket = Ticket(
+        reference=reference,
+        kind=kind,
+        summary=summary,
+        category=category,
+        priority=priority,
+        channel=channel,
+        customer_name=customer_name,
+        customer_email=customer_email,
+        customer_directorate=customer_directorate,
+        queue=queue,
+        status=Status.LOGGED,
+        status_class=StatusClass.OPEN,
+        logged_at=at,
+        status_since=at,
+    )
+    ticket.full_clean()
+    ticket.save()
+    event = TicketEvent(
+        ticket=ticket,
+        sequence=1,
+        kind=EventKind.LOGGED,
+        at=at,
+        actor=actor,
+        actor_name=_actor_name(actor, actor_name),
+        to_status=Status.LOGGED,
+        to_queue=queue,
+    )
+    event.save()
+    state = initial_state(event)
+    TicketInterval.objects.create(
+        ticket=ticket,
+        status=state.status,
+        status_class=state.status_class,
+        queue=queue,
+        started_at=at,
+    )
+    _refresh(ticket, state)
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    assignee: AbstractBaseUser | None = None,
+    queue: Queue | None = None,
+    actor_name: str = "",
+) -> Ticket:
+    """Assign the ticket to a person (and, for the first assignment, optionally a queue)."""
+    ticket = _locked(ticket)
+    _require_not_done(ticket, "assign")
+    target_queue = queue or ticket.queue
+    if ticket.assignee_id is not None and assignee is not None:
+        if ticket.assignee_id == assignee.pk and target_queue.pk == ticket.queue_id:
+            raise TransitionError(
+                ALREADY_ASSIGNED.format(
+                    name=assignee.get_full_name() or assignee.get_username(),
+                    queue=ticket.queue.name,
+                )
+            )
+    to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
+    _append(
+        ticket,
+        kind=EventKind.ASSIGNED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=to_status,
+        to_queue=queue if queue is not None and queue.pk != ticket.queue_id else None,
+        assignee=assignee,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_reassign(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    queue: Queue,
+    assignee: AbstractBaseUser | None = None,
+    reason: str = "",
+    actor_name: str = "",
+) -> Ticket:
+    """Move the ticket to another queue (a reassignment, once it has been assigned)."""
+    ticket = _locked(ticket)
+    _require_not_done(ticket, "reassign")
+    if queue.pk == ticket.queue_id:
+        raise TransitionError(ALREADY_IN_QUEUE.format(queue=queue.name))
+    to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
+    _append(
+        ticket,
+        kind=EventKind.REASSIGNED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=to_status,
+        to_queue=queue,
+        assignee=assignee,
+        reason=reason,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_put_on_hold(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    reason: str,
+    status: str = Status.AWAITING_CUSTOMER,
+    actor_name: str = "",
+) -> Ticket:
+    """Put the ticket on hold (its SLA clock stops) awaiting the customer or a supplier."""
+    ticket = _locked(ticket)
+    if ticket.status_class == StatusClass.PAUSED:
+        raise TransitionError(ALREADY_ON_HOLD)
+    _require_not_done(ticket, "put on hold")
+    if status not in PAUSED_STATUSES:
+        raise TransitionError(NOT_A_HOLD_STATUS)
+    if not reason.strip():
+        raise TransitionError(REASON_REQUIRED)
+    _append(
+        ticket,
+        kind=EventKind.ON_HOLD,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=status,
+        reason=reason.strip(),
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_take_off_hold(
+    *, ticket: Ticket, actor: AbstractBaseUser | None, at: datetime, actor_name: str = ""
+) -> Ticket:
+    """Take the ticket off hold: back in progress, its SLA clock runs again."""
+    ticket = _locked(ticket)
+    if ticket.status_class != StatusClass.PAUSED:
+        raise TransitionError(NOT_ON_HOLD)
+    _append(
+        ticket,
+        kind=EventKind.OFF_HOLD,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=Status.IN_PROGRESS,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_escalate(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    level: int,
+    reason: str,
+    actor_name: str = "",
+) -> Ticket:
+    """Escalate the ticket to a higher level, with a reason."""
+    ticket = _locked(ticket)
+    _require_not_done(ticket, "escalate")
+    if level not in (1, 2, 3):
+        raise TransitionError(ESCALATION_LEVEL_INVALID)
+    if level <= ticket.escalation_level:
+        raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
+    if not reason.strip():
+        raise TransitionError(REASON_REQUIRED)
+    _append(
+        ticket,
+        kind=EventKind.ESCALATED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        level=EscalationLevel(level),
+        reason=reason.strip(),
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    reason: str = "",
+    actor_name: str = "",
+) -> Ticket:
+    """Resolve the ticket (a resolution event: its SLA clock stops)."""
+    ticket = _locked(ticket)
+    _require_not_done(ticket, "resolve")
+    _append(
+        ticket,
+        kind=EventKind.RESOLVED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=Status.RESOLVED,
+        reason=reason,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    reason: str,
+    actor_name: str = "",
+) -> Ticket:
+    """Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
+    ticket = _locked(ticket)
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise _refuse("reopen", ticket)
+    if not reason.strip():
+        raise TransitionError(REASON_REQUIRED)
+    _append(
+        ticket,
+        kind=EventKind.REOPENED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=Status.IN_PROGRESS,
+        reason=reason.strip(),
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    reason: str = "",
+    actor_name: str = "",
+) -> Ticket:
+    """Close the ticket; closing an unresolved one is also a resolution event."""
+    ticket = _locked(ticket)
+    if ticket.status in (Status.CLOSED, Status.CANCELLED):
+        raise _refuse("close", ticket)
+    _append(
+        ticket,
+        kind=EventKind.CLOSED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=Status.CLOSED,
+        reason=reason,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_cancel(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    reason: str,
+    actor_name: str = "",
+) -> Ticket:
+    """Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
+    ticket = _locked(ticket)
+    _require_not_done(ticket, "cancel")
+    if not reason.strip():
+        raise TransitionError(REASON_REQUIRED)
+    _append(
+        ticket,
+        kind=EventKind.CANCELLED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=Status.CANCELLED,
+        reason=reason.strip(),
+    )
+    return ticket
+
+
+# -- bulk -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_history_rebuild(*, ticket: Ticket) -> Ticket:
+    """Recompute the ticket's intervals and derived fields from its events alone.
+
+    The history is the source of truth: the importer appends or replaces events, then calls
+    this. Running it twice changes nothing.
+    """
+    ticket = _locked(ticket)
+    events = list(ticket.events.order_by("sequence", "pk"))
+    replayed = replay(events)
+    ticket.intervals.all().delete()
+    intervals = TicketInterval.objects.bulk_create(
+        TicketInterval(ticket=ticket, **row.model_kwargs()) for row in replayed.intervals
+    )
+    queue = Queue.objects.get(pk=replayed.state.queue_id)
+    fields = derived_fields(
+        replayed.state,
+        intervals,
+        calendar=queue_calendar(queue),
+        target_seconds=_target_seconds(ticket.kind, ticket.priority),
+    )
+    _set_derived(ticket, fields)
+    ticket.queue = queue
+    ticket.save()
+    return ticket
+
+
+def tickets_sla_recompute(*, tickets=None) -> int:
+    """Recompute the SLA due instants of open tickets (after their calendars changed).
+
+    Run when bank holidays change (``hackperf.signals.bank_holidays_changed``) or a queue's
+    hours do: two queries to read, one bulk update to write. Returns how many changed.
+    """
+    tickets = list(
+        (tickets if tickets is not None else Ticket.objects.open()).select_related("queue")
+    )
+    holidays = holiday_calendar()
+    targets = {
+        (kind, priority): seconds
+        for kind, priority, seconds in SlaTarget.objects.values_list(
+            "kind", "priority", "resolution_seconds"
+        )
+    }
+    paused: dict[int, list[TicketInterval]] = {}
+    for interval in TicketInterval.objects.paused().filter(ticket__in=[t.pk for t in tickets]):
+        paused.setdefault(interval.ticket_id, []).append(interval)
+    changed = []
+    fields = ("sla_target_seconds", "sla_due_at", "sla_at_risk_at")
+    for ticket in tickets:
+        derived = derived_fields(
+            _state_of(ticket),
+            paused.get(ticket.pk, []),
+            calendar=queue_calendar(ticket.queue, holidays=holidays),
+            target_seconds=targets.get((ticket.kind, ticket.priority)),
+        )
+        if any(getattr(ticket, name) != derived[name] for name in fields):
+            for name in fields:
+                setattr(ticket, name, derived[name])
+            changed.append(ticket)
+    Ticket.objects.bulk_update(changed, fields, batch_size=1000)
+    return len(changed)

@@ -1,0 +1,182 @@
+"""Service-desk pages: the queue overview, a queue's live page, a ticket and its actions.
+
+Access (``servicedesk.access``): ``Perm.VIEW_QUEUES`` to see anything; the DMT and agents
+see every queue, queue owners their own; acting on a ticket needs ``Perm.WORK_TICKETS`` and,
+for queue owners, the ticket to be in one of their queues.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin, SingleTableView
+
+from hackperf.roles import Perm
+from hackperf.views import PermissionRequired
+from servicedesk import access, selectors
+from servicedesk.calendars import queue_calendar
+from servicedesk.choices import Show
+from servicedesk.filtersets import TicketFilterSet
+from servicedesk.forms import ACTIONS
+from servicedesk.models import Queue, Ticket
+from servicedesk.services import TransitionError
+from servicedesk.tables import QueueTable, TicketTable
+
+
+class QueueListView(PermissionRequired, SingleTableView):
+    """Every queue the person may see, with the counts that say where help is needed."""
+
+    perm = Perm.VIEW_QUEUES
+    table_class = QueueTable
+    template_name = "servicedesk/queue_list.html"
+    table_pagination = False
+
+    def get_queryset(self):
+        return selectors.queue_overview(user=self.request.user, now=timezone.now())
+
+
+class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
+    """A queue's open tickets, breached and at risk first; the table refreshes itself."""
+
+    perm = Perm.VIEW_QUEUES
+    table_class = TicketTable
+    filterset_class = TicketFilterSet
+    template_name = "servicedesk/queue_detail.html"
+    table_pagination = {"per_page": 25}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.now = timezone.now()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["servicedesk/includes/_queue_tickets.html"]
+        return [self.template_name]
+
+    def get_queue(self) -> Queue:
+        if not hasattr(self, "queue"):
+            queue = get_object_or_404(Queue, slug=self.kwargs["slug"])
+            if not access.can_view_queue(self.request.user, queue):
+                raise PermissionDenied
+            self.queue = queue
+        return self.queue
+
+    def get_queryset(self):
+        return selectors.queue_open_tickets(queue=self.get_queue(), now=self.now)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        return {**kwargs, "queue": self.get_queue(), "now": self.now}
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # The page's tickets, evaluated once: rendering iterates the same cached rows.
+        records = [row.record for row in table.page.object_list] if table.page else []
+        table.clocks = selectors.sla_clocks(
+            records, now=self.now, calendar=queue_calendar(self.get_queue())
+        )
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queue = self.get_queue()
+        form = self.filterset.form
+        show = form.cleaned_data.get("show", "") if form.is_valid() else ""
+        context.update(
+            queue=queue,
+            now=self.now,
+            counts=selectors.queue_counts(queue=queue, now=self.now),
+            refresh_seconds=selectors.refresh_seconds(),
+            multiple_reassignments=selectors.multiple_reassignments(),
+            show=show,
+            show_label=Show(show).label if show else "",
+        )
+        return context
+
+
+class TicketDetailView(PermissionRequired, TemplateView):
+    """A ticket: its timeline, time in each queue and status, its SLA clock, and actions."""
+
+    perm = Perm.VIEW_QUEUES
+    template_name = "servicedesk/ticket_detail.html"
+
+    def get_ticket(self) -> Ticket:
+        try:
+            ticket = selectors.ticket_for_page(self.kwargs["reference"])
+        except Ticket.DoesNotExist:
+            raise Http404("No such ticket") from None
+        if not access.can_view_ticket(self.request.user, ticket):
+            raise PermissionDenied
+        return ticket
+
+    def get_context_data(self, *, bound_form=None, bound_action=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ticket = self.get_ticket()
+        now = timezone.now()
+        calendar = queue_calendar(ticket.queue)
+        times = selectors.ticket_times(ticket, now=now, calendar=calendar)
+        clock = selectors.ticket_clock(
+            ticket, now=now, calendar=calendar, pauses=selectors.ticket_pauses(times)
+        )
+        can_work = access.can_work_ticket(self.request.user, ticket)
+        actions = []
+        if can_work:
+            for action in ACTIONS.values():
+                if not action.offered(ticket) and action.slug != bound_action:
+                    continue
+                form = (
+                    bound_form
+                    if action.slug == bound_action
+                    else action.form_class(ticket=ticket, prefix=action.slug)
+                )
+                actions.append((action, form))
+        context.update(
+            ticket=ticket,
+            now=now,
+            events=selectors.ticket_events(ticket),
+            times=times,
+            clock=clock,
+            calendar=calendar,
+            can_work=can_work,
+            actions=actions,
+            bound_action=bound_action,
+            error_form=bound_form if bound_form is not None and bound_form.errors else None,
+        )
+        return context
+
+
+class TicketActionView(PermissionRequired, View):
+    """POST an agent action; on error re-render the ticket page with the form's messages."""
+
+    perm = Perm.WORK_TICKETS
+    http_method_names = ["post"]
+
+    def post(self, request, reference: str, action: str):
+        if action not in ACTIONS:
+            raise Http404("No such action")
+        spec = ACTIONS[action]
+        ticket = get_object_or_404(Ticket.objects.select_related("queue"), reference=reference)
+        if not access.can_work_ticket(request.user, ticket):
+            raise PermissionDenied
+        form = spec.form_class(request.POST, ticket=ticket, prefix=spec.slug)
+        if form.is_valid():
+            try:
+                spec.service(
+                    ticket=ticket, actor=request.user, at=timezone.now(), **form.service_kwargs()
+                )
+            except TransitionError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"{spec.success}: {ticket.reference}")
+                return HttpResponseRedirect(
+                    reverse("servicedesk:ticket_detail", args=[ticket.reference])
+                )
+        page = TicketDetailView(request=request, kwargs={"reference": reference}, args=())
+        context = page.get_context_data(bound_form=form, bound_action=spec.slug)
+        return page.render_to_response(context, status=400)

@@ -1,0 +1,63 @@
+"""Factories of the indicators app."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from indicators.choices import Polarity, Source, Status, ToleranceKind, Unit
+from indicators.models import Indicator, PeriodValue, Target
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """A hand-kept percentage indicator, higher is better, unless told otherwise."""
+
+    class Meta:
+        model = Indicator
+
+    code = factory.Sequence(lambda n: f"TEST {n}")
+    slug = factory.Sequence(lambda n: f"test-{n}")
+    title = factory.Sequence(lambda n: f"Test indicator {n}")
+    description = "A test indicator."
+    unit = Unit.PERCENT
+    polarity = Polarity.HIGHER_IS_BETTER
+    owner = "Head of Testing"
+    is_computed = False
+    source = Source.ENTERED
+    rag_rule = "Green at or above the target; amber within 5 points; red below."
+    display_order = factory.Sequence(lambda n: 1000 + n)
+
+    class Params:
+        computed = factory.Trait(is_computed=True, source=Source.SERVICEDESK)
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    effective_from = dt.date(2016, 4, 1)
+    value = Decimal(90)
+    tolerance_kind = ToleranceKind.ABSOLUTE
+    tolerance_amount = Decimal(5)
+
+
+class PeriodValueFactory(factory.django.DjangoModelFactory):
+    """A value as it stands after entry; ``status=Status.APPROVED`` fills the trail."""
+
+    class Meta:
+        model = PeriodValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period_start = dt.date(2017, 3, 1)
+    value = Decimal(90)
+    status = Status.ENTERED
+    commentary = "On track."
+    entered_at = factory.LazyFunction(timezone.now)
+    checked_at = factory.LazyAttribute(
+        lambda o: o.entered_at if o.status in (Status.CHECKED, Status.APPROVED) else None
+    )
+    approved_at = factory.LazyAttribute(
+        lambda o: o.entered_at if o.status == Status.APPROVED else None
+    )

@@ -1,0 +1,73 @@
+import datetime as dt
+from decimal import Decimal
+
+from indicators.charts import history_chart, sparkline_svg
+from indicators.rag import Rag
+from indicators.selectors import HistoryPoint
+
+
+def point(month, value, target):
+    return HistoryPoint(
+        period_start=dt.date(2017, month, 1),
+        value=Decimal(value),
+        numerator=None,
+        denominator=None,
+        target=Decimal(target) if target is not None else None,
+        rag=Rag.GREEN,
+        status="approved",
+        status_label="Approved",
+        commentary="",
+        data_quality_note="",
+        approved_by="",
+        approved_at=None,
+    )
+
+
+def fmt(value):
+    return "—" if value is None else f"{value:.1f}%"
+
+
+class HistoryChartTests:
+    def test_it_draws_the_values_and_a_stepped_target_line_with_a_table_and_summary(self):
+        chart = history_chart(
+            id="history-x",
+            title="X",
+            unit_label="Percentage",
+            points=[point(1, 80, None), point(2, 91, 90)],
+            format_value=fmt,
+        )
+        values, target = chart.figure.data
+        assert (values.name, target.name) == ("Value", "Target")
+        assert list(values.y) == [80.0, 91.0]
+        assert list(target.y) == [None, 90.0]
+        assert target.line.shape == "hv"
+        assert chart.rows[1] == ("February 2017", "91.0%", "90.0%", Rag.GREEN.label)
+        assert chart.summary == (
+            "2 months, January 2017 to February 2017. Latest: 91.0% in February 2017 "
+            "against a target of 90.0% (Green – on target)."
+        )
+
+    def test_it_says_so_when_there_is_nothing(self):
+        chart = history_chart(id="h", title="X", unit_label="", points=[], format_value=fmt)
+        assert chart.summary == "No values yet."
+
+
+class SparklineTests:
+    def test_it_is_an_image_with_a_text_alternative_and_breaks_at_gaps(self):
+        points = [
+            (dt.date(2017, 1, 1), Decimal(80)),
+            (dt.date(2017, 2, 1), Decimal(85)),
+            (dt.date(2017, 3, 1), None),
+            (dt.date(2017, 4, 1), Decimal(90)),
+            (dt.date(2017, 5, 1), Decimal(88)),
+        ]
+        svg = sparkline_svg(points, label="X trend", format_value=fmt)
+        assert 'role="img"' in svg
+        assert (
+            'aria-label="X trend, January 2017 to May 2017: from 80.0% to 88.0%; lowest 80.0%, '
+            'highest 90.0%."' in svg
+        )
+        assert svg.count("<polyline") == 2
+
+    def test_it_says_so_without_values(self):
+        assert "no values to show" in sparkline_svg([], label="X", format_value=fmt)

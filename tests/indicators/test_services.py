@@ -1,0 +1,336 @@
+import datetime as dt
+import importlib
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from indicators import services
+from indicators.choices import Status, ToleranceKind, UpsertResult
+from indicators.definitions import DEFINITIONS
+from indicators.models import ApiToken, Indicator, PeriodValue, Target, ValueRevision
+from indicators.selectors import api_token_user, target_for
+from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
+
+definitions_migration = importlib.import_module("indicators.migrations.0002_definitions")
+
+MARCH_2017 = dt.date(2017, 3, 1)
+NOW = dt.datetime(2017, 5, 10, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+class DefinitionsTests:
+    def test_the_data_migration_creates_every_indicator(self):
+        from django.apps import apps
+
+        Indicator.objects.all().delete()
+        definitions_migration.create_definitions(apps, None)
+        codes = list(Indicator.objects.values_list("code", flat=True))
+        assert codes == [d["code"] for d in DEFINITIONS]
+        assert len(codes) == 12
+        assert Indicator.objects.filter(is_computed=False).count() == 2
+        assert Indicator.objects.get(code="ICT SAT").source == "surveys"
+
+    def test_the_migrations_frozen_copy_matches_the_live_list(self):
+        assert definitions_migration.DEFINITIONS == list(DEFINITIONS)
+
+    def test_sync_restores_missing_ones_keeps_edits_and_is_idempotent(self, definitions):
+        Indicator.objects.filter(code="FR ICT 19c").delete()
+        Indicator.objects.filter(code="FR ICT 17").update(owner="Someone new")
+        services.definitions_sync()
+        services.definitions_sync()
+        assert Indicator.objects.filter(code__in=[d["code"] for d in DEFINITIONS]).count() == 12
+        assert Indicator.objects.get(code="FR ICT 17").owner == "Someone new"
+
+
+@pytest.mark.django_db
+class TargetTests:
+    def test_a_years_target_stays_with_that_years_values_when_the_next_years_changes(self):
+        indicator = IndicatorFactory()
+        services.target_set(indicator=indicator, effective_from=dt.date(2016, 4, 1), value=85)
+        targets = list(indicator.targets.all())
+        assert target_for(targets, dt.date(2017, 3, 1)).value == 85
+
+        # 2017/18's target is set (1 April 2017): March 2017 is still 2016/17's.
+        services.target_set(indicator=indicator, effective_from=dt.date(2017, 4, 1), value=92)
+        targets = list(indicator.targets.all())
+        assert target_for(targets, dt.date(2017, 3, 1)).value == 85
+        assert target_for(targets, dt.date(2016, 4, 1)).value == 85
+        assert target_for(targets, dt.date(2017, 4, 1)).value == 92
+        assert target_for(targets, dt.date(2018, 1, 1)).value == 92
+        assert target_for(targets, dt.date(2016, 3, 1)) is None
+        # The queryset agrees with the in-memory rule.
+        assert Target.objects.filter(indicator=indicator).effective_on(MARCH_2017).first().value
+        assert (
+            Target.objects.filter(indicator=indicator).effective_on(MARCH_2017).first().value == 85
+        )
+
+    def test_the_table_annotation_reads_the_target_of_each_values_year(self):
+        from indicators.selectors import period_values_for_table
+
+        indicator = IndicatorFactory()
+        TargetFactory(indicator=indicator, effective_from=dt.date(2016, 4, 1), value=85)
+        TargetFactory(indicator=indicator, effective_from=dt.date(2017, 4, 1), value=92)
+        PeriodValueFactory(indicator=indicator, period_start=dt.date(2017, 3, 1))
+        PeriodValueFactory(indicator=indicator, period_start=dt.date(2017, 4, 1))
+        rows = {row.period_start: row.target_value for row in period_values_for_table(indicator)}
+        assert rows == {dt.date(2017, 3, 1): 85, dt.date(2017, 4, 1): 92}
+
+    def test_setting_a_target_again_on_the_same_date_updates_it(self):
+        indicator = IndicatorFactory()
+        for value in (80, 90):
+            services.target_set(
+                indicator=indicator,
+                effective_from=dt.date(2017, 4, 1),
+                value=value,
+                tolerance_kind=ToleranceKind.PERCENT,
+                tolerance_amount=5,
+            )
+        target = indicator.targets.get()
+        assert target.value == 90
+        assert str(target.tolerance) == "5.0000%"
+
+    def test_a_negative_tolerance_is_refused(self):
+        with pytest.raises(ValidationError, match="zero or more"):
+            services.target_set(
+                indicator=IndicatorFactory(),
+                effective_from=dt.date(2017, 4, 1),
+                value=90,
+                tolerance_amount=-1,
+            )
+
+
+@pytest.mark.django_db
+class ApprovalFlowTests:
+    @pytest.fixture
+    def people(self, make_user):
+        return make_user(username="enterer"), make_user(username="checker"), make_user()
+
+    def enter(self, by, value="91.5", indicator=None, **kwargs):
+        return services.period_value_enter(
+            indicator=indicator or IndicatorFactory(),
+            period_start=MARCH_2017,
+            value=Decimal(value),
+            by=by,
+            now=NOW,
+            **kwargs,
+        )
+
+    def test_it_moves_entered_checked_approved_by_two_people(self, people):
+        enterer, checker, _ = people
+        value = self.enter(enterer, numerator=Decimal(183), denominator=Decimal(200))
+        assert (value.status, value.entered_by, value.value) == (
+            Status.ENTERED,
+            enterer,
+            Decimal("91.5"),
+        )
+        value = services.period_value_check(period_value=value, by=checker, now=NOW)
+        assert (value.status, value.checked_by) == (Status.CHECKED, checker)
+        # The checker may also approve.
+        value = services.period_value_approve(period_value=value, by=checker, now=NOW)
+        value.refresh_from_db()
+        assert (value.status, value.approved_by, value.approved_at) == (
+            Status.APPROVED,
+            checker,
+            NOW,
+        )
+
+    def test_nobody_checks_their_own_entry(self, people):
+        enterer, _, _ = people
+        value = self.enter(enterer)
+        with pytest.raises(ValidationError) as error:
+            services.period_value_check(period_value=value, by=enterer)
+        assert error.value.messages == [services.CHECK_OWN_ENTRY]
+
+    def test_nobody_approves_their_own_entry(self, people):
+        enterer, checker, _ = people
+        value = self.enter(enterer)
+        services.period_value_check(period_value=value, by=checker)
+        with pytest.raises(ValidationError) as error:
+            services.period_value_approve(period_value=value, by=enterer)
+        assert error.value.messages == [services.APPROVE_OWN_ENTRY]
+
+    def test_it_refuses_to_approve_an_unchecked_value_or_check_twice(self, people):
+        enterer, checker, other = people
+        value = self.enter(enterer)
+        with pytest.raises(ValidationError) as error:
+            services.period_value_approve(period_value=value, by=checker)
+        assert error.value.messages == [services.APPROVE_NOT_CHECKED.format(status="entered")]
+        services.period_value_check(period_value=value, by=checker)
+        with pytest.raises(ValidationError) as error:
+            services.period_value_check(period_value=value, by=other)
+        assert error.value.messages == [services.CHECK_NOT_ENTERED.format(status="checked")]
+
+    def test_entering_again_replaces_an_unapproved_value_and_restarts_the_flow(self, people):
+        enterer, checker, other = people
+        value = self.enter(enterer)
+        services.period_value_check(period_value=value, by=checker)
+        again = self.enter(other, value="88", indicator=value.indicator, commentary="Corrected")
+        assert again.pk == value.pk
+        assert (again.status, again.value, again.entered_by, again.checked_at) == (
+            Status.ENTERED,
+            Decimal(88),
+            other,
+            None,
+        )
+        assert ValueRevision.objects.count() == 0
+
+    def test_it_refuses_to_enter_over_an_approved_value(self, people):
+        enterer, checker, _ = people
+        value = self.enter(enterer)
+        services.period_value_check(period_value=value, by=checker)
+        services.period_value_approve(period_value=value, by=checker)
+        with pytest.raises(ValidationError) as error:
+            self.enter(enterer, indicator=value.indicator)
+        assert error.value.messages == [services.ENTER_APPROVED.format(period=MARCH_2017)]
+
+    def test_it_refuses_a_computed_indicator_a_mid_month_day_and_a_future_month(self, people):
+        enterer, _, _ = people
+        with pytest.raises(ValidationError, match="is computed from"):
+            self.enter(enterer, indicator=IndicatorFactory(computed=True))
+        for period, text in (
+            (dt.date(2017, 3, 2), "first day"),
+            (dt.date(2017, 6, 1), "not started"),
+        ):
+            with pytest.raises(ValidationError, match=text):
+                services.period_value_enter(
+                    indicator=IndicatorFactory(), period_start=period, value=1, by=enterer, now=NOW
+                )
+
+
+@pytest.mark.django_db
+class RevisionTests:
+    @pytest.fixture
+    def approved(self, make_user):
+        enterer, approver = make_user(), make_user()
+        value = services.period_value_enter(
+            indicator=IndicatorFactory(),
+            period_start=MARCH_2017,
+            value=Decimal("91.5"),
+            numerator=Decimal(183),
+            denominator=Decimal(200),
+            commentary="Good month.",
+            by=enterer,
+            now=NOW,
+        )
+        services.period_value_check(period_value=value, by=approver)
+        return services.period_value_approve(period_value=value, by=approver), approver
+
+    def test_it_keeps_the_old_figures_with_the_reason_and_restarts_the_flow(self, approved):
+        value, approver = approved
+        revised = services.period_value_revise(
+            period_value=value,
+            value=Decimal("89.5"),
+            numerator=Decimal(179),
+            denominator=Decimal(200),
+            reason="Three late-closed incidents were missed.",
+            by=approver,
+        )
+        assert (revised.value, revised.status, revised.entered_by) == (
+            Decimal("89.5"),
+            Status.ENTERED,
+            approver,
+        )
+        assert revised.commentary == "Good month."
+        revision = revised.revisions.get()
+        assert (revision.old_value, revision.old_numerator, revision.old_approved_by) == (
+            Decimal("91.5"),
+            Decimal(183),
+            approver,
+        )
+        assert revision.reason == "Three late-closed incidents were missed."
+
+    def test_it_needs_a_reason(self, approved):
+        value, approver = approved
+        with pytest.raises(ValidationError) as error:
+            services.period_value_revise(period_value=value, value=1, reason="  ", by=approver)
+        assert error.value.message_dict == {"reason": [services.REVISE_NO_REASON]}
+        assert ValueRevision.objects.count() == 0
+
+    def test_it_refuses_an_unapproved_value_and_an_unchanged_one(self, approved, make_user):
+        value, approver = approved
+        with pytest.raises(ValidationError, match="nothing to revise"):
+            services.period_value_revise(
+                period_value=value,
+                value=Decimal("91.50"),
+                numerator=183,
+                denominator=200,
+                reason="x",
+                by=approver,
+            )
+        entered = PeriodValueFactory()
+        with pytest.raises(ValidationError) as error:
+            services.period_value_revise(period_value=entered, value=1, reason="x", by=approver)
+        assert error.value.messages == [services.REVISE_NOT_APPROVED.format(status="entered")]
+
+
+@pytest.mark.django_db
+class UpsertComputedTests:
+    def upsert(self, indicator, value="87.5", numerator=175, denominator=200):
+        return services.period_value_upsert_computed(
+            indicator=indicator,
+            period_start=MARCH_2017,
+            value=Decimal(value),
+            numerator=numerator,
+            denominator=denominator,
+            now=NOW,
+        )
+
+    def test_it_creates_then_a_second_run_changes_nothing(self):
+        indicator = IndicatorFactory(computed=True)
+        value, result = self.upsert(indicator)
+        assert result == UpsertResult.CREATED
+        assert (value.status, value.entered_by, value.numerator) == (
+            Status.ENTERED,
+            None,
+            Decimal(175),
+        )
+        before = list(PeriodValue.objects.values())
+        assert self.upsert(indicator)[1] == UpsertResult.UNCHANGED
+        assert list(PeriodValue.objects.values()) == before
+
+    def test_new_figures_replace_an_unapproved_value(self):
+        indicator = IndicatorFactory(computed=True)
+        self.upsert(indicator)
+        value, result = self.upsert(indicator, value="88", numerator=176)
+        assert result == UpsertResult.UPDATED
+        assert value.value == 88
+        assert PeriodValue.objects.count() == 1
+        assert ValueRevision.objects.count() == 0
+
+    def test_an_approved_value_is_revised_never_silently_clobbered(self, make_user):
+        indicator = IndicatorFactory(computed=True)
+        value, _ = self.upsert(indicator)
+        person = make_user()
+        # A computed value has no enterer: anyone may check it.
+        services.period_value_check(period_value=value, by=person)
+        services.period_value_approve(period_value=value, by=person)
+        value, result = self.upsert(indicator, value="86", numerator=172)
+        assert result == UpsertResult.REVISED
+        assert value.status == Status.ENTERED
+        revision = value.revisions.get()
+        assert (revision.old_value, revision.reason, revision.revised_by) == (
+            Decimal("87.5"),
+            services.RECOMPUTED_REASON,
+            None,
+        )
+        # Running the job again with the same figures changes nothing more.
+        assert self.upsert(indicator, value="86", numerator=172)[1] == UpsertResult.UNCHANGED
+        assert ValueRevision.objects.count() == 1
+
+    def test_it_refuses_an_entered_indicator(self):
+        with pytest.raises(ValidationError, match="entered by hand"):
+            self.upsert(IndicatorFactory())
+
+
+@pytest.mark.django_db
+class ApiTokenTests:
+    def test_it_stores_only_a_hash_and_finds_the_user_by_the_raw_token(self, make_user):
+        user = make_user()
+        token, raw = services.api_token_create(user=user, name="Power BI")
+        assert raw not in token.token_hash
+        assert token.prefix == raw[:8]
+        assert api_token_user(raw) == user
+        assert api_token_user(raw + "x") is None
+        ApiToken.objects.update(is_active=False)
+        assert api_token_user(raw) is None

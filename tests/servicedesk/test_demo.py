@@ -1,0 +1,98 @@
+"""Demo data: realistic, deterministic, and fast enough for seed_demo."""
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from servicedesk import demo, services
+from servicedesk.choices import EventKind
+from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def fingerprint():
+    return list(
+        Ticket.objects.order_by("reference").values_list(
+            "reference",
+            "logged_at",
+            "status",
+            "queue__slug",
+            "reassignment_count",
+            "reopen_count",
+            "business_resolution_seconds",
+            "sla_due_at",
+        )
+    )
+
+
+@pytest.mark.django_db
+class DemoTests:
+    def test_it_seeds_2000_tickets_quickly_with_their_histories(self):
+        started = time.monotonic()
+        seeded = demo.seed(tickets=2000, now=NOW)
+        elapsed = time.monotonic() - started
+        assert elapsed < 30, f"took {elapsed:.1f}s"
+        assert seeded.tickets == Ticket.objects.count() == 2000
+        assert Queue.objects.count() == 15
+        assert TicketEvent.objects.count() == seeded.events > 2000 * 3
+        assert TicketInterval.objects.count() == seeded.intervals
+        flags = Category.objects.filter
+        assert flags(is_mfd_print=True).exists() and flags(is_new_starter=True).exists()
+        assert flags(is_mover=True).exists() and flags(is_leaver=True).exists()
+        tickets = Ticket.objects
+        assert tickets.filter(reassignment_count__gte=2).exists()
+        assert tickets.filter(reopen_count__gte=1).exists()
+        assert tickets.filter(escalation_level__gt=0).exists()
+        assert tickets.on_hold().exists()
+        assert tickets.open().exists()
+        assert TicketEvent.objects.filter(kind=EventKind.ON_HOLD).exists()
+        assert not tickets.filter(logged_at__gt=NOW).exists()
+        assert not TicketEvent.objects.filter(at__gt=NOW).exists()
+
+    def test_mondays_are_busiest_and_september_brings_new_starters(self):
+        demo.seed(tickets=3000, now=NOW)
+        logged = Ticket.objects.values_list("logged_at", flat=True)
+        local = [t.astimezone(demo.LONDON) for t in logged]
+        by_weekday = [sum(1 for t in local if t.weekday() == d) for d in range(7)]
+        assert by_weekday[0] == max(by_weekday)
+        assert by_weekday[5] + by_weekday[6] < by_weekday[0] / 5
+        new_starters = Ticket.objects.filter(category__is_new_starter=True)
+        september = new_starters.filter(logged_at__month=9).count()
+        march = new_starters.filter(logged_at__month=3).count()
+        assert september > 2 * march
+
+    def test_it_is_deterministic_and_replaces_its_own_tickets(self):
+        demo.seed(tickets=300, seed=7, now=NOW)
+        first = fingerprint()
+        demo.seed(tickets=300, seed=7, now=NOW)
+        assert fingerprint() == first
+        assert Queue.objects.count() == 15
+        demo.seed(tickets=300, seed=8, now=NOW)
+        assert fingerprint() != first
+
+    def test_its_derived_fields_are_what_the_services_would_derive(self):
+        demo.seed(tickets=200, now=NOW)
+        for ticket in Ticket.objects.order_by("reference")[:200:10]:
+            before = (
+                ticket.status,
+                ticket.queue_id,
+                ticket.reassignment_count,
+                ticket.reopen_count,
+                ticket.last_resolved_at,
+                ticket.business_resolution_seconds,
+                ticket.sla_due_at,
+            )
+            services.ticket_history_rebuild(ticket=ticket)
+            ticket.refresh_from_db()
+            after = (
+                ticket.status,
+                ticket.queue_id,
+                ticket.reassignment_count,
+                ticket.reopen_count,
+                ticket.last_resolved_at,
+                ticket.business_resolution_seconds,
+                ticket.sla_due_at,
+            )
+            assert after == before

@@ -1,0 +1,406 @@
+"""The queue overview, the queue page, the ticket page and the agent actions."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from hackperf.roles import Role
+from servicedesk import services
+from servicedesk.choices import EventKind, Priority, Show, Status
+from servicedesk.models import Ticket, TicketEvent
+from servicedesk.tables import TicketTable
+from tests.servicedesk.factories import MORNING, CategoryFactory, QueueFactory, log_ticket
+
+H = timedelta(hours=1)
+NOW = MORNING + 7 * H  # Tue 3 Mar 2026 16:00 GMT
+VIEWERS = {Role.DMT, Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def queue_url(queue, **params):
+    url = reverse("servicedesk:queue_detail", args=[queue.slug])
+    if params:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(params, doseq=True)
+    return url
+
+
+def ticket_url(ticket):
+    return reverse("servicedesk:ticket_detail", args=[ticket.reference])
+
+
+def action_url(ticket, action):
+    return reverse("servicedesk:ticket_action", args=[ticket.reference, action])
+
+
+def owner_of(make_user, queue, role=Role.QUEUE_OWNER):
+    user = make_user(role)
+    queue.owners.add(user)
+    return user
+
+
+@pytest.mark.django_db
+class AccessTests:
+    @pytest.fixture
+    def ticket(self, desk, targets):
+        return log_ticket(queue=desk)
+
+    @pytest.mark.parametrize("role", list(Role))
+    def test_it_serves_the_overview_only_to_queue_viewers(self, client_as, role):
+        response = client_as(role).get(reverse("servicedesk:queue_list"))
+        assert response.status_code == (200 if role in VIEWERS else 403)
+
+    @pytest.mark.parametrize("role", list(Role))
+    def test_dmt_and_agents_see_every_queue_and_others_none(self, client_as, role, ticket, desk):
+        client = client_as(role)
+        expected = 200 if role in {Role.DMT, Role.SERVICE_DESK_AGENT} else 403
+        assert client.get(queue_url(desk)).status_code == expected
+        assert client.get(ticket_url(ticket)).status_code == expected
+
+    def test_a_queue_owner_sees_only_their_own_queues(self, client, make_user, desk, networks):
+        owner = owner_of(make_user, desk)
+        client.force_login(owner)
+        assert client.get(queue_url(desk)).status_code == 200
+        assert client.get(queue_url(networks)).status_code == 403
+        overview = client.get(reverse("servicedesk:queue_list"))
+        assert [q.name for q in overview.context["table"].data] == ["Service desk"]
+
+    def test_the_dmt_overview_lists_every_queue(self, client_as, desk, networks):
+        overview = client_as(Role.DMT).get(reverse("servicedesk:queue_list"))
+        assert [q.name for q in overview.context["table"].data] == ["Networks", "Service desk"]
+
+    def test_a_queue_owner_acts_only_on_their_queues_tickets(
+        self, client, make_user, desk, networks, targets
+    ):
+        owner = owner_of(make_user, desk)
+        client.force_login(owner)
+        own = log_ticket(queue=desk)
+        other = log_ticket(queue=networks)
+        assert client.get(ticket_url(other)).status_code == 403
+        refused = client.post(action_url(other, "resolve"), {})
+        assert refused.status_code == 403
+        assert client.post(action_url(own, "resolve"), {}).status_code == 302
+        own.refresh_from_db()
+        other.refresh_from_db()
+        assert (own.status, other.status) == (Status.RESOLVED, Status.LOGGED)
+
+    def test_a_queue_owner_who_is_also_an_agent_acts_on_any_ticket(
+        self, client, make_user, networks, desk, targets
+    ):
+        user = make_user(Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT)
+        desk.owners.add(user)
+        client.force_login(user)
+        other = log_ticket(queue=networks)
+        assert client.post(action_url(other, "resolve"), {}).status_code == 302
+
+    def test_an_agent_acts_on_any_ticket(self, client_as, ticket):
+        response = client_as(Role.SERVICE_DESK_AGENT).post(action_url(ticket, "resolve"), {})
+        assert response.status_code == 302
+        assert response["Location"] == ticket_url(ticket)
+
+    @pytest.mark.parametrize("role", sorted(set(Role) - {Role.SERVICE_DESK_AGENT}))
+    def test_no_one_else_acts_on_a_ticket(self, client_as, ticket, role):
+        response = client_as(role).post(action_url(ticket, "resolve"), {})
+        assert response.status_code == 403
+        assert TicketEvent.objects.filter(kind=EventKind.RESOLVED).count() == 0
+
+    def test_the_dmt_sees_a_ticket_without_its_action_forms(self, client_as, ticket):
+        response = client_as(Role.DMT).get(ticket_url(ticket))
+        assert response.status_code == 200
+        assert response.context["actions"] == []
+
+    def test_actions_are_post_only(self, client_as, ticket):
+        response = client_as(Role.SERVICE_DESK_AGENT).get(action_url(ticket, "resolve"))
+        assert response.status_code == 405
+
+    def test_an_unknown_action_or_ticket_is_not_found(self, client_as, ticket):
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        assert client.post(action_url(ticket, "explode"), {}).status_code == 404
+        assert client.get(reverse("servicedesk:ticket_detail", args=["NOPE"])).status_code == 404
+
+
+@pytest.fixture
+def busy_desk(desk, networks, targets, make_user):
+    """A service desk with one ticket for each count, as of NOW (Tue 16:00)."""
+    person = make_user(first_name="Ana", last_name="Lee")
+    made = {}
+    # Logged at 09:00: 7 of 8 hours used by 16:00, so at risk.
+    made["at_risk"] = log_ticket(queue=desk, reference="INC-RISK", summary="Slow laptop")
+    # Logged the Friday before: breaching.
+    made["breaching"] = log_ticket(
+        queue=desk, reference="INC-LATE", at=MORNING - 4 * 24 * H, summary="No e-mail"
+    )
+    made["on_hold"] = log_ticket(queue=desk, reference="INC-HOLD", at=MORNING + 6 * H)
+    services.ticket_put_on_hold(ticket=made["on_hold"], actor=None, at=MORNING + 6 * H, reason="x")
+    made["old"] = log_ticket(
+        queue=desk, reference="INC-OLD", at=MORNING - 8 * 24 * H, priority=Priority.P4
+    )
+    # On hold from two days after it was logged: already past due then.
+    services.ticket_put_on_hold(ticket=made["old"], actor=None, at=MORNING - 6 * 24 * H, reason="x")
+    made["reopened"] = log_ticket(queue=desk, reference="INC-REOPEN", at=MORNING + 5 * H)
+    services.ticket_resolve(ticket=made["reopened"], actor=None, at=MORNING + 5 * H)
+    services.ticket_reopen(ticket=made["reopened"], actor=None, at=MORNING + 6 * H, reason="x")
+    made["reassigned"] = log_ticket(queue=desk, reference="INC-MOVED", at=MORNING + 5 * H)
+    t = made["reassigned"]
+    services.ticket_assign(ticket=t, actor=None, at=MORNING + 5 * H, assignee=person)
+    services.ticket_reassign(ticket=t, actor=None, at=MORNING + 5 * H, queue=networks)
+    services.ticket_reassign(ticket=t, actor=None, at=MORNING + 5 * H, queue=desk, assignee=person)
+    made["escalated"] = log_ticket(
+        queue=desk, reference="SR-ESC", at=MORNING + 5 * H, kind="request"
+    )
+    services.ticket_escalate(
+        ticket=made["escalated"], actor=None, at=MORNING + 6 * H, level=1, reason="x"
+    )
+    made["done"] = log_ticket(queue=desk, reference="INC-DONE", at=MORNING)
+    services.ticket_resolve(ticket=made["done"], actor=None, at=MORNING + H)
+    log_ticket(queue=networks, reference="NET-1", at=MORNING + 6 * H)
+    return made
+
+
+@pytest.mark.django_db
+class OverviewTests:
+    def test_it_counts_each_kind_of_ticket_in_one_query(
+        self, client_as, busy_desk, django_assert_num_queries
+    ):
+        client = client_as(Role.DMT)
+        client.get(reverse("servicedesk:queue_list"))  # warm the session
+        # session, user, savepoint, user perms, group perms (twice: DMT, then agent check
+        # is skipped since DMT holds VIEW_REVIEW) ... counted exactly:
+        # 1 session, 2 user, 3 savepoint, 4 user permissions, 5 group permissions,
+        # 6 the queues with every count (one query), 7 release savepoint.
+        with django_assert_num_queries(7):
+            response = client.get(reverse("servicedesk:queue_list"))
+        rows = {q.name: q for q in response.context["table"].data}
+        desk = rows["Service desk"]
+        counts = {show: getattr(desk, f"{show.value}_count") for show in Show}
+        assert counts == {
+            Show.OPEN: 7,
+            Show.ON_HOLD: 2,
+            Show.BREACHING: 2,  # INC-LATE, and INC-OLD (past due before it went on hold)
+            Show.AT_RISK: 1,
+            Show.OVER_A_WEEK_OLD: 1,
+            Show.REOPENED: 1,
+            Show.REASSIGNED: 1,
+            Show.ESCALATED: 1,
+            Show.UNASSIGNED: 6,
+        }
+        assert rows["Networks"].open_count == 1
+
+    def test_each_count_links_to_the_queue_page_filtered(self, client_as, busy_desk, desk):
+        content = client_as(Role.DMT).get(reverse("servicedesk:queue_list")).content.decode()
+        for show in Show:
+            assert f'href="{queue_url(desk)}?show={show.value}"' in content
+
+
+@pytest.mark.django_db
+class QueuePageTests:
+    def test_it_lists_breached_then_at_risk_first(self, client_as, busy_desk, desk):
+        response = client_as(Role.DMT).get(queue_url(desk))
+        refs = [t.reference for t in response.context["table"].page.object_list.data]
+        assert refs[:3] == ["INC-OLD", "INC-LATE", "INC-RISK"]  # breached by due time
+        assert "INC-DONE" not in refs and "NET-1" not in refs
+
+    def test_it_shows_sla_status_in_words(self, client_as, busy_desk, desk):
+        content = client_as(Role.DMT).get(queue_url(desk)).content.decode()
+        assert ">Breached</strong>" in content
+        assert ">At risk</strong>" in content
+        assert "1h 00m left" in content  # INC-RISK: 7 of 8 hours used
+
+    @pytest.mark.parametrize(
+        ("show", "expected"),
+        [
+            (Show.OPEN, 7),
+            (Show.ON_HOLD, {"INC-HOLD", "INC-OLD"}),
+            (Show.BREACHING, {"INC-LATE", "INC-OLD"}),
+            (Show.AT_RISK, {"INC-RISK"}),
+            (Show.OVER_A_WEEK_OLD, {"INC-OLD"}),
+            (Show.REOPENED, {"INC-REOPEN"}),
+            (Show.REASSIGNED, {"INC-MOVED"}),
+            (Show.ESCALATED, {"SR-ESC"}),
+            (Show.UNASSIGNED, 6),
+        ],
+    )
+    def test_each_count_filter_shows_its_tickets(self, client_as, busy_desk, desk, show, expected):
+        response = client_as(Role.DMT).get(queue_url(desk, show=show.value))
+        refs = {t.reference for t in response.context["filter"].qs}
+        if isinstance(expected, int):
+            assert len(refs) == expected
+        else:
+            assert refs == expected
+
+    @pytest.mark.parametrize(
+        ("params", "expected"),
+        [
+            ({"q": "laptop"}, {"INC-RISK"}),
+            ({"q": "inc-late"}, {"INC-LATE"}),
+            ({"q": "  "}, None),
+            ({"kind": "request"}, {"SR-ESC"}),
+            ({"priority": ["P4"]}, {"INC-OLD"}),
+            ({"status": ["awaiting_customer"]}, {"INC-HOLD", "INC-OLD"}),
+            ({"status": ["in_progress"]}, {"INC-REOPEN"}),
+        ],
+    )
+    def test_each_filter_narrows_the_tickets(self, client_as, busy_desk, desk, params, expected):
+        response = client_as(Role.DMT).get(queue_url(desk, **params))
+        refs = {t.reference for t in response.context["filter"].qs}
+        assert refs == (expected if expected is not None else set(refs) | set())
+        if expected is None:
+            assert len(refs) == 7
+
+    def test_the_assignee_filter(self, client_as, busy_desk, desk):
+        person = Ticket.objects.get(reference="INC-MOVED").assignee
+        response = client_as(Role.DMT).get(queue_url(desk, assignee_id=person.pk))
+        assert {t.reference for t in response.context["filter"].qs} == {"INC-MOVED"}
+
+    def test_the_category_filter(self, client_as, desk, targets):
+        printers = CategoryFactory(name="MFD print and copy", is_mfd_print=True)
+        log_ticket(queue=desk, reference="INC-PRINT", category=printers)
+        log_ticket(queue=desk, reference="INC-OTHER")
+        response = client_as(Role.DMT).get(queue_url(desk, category_id=printers.pk))
+        assert {t.reference for t in response.context["filter"].qs} == {"INC-PRINT"}
+
+    @pytest.mark.parametrize("column", TicketTable.base_columns.keys())
+    @pytest.mark.parametrize("direction", ["", "-"])
+    def test_it_sorts_every_column(self, client_as, busy_desk, desk, column, direction):
+        response = client_as(Role.DMT).get(queue_url(desk, sort=direction + column))
+        assert response.status_code == 200
+        refs = [t.reference for t in response.context["table"].page.object_list.data]
+        assert len(refs) == len(set(refs)) == 7
+
+    def test_it_returns_only_the_table_part_to_htmx(self, client_as, busy_desk, desk):
+        url = queue_url(desk, show="breaching")
+        response = client_as(Role.DMT).get(url, headers={"HX-Request": "true"})
+        content = response.content.decode()
+        assert content.lstrip().startswith('<div id="queue-tickets"')
+        assert f'hx-get="{url}"' in content
+        assert 'hx-trigger="every 60s"' in content
+        assert "<html" not in content
+        assert "INC-LATE" in content and "INC-RISK" not in content
+
+    def test_the_refresh_interval_is_a_setting(self, client_as, desk, settings):
+        settings.SERVICEDESK_REFRESH_SECONDS = 2
+        content = client_as(Role.DMT).get(queue_url(desk)).content.decode()
+        assert 'hx-trigger="every 2s"' in content
+
+    @pytest.mark.parametrize("tickets", [2, 20])
+    def test_it_runs_the_same_queries_whatever_the_number_of_tickets(
+        self, client_as, desk, targets, tickets, django_assert_num_queries
+    ):
+        for i in range(tickets):
+            t = log_ticket(queue=desk, at=MORNING + i * timedelta(minutes=5))
+            if i % 2:
+                services.ticket_put_on_hold(ticket=t, actor=None, at=NOW - H, reason="x")
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        client.get(queue_url(desk))
+        # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS), 4 user permissions,
+        # 5 group permissions (they also say the agent sees every queue), 6 the queue by slug,
+        # 7 count of the filtered tickets (paginator), 8 the page of tickets with assignee and
+        # category, 9 bank holidays (the queue's calendar), 10 the page's pause intervals
+        # (SLA clocks), 11 the queue's counts (one aggregate), 12 release savepoint,
+        # 13 the "Assigned to" filter's people, 14 the "Category" filter's categories.
+        with django_assert_num_queries(14):
+            response = client.get(queue_url(desk))
+        assert len(response.context["table"].page.object_list.data) == tickets
+
+
+@pytest.mark.django_db
+class TicketPageTests:
+    @pytest.fixture
+    def ticket(self, desk, networks, targets):
+        t = log_ticket(queue=desk, reference="INC-42", summary="VPN drops")
+        services.ticket_assign(ticket=t, actor=None, at=MORNING + H, queue=networks)
+        services.ticket_put_on_hold(ticket=t, actor=None, at=MORNING + 2 * H, reason="Await user")
+        services.ticket_take_off_hold(ticket=t, actor=None, at=MORNING + 3 * H)
+        return t
+
+    def test_it_shows_the_timeline_times_and_clock(self, client_as, ticket):
+        response = client_as(Role.DMT).get(ticket_url(ticket))
+        content = response.content.decode()
+        assert [e.kind for e in response.context["events"]] == [
+            "logged",
+            "assigned",
+            "on_hold",
+            "off_hold",
+        ]
+        by_queue = {row.label: row.business_seconds for row in response.context["times"].by_queue}
+        assert by_queue == {"Service desk": 3600, "Networks": 6 * 3600}
+        by_status = {row.label: row.seconds for row in response.context["times"].by_status}
+        assert by_status["On hold: awaiting customer"] == 3600
+        clock = response.context["clock"]
+        assert clock.used_seconds == 6 * 3600
+        assert "Paused business time subtracted: 1h 00m" in content
+        assert "Status: At risk" in content  # 6 of 8 hours: 75%
+        assert reverse("servicedesk:queue_detail", args=["networks"]) in content
+        assert reverse("servicedesk:queue_detail", args=["service-desk"]) in content
+
+    def test_it_offers_the_actions_the_state_allows(self, client_as, ticket):
+        response = client_as(Role.SERVICE_DESK_AGENT).get(ticket_url(ticket))
+        slugs = [action.slug for action, _ in response.context["actions"]]
+        assert slugs == ["assign", "reassign", "hold", "escalate", "resolve", "close", "cancel"]
+
+    def test_an_action_records_an_event_and_redirects(self, client_as, ticket, desk):
+        client = client_as(Role.SERVICE_DESK_AGENT, first_name="Amir", last_name="Khan")
+        response = client.post(
+            action_url(ticket, "reassign"), {"reassign-queue": desk.pk, "reassign-reason": "Ours"}
+        )
+        assert response.status_code == 302
+        ticket.refresh_from_db()
+        assert ticket.queue == desk
+        assert ticket.reassignment_count == 1
+        event = ticket.events.latest("sequence")
+        assert (event.kind, event.actor_name, event.reason) == ("reassigned", "Amir Khan", "Ours")
+        page = client.get(response["Location"])
+        assert "Reassigned: INC-42" in page.content.decode()
+
+    def test_an_illegal_transition_re_renders_with_the_message(self, client_as, ticket, networks):
+        events = TicketEvent.objects.count()
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            action_url(ticket, "reassign"), {"reassign-queue": networks.pk}
+        )
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert "There is a problem" in content
+        assert "The ticket is already in the Networks queue" in content
+        assert TicketEvent.objects.count() == events
+
+    def test_a_missing_field_re_renders_and_saves_nothing(self, client_as, ticket):
+        events = TicketEvent.objects.count()
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            action_url(ticket, "hold"), {"hold-reason": ""}
+        )
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert "Enter a reason" in content
+        assert "Choose whether the ticket awaits the customer or a supplier" in content
+        assert 'id="action-hold" open' in content
+        assert TicketEvent.objects.count() == events
+        assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
+
+    def test_each_action_form_works_through_the_page(self, client_as, ticket, make_user):
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        person = make_user(Role.SERVICE_DESK_AGENT)
+        steps = [
+            ("assign", {"assign-assignee": person.pk}),
+            ("hold", {"hold-status": "awaiting_supplier", "hold-reason": "Part"}),
+            ("off-hold", {}),
+            ("escalate", {"escalate-level": "2", "escalate-reason": "VIP"}),
+            ("resolve", {"resolve-reason": "Fixed"}),
+            ("reopen", {"reopen-reason": "Not fixed"}),
+            ("close", {}),
+        ]
+        for action, data in steps:
+            response = client.post(action_url(ticket, action), data)
+            assert response.status_code == 302, (action, response.content.decode()[-2000:])
+        ticket.refresh_from_db()
+        assert (ticket.status, ticket.reopen_count, ticket.escalation_level) == ("closed", 1, 2)
+        assert ticket.assignee == person
+        other = log_ticket(queue=QueueFactory())
+        assert client.post(action_url(other, "cancel"), {"cancel-reason": "Dup"}).status_code == 302
