@@ -58,8 +58,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Checked against the server's own "postgres" database, which always exists (it is only read).
 migrations-check: install
-	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=hackperf.settings_test \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres DJANGO_SETTINGS_MODULE=hackperf.settings_test \
 		$(PY) manage.py makemigrations --check --dry-run
 
 # Debian's chromium for the browser tests (Playwright's own browser download fails here).
