@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hackperf_bench
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run worker beat test lint format migrations-check chromium assets bench lock clean
+.PHONY: help install dirs run worker beat test lint format migrations-check chromium assets bench lock clean
 
 help:
 	@echo "make run     install, migrate, load demo data and serve http://127.0.0.1:8000 (SQLite, no Redis needed)"
@@ -27,12 +27,13 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
-var:
+# Phony, not a file target: var/ may exist (the SQLite database) without the broker's folders.
+dirs:
 	mkdir -p var/celery/queue var/celery/control var/cache staticfiles
 
 # Development server with a Celery worker and beat beside it, on SQLite and the filesystem
 # broker unless DATABASE_URL / REDIS_URL say otherwise. Ctrl-C stops all three.
-run: install var
+run: install dirs
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
@@ -40,10 +41,10 @@ run: install var
 		--without-mingle --without-gossip & worker=$$!; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-worker: install var
+worker: install dirs
 	$(VENV)/bin/celery -A hackperf worker --loglevel=INFO
 
-beat: install var
+beat: install dirs
 	$(VENV)/bin/celery -A hackperf beat --loglevel=INFO
 
 # The pure calculators hold the statutory and SLA rules: they are type-checked strictly.

@@ -15,3 +15,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackperf.settings")
 app = Celery("hackperf")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def make_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
+    """Without Redis, messages are files: their folders must exist before a worker starts."""
+    if sender.conf.broker_url == "filesystem://":
+        for key in ("data_folder_in", "data_folder_out", "control_folder"):
+            folder = sender.conf.broker_transport_options.get(key)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
