@@ -35,7 +35,7 @@ dirs:
 # broker unless DATABASE_URL / REDIS_URL say otherwise. Ctrl-C stops all three.
 run: install dirs
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py seed_demo --if-empty
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DEBUG=true $(VENV)/bin/celery -A hackperf worker --beat --loglevel=WARNING --concurrency=1 \
 		--without-mingle --without-gossip & worker=$$!; \

@@ -41,6 +41,4 @@ class Ratio:
         """None when there is nothing to divide by (shown as "no data", never as 0%)."""
         if self.denominator == 0:
             return None
-        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(
-            Decimal("0.1")
-        )
+        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(Decimal("0.1"))

@@ -57,11 +57,3 @@ def sections_for(user) -> list[Section]:
     if not user.is_authenticated:
         return []
     return [section for section in SECTIONS if user.has_perm(perm_name(section.perm))]
-
-
-def section_view(url_name: str):
-    """The placeholder view of a section whose own pages are still to come."""
-    from hackperf.views import SectionView
-
-    section = next(s for s in SECTIONS if s.url_name == url_name)
-    return SectionView.as_view(section=section)

@@ -178,6 +178,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "infogov.tasks.escalate_due_cases",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon-fri"),
     },
+    # "10 0 * * *": 00:10 daily, the day just ended.
+    "indicators-snapshot-daily": {
+        "task": "indicators.tasks.snapshot_daily",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    # "30 0 * * 1": Mondays 00:30; retakes the latest fortnight end (idempotent) every week.
+    "indicators-snapshot-fortnightly": {
+        "task": "indicators.tasks.snapshot_fortnightly",
+        "schedule": crontab(minute=30, hour=0, day_of_week=1),
+    },
+    # "0 6 2 * *": 06:00 on the 2nd, the month just ended.
+    "indicators-compute-last-month": {
+        "task": "indicators.tasks.compute_last_month",
+        "schedule": crontab(minute=0, hour=6, day_of_month=2),
+    },
 }
 
 # The GOV.UK feed to refresh bank holidays from (https://www.gov.uk/bank-holidays.json);

@@ -12,7 +12,7 @@ from django_tables2 import SingleTableView
 
 from hackperf import selectors
 from hackperf.charts import bar_chart
-from hackperf.navigation import Section, sections_for
+from hackperf.navigation import sections_for
 from hackperf.roles import Perm, perm_name, roles_of
 from hackperf.tables import PersonTable
 
@@ -73,20 +73,6 @@ class PersonListView(PermissionRequired, SingleTableView):
             value_label="People",
         )
         return context
-
-
-class SectionView(PermissionRequired, TemplateView):
-    """A section whose pages are still to be built: says what it will hold, to whom."""
-
-    template_name = "hackperf/section.html"
-    section: Section | None = None
-
-    def get_permission_required(self) -> tuple[str, ...]:
-        assert self.section is not None
-        return (perm_name(self.section.perm),)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, **kwargs)
 
 
 @login_not_required

@@ -16,6 +16,7 @@ only England and Wales ones, a service-desk queue its own division. Callers choo
 
 import datetime as dt
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -70,6 +71,8 @@ Divisions = Division | Iterable[Division]
 
 
 def _as_divisions(divisions: Divisions) -> tuple[Division, ...]:
+    if divisions is ALL_DIVISIONS:  # the common case, checked first: this runs per day counted
+        return ALL_DIVISIONS
     # A Division is a str, so it must be caught before it is iterated character by character.
     if isinstance(divisions, str):
         return (Division(divisions),)
@@ -136,6 +139,14 @@ class HolidayCalendar:
     _index: Mapping[Division, Mapping[date, Holiday]] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    # Per division, its holiday dates in order, for range look-ups by bisection.
+    _sorted_dates: Mapping[Division, tuple[date, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+    # Per set of divisions asked about, the union of their dates (filled on first use).
+    _union: dict[tuple[Division, ...], frozenset[date]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         index: dict[Division, dict[date, Holiday]] = {d: {} for d in ALL_DIVISIONS}
@@ -153,6 +164,16 @@ class HolidayCalendar:
             index[holiday.division][holiday.date] = holiday
         frozen = {d: MappingProxyType(by_date) for d, by_date in index.items()}
         object.__setattr__(self, "_index", MappingProxyType(frozen))
+        sorted_dates = {d: tuple(sorted(by_date)) for d, by_date in index.items()}
+        object.__setattr__(self, "_sorted_dates", MappingProxyType(sorted_dates))
+        object.__setattr__(self, "_union", {})
+
+    def _dates_of(self, divisions: tuple[Division, ...]) -> frozenset[date]:
+        union = self._union.get(divisions)
+        if union is None:
+            union = frozenset(d for div in divisions for d in self._index[div])
+            self._union[divisions] = union  # a cache; the calendar itself never changes
+        return union
 
     # -- constructors --------------------------------------------------------------------------
 
@@ -204,12 +225,19 @@ class HolidayCalendar:
     def with_holidays(
         self, extra: Iterable[Holiday], *, coverage: Iterable[tuple[Division, int]] = ()
     ) -> "HolidayCalendar":
-        """A new calendar with ``extra`` added; an extra holiday replaces one on its date."""
+        """A new calendar with ``extra`` added; an extra holiday replaces one on its date.
+
+        Adding nothing returns this calendar itself: building one re-indexes every holiday,
+        and the deadline engine asks for Christmas Day and Good Friday on every call.
+        """
         added = {(h.division, h.date): h for h in extra}
+        new_coverage = frozenset((Division(d), y) for d, y in coverage) - self.coverage
+        if not new_coverage and all(h in self.holidays for h in added.values()):
+            return self
         kept = (h for h in self.holidays if (h.division, h.date) not in added)
         return HolidayCalendar(
             holidays=frozenset([*kept, *added.values()]),
-            coverage=self.coverage | frozenset((Division(d), y) for d, y in coverage),
+            coverage=self.coverage | new_coverage,
         )
 
     def with_fallback(self, fallback: Iterable[Holiday]) -> "HolidayCalendar":
@@ -235,18 +263,18 @@ class HolidayCalendar:
 
     def is_holiday(self, d: date, divisions: Divisions = ALL_DIVISIONS) -> bool:
         """True when ``d`` is a holiday in at least one of ``divisions``."""
-        return any(d in self._index[div] for div in _as_divisions(divisions))
+        return d in self._dates_of(_as_divisions(divisions))
 
     def holidays_in(
         self, start: date, end: date, divisions: Divisions = ALL_DIVISIONS
     ) -> tuple[Holiday, ...]:
         """The holidays from ``start`` to ``end`` inclusive, by date then division."""
-        found = [
-            h
-            for div in _as_divisions(divisions)
-            for d, h in self._index[div].items()
-            if start <= d <= end
-        ]
+        found: list[Holiday] = []
+        for div in _as_divisions(divisions):
+            dates = self._sorted_dates[div]
+            by_date = self._index[div]
+            lo, hi = bisect_left(dates, start), bisect_right(dates, end)
+            found.extend(by_date[d] for d in dates[lo:hi])
         return tuple(sorted(found, key=Holiday.sort_key))
 
     def years_covered(self, division: Division) -> frozenset[int]:

@@ -6,7 +6,7 @@ plotly figure per scorecard row, with its text alternative in ``aria-label``.
 """
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import plotly.graph_objects as go
@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from hackperf.charts import GOVUK_BLACK, GOVUK_BLUE, ChartData, base_layout
+from indicators.periods import ending_day
 from indicators.selectors import HistoryPoint
 
 Formatter = Callable[[Decimal | None], str]
@@ -159,3 +160,73 @@ def _last_known_offset(points: Sequence[tuple[date, Decimal | None]]) -> int:
             break
         offset += 1
     return offset
+
+
+# Distinguishable on white and in greyscale print: GOV.UK blue, black, orange, green, purple.
+TREND_COLOURS = ("#1d70b8", "#0b0c0c", "#f47738", "#00703c", "#4c2c92")
+TREND_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+
+
+def trend_chart(
+    *,
+    id: str,
+    title: str,
+    instants: Sequence[datetime],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    unit_label: str = "Count",
+    format_value: Formatter | None = None,
+) -> ChartData:
+    """Several figures over the review's fortnights, one line each (colour and dash differ,
+    so the lines part in greyscale print too); the data table has a column per figure."""
+    show = format_value or (lambda value: "—" if value is None else f"{value:,.0f}")
+    days = [ending_day(instant) for instant in instants]
+    figure = go.Figure()
+    for n, (name, values) in enumerate(series):
+        figure.add_trace(
+            go.Scatter(
+                x=days,
+                y=[None if value is None else float(value) for value in values],
+                mode="lines+markers",
+                name=name,
+                line={
+                    "color": TREND_COLOURS[n % len(TREND_COLOURS)],
+                    "dash": TREND_DASHES[n % len(TREND_DASHES)],
+                    "width": 2,
+                },
+                marker={"size": 6},
+            )
+        )
+    base_layout(figure, title=title)
+    figure.update_layout(
+        legend={"orientation": "h", "y": -0.25},
+        yaxis={"title": {"text": unit_label}, "rangemode": "tozero"},
+        xaxis={"tickformat": "%-d %b %Y"},
+    )
+    return ChartData(
+        id=id,
+        title=title,
+        summary=trend_summary(days, series, format_value=show),
+        figure=figure,
+        columns=("Fortnight ending", *[name for name, _ in series]),
+        rows=[
+            (f"{day:%-d %B %Y}", *[show(values[n]) for _, values in series])
+            for n, day in enumerate(days)
+        ],
+    )
+
+
+def trend_summary(
+    days: Sequence[date],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    *,
+    format_value: Formatter,
+) -> str:
+    """One sentence a reader gets instead of the picture: each line's first and last value."""
+    if not days:
+        return "No snapshots yet."
+    span = f"{len(days)} fortnight{'s' if len(days) != 1 else ''}"
+    parts = [
+        f"{name} from {format_value(values[0])} to {format_value(values[-1])}"
+        for name, values in series
+    ]
+    return f"{span}, {days[0]:%-d %B %Y} to {days[-1]:%-d %B %Y}: {'; '.join(parts)}."

@@ -74,3 +74,13 @@ STATUS_COLOURS: Final[Mapping[str, str]] = {
 def get_rag_color(value: Rag) -> str:
     """The ``hp-rag--…`` modifier for a RAG status."""
     return RAG_COLOURS[value]
+
+
+class Granularity(models.TextChoices):
+    """How often a trend snapshot is taken; its period metrics cover that span."""
+
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    DAILY = "daily", "Daily"
+
+
+GRANULARITY_DAYS: Final[Mapping[str, int]] = {Granularity.FORTNIGHTLY: 14, Granularity.DAILY: 1}

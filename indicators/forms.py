@@ -3,6 +3,12 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
+
+from indicators.models import Indicator
+
+LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
+IMPACT_WORDS = {1: "minor", 2: "moderate", 3: "significant", 4: "major", 5: "severe"}
 
 VALUE_FIELD = {"max_digits": 14, "decimal_places": 4}
 
@@ -14,11 +20,12 @@ class GovukForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            base = (
-                "govuk-textarea lbh-textarea"
-                if isinstance(widget, forms.Textarea)
-                else ("govuk-input lbh-input")
-            )
+            if isinstance(widget, forms.Textarea):
+                base = "govuk-textarea lbh-textarea"
+            elif isinstance(widget, forms.Select):
+                base = "govuk-select lbh-select"
+            else:
+                base = "govuk-input lbh-input"
             widget.attrs["class"] = f"{base} {widget.attrs.get('class', '')}".strip()
 
     def full_clean(self) -> None:
@@ -30,11 +37,12 @@ class GovukForm(forms.Form):
                 described.append(f"{bound.auto_id}-hint")
             if name in self.errors:
                 described.append(f"{bound.auto_id}-error")
-                error_class = (
-                    "govuk-textarea--error"
-                    if isinstance(field.widget, forms.Textarea)
-                    else "govuk-input--error"
-                )
+                if isinstance(field.widget, forms.Textarea):
+                    error_class = "govuk-textarea--error"
+                elif isinstance(field.widget, forms.Select):
+                    error_class = "govuk-select--error"
+                else:
+                    error_class = "govuk-input--error"
                 field.widget.attrs["class"] += f" {error_class}"
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
@@ -102,3 +110,72 @@ class PeriodValueReviseForm(PeriodValueForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["period_start"]
+
+
+class ReviewPackForm(GovukForm):
+    """Freeze a fortnight's review (``services.review_pack_freeze``)."""
+
+    fortnight_end = forms.DateTimeField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose the fortnight to freeze from the review page."},
+    )
+    commentary = forms.CharField(
+        label="Commentary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the DMT made of the fortnight's figures.",
+    )
+    actions_agreed = forms.CharField(
+        label="Actions agreed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One action a line: what, who, by when.",
+    )
+
+    def clean_fortnight_end(self):
+        end = self.cleaned_data["fortnight_end"]
+        if timezone.is_naive(end):
+            raise forms.ValidationError("Choose the fortnight to freeze from the review page.")
+        return end
+
+
+class RiskForm(GovukForm):
+    """A risk on the register (``services.risk_save``)."""
+
+    title = forms.CharField(label="Risk", max_length=200)
+    owner = forms.CharField(label="Owner", max_length=120, help_text="A role or a person.")
+    likelihood = forms.TypedChoiceField(
+        label="Likelihood",
+        coerce=int,
+        choices=[("", "Choose"), *[(n, f"{n} – {w}") for n, w in LIKELIHOOD_WORDS.items()]],
+        error_messages={"required": "Choose how likely the risk is, from 1 to 5."},
+    )
+    impact = forms.TypedChoiceField(
+        label="Impact",
+        coerce=int,
+        choices=[("", "Choose"), *[(n, f"{n} – {w}") for n, w in IMPACT_WORDS.items()]],
+        error_messages={"required": "Choose how severe the impact would be, from 1 to 5."},
+    )
+    mitigations = forms.CharField(
+        label="Mitigations",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what is being done to reduce the risk."},
+    )
+    linked_indicators = forms.ModelMultipleChoiceField(
+        label="Linked indicators (optional)",
+        queryset=Indicator.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+    )
+    review_date = forms.DateField(
+        label="Review date",
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
+        ),
+        help_text="For example, 2026-12-31.",
+        error_messages={
+            "required": "Enter the date the risk is next reviewed.",
+            "invalid": "Enter the review date as a date, like 2026-12-31.",
+        },
+    )

@@ -3,13 +3,15 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from hackperf.metrics import ALL
 from indicators import rag
-from indicators.models import ApiToken, Indicator, PeriodValue, Target
+from indicators.choices import Granularity
+from indicators.models import ApiToken, Indicator, PeriodValue, Snapshot, Target
 from indicators.periods import add_months
 
 SPARKLINE_MONTHS = 13  # a year and the same month the year before
@@ -185,3 +187,71 @@ def api_token_user(raw: str) -> AbstractBaseUser | None:
         .first()
     )
     return token.user if token else None
+
+
+REVIEW_FORTNIGHTS = 13
+BREAKDOWNS_SHOWN = ("queue", "kind", "category")
+
+
+def review_figures(*, end: datetime | None = None) -> dict[str, object] | None:
+    """The DMT review's figures: the last ``REVIEW_FORTNIGHTS`` fortnightly snapshots up to
+    ``end`` (the latest when None), as plain JSON-able data (what a review pack keeps).
+
+    ``{"instants": [ISO, … oldest first], "metrics": {metric: [value or None, …]},
+    "breakdowns": [{metric, breakdown, key, label, value}, …]}`` (the breakdowns are the last
+    instant's). None when there is no snapshot. Three queries, whatever the number of
+    snapshots: the instants, the "all" figures, the last instant's breakdowns.
+    """
+    fortnightly = Snapshot.objects.filter(granularity=Granularity.FORTNIGHTLY)
+    instants_qs = fortnightly.filter(breakdown=ALL)
+    if end is not None:
+        instants_qs = instants_qs.filter(instant__lte=end)
+    instants = sorted(
+        instants_qs.order_by("-instant")
+        .values_list("instant", flat=True)
+        .distinct()[:REVIEW_FORTNIGHTS]
+    )
+    if not instants:
+        return None
+    position = {instant: n for n, instant in enumerate(instants)}
+    metrics: dict[str, list[int | None]] = {}
+    for metric, instant, value in fortnightly.filter(
+        breakdown=ALL, instant__in=instants
+    ).values_list("metric", "instant", "value"):
+        metrics.setdefault(metric, [None] * len(instants))[position[instant]] = value
+    breakdowns = [
+        {"metric": m, "breakdown": b, "key": k, "label": label or k, "value": v}
+        for m, b, k, label, v in fortnightly.filter(
+            instant=instants[-1], breakdown__in=BREAKDOWNS_SHOWN
+        )
+        .order_by("metric", "breakdown", "key")
+        .values_list("metric", "breakdown", "key", "label", "value")
+    ]
+    return {
+        "instants": [instant.isoformat() for instant in instants],
+        "metrics": metrics,
+        "breakdowns": breakdowns,
+    }
+
+
+def latest_snapshot_figures(*, prefix: str) -> tuple[datetime | None, list[Snapshot]]:
+    """The most recent snapshot's rows (any granularity, daily preferred on a tie) of the
+    metrics starting with ``prefix``, overall and by kind. Two queries."""
+    latest = (
+        Snapshot.objects.filter(metric__startswith=prefix, breakdown=ALL)
+        .order_by("-instant", "granularity")
+        .values_list("instant", "granularity")
+        .first()
+    )
+    if latest is None:
+        return None, []
+    instant, granularity = latest
+    rows = list(
+        Snapshot.objects.filter(
+            metric__startswith=prefix,
+            instant=instant,
+            granularity=granularity,
+            breakdown__in=(ALL, "kind"),
+        ).order_by("metric", "breakdown", "key")
+    )
+    return instant, rows

@@ -1,4 +1,5 @@
-"""Writes of the indicators app: definitions, targets, the value approval flow, API tokens.
+"""Writes of the indicators app: definitions, targets, the value approval flow, API tokens,
+computed monthly values, trend snapshots, review packs and the risk register.
 
 The approval flow, entered → checked → approved:
 
@@ -18,7 +19,8 @@ Errors are ``ValidationError``\\s with the texts below, which the tests reuse.
 """
 
 import secrets
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -27,9 +29,27 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators.choices import Source, Status, ToleranceKind, UpsertResult
+from hackperf.metrics import MetricRow, Ratio
+from indicators import periods, sources
+from indicators.choices import (
+    GRANULARITY_DAYS,
+    Granularity,
+    Source,
+    Status,
+    ToleranceKind,
+    UpsertResult,
+)
 from indicators.definitions import DEFINITIONS
-from indicators.models import ApiToken, Indicator, PeriodValue, Target, ValueRevision
+from indicators.models import (
+    ApiToken,
+    Indicator,
+    PeriodValue,
+    ReviewPack,
+    Risk,
+    Snapshot,
+    Target,
+    ValueRevision,
+)
 
 PERIOD_NOT_MONTH_START: Final = "A period starts on the first day of a month, not {period}."
 PERIOD_IN_FUTURE: Final = "{period:%B %Y} has not started yet."
@@ -349,3 +369,264 @@ def api_token_create(
     token.full_clean()
     token.save()
     return token, raw
+
+
+# --- Computed monthly values (FR ICT 17–19) ---------------------------------------------------
+
+NO_DATA: Final = "no data"  # a percentage with nothing to divide by is not stored as 0%
+
+
+@dataclass(frozen=True)
+class ComputedFigure:
+    """One indicator's figures for a month, as computed from a source, and what was stored."""
+
+    code: str
+    value: Decimal | None
+    numerator: int | None = None
+    denominator: int | None = None
+    extra: dict[str, object] | None = None
+    result: str = NO_DATA
+
+
+def _ratio(code: str, ratio: Ratio, **extra: object) -> ComputedFigure:
+    return ComputedFigure(
+        code=code,
+        value=ratio.percent,
+        numerator=ratio.numerator,
+        denominator=ratio.denominator,
+        extra=extra or None,
+    )
+
+
+def _count(code: str, count: int, **extra: object) -> ComputedFigure:
+    return ComputedFigure(code=code, value=Decimal(count), extra=extra or None)
+
+
+def indicators_figures(*, period_start: date) -> list[ComputedFigure]:
+    """FR ICT 17–19 for a month, computed through ``indicators.sources`` (not stored).
+
+    The month runs from London midnight on its first day to London midnight on the next
+    month's first day; the IG figures, which the law counts in dates, take the month's first
+    and last days, and the outstanding counts are at its last day.
+    """
+    start, end = periods.month_bounds(period_start)
+    first_day = period_start
+    last_day = periods.add_months(period_start, 1) - timedelta(days=1)
+    servicedesk, infogov = sources.servicedesk(), sources.infogov()
+    without_extension, in_time = infogov.foi_timeliness(start=first_day, end=last_day)
+    foi_open, foi_overdue = infogov.foi_outstanding(at=last_day)
+    return [
+        _ratio("FR ICT 17", servicedesk.fr_ict_17(start=start, end=end)),
+        _count("FR ICT 17a", servicedesk.logged(kind="incident", start=start, end=end)),
+        _count("FR ICT 17b", servicedesk.logged(kind="request", start=start, end=end)),
+        _ratio(
+            "FR ICT 18a",
+            without_extension,
+            in_time_percent=None if in_time.percent is None else str(in_time.percent),
+            in_time_numerator=in_time.numerator,
+            in_time_denominator=in_time.denominator,
+        ),
+        _count("FR ICT 18b", infogov.foi_received(start=first_day, end=last_day)),
+        _count("FR ICT 18c", foi_open, overdue=foi_overdue),
+        _ratio("FR ICT 19a", infogov.sar_timeliness(start=first_day, end=last_day)),
+        _count("FR ICT 19b", infogov.sar_received(start=first_day, end=last_day)),
+        _count("FR ICT 19c", infogov.sar_outstanding(at=last_day)),
+    ]
+
+
+def indicators_compute(*, period_start: date, now: datetime | None = None) -> list[ComputedFigure]:
+    """Compute FR ICT 17–19 for a month and store each with ``period_value_upsert_computed``.
+
+    Idempotent: a second run with the same source data changes nothing. A percentage with
+    no denominator is not stored (``NO_DATA``). Each value is its own transaction, so one
+    failure does not undo the others' upserts (the next run retries them).
+    """
+    indicators = {i.code: i for i in Indicator.objects.filter(is_computed=True)}
+    stored = []
+    for figure in indicators_figures(period_start=period_start):
+        indicator = indicators.get(figure.code)
+        if indicator is None or figure.value is None:
+            stored.append(figure)
+            continue
+        denominator = figure.denominator if figure.denominator else None
+        _, result = period_value_upsert_computed(
+            indicator=indicator,
+            period_start=period_start,
+            value=figure.value,
+            numerator=figure.numerator,
+            denominator=denominator,
+            now=now,
+        )
+        stored.append(
+            ComputedFigure(
+                code=figure.code,
+                value=figure.value,
+                numerator=figure.numerator,
+                denominator=figure.denominator,
+                extra=figure.extra,
+                result=result.value,
+            )
+        )
+    return stored
+
+
+# --- Trend snapshots --------------------------------------------------------------------------
+
+SNAPSHOT_KEY: Final = ("granularity", "instant", "metric", "breakdown", "key")
+
+
+def snapshot_window(*, as_of: datetime, granularity: str) -> tuple[datetime, datetime]:
+    """The span a snapshot's period metrics count: the fortnight or day ending at ``as_of``
+    (in London calendar days, so a span across the clocks changing is 14 local days)."""
+    return periods.window_start(as_of, days=GRANULARITY_DAYS[granularity]), as_of
+
+
+def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
+    """Every figure of the DMT metric set as of ``as_of``, from both sources (not stored)."""
+    start, end = snapshot_window(as_of=as_of, granularity=granularity)
+    servicedesk, infogov = sources.servicedesk(), sources.infogov()
+    return [
+        *servicedesk.snapshot_metrics(as_of=as_of),
+        *servicedesk.period_metrics(start=start, end=end),
+        *infogov.snapshot_metrics(as_of=as_of),
+    ]
+
+
+@transaction.atomic
+def snapshot_take(
+    *, as_of: datetime, granularity: str = Granularity.FORTNIGHTLY, now: datetime | None = None
+) -> list[Snapshot]:
+    """Snapshot the DMT metric set as of ``as_of``: one upsert of every row, then the removal
+    of rows the figures no longer have. Safe to rerun, redeliver and run twice at once.
+
+    The history is the source of truth, so a past ``as_of`` gives what a snapshot taken at
+    that instant would have said (backfill). Returns the stored rows.
+    """
+    if timezone.is_naive(as_of):
+        raise ValidationError("A snapshot instant must be an aware datetime.")
+    granularity = Granularity(granularity)
+    taken_at = now or timezone.now()
+    rows: dict[tuple[str, str, str], MetricRow] = {}
+    for row in snapshot_rows(as_of=as_of, granularity=granularity):
+        rows[(row.metric, row.breakdown, row.key)] = row  # a source repeating a key: last wins
+    snapshots = [
+        Snapshot(
+            instant=as_of,
+            granularity=granularity,
+            metric=row.metric,
+            breakdown=row.breakdown,
+            key=row.key,
+            label=row.label,
+            value=row.value,
+            taken_at=taken_at,
+        )
+        for row in rows.values()
+    ]
+    # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
+    # conflicting rows instead of failing, and every row ends with one writer's figures.
+    Snapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=list(SNAPSHOT_KEY),
+        update_fields=["label", "value", "taken_at"],
+    )
+    Snapshot.objects.filter(instant=as_of, granularity=granularity).exclude(
+        pk__in=[snapshot.pk for snapshot in snapshots]
+    ).delete()
+    return snapshots
+
+
+def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datetime]:
+    """The instants a backfill from ``start`` to ``end`` (London dates, inclusive) takes."""
+    if granularity == Granularity.FORTNIGHTLY:
+        return periods.fortnight_ends(start, end)
+    return periods.day_ends(start, end)
+
+
+def snapshot_backfill(
+    *, start: date, end: date, granularity: str = Granularity.FORTNIGHTLY
+) -> list[datetime]:
+    """Snapshot every fortnight end (or day end) from ``start`` to ``end``, each in its own
+    transaction; returns the instants taken."""
+    instants = snapshot_instants(start=start, end=end, granularity=granularity)
+    for instant in instants:
+        snapshot_take(as_of=instant, granularity=granularity)
+    return instants
+
+
+# --- Review packs -----------------------------------------------------------------------------
+
+PACK_EXISTS: Final = "The review of the fortnight ending {end:%-d %B %Y} is already frozen."
+PACK_NO_FIGURES: Final = "There are no snapshot figures for the fortnight ending {end:%-d %B %Y}."
+
+
+@transaction.atomic
+def review_pack_freeze(
+    *,
+    fortnight_end: datetime,
+    by: AbstractBaseUser,
+    commentary: str = "",
+    actions_agreed: str = "",
+    now: datetime | None = None,
+) -> ReviewPack:
+    """Freeze the DMT review of a fortnight: copy its figures into a pack, with commentary
+    and the actions agreed. Once frozen, the pack never changes with the data."""
+    from indicators import selectors  # selectors import models only; no cycle at import
+
+    figures = selectors.review_figures(end=fortnight_end)
+    if figures is None or figures["instants"][-1] != fortnight_end.isoformat():
+        raise ValidationError(PACK_NO_FIGURES.format(end=periods.local_date(fortnight_end)))
+    pack = ReviewPack(
+        fortnight_end=fortnight_end,
+        frozen_at=now or timezone.now(),
+        frozen_by=by,
+        figures=figures,
+        commentary=commentary.strip(),
+        actions_agreed=actions_agreed.strip(),
+    )
+    try:
+        with transaction.atomic():
+            pack.save()
+    except IntegrityError as error:
+        raise ValidationError(PACK_EXISTS.format(end=periods.local_date(fortnight_end))) from error
+    return pack
+
+
+# --- Risk register ----------------------------------------------------------------------------
+
+RISK_FIELDS: Final = ("title", "owner", "likelihood", "impact", "mitigations", "review_date")
+
+
+@transaction.atomic
+def risk_save(
+    *,
+    risk: Risk | None = None,
+    linked_indicators: list[Indicator] | None = None,
+    **fields: object,
+) -> Risk:
+    """Create a risk, or change one; ``fields`` are among ``RISK_FIELDS``."""
+    unknown = set(fields) - set(RISK_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown risk fields: {', '.join(sorted(unknown))}")
+    # Re-read under a lock and write only the given fields: a stale copy (say, from before
+    # risk_register_mark_briefed) must not put back an old previous_score.
+    risk = Risk() if risk is None else Risk.objects.select_for_update().get(pk=risk.pk)
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    risk.full_clean(exclude=["score"])
+    if risk.pk is None:
+        risk.save()
+    elif fields:
+        risk.save(update_fields=list(fields))
+    risk.refresh_from_db(fields=["score"])
+    if linked_indicators is not None:
+        risk.linked_indicators.set(linked_indicators)
+    return risk
+
+
+@transaction.atomic
+def risk_register_mark_briefed() -> int:
+    """Record every risk's current score as the last briefing's (for the next "movement")."""
+    from django.db.models import F
+
+    return Risk.objects.update(previous_score=F("score"))

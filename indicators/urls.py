@@ -2,8 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from hackperf.navigation import section_view
-from indicators import views
+from indicators import briefing_views, review_views, views
 
 
 class PeriodConverter:
@@ -23,7 +22,16 @@ register_converter(PeriodConverter, "period")
 app_name = "indicators"
 
 urlpatterns = [
-    path("review/", section_view("indicators:review"), name="review"),
+    path("review/", review_views.ReviewView.as_view(), name="review"),
+    path("review/figures/", review_views.ReviewDrilldownView.as_view(), name="review_drilldown"),
+    path(
+        "review/packs/new/", review_views.ReviewPackCreateView.as_view(), name="review_pack_create"
+    ),
+    path(
+        "review/packs/<int:pk>/",
+        review_views.ReviewPackDetailView.as_view(),
+        name="review_pack_detail",
+    ),
     path("indicators/", views.ScorecardView.as_view(), name="scorecard"),
     path("indicators/<slug:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
     path(
@@ -53,5 +61,13 @@ urlpatterns = [
     ),
     path("api/indicators/", views.api_indicator_list, name="api_indicator_list"),
     path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
-    path("briefing/", section_view("indicators:briefing"), name="briefing"),
+    path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
+    path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
+    path("briefing/risks/new/", briefing_views.RiskCreateView.as_view(), name="risk_create"),
+    path("briefing/risks/<int:pk>/", briefing_views.RiskUpdateView.as_view(), name="risk_update"),
+    path(
+        "briefing/risks/mark-briefed/",
+        briefing_views.RiskRegisterMarkBriefedView.as_view(),
+        name="risk_register_mark_briefed",
+    ),
 ]

@@ -1,9 +1,12 @@
 """Pages of the indicators app: the scorecard, an indicator's page, the value forms and
-actions, the exports and the read-only JSON API."""
+actions, the exports and the read-only JSON API (indicators, values, trend snapshots).
+
+The DMT review is in ``review_views``; the Mayor's briefing and the risk register in
+``briefing_views``."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -23,7 +26,8 @@ from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueForm, PeriodValueReviseForm
-from indicators.models import Indicator, PeriodValue
+from indicators.models import Indicator, PeriodValue, Snapshot
+from indicators.periods import local_midnight
 from indicators.tables import PeriodValueTable
 
 
@@ -454,3 +458,46 @@ def api_value_list(request: HttpRequest, code: str) -> JsonResponse:
         }
 
     return _paginated(request, points, serialise)
+
+
+SNAPSHOT_FILTERS = ("metric", "breakdown", "key", "granularity")
+
+
+@api_view
+def api_snapshot_list(request: HttpRequest) -> JsonResponse:
+    """Trend snapshot figures, newest first. Filters: ``metric``, ``breakdown``, ``key``,
+    ``granularity`` (exact), ``from`` and ``to`` (ISO dates or datetimes, inclusive)."""
+    rows = Snapshot.objects.order_by("-instant", "granularity", "metric", "breakdown", "key")
+    for name in SNAPSHOT_FILTERS:
+        if name in request.GET:
+            rows = rows.filter(**{name: request.GET[name]})
+    for name, lookup in (("from", "instant__gte"), ("to", "instant__lte")):
+        if request.GET.get(name):
+            try:
+                bound = _api_instant(request.GET[name], end=name == "to")
+            except ValueError as error:
+                raise Http404(f"'{name}' must be an ISO date or datetime.") from error
+            rows = rows.filter(**{lookup: bound})
+
+    def serialise(snapshot: Snapshot) -> dict[str, object]:
+        return {
+            "instant": snapshot.instant.isoformat(),
+            "granularity": snapshot.granularity,
+            "metric": snapshot.metric,
+            "breakdown": snapshot.breakdown,
+            "key": snapshot.key,
+            "label": snapshot.label,
+            "value": snapshot.value,
+        }
+
+    return _paginated(request, rows, serialise)
+
+
+def _api_instant(text: str, *, end: bool) -> datetime:
+    """An aware instant from an ISO datetime (London time when it has no offset) or a date
+    (its London midnight; for ``to``, the next day's, so the whole day is included)."""
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        return local_midnight(day + timedelta(days=1) if end else day)
+    instant = datetime.fromisoformat(text)
+    return instant if timezone.is_aware(instant) else instant.replace(tzinfo=_LONDON)

@@ -38,10 +38,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from hackperf.workdays import (
     ALL_DIVISIONS,
+    SATURDAY,
     Division,
     Holiday,
     HolidayCalendar,
@@ -263,13 +265,18 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar_module.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=128)
 def foia_calendar(calendar: HolidayCalendar, first_year: int, last_year: int) -> HolidayCalendar:
     """``calendar`` plus Christmas Day and Good Friday wherever it lacks them.
 
     FOIA s.10(6) names both besides bank holidays because in England and Wales they are common
     law holidays, not bank holidays under the 1971 Act. The GOV.UK feed lists them anyway; this
     makes the count independent of that. They are added as England and Wales days, which is
-    where the common law makes them holidays.
+    where the common law makes them holidays. A Christmas Day on a weekend is not added: the
+    weekend is not counted anyway, and the feed's substitute day is what moves the count.
+
+    Cached (the calendar is immutable and hashable): every FOI and EIR due date asks for it,
+    and building a calendar re-indexes every holiday.
     """
     extra = []
     for year in range(first_year, last_year + 1):
@@ -277,7 +284,7 @@ def foia_calendar(calendar: HolidayCalendar, first_year: int, last_year: int) ->
             (date(year, 12, 25), "Christmas Day"),
             (good_friday(year), "Good Friday"),
         ):
-            if not calendar.is_holiday(day, ALL_DIVISIONS):
+            if day.weekday() < SATURDAY and not calendar.is_holiday(day, ALL_DIVISIONS):
                 extra.append(Holiday(day, title, Division.ENGLAND_AND_WALES, "FOIA s.10(6)"))
     return calendar.with_holidays(extra)
 

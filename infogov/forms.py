@@ -139,6 +139,9 @@ class CaseRespondForm(GovukForm):
     )
 
 
+ERR_QUARTER = "Enter a quarter as YYYY-Qn, for example 2026-Q1"
+
+
 class PeriodForm(GovukForm):
     period = forms.CharField(
         label="Month or quarter",
@@ -163,3 +166,23 @@ class PeriodForm(GovukForm):
             return selectors.parse_period(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
+
+
+class QuarterForm(GovukForm):
+    quarter = forms.CharField(
+        label="Quarter",
+        max_length=7,
+        required=False,
+        help_text="A calendar quarter as YYYY-Qn, for example 2026-Q1",
+    )
+
+    def clean_quarter(self):
+        value = self.cleaned_data["quarter"].strip().upper()
+        if not value:
+            return None
+        if "-Q" not in value:
+            raise ValidationError(ERR_QUARTER)
+        try:
+            return selectors.parse_period(value)
+        except ValueError as exc:
+            raise ValidationError(ERR_QUARTER) from exc

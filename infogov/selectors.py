@@ -1,10 +1,11 @@
 """Reads of the infogov app that span models or feed a page, a job or another app."""
 
 import calendar as calendar_module
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, reduce
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,13 @@ from hackperf.workdays import (
     working_days_between,
 )
 from infogov import choices
-from infogov.deadlines import DEFAULT_SETTINGS, DeadlineSettings
+from infogov.deadlines import (
+    DEFAULT_SETTINGS,
+    FLAG_EIR_BEYOND_40,
+    FLAG_EXTENSION_BEYOND_20,
+    FLAG_SECOND_EXTENSION,
+    DeadlineSettings,
+)
 from infogov.models import Case, ClockEvent, Directorate, DueDateChange, Escalation
 
 # The council works England and Wales days: escalation offsets and "working days left" are
@@ -114,12 +121,31 @@ def cases_for_overview(*, with_requester: bool) -> QuerySet:
     return Case.objects.open().select_related(*related).order_by("due", "pk")
 
 
+def extension_flagged(flags: tuple[str, ...], *, prefix: str = "") -> Q:
+    """Cases whose stored working carries any of the engine's ``flags``.
+
+    The engine writes each flag into the working as "Flag: <text>"; the flag texts are its
+    constants, so a reworded flag cannot silently stop being counted.
+    """
+    conditions = [Q(**{f"{prefix}due_working__icontains": flag}) for flag in flags]
+    return reduce(operator.or_, conditions)
+
+
+# A second extension (FOIA s.10(3) or EIR reg 7), and one beyond 20 further working days (the
+# ICO's normal maximum for a public-interest extension; EIR reg 7(1): 40 working days in all).
+# Allowed, but flagged by the engine and counted (issue 4).
+SECOND_EXTENSION_FLAGS = (FLAG_SECOND_EXTENSION,)
+BEYOND_20_FLAGS = (FLAG_EXTENSION_BEYOND_20, FLAG_EIR_BEYOND_40)
+
+
 @dataclass(frozen=True)
 class OverviewSummary:
     open: int
     overdue: int
     due_this_week: int
     clock_stopped: int
+    second_extensions: int = 0
+    extensions_beyond_20: int = 0
 
 
 def overview_summary(queryset: QuerySet, *, today: date, week_end: date) -> OverviewSummary:
@@ -129,6 +155,8 @@ def overview_summary(queryset: QuerySet, *, today: date, week_end: date) -> Over
         overdue=Count("pk", filter=Q(due__lt=today)),
         due_this_week=Count("pk", filter=Q(due__gte=today, due__lte=week_end)),
         clock_stopped=Count("pk", filter=Q(clock_stopped=True)),
+        second_extensions=Count("pk", filter=extension_flagged(SECOND_EXTENSION_FLAGS)),
+        extensions_beyond_20=Count("pk", filter=extension_flagged(BEYOND_20_FLAGS)),
     )
     return OverviewSummary(**counts)
 
@@ -230,6 +258,8 @@ class DirectoratePerformance:
     responded_in_time: int
     outstanding: int
     overdue: int
+    second_extensions: int = 0
+    extensions_beyond_20: int = 0
 
     @property
     def percent_in_time(self) -> float | None:
@@ -243,13 +273,15 @@ def directorate_performance(
 
     "In time" is responded on or before the stored statutory due date, which includes any
     permitted extension (DESIGN.md, FR ICT 18a "in time"). Outstanding and overdue are as of
-    the period's end, or today for a period not yet over. One query, whatever the number of
-    directorates.
+    the period's end, or today for a period not yet over. Second extensions and extensions
+    beyond 20 working days count the requests received in the period whose working carries
+    the engine's flag. One query, whatever the number of directorates.
     """
     as_of = min(end, today)
     cases = Q()
     if kinds:
         cases &= Q(cases__kind__in=kinds)
+    received = cases & Q(cases__received__range=(start, end))
     responded = cases & Q(cases__responded__range=(start, end))
     outstanding = (
         cases
@@ -259,13 +291,120 @@ def directorate_performance(
     )
     rows = (
         Directorate.objects.annotate(
-            n_received=Count("cases", filter=cases & Q(cases__received__range=(start, end))),
+            n_received=Count("cases", filter=received),
             n_responded=Count("cases", filter=responded),
             n_in_time=Count("cases", filter=responded & Q(cases__responded__lte=F("cases__due"))),
             n_outstanding=Count("cases", filter=outstanding),
             n_overdue=Count("cases", filter=outstanding & Q(cases__due__lt=as_of)),
+            n_second=Count(
+                "cases",
+                filter=received & extension_flagged(SECOND_EXTENSION_FLAGS, prefix="cases__"),
+            ),
+            n_beyond=Count(
+                "cases", filter=received & extension_flagged(BEYOND_20_FLAGS, prefix="cases__")
+            ),
         )
         .order_by("name")
-        .values_list("name", "n_received", "n_responded", "n_in_time", "n_outstanding", "n_overdue")
+        .values_list(
+            "name",
+            "n_received",
+            "n_responded",
+            "n_in_time",
+            "n_outstanding",
+            "n_overdue",
+            "n_second",
+            "n_beyond",
+        )
     )
     return [DirectoratePerformance(*row) for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# The Information Governance Group's quarterly report
+# ---------------------------------------------------------------------------------------------
+
+REPORT_KINDS = (("FOI and EIR requests", ("foi", "eir")), ("Subject access requests", ("sar",)))
+TREND_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    title: str
+    kinds: tuple[str, ...]
+    rows: list[DirectoratePerformance]
+    total: DirectoratePerformance
+
+
+@dataclass(frozen=True)
+class QuarterTotals:
+    period: Period
+    foi_eir: DirectoratePerformance
+    sar: DirectoratePerformance
+
+    @property
+    def rows(self) -> list[tuple[str, DirectoratePerformance]]:
+        return [("FOI and EIR", self.foi_eir), ("Subject access", self.sar)]
+
+
+def _total(rows: list[DirectoratePerformance]) -> DirectoratePerformance:
+    return DirectoratePerformance(
+        "All directorates",
+        *(
+            sum(getattr(r, name) for r in rows)
+            for name in (
+                "received",
+                "responded",
+                "responded_in_time",
+                "outstanding",
+                "overdue",
+                "second_extensions",
+                "extensions_beyond_20",
+            )
+        ),
+    )
+
+
+def default_quarter(today: date) -> Period:
+    """The last full quarter."""
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    return parse_period(f"{year}-Q{quarter}")
+
+
+def previous_quarters(period: Period, count: int) -> list[Period]:
+    """``period`` and the ``count - 1`` quarters before it, oldest first."""
+    year, quarter = int(period.key[:4]), int(period.key[-1])
+    periods = []
+    for _ in range(count):
+        periods.append(parse_period(f"{year}-Q{quarter}"))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return periods[::-1]
+
+
+def ig_group_report(
+    *, period: Period, today: date
+) -> tuple[list[ReportSection], list[QuarterTotals]]:
+    """The IG Group's quarterly report: FOI/EIR and SAR by directorate for ``period``, and the
+    council-wide totals of the last four quarters. Two queries per quarter (eight in all)."""
+    by_quarter: dict[str, dict[tuple[str, ...], list[DirectoratePerformance]]] = {}
+    for quarter in previous_quarters(period, TREND_QUARTERS):
+        by_quarter[quarter.key] = {
+            kinds: directorate_performance(
+                start=quarter.start, end=quarter.end, today=today, kinds=kinds
+            )
+            for _, kinds in REPORT_KINDS
+        }
+    current = by_quarter[period.key]
+    sections = [
+        ReportSection(title, kinds, current[kinds], _total(current[kinds]))
+        for title, kinds in REPORT_KINDS
+    ]
+    trend = [
+        QuarterTotals(
+            parse_period(key),
+            _total(rows[REPORT_KINDS[0][1]]),
+            _total(rows[REPORT_KINDS[1][1]]),
+        )
+        for key, rows in by_quarter.items()
+    ]
+    return sections, trend

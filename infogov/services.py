@@ -24,6 +24,7 @@ from hackperf.workdays import HolidayCalendar, add_working_days, format_date
 from infogov import selectors
 from infogov.choices import EventKind, Kind, Outcome, Stage, Status
 from infogov.deadlines import Deadline, DeadlineInputError, compute_deadline
+from infogov.importers import CaseRecord, RowError
 from infogov.models import (
     Case,
     ClockEvent,
@@ -561,3 +562,188 @@ def escalation_acknowledge(*, escalation: Escalation, user, now: datetime | None
     )
     escalation.refresh_from_db()
     return bool(updated)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import (``import_cases``): all or nothing, idempotent by reference
+# ---------------------------------------------------------------------------------------------
+
+ERR_UNKNOWN_DIRECTORATE = "unknown directorate {name!r}: add it (with its director) first"
+ERR_UNKNOWN_SERVICE = "the {directorate} directorate has no service {name!r}: add it first"
+ERR_IMPORT_REOPEN = "the export has the case open, but it is {status} here"
+ERR_IMPORT_REWRITE = "the export says {field} {new}, but {old} is recorded: fix it by hand"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+
+
+def _import_close(case: Case, record: CaseRecord, today: date, now: datetime) -> None:
+    """Bring an open case to the export's closed state: responded or withdrawn, then closed."""
+    if record.responded is not None:
+        case_respond(
+            case=case,
+            responded=record.responded,
+            outcome=record.outcome,
+            exemptions=record.exemptions,
+            note="Imported.",
+            today=today,
+        )
+    elif record.withdrawn is not None:
+        case_record_clock_event(
+            case=case,
+            kind=EventKind.WITHDRAWN,
+            date=record.withdrawn,
+            note="Imported.",
+            today=today,
+            now=now,
+        )
+    if record.status == Status.CLOSED:
+        case_close(case=case)
+
+
+def _import_update(
+    case: Case, record: CaseRecord, *, directorate, service, today, now, calendar
+) -> bool:
+    """Apply a newer export's view of ``case``; True if anything changed."""
+    changed = False
+    if not case.is_open:
+        if record.is_open:
+            raise ValidationError(
+                ERR_IMPORT_REOPEN.format(status=case.get_status_display().lower())
+            )
+        for name in ("responded", "withdrawn"):
+            old, new = getattr(case, name), getattr(record, name)
+            if old != new:
+                raise ValidationError(
+                    ERR_IMPORT_REWRITE.format(field=name, new=new or "none", old=old or "none")
+                )
+    fields = {
+        "channel": record.channel,
+        "subject": record.subject,
+        "directorate": directorate,
+        "service": service,
+    }
+    if not case.is_open and case.responded is not None:
+        fields.update(outcome=record.outcome, exemptions=record.exemptions)
+    dirty = [name for name, value in fields.items() if getattr(case, name) != value]
+    moved = case.kind != record.kind or case.received != record.received
+    if dirty or moved:
+        for name in dirty:
+            setattr(case, name, fields[name])
+        case.kind, case.received = record.kind, record.received
+        case.full_clean()
+        case.save(update_fields=[*dirty, "kind", "received"])
+        changed = True
+    if moved:
+        case_recompute_due(
+            case=case, reason="Import: kind or date received corrected.", calendar=calendar, now=now
+        )
+    if case.is_open and not record.is_open:
+        _import_close(case, record, today, now)
+        changed = True
+    elif case.status == Status.RESPONDED or case.status == Status.WITHDRAWN:
+        if record.status == Status.CLOSED:
+            case_close(case=case)
+            changed = True
+    return changed
+
+
+def cases_import(
+    *,
+    records: Iterable[CaseRecord],
+    errors: list[RowError],
+    dry_run: bool = False,
+    today: date | None = None,
+    now: datetime | None = None,
+    calendar: HolidayCalendar | None = None,
+) -> ImportResult:
+    """Create or update the cases of an export, through the case services; all or nothing.
+
+    Cases are matched by reference: a re-import changes nothing, a newer export moves cases
+    on (responded, withdrawn, closed; corrected subject, channel, directorate, service). It
+    never reopens a case nor rewrites a recorded response. Directorates and services are
+    matched by name (case-insensitive) and never created: they need a director and a lead
+    with e-mail addresses for the escalations. Due dates come from the engine, with their
+    working. Each bad row is appended to ``errors`` (an ``infogov.importers.RowError``) and,
+    if there are any (including the reader's, in the same list), nothing is written.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    calendar = calendar or selectors.holiday_calendar()
+    result = ImportResult()
+    with transaction.atomic():
+        directorates = {d.name.casefold(): d for d in Directorate.objects.all()}
+        services = {(s.directorate_id, s.name.casefold()): s for s in Service.objects.all()}
+        for record in records:
+            directorate = directorates.get(record.directorate.casefold())
+            if directorate is None:
+                errors.append(
+                    RowError(record.line, ERR_UNKNOWN_DIRECTORATE.format(name=record.directorate))
+                )
+                continue
+            service = None
+            if record.service:
+                service = services.get((directorate.pk, record.service.casefold()))
+                if service is None:
+                    errors.append(
+                        RowError(
+                            record.line,
+                            ERR_UNKNOWN_SERVICE.format(
+                                directorate=directorate.name, name=record.service
+                            ),
+                        )
+                    )
+                    continue
+            try:
+                with transaction.atomic():  # a savepoint: one bad row leaves the others intact
+                    case = (
+                        Case.objects.select_for_update().filter(reference=record.reference).first()
+                    )
+                    if case is None:
+                        case = case_log(
+                            reference=record.reference,
+                            kind=record.kind,
+                            received=record.received,
+                            channel=record.channel,
+                            subject=record.subject,
+                            directorate=directorate,
+                            service=service,
+                            requester_name=record.requester_name,
+                            requester_email=record.requester_email,
+                            today=today,
+                            calendar=calendar,
+                            now=now,
+                        )
+                        if not record.is_open:
+                            _import_close(case, record, today, now)
+                        result.created += 1
+                    elif _import_update(
+                        case,
+                        record,
+                        directorate=directorate,
+                        service=service,
+                        today=today,
+                        now=now,
+                        calendar=calendar,
+                    ):
+                        result.updated += 1
+                    else:
+                        result.unchanged += 1
+            except ValidationError as error:
+                errors.append(RowError(record.line, "; ".join(_messages(error))))
+        if errors or dry_run:
+            transaction.set_rollback(True)
+        else:
+            result.written = True
+    return result
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [f"{field}: {m}" for field, ms in error.message_dict.items() for m in ms]
+    return list(error.messages)

@@ -25,4 +25,5 @@ urlpatterns = [
         views.DirectoratePerformanceView.as_view(),
         name="directorate_performance",
     ),
+    path("ig-group-report/", views.IgGroupReportView.as_view(), name="ig_group_report"),
 ]

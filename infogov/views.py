@@ -276,3 +276,29 @@ class DirectoratePerformanceView(PermissionRequired, TemplateView):
             recent=selectors.recent_periods(today, months=6, quarters=4),
         )
         return context
+
+
+class IgGroupReportView(PermissionRequired, TemplateView):
+    """The Information Governance Group's quarterly report, printable on A4."""
+
+    perm = Perm.VIEW_INFOGOV
+    template_name = "infogov/ig_group_report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        form = forms.QuarterForm(self.request.GET or None)
+        period = selectors.default_quarter(today)
+        if form.is_bound and form.is_valid() and form.cleaned_data["quarter"]:
+            period = form.cleaned_data["quarter"]
+        sections, trend = selectors.ig_group_report(period=period, today=today)
+        context.update(
+            form=form,
+            period=period,
+            sections=sections,
+            trend=trend,
+            as_of=min(period.end, today),
+            today=today,
+            recent=selectors.recent_periods(today, months=0, quarters=6),
+        )
+        return context

@@ -1,4 +1,4 @@
-"""Agent action forms on the ticket page: one form per action, each posting to its own URL.
+"""Agent forms: logging a ticket, and one form per action on the ticket page.
 
 ``ACTIONS`` maps the action's URL slug to its form, the service it calls, and when it is
 offered. The view turns a :class:`~servicedesk.services.TransitionError` into a form error,
@@ -7,8 +7,10 @@ so the page re-renders with the message and nothing is saved.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -20,11 +22,14 @@ from servicedesk import services
 from servicedesk.choices import (
     PAUSED_STATUSES,
     RESOLVED_STATUSES,
+    Channel,
     EscalationLevel,
+    Kind,
+    Priority,
     Status,
     StatusClass,
 )
-from servicedesk.models import Queue, Ticket
+from servicedesk.models import Category, Queue, Ticket
 
 
 def _people_who_work_tickets():
@@ -194,3 +199,103 @@ ACTIONS: dict[str, Action] = {
         ),
     )
 }
+
+
+# -- logging a ticket ---------------------------------------------------------------------------
+
+
+def queues_to_log_in(user):
+    """Agents log tickets in any queue; queue owners and members in their own."""
+    from servicedesk.access import works_every_queue
+
+    queues = Queue.objects.order_by("name", "pk")
+    if works_every_queue(user):
+        return queues
+    return queues.filter(pk__in=Queue.objects.filter(Q(owners=user) | Q(members=user)).values("pk"))
+
+
+def new_reference(kind: str, now: datetime) -> str:
+    """A reference for a ticket logged here: ``INC-20260303-101502-7F3A`` (unique enough that
+    a clash is refused by the unique reference, never saved)."""
+    prefix = "INC" if kind == Kind.INCIDENT else "SR"
+    return f"{prefix}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2).upper()}"
+
+
+class TicketLogForm(forms.Form):
+    """Log a new incident or service request, optionally assigning it at once."""
+
+    kind = forms.ChoiceField(
+        label="Is it an incident or a service request?",
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether it is an incident or a service request"},
+    )
+    summary = forms.CharField(
+        label="Summary",
+        max_length=250,
+        error_messages={
+            "required": "Enter a summary",
+            "max_length": "Summary must be 250 characters or fewer",
+        },
+    )
+    queue = forms.ModelChoiceField(
+        label="Queue",
+        queryset=Queue.objects.none(),
+        empty_label="Choose a queue",
+        error_messages={"required": "Choose the queue to log the ticket in"},
+    )
+    priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.P3)
+    channel = forms.ChoiceField(
+        label="How did it reach us?",
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the ticket reached us"},
+    )
+    category = forms.ModelChoiceField(
+        label="Category (optional)",
+        queryset=Category.objects.select_related("parent").order_by("parent__name", "name", "pk"),
+        required=False,
+        empty_label="No category",
+    )
+    customer_name = forms.CharField(
+        label="Customer name (optional)", max_length=200, required=False
+    )
+    customer_email = forms.EmailField(
+        label="Customer e-mail (optional)",
+        max_length=254,
+        required=False,
+        error_messages={"invalid": "Enter an e-mail address like name@hackney.gov.uk"},
+    )
+    customer_directorate = forms.CharField(
+        label="Customer directorate (optional)", max_length=200, required=False
+    )
+    reference = forms.CharField(
+        label="Reference (optional)",
+        max_length=40,
+        required=False,
+        help_text="The source system's reference, if there is one; one is made up otherwise.",
+    )
+    assignee = PersonChoiceField(
+        label="Assign to (optional)",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Leave unassigned",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].queryset = queues_to_log_in(user)
+        self.fields["assignee"].queryset = _people_who_work_tickets()
+        self.fields["category"].label_from_instance = lambda c: (
+            f"{c.parent.name} / {c.name}" if c.parent_id else c.name
+        )
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip()
+
+    def log_kwargs(self, *, now: datetime) -> dict[str, Any]:
+        """The arguments of ``services.ticket_log`` (without actor and instant)."""
+        data = dict(self.cleaned_data)
+        data.pop("assignee")
+        data["reference"] = data["reference"] or new_reference(data["kind"], now)
+        return data

@@ -11,7 +11,8 @@ Rules (DESIGN.md, metric dictionary):
   (resolved → closed is not one);
 * a *reopen* is a change from resolved or closed back to an open status;
 * a *reassignment* is a change of queue after the first assignment (the first ``assigned`` or
-  ``reassigned`` event), whatever the event's kind.
+  ``reassigned`` event), whatever the event's kind, and any later ``reassigned`` event, even
+  to the same queue (only imports make those: the services refuse them).
 """
 
 from __future__ import annotations
@@ -125,10 +126,14 @@ def step(state: TicketState, event: Any) -> TicketState:
         )
     changes: dict[str, Any] = {"last_at": event.at, "last_sequence": event.sequence}
     new_queue = event.to_queue_id
-    if new_queue is not None and new_queue != state.queue_id:
+    moved = new_queue is not None and new_queue != state.queue_id
+    if moved:
         changes["queue_id"] = new_queue
-        if state.first_assigned_at is not None:
-            changes["reassignment_count"] = state.reassignment_count + 1
+    # An explicit "reassigned" event counts even when it names the same queue: imported logs
+    # (BPI 2014) record the team that made the reassignment, not the one it went to, and the
+    # source's own count agrees. People cannot do this: the services refuse it.
+    if state.first_assigned_at is not None and (moved or event.kind == EventKind.REASSIGNED):
+        changes["reassignment_count"] = state.reassignment_count + 1
     if event.kind in (EventKind.ASSIGNED, EventKind.REASSIGNED):
         if state.first_assigned_at is None:
             changes["first_assigned_at"] = event.at

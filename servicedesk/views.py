@@ -1,4 +1,5 @@
-"""Service-desk pages: the queue overview, a queue's live page, a ticket and its actions.
+"""Service-desk pages: the queue overview, a queue's live page, a ticket, its actions, and
+logging a new ticket.
 
 Access (``servicedesk.access``): ``Perm.VIEW_QUEUES`` to see anything; the DMT and agents
 see every queue, queue owners their own; acting on a ticket needs ``Perm.WORK_TICKETS`` and,
@@ -8,22 +9,23 @@ for queue owners, the ticket to be in one of their queues.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
-from servicedesk import access, selectors
+from servicedesk import access, selectors, services
 from servicedesk.calendars import queue_calendar
 from servicedesk.choices import Show
 from servicedesk.filtersets import TicketFilterSet
-from servicedesk.forms import ACTIONS
+from servicedesk.forms import ACTIONS, TicketLogForm
 from servicedesk.models import Queue, Ticket
 from servicedesk.services import TransitionError
 from servicedesk.tables import QueueTable, TicketTable
@@ -180,3 +182,40 @@ class TicketActionView(PermissionRequired, View):
         page = TicketDetailView(request=request, kwargs={"reference": reference}, args=())
         context = page.get_context_data(bound_form=form, bound_action=spec.slug)
         return page.render_to_response(context, status=400)
+
+
+class TicketCreateView(PermissionRequired, FormView):
+    """Log a ticket (and assign it at once, if asked); on error nothing is saved."""
+
+    perm = Perm.WORK_TICKETS
+    form_class = TicketLogForm
+    template_name = "servicedesk/ticket_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        now = timezone.now()
+        assignee = form.cleaned_data["assignee"]
+        try:
+            # Logging and assigning succeed or fail together.
+            with transaction.atomic():
+                ticket = services.ticket_log(
+                    actor=self.request.user, at=now, **form.log_kwargs(now=now)
+                )
+                if assignee is not None:
+                    ticket = services.ticket_assign(
+                        ticket=ticket, actor=self.request.user, at=now, assignee=assignee
+                    )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Logged: {ticket.reference}")
+        return HttpResponseRedirect(reverse("servicedesk:ticket_detail", args=[ticket.reference]))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -1,6 +1,7 @@
 """The IG pages in a real browser: the overview, a case with its deadline's working, and
 recording a clock event, each accessible (axe, WCAG 2.2 AA) and self-contained."""
 
+import re
 from datetime import date
 
 import pytest
@@ -72,3 +73,26 @@ class InfogovInTheBrowserTests:
         assert Case.objects.get(pk=case.pk).due_changes.count() >= 1
         assert signed_in_officer.axe_violations() == []
         assert signed_in_officer.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+class IgGroupReportInTheBrowserTests:
+    def test_the_quarterly_report_prints_on_a4_and_is_accessible(self, recording_page, make_user):
+        make_user(Role.DIRECTOR, username="dora", first_name="Dora", last_name="Director")
+        recording_page.sign_in("dora", PASSWORD)
+        CaseFactory(reference="FOI-2025-00001", received=date(2025, 1, 6))
+        CaseFactory(reference="SAR-2025-00001", kind="sar", received=date(2025, 2, 3))
+        page = recording_page.page
+        page.goto(recording_page.base_url + reverse("infogov:ig_group_report") + "?quarter=2025-Q1")
+        assert "Q1 2025" in page.get_by_role("heading", level=1).inner_text()
+        assert page.locator("#report-foi-eir tfoot").inner_text().split("\t")[1].strip() == "1"
+        assert recording_page.axe_violations() == []
+        assert recording_page.foreign_requests() == []
+        assert recording_page.console_errors == []
+
+        page.emulate_media(media="print")
+        assert page.locator("form.hp-no-print").is_hidden()
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF")
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert 1 <= pages <= 3

@@ -11,7 +11,7 @@ from hackperf.roles import Role, roles_of
 class SeedDemoTests:
     @override_settings(DEBUG=True)
     def test_it_creates_a_person_for_each_role_and_prints_the_logins(self, capsys):
-        call_command("seed_demo")
+        call_command("seed_demo", "--tickets", "200")
         out = capsys.readouterr().out
         User = get_user_model()
         for person in DEMO_PEOPLE:
@@ -24,11 +24,11 @@ class SeedDemoTests:
 
     @override_settings(DEBUG=True)
     def test_a_second_run_changes_nothing(self):
-        call_command("seed_demo")
+        call_command("seed_demo", "--tickets", "200")
         before = list(
             get_user_model().objects.order_by("username").values_list("username", "is_superuser")
         )
-        call_command("seed_demo")
+        call_command("seed_demo", "--tickets", "200")
         after = list(
             get_user_model().objects.order_by("username").values_list("username", "is_superuser")
         )
@@ -37,6 +37,19 @@ class SeedDemoTests:
     @override_settings(DEBUG=False)
     def test_it_refuses_on_a_production_site_unless_forced(self):
         with pytest.raises(CommandError, match="DEBUG is off"):
-            call_command("seed_demo")
-        call_command("seed_demo", "--force")
+            call_command("seed_demo", "--tickets", "200")
+        call_command("seed_demo", "--force", "--tickets", "200")
         assert get_user_model().objects.filter(username="dmt").exists()
+
+    @override_settings(DEBUG=True)
+    def test_if_empty_only_prints_the_logins_once_loaded(self, capsys):
+        call_command("seed_demo", "--tickets", "200", "--if-empty")
+        from servicedesk.models import Ticket
+
+        count = Ticket.objects.count()
+        capsys.readouterr()
+        call_command("seed_demo", "--tickets", "300", "--if-empty")
+        out = capsys.readouterr().out
+        assert "already loaded" in out
+        assert DEMO_PASSWORD in out
+        assert Ticket.objects.count() == count

@@ -17,6 +17,7 @@ PAGES: dict[str, set[Role]] = {
     "infogov:directorate_performance": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
     "infogov:case_create": {Role.IG_OFFICER},
     "indicators:briefing": {Role.DMT, Role.BRIEFING_VIEWER},
+    "indicators:risk_create": {Role.DMT},
 }
 
 
@@ -127,7 +128,7 @@ def every_url_name(patterns=None, namespace: str = "") -> list[str]:
 # Pages open to people who are not signed in.
 PUBLIC = {"login", "healthz"}
 # The JSON API answers 401 with JSON instead of redirecting to sign in (indicators.views).
-API = {"indicators:api_indicator_list"}
+API = {"indicators:api_indicator_list", "indicators:api_snapshot_list"}
 
 
 @pytest.mark.django_db

@@ -404,3 +404,117 @@ class TicketPageTests:
         assert ticket.assignee == person
         other = log_ticket(queue=QueueFactory())
         assert client.post(action_url(other, "cancel"), {"cancel-reason": "Dup"}).status_code == 302
+
+
+@pytest.mark.django_db
+class QueuePageCountLinkTests:
+    def test_every_count_links_to_exactly_the_tickets_it_counts(self, client_as, busy_desk, desk):
+        client = client_as(Role.DMT)
+        response = client.get(queue_url(desk))
+        content = response.content.decode()
+        for item in response.context["counts"]:
+            assert f'href="{queue_url(desk)}?show={item.show.value}"' in content
+            shown = client.get(queue_url(desk, show=item.show.value))
+            assert shown.context["filter"].qs.count() == item.count, item.show
+
+
+def create_url():
+    return reverse("servicedesk:ticket_create")
+
+
+VALID = {
+    "kind": "incident",
+    "summary": "Printer on floor 3 jams",
+    "priority": "P2",
+    "channel": "portal",
+    "customer_name": "Sam Taylor",
+    "customer_email": "sam.taylor@hackney.example",
+}
+
+
+@pytest.mark.django_db
+class TicketCreateTests:
+    @pytest.mark.parametrize("role", list(Role))
+    def test_only_people_who_work_tickets_may_log_one(self, client_as, role, desk):
+        expected = 200 if role in {Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT} else 403
+        assert client_as(role).get(create_url()).status_code == expected
+
+    def test_it_logs_a_ticket_with_its_first_event_and_interval(self, client_as, desk, targets):
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            create_url(), {**VALID, "queue": desk.pk, "reference": "INC-900"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("servicedesk:ticket_detail", args=["INC-900"])
+        ticket = Ticket.objects.get(reference="INC-900")
+        assert (ticket.kind, ticket.priority, ticket.channel) == ("incident", "P2", "portal")
+        assert ticket.logged_at == NOW
+        assert ticket.sla_due_at is not None
+        assert [e.kind for e in ticket.events.all()] == [EventKind.LOGGED]
+        assert ticket.intervals.count() == 1
+
+    def test_it_makes_up_a_reference_when_none_is_given(self, client_as, desk, targets):
+        client_as(Role.SERVICE_DESK_AGENT).post(
+            create_url(), {**VALID, "kind": "request", "queue": desk.pk}
+        )
+        assert Ticket.objects.get().reference.startswith("SR-20260303-160000-")
+
+    def test_it_assigns_at_once_when_asked(self, client_as, make_user, desk, targets):
+        agent = make_user(Role.SERVICE_DESK_AGENT, first_name="Ana", last_name="Lee")
+        client_as(Role.SERVICE_DESK_AGENT).post(
+            create_url(), {**VALID, "queue": desk.pk, "assignee": agent.pk}
+        )
+        ticket = Ticket.objects.get()
+        assert ticket.assignee == agent
+        assert ticket.status == Status.ASSIGNED
+        assert [e.kind for e in ticket.events.all()] == [EventKind.LOGGED, EventKind.ASSIGNED]
+
+    def test_errors_re_render_and_save_nothing(self, client_as, desk, targets):
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            create_url(), {"summary": "", "customer_email": "not-an-address"}
+        )
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert "There is a problem" in content
+        for message in (
+            "Choose whether it is an incident or a service request",
+            "Enter a summary",
+            "Choose the queue to log the ticket in",
+            "Choose how the ticket reached us",
+            "Enter an e-mail address like name@hackney.gov.uk",
+        ):
+            assert message in content
+        assert 'href="#id_kind_0"' in content
+        assert Ticket.objects.count() == 0
+
+    def test_a_taken_reference_is_refused_and_nothing_saved(self, client_as, desk, targets):
+        log_ticket(queue=desk, reference="INC-1")
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            create_url(), {**VALID, "queue": desk.pk, "reference": "INC-1"}
+        )
+        assert response.status_code == 400
+        assert services.REFERENCE_TAKEN.format(reference="INC-1") in response.content.decode()
+        assert Ticket.objects.count() == 1
+
+    def test_a_queue_owner_logs_only_in_their_own_queues(
+        self, client, make_user, desk, networks, targets
+    ):
+        owner = owner_of(make_user, desk)
+        client.force_login(owner)
+        form = client.get(create_url()).context["form"]
+        assert list(form.fields["queue"].queryset) == [desk]
+        refused = client.post(create_url(), {**VALID, "queue": networks.pk})
+        assert refused.status_code == 400
+        assert Ticket.objects.count() == 0
+        assert client.post(create_url(), {**VALID, "queue": desk.pk}).status_code == 302
+
+    def test_the_overview_links_to_it_for_those_who_may_log(self, client_as, desk):
+        link = f'href="{create_url()}"'
+        assert (
+            link
+            in client_as(Role.SERVICE_DESK_AGENT)
+            .get(reverse("servicedesk:queue_list"))
+            .content.decode()
+        )
+        assert (
+            link not in client_as(Role.DMT).get(reverse("servicedesk:queue_list")).content.decode()
+        )

@@ -1,0 +1,29 @@
+"""Models of the indicators app, one module per feature (re-exported here).
+
+- ``indicators``: definitions, effective-dated targets, monthly values, revisions, API tokens;
+- ``snapshots``: trend snapshots of the DMT metric set and the frozen review packs;
+- ``risks``: the risk register of the Mayor's briefing.
+"""
+
+from indicators.models.indicators import (
+    VALUE_DIGITS,
+    ApiToken,
+    Indicator,
+    PeriodValue,
+    Target,
+    ValueRevision,
+)
+from indicators.models.risks import Risk
+from indicators.models.snapshots import ReviewPack, Snapshot
+
+__all__ = [
+    "VALUE_DIGITS",
+    "ApiToken",
+    "Indicator",
+    "PeriodValue",
+    "ReviewPack",
+    "Risk",
+    "Snapshot",
+    "Target",
+    "ValueRevision",
+]

@@ -1,0 +1,85 @@
+"""The risk register shown in the Mayor's briefing."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from indicators.models.indicators import Indicator
+
+ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Risk(models.Model):
+    """A risk on the ICT risk register: likelihood × impact, mitigations, linked indicators.
+
+    ``previous_score`` is the score shown at the last briefing, for "movement since last
+    briefing"; ``services.risk_register_mark_briefed`` copies the scores across.
+    """
+
+    title = models.CharField("risk", max_length=200)
+    owner = models.CharField("owner", max_length=120)
+    likelihood = models.PositiveSmallIntegerField(
+        "likelihood", validators=ONE_TO_FIVE, help_text="1 (rare) to 5 (almost certain)."
+    )
+    impact = models.PositiveSmallIntegerField(
+        "impact", validators=ONE_TO_FIVE, help_text="1 (minor) to 5 (severe)."
+    )
+    score = models.GeneratedField(
+        expression=F("likelihood") * F("impact"),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name="score",
+    )
+    previous_score = models.PositiveSmallIntegerField(
+        "score at the last briefing", null=True, blank=True
+    )
+    mitigations = models.TextField("mitigations")
+    linked_indicators = models.ManyToManyField(
+        Indicator, related_name="risks", blank=True, verbose_name="linked indicators"
+    )
+    review_date = models.DateField("review date")
+
+    class Meta:
+        ordering = ["-score", "title", "pk"]
+        verbose_name = "risk"
+        verbose_name_plural = "risks"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                name="%(app_label)s_%(class)s_scores_one_to_five",
+                violation_error_message="Likelihood and impact are each from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(previous_score__isnull=True)
+                | Q(previous_score__gte=1, previous_score__lte=25),
+                name="%(app_label)s_%(class)s_previous_score_in_range",
+                violation_error_message="A score is from 1 to 25.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:risk_update", kwargs={"pk": self.pk})
+
+    @property
+    def movement(self) -> str:
+        """Movement since the last briefing, in words."""
+        if self.previous_score is None:
+            return "New since the last briefing"
+        if self.score > self.previous_score:
+            return f"Up from {self.previous_score}"
+        if self.score < self.previous_score:
+            return f"Down from {self.previous_score}"
+        return "No change"
+
+    @property
+    def severity(self) -> str:
+        """The RAG modifier of the score (5×5 matrix: 15–25 red, 5–12 amber, 1–4 green)."""
+        if self.score >= 15:
+            return "red"
+        if self.score >= 5:
+            return "amber"
+        return "green"

@@ -1,0 +1,271 @@
+"""The DMT review pages: the fortnight's figures and trends, the drill-down to the tickets or
+cases behind a figure, and the frozen review packs."""
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, TemplateView
+
+from hackperf.metrics import ALL
+from hackperf.roles import Perm
+from hackperf.views import PermissionRequired
+from indicators import charts, review, selectors, services, sources
+from indicators.choices import Granularity
+from indicators.forms import ReviewPackForm
+from indicators.models import ReviewPack, Snapshot
+from indicators.periods import ending_day
+
+DRILL_BREAKDOWNS = (ALL, "queue", "kind", "category", "directorate")
+DRILL_PAGE_SIZE = 50
+
+
+def drill_url(
+    metric: str,
+    instant: datetime,
+    *,
+    granularity: str = Granularity.FORTNIGHTLY,
+    breakdown: str = ALL,
+    key: str = "",
+) -> str:
+    query = {"metric": metric, "instant": instant.isoformat(), "granularity": granularity}
+    if breakdown != ALL:
+        query |= {"breakdown": breakdown, "key": key}
+    return f"{reverse('indicators:review_drilldown')}?{urlencode(query)}"
+
+
+def review_context(figures: dict) -> dict[str, object]:
+    """What ``indicators/includes/_review_body.html`` draws, from review figures (live or a
+    pack's): tables with drill-down links, one trend chart per group, the breakdowns."""
+    built = review.build(figures)
+    end = built.fortnight_end
+
+    def rows(group: review.Group) -> list[dict[str, object]]:
+        return [{"row": row, "url": drill_url(row.drill_metric, end)} for row in group.rows]
+
+    def chart(group: review.Group, prefix: str) -> charts.ChartData | None:
+        counts = [row for row in group.rows if row.unit == "count"]
+        percents = [row for row in group.rows if row.unit == "percent"]
+        shown = percents or counts
+        if not shown:
+            return None
+        unit = "Percentage" if percents else "Count"
+        return charts.trend_chart(
+            id=f"{prefix}-{group.slug}",
+            title=group.title,
+            instants=built.instants,
+            series=[(row.label, row.series) for row in shown],
+            unit_label=unit,
+            format_value=shown[0].show,
+        )
+
+    breakdowns = []
+    for name, title in (("queue", "By queue"), ("kind", "By kind"), ("category", "By category")):
+        labels, table_rows = review.breakdown_table(built.breakdowns, breakdown=name)
+        if not table_rows:
+            continue
+        codes = [m.code for m in review.METRICS if m.label in labels]
+        breakdowns.append(
+            {
+                "slug": name,
+                "title": title,
+                "labels": labels,
+                "rows": [
+                    {
+                        "label": label,
+                        "cells": [
+                            {
+                                "value": value,
+                                "url": drill_url(code, end, breakdown=name, key=key)
+                                if value
+                                else "",
+                            }
+                            for code, value in zip(codes, values, strict=True)
+                        ],
+                    }
+                    for key, label, values in table_rows
+                ],
+            }
+        )
+    return {
+        "review": built,
+        "fortnight_ending": ending_day(end),
+        "previous_ending": ending_day(built.previous_end) if built.previous_end else None,
+        "sections": [
+            {"group": g, "rows": rows(g), "chart": chart(g, "trend")} for g in built.sections
+        ],
+        "priority_areas": [
+            {"group": g, "rows": rows(g), "chart": chart(g, "priority")}
+            for g in built.priority_areas
+        ],
+        "breakdowns": breakdowns,
+    }
+
+
+class ReviewView(PermissionRequired, TemplateView):
+    """The DMT's fortnightly review: the latest fortnight against the previous one and the
+    last 13, priority areas, breakdowns, drill-downs; and the frozen packs.
+
+    Fixed queries whatever the number of snapshots (see ``selectors.review_figures``), plus
+    one for the packs.
+    """
+
+    perm = Perm.VIEW_REVIEW
+    template_name = "indicators/review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        figures = selectors.review_figures()
+        packs = list(ReviewPack.objects.only("pk", "fortnight_end")[: selectors.REVIEW_FORTNIGHTS])
+        context["packs"] = [
+            {"pack": pack, "ending": ending_day(pack.fortnight_end)} for pack in packs
+        ]
+        if figures is None:
+            return context
+        context.update(review_context(figures))
+        end = context["review"].fortnight_end
+        context["frozen"] = next((p for p in packs if p.fortnight_end == end), None)
+        context["freeze_url"] = (
+            f"{reverse('indicators:review_pack_create')}?{urlencode({'end': end.isoformat()})}"
+        )
+        return context
+
+
+class ReviewDrilldownView(PermissionRequired, TemplateView):
+    """The tickets or cases behind one figure of a snapshot, as of its instant (from the
+    history, so they match what the snapshot counted). No requester's personal data: a SAR
+    shows neither its requester nor its subject."""
+
+    perm = Perm.VIEW_REVIEW
+    template_name = "indicators/review_drilldown.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        get = self.request.GET
+        metric = review.BY_CODE.get(get.get("metric", ""))
+        granularity = get.get("granularity", Granularity.FORTNIGHTLY)
+        breakdown = get.get("breakdown", ALL)
+        key = get.get("key", "") if breakdown != ALL else ""
+        try:
+            instant = datetime.fromisoformat(get.get("instant", ""))
+        except ValueError:
+            instant = None
+        if (
+            metric is None
+            or instant is None
+            or timezone.is_naive(instant)
+            or granularity not in Granularity.values
+            or breakdown not in DRILL_BREAKDOWNS
+        ):
+            raise Http404("No such figure.")
+        source = sources.for_metric(metric.code)
+        is_tickets = metric.code.startswith("servicedesk.")
+        behind = source.tickets_behind if is_tickets else source.cases_behind
+        span: dict[str, datetime] = {"as_of": instant}
+        start = None
+        if metric.kind == review.PERIOD:
+            start, end = services.snapshot_window(as_of=instant, granularity=granularity)
+            span = {"start": start, "end": end}
+        items = behind(metric=metric.code, breakdown=breakdown, key=key, **span)
+        items = items.select_related("queue" if is_tickets else "directorate")
+        page = Paginator(items, DRILL_PAGE_SIZE).get_page(get.get("page"))
+        snapshot = Snapshot.objects.filter(
+            instant=instant,
+            granularity=granularity,
+            metric=metric.code,
+            breakdown=breakdown,
+            key=key,
+        ).first()
+        query = get.copy()
+        query.pop("page", None)
+        context.update(
+            metric=metric,
+            instant=instant,
+            ending=ending_day(instant),
+            start=start,
+            breakdown=breakdown,
+            key=key,
+            snapshot=snapshot,
+            page_obj=page,
+            is_tickets=is_tickets,
+            columns=TICKET_COLUMNS if is_tickets else CASE_COLUMNS,
+            rows=[(_ticket_row(item) if is_tickets else _case_row(item)) for item in page],
+            page_query=query.urlencode(),
+        )
+        return context
+
+
+def _ticket_row(ticket) -> dict[str, object]:
+    return {
+        "reference": ticket.reference,
+        "url": reverse("servicedesk:ticket_detail", kwargs={"reference": ticket.reference}),
+        "cells": [
+            ticket.get_kind_display(),
+            ticket.summary,
+            ticket.queue.name,
+            ticket.get_status_display(),
+            timezone.localtime(ticket.logged_at).strftime("%-d %b %Y %H:%M"),
+        ],
+    }
+
+
+def _case_row(case) -> dict[str, object]:
+    # UK GDPR Art 5(1)(c): a SAR's subject line can identify its requester; leave it out.
+    subject = "Subject access request" if case.kind == "sar" else case.subject
+    return {
+        "reference": case.reference,
+        "url": case.get_absolute_url(),
+        "cells": [
+            case.get_kind_display(),
+            subject,
+            case.directorate.name,
+            case.received.strftime("%-d %b %Y"),
+            case.due.strftime("%-d %b %Y"),
+            case.get_status_display(),
+        ],
+    }
+
+
+TICKET_COLUMNS = ("Reference", "Kind", "Summary", "Queue", "Status now", "Logged")
+CASE_COLUMNS = ("Reference", "Kind", "Subject", "Directorate", "Received", "Due", "Status now")
+
+
+class ReviewPackCreateView(PermissionRequired, FormView):
+    """Freeze the review of a fortnight as a pack, with commentary and the actions agreed."""
+
+    perm = Perm.VIEW_REVIEW  # held by the DMT alone, whose review it is
+    form_class = ReviewPackForm
+    template_name = "indicators/reviewpack_form.html"
+
+    def get_initial(self):
+        return {"fortnight_end": self.request.GET.get("end", "")}
+
+    def form_valid(self, form):
+        try:
+            pack = services.review_pack_freeze(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{pack} frozen: later data changes will not alter it.")
+        return redirect(pack)
+
+
+class ReviewPackDetailView(PermissionRequired, DetailView):
+    """A frozen review pack: the figures as they were frozen, commentary, actions agreed."""
+
+    perm = Perm.VIEW_REVIEW
+    model = ReviewPack
+    queryset = ReviewPack.objects.select_related("frozen_by")
+    context_object_name = "pack"
+    template_name = "indicators/reviewpack_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(review_context(self.object.figures))
+        return context

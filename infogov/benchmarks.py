@@ -1,0 +1,172 @@
+"""Benchmarks of the infogov app (see ``hackperf.bench``; ``--only infogov`` runs these).
+
+The issue's figures: with 100,000 cases of which 10,000 are open, the IG overview page's
+median server time and query count, the escalation scan's time, and due-date computations
+per second through the engine. The cases are created once (bulk) and kept between runs.
+"""
+
+import random
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from hackperf.bench import Figure, timed
+from hackperf.roles import Role
+from hackperf.services import role_groups_sync
+from infogov import metrics, selectors, services
+from infogov.choices import Channel, Kind, Outcome, Status
+from infogov.deadlines import compute_deadline
+from infogov.models import Case, Directorate, Escalation, Requester, Service
+
+CASES = 100_000
+OPEN = 10_000
+PREFIX = "BENCH-"
+DIRECTORATES = ("Bench Adults", "Bench Children", "Bench Climate", "Bench Finance", "Bench Chief")
+
+
+def _directorates() -> list[Service]:
+    found = []
+    for n, name in enumerate(DIRECTORATES):
+        directorate, _ = Directorate.objects.get_or_create(
+            name=name,
+            defaults={
+                "director_name": f"Director {n}",
+                "director_email": f"director{n}@bench.example",
+                "group_director_email": f"group{n}@bench.example",
+            },
+        )
+        for s in range(3):
+            service, _ = Service.objects.get_or_create(
+                directorate=directorate,
+                name=f"Service {s}",
+                defaults={"lead_name": f"Lead {n}.{s}", "lead_email": f"lead{n}{s}@bench.example"},
+            )
+            found.append(service)
+    return found
+
+
+def _ensure_cases(today: date) -> None:
+    """Create the benchmark cases if absent: 90,000 answered over eight years, 10,000 open."""
+    if Case.objects.filter(reference__startswith=PREFIX).count() >= CASES:
+        return
+    Case.objects.filter(reference__startswith=PREFIX).delete()
+    rng = random.Random(4)
+    calendar = selectors.holiday_calendar()
+    service_list = _directorates()
+    first = today - timedelta(days=8 * 365)
+    kinds = [Kind.FOI] * 80 + [Kind.EIR] * 10 + [Kind.SAR] * 10
+    with transaction.atomic():
+        batch: list[Case] = []
+        for n in range(CASES):
+            is_open = n < OPEN
+            if is_open:  # most due in the coming weeks, some overdue
+                received = today - timedelta(days=rng.randrange(0, 45))
+            else:
+                received = first + timedelta(days=rng.randrange((today - first).days - 60))
+            service = rng.choice(service_list)
+            case = Case(
+                reference=f"{PREFIX}{n:06d}",
+                kind=rng.choice(kinds),
+                received=received,
+                channel=Channel.EMAIL,
+                subject="Benchmark request",
+                directorate_id=service.directorate_id,
+                service=service,
+            )
+            services._apply_deadline(
+                case, services.case_deadline(case=case, events=(), calendar=calendar)
+            )
+            if not is_open:
+                case.responded = received + timedelta(days=rng.randrange(3, 40))
+                case.status = Status.CLOSED
+                case.outcome = Outcome.SUPPLIED_IN_FULL
+            batch.append(case)
+            if len(batch) == 5_000:
+                _save(batch)
+                batch = []
+        _save(batch)
+
+
+def _save(cases: list[Case]) -> None:
+    Case.objects.bulk_create(cases, batch_size=5_000)
+    Requester.objects.bulk_create(
+        [Requester(case=c, name=f"Requester {c.reference}") for c in cases], batch_size=5_000
+    )
+
+
+def bench_infogov_pages() -> Iterator[Figure]:
+    """The IG overview with 100,000 cases (10,000 open), as an IG officer."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    today = timezone.localdate()
+    started = time.perf_counter()
+    _ensure_cases(today)
+    yield Figure("infogov: benchmark data ready in", time.perf_counter() - started, "s")
+    role_groups_sync()
+    officer, _ = get_user_model().objects.get_or_create(username="bench-ig-officer")
+    officer.groups.set([Group.objects.get(name=Role.IG_OFFICER)])
+    client = Client()
+    client.force_login(officer)
+    url = reverse("infogov:case_list")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    yield Figure(
+        "IG overview (100,000 cases, 10,000 open): queries per request", len(queries), "queries"
+    )
+    yield Figure(
+        "IG overview (100,000 cases, 10,000 open): median response time",
+        timed(lambda: client.get(url), repeat=20),
+        "ms",
+    )
+    now = timezone.now()
+    yield Figure(
+        "infogov.metrics.snapshot_metrics (100,000 cases): median time",
+        timed(lambda: metrics.snapshot_metrics(as_of=now), repeat=5),
+        "ms",
+    )
+
+
+def bench_infogov_escalation_scan() -> Iterator[Figure]:
+    """One escalation scan over the 10,000 open cases, from no escalations sent."""
+    today = timezone.localdate()
+    _ensure_cases(today)
+    Escalation.objects.filter(case__reference__startswith=PREFIX).delete()
+    calendar = selectors.holiday_calendar()
+    started = time.perf_counter()
+    sent = services.escalations_send(today=today, calendar=calendar)
+    yield Figure("escalation scan (10,000 open cases): time", time.perf_counter() - started, "s")
+    yield Figure("escalation scan: escalations sent", len(sent), "e-mails")
+    started = time.perf_counter()
+    services.escalations_send(today=today, calendar=calendar)
+    yield Figure(
+        "escalation scan, run again (nothing to send): time", time.perf_counter() - started, "s"
+    )
+
+
+def bench_infogov_deadline_engine() -> Iterator[Figure]:
+    """``compute_deadline`` in a loop over varied kinds and dates (no database)."""
+    calendar = selectors.holiday_calendar()
+    settings = selectors.deadline_settings()
+    rng = random.Random(7)
+    start = date(2019, 1, 1)
+    inputs = [
+        (rng.choice(("foi", "eir", "sar")), start + timedelta(days=rng.randrange(2_900)))
+        for _ in range(60_000)
+    ]
+    compute_deadline("foi", start, calendar=calendar, settings=settings)  # warm caches
+    done = 0
+    began = time.perf_counter()
+    for kind, received in inputs:  # at most about 5 s, so a slow engine cannot stall the bench
+        compute_deadline(kind, received, calendar=calendar, settings=settings)
+        done += 1
+        if done % 1_000 == 0 and time.perf_counter() - began > 5:
+            break
+    elapsed = time.perf_counter() - began
+    yield Figure("due-date computations through the engine", done / elapsed, "per second")

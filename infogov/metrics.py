@@ -1,0 +1,357 @@
+"""infogov's figures for indicators: the one module ``indicators`` imports from this app.
+
+Every figure is computed from the case history, never from the current status, so that a
+figure for a past instant or period says what it said then (DESIGN.md "History is the source
+of truth"):
+
+- a case is *open at T* when it was received on or before T's local date and neither
+  responded to nor withdrawn on or before that date (a closed case was responded to or
+  withdrawn first, so "closed" needs no date of its own);
+- its *due date at T* is the one in force then: the latest ``DueDateChange`` recorded at or
+  before T, else the one the case was logged with, else the stored ``due`` (cases loaded in
+  bulk without a change row);
+- timeliness compares the response with the stored due date, which no longer moves once the
+  case is responded to (only open cases are recomputed).
+
+FR ICT 18 and 19 count requests (``stage=request``), not internal reviews or ICO complaints;
+the open-case snapshot counts every open case, as the IG overview does.
+
+Each function runs a fixed number of queries (ORM aggregates), whatever the number of cases.
+``cases_behind`` returns the cases behind any figure, consistent with the counts, and never
+joins the requester (personal data).
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from hackperf.metrics import ALL, MetricRow, Ratio
+from hackperf.workdays import add_working_days
+from infogov import selectors
+from infogov.choices import EventKind, Kind, Stage
+from infogov.models import Case, ClockEvent, Directorate, DueDateChange
+
+__all__ = [
+    "FOI_METRICS",
+    "METRICS",
+    "SAR_METRICS",
+    "SNAPSHOT_METRICS",
+    "cases_behind",
+    "foi_outstanding",
+    "foi_received",
+    "foi_timeliness",
+    "sar_outstanding",
+    "sar_received",
+    "sar_timeliness",
+    "snapshot_metrics",
+]
+
+# Snapshot metrics (as of an instant), as ``snapshot_metrics`` names them.
+OPEN_CASES = "infogov.open_cases"
+DUE_WITHIN_5 = "infogov.due_within_5_working_days"
+OVERDUE = "infogov.overdue"
+SNAPSHOT_METRICS = (OPEN_CASES, DUE_WITHIN_5, OVERDUE)
+DUE_SOON_WORKING_DAYS = 5
+
+# Period metrics (FR ICT 18a/b/c, 19a/b/c), for ``cases_behind``. The FOI ones include EIR
+# (``foi_timeliness``'s default); ``breakdown="kind", key="foi"`` gives the FOI cases alone.
+FOI_RESPONDED = "infogov.foi_responded"  # 18a denominator
+FOI_WITHIN_STATUTORY = "infogov.foi_responded_within_statutory"  # 18a
+FOI_IN_TIME = "infogov.foi_responded_in_time"  # 18a "in time"
+FOI_RECEIVED = "infogov.foi_received"  # 18b
+FOI_OUTSTANDING = "infogov.foi_outstanding"  # 18c
+FOI_OUTSTANDING_OVERDUE = "infogov.foi_outstanding_overdue"  # 18c, of which overdue
+SAR_RESPONDED = "infogov.sar_responded"  # 19a denominator
+SAR_IN_TIME = "infogov.sar_responded_in_time"  # 19a
+SAR_RECEIVED = "infogov.sar_received"  # 19b
+SAR_OUTSTANDING = "infogov.sar_outstanding"  # 19c
+FOI_METRICS = (
+    FOI_RESPONDED,
+    FOI_WITHIN_STATUTORY,
+    FOI_IN_TIME,
+    FOI_RECEIVED,
+    FOI_OUTSTANDING,
+    FOI_OUTSTANDING_OVERDUE,
+)
+SAR_METRICS = (SAR_RESPONDED, SAR_IN_TIME, SAR_RECEIVED, SAR_OUTSTANDING)
+PERIOD_METRICS = FOI_METRICS + SAR_METRICS
+METRICS = SNAPSHOT_METRICS + PERIOD_METRICS
+
+BREAKDOWNS = (ALL, "kind", "directorate")
+
+ERR_METRIC = "unknown infogov metric {metric!r}; known: {known}"
+ERR_BREAKDOWN = "unknown breakdown {breakdown!r}; known: all, kind, directorate"
+ERR_AS_OF = "{metric} is a snapshot metric: pass as_of (an aware datetime)"
+ERR_PERIOD = "{metric} needs start and end (dates)"
+ERR_AT = "{metric} is counted at the period's end: pass end (a date)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks (Q objects and annotations shared by the counts and ``cases_behind``)
+# ---------------------------------------------------------------------------------------------
+
+
+def _end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in Europe/London (aware), for "as at the end of ``day``"."""
+    next_midnight = datetime.combine(day + timedelta(days=1), time.min)
+    return timezone.make_aware(next_midnight) - timedelta(microseconds=1)
+
+
+def _open_on(day: date) -> Q:
+    """Received on or before ``day`` and neither responded to nor withdrawn by then."""
+    return (
+        Q(received__lte=day)
+        & (Q(responded__isnull=True) | Q(responded__gt=day))
+        & (Q(withdrawn__isnull=True) | Q(withdrawn__gt=day))
+    )
+
+
+def _with_due_at(queryset: QuerySet, instant: datetime) -> QuerySet:
+    """Alias ``due_at``: the due date in force at ``instant`` (see the module docstring)."""
+    changes = DueDateChange.objects.filter(case=OuterRef("pk"))
+    latest = changes.filter(at__lte=instant).order_by("-at", "-pk").values("new")[:1]
+    first = changes.order_by("at", "pk").values("new")[:1]
+    return queryset.alias(due_at=Coalesce(Subquery(latest), Subquery(first), F("due")))
+
+
+def _extended() -> Exists:
+    return Exists(ClockEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.EXTENSION))
+
+
+def _foi_kinds(include_eir: bool) -> tuple[str, ...]:
+    return (Kind.FOI, Kind.EIR) if include_eir else (Kind.FOI,)
+
+
+def _requests(kinds: Iterable[str]) -> QuerySet:
+    return Case.objects.filter(stage=Stage.REQUEST, kind__in=list(kinds))
+
+
+def _responded_between(start: date, end: date) -> Q:
+    return Q(responded__range=(start, end))
+
+
+def _soon_threshold(day: date) -> date:
+    return add_working_days(
+        day,
+        DUE_SOON_WORKING_DAYS,
+        calendar=selectors.holiday_calendar(),
+        divisions=selectors.STAFF_DIVISIONS,
+    )
+
+
+def _count(queryset: QuerySet, **filters: Q) -> dict[str, int]:
+    """One aggregate query: ``name=Count("pk", filter=q)`` for each of ``filters``."""
+    return queryset.order_by().aggregate(
+        **{name: Count("pk", filter=q) for name, q in filters.items()}
+    )
+
+
+def _local_date(instant: datetime) -> date:
+    if timezone.is_naive(instant):
+        raise ValueError("as_of must be an aware datetime")
+    return timezone.localdate(instant)
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshot (open cases as of an instant)
+# ---------------------------------------------------------------------------------------------
+
+
+def _snapshot_filters(day: date, soon: date) -> dict[str, Q]:
+    return {
+        OPEN_CASES: Q(),
+        DUE_WITHIN_5: Q(due_at__gte=day, due_at__lte=soon),
+        OVERDUE: Q(due_at__lt=day),
+    }
+
+
+def snapshot_metrics(*, as_of: datetime) -> list[MetricRow]:
+    """Open cases, due within 5 working days and overdue as of ``as_of``.
+
+    Breakdowns: "all" (key ""), "kind" (foi/eir/sar, every kind listed) and "directorate"
+    (key the directorate's pk as a string, label its name; every directorate listed). Three
+    queries: the holiday calendar, the counts grouped by kind and directorate, the directorates.
+    """
+    day = _local_date(as_of)
+    soon = _soon_threshold(day)
+    filters = _snapshot_filters(day, soon)
+    open_cases = _with_due_at(Case.objects.filter(_open_on(day)), as_of)
+    # Count in the grouped query (aliases in the aggregate filter); sum in Python for the rest.
+    grouped = (
+        open_cases.order_by()
+        .values("kind", "directorate_id")
+        .annotate(**{f"n{i}": Count("pk", filter=q) for i, q in enumerate(filters.values())})
+    )
+    totals: dict[tuple[str, str], list[int]] = {}
+
+    def add(breakdown: str, key: str, values: list[int]) -> None:
+        current = totals.setdefault((breakdown, key), [0] * len(filters))
+        for i, value in enumerate(values):
+            current[i] += value
+
+    for kind in Kind:
+        add("kind", kind.value, [0] * len(filters))
+    directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
+    for pk, _ in directorates:
+        add("directorate", str(pk), [0] * len(filters))
+    add(ALL, "", [0] * len(filters))
+    for row in grouped:
+        values = [row[f"n{i}"] for i in range(len(filters))]
+        add(ALL, "", values)
+        add("kind", row["kind"], values)
+        add("directorate", str(row["directorate_id"]), values)
+
+    labels = {("kind", k.value): k.label for k in Kind}
+    labels.update({("directorate", str(pk)): name for pk, name in directorates})
+    labels[(ALL, "")] = "All cases"
+    return [
+        MetricRow(metric, breakdown, key, values[i], labels.get((breakdown, key), key))
+        for i, metric in enumerate(filters)
+        for (breakdown, key), values in totals.items()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# FR ICT 18: FOI (and EIR)
+# ---------------------------------------------------------------------------------------------
+
+
+def _foi_timeliness_filters() -> dict[str, Q]:
+    return {
+        FOI_RESPONDED: Q(),
+        # "Within the statutory due date without a public-interest extension": answered on
+        # time and never extended (any extension, FOIA s.10(3) or EIR reg 7, took it out).
+        FOI_WITHIN_STATUTORY: Q(responded__lte=F("due")) & ~Q(extended=True),
+        # "In time": on or before the due date including permitted extensions.
+        FOI_IN_TIME: Q(responded__lte=F("due")),
+    }
+
+
+def foi_timeliness(*, start: date, end: date, include_eir: bool = True) -> tuple[Ratio, Ratio]:
+    """FR ICT 18a: of FOI (and EIR) requests responded to in [start, end], those answered
+    within the statutory time without an extension, and those "in time" counting permitted
+    extensions. One query.
+
+    Returns:
+        (within statutory time without extension, in time with extensions), both over the
+        number responded to.
+    """
+    queryset = _requests(_foi_kinds(include_eir)).filter(_responded_between(start, end))
+    counts = _count(queryset.alias(extended=_extended()), **_foi_timeliness_filters())
+    responded = counts[FOI_RESPONDED]
+    return (
+        Ratio(counts[FOI_WITHIN_STATUTORY], responded),
+        Ratio(counts[FOI_IN_TIME], responded),
+    )
+
+
+def foi_received(*, start: date, end: date, include_eir: bool = True) -> int:
+    """FR ICT 18b: FOI (and EIR) requests received in [start, end]. One query."""
+    return _requests(_foi_kinds(include_eir)).filter(received__range=(start, end)).count()
+
+
+def foi_outstanding(*, at: date, include_eir: bool = True) -> tuple[int, int]:
+    """FR ICT 18c: FOI (and EIR) requests not responded to, withdrawn or closed at the end of
+    ``at``, and how many of those were overdue then (due date in force before ``at``). One query.
+    """
+    queryset = _with_due_at(
+        _requests(_foi_kinds(include_eir)).filter(_open_on(at)), _end_of_day(at)
+    )
+    counts = _count(queryset, outstanding=Q(), overdue=Q(due_at__lt=at))
+    return counts["outstanding"], counts["overdue"]
+
+
+# ---------------------------------------------------------------------------------------------
+# FR ICT 19: subject access
+# ---------------------------------------------------------------------------------------------
+
+
+def sar_timeliness(*, start: date, end: date) -> Ratio:
+    """FR ICT 19a: of SARs responded to in [start, end], those on or before the due date of
+    their regime (UK GDPR or DPA 1998, extension included). One query."""
+    counts = _count(
+        _requests((Kind.SAR,)).filter(_responded_between(start, end)),
+        n_responded=Q(),
+        n_in_time=Q(responded__lte=F("due")),
+    )
+    return Ratio(counts["n_in_time"], counts["n_responded"])
+
+
+def sar_received(*, start: date, end: date) -> int:
+    """FR ICT 19b: SARs received in [start, end]. One query."""
+    return _requests((Kind.SAR,)).filter(received__range=(start, end)).count()
+
+
+def sar_outstanding(*, at: date) -> int:
+    """FR ICT 19c: SARs not responded to, withdrawn or closed at the end of ``at``. One query."""
+    return _requests((Kind.SAR,)).filter(_open_on(at)).count()
+
+
+# ---------------------------------------------------------------------------------------------
+# Drill-down
+# ---------------------------------------------------------------------------------------------
+
+
+def _breakdown_filter(breakdown: str, key: str) -> Q:
+    if breakdown == ALL:
+        return Q()
+    if breakdown == "kind":
+        return Q(kind=key)
+    if breakdown == "directorate":
+        return Q(directorate_id=int(key)) if key.isdigit() else Q(pk__in=[])
+    raise ValueError(ERR_BREAKDOWN.format(breakdown=breakdown))
+
+
+def cases_behind(
+    *,
+    metric: str,
+    as_of: datetime | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    breakdown: str = ALL,
+    key: str = "",
+) -> QuerySet:
+    """The cases counted in ``metric`` for (``breakdown``, ``key``), by due date.
+
+    Snapshot metrics take ``as_of``; FR ICT 18a/b and 19a/b take ``start`` and ``end``;
+    outstanding (18c, 19c) is counted at the end of ``end``. The FOI metrics include EIR;
+    narrow with ``breakdown="kind", key="foi"``. The queryset never joins the requester.
+    """
+    if metric not in METRICS:
+        raise ValueError(ERR_METRIC.format(metric=metric, known=", ".join(METRICS)))
+    where = _breakdown_filter(breakdown, key)
+    queryset: QuerySet
+    if metric in SNAPSHOT_METRICS:
+        if as_of is None:
+            raise ValueError(ERR_AS_OF.format(metric=metric))
+        day = _local_date(as_of)
+        filters = _snapshot_filters(day, _soon_threshold(day))
+        queryset = _with_due_at(Case.objects.filter(_open_on(day)), as_of).filter(filters[metric])
+    elif metric in (FOI_OUTSTANDING, FOI_OUTSTANDING_OVERDUE, SAR_OUTSTANDING):
+        if end is None:
+            raise ValueError(ERR_AT.format(metric=metric))
+        kinds = (Kind.SAR,) if metric == SAR_OUTSTANDING else _foi_kinds(True)
+        queryset = _with_due_at(_requests(kinds).filter(_open_on(end)), _end_of_day(end))
+        if metric == FOI_OUTSTANDING_OVERDUE:
+            queryset = queryset.filter(due_at__lt=end)
+    else:
+        if start is None or end is None:
+            raise ValueError(ERR_PERIOD.format(metric=metric))
+        if metric in (FOI_RECEIVED, SAR_RECEIVED):
+            kinds = (Kind.SAR,) if metric == SAR_RECEIVED else _foi_kinds(True)
+            queryset = _requests(kinds).filter(received__range=(start, end))
+        elif metric in (SAR_RESPONDED, SAR_IN_TIME):
+            queryset = _requests((Kind.SAR,)).filter(_responded_between(start, end))
+            if metric == SAR_IN_TIME:
+                queryset = queryset.filter(responded__lte=F("due"))
+        else:
+            queryset = (
+                _requests(_foi_kinds(True))
+                .filter(_responded_between(start, end))
+                .alias(extended=_extended())
+                .filter(_foi_timeliness_filters()[metric])
+            )
+    return queryset.filter(where).select_related("directorate", "service").order_by("due", "pk")

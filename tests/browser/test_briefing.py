@@ -1,0 +1,73 @@
+"""The Mayor's briefing in a real browser: printed to an A4 PDF, accessible, read-only for
+briefing viewers."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from hackperf.roles import Role
+from indicators import demo, services
+from tests.browser.conftest import ARTIFACTS
+
+PASSWORD = "a-good-password-1"
+
+
+def seed():
+    demo.seed(now=timezone.now())
+    services.risk_save(
+        title="Cyber attack on council systems",
+        owner="Head of ICT Security",
+        likelihood=3,
+        impact=5,
+        mitigations="Patching within 14 days; immutable backups tested monthly.",
+        review_date=dt.date(2026, 12, 31),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+class BriefingInTheBrowserTests:
+    def test_it_prints_to_an_a4_pdf_and_is_accessible(self, recording_page, make_user):
+        seed()
+        make_user(Role.BRIEFING_VIEWER, username="mayor", first_name="Phil")
+        recording_page.sign_in("mayor", PASSWORD)
+        page = recording_page.page
+        page.goto(recording_page.base_url + reverse("indicators:briefing"))
+        assert page.get_by_role("heading", level=1).inner_text() == "Mayor's briefing"
+        assert page.get_by_role("heading", name="Risk register").count() == 1
+        assert page.locator('table[data-table="risks"] tbody tr').count() == 1
+        # A briefing viewer reads but cannot edit.
+        assert page.get_by_role("link", name="Add a risk").count() == 0
+        assert page.get_by_role("link", name="Cyber attack on council systems").count() == 0
+        assert recording_page.axe_violations() == []
+        assert recording_page.foreign_requests() == []
+        assert recording_page.console_errors == []
+
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF")
+        assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "briefing.pdf").write_bytes(pdf)
+        page.screenshot(path=str(ARTIFACTS / "briefing-print.png"), full_page=True)
+
+    def test_the_dmt_edits_a_risk_and_sees_errors_first(self, recording_page, make_user):
+        seed()
+        make_user(Role.DMT, username="dana", first_name="Dana")
+        recording_page.sign_in("dana", PASSWORD)
+        page = recording_page.page
+        page.goto(recording_page.base_url + reverse("indicators:briefing"))
+        page.get_by_role("link", name="Cyber attack on council systems").click()
+        page.wait_for_load_state()
+        page.get_by_label("Mitigations").fill("")
+        page.get_by_role("button", name="Save the risk").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+        assert recording_page.axe_violations() == []
+        page.get_by_label("Mitigations").fill("Patching within 7 days.")
+        page.get_by_label("Likelihood").select_option("4")
+        page.get_by_role("button", name="Save the risk").click()
+        page.wait_for_load_state()
+        assert "20 Red" in page.locator('table[data-table="risks"]').inner_text()
+        assert recording_page.axe_violations() == []

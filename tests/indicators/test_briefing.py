@@ -1,0 +1,233 @@
+"""The Mayor's briefing and the risk register: access, approved values only, the FOI/SAR
+summary, risks (score, movement), editing by the DMT only, fixed queries."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from hackperf.metrics import ALL
+from hackperf.roles import Role
+from indicators import services
+from indicators.choices import Granularity, Status
+from indicators.models import Risk, Snapshot
+from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
+
+BRIEFING_ROLES = {Role.DMT, Role.BRIEFING_VIEWER}
+RISK = {
+    "title": "Legacy file servers fail",
+    "owner": "Head of Infrastructure",
+    "likelihood": "4",
+    "impact": "5",
+    "mitigations": "Migrate to SharePoint by March.",
+    "review_date": "2026-12-31",
+}
+
+
+def make_risk(**fields):
+    values = {
+        "title": "Cyber attack",
+        "owner": "Head of Security",
+        "likelihood": 3,
+        "impact": 5,
+        "mitigations": "Patching; backups tested monthly.",
+        "review_date": dt.date(2026, 12, 1),
+    } | fields
+    return services.risk_save(**values)
+
+
+@pytest.mark.django_db
+class BriefingPageTests:
+    @pytest.mark.parametrize("role", list(Role))
+    def test_it_serves_the_dmt_and_briefing_viewers(self, client_as, role):
+        response = client_as(role).get(reverse("indicators:briefing"))
+        assert response.status_code == (200 if role in BRIEFING_ROLES else 403)
+
+    def test_it_shows_approved_values_only_with_rag_direction_and_commentary(self, client_as):
+        indicator = IndicatorFactory(code="DIG TEST", slug="dig-test")
+        TargetFactory(indicator=indicator, value=90, tolerance_amount=5)
+        PeriodValueFactory(
+            indicator=indicator,
+            period_start=dt.date(2026, 8, 1),
+            value=Decimal(80),
+            status=Status.APPROVED,
+        )
+        PeriodValueFactory(
+            indicator=indicator,
+            period_start=dt.date(2026, 9, 1),
+            value=Decimal(86),
+            status=Status.APPROVED,
+            commentary="Recovering after the summer.",
+        )
+        PeriodValueFactory(
+            indicator=indicator, period_start=dt.date(2026, 10, 1), value=Decimal(99)
+        )  # entered, not approved
+        html = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing")).content.decode()
+        assert "86.0%" in html and "99.0%" not in html
+        assert "Amber – within tolerance" in html and "hp-rag--amber" in html
+        assert "Improving on the month before (80.0%)" in html
+        assert "Recovering after the summer." in html
+
+    def test_it_summarises_open_ig_cases_from_the_latest_snapshot(self, client_as):
+        instant = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
+        for metric, value in (("infogov.open_cases", 12), ("infogov.overdue", 3)):
+            for breakdown, key, label in ((ALL, "", "All cases"), ("kind", "sar", "SAR")):
+                Snapshot.objects.create(
+                    instant=instant,
+                    granularity=Granularity.DAILY,
+                    metric=metric,
+                    breakdown=breakdown,
+                    key=key,
+                    label=label,
+                    value=value,
+                    taken_at=instant,
+                )
+        response = client_as(Role.DMT).get(reverse("indicators:briefing"))
+        columns = response.context["ig_columns"]
+        assert columns[0] == {"label": "All cases", "values": [12, None, 3]}
+        assert columns[1]["label"] == "SAR"
+
+    def test_it_lists_risks_by_score_with_movement_in_words(self, client_as):
+        low = make_risk(title="Printer contract lapses", likelihood=2, impact=2)
+        high = make_risk(title="Cyber attack", likelihood=3, impact=5)
+        services.risk_register_mark_briefed()
+        high = services.risk_save(risk=high, likelihood=4)
+        new = make_risk(title="Supplier insolvency", likelihood=1, impact=3)
+        assert [r.title for r in Risk.objects.all()] == [
+            "Cyber attack",
+            "Printer contract lapses",
+            "Supplier insolvency",
+        ]
+        assert (high.score, high.movement, high.severity) == (20, "Up from 15", "red")
+        low.refresh_from_db()
+        assert (low.movement, low.severity) == ("No change", "green")
+        assert new.movement == "New since the last briefing"
+        html = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing")).content.decode()
+        assert "Up from 15" in html and "20 Red" in html
+
+    def test_it_runs_the_same_queries_for_2_and_20_risks(self, client_as, definitions):
+        client = client_as(Role.BRIEFING_VIEWER)
+        url = reverse("indicators:briefing")
+        indicator = next(iter(definitions.values()))
+        for n in range(2):
+            make_risk(title=f"Risk {n}").linked_indicators.add(indicator)
+        with CaptureQueriesContext(connection) as two:
+            assert client.get(url).status_code == 200
+        for n in range(2, 20):
+            make_risk(title=f"Risk {n}").linked_indicators.add(indicator)
+        with CaptureQueriesContext(connection) as twenty:
+            assert client.get(url).status_code == 200
+        # session, user, savepoint, user and group permissions, the EDIT_RISKS check
+        # (cached), indicators, targets, values; the IG snapshot instant (and nothing more
+        # when there is none); risks, their linked indicators; release savepoint.
+        assert len(two) == len(twenty)
+
+    def test_it_offers_editing_to_the_dmt_only(self, client_as):
+        risk = make_risk()
+        dmt_html = client_as(Role.DMT).get(reverse("indicators:briefing")).content.decode()
+        assert reverse("indicators:risk_update", kwargs={"pk": risk.pk}) in dmt_html
+        assert "Add a risk" in dmt_html
+
+
+@pytest.mark.django_db
+class RiskFormTests:
+    def test_the_dmt_adds_a_risk_with_linked_indicators(self, client_as, definitions):
+        client = client_as(Role.DMT)
+        linked = definitions["FR ICT 17"]
+        response = client.post(
+            reverse("indicators:risk_create"), RISK | {"linked_indicators": [linked.pk]}
+        )
+        assert response.status_code == 302
+        risk = Risk.objects.get()
+        assert (risk.score, list(risk.linked_indicators.all())) == (20, [linked])
+
+    def test_the_dmt_changes_a_risk(self, client_as):
+        risk = make_risk()
+        client = client_as(Role.DMT)
+        url = reverse("indicators:risk_update", kwargs={"pk": risk.pk})
+        form = client.get(url)
+        assert form.context["form"].initial["likelihood"] == 3
+        assert client.post(url, RISK | {"likelihood": "1"}).status_code == 302
+        risk.refresh_from_db()
+        assert (risk.title, risk.score) == ("Legacy file servers fail", 5)
+
+    @pytest.mark.parametrize(
+        ("field", "value", "error"),
+        [
+            ("likelihood", "", "Choose how likely the risk is, from 1 to 5."),
+            ("impact", "6", "Select a valid choice."),
+            ("mitigations", "", "Say what is being done to reduce the risk."),
+            ("review_date", "next week", "Enter the review date as a date, like 2026-12-31."),
+        ],
+    )
+    def test_it_re_renders_with_govuk_errors(self, client_as, field, value, error):
+        response = client_as(Role.DMT).post(
+            reverse("indicators:risk_create"), RISK | {field: value}
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "There is a problem" in html and error in html
+        assert "govuk-form-group--error" in html
+        assert Risk.objects.count() == 0
+
+    @pytest.mark.parametrize("role", [Role.BRIEFING_VIEWER, Role.IG_OFFICER, Role.QUEUE_OWNER])
+    def test_it_refuses_everyone_else(self, client_as, role):
+        risk = make_risk()
+        client = client_as(role)
+        assert client.get(reverse("indicators:risk_create")).status_code == 403
+        assert client.post(reverse("indicators:risk_create"), RISK).status_code == 403
+        url = reverse("indicators:risk_update", kwargs={"pk": risk.pk})
+        assert client.post(url, RISK).status_code == 403
+        mark = reverse("indicators:risk_register_mark_briefed")
+        assert client.post(mark).status_code == 403
+        assert Risk.objects.get().title == "Cyber attack"
+
+    def test_a_briefing_viewer_sees_no_edit_controls(self, client_as):
+        make_risk()
+        html = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing")).content.decode()
+        assert "Add a risk" not in html
+        assert "/briefing/risks/" not in html
+
+    def test_marking_the_briefing_records_scores(self, client_as):
+        risk = make_risk()
+        response = client_as(Role.DMT).post(reverse("indicators:risk_register_mark_briefed"))
+        assert response.status_code == 302
+        risk.refresh_from_db()
+        assert risk.previous_score == 15
+
+
+class RiskModelTests:
+    def test_it_refuses_scores_outside_one_to_five(self, db):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            make_risk(likelihood=6)
+
+    def test_its_database_refuses_them_too(self, db):
+        from django.db import IntegrityError
+
+        with pytest.raises(IntegrityError):
+            Risk.objects.create(
+                title="x",
+                owner="y",
+                likelihood=0,
+                impact=3,
+                mitigations="z",
+                review_date=timezone.localdate(),
+            )
+
+
+@pytest.mark.django_db
+class RiskFormRenderingTests:
+    def test_it_fills_the_date_input_in_iso_form(self, client_as):
+        risk = make_risk()
+        html = (
+            client_as(Role.DMT)
+            .get(reverse("indicators:risk_update", kwargs={"pk": risk.pk}))
+            .content.decode()
+        )
+        assert 'value="2026-12-01"' in html

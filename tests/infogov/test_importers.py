@@ -1,0 +1,183 @@
+"""import_cases: the TOML mapping, the reader's row errors, all-or-nothing, idempotence."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from infogov import importers
+from infogov.choices import Kind, Outcome, Status
+from infogov.models import Case, ClockEvent, DueDateChange, Requester
+from tests.infogov.factories import DirectorateFactory, ServiceFactory
+
+DATA = Path(__file__).resolve().parent / "data"
+EXPORT = DATA / "generic_case_export.csv"
+NEWER = DATA / "generic_case_export_newer.csv"
+BAD = DATA / "generic_case_export_bad.csv"
+PRESET = "generic_case_export"
+
+
+@pytest.fixture
+def reference_data(db):
+    housing = DirectorateFactory(name="Housing")
+    finance = DirectorateFactory(name="Finance")
+    ServiceFactory(directorate=housing, name="Housing Needs")
+    ServiceFactory(directorate=finance, name="Revenues")
+
+
+def run(path, *extra):
+    call_command("import_cases", str(path), "--mapping", PRESET, *extra)
+
+
+def snapshot():
+    """Everything an import may write, to compare before and after."""
+    return (
+        list(Case.objects.order_by("pk").values()),
+        list(ClockEvent.objects.order_by("pk").values("case_id", "kind", "date")),
+        list(DueDateChange.objects.order_by("pk").values("case_id", "old", "new")),
+        Requester.objects.count(),
+    )
+
+
+class MappingTests:
+    def test_the_preset_loads(self):
+        mapping = importers.load_mapping(PRESET)
+        assert mapping.columns["reference"] == "Case Reference"
+        assert mapping.values["kind"]["subject access request"] == Kind.SAR
+
+    def test_it_names_the_key_at_fault(self):
+        with pytest.raises(importers.MappingError, match=r"\[columns\]\.received: is required"):
+            importers.parse_mapping(
+                {"columns": {"reference": "a", "kind": "b", "subject": "c", "directorate": "d"}}
+            )
+        with pytest.raises(importers.MappingError, match=r"\[values.kind\].Petition"):
+            importers.parse_mapping(
+                {
+                    "columns": {
+                        "reference": "a",
+                        "kind": "b",
+                        "received": "r",
+                        "subject": "c",
+                        "directorate": "d",
+                        "channel": "e",
+                    },
+                    "values": {"kind": {"Petition": "petition"}},
+                }
+            )
+        with pytest.raises(importers.MappingError, match="no preset called 'nope'"):
+            importers.load_mapping("nope")
+
+
+class ReaderTests:
+    def test_it_reads_the_sample_into_records(self):
+        errors: list[importers.RowError] = []
+        records = list(
+            importers.read_records(EXPORT, importers.load_mapping(PRESET), errors=errors)
+        )
+        assert errors == []
+        assert [r.reference for r in records][:2] == ["FOI-2025-00101", "FOI-2025-00102"]
+        first, second = records[0], records[1]
+        assert (first.kind, first.received, first.channel) == (
+            Kind.FOI,
+            date(2025, 1, 6),
+            "web_form",
+        )
+        assert (first.responded, first.outcome) == (date(2025, 1, 20), Outcome.SUPPLIED_IN_FULL)
+        assert second.requester_email == ""  # "n/a" is a null marker
+        withdrawn = records[4]
+        assert (withdrawn.withdrawn, withdrawn.outcome) == (date(2025, 1, 15), Outcome.WITHDRAWN)
+        assert records[5].channel == "email"  # NULL, so the default
+
+    def test_it_reports_every_bad_row_with_its_line_and_reason(self):
+        errors: list[importers.RowError] = []
+        records = list(importers.read_records(BAD, importers.load_mapping(PRESET), errors=errors))
+        by_line = {e.line: e.reason for e in errors}
+        assert "kind 'Petition' is not in the mapping" in by_line[3]
+        assert "received '31/02/2025' is not a date" in by_line[4]
+        assert "responded (2025-01-01) is before the date received" in by_line[5]
+        assert "reference 'FOI-2025-00201' is also on line 2" in by_line[7]
+        assert sorted(by_line) == [3, 4, 5, 7]
+        # Rows 2, 6 and 8 are well formed; the database refuses 6 and 8 (see below).
+        assert [r.line for r in records] == [2, 6, 8]
+
+    def test_it_refuses_a_file_without_a_mapped_column(self, tmp_path):
+        path = tmp_path / "export.csv"
+        path.write_text("Case Reference,Summary\nX,Y\n")
+        errors: list[importers.RowError] = []
+        assert (
+            list(importers.read_records(path, importers.load_mapping(PRESET), errors=errors)) == []
+        )
+        assert errors[0].line == 1 and "the header has no column" in errors[0].reason
+
+
+@pytest.mark.django_db
+class ImportCasesCommandTests:
+    def test_it_imports_the_sample_with_due_dates_and_their_working(self, reference_data, capsys):
+        run(EXPORT)
+        assert "6 created, 0 updated, 0 unchanged." in capsys.readouterr().out
+        first = Case.objects.get(reference="FOI-2025-00101")
+        assert (first.due, first.status, first.responded) == (
+            date(2025, 2, 3),
+            Status.RESPONDED,
+            date(2025, 1, 20),
+        )
+        assert first.due_working[0].startswith("Due Mon 3 Feb 2025")
+        assert first.requester.name == "Ada Quill"
+        assert Case.objects.get(reference="FOI-2025-00103").status == Status.WITHDRAWN
+        closed = Case.objects.get(reference="FOI-2025-00104")
+        assert (closed.status, closed.exemptions) == (Status.CLOSED, "s.31(1)(a), s.40(2)")
+        assert Case.objects.get(reference="SAR-2025-00011").due == date(2025, 2, 13)
+
+    def test_a_dry_run_writes_nothing(self, reference_data, capsys):
+        run(EXPORT, "--dry-run")
+        assert "Dry run, nothing written: 6 to create" in capsys.readouterr().out
+        assert Case.objects.count() == 0
+
+    def test_it_is_all_or_nothing_and_reports_every_bad_row(self, reference_data, capsys):
+        with pytest.raises(CommandError, match="6 bad rows: nothing imported"):
+            run(BAD)
+        err = capsys.readouterr().err
+        for line in (3, 4, 5, 6, 7, 8):
+            assert f"generic_case_export_bad.csv: line {line}: " in err
+        assert "line 6: unknown directorate 'Parks'" in err
+        assert "line 8: exemptions: Enter the exemptions cited" in err
+        assert "line 2:" not in err
+        assert Case.objects.count() == 0 and Requester.objects.count() == 0
+
+    def test_a_reimport_changes_nothing(self, reference_data, capsys):
+        run(EXPORT)
+        before = snapshot()
+        capsys.readouterr()
+        run(EXPORT)
+        assert "0 created, 0 updated, 6 unchanged." in capsys.readouterr().out
+        assert snapshot() == before
+
+    def test_a_newer_export_moves_cases_on(self, reference_data, capsys):
+        run(EXPORT)
+        run(NEWER)
+        assert "1 created, 2 updated, 4 unchanged." in capsys.readouterr().out.splitlines()[-1]
+        assert Case.objects.get(reference="FOI-2025-00101").status == Status.CLOSED
+        answered = Case.objects.get(reference="FOI-2025-00102")
+        assert (answered.status, answered.responded, answered.outcome) == (
+            Status.RESPONDED,
+            date(2025, 2, 10),
+            Outcome.SUPPLIED_IN_PART,
+        )
+        assert answered.events.filter(kind="responded").count() == 1
+        assert Case.objects.get(reference="FOI-2025-00105").kind == Kind.EIR
+        before = snapshot()
+        run(NEWER)
+        assert snapshot() == before
+
+    def test_it_never_reopens_a_case(self, reference_data, capsys, tmp_path):
+        run(NEWER)
+        older = tmp_path / "older.csv"
+        older.write_text(EXPORT.read_text())
+        with pytest.raises(CommandError, match="1 bad row"):
+            run(older)
+        assert "the export has the case open, but it is responded here" in capsys.readouterr().err
+
+    def test_it_refuses_an_unknown_preset(self, reference_data):
+        with pytest.raises(CommandError, match="no preset called"):
+            call_command("import_cases", str(EXPORT), "--mapping", "nope")
