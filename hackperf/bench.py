@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+    # serialize=False: a kept benchmark database holds millions of rows; dumping them to JSON
+    # (Django's default, for TransactionTestCase rollbacks) would dwarf the benchmarks.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
 
     print(f"hackperf benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})")
     for bench in discover(args.only):
