@@ -108,6 +108,11 @@ else:
     }
 # Each request is one transaction: a view that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles the period aggregates afresh on each call and spends more
+    # time compiling than running them (period_metrics at 1M tickets: 1.2 s with, 0.96 s
+    # without). https://www.postgresql.org/docs/15/jit-decision.html
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ---------------------------------------------------------
@@ -187,6 +192,12 @@ CELERY_BEAT_SCHEDULE = {
     "indicators-snapshot-fortnightly": {
         "task": "indicators.tasks.snapshot_fortnightly",
         "schedule": crontab(minute=30, hour=0, day_of_week=1),
+    },
+    # "0 8 * * 1-5": 08:00 Monday to Friday; the task acts only on the month's first working
+    # day (bank holidays skipped) and surveys the month just ended.
+    "servicedesk-survey-monthly-sample": {
+        "task": "servicedesk.tasks.survey_monthly_sample",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon-fri"),
     },
     # "0 6 2 * *": 06:00 on the 2nd, the month just ended.
     "indicators-compute-last-month": {
@@ -273,6 +284,11 @@ if not DEBUG:
 # How often a queue page refreshes itself, and how many reassignments make "multiple".
 SERVICEDESK_REFRESH_SECONDS = env_int("SERVICEDESK_REFRESH_SECONDS", 60)
 SERVICEDESK_MULTIPLE_REASSIGNMENTS = env_int("SERVICEDESK_MULTIPLE_REASSIGNMENTS", 2)
+
+# --- Satisfaction surveys -------------------------------------------------------------------
+SURVEY_SAMPLE_RATE = env_str("SURVEY_SAMPLE_RATE", "0.10")  # exact decimal, 0 < rate <= 1
+# Key of the sample's keyed hash; set it so rotating SECRET_KEY keeps a month's sample stable.
+SURVEY_SAMPLING_KEY = env_str("SURVEY_SAMPLING_KEY")
 
 # --- Information governance ----------------------------------------------------------------
 # Escalations (defaults in infogov.selectors.DEFAULT_ESCALATION_LEVELS; None switches a level

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hackperf import views
+from servicedesk.surveys import views as survey_views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("healthz", views.healthz, name="healthz"),
+    path("survey/<str:token>/", survey_views.survey, name="survey"),
     path("queues/", include("servicedesk.urls")),
     path("information-governance/", include("infogov.urls")),
     path("", include("indicators.urls")),

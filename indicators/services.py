@@ -431,6 +431,7 @@ def indicators_figures(*, period_start: date) -> list[ComputedFigure]:
         _ratio("FR ICT 19a", infogov.sar_timeliness(start=first_day, end=last_day)),
         _count("FR ICT 19b", infogov.sar_received(start=first_day, end=last_day)),
         _count("FR ICT 19c", infogov.sar_outstanding(at=last_day)),
+        _ratio("ICT SAT", sources.surveys().satisfaction(start=start, end=end)),
     ]
 
 

@@ -22,6 +22,13 @@ def infogov() -> ModuleType:
     return metrics
 
 
+def surveys() -> ModuleType:
+    """``servicedesk.metrics`` for the survey figures (the "surveys" indicator source)."""
+    from servicedesk import metrics
+
+    return metrics
+
+
 def for_metric(metric: str) -> ModuleType:
     """The source module of a namespaced metric code, e.g. ``servicedesk.open_incidents``."""
     app = metric.partition(".")[0]

@@ -1,10 +1,14 @@
-"""Benchmarks of the service desk (see ``hackperf.bench``): the ticket import.
+"""Benchmarks of the service desk (see ``hackperf.bench``): issue 3's figures.
 
-``bench_import`` writes a synthetic audit log shaped like BPI 2013 (the same columns, statuses,
-offsets and rows per incident) to a temporary folder, imports it end to end with the
-``bpic2013`` preset, and prints its rows per second beside the ceiling: PostgreSQL's own
-``COPY`` of the same file into a bare UNLOGGED table. It removes what it wrote, so the
-benchmark database is left as it was found.
+* ``bench_import`` writes a synthetic audit log shaped like BPI 2013 (the same columns,
+  statuses, offsets and rows per incident) to a temporary folder, imports it end to end with
+  the ``bpic2013`` preset, and prints its rows per second and peak memory beside the ceiling:
+  PostgreSQL's own ``COPY`` of the same file into a bare UNLOGGED table. It removes what it
+  wrote, so the benchmark database is left as it was found.
+* ``bench_queue_page`` and ``bench_fr_ict_17`` (in ``servicedesk.bench_pages``) run on
+  1,000,000 demo tickets, seeded by the first benchmark that needs them (a few minutes, printed
+  as a figure) and kept for later runs: queue pages at 10 and 10,000 open tickets (the same
+  query count), the overview, FR ICT 17 for a month and the DMT snapshot figures.
 """
 
 from __future__ import annotations

@@ -3,30 +3,46 @@
 ``seed(tickets=N, seed=2026, now=...)`` is deterministic for a seed and ``now``: arrivals in
 working hours with a Monday peak and a September new-starter surge, MFD print faults, and
 histories with reassignments (some back and forth), holds, escalations and reopens. Events
-are replayed by the same rules as the services (``servicedesk.history``) and everything is
-written with ``bulk_create``, so 2,000 tickets take a few seconds and 45,000 well under a
-minute. Running it again replaces the previous demo tickets (references ``DEMO-...``).
+are replayed by the same rules as the services (``servicedesk.history``).
+
+Tickets are made and written in batches, so memory stays flat whatever ``tickets`` is. On
+PostgreSQL each batch goes in with ``COPY`` (on a second thread, so the database loads one
+batch while Python makes the next), and a big seed (``BIG_SEED`` tickets or more, e.g.
+``seed_demo --tickets 1000000`` for the benchmark database) drops the three tables' secondary
+indexes and foreign keys first and rebuilds them at the end, as ``pg_restore`` does, since
+building an index once is much cheaper than keeping it up to date row by row. Elsewhere
+(SQLite) it is ``bulk_create``. Running it again replaces the previous demo tickets
+(references ``DEMO-...``).
 """
 
 from __future__ import annotations
 
+import io
+import itertools
 import math
+import queue as queues_
 import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import Channel, EventKind, Kind, Status
-from servicedesk.history import derived_fields, replay
+from servicedesk.history import IntervalRow, derived_fields, replay
 from servicedesk.models import Category, Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
 
 LONDON = ZoneInfo("Europe/London")
 HOUR = 3600
 DEMO_PREFIX = "DEMO-"
+BATCH_SIZE = 5000
+BIG_SEED = 100_000
+"""From this many tickets (on PostgreSQL) indexes and foreign keys are rebuilt after loading."""
 
 QUEUES: tuple[tuple[str, str], ...] = (
     ("Service desk", "service-desk"),
@@ -167,8 +183,20 @@ def _arrival_days(rng: random.Random, n: int, now: datetime) -> list[date]:
     return rng.choices(days, weights=weights, k=n)
 
 
-def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([value for value, _ in weighted], [w for _, w in weighted])[0]
+class _Weighted:
+    """A weighted choice with its cumulative weights worked out once (the same draws as
+    ``rng.choices(values, weights)``, which accumulates them on every call)."""
+
+    def __init__(self, values: list, weights: list[float]) -> None:
+        self.values = values
+        self.cum = list(itertools.accumulate(weights))
+
+    def pick(self, rng: random.Random):
+        return rng.choices(self.values, cum_weights=self.cum)[0]
+
+
+def _weighted(weighted: tuple[tuple[str, float], ...]) -> _Weighted:
+    return _Weighted([value for value, _ in weighted], [w for _, w in weighted])
 
 
 def _local(day: date, hours: float) -> datetime:
@@ -178,12 +206,70 @@ def _local(day: date, hours: float) -> datetime:
     return local.astimezone(UTC)
 
 
+class _Event:
+    """An event before it is stored: what ``servicedesk.history.replay`` reads, and the
+    columns of :class:`TicketEvent` (a model instance costs ten times as much to make)."""
+
+    __slots__ = (
+        "sequence",
+        "kind",
+        "at",
+        "from_status",
+        "to_status",
+        "from_queue_id",
+        "to_queue_id",
+        "actor_name",
+        "reason",
+        "level",
+    )
+    assignee_id = None
+
+    def __init__(
+        self,
+        sequence: int,
+        kind: str,
+        at: datetime,
+        from_status: str,
+        to_status: str = "",
+        from_queue_id: int | None = None,
+        to_queue_id: int | None = None,
+        actor_name: str = "",
+        reason: str = "",
+        level: int | None = None,
+    ) -> None:
+        self.sequence = sequence
+        self.kind = kind
+        self.at = at
+        self.from_status = from_status
+        self.to_status = to_status
+        self.from_queue_id = from_queue_id
+        self.to_queue_id = to_queue_id
+        self.actor_name = actor_name
+        self.reason = reason
+        self.level = level
+
+    def model(self, ticket: Ticket) -> TicketEvent:
+        return TicketEvent(
+            ticket=ticket,
+            sequence=self.sequence,
+            kind=self.kind,
+            at=self.at,
+            from_status=self.from_status,
+            to_status=self.to_status,
+            from_queue_id=self.from_queue_id,
+            to_queue_id=self.to_queue_id,
+            actor_name=self.actor_name,
+            reason=self.reason,
+            level=self.level,
+        )
+
+
 class _History:
     """Events of one ticket as they are made up, in order, none after ``now``."""
 
     def __init__(self, now: datetime):
         self.now = now
-        self.events: list[TicketEvent] = []
+        self.events: list[_Event] = []
         self.status = ""
 
     def add(self, kind: str, at: datetime, **fields) -> bool:
@@ -191,7 +277,7 @@ class _History:
             return False
         to_status = fields.get("to_status", "")
         self.events.append(
-            TicketEvent(
+            _Event(
                 sequence=len(self.events) + 1,
                 kind=kind,
                 at=at,
@@ -209,22 +295,22 @@ def _history(
     *,
     logged: datetime,
     now: datetime,
-    desk: Queue,
-    home: Queue,
-    others: list[Queue],
-    agent_id: int | None = None,
-) -> list[TicketEvent]:
+    desk: int,
+    home: int,
+    others: list[int],
+) -> list[_Event]:
+    """One ticket's made-up events (queues are given by primary key)."""
     h = _History(now)
     agent = rng.choice(AGENTS)
-    h.add(EventKind.LOGGED, logged, to_status=Status.LOGGED, to_queue_id=desk.pk, actor_name=agent)
+    h.add(EventKind.LOGGED, logged, to_status=Status.LOGGED, to_queue_id=desk, actor_name=agent)
     at = logged + timedelta(minutes=rng.randint(2, 90))
     queue = home
     if not h.add(
         EventKind.ASSIGNED,
         at,
         to_status=Status.ASSIGNED,
-        from_queue_id=desk.pk if home.pk != desk.pk else None,
-        to_queue_id=home.pk if home.pk != desk.pk else None,
+        from_queue_id=desk if home != desk else None,
+        to_queue_id=home if home != desk else None,
         actor_name=agent,
     ):
         return h.events
@@ -232,13 +318,13 @@ def _history(
         for hop in range(rng.choice((1, 1, 2, 3))):
             at += timedelta(hours=rng.uniform(0.5, 20))
             target = home if hop % 2 else rng.choice(others)
-            if target.pk == queue.pk:
+            if target == queue:
                 continue
             if not h.add(
                 EventKind.REASSIGNED,
                 at,
-                from_queue_id=queue.pk,
-                to_queue_id=target.pk,
+                from_queue_id=queue,
+                to_queue_id=target,
                 actor_name=agent,
                 reason="Wrong team",
             ):
@@ -298,44 +384,49 @@ def _history(
     return h.events
 
 
-@transaction.atomic
-def seed(*, tickets: int, seed: int = 2026, now: datetime) -> Seeded:
-    """Create (or replace) the demo queues, categories, targets and ``tickets`` tickets."""
-    rng = random.Random(seed)
-    queues = _queues()
-    leaves = _categories()
-    targets = _targets()
-    Ticket.objects.filter(reference__startswith=DEMO_PREFIX).delete()
+@dataclass
+class _Made:
+    """One made-up ticket: its columns, events and intervals."""
 
+    fields: dict
+    events: list[_Event]
+    intervals: list[IntervalRow]
+
+
+def _made(
+    rng: random.Random,
+    *,
+    tickets: int,
+    now: datetime,
+    queues: dict[str, Queue],
+    leaves: list[tuple[Category, str, str, float]],
+    targets: dict[tuple[str, str], int],
+) -> Iterator[_Made]:
+    """The demo tickets, oldest first, made one at a time."""
     holidays = holiday_calendar()
     calendars = {q.pk: queue_calendar(q, holidays=holidays) for q in queues.values()}
-    by_pk = {q.pk: q for q in queues.values()}
-    desk = queues["service-desk"]
-    agents = get_user_model().objects.filter(username="agent")
-    agent_id = agents.values_list("pk", flat=True).first()
-    all_queues = list(queues.values())
-    plain = [w for _, _, _, w in leaves]
-    september = [w * 4 if leaf.is_new_starter else w for leaf, _, _, w in leaves]
+    desk = queues["service-desk"].pk
+    all_queues = [queues[slug].pk for _, slug in QUEUES]
+    others = {pk: [q for q in all_queues if q != pk] for pk in all_queues}
+    by_leaf = _Weighted(leaves, [w for _, _, _, w in leaves])
+    september = _Weighted(leaves, [w * 4 if leaf.is_new_starter else w for leaf, _, _, w in leaves])
+    priorities, channels = _weighted(PRIORITY_WEIGHTS), _weighted(CHANNEL_WEIGHTS)
+    local: dict[tuple[date, float], datetime] = {}
 
     days = sorted(_arrival_days(rng, tickets, now))
-    made: list[tuple[Ticket, list[TicketEvent], list]] = []
     for i, day in enumerate(days, start=1):
-        leaf, slug, kind, _ = rng.choices(leaves, weights=september if day.month == 9 else plain)[0]
-        logged = _local(day, rng.triangular(7.5, 18.5, 10))
+        leaf, slug, kind, _ = (september if day.month == 9 else by_leaf).pick(rng)
+        hours = rng.triangular(7.5, 18.5, 10)
+        minutes = int(hours * 60)
+        logged = local.get((day, minutes))
+        if logged is None:
+            logged = local[(day, minutes)] = _local(day, hours)
         if logged >= now:
             logged = now - timedelta(minutes=rng.randint(1, 600))
-        home = queues[slug]
-        events = _history(
-            rng,
-            logged=logged,
-            now=now,
-            desk=desk,
-            home=home,
-            others=[q for q in all_queues if q.pk != home.pk],
-            agent_id=agent_id,
-        )
+        home = queues[slug].pk
+        events = _history(rng, logged=logged, now=now, desk=desk, home=home, others=others[home])
         replayed = replay(events)
-        priority = _pick(rng, PRIORITY_WEIGHTS)
+        priority = priorities.pick(rng)
         fields = derived_fields(
             replayed.state,
             replayed.intervals,
@@ -343,37 +434,294 @@ def seed(*, tickets: int, seed: int = 2026, now: datetime) -> Seeded:
             target_seconds=targets[(kind, priority)],
         )
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        ticket = Ticket(
+        fields.update(
             reference=f"{DEMO_PREFIX}{'INC' if kind == Kind.INCIDENT else 'SR'}{i:06d}",
             kind=kind,
             summary=f"{leaf.name}: {rng.choice(('not working', 'request', 'slow', 'error'))}",
-            category=leaf,
+            category_id=leaf.pk,
             priority=priority,
-            channel=_pick(rng, CHANNEL_WEIGHTS),
+            channel=channels.pick(rng),
             customer_name=f"{first} {last}",
             customer_email=f"{first}.{last}@hackney.example".lower(),
             customer_directorate=rng.choice(DIRECTORATES),
-            **fields,
         )
-        ticket.queue = by_pk[fields["queue_id"]]
-        made.append((ticket, events, replayed.intervals))
+        yield _Made(fields, events, replayed.intervals)
 
-    Ticket.objects.bulk_create([t for t, _, _ in made], batch_size=2000)
-    events_out: list[TicketEvent] = []
-    intervals_out: list[TicketInterval] = []
-    for ticket, events, intervals in made:
-        for event in events:
-            event.ticket = ticket
-            events_out.append(event)
-        intervals_out.extend(
-            TicketInterval(ticket=ticket, **row.model_kwargs()) for row in intervals
+
+def _batched(items: Iterator[_Made], size: int) -> Iterator[list[_Made]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _delete_demo_tickets() -> None:
+    """Delete the demo tickets and what hangs off them, a table at a time (one statement
+    each, not one per ticket: Django's collector would load a million primary keys)."""
+    demo = Ticket.objects.filter(reference__startswith=DEMO_PREFIX)
+    if not demo.exists():
+        return
+    for relation in Ticket._meta.related_objects:
+        related = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": demo.values("pk")}
         )
-    TicketEvent.objects.bulk_create(events_out, batch_size=5000)
-    TicketInterval.objects.bulk_create(intervals_out, batch_size=5000)
+        if relation.on_delete is models.CASCADE:
+            related.delete()
+        elif relation.on_delete is models.SET_NULL:
+            related.update(**{relation.field.name: None})
+    demo._raw_delete(demo.db)
+
+
+@transaction.atomic
+def seed(*, tickets: int, seed: int = 2026, now: datetime, batch_size: int = BATCH_SIZE) -> Seeded:
+    """Create (or replace) the demo queues, categories, targets and ``tickets`` tickets."""
+    rng = random.Random(seed)
+    queues = _queues()
+    leaves = _categories()
+    targets = _targets()
+    _delete_demo_tickets()
+    made = _made(rng, tickets=tickets, now=now, queues=queues, leaves=leaves, targets=targets)
+    counts = [0, 0, 0]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Check foreign keys as each COPY ends, not all at once at COMMIT (and fire the
+            # checks pending from the queues and categories, which an ALTER TABLE needs).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with _rebuilt_indexes(big=tickets >= BIG_SEED), _Copier() as copier:
+            first_pk = _reserve_ticket_pks(tickets)
+            for batch in _batched(made, batch_size):
+                copier.submit(_copy_batch(batch, first_pk + counts[0], counts))
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default again
+    else:
+        for batch in _batched(made, batch_size):
+            _bulk_create_batch(batch, counts)
     return Seeded(
         queues=len(queues),
         categories=Category.objects.count(),
-        tickets=len(made),
-        events=len(events_out),
-        intervals=len(intervals_out),
+        tickets=counts[0],
+        events=counts[1],
+        intervals=counts[2],
     )
+
+
+# -- writing: bulk_create (any database) -----------------------------------------------------
+
+
+def _bulk_create_batch(batch: list[_Made], counts: list[int]) -> None:
+    made = Ticket.objects.bulk_create([Ticket(**m.fields) for m in batch], batch_size=2000)
+    TicketEvent.objects.bulk_create(
+        [e.model(t) for t, m in zip(made, batch, strict=True) for e in m.events],
+        batch_size=5000,
+    )
+    TicketInterval.objects.bulk_create(
+        [
+            TicketInterval(ticket=t, **row.model_kwargs())
+            for t, m in zip(made, batch, strict=True)
+            for row in m.intervals
+        ],
+        batch_size=5000,
+    )
+    counts[0] += len(batch)
+    counts[1] += sum(len(m.events) for m in batch)
+    counts[2] += sum(len(m.intervals) for m in batch)
+
+
+# -- writing: COPY (PostgreSQL) ----------------------------------------------------------------
+
+_TICKET_COLUMNS = (
+    "reference",
+    "kind",
+    "summary",
+    "category_id",
+    "priority",
+    "channel",
+    "customer_name",
+    "customer_email",
+    "customer_directorate",
+    "queue_id",
+    "assignee_id",
+    "status",
+    "logged_at",
+    "status_class",
+    "status_since",
+    "first_assigned_at",
+    "last_sequence",
+    "reassignment_count",
+    "reopen_count",
+    "escalation_level",
+    "last_resolved_at",
+    "business_resolution_seconds",
+    "sla_target_seconds",
+    "sla_due_at",
+    "sla_at_risk_at",
+)
+_EVENT_COLUMNS = (
+    "ticket_id",
+    "sequence",
+    "kind",
+    "at",
+    "actor_name",
+    "from_status",
+    "to_status",
+    "from_queue_id",
+    "to_queue_id",
+    "reason",
+    "level",
+)
+_INTERVAL_COLUMNS = (
+    "ticket_id",
+    "status",
+    "status_class",
+    "queue_id",
+    "reassignment_count",
+    "escalation_level",
+    "started_at",
+    "ended_at",
+)
+
+
+def _text(value: object) -> str:
+    """A value in COPY's text format (the demo's own strings hold no tab, newline or \\)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _copy_batch(
+    batch: list[_Made], first_pk: int, counts: list[int]
+) -> list[tuple[str, io.StringIO]]:
+    """The batch as COPY statements and their data; ticket ``i`` gets ``first_pk + i``."""
+    tickets, events, intervals = io.StringIO(), io.StringIO(), io.StringIO()
+    text = _text
+    for offset, m in enumerate(batch):
+        pk = first_pk + offset
+        f = m.fields
+        tickets.write(f"{pk}\t" + "\t".join([text(f.get(c)) for c in _TICKET_COLUMNS]) + "\n")
+        for e in m.events:
+            events.write(
+                f"{pk}\t{e.sequence}\t{e.kind}\t{e.at.isoformat()}\t{e.actor_name}\t"
+                f"{e.from_status}\t{e.to_status}\t{text(e.from_queue_id)}\t"
+                f"{text(e.to_queue_id)}\t{e.reason}\t{text(e.level)}\n"
+            )
+        for i in m.intervals:
+            intervals.write(
+                f"{pk}\t{i.status}\t{i.status_class.value}\t{i.queue_id}\t"
+                f"{i.reassignment_count}\t{i.escalation_level}\t{i.started_at.isoformat()}\t"
+                f"{text(i.ended_at)}\n"
+            )
+            counts[2] += 1
+        counts[1] += len(m.events)
+    counts[0] += len(batch)
+    jobs = []
+    for model, columns, buffer in (
+        (Ticket, ("id", *_TICKET_COLUMNS), tickets),
+        (TicketEvent, _EVENT_COLUMNS, events),
+        (TicketInterval, _INTERVAL_COLUMNS, intervals),
+    ):
+        buffer.seek(0)
+        jobs.append((f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer))
+    return jobs
+
+
+def _reserve_ticket_pks(n: int) -> int:
+    """Take ``n`` consecutive ticket keys from the table's sequence; return the first.
+
+    The table is locked against other writers until the seed commits, so nobody else takes
+    a key from the sequence in between.
+    """
+    table = Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        (first,) = cursor.fetchone()
+        if n > 1:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, first + n - 1])
+    return first
+
+
+class _Copier:
+    """Runs each batch's COPY statements on a thread, on the seed's own connection (so in
+    its transaction), while the main thread makes the next batch. At most two batches wait."""
+
+    def __init__(self) -> None:
+        self.raw = connection.connection
+        self.jobs: queues_.Queue[list[tuple[str, io.StringIO]] | None] = queues_.Queue(2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="demo-copier", daemon=True)
+
+    def __enter__(self) -> _Copier:
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+
+    def _run(self) -> None:
+        while (jobs := self.jobs.get()) is not None:
+            if self.error is not None:
+                continue  # the transaction has failed: drain the queue
+            try:
+                with self.raw.cursor() as cursor:
+                    for sql, buffer in jobs:
+                        cursor.copy_expert(sql, buffer, size=1 << 20)
+            except BaseException as e:  # noqa: BLE001 - raised on the main thread
+                self.error = e
+
+    def submit(self, jobs: list[tuple[str, io.StringIO]]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(jobs)
+
+
+_TABLES = (Ticket, TicketEvent, TicketInterval)
+
+
+@contextmanager
+def _rebuilt_indexes(*, big: bool) -> Iterator[None]:
+    """For a big load: drop the tables' secondary indexes, unique and foreign-key
+    constraints, and rebuild them (the same definitions) once the rows are in."""
+    if not big:
+        yield
+        return
+    tables = [m._meta.db_table for m in _TABLES]
+    with connection.cursor() as cursor:
+        # Constraints (unique, foreign key) and then the plain indexes, as PostgreSQL has them.
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype IN ('u', 'f') "
+            "AND conrelid::regclass::text = ANY(%s) ORDER BY contype DESC, conname",
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+            "AND c.contype IN ('u', 'p', 'x')) ORDER BY 1",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        # Foreign keys first: a unique constraint's index may be what one of them needs.
+        for table, name, _ in sorted(constraints, key=lambda c: c[2].startswith("UNIQUE")):
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in sorted(
+            constraints, key=lambda c: not c[2].startswith("UNIQUE")
+        ):
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")

@@ -48,6 +48,7 @@ from servicedesk.choices import (
     StatusClass,
 )
 from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
+from servicedesk.surveys.models import SATISFIED_FROM, SurveyResponse
 
 __all__ = [
     "BREAKDOWNS",
@@ -60,6 +61,7 @@ __all__ = [
     "multiple_reassignments",
     "period_incidents_resolved",
     "period_metrics",
+    "satisfaction",
     "snapshot_metrics",
     "tickets_behind",
 ]
@@ -399,3 +401,14 @@ def tickets_behind(
             .order_by("event_at", "pk")
         )
     raise ValueError(UNKNOWN_METRIC.format(metric=metric))
+
+
+def satisfaction(*, start: datetime, end: datetime) -> Ratio:
+    """ICT SAT: of the survey answers received in ``[start, end)``, how many rated the
+    handling of their ticket 4 or 5 of 5 (one query). Answers, not invitations, are dated, so
+    a month's figure is fixed once the month is over."""
+    totals = SurveyResponse.objects.filter(responded_at__gte=start, responded_at__lt=end).aggregate(
+        denominator=Count("pk"),
+        numerator=Count("pk", filter=Q(rating__gte=SATISFIED_FROM)),
+    )
+    return Ratio(numerator=totals["numerator"], denominator=totals["denominator"])

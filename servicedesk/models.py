@@ -353,3 +353,6 @@ class TicketInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.status} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+from servicedesk.surveys.models import SurveyInvitation, SurveyOptOut, SurveyResponse  # noqa: E402,F401

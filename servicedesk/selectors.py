@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 
 from servicedesk import sla
 from servicedesk.access import visible_queues
 from servicedesk.choices import Show, Status, StatusClass
 from servicedesk.models import Queue, Ticket, TicketEvent, TicketInterval
-from servicedesk.querysets import show_q
+from servicedesk.querysets import NOT_DONE, show_q
 
 COUNTS: tuple[Show, ...] = tuple(Show)
 """The counts of a queue, in the order the pages show them."""
@@ -36,7 +36,7 @@ def refresh_seconds() -> int:
 
 
 def _count_annotations(*, now: datetime, n: int, prefix: str) -> dict[str, Count]:
-    field = "tickets" if prefix else "pk"
+    field = prefix.removesuffix("__") if prefix else "pk"
     return {
         f"{show.value}_count": Count(field, filter=show_q(show, now=now, n=n, prefix=prefix))
         for show in COUNTS
@@ -59,17 +59,34 @@ def counts_of(row: object) -> list[QueueCount]:
 
 
 def queue_overview(*, user, now: datetime) -> QuerySet[Queue]:
-    """The queues this user may see, each annotated with every count (one query)."""
+    """The queues this user may see, each annotated with every count (one query).
+
+    Every count is of tickets not done, so only those are joined (``live_tickets``, a LEFT
+    JOIN, so a queue without any still appears, with zeros): at a million tickets that reads
+    the partial index ``sd_ticket_live_by_queue``, not every ticket ever logged.
+    """
     return (
         visible_queues(user)
-        .annotate(**_count_annotations(now=now, n=multiple_reassignments(), prefix="tickets__"))
+        .annotate(
+            live_tickets=FilteredRelation(
+                "tickets", condition=Q(tickets__status_class__in=NOT_DONE)
+            )
+        )
+        .annotate(
+            **_count_annotations(now=now, n=multiple_reassignments(), prefix="live_tickets__")
+        )
         .order_by("name")
     )
 
 
 def queue_counts(*, queue: Queue, now: datetime) -> list[QueueCount]:
-    """One queue's counts (one query)."""
-    totals = Ticket.objects.filter(queue=queue).aggregate(
+    """One queue's counts (one query).
+
+    Every count is of tickets not done, hence the filter: it adds nothing to any count and lets
+    PostgreSQL read the partial index ``sd_ticket_live_by_queue`` instead of every ticket the
+    queue ever had.
+    """
+    totals = Ticket.objects.filter(queue=queue, status_class__in=NOT_DONE).aggregate(
         **_count_annotations(now=now, n=multiple_reassignments(), prefix="")
     )
     return [QueueCount(show, totals[f"{show.value}_count"]) for show in COUNTS]

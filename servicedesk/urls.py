@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from servicedesk import import_views, views
 
@@ -17,5 +17,6 @@ urlpatterns = [
         name="ticket_action",
     ),
     path("import/", import_views.ImportView.as_view(), name="ticket_import"),
+    path("surveys/", include("servicedesk.surveys.urls")),
     path("<slug:slug>/", views.QueueDetailView.as_view(), name="queue_detail"),
 ]

@@ -42,6 +42,14 @@ class QueueListView(PermissionRequired, SingleTableView):
     def get_queryset(self):
         return selectors.queue_overview(user=self.request.user, now=timezone.now())
 
+    def get_context_data(self, **kwargs):
+        from servicedesk.surveys.selectors import comment_queues
+
+        context = super().get_context_data(**kwargs)
+        # Lazy: the template asks only once, after the table, for the survey links.
+        context["can_read_survey_comments"] = lambda: comment_queues(self.request.user) is not None
+        return context
+
 
 class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
     """A queue's open tickets, breached and at risk first; the table refreshes itself."""

@@ -151,6 +151,27 @@ def iter_rows(
     the wrong width, an undecodable byte or broken quoting is reported; the last two end the
     file, since nothing after them can be trusted.
     """
+    rows = _iter_values(
+        source, encoding=encoding, delimiter=delimiter, errors=errors, required=required
+    )
+    header = next(rows, None)
+    if header is None:
+        return
+    names = header[1]
+    for line, values in rows:
+        yield line, dict(zip(names, values, strict=True))
+
+
+def _iter_values(
+    source: Source,
+    *,
+    encoding: str,
+    delimiter: str,
+    errors: list[RowError],
+    required: dict[str, str] | None,
+) -> Iterator[tuple[int, list[str]]]:
+    """:func:`iter_rows` with each row as a list: first ``(1, header)``, then the data rows
+    (nothing at all if the file is empty or lacks a required column)."""
     with ExitStack() as stack:
         text = stack.enter_context(_open_text(source, encoding))
         reader = csv.reader(text, delimiter=delimiter, strict=True)
@@ -169,6 +190,7 @@ def iter_rows(
             if missing:
                 errors.extend(missing)
                 return
+            yield 1, header
             width = len(header)
             for values in reader:
                 line = end_of_previous + 1
@@ -180,7 +202,7 @@ def iter_rows(
                         RowError(line, None, None, WRONG_WIDTH.format(got=len(values), want=width))
                     )
                     continue
-                yield line, dict(zip(header, values, strict=True))
+                yield line, values
         except UnicodeDecodeError as e:
             errors.append(
                 RowError(end_of_previous + 1, None, None, f"not valid {encoding} text ({e.reason})")
@@ -193,8 +215,12 @@ def read_tickets(
     source: Source, mapping: Mapping, *, errors: list[RowError]
 ) -> Iterator[TicketRecord]:
     """Yield one :class:`TicketRecord` per good row of a ticket-shaped export."""
-    normalise = _Normaliser(mapping)
-    for line, row in _mapped_rows(source, mapping, errors):
+    rows = _mapped_rows(source, mapping, errors)
+    header = next(rows, None)
+    if header is None:
+        return
+    normalise = _Normaliser(mapping, header[1])
+    for line, row in rows:
         record = normalise.ticket(line, row, errors, with_times=True)
         if record is not None:
             yield record
@@ -204,8 +230,12 @@ def read_events(
     source: Source, mapping: Mapping, *, errors: list[RowError]
 ) -> Iterator[EventRecord]:
     """Yield one :class:`EventRecord` per good row of an event-shaped export, in file order."""
-    normalise = _Normaliser(mapping)
-    for line, row in _mapped_rows(source, mapping, errors):
+    rows = _mapped_rows(source, mapping, errors)
+    header = next(rows, None)
+    if header is None:
+        return
+    normalise = _Normaliser(mapping, header[1])
+    for line, row in rows:
         record = normalise.event(line, row, errors)
         if record is not None:
             yield record
@@ -265,9 +295,10 @@ def _localise(naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str) -> dateti
 
 def _mapped_rows(
     source: Source, mapping: Mapping, errors: list[RowError]
-) -> Iterator[tuple[int, dict[str, str]]]:
+) -> Iterator[tuple[int, list[str]]]:
+    """The header, then each data row, as lists (see :func:`_iter_values`)."""
     required = {c: f for f, cols in mapping.columns.items() for c in cols}
-    return iter_rows(
+    return _iter_values(
         source,
         encoding=mapping.encoding,
         delimiter=mapping.delimiter,
@@ -276,39 +307,75 @@ def _mapped_rows(
     )
 
 
-class _Normaliser:
-    """Turns one raw row into a record, appending every problem found (not just the first)."""
+Row = list[str]
+_UNSEEN: Final = object()
+_CACHE_LIMIT: Final = 10_000
 
-    def __init__(self, mapping: Mapping) -> None:
+
+class _Normaliser:
+    """Turns one raw row into a record, appending every problem found (not just the first).
+
+    Built once per file from its header: each field's columns become positions in the row and
+    a small function reads them, so a row costs no dictionary of its own and no per-row
+    lookups of the mapping (the importer's hottest loop).
+    """
+
+    def __init__(self, mapping: Mapping, header: list[str]) -> None:
         self.mapping = mapping
         self.nulls = mapping.null_markers
         self.columns = mapping.columns
+        # The last of two same-named columns wins, as in dict(zip(header, values)).
+        position = {name: i for i, name in enumerate(header)}
+        self.readers: dict[str, Callable[[Row], str | None]] = {
+            field_: self._reader([position[c] for c in columns], mapping.defaults.get(field_))
+            for field_, columns in mapping.columns.items()
+        }
+        # A mapped value depends only on the raw string: remember the good ones.
+        self.known: dict[str, dict[str, str]] = {}
 
-    def raw(self, row: dict[str, str], field_: str) -> str | None:
+    def _reader(self, positions: list[int], default: str | None) -> Callable[[Row], str | None]:
+        nulls = self.nulls
+        if len(positions) == 1:
+            (i,) = positions
+
+            def one(row: Row) -> str | None:
+                value = row[i].strip()
+                return default if value in nulls else value
+
+            return one
+
+        def joined(row: Row) -> str | None:
+            parts = [v for v in (row[i].strip() for i in positions) if v not in nulls]
+            return JOINER.join(parts) if parts else default
+
+        return joined
+
+    def raw(self, row: Row, field_: str) -> str | None:
         """The row's value for our field: stripped, None if null; several columns joined."""
-        columns = self.columns.get(field_)
-        if columns is None:
+        reader = self.readers.get(field_)
+        if reader is None:
             return self.mapping.defaults.get(field_)
-        parts = []
-        for column in columns:
-            value = row[column].strip()
-            if value not in self.nulls:
-                parts.append(value)
-        if not parts:
-            return self.mapping.defaults.get(field_)
-        return JOINER.join(parts)
+        return reader(row)
 
     def column_name(self, field_: str) -> str | None:
         columns = self.columns.get(field_)
         return JOINER.join(columns) if columns else None
 
-    def value(
-        self, line: int, row: dict[str, str], field_: str, errors: list[RowError]
-    ) -> str | None:
+    def value(self, line: int, row: Row, field_: str, errors: list[RowError]) -> str | None:
         """A mapped value (status, priority, kind, channel): ours, or None; errors if unknown."""
         raw = self.raw(row, field_)
         if raw is None:
             return None
+        known = self.known.setdefault(field_, {})
+        ours = known.get(raw, _UNSEEN)
+        if ours is not _UNSEEN:
+            return cast(str, ours)
+        ours = self._value(line, raw, field_, errors)
+        if ours is not None and len(known) < _CACHE_LIMIT:
+            known[raw] = ours
+        return ours
+
+    def _value(self, line: int, raw: str, field_: str, errors: list[RowError]) -> str | None:
         table = self.mapping.values.get(field_)
         if table is not None:
             ours = table.get(_fold(raw))
@@ -339,7 +406,7 @@ class _Normaliser:
         return None
 
     def instant(
-        self, line: int, row: dict[str, str], field_: str, errors: list[RowError]
+        self, line: int, row: Row, field_: str, errors: list[RowError]
     ) -> tuple[datetime, timedelta | None] | None:
         raw = self.raw(row, field_)
         if raw is None:
@@ -350,9 +417,7 @@ class _Normaliser:
             errors.append(RowError(line, self.column_name(field_), raw, str(e)))
             return None
 
-    def count(
-        self, line: int, row: dict[str, str], field_: str, errors: list[RowError]
-    ) -> int | None:
+    def count(self, line: int, row: Row, field_: str, errors: list[RowError]) -> int | None:
         raw = self.raw(row, field_)
         if raw is None:
             return None
@@ -366,7 +431,7 @@ class _Normaliser:
         return number
 
     def ticket(
-        self, line: int, row: dict[str, str], errors: list[RowError], *, with_times: bool
+        self, line: int, row: Row, errors: list[RowError], *, with_times: bool
     ) -> TicketRecord | None:
         """The ticket-level attributes of a row; None (with errors) if the row is bad."""
         before = len(errors)
@@ -412,7 +477,7 @@ class _Normaliser:
         )
         return record if len(errors) == before else None
 
-    def event(self, line: int, row: dict[str, str], errors: list[RowError]) -> EventRecord | None:
+    def event(self, line: int, row: Row, errors: list[RowError]) -> EventRecord | None:
         """An audit row as an :class:`EventRecord`; None (with errors) if the row is bad."""
         before = len(errors)
         ticket = self.ticket(line, row, errors, with_times=False)

@@ -19,8 +19,9 @@ work (so its summary is exact) and then rolls back.
   Imports bypass the services' transition checks on purpose: an export is what happened, so a
   reassignment to the same queue (BPI 2014's "Reassignment" rows) is kept and counted.
 * **Speed and memory.** Per batch: one query to find existing tickets (and one for their
-  events, when there are any), one ``bulk_create`` for new tickets, and one PostgreSQL ``COPY``
-  each for events and intervals (``bulk_create`` on other databases). Only one batch is held.
+  events, when there are any), one to take the new tickets' keys from their sequence, and one
+  PostgreSQL ``COPY`` each for tickets, events and intervals, run on a second thread while
+  the next batch is parsed (``bulk_create`` on other databases). Only one batch is held.
 
 Each event's ``actor_name`` is the source row's person (``assignee`` in the mapping: audit
 exports name who held the ticket, usually the one who changed it); imported escalations,
@@ -69,6 +70,10 @@ from servicedesk.sla import ServiceCalendar
 __all__ = ["BATCH_SIZE", "ImportFileError", "ImportSummary", "tickets_import"]
 
 BATCH_SIZE: Final = 2000
+COPY_CHUNK: Final = 1 << 22
+"""Characters handed to each COPY at a time. psycopg2 reads the buffer through Python, so
+each read needs the GIL, which the parsing thread holds for up to 5 ms at a stretch: with
+its 8 kB default a batch's COPY waited on the GIL more than PostgreSQL took to load it."""
 UNASSIGNED_QUEUE: Final = "Unassigned"
 """The queue of a ticket whose export names none (e.g. a ticket-shaped file without a team)."""
 RESERVED_SLUGS: Final = frozenset({"tickets", "import"})
@@ -319,7 +324,9 @@ class _Writer:
         }
         self.copy = connection.vendor == "postgresql"
         self.copier: _Copier | None = None
-        self.pending: list[tuple[str, io.StringIO]] = []
+        # COPYs waiting for the connection to be let go: (sql, rows), turned into text only
+        # then, so the copier is not kept waiting while Python formats them.
+        self.pending: list[tuple[str, Iterable[tuple[Any, ...]]]] = []
         if self.copy:
             # Foreign keys are checked as each COPY ends (on the copier's thread, beside the
             # parsing), not all at once at COMMIT; reset in close().
@@ -366,7 +373,9 @@ class _Writer:
                     slug = f"{base}-{n}"
                 self.slugs.add(slug)
                 queues.append(Queue(name=name, slug=slug))
-            for queue in Queue.objects.bulk_create(queues):
+            with self._connection():
+                made_queues = Queue.objects.bulk_create(queues)
+            for queue in made_queues:
                 self.queues[queue.name] = queue.pk
                 self.queue_calendars[queue.pk] = service_calendar(
                     queue.working_hours, queue.holiday_division, holidays=self.holidays
@@ -383,9 +392,10 @@ class _Writer:
                     if (parent, path[level]) not in self.categories:
                         wanted.setdefault((parent, path[level]))
             if wanted:
-                made = Category.objects.bulk_create(
-                    Category(parent_id=parent, name=name) for parent, name in wanted
-                )
+                with self._connection():
+                    made = Category.objects.bulk_create(
+                        Category(parent_id=parent, name=name) for parent, name in wanted
+                    )
                 for category in made:
                     self.categories[(category.parent_id, category.name)] = category.pk
                 self.summary.categories_created += len(made)
@@ -482,16 +492,15 @@ class _Writer:
     # -- one batch ------------------------------------------------------------------------------
 
     def write(self, batch: list[TicketHistory], mapping: Mapping) -> None:
-        with self._connection():
-            self.ensure_lookups(batch)
+        self.ensure_lookups(batch)
         prepared = [p for h in batch if (p := self.prepare(h, mapping)) is not None]
         if self.errors:
             return
         with self._connection():
             self._store(prepared)
         if self.copier is not None:
-            for sql, buffer in self.pending:
-                self.copier.submit(sql, buffer)
+            for sql, rows in self.pending:
+                self.copier.submit(sql, _csv_buffer(rows))
         self.pending.clear()
 
     def _connection(self) -> Any:
@@ -516,7 +525,7 @@ class _Writer:
             ):
                 stored[row[0]].append(row[1:])
 
-        new: list[tuple[Ticket, _Prepared]] = []
+        new: list[_Prepared] = []
         updated: list[Ticket] = []
         attrs_only: list[Ticket] = []
         kept: list[tuple[int, dict[str, Any]]] = []
@@ -526,7 +535,7 @@ class _Writer:
         for p in prepared:
             row = existing.get(p.reference)
             if row is None:
-                new.append((Ticket(reference=p.reference, **p.attrs, **p.derived), p))
+                new.append(p)
                 continue
             pk = row["pk"]
             have = stored[pk]
@@ -551,10 +560,9 @@ class _Writer:
             updated.append(Ticket(pk=pk, reference=p.reference, **p.attrs, **p.derived))
 
         if new:
-            self._insert_tickets([t for t, _ in new])
-            for ticket, p in new:
-                event_rows.extend((ticket.pk, e) for e in p.events)
-                interval_rows.extend((ticket.pk, i) for i in p.intervals)
+            for pk, p in zip(self._insert_tickets(new), new, strict=True):
+                event_rows.extend((pk, e) for e in p.events)
+                interval_rows.extend((pk, i) for i in p.intervals)
         changed = updated + attrs_only
         if changed:
             Ticket.objects.bulk_update(changed, [*_ATTRS, *_DERIVED], batch_size=500)
@@ -580,27 +588,37 @@ class _Writer:
 
     # -- bulk inserts ---------------------------------------------------------------------------
 
-    def _insert_tickets(self, tickets: list[Ticket]) -> None:
-        """Insert new tickets and set their primary keys."""
+    def _insert_tickets(self, new: list[_Prepared]) -> list[int]:
+        """Insert new tickets; return their primary keys, in order.
+
+        With COPY the keys are taken from the table's sequence first, so the COPY can run in
+        the background like the events' (which it precedes on the same connection).
+        """
         if not self.copy:
+            tickets = [Ticket(reference=p.reference, **p.attrs, **p.derived) for p in new]
             Ticket.objects.bulk_create(tickets, batch_size=30)  # SQLite's variable limit
-            return
+            return [t.pk for t in tickets]
+        table = Ticket._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(new)],
+            )
+            keys = [pk for (pk,) in cursor.fetchall()]
+        values = [(p.attrs | p.derived) for p in new]
         self._copy(
             Ticket,
-            _TICKET_COLUMNS,
+            ("id", *_TICKET_COLUMNS),
             (
-                tuple(_NULL if v is None else v for v in (getattr(t, c) for c in _TICKET_COLUMNS))
-                for t in tickets
+                (
+                    pk,
+                    p.reference,
+                    *(_NULL if (v := d[c]) is None else v for c in _TICKET_COLUMNS[1:]),
+                )
+                for pk, p, d in zip(keys, new, values, strict=True)
             ),
-            background=False,
         )
-        keys = dict(
-            Ticket.objects.filter(reference__in=[t.reference for t in tickets]).values_list(
-                "reference", "pk"
-            )
-        )
-        for ticket in tickets:
-            ticket.pk = keys[ticket.reference]
+        return keys
 
     def _insert_events(self, rows: list[tuple[int, _Event]]) -> None:
         if not rows:
@@ -674,16 +692,20 @@ class _Writer:
         constraints and foreign keys as an INSERT (https://www.postgresql.org/docs/15/sql-copy.html).
         In the background (on the copier's thread) unless the caller needs the rows at once.
         """
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        buffer.seek(0)
         names = ", ".join(model._meta.get_field(c).column for c in columns)
         sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         if background and self.copier is not None:
-            self.pending.append((sql, buffer))  # submitted once the connection is let go
+            self.pending.append((sql, rows))  # formatted and submitted once it is let go
             return
         with connection.cursor() as cursor:
-            cursor.copy_expert(sql, buffer)
+            cursor.copy_expert(sql, _csv_buffer(rows), size=COPY_CHUNK)
+
+
+def _csv_buffer(rows: Iterable[tuple[Any, ...]]) -> io.StringIO:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    return buffer
 
 
 class _Copier:
@@ -712,7 +734,7 @@ class _Copier:
             sql, buffer = job
             try:
                 with self.lock, self.raw.cursor() as cursor:
-                    cursor.copy_expert(sql, buffer)
+                    cursor.copy_expert(sql, buffer, size=COPY_CHUNK)
             except BaseException as e:  # noqa: BLE001 - handed to the importing thread
                 self.error = e
 

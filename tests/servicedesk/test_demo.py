@@ -4,6 +4,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from servicedesk import demo, services
 from servicedesk.choices import EventKind
@@ -25,6 +26,24 @@ def fingerprint():
             "sla_due_at",
         )
     )
+
+
+TABLES = ["servicedesk_ticket", "servicedesk_ticketevent", "servicedesk_ticketinterval"]
+
+
+def schema():
+    """The three tables' indexes and constraints, by name (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1", [TABLES]
+        )
+        indexes = [name for (name,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, contype, condeferrable, condeferred FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s) ORDER BY 1",
+            [TABLES],
+        )
+        return indexes, cursor.fetchall()
 
 
 @pytest.mark.django_db
@@ -96,3 +115,27 @@ class DemoTests:
                 ticket.sla_due_at,
             )
             assert after == before
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+    def test_a_big_seed_loads_the_same_tickets_and_rebuilds_every_index(self, monkeypatch):
+        demo.seed(tickets=300, seed=7, now=NOW)
+        small = fingerprint()
+        before = schema()
+        assert before[0] and before[1]
+        monkeypatch.setattr(demo, "BIG_SEED", 100)  # drop indexes, COPY, rebuild them
+        seeded = demo.seed(tickets=300, seed=7, now=NOW, batch_size=70)
+        assert fingerprint() == small
+        assert schema() == before
+        assert seeded.events == TicketEvent.objects.count()
+        assert seeded.intervals == TicketInterval.objects.count()
+        # The keys taken from the sequence are the ones the rows got, and the next is free.
+        ticket = Ticket.objects.create(
+            reference="AFTER-1",
+            kind="incident",
+            channel="phone",
+            queue=Queue.objects.first(),
+            status="logged",
+            logged_at=NOW,
+            status_since=NOW,
+        )
+        assert ticket.pk > Ticket.objects.exclude(pk=ticket.pk).order_by("-pk")[0].pk

@@ -70,6 +70,13 @@ class Command(BaseCommand):
             f"{seeded.queues} queues."
         )
 
+        from servicedesk.surveys import demo as survey_demo
+
+        surveys = survey_demo.seed(now=now)
+        self.stdout.write(
+            f"Surveys: {surveys.invitations} invitations over {surveys.months} months, "
+            f"{surveys.responses} answers, {surveys.opt_outs} opt-outs."
+        )
         summary = infogov_demo.seed(now=now)
         self.stdout.write(
             f"Information governance: {summary.cases} cases ({summary.open_cases} open), "

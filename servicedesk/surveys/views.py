@@ -1,0 +1,162 @@
+"""The public survey page, the DMT's results and the queue owners' comments.
+
+The survey page is the one public page of the site (``@login_not_required``): it is reached
+only through a signed link, shows only the reference and summary of the ticket it asks about,
+keeps CSRF protection, and is rate-limited per IP address and per link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+
+from hackperf.roles import Perm
+from hackperf.views import PermissionRequired
+from servicedesk.surveys import selectors, services
+from servicedesk.surveys.forms import SurveyForm
+from servicedesk.surveys.services import LinkProblem
+
+# At most this many answers (POSTs) per IP address, and per link, in the window.
+RATE_LIMIT_POSTS = 10
+RATE_LIMIT_WINDOW_SECONDS = 10 * 60
+
+PROBLEM_STATUS = {LinkProblem.INVALID: 404, LinkProblem.EXPIRED: 410, LinkProblem.USED: 410}
+
+
+def _allowed(key: str) -> bool:
+    """Count one hit against ``key`` in the shared cache; False once over the limit.
+
+    A fixed window from the first hit: ``add`` starts it (atomically, once), ``incr`` counts.
+    """
+    if cache.add(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS):
+        return True
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS)
+        return True
+    return hits <= RATE_LIMIT_POSTS
+
+
+def _rate_limited(request: HttpRequest, token: str) -> bool:
+    # REMOTE_ADDR, not X-Forwarded-For, which a client can set to anything.
+    ip = request.META.get("REMOTE_ADDR", "")
+    link = hashlib.sha256(token.encode()).hexdigest()[:32]
+    by_ip = _allowed(f"survey-posts:ip:{ip}")
+    by_link = _allowed(f"survey-posts:link:{link}")
+    return not (by_ip and by_link)
+
+
+def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
+    return render(
+        request,
+        "servicedesk/surveys/survey_unavailable.html",
+        {"problem": problem.value},
+        status=PROBLEM_STATUS[problem],
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """Answer one survey from its e-mailed link (no sign-in; the link is the credential)."""
+    if request.method == "POST" and _rate_limited(request, token):
+        response = render(request, "servicedesk/surveys/survey_rate_limited.html", status=429)
+        response["Retry-After"] = str(RATE_LIMIT_WINDOW_SECONDS)
+        return response
+    invitation, problem = services.invitation_for_token(token)
+    if problem is not None or invitation is None:
+        return _problem_page(request, problem or LinkProblem.INVALID)
+    form = SurveyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        answer = form.answer()
+        if not services.survey_answer(invitation=invitation, now=timezone.now(), **answer):
+            return _problem_page(request, LinkProblem.USED)
+        return render(
+            request,
+            "servicedesk/surveys/survey_thanks.html",
+            {"answered": answer["rating"] is not None, "opted_out": answer["opt_out"]},
+        )
+    ticket = invitation.ticket
+    return render(
+        request,
+        "servicedesk/surveys/survey_form.html",
+        {
+            "form": form,
+            "reference": invitation.ticket_reference,
+            "summary": ticket.summary if ticket else "",
+            "days": services.LINK_DAYS,
+        },
+    )
+
+
+def _month_param(value: str | None, months: list[date]) -> date | None:
+    if not value:
+        return None
+    try:
+        month = date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return None
+    return month if month in months else None
+
+
+class SurveyResultsView(PermissionRequired, TemplateView):
+    """The DMT's results: by month (all queues) and, for one month, by queue."""
+
+    perm = Perm.VIEW_REVIEW
+    template_name = "servicedesk/surveys/results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        months = selectors.survey_months()
+        month = _month_param(self.request.GET.get("month"), months) or (
+            months[0] if months else None
+        )
+        context.update(
+            months=months,
+            month=month,
+            by_month=selectors.results_by_month(),
+            by_queue=selectors.results_by_queue(month=month) if month else [],
+            by_queue_caption=f"By queue, tickets closed in {month:%B %Y}" if month else "",
+        )
+        return context
+
+
+class SurveyCommentsView(TemplateView):
+    """Comments from the surveys: the DMT reads every queue's, queue owners their own."""
+
+    template_name = "servicedesk/surveys/comments.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queues = selectors.comment_queues(self.request.user)
+        if queues is None:
+            raise PermissionDenied
+        slug = self.request.GET.get("queue") or ""
+        if slug:
+            chosen = queues.filter(slug=slug)
+            if not chosen.exists():
+                raise PermissionDenied
+        else:
+            chosen = queues
+        months = selectors.survey_months()
+        month = _month_param(self.request.GET.get("month"), months)
+        context.update(
+            queues=list(queues.order_by("name", "pk")),
+            queue_slug=slug,
+            months=months,
+            month=month,
+            comments=selectors.comments(queues=chosen, month=month)[:500],
+        )
+        return context

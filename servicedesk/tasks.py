@@ -1,0 +1,42 @@
+"""Celery tasks of the servicedesk app: thin interfaces onto its services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from hackperf.bank_holidays import holiday_calendar
+from hackperf.workdays import Division, roll_forward
+from servicedesk.surveys import selectors as survey_selectors
+from servicedesk.surveys import services as survey_services
+
+# Staff work to the England and Wales calendar.
+SURVEY_DIVISIONS = (Division.ENGLAND_AND_WALES,)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    # Only transient mail failures are retried; the service has released the unsent claims.
+    autoretry_for=survey_services.TRANSIENT_EMAIL_ERRORS,
+    retry_backoff=60,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def survey_monthly_sample() -> int:
+    """On the first working day of a month, survey the people whose tickets closed in the
+    month before. Beat runs it every weekday morning; on other days it does nothing.
+
+    Idempotent: invitations are claimed on a unique (person, month) constraint before they
+    are e-mailed, so a redelivered or second run sends nothing twice. Returns the number sent.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    first_working_day = roll_forward(
+        today.replace(day=1), calendar=holiday_calendar(), divisions=SURVEY_DIVISIONS
+    )
+    if today != first_working_day:
+        return 0
+    month = survey_selectors.previous_month(today.replace(day=1))
+    return survey_services.survey_sample(month=month, now=now).sent
