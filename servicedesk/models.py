@@ -8,6 +8,7 @@ reassignment count and escalation level.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -23,6 +24,16 @@ from servicedesk.choices import (
 )
 from servicedesk.querysets import TicketIntervalQuerySet, TicketQuerySet
 
+RESERVED_QUEUE_SLUGS = frozenset({"tickets", "import", "surveys"})
+"""Paths under /queues/ that are pages, not queues (servicedesk/urls.py)."""
+
+
+def validate_queue_slug(value: str) -> None:
+    if value in RESERVED_QUEUE_SLUGS:
+        raise ValidationError(
+            f"{value!r} is the address of another page under /queues/; choose another slug."
+        )
+
 
 def default_working_hours() -> dict[str, list[list[str]]]:
     """Monday to Friday, 09:00-17:00: weekday (0 = Monday) → [[start, end], ...]."""
@@ -33,7 +44,7 @@ class Queue(models.Model):
     """A team's queue of tickets, with its owners, members and service calendar."""
 
     name = models.CharField("name", max_length=100, unique=True)
-    slug = models.SlugField("slug", max_length=100, unique=True)
+    slug = models.SlugField("slug", max_length=100, unique=True, validators=[validate_queue_slug])
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name="owners",

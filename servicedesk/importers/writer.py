@@ -13,7 +13,13 @@ work (so its summary is exact) and then rolls back.
   stored events are the first of the imported ones (a newer export): the new ones are
   appended. The imported events are the first of the stored ones (the ticket has been worked
   here since): the stored history is kept, only the ticket's attributes are updated. Anything
-  else (the source rewrote its history): the ticket's events are replaced by the imported ones.
+  else (the source rewrote its history): the ticket's events are replaced by the imported ones,
+  except that a ticket-per-row file, whose history is only a sketch (logged, resolved,
+  closed), never replaces a stored history: it updates the ticket's attributes.
+* **Combining exports.** On a ticket that exists, an import changes only the attributes its
+  file gives (a mapped column with a value); ``[defaults]`` fill new tickets and never
+  overwrite. So an incident list and an audit log of the same tickets combine in either order:
+  kinds and summaries from the one, history from the other (BPI 2014's two files).
 * **Derived state** (intervals, status, counts, SLA fields) comes from ``servicedesk.history``
   (``replay`` and ``derived_fields``), the rules the services use, never a second copy of them.
   Imports bypass the services' transition checks on purpose: an export is what happened, so a
@@ -58,6 +64,7 @@ from servicedesk.importers.history import (
 from servicedesk.importers.mapping import JOINER, Mapping
 from servicedesk.importers.reader import RowError, Source, read_events
 from servicedesk.models import (
+    RESERVED_QUEUE_SLUGS,
     Category,
     Queue,
     SlaTarget,
@@ -76,8 +83,6 @@ each read needs the GIL, which the parsing thread holds for up to 5 ms at a stre
 its 8 kB default a batch's COPY waited on the GIL more than PostgreSQL took to load it."""
 UNASSIGNED_QUEUE: Final = "Unassigned"
 """The queue of a ticket whose export names none (e.g. a ticket-shaped file without a team)."""
-RESERVED_SLUGS: Final = frozenset({"tickets", "import"})
-"""Paths under /queues/ that are not queues (servicedesk/urls.py)."""
 NO_SUMMARY: Final = "(no summary in the export)"
 
 # Error texts, reused by the tests.
@@ -96,6 +101,17 @@ _ATTRS: Final = (
     "customer_email",
     "customer_directorate",
 )
+# Our ticket attribute -> (the mapping's fields that can give it, the record's attribute).
+_ATTR_SOURCES: Final = {
+    "kind": (("kind",), "kind"),
+    "summary": (("summary",), "summary"),
+    "category_id": (("category", "subcategory"), "category"),
+    "priority": (("priority",), "priority"),
+    "channel": (("channel",), "channel"),
+    "customer_name": (("customer_name",), "customer_name"),
+    "customer_email": (("customer_email",), "customer_email"),
+    "customer_directorate": (("directorate",), "directorate"),
+}
 _DERIVED: Final = (
     "status",
     "status_class",
@@ -294,6 +310,13 @@ class _Prepared:
     events: list[_Event]
     intervals: list[IntervalRow]
     derived: dict[str, Any]
+    # The attributes this file really gives (mapped columns with a value): the only ones an
+    # import may change on a ticket that exists. Defaults fill new tickets, never overwrite.
+    given: frozenset[str]
+    # A ticket-shaped file's history is a sketch (logged, resolved, closed); it never replaces
+    # a stored history, which may have come from an audit log or from work done here.
+    sketch: bool
+    replayed: Any
 
 
 class _Writer:
@@ -368,7 +391,7 @@ class _Writer:
             for name in missing:
                 base = slugify(name)[:90] or "queue"
                 slug, n = base, 1
-                while slug in self.slugs or slug in RESERVED_SLUGS:
+                while slug in self.slugs or slug in RESERVED_QUEUE_SLUGS:
                     n += 1
                     slug = f"{base}-{n}"
                 self.slugs.add(slug)
@@ -481,13 +504,30 @@ class _Writer:
             "customer_email": record.customer_email or "",
             "customer_directorate": (record.directorate or "")[:200],
         }
-        derived = derived_fields(
+        given = frozenset(
+            attr
+            for attr, (fields, field) in _ATTR_SOURCES.items()
+            if any(mapping.has(f) for f in fields) and getattr(record, field) not in (None, "", ())
+        )
+        return _Prepared(
+            record.reference,
+            attrs,
+            events,
+            replayed.intervals,
+            self._derive(replayed, kind, priority),
+            given,
+            mapping.shape == "ticket",
+            replayed,
+        )
+
+    def _derive(self, replayed: Any, kind: str | None, priority: str) -> dict[str, Any]:
+        """Derived state of a replayed history; the SLA target depends on kind and priority."""
+        return derived_fields(
             replayed.state,
             replayed.intervals,
             calendar=self.queue_calendars[replayed.state.queue_id],
             target_seconds=self.targets.get((kind or Kind.INCIDENT, priority)),
         )
-        return _Prepared(record.reference, attrs, events, replayed.intervals, derived)
 
     # -- one batch ------------------------------------------------------------------------------
 
@@ -540,14 +580,23 @@ class _Writer:
             pk = row["pk"]
             have = stored[pk]
             want = [e.signature() for e in p.events]
-            same_attrs = all(row[name] == value for name, value in p.attrs.items())
-            if have == want or (len(have) > len(want) and have[: len(want)] == want):
+            # What the file gives wins; what it only defaults keeps the stored value.
+            attrs = {name: p.attrs[name] if name in p.given else row[name] for name in _ATTRS}
+            same_attrs = all(row[name] == value for name, value in attrs.items())
+            if attrs != p.attrs:
+                p.attrs = attrs
+                p.derived = self._derive(p.replayed, attrs["kind"], attrs["priority"])
+            keep_stored = len(have) > len(want) and have[: len(want)] == want
+            if have != want and not keep_stored and p.sketch and have:
+                # A ticket-shaped file over a richer history: keep the history, take the fields.
+                keep_stored = True
+            if have == want or keep_stored:
                 if same_attrs:
                     summary.unchanged += 1
                 elif have == want:
                     attrs_only.append(Ticket(pk=pk, reference=p.reference, **p.attrs, **p.derived))
                 else:
-                    kept.append((pk, p.attrs))  # worked here since: replay the stored history
+                    kept.append((pk, p.attrs))  # the stored history is replayed with them
                 continue
             if len(have) < len(want) and want[: len(have)] == have:
                 fresh = p.events[len(have) :]

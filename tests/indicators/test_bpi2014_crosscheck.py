@@ -1,11 +1,11 @@
 """FR ICT 17, 17a and 17b on the imported BPI 2014 sample equal an independent count.
 
 The independent count is ``scripts/bpi2014_crosscheck.py``: the csv module over the files and
-DESIGN.md's definitions, with only the pure ``servicedesk.sla`` reused. Which history the
-database holds depends on the order of the two imports (the second replaces the first's
-events, and the activity preset's ``[defaults].kind`` makes every ticket an incident), so
-each order is compared with the script reading the same history. Skipped where
-../shared/data/real is absent.
+DESIGN.md's definitions, with only the pure ``servicedesk.sla`` reused: history from the
+activity log, kinds from incidents.csv. The two imports combine whichever comes first: the
+activity log's history is never replaced by the incident file's sketch of it, and the
+activity preset's ``[defaults].kind`` never overwrites the incident file's kinds. Skipped
+where ../shared/data/real is absent.
 """
 
 from __future__ import annotations
@@ -59,24 +59,23 @@ def _ours(month: str) -> dict[str, int]:
 @needs_real_data
 @pytest.mark.django_db
 class Bpi2014CrosscheckTests:
-    def test_it_matches_the_activity_history_imported_after_the_incidents(self, definitions):
-        # The brief's order: incidents.csv, then the activity log, whose history replaces
-        # the synthesised one (and whose [defaults].kind makes all 4,000 incidents).
-        _import(
-            ("incidents.csv", "bpic2014_incidents"),
-            ("incident_activities.csv", "bpic2014_activities"),
-        )
-        independent = _crosscheck().figures(BPIC2014, history="activities", kinds="incident")
+    @pytest.mark.parametrize(
+        "order",
+        [
+            (
+                ("incidents.csv", "bpic2014_incidents"),
+                ("incident_activities.csv", "bpic2014_activities"),
+            ),
+            (
+                ("incident_activities.csv", "bpic2014_activities"),
+                ("incidents.csv", "bpic2014_incidents"),
+            ),
+        ],
+        ids=["incidents-first", "activities-first"],
+    )
+    def test_it_matches_an_independent_count_whichever_file_comes_first(self, definitions, order):
+        _import(*order)
+        independent = _crosscheck().figures(BPIC2014, history="activities", kinds="csv")
         for month in MONTHS:
             assert _ours(month) == independent[month], month
-
-    def test_it_matches_the_incident_file_imported_after_the_activities(self, definitions):
-        # The other order: kinds from incidents.csv (802 requests), history from its times.
-        _import(
-            ("incident_activities.csv", "bpic2014_activities"),
-            ("incidents.csv", "bpic2014_incidents"),
-        )
-        independent = _crosscheck().figures(BPIC2014, history="tickets", kinds="csv")
-        for month in MONTHS:
-            assert _ours(month) == independent[month], month
-        assert sum(independent[m]["17b"] for m in MONTHS) == 780
+        assert sum(independent[m]["17b"] for m in MONTHS) > 0  # requests stay requests

@@ -309,3 +309,67 @@ class RealLogImportTests:
         assert len(offsets) == 2
         winter = Ticket.objects.get(reference="1-364285768")
         assert winter.logged_at == datetime(2010, 3, 31, 14, 59, 42, tzinfo=UTC)
+
+
+IVANTI_HEADER = (
+    "Incident Number,Type,Title,Category,Subcategory,Priority,Source,Current Assigned Group,"
+    "Current Assigned Analyst,Status,Raise User,Raise User Email,Raise User Department,"
+    "Creation Date,Resolved Date,Closed Date,Last Update,Reassignment Count,Reopen Count\n"
+)
+# Ticket A-1 of the audit log above, as a one-row-per-ticket export sees it: it names the
+# kind (a request) and the summary, which the audit log does not have.
+A1_AS_TICKET = IVANTI_HEADER + (
+    "A-1,Service Request,New starter laptop,PROD1,,3 - Medium,Phone,V5,Bob,In Progress,"
+    "Ann Lee,ann.lee@example.gov.uk,Org A,04/03/2024 09:00,,,04/03/2024 12:00,1,0\n"
+)
+
+
+@pytest.mark.django_db
+class CombinedExportsTests:
+    """A ticket-per-row export and an audit log of the same tickets combine, in either order."""
+
+    def test_a_ticket_export_after_the_audit_log_keeps_the_history_and_takes_the_fields(
+        self, tmp_path, targets
+    ):
+        tickets_import(source=write(tmp_path, V1), mapping=load_mapping("bpic2013"))
+        history = list(
+            TicketEvent.objects.filter(ticket__reference="A-1").order_by("sequence").values_list()
+        )
+        summary = tickets_import(
+            source=write(tmp_path, A1_AS_TICKET, "tickets.csv"),
+            mapping=load_mapping("ivanti_landesk"),
+        )
+        assert summary.errors == []
+        a = Ticket.objects.get(reference="A-1")
+        assert (a.kind, a.summary) == ("request", "New starter laptop")
+        assert (
+            list(TicketEvent.objects.filter(ticket=a).order_by("sequence").values_list()) == history
+        )
+        assert (a.status, a.reassignment_count) == (Status.AWAITING_CUSTOMER, 1)
+
+    def test_an_audit_log_after_the_ticket_export_keeps_the_kind_it_only_defaults(
+        self, tmp_path, targets
+    ):
+        tickets_import(
+            source=write(tmp_path, A1_AS_TICKET, "tickets.csv"),
+            mapping=load_mapping("ivanti_landesk"),
+        )
+        tickets_import(source=write(tmp_path, V1), mapping=load_mapping("bpic2013"))
+        a = Ticket.objects.get(reference="A-1")
+        # bpic2013's [defaults] kind = "incident" fills new tickets, never overwrites.
+        assert (a.kind, a.summary) == ("request", "New starter laptop")
+        # The audit log's richer history replaces the export's sketch of it.
+        assert a.reassignment_count == 1
+        assert a.status == Status.AWAITING_CUSTOMER
+        assert Ticket.objects.get(reference="B-2").kind == "incident"
+
+
+class ReservedQueueSlugTests:
+    @pytest.mark.parametrize("slug", ["tickets", "import", "surveys"])
+    def test_a_queue_cannot_take_the_address_of_another_page(self, slug):
+        from django.core.exceptions import ValidationError
+
+        from servicedesk.models import validate_queue_slug
+
+        with pytest.raises(ValidationError, match="another page under /queues/"):
+            validate_queue_slug(slug)
