@@ -34,7 +34,7 @@ from django.db import connection, models, transaction
 
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import Channel, EventKind, Kind, Status
-from servicedesk.history import IntervalRow, derived_fields, replay
+from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
 from servicedesk.models import Category, Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
 
 LONDON = ZoneInfo("Europe/London")
@@ -537,22 +537,7 @@ _TICKET_COLUMNS = (
     "customer_name",
     "customer_email",
     "customer_directorate",
-    "queue_id",
-    "assignee_id",
-    "status",
-    "logged_at",
-    "status_class",
-    "status_since",
-    "first_assigned_at",
-    "last_sequence",
-    "reassignment_count",
-    "reopen_count",
-    "escalation_level",
-    "last_resolved_at",
-    "business_resolution_seconds",
-    "sla_target_seconds",
-    "sla_due_at",
-    "sla_at_risk_at",
+    *DERIVED_FIELDS,
 )
 _EVENT_COLUMNS = (
     "ticket_id",

@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from servicedesk import sla
 from servicedesk.choices import (
@@ -193,6 +193,27 @@ def _interval(state: TicketState, at: datetime) -> IntervalRow:
         escalation_level=state.escalation_level,
         started_at=at,
     )
+
+
+DERIVED_FIELDS: Final = (
+    "status",
+    "status_class",
+    "status_since",
+    "queue_id",
+    "assignee_id",
+    "logged_at",
+    "first_assigned_at",
+    "last_sequence",
+    "reassignment_count",
+    "reopen_count",
+    "escalation_level",
+    "last_resolved_at",
+    "business_resolution_seconds",
+    "sla_target_seconds",
+    "sla_due_at",
+    "sla_at_risk_at",
+)
+"""The ticket fields ``derived_fields`` returns: what a ticket's history decides."""
 
 
 def derived_fields(

@@ -54,7 +54,7 @@ from django.utils.text import slugify
 
 from servicedesk.calendars import holiday_calendar, service_calendar
 from servicedesk.choices import EscalationLevel, EventKind, Kind, Priority
-from servicedesk.history import IntervalRow, derived_fields, replay
+from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
 from servicedesk.importers.history import (
     TicketHistory,
     derive_history,
@@ -112,24 +112,7 @@ _ATTR_SOURCES: Final = {
     "customer_email": (("customer_email",), "customer_email"),
     "customer_directorate": (("directorate",), "directorate"),
 }
-_DERIVED: Final = (
-    "status",
-    "status_class",
-    "status_since",
-    "queue_id",
-    "assignee_id",
-    "logged_at",
-    "first_assigned_at",
-    "last_sequence",
-    "reassignment_count",
-    "reopen_count",
-    "escalation_level",
-    "last_resolved_at",
-    "business_resolution_seconds",
-    "sla_target_seconds",
-    "sla_due_at",
-    "sla_at_risk_at",
-)
+_DERIVED: Final = DERIVED_FIELDS
 _SIGNATURE: Final = (
     "sequence",
     "kind",

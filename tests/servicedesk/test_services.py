@@ -460,3 +460,17 @@ class SlaRecomputeTests:
         ticket.refresh_from_db()
         assert ticket.sla_due_at == at(2026, 3, 10, 17, 0)
         assert services.tickets_sla_recompute() == 0  # nothing left to change
+
+
+@pytest.mark.django_db
+def test_derived_fields_returns_exactly_the_named_fields(desk):
+    """The importer and the demo's COPY write DERIVED_FIELDS: it must be what history derives."""
+    from servicedesk.history import DERIVED_FIELDS, derived_fields, replay
+    from servicedesk.sla import ServiceCalendar
+
+    ticket = log_ticket(queue=desk)
+    replayed = replay(list(TicketEvent.objects.filter(ticket=ticket).order_by("sequence")))
+    fields = derived_fields(
+        replayed.state, replayed.intervals, calendar=ServiceCalendar(), target_seconds=None
+    )
+    assert tuple(fields) == DERIVED_FIELDS
