@@ -18,7 +18,7 @@ from django.db.models import Case, Count, FilteredRelation, IntegerField, Q, Que
 from servicedesk import sla
 from servicedesk.access import visible_queues
 from servicedesk.choices import Show, Status, StatusClass
-from servicedesk.models import Queue, Ticket, TicketEvent, TicketInterval
+from servicedesk.models import Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
 from servicedesk.querysets import NOT_DONE, show_q
 
 COUNTS: tuple[Show, ...] = tuple(Show)
@@ -154,6 +154,35 @@ def ticket_clock(
         calendar=calendar,
         pauses=pauses,
         stopped_at=stopped_at,
+    )
+
+
+def ticket_response_clock(
+    ticket: Ticket,
+    *,
+    now: datetime,
+    calendar: sla.ServiceCalendar,
+    pauses: Iterable[sla.Pause],
+) -> sla.SlaClock | None:
+    """The ticket's response clock: from logging to its first assignment (one query).
+
+    The response target is the business time within which someone takes the ticket on; time
+    on hold does not count, as for resolution.
+    """
+    target = (
+        SlaTarget.objects.filter(kind=ticket.kind, priority=ticket.priority)
+        .values_list("response_seconds", flat=True)
+        .first()
+    )
+    if target is None or now < ticket.logged_at:
+        return None
+    return sla.clock(
+        ticket.logged_at,
+        target,
+        now,
+        calendar=calendar,
+        pauses=pauses,
+        stopped_at=ticket.first_assigned_at,
     )
 
 

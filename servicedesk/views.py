@@ -131,8 +131,10 @@ class TicketDetailView(PermissionRequired, TemplateView):
         now = timezone.now()
         calendar = queue_calendar(ticket.queue)
         times = selectors.ticket_times(ticket, now=now, calendar=calendar)
-        clock = selectors.ticket_clock(
-            ticket, now=now, calendar=calendar, pauses=selectors.ticket_pauses(times)
+        pauses = selectors.ticket_pauses(times)
+        clock = selectors.ticket_clock(ticket, now=now, calendar=calendar, pauses=pauses)
+        response_clock = selectors.ticket_response_clock(
+            ticket, now=now, calendar=calendar, pauses=pauses
         )
         can_work = access.can_work_ticket(self.request.user, ticket)
         actions = []
@@ -152,6 +154,7 @@ class TicketDetailView(PermissionRequired, TemplateView):
             events=selectors.ticket_events(ticket),
             times=times,
             clock=clock,
+            response_clock=response_clock,
             calendar=calendar,
             can_work=can_work,
             actions=actions,

@@ -518,3 +518,27 @@ class TicketCreateTests:
         assert (
             link not in client_as(Role.DMT).get(reverse("servicedesk:queue_list")).content.decode()
         )
+
+
+@pytest.mark.django_db
+class ResponseClockTests:
+    """Response: business time from logging to the first assignment (target 1 h here)."""
+
+    def test_it_shows_a_response_met(self, client_as, desk, networks, targets):
+        ticket = log_ticket(queue=desk)
+        services.ticket_assign(ticket=ticket, actor=None, at=MORNING + H / 2, queue=networks)
+        content = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
+        assert "Met</strong>" in content
+        assert "Taken on (first assigned) after 0h 30m of the 1h 00m target." in content
+
+    def test_it_shows_a_response_missed(self, client_as, desk, networks, targets):
+        ticket = log_ticket(queue=desk)
+        services.ticket_assign(ticket=ticket, actor=None, at=MORNING + 2 * H, queue=networks)
+        content = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
+        assert "Missed</strong>" in content
+        assert "after 2h 00m of the 1h 00m target" in content
+
+    def test_it_says_so_when_no_target_is_set(self, client_as, desk):
+        ticket = log_ticket(queue=desk)
+        content = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
+        assert "No response target is set for this kind and priority (incident, P3)." in content
