@@ -173,8 +173,6 @@ class ReviewDrilldownView(PermissionRequired, TemplateView):
             start, end = services.snapshot_window(as_of=instant, granularity=granularity)
             span = {"start": start, "end": end}
         items = behind(metric=metric.code, breakdown=breakdown, key=key, **span)
-        items = items.select_related("queue" if is_tickets else "directorate")
-        page = Paginator(items, DRILL_PAGE_SIZE).get_page(get.get("page"))
         snapshot = Snapshot.objects.filter(
             instant=instant,
             granularity=granularity,
@@ -182,8 +180,6 @@ class ReviewDrilldownView(PermissionRequired, TemplateView):
             breakdown=breakdown,
             key=key,
         ).first()
-        query = get.copy()
-        query.pop("page", None)
         context.update(
             metric=metric,
             instant=instant,
@@ -192,11 +188,7 @@ class ReviewDrilldownView(PermissionRequired, TemplateView):
             breakdown=breakdown,
             key=key,
             snapshot=snapshot,
-            page_obj=page,
-            is_tickets=is_tickets,
-            columns=TICKET_COLUMNS if is_tickets else CASE_COLUMNS,
-            rows=[(_ticket_row(item) if is_tickets else _case_row(item)) for item in page],
-            page_query=query.urlencode(),
+            **records_page(items, is_tickets=is_tickets, request=self.request),
         )
         return context
 
@@ -269,3 +261,18 @@ class ReviewPackDetailView(PermissionRequired, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(review_context(self.object.figures))
         return context
+
+
+def records_page(items, *, is_tickets: bool, request) -> dict[str, object]:
+    """Context for ``includes/_records_table.html``: a page of tickets or cases, as rows."""
+    items = items.select_related("queue" if is_tickets else "directorate")
+    page = Paginator(items, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page_obj": page,
+        "is_tickets": is_tickets,
+        "columns": TICKET_COLUMNS if is_tickets else CASE_COLUMNS,
+        "rows": [(_ticket_row(item) if is_tickets else _case_row(item)) for item in page],
+        "page_query": query.urlencode(),
+    }

@@ -60,12 +60,33 @@ class PeriodValueTable(tables.Table):
         order_by = ("-period_start",)
         empty_text = "No values yet."
 
-    def __init__(self, *args, can_enter: bool = False, can_approve: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        can_enter: bool = False,
+        can_approve: bool = False,
+        behind_url: str = "",
+        **kwargs,
+    ):
         self.can_enter = can_enter
         self.can_approve = can_approve
+        # For a computed indicator the reader may trace: the drill-down URL with "0000-00"
+        # standing for the month (one reverse() for the table, not one per row).
+        self.behind_url = behind_url
         super().__init__(*args, **kwargs)
         if not (can_enter or can_approve):
             self.columns.hide("actions")
+
+    def render_period_start(self, value, record) -> str:
+        month = f"{value:%B %Y}"
+        if not self.behind_url:
+            return month
+        return format_html(
+            '<a class="lbh-link" href="{}">{}<span class="govuk-visually-hidden">: the records'
+            " behind it</span></a>",
+            self.behind_url.replace("0000-00", f"{value:%Y-%m}"),
+            month,
+        )
 
     def order_period_start(self, queryset, is_descending):
         # pk last, so a page never skips or repeats a row.

@@ -55,6 +55,11 @@ urlpatterns = [
         name="period_value_approve",
     ),
     path(
+        "indicators/<slug:code>/values/<period:period>/behind/",
+        views.PeriodValueBehindView.as_view(),
+        name="period_value_behind",
+    ),
+    path(
         "indicators/<slug:code>/values/<period:period>/revise/",
         views.PeriodValueReviseView.as_view(),
         name="period_value_revise",

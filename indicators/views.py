@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -95,9 +95,16 @@ class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
 
     def get_table_kwargs(self):
         user = self.request.user
+        behind_url = ""
+        if can_see_records_behind(user, self.object):
+            behind_url = reverse(
+                "indicators:period_value_behind",
+                kwargs={"code": self.object.slug, "period": "0000-00"},
+            )
         return {
             "can_enter": _can(user, Perm.ENTER_INDICATOR_VALUES),
             "can_approve": _can(user, Perm.APPROVE_INDICATOR_VALUES),
+            "behind_url": behind_url,
         }
 
     def get_context_data(self, **kwargs):
@@ -501,3 +508,40 @@ def _api_instant(text: str, *, end: bool) -> datetime:
         return local_midnight(day + timedelta(days=1) if end else day)
     instant = datetime.fromisoformat(text)
     return instant if timezone.is_aware(instant) else instant.replace(tzinfo=_LONDON)
+
+
+# Who may open the records behind a computed value: those who may see that source's pages.
+SOURCE_PERMS = {"servicedesk": Perm.VIEW_QUEUES, "infogov": Perm.VIEW_INFOGOV}
+
+
+def can_see_records_behind(user, indicator: Indicator) -> bool:
+    behind = selectors.RECORDS_BEHIND.get(indicator.code)
+    return behind is not None and _can(user, SOURCE_PERMS[behind[0]])
+
+
+class PeriodValueBehindView(PermissionRequired, TemplateView):
+    """The tickets or cases a computed monthly value counted (drill-down from a value)."""
+
+    perm = Perm.VIEW_INDICATORS
+    template_name = "indicators/value_behind.html"
+
+    def get_context_data(self, **kwargs):
+        from indicators.review_views import records_page
+
+        context = super().get_context_data(**kwargs)
+        indicator = get_object_or_404(Indicator, slug=self.kwargs["code"])
+        if indicator.code not in selectors.RECORDS_BEHIND:
+            raise Http404("This indicator is not computed from records.")
+        if not can_see_records_behind(self.request.user, indicator):
+            raise PermissionDenied
+        period = self.kwargs["period"]
+        app, items = selectors.records_behind(code=indicator.code, period_start=period)
+        value = PeriodValue.objects.filter(indicator=indicator, period_start=period).first()
+        context.update(
+            indicator=indicator,
+            period=period,
+            value=value,
+            value_text=indicator.format_value(value.value) if value else "",
+            **records_page(items, is_tickets=app == "servicedesk", request=self.request),
+        )
+        return context

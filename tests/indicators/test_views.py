@@ -423,3 +423,44 @@ class ApiTests:
     def test_it_is_read_only(self, client_as):
         response = client_as(Role.DMT).post(reverse("indicators:api_indicator_list"))
         assert response.status_code == 405
+
+
+@pytest.mark.django_db
+class RecordsBehindAValueTests:
+    """A computed value links to the tickets it counted; the list equals its denominator."""
+
+    def test_fr_ict_17_lists_the_incidents_resolved_in_the_month(self, client_as, definitions):
+        from datetime import UTC, datetime, timedelta
+
+        from indicators.services import indicators_compute
+        from servicedesk import services as desk
+        from tests.servicedesk.factories import QueueFactory, SlaTargetFactory, log_ticket
+
+        SlaTargetFactory()
+        queue = QueueFactory(name="Service desk", slug="service-desk")
+        logged = datetime(2026, 3, 3, 9, tzinfo=UTC)
+        # Resolved after 2, 6 and 26 hours: 2, 6 and 10 business hours (09:00-17:00).
+        for hours in (2, 6, 26):
+            ticket = log_ticket(queue=queue, at=logged)
+            desk.ticket_resolve(ticket=ticket, actor=None, at=logged + timedelta(hours=hours))
+        indicators_compute(period_start=dt.date(2026, 3, 1))
+        client = client_as(Role.DMT)
+        detail = client.get(reverse("indicators:indicator_detail", args=["fr-ict-17"]))
+        url = reverse("indicators:period_value_behind", args=["fr-ict-17", "2026-03"])
+        assert url in detail.content.decode()
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["page_obj"].paginator.count == 3
+        assert response.context["value"].numerator == 2
+        assert "(2 of 3)" in response.content.decode()
+
+    def test_it_refuses_someone_who_may_not_see_the_tickets(self, client_as, definitions):
+        url = reverse("indicators:period_value_behind", args=["fr-ict-17", "2026-03"])
+        assert client_as(Role.BRIEFING_VIEWER).get(url).status_code == 403
+
+    def test_an_entered_indicator_has_no_records_behind_it(self, client_as, definitions):
+        from indicators.models import Indicator
+
+        entered = Indicator.objects.filter(is_computed=False).first()
+        url = reverse("indicators:period_value_behind", args=[entered.slug, "2026-03"])
+        assert client_as(Role.DMT).get(url).status_code == 404
