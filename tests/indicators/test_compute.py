@@ -164,5 +164,5 @@ class ComputeOnRealHistoryTests:
         assert february["FR ICT 18a"].extra["in_time_numerator"] == 1  # C, extended
         assert january["FR ICT 18b"].value == 5  # A, B, C, D (FOI) and E (EIR); not review R
         assert january["FR ICT 19b"].value == 2  # F and G
-        assert february["FR ICT 19a"].numerator, february["FR ICT 19a"].denominator == (1, 2)
+        assert (february["FR ICT 19a"].numerator, february["FR ICT 19a"].denominator) == (1, 2)
         assert february["FR ICT 19c"].value == 1  # H
