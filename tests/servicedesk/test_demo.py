@@ -1,6 +1,5 @@
 """Demo data: realistic, deterministic, and fast enough for seed_demo."""
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -48,11 +47,9 @@ def schema():
 
 @pytest.mark.django_db
 class DemoTests:
-    def test_it_seeds_2000_tickets_quickly_with_their_histories(self):
-        started = time.monotonic()
+    def test_it_seeds_2000_tickets_with_their_histories(self):
+        # How fast it seeds is measured by ``make bench`` (building the 1M database), not here.
         seeded = demo.seed(tickets=2000, now=NOW)
-        elapsed = time.monotonic() - started
-        assert elapsed < 30, f"took {elapsed:.1f}s"
         assert seeded.tickets == Ticket.objects.count() == 2000
         assert Queue.objects.count() == 15
         assert TicketEvent.objects.count() == seeded.events > 2000 * 3
