@@ -8,7 +8,7 @@ from django.views.generic import FormView, TemplateView
 
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from indicators import choices, selectors, services
+from indicators import selectors, services
 from indicators.forms import RiskForm
 from indicators.models import Risk
 
@@ -19,19 +19,6 @@ IG_METRICS = {
     "infogov.due_within_5_working_days": "Due within 5 working days",
     "infogov.overdue": "Overdue",
 }
-
-
-def _indicator_card(row: selectors.ScorecardRow) -> dict[str, object]:
-    indicator = row.indicator
-    fmt = indicator.format_value
-    return {
-        "row": row,
-        "value": fmt(row.latest.value) if row.latest else "No approved value",
-        "target": fmt(row.target.value) if row.target else "No target",
-        "rag_class": choices.get_rag_color(row.rag),
-        "previous": fmt(row.previous.value) if row.previous else "none",
-        "year_before": fmt(row.year_before.value) if row.year_before else "none",
-    }
 
 
 class BriefingView(PermissionRequired, TemplateView):
@@ -46,7 +33,8 @@ class BriefingView(PermissionRequired, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         cards = [
-            _indicator_card(row) for row in selectors.scorecard(today=today, approved_only=True)
+            selectors.scorecard_card(row, no_value="No approved value")
+            for row in selectors.scorecard(today=today, approved_only=True)
         ]
         by_code = {card["row"].indicator.code: card for card in cards}
         ig_instant, ig_rows = selectors.latest_snapshot_figures(prefix="infogov.")

@@ -22,6 +22,7 @@ class Polarity(models.TextChoices):
 
     HIGHER_IS_BETTER = RagPolarity.HIGHER_IS_BETTER.value, "Higher is better"
     LOWER_IS_BETTER = RagPolarity.LOWER_IS_BETTER.value, "Lower is better"
+    NONE = RagPolarity.NONE.value, "Neither: a volume measure"
 
 
 class Frequency(models.TextChoices):
@@ -53,6 +54,13 @@ class Status(models.TextChoices):
     ENTERED = "entered", "Entered"
     CHECKED = "checked", "Checked"
     APPROVED = "approved", "Approved"
+
+
+class RevisionKind(models.TextChoices):
+    """What a revision changed: the figures (which then need checking again) or only the words."""
+
+    FIGURES = "figures", "Figures"
+    COMMENTARY = "commentary", "Commentary"
 
 
 class UpsertResult(models.TextChoices):

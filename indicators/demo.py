@@ -8,7 +8,7 @@ nothing (and never undoes a real approval).
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -59,8 +59,17 @@ DETAILS = {
 }
 
 
+COMPUTED_COMMENTARY = (
+    "{code} for {month} is computed from the records behind it; the service lead has read "
+    "the list of records and found nothing that needs explaining to the DMT."
+)
+
+
 def _people():
-    """Who the demo values were entered and approved by (no passwords: they never sign in)."""
+    """Who entered and checked the demo values (no passwords: they never sign in).
+
+    Approval is by a third person, as the four-eyes rule requires (``_store``).
+    """
     User = get_user_model()
     officer, _ = User.objects.get_or_create(
         username="perf-officer",
@@ -86,6 +95,7 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed)
     services.definitions_sync()
     officer, manager = _people()
+    approver = _approver()
     indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
     this_month = month_start(timezone.localdate(now))
     first_month = add_months(this_month, -MONTHS)
@@ -143,6 +153,7 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
                 status=status,
                 officer=officer,
                 manager=manager,
+                approver=approver,
             )
             counts["values"] += 1
             previous_value = value
@@ -158,7 +169,50 @@ def _status_for(*, months_ago: int) -> str:
     return Status.APPROVED
 
 
-def _store(*, indicator, period, value, commentary, data_quality_note, status, officer, manager):
+def _approver():
+    """The Director of ICT, who approves what the performance manager has checked."""
+    User = get_user_model()
+    director, _ = User.objects.get_or_create(
+        username="ict-director",
+        defaults={"first_name": "Grace", "last_name": "Okafor", "email": "grace@hackperf.example"},
+    )
+    if director.has_usable_password():
+        director.set_unusable_password()
+        director.save(update_fields=["password"])
+    return director
+
+
+def sign_off_computed(*, before: date, approver, now: datetime) -> int:
+    """Take the computed values of months before ``before`` through the flow as the owners
+    would have: the commentary written, checked by the performance manager, approved by
+    ``approver``. Returns how many it approved; values already past *entered* are left."""
+    officer, manager = _people()
+    approved = 0
+    for value in (
+        PeriodValue.objects.filter(
+            indicator__is_computed=True, status=Status.ENTERED, period_start__lt=before
+        )
+        .select_related("indicator")
+        .order_by("pk")
+    ):
+        if not value.commentary:
+            value = services.period_value_comment(
+                period_value=value,
+                commentary=COMPUTED_COMMENTARY.format(
+                    code=value.indicator.code, month=f"{value.period_start:%B %Y}"
+                ),
+                by=officer,
+                now=now,
+            )
+        value = services.period_value_check(period_value=value, by=manager, now=now)
+        services.period_value_approve(period_value=value, by=approver, now=now)
+        approved += 1
+    return approved
+
+
+def _store(
+    *, indicator, period, value, commentary, data_quality_note, status, officer, manager, approver
+):
     """Take one value through the flow as far as ``status``, at times in its following month."""
     entered_at = timezone.make_aware(datetime.combine(add_months(period, 1), datetime.min.time()))
     entered_at += timedelta(days=4, hours=10)
@@ -177,5 +231,5 @@ def _store(*, indicator, period, value, commentary, data_quality_note, status, o
         )
     if status == Status.APPROVED:
         services.period_value_approve(
-            period_value=period_value, by=manager, now=entered_at + timedelta(days=5)
+            period_value=period_value, by=approver, now=entered_at + timedelta(days=5)
         )

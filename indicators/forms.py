@@ -112,6 +112,32 @@ class PeriodValueReviseForm(PeriodValueForm):
         del self.fields["period_start"]
 
 
+class PeriodValueCommentaryForm(GovukForm):
+    """A value's commentary, written by its owner (``services.period_value_comment``)."""
+
+    commentary = forms.CharField(
+        label="Commentary",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What explains the figure, and what is being done about it.",
+        error_messages={"required": "Write the commentary: what explains the figure."},
+    )
+    data_quality_note = forms.CharField(
+        label="Data quality note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Anything a reader should know about how complete or reliable the data is.",
+    )
+    reason = forms.CharField(
+        label="Why the commentary is changing (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Once a value is checked or approved, its earlier commentary is kept with this "
+            "reason. The figures' approval stands."
+        ),
+    )
+
+
 class ReviewPackForm(GovukForm):
     """Freeze a fortnight's review (``services.review_pack_freeze``)."""
 

@@ -26,6 +26,7 @@ __all__ = [
     "Tolerance",
     "direction",
     "rag",
+    "travel_words",
 ]
 
 Number = Decimal | float | int
@@ -42,6 +43,9 @@ class Polarity(StrEnum):
 
     HIGHER_IS_BETTER = "higher_is_better"
     LOWER_IS_BETTER = "lower_is_better"
+    # A volume measure (incidents logged, requests received): more is neither good nor bad,
+    # so it has no RAG and its direction of travel is "up" or "down", never "improving".
+    NONE = "none"
 
     @property
     def label(self) -> str:
@@ -55,6 +59,7 @@ class Rag(StrEnum):
     AMBER = "amber"
     RED = "red"
     NOT_ASSESSED = "not_assessed"
+    NO_TARGET = "no_target"
 
     @property
     def label(self) -> str:
@@ -69,6 +74,9 @@ class Direction(StrEnum):
     WORSENING = "worsening"
     UNCHANGED = "unchanged"
     NO_COMPARISON = "no_comparison"
+    # For volume measures (Polarity.NONE), which are neither better nor worse when they move.
+    UP = "up"
+    DOWN = "down"
 
     @property
     def label(self) -> str:
@@ -78,18 +86,22 @@ class Direction(StrEnum):
 _POLARITY_LABELS: Final[Mapping[Polarity, str]] = {
     Polarity.HIGHER_IS_BETTER: "Higher is better",
     Polarity.LOWER_IS_BETTER: "Lower is better",
+    Polarity.NONE: "Neither: a volume measure",
 }
 _RAG_LABELS: Final[Mapping[Rag, str]] = {
     Rag.GREEN: "Green – on target",
     Rag.AMBER: "Amber – within tolerance",
     Rag.RED: "Red – off target",
     Rag.NOT_ASSESSED: "Not assessed – no value or target",
+    Rag.NO_TARGET: "No target (volume measure)",
 }
 _DIRECTION_LABELS: Final[Mapping[Direction, str]] = {
     Direction.IMPROVING: "Improving",
     Direction.WORSENING: "Worsening",
     Direction.UNCHANGED: "Unchanged",
     Direction.NO_COMPARISON: "No comparison",
+    Direction.UP: "Up",
+    Direction.DOWN: "Down",
 }
 
 RAG_COLOURS: Final[Mapping[Rag, str]] = {
@@ -97,6 +109,7 @@ RAG_COLOURS: Final[Mapping[Rag, str]] = {
     Rag.AMBER: "amber",
     Rag.RED: "red",
     Rag.NOT_ASSESSED: "none",
+    Rag.NO_TARGET: "none",
 }
 """Rag → CSS class suffix (``hp-rag--amber``, ``hp-rag--none``); always shown with ``Rag.label``."""
 
@@ -170,12 +183,15 @@ def rag(
     Higher is better, target 90, ``Tolerance.percent(5)``: 90 and above green, 85.5 to 89.99…
     amber, below 85.5 red. Lower is better mirrors it: the band runs from the target upwards.
 
-    ``polarity`` may be the enum or its stored string value (e.g. a model field's).
+    ``polarity`` may be the enum or its stored string value (e.g. a model field's). A volume
+    measure (``Polarity.NONE``) is never rated: ``no_target``, whatever its value.
 
     Raises:
         TypeError: a value that is not a Decimal, float or int (bools included).
         ValueError: a NaN or infinite value, or an unknown polarity.
     """
+    if Polarity(polarity) is Polarity.NONE:
+        return Rag.NO_TARGET
     higher_is_better = Polarity(polarity) is Polarity.HIGHER_IS_BETTER
     if value is None or target is None:
         return Rag.NOT_ASSESSED
@@ -205,6 +221,7 @@ def direction(
     that would otherwise show "improving" over a difference nobody can see.
 
     ``no_comparison`` when either value is missing (a new indicator, or no return last period).
+    A volume measure (``Polarity.NONE``) moves ``up`` or ``down``, never better or worse.
 
     Raises:
         TypeError, ValueError: as :func:`rag`, or a negative ``unchanged_within``.
@@ -218,5 +235,21 @@ def direction(
     change = _decimal(current, "current") - _decimal(previous, "previous")
     if abs(change) <= margin:
         return Direction.UNCHANGED
+    if Polarity(polarity) is Polarity.NONE:
+        return Direction.UP if change > 0 else Direction.DOWN
     better = change > 0 if higher_is_better else change < 0
     return Direction.IMPROVING if better else Direction.WORSENING
+
+
+def travel_words(travel: Direction, *, current: str, previous: str, since: str) -> str:
+    """A direction of travel as a sentence, with the figures already formatted.
+
+    Volume measures give the figures themselves ("Up 152 from 140 on the month before"),
+    since "up" alone tells a reader nothing; rated measures name the earlier figure in
+    brackets ("Improving on the month before (88.0%)"). ``since`` names the comparison.
+    """
+    if travel is Direction.NO_COMPARISON:
+        return f"No comparison {since}"
+    if travel in (Direction.UP, Direction.DOWN):
+        return f"{travel.label} {current} from {previous} {since}"
+    return f"{travel.label} {since} ({previous})"

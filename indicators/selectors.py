@@ -12,8 +12,16 @@ from django.db.models import QuerySet
 from hackperf.metrics import ALL
 from indicators import periods, rag, sources
 from indicators.choices import Granularity
-from indicators.models import ApiToken, Indicator, PeriodValue, Snapshot, Target
+from indicators.models import (
+    ApiToken,
+    Indicator,
+    PeriodValue,
+    Snapshot,
+    Target,
+    ValueRevision,
+)
 from indicators.periods import add_months
+from indicators.rag import RAG_COLOURS
 
 SPARKLINE_MONTHS = 13  # a year and the same month the year before
 
@@ -28,6 +36,8 @@ def target_for(targets: Sequence[Target], period_start: date) -> Target | None:
 
 
 def rag_of(indicator: Indicator, value: Decimal | None, target: Target | None) -> rag.Rag:
+    if indicator.rag_polarity is rag.Polarity.NONE:
+        return rag.Rag.NO_TARGET
     if value is None or target is None:
         return rag.Rag.NOT_ASSESSED
     return rag.rag(value, target.value, polarity=indicator.rag_polarity, tolerance=target.tolerance)
@@ -88,7 +98,7 @@ def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
                     indicator=indicator,
                     latest=None,
                     target=target_for(targets[indicator.pk], today),
-                    rag=rag.Rag.NOT_ASSESSED,
+                    rag=rag_of(indicator, None, None),
                     previous=None,
                     year_before=None,
                     direction_previous=rag.Direction.NO_COMPARISON,
@@ -120,6 +130,35 @@ def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
             )
         )
     return rows
+
+
+def scorecard_card(row: ScorecardRow, *, no_value: str = "No value yet") -> dict[str, object]:
+    """A scorecard row's figures as people read them, for the scorecard and the briefing.
+
+    Volume measures say "No target (volume measure)" and move "Up 152 from 140", never
+    "Improving" (``rag.travel_words``).
+    """
+    indicator = row.indicator
+    fmt = indicator.format_value
+    volume = indicator.rag_polarity is rag.Polarity.NONE
+    current = fmt(row.latest.value) if row.latest else ""
+    previous = fmt(row.previous.value) if row.previous else "none"
+    year_before = fmt(row.year_before.value) if row.year_before else "none"
+    target = fmt(row.target.value) if row.target and not volume else "No target"
+    return {
+        "row": row,
+        "value": current or no_value,
+        "target": target,
+        "rag_class": RAG_COLOURS[row.rag],
+        "previous": previous,
+        "year_before": year_before,
+        "travel_previous": rag.travel_words(
+            row.direction_previous, current=current, previous=previous, since="on the month before"
+        ),
+        "travel_year": rag.travel_words(
+            row.direction_year, current=current, previous=year_before, since="on a year before"
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -294,3 +333,18 @@ def records_behind(*, code: str, period_start: date) -> tuple[str, QuerySet] | N
         return app, source.tickets_behind(metric=metric, start=start, end=end)
     last_day = periods.add_months(period_start, 1) - timedelta(days=1)
     return app, sources.infogov().cases_behind(metric=metric, start=period_start, end=last_day)
+
+
+def revisions_of(indicator: Indicator) -> list[ValueRevision]:
+    """Every revision of an indicator's values, newest first, for its page (one query).
+
+    Each carries ``old_value_text``, its old value as the indicator shows values.
+    """
+    revisions = list(
+        ValueRevision.objects.filter(period_value__indicator=indicator)
+        .select_related("period_value", "revised_by")
+        .order_by("-revised_at", "-pk")
+    )
+    for revision in revisions:
+        revision.old_value_text = indicator.format_value(revision.old_value)
+    return revisions

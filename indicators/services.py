@@ -34,6 +34,7 @@ from indicators import periods, sources
 from indicators.choices import (
     GRANULARITY_DAYS,
     Granularity,
+    RevisionKind,
     Source,
     Status,
     ToleranceKind,
@@ -59,8 +60,15 @@ ENTER_APPROVED: Final = (
 )
 CHECK_NOT_ENTERED: Final = "Only an entered value can be checked; this one is {status}."
 CHECK_OWN_ENTRY: Final = "You entered this value, so someone else must check it."
+CHECK_NO_COMMENTARY: Final = (
+    "Write the commentary before the value is checked: readers of the briefing need to know "
+    "what explains the figure."
+)
 APPROVE_NOT_CHECKED: Final = "Only a checked value can be approved; this one is {status}."
 APPROVE_OWN_ENTRY: Final = "You entered this value, so someone else must approve it."
+APPROVE_OWN_CHECK: Final = "You checked this value, so someone else must approve it."
+COMMENT_NO_CHANGE: Final = "The commentary and data quality note are unchanged."
+COMMENT_DEFAULT_REASON: Final = "Commentary added or corrected."
 REVISE_NOT_APPROVED: Final = (
     "Only an approved value is revised; this one is {status}, so enter it again instead."
 )
@@ -194,7 +202,8 @@ def _locked(period_value: PeriodValue) -> PeriodValue:
 def period_value_check(
     *, period_value: PeriodValue, by: AbstractBaseUser, now: datetime | None = None
 ) -> PeriodValue:
-    """Mark an entered value checked, by someone other than the person who entered it."""
+    """Mark an entered or computed value checked, with its commentary written, by someone
+    other than the person who entered it: the check is of the figures and of what they say."""
     period_value = _locked(period_value)
     if period_value.status != Status.ENTERED:
         raise ValidationError(
@@ -202,6 +211,8 @@ def period_value_check(
         )
     if period_value.entered_by_id is not None and period_value.entered_by_id == by.pk:
         raise ValidationError(CHECK_OWN_ENTRY)
+    if not period_value.commentary.strip():
+        raise ValidationError(CHECK_NO_COMMENTARY)
     period_value.status = Status.CHECKED
     period_value.checked_by = by
     period_value.checked_at = now or timezone.now()
@@ -214,7 +225,8 @@ def period_value_check(
 def period_value_approve(
     *, period_value: PeriodValue, by: AbstractBaseUser, now: datetime | None = None
 ) -> PeriodValue:
-    """Approve a checked value, by someone other than the person who entered it."""
+    """Approve a checked value: four eyes at least, so neither who entered it nor who
+    checked it may approve it."""
     period_value = _locked(period_value)
     if period_value.status != Status.CHECKED:
         raise ValidationError(
@@ -222,6 +234,8 @@ def period_value_approve(
         )
     if period_value.entered_by_id is not None and period_value.entered_by_id == by.pk:
         raise ValidationError(APPROVE_OWN_ENTRY)
+    if period_value.checked_by_id == by.pk:
+        raise ValidationError(APPROVE_OWN_CHECK)
     period_value.status = Status.APPROVED
     period_value.approved_by = by
     period_value.approved_at = now or timezone.now()
@@ -231,10 +245,16 @@ def period_value_approve(
 
 
 def _keep_old_figures(
-    period_value: PeriodValue, *, reason: str, by: AbstractBaseUser | None, now: datetime
+    period_value: PeriodValue,
+    *,
+    reason: str,
+    by: AbstractBaseUser | None,
+    now: datetime,
+    kind: str = RevisionKind.FIGURES,
 ) -> ValueRevision:
     revision = ValueRevision(
         period_value=period_value,
+        kind=kind,
         old_value=period_value.value,
         old_numerator=period_value.numerator,
         old_denominator=period_value.denominator,
@@ -295,6 +315,50 @@ def period_value_revise(
     _reset_trail(period_value, entered_by=by, now=now)
     period_value.full_clean()
     period_value.save()
+    return period_value
+
+
+@transaction.atomic
+def period_value_comment(
+    *,
+    period_value: PeriodValue,
+    commentary: str,
+    by: AbstractBaseUser,
+    data_quality_note: str | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> PeriodValue:
+    """Write or correct a value's commentary (and data quality note), leaving its figures and
+    their approval as they are.
+
+    The indicator owner writes it before the value is checked. Once the value is checked or
+    approved, the words it had are kept as a ``commentary`` revision with the reason (a
+    default one when none is given), so what the briefing said stays on record.
+    """
+    now = now or timezone.now()
+    period_value = _locked(period_value)
+    new = {
+        "commentary": commentary.strip(),
+        "data_quality_note": (
+            period_value.data_quality_note
+            if data_quality_note is None
+            else data_quality_note.strip()
+        ),
+    }
+    if all(getattr(period_value, field) == text for field, text in new.items()):
+        raise ValidationError(COMMENT_NO_CHANGE)
+    if period_value.status != Status.ENTERED:
+        _keep_old_figures(
+            period_value,
+            reason=reason.strip() or COMMENT_DEFAULT_REASON,
+            by=by,
+            now=now,
+            kind=RevisionKind.COMMENTARY,
+        )
+    for field, text in new.items():
+        setattr(period_value, field, text)
+    period_value.full_clean()
+    period_value.save(update_fields=list(new))
     return period_value
 
 

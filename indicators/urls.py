@@ -64,6 +64,11 @@ urlpatterns = [
         views.PeriodValueReviseView.as_view(),
         name="period_value_revise",
     ),
+    path(
+        "indicators/<slug:code>/values/<period:period>/commentary/",
+        views.PeriodValueCommentaryView.as_view(),
+        name="period_value_commentary",
+    ),
     path("api/indicators/", views.api_indicator_list, name="api_indicator_list"),
     path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
     path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),

@@ -25,7 +25,7 @@ from django_tables2 import SingleTableMixin
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
-from indicators.forms import PeriodValueForm, PeriodValueReviseForm
+from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue, Snapshot
 from indicators.periods import local_midnight
 from indicators.tables import PeriodValueTable
@@ -50,21 +50,13 @@ class ScorecardView(PermissionRequired, TemplateView):
         approved_only = not _can(self.request.user, Perm.ENTER_INDICATOR_VALUES)
         cards = []
         for row in selectors.scorecard(today=timezone.localdate(), approved_only=approved_only):
-            indicator = row.indicator
-            fmt = indicator.format_value
-            cards.append(
-                {
-                    "row": row,
-                    "value": fmt(row.latest.value) if row.latest else "No value yet",
-                    "target": fmt(row.target.value) if row.target else "No target",
-                    "rag_class": choices.get_rag_color(row.rag),
-                    "previous": fmt(row.previous.value) if row.previous else "none",
-                    "year_before": fmt(row.year_before.value) if row.year_before else "none",
-                    "sparkline": charts.sparkline_svg(
-                        row.sparkline, label=f"{indicator.code} trend", format_value=fmt
-                    ),
-                }
+            card = selectors.scorecard_card(row)
+            card["sparkline"] = charts.sparkline_svg(
+                row.sparkline,
+                label=f"{row.indicator.code} trend",
+                format_value=row.indicator.format_value,
             )
+            cards.append(card)
         context["cards"] = cards
         context["approved_only"] = approved_only
         return context
@@ -123,6 +115,7 @@ class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
         context["awaiting"] = [p for p in history if p.status != choices.Status.APPROVED]
         context["can_enter"] = _can(self.request.user, Perm.ENTER_INDICATOR_VALUES)
         context["can_approve"] = _can(self.request.user, Perm.APPROVE_INDICATOR_VALUES)
+        context["revisions"] = selectors.revisions_of(indicator)
         return context
 
 
@@ -251,6 +244,42 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             indicator=self.indicator, period_value=self.period_value, **kwargs
+        )
+
+
+class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
+    """Write or correct a value's commentary; a checked or approved value stays so."""
+
+    perm = Perm.ENTER_INDICATOR_VALUES
+    form_class = PeriodValueCommentaryForm
+    template_name = "indicators/periodvalue_commentary.html"
+
+    def get_initial(self):
+        value = self.period_value
+        return {"commentary": value.commentary, "data_quality_note": value.data_quality_note}
+
+    def form_valid(self, form):
+        try:
+            services.period_value_comment(
+                period_value=self.period_value, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        month = f"{self.period_value.period_start:%B %Y}"
+        status = self.period_value.get_status_display().lower()
+        messages.success(
+            self.request,
+            f"Commentary saved for {self.indicator.code}, {month}; the value is still {status}.",
+        )
+        return redirect(self.indicator)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            indicator=self.indicator,
+            period_value=self.period_value,
+            value_text=self.indicator.format_value(self.period_value.value),
+            **kwargs,
         )
 
 

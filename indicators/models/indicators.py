@@ -240,7 +240,13 @@ class PeriodValue(models.Model):
 
 
 class ValueRevision(models.Model):
-    """The figures an approved value had before it was changed, and why it was changed."""
+    """What a value said before it was changed, and why it was changed.
+
+    A ``figures`` revision keeps an approved value's old figures (the value then goes back to
+    be checked and approved again); a ``commentary`` revision keeps the words a checked or
+    approved value had before its commentary was added to or corrected, which leaves the
+    approval standing.
+    """
 
     period_value = models.ForeignKey(
         PeriodValue,
@@ -262,6 +268,12 @@ class ValueRevision(models.Model):
         verbose_name="old value approved by",
     )
     old_approved_at = models.DateTimeField("old value approved", null=True, blank=True)
+    kind = models.CharField(
+        "what changed",
+        max_length=10,
+        choices=choices.RevisionKind.choices,
+        default=choices.RevisionKind.FIGURES,
+    )
     reason = models.TextField("reason")
     revised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

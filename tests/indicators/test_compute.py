@@ -80,6 +80,8 @@ class ComputeIndicatorsTests:
         servicedesk, _ = stubbed
         services.indicators_compute(period_start=MARCH)
         value = PeriodValue.objects.get(indicator__code="FR ICT 17")
+        owner = make_user()
+        value = services.period_value_comment(period_value=value, commentary="On target.", by=owner)
         value = services.period_value_check(period_value=value, by=make_user())
         services.period_value_approve(period_value=value, by=make_user())
         servicedesk.fr_ict_17_ratio = Ratio(46, 60)

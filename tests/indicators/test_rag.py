@@ -19,6 +19,7 @@ from indicators.rag import (
     Tolerance,
     direction,
     rag,
+    travel_words,
 )
 
 HIGHER = Polarity.HIGHER_IS_BETTER
@@ -294,6 +295,10 @@ def test_it_refuses_a_negative_unchanged_margin() -> None:
         (Direction.NO_COMPARISON, "No comparison"),
         (Polarity.HIGHER_IS_BETTER, "Higher is better"),
         (Polarity.LOWER_IS_BETTER, "Lower is better"),
+        (Polarity.NONE, "Neither: a volume measure"),
+        (Rag.NO_TARGET, "No target (volume measure)"),
+        (Direction.UP, "Up"),
+        (Direction.DOWN, "Down"),
     ],
 )
 def test_it_labels_every_status_in_words(member: Rag | Direction | Polarity, label: str) -> None:
@@ -306,9 +311,52 @@ def test_it_has_a_colour_for_every_rag() -> None:
         Rag.AMBER: "amber",
         Rag.RED: "red",
         Rag.NOT_ASSESSED: "none",
+        Rag.NO_TARGET: "none",
     }
 
 
 def test_it_stores_enums_as_their_plain_values() -> None:
-    assert [str(r) for r in Rag] == ["green", "amber", "red", "not_assessed"]
+    assert [str(r) for r in Rag] == ["green", "amber", "red", "not_assessed", "no_target"]
     assert Direction("improving") is Direction.IMPROVING
+
+
+# -- volume measures ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "target"), [(152, 140), (0, 140), (152, None), (None, None)])
+def test_a_volume_measure_is_never_rated(value: Number | None, target: Number | None) -> None:
+    assert rag(value, target, polarity=Polarity.NONE, tolerance=NONE) is Rag.NO_TARGET
+    assert rag(value, target, polarity="none", tolerance=NONE) is Rag.NO_TARGET
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [
+        (152, 140, Direction.UP),
+        (139, 140, Direction.DOWN),
+        (140, 140, Direction.UNCHANGED),
+        (Decimal("140.4"), 140, Direction.UNCHANGED),  # within the shown precision
+        (None, 140, Direction.NO_COMPARISON),
+    ],
+)
+def test_a_volume_measure_moves_up_or_down_never_better_or_worse(
+    current: Number | None, previous: Number | None, expected: Direction
+) -> None:
+    assert direction(current, previous, polarity=Polarity.NONE, unchanged_within=0.5) is expected
+
+
+@pytest.mark.parametrize(
+    ("travel", "expected"),
+    [
+        (Direction.UP, "Up 152 from 140 on the month before"),
+        (Direction.DOWN, "Down 152 from 140 on the month before"),
+        (Direction.UNCHANGED, "Unchanged on the month before (140)"),
+        (Direction.IMPROVING, "Improving on the month before (140)"),
+        (Direction.WORSENING, "Worsening on the month before (140)"),
+        (Direction.NO_COMPARISON, "No comparison on the month before"),
+    ],
+)
+def test_it_words_a_direction_with_its_figures(travel: Direction, expected: str) -> None:
+    assert travel_words(travel, current="152", previous="140", since="on the month before") == (
+        expected
+    )

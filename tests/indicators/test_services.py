@@ -32,7 +32,15 @@ class DefinitionsTests:
         assert Indicator.objects.get(code="ICT SAT").source == "surveys"
 
     def test_the_migrations_frozen_copy_matches_the_live_list(self):
-        assert definitions_migration.DEFINITIONS == list(DEFINITIONS)
+        # 0004 made the volume measures neither higher- nor lower-is-better.
+        volume = importlib.import_module(
+            "indicators.migrations.0004_volume_measures_and_commentary_revisions"
+        ).VOLUME_CODES
+        frozen = [
+            {**d, "polarity": "none"} if d["code"] in volume else d
+            for d in definitions_migration.DEFINITIONS
+        ]
+        assert frozen == list(DEFINITIONS)
 
     def test_sync_restores_missing_ones_keeps_edits_and_is_idempotent(self, definitions):
         Indicator.objects.filter(code="FR ICT 19c").delete()
@@ -107,6 +115,7 @@ class ApprovalFlowTests:
         return make_user(username="enterer"), make_user(username="checker"), make_user()
 
     def enter(self, by, value="91.5", indicator=None, **kwargs):
+        kwargs.setdefault("commentary", "Explained at the DMT.")
         return services.period_value_enter(
             indicator=indicator or IndicatorFactory(),
             period_start=MARCH_2017,
@@ -116,8 +125,8 @@ class ApprovalFlowTests:
             **kwargs,
         )
 
-    def test_it_moves_entered_checked_approved_by_two_people(self, people):
-        enterer, checker, _ = people
+    def test_it_moves_entered_checked_approved_by_three_people(self, people):
+        enterer, checker, approver = people
         value = self.enter(enterer, numerator=Decimal(183), denominator=Decimal(200))
         assert (value.status, value.entered_by, value.value) == (
             Status.ENTERED,
@@ -126,14 +135,76 @@ class ApprovalFlowTests:
         )
         value = services.period_value_check(period_value=value, by=checker, now=NOW)
         assert (value.status, value.checked_by) == (Status.CHECKED, checker)
-        # The checker may also approve.
-        value = services.period_value_approve(period_value=value, by=checker, now=NOW)
+        value = services.period_value_approve(period_value=value, by=approver, now=NOW)
         value.refresh_from_db()
         assert (value.status, value.approved_by, value.approved_at) == (
             Status.APPROVED,
-            checker,
+            approver,
             NOW,
         )
+
+    def test_the_checker_does_not_approve(self, people):
+        enterer, checker, _ = people
+        value = services.period_value_check(period_value=self.enter(enterer), by=checker)
+        with pytest.raises(ValidationError) as error:
+            services.period_value_approve(period_value=value, by=checker)
+        assert error.value.messages == [services.APPROVE_OWN_CHECK]
+        assert PeriodValue.objects.get(pk=value.pk).status == Status.CHECKED
+
+    def test_a_value_without_commentary_is_not_checked(self, people):
+        enterer, checker, _ = people
+        value = self.enter(enterer, commentary="  ")
+        with pytest.raises(ValidationError) as error:
+            services.period_value_check(period_value=value, by=checker)
+        assert error.value.messages == [services.CHECK_NO_COMMENTARY]
+
+    def test_a_computed_value_is_commented_checked_and_approved_by_others(self, people):
+        owner, checker, approver = people
+        indicator = IndicatorFactory(is_computed=True, source="servicedesk")
+        value, _ = services.period_value_upsert_computed(
+            indicator=indicator,
+            period_start=MARCH_2017,
+            value=Decimal(75),
+            numerator=3,
+            denominator=4,
+            now=NOW,
+        )
+        value = services.period_value_comment(
+            period_value=value, commentary="Two long outages.", by=owner, now=NOW
+        )
+        assert not ValueRevision.objects.exists()  # words before the check are not a revision
+        value = services.period_value_check(period_value=value, by=checker, now=NOW)
+        with pytest.raises(ValidationError):
+            services.period_value_approve(period_value=value, by=checker, now=NOW)
+        value = services.period_value_approve(period_value=value, by=approver, now=NOW)
+        assert (value.status, value.commentary) == (Status.APPROVED, "Two long outages.")
+
+    def test_correcting_commentary_keeps_the_approval_and_the_old_words(self, people):
+        enterer, checker, approver = people
+        value = self.enter(enterer, commentary="Frist draft")
+        value = services.period_value_check(period_value=value, by=checker, now=NOW)
+        value = services.period_value_approve(period_value=value, by=approver, now=NOW)
+        later = NOW + dt.timedelta(days=3)
+        value = services.period_value_comment(
+            period_value=value, commentary="First draft", by=enterer, reason="Typo", now=later
+        )
+        value.refresh_from_db()
+        assert (value.status, value.approved_by, value.commentary) == (
+            Status.APPROVED,
+            approver,
+            "First draft",
+        )
+        revision = ValueRevision.objects.get(period_value=value)
+        assert (revision.kind, revision.old_commentary, revision.reason, revision.revised_by) == (
+            "commentary",
+            "Frist draft",
+            "Typo",
+            enterer,
+        )
+        assert revision.old_value == value.value
+        with pytest.raises(ValidationError) as error:
+            services.period_value_comment(period_value=value, commentary="First draft", by=enterer)
+        assert error.value.messages == [services.COMMENT_NO_CHANGE]
 
     def test_nobody_checks_their_own_entry(self, people):
         enterer, _, _ = people
@@ -176,10 +247,10 @@ class ApprovalFlowTests:
         assert ValueRevision.objects.count() == 0
 
     def test_it_refuses_to_enter_over_an_approved_value(self, people):
-        enterer, checker, _ = people
+        enterer, checker, approver = people
         value = self.enter(enterer)
         services.period_value_check(period_value=value, by=checker)
-        services.period_value_approve(period_value=value, by=checker)
+        services.period_value_approve(period_value=value, by=approver)
         with pytest.raises(ValidationError) as error:
             self.enter(enterer, indicator=value.indicator)
         assert error.value.messages == [services.ENTER_APPROVED.format(period=MARCH_2017)]
@@ -202,7 +273,7 @@ class ApprovalFlowTests:
 class RevisionTests:
     @pytest.fixture
     def approved(self, make_user):
-        enterer, approver = make_user(), make_user()
+        enterer, checker, approver = make_user(), make_user(), make_user()
         value = services.period_value_enter(
             indicator=IndicatorFactory(),
             period_start=MARCH_2017,
@@ -213,7 +284,7 @@ class RevisionTests:
             by=enterer,
             now=NOW,
         )
-        services.period_value_check(period_value=value, by=approver)
+        services.period_value_check(period_value=value, by=checker)
         return services.period_value_approve(period_value=value, by=approver), approver
 
     def test_it_keeps_the_old_figures_with_the_reason_and_restarts_the_flow(self, approved):
@@ -302,9 +373,11 @@ class UpsertComputedTests:
         indicator = IndicatorFactory(computed=True)
         value, _ = self.upsert(indicator)
         person = make_user()
-        # A computed value has no enterer: anyone may check it.
+        # A computed value has no enterer: anyone may comment on and check it, and someone
+        # else approves it.
+        value = services.period_value_comment(period_value=value, commentary="Fine.", by=person)
         services.period_value_check(period_value=value, by=person)
-        services.period_value_approve(period_value=value, by=person)
+        services.period_value_approve(period_value=value, by=make_user())
         value, result = self.upsert(indicator, value="86", numerator=172)
         assert result == UpsertResult.REVISED
         assert value.status == Status.ENTERED

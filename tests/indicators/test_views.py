@@ -153,8 +153,9 @@ class IndicatorPageTests:
         client = client_as(Role.DMT)
         # session, user, savepoint, user permissions, group permissions, indicator,
         # history values (with approvers), targets, release savepoint; then, while the
-        # template renders, the table's count and its page (targets annotated, people joined).
-        with django_assert_num_queries(11):
+        # template renders, the table's count and its page (targets annotated, people joined);
+        # the values' revisions.
+        with django_assert_num_queries(12):
             response = client.get(detail(indicator))
         assert len(response.context["table"].rows) == count
 
@@ -221,13 +222,30 @@ class EnterFormTests:
 
 @pytest.mark.django_db
 class ActionTests:
-    def test_the_dmt_checks_and_approves_someone_elses_entry(self, client_as, make_user):
+    def test_the_dmt_checks_and_another_approves_someone_elses_entry(self, client, make_user):
         value = PeriodValueFactory(entered_by=make_user())
-        client = client_as(Role.DMT)
+        checker, approver = make_user(Role.DMT), make_user(Role.DMT)
+        client.force_login(checker)
         assert client.post(value_url("period_value_check", value)).status_code == 302
+        refused = client.post(value_url("period_value_approve", value), follow=True)
+        assert services.APPROVE_OWN_CHECK in refused.content.decode()
+        client.force_login(approver)
         assert client.post(value_url("period_value_approve", value)).status_code == 302
         value.refresh_from_db()
-        assert value.status == Status.APPROVED
+        assert (value.status, value.checked_by, value.approved_by) == (
+            Status.APPROVED,
+            checker,
+            approver,
+        )
+
+    def test_a_value_without_commentary_offers_the_commentary_not_the_check(self, client_as):
+        value = PeriodValueFactory(commentary="")
+        client = client_as(Role.DMT)
+        page = client.get(detail(value.indicator)).content.decode()
+        assert value_url("period_value_commentary", value) in page
+        assert value_url("period_value_check", value) not in page
+        refused = client.post(value_url("period_value_check", value), follow=True)
+        assert services.CHECK_NO_COMMENTARY in refused.content.decode()
 
     def test_an_illegal_step_is_reported_not_taken(self, client_as):
         value = PeriodValueFactory()
@@ -274,6 +292,56 @@ class ReviseFormTests:
         url = value_url("period_value_revise", value)
         assert client.get(url).status_code == 403
         assert client.post(url, {"value": "1", "reason": "x"}).status_code == 403
+
+
+@pytest.mark.django_db
+class CommentaryFormTests:
+    def test_commentary_on_an_approved_value_keeps_it_approved_and_shows_the_revision(
+        self, client_as
+    ):
+        value = PeriodValueFactory(commentary="Frist draft", status=Status.APPROVED)
+        client = client_as(Role.DMT)
+        url = value_url("period_value_commentary", value)
+        assert client.get(url).context["form"].initial["commentary"] == "Frist draft"
+        empty = client.post(url, {"commentary": ""})
+        assert "Write the commentary" in empty.content.decode()
+        response = client.post(url, {"commentary": "First draft", "reason": "Typo"}, follow=True)
+        assert "the value is still approved" in response.content.decode()
+        value.refresh_from_db()
+        assert (value.status, value.commentary) == (Status.APPROVED, "First draft")
+        page = client.get(detail(value.indicator)).content.decode()
+        revisions = page[page.index('id="revisions"') :]
+        assert "Commentary" in revisions and "Typo" in revisions and "Frist draft" in revisions
+
+    def test_a_briefing_viewer_is_refused(self, client_as):
+        value = PeriodValueFactory()
+        client = client_as(Role.BRIEFING_VIEWER)
+        url = value_url("period_value_commentary", value)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"commentary": "x"}).status_code == 403
+        value.refresh_from_db()
+        assert value.commentary == "On track."
+
+
+@pytest.mark.django_db
+class VolumeMeasureTests:
+    def test_it_reads_up_from_and_no_target_never_improving(self, client_as):
+        indicator = IndicatorFactory(polarity=Polarity.NONE, unit="count")
+        TargetFactory(indicator=indicator, effective_from=dt.date(2015, 1, 1), value=100)
+        for month, figure in ((2, 140), (3, 152)):
+            PeriodValueFactory(
+                indicator=indicator,
+                period_start=dt.date(2017, month, 1),
+                value=figure,
+                status=Status.APPROVED,
+            )
+        for name in ("indicators:scorecard", "indicators:briefing"):
+            page = client_as(Role.DMT).get(reverse(name)).content.decode()
+            row = page[page.index(f'data-indicator="{indicator.slug}"') :]
+            row = row[: row.index("</tr>")]
+            assert "Up 152 from 140 on the month before" in row
+            assert "No target (volume measure)" in row
+            assert "Improving" not in row and "Not assessed" not in row
 
 
 @pytest.mark.django_db

@@ -60,8 +60,6 @@ class Command(BaseCommand):
         # After the people: the demo queue owner, agent and IG officer are given work.
         from indicators import demo as indicators_demo
         from indicators import services as indicator_services
-        from indicators.choices import Status as PeriodStatus
-        from indicators.models import PeriodValue
         from indicators.periods import add_months, month_start
         from infogov import demo as infogov_demo
         from servicedesk import demo as servicedesk_demo
@@ -96,16 +94,11 @@ class Command(BaseCommand):
             indicator_services.indicators_compute(
                 period_start=add_months(this_month, -months_back), now=now
             )
-        # As the DMT would have done: computed months before the last are checked and
-        # approved (the briefing shows approved values only); the last month awaits them.
+        # As the owners and the DMT would have done: computed months before the last have
+        # their commentary, are checked, and are approved by the DMT (the briefing shows
+        # approved values only); the last month awaits them.
         dmt = get_user_model().objects.get(username="dmt")
-        for value in PeriodValue.objects.filter(
-            indicator__is_computed=True,
-            status=PeriodStatus.ENTERED,
-            period_start__lt=add_months(this_month, -1),
-        ).order_by("pk"):
-            indicator_services.period_value_check(period_value=value, by=dmt, now=now)
-            indicator_services.period_value_approve(period_value=value, by=dmt, now=now)
+        indicators_demo.sign_off_computed(before=add_months(this_month, -1), approver=dmt, now=now)
         self.stdout.write(
             f"Indicators: entered values for two years, {len(fortnights)} fortnightly "
             "snapshots, and FR ICT 17-19 computed for the last 12 months."
