@@ -1,17 +1,25 @@
 """The Mayor's briefing (laid out for A4 print) and the risk register's forms."""
 
+from collections import Counter
+from datetime import date
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from indicators import selectors, services
-from indicators.forms import RiskForm
-from indicators.models import Risk
+from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
+from indicators.models import BriefingPack, Risk
+from indicators.periods import add_months
+from indicators.rag import Rag
 
+RATED = (Rag.RED, Rag.AMBER, Rag.GREEN)
 FOI_CODES = ("FR ICT 18a", "FR ICT 18b", "FR ICT 18c")
 SAR_CODES = ("FR ICT 19a", "FR ICT 19b", "FR ICT 19c")
 IG_METRICS = {
@@ -21,47 +29,113 @@ IG_METRICS = {
 }
 
 
+def briefing_context(*, today: date) -> dict[str, object]:
+    """Everything the briefing shows, as of now: the live page and a frozen copy alike.
+
+    One reporting month for every indicator (``selectors.reporting_month``), an opening
+    summary (RAG counts, what moved most since the last frozen briefing, risks whose score
+    rose), the indicators, the FOI and SAR summary and the open risks. A fixed number of
+    queries.
+    """
+    month = selectors.reporting_month()
+    rows = selectors.scorecard(today=today, approved_only=True, month=month)
+    cards = [
+        selectors.scorecard_card(row, no_value="No approved value", month=month) for row in rows
+    ]
+    by_code = {card["row"].indicator.code: card for card in cards}
+    last_pack = BriefingPack.objects.only("reporting_month", "meeting", "frozen_at").first()
+    since = None
+    if month is not None:
+        since = add_months(month, -1)
+        if last_pack and last_pack.reporting_month and last_pack.reporting_month < month:
+            since = last_pack.reporting_month
+    ig_instant, ig_rows = selectors.latest_snapshot_figures(prefix="infogov.")
+    kinds: dict[str, dict[str, object]] = {}
+    for snapshot in ig_rows:
+        if snapshot.metric not in IG_METRICS:
+            continue
+        column = kinds.setdefault(
+            snapshot.key or "all",
+            {"label": snapshot.label or "All cases", "values": {}},
+        )
+        column["values"][snapshot.metric] = snapshot.value
+    risks = list(Risk.objects.open().prefetch_related("linked_indicators"))
+    rag_counts = Counter(card["row"].rag for card in cards if card["row"].latest)
+    return {
+        "today": today,
+        "month": month,
+        "since": since,
+        "last_pack": last_pack,
+        "rag_counts": [(rag_status, rag_counts[rag_status]) for rag_status in RATED],
+        "movements": selectors.movements(rows, since=since) if since else [],
+        "risks_rose": [risk for risk in risks if risk.score_rose],
+        "strategic": [c for c in cards if c["row"].indicator.code not in FOI_CODES + SAR_CODES],
+        "foi": [by_code[code] for code in FOI_CODES if code in by_code],
+        "sar": [by_code[code] for code in SAR_CODES if code in by_code],
+        "ig_instant": ig_instant,
+        "ig_metrics": list(IG_METRICS.items()),
+        "ig_columns": [
+            {"label": column["label"], "values": [column["values"].get(m) for m in IG_METRICS]}
+            for _, column in sorted(kinds.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+        ],
+        "risks": risks,
+    }
+
+
 class BriefingView(PermissionRequired, TemplateView):
     """The Mayor's 2-to-1 briefing: strategic indicators (approved values only) with target,
     RAG and direction of travel in words and commentary; the FOI and SAR summary; the risk
-    register. Print CSS lays it out on A4. A fixed number of queries."""
+    register. Print CSS lays it out on two A4 pages. A fixed number of queries."""
 
     perm = Perm.VIEW_BRIEFING
     template_name = "indicators/briefing.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        cards = [
-            selectors.scorecard_card(row, no_value="No approved value")
-            for row in selectors.scorecard(today=today, approved_only=True)
-        ]
-        by_code = {card["row"].indicator.code: card for card in cards}
-        ig_instant, ig_rows = selectors.latest_snapshot_figures(prefix="infogov.")
-        kinds: dict[str, dict[str, object]] = {}
-        for snapshot in ig_rows:
-            if snapshot.metric not in IG_METRICS:
-                continue
-            column = kinds.setdefault(
-                snapshot.key or "all",
-                {"label": snapshot.label or "All cases", "values": {}},
-            )
-            column["values"][snapshot.metric] = snapshot.value
-        context.update(
-            today=today,
-            strategic=[c for c in cards if c["row"].indicator.code not in FOI_CODES + SAR_CODES],
-            foi=[by_code[code] for code in FOI_CODES if code in by_code],
-            sar=[by_code[code] for code in SAR_CODES if code in by_code],
-            ig_instant=ig_instant,
-            ig_metrics=list(IG_METRICS.items()),
-            ig_columns=[
-                {"label": column["label"], "values": [column["values"].get(m) for m in IG_METRICS]}
-                for _, column in sorted(kinds.items(), key=lambda kv: (kv[0] != "all", kv[0]))
-            ],
-            risks=Risk.objects.prefetch_related("linked_indicators"),
-            can_edit_risks=self.request.user.has_perm(perm_name(Perm.EDIT_RISKS)),
-        )
+        context.update(briefing_context(today=timezone.localdate()))
+        can_edit = self.request.user.has_perm(perm_name(Perm.EDIT_RISKS))
+        context["can_edit_risks"] = can_edit
+        context["packs"] = BriefingPack.objects.only("meeting", "frozen_at")[:5]
+        context["freeze_form"] = BriefingFreezeForm() if can_edit else None
         return context
+
+
+class BriefingFreezeView(PermissionRequired, View):
+    """POST-only: freeze the briefing as it reads now, for a meeting (the DMT)."""
+
+    perm = Perm.EDIT_RISKS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = BriefingFreezeForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for text in errors:
+                    messages.error(request, text)
+            return redirect("indicators:briefing")
+        context = briefing_context(today=timezone.localdate())
+        body = render_to_string(
+            "indicators/includes/_briefing_body.html", {**context, "can_edit_risks": False}
+        )
+        pack = services.briefing_freeze(
+            meeting=form.cleaned_data["meeting"],
+            body=body,
+            reporting_month=context["month"],
+            by=request.user,
+        )
+        messages.success(
+            request, f"The briefing is frozen for {pack.meeting}: print it from this copy."
+        )
+        return redirect(pack)
+
+
+class BriefingPackDetailView(PermissionRequired, DetailView):
+    """A frozen briefing, as it read when it was frozen; printed like the live one."""
+
+    perm = Perm.VIEW_BRIEFING
+    model = BriefingPack
+    context_object_name = "pack"
+    template_name = "indicators/briefingpack_detail.html"
 
 
 class RiskFormMixin(PermissionRequired):
@@ -73,7 +147,13 @@ class RiskFormMixin(PermissionRequired):
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         linked = list(data.pop("linked_indicators"))
-        risk = services.risk_save(risk=self.risk, linked_indicators=linked, **data)
+        try:
+            risk = services.risk_save(
+                risk=self.risk, linked_indicators=linked, by=self.request.user, **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Risk “{risk.title}” saved.")
         return redirect("indicators:briefing")
 
@@ -86,11 +166,18 @@ class RiskCreateView(RiskFormMixin, FormView):
 
 
 class RiskUpdateView(RiskFormMixin, FormView):
-    """Change a risk on the register (the DMT)."""
+    """Change a risk on the register (the DMT), with its history and a way to close it."""
 
     def dispatch(self, request, *args, **kwargs):
         self.risk = get_object_or_404(Risk, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            revisions=self.risk.revisions.select_related("changed_by"),
+            close_form=RiskCloseForm() if self.risk.closed_at is None else None,
+            **kwargs,
+        )
 
     def get_initial(self):
         risk = self.risk
@@ -103,6 +190,29 @@ class RiskUpdateView(RiskFormMixin, FormView):
             "linked_indicators": list(risk.linked_indicators.all()),
             "review_date": risk.review_date,
         }
+
+
+class RiskCloseView(PermissionRequired, View):
+    """POST-only: take a risk off the register, with why (the DMT)."""
+
+    perm = Perm.EDIT_RISKS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        risk = get_object_or_404(Risk, pk=kwargs["pk"])
+        form = RiskCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.risk_close(risk=risk, note=form.cleaned_data["note"], by=request.user)
+            except ValidationError as error:
+                for text in error.messages:
+                    messages.error(request, text)
+                return redirect(risk)
+            messages.success(request, f"Risk “{risk.title}” closed; its history is kept.")
+            return redirect("indicators:briefing")
+        for text in form.errors["note"]:
+            messages.error(request, text)
+        return redirect(risk)
 
 
 class RiskRegisterMarkBriefedView(PermissionRequired, View):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from indicators import services
 from indicators.choices import Source, Status, ToleranceKind
-from indicators.models import Indicator, PeriodValue
+from indicators.models import Indicator, PeriodValue, Risk
 from indicators.periods import add_months, financial_year_start, month_start
 
 MONTHS = 24
@@ -59,10 +59,7 @@ DETAILS = {
 }
 
 
-COMPUTED_COMMENTARY = (
-    "{code} for {month} is computed from the records behind it; the service lead has read "
-    "the list of records and found nothing that needs explaining to the DMT."
-)
+COMPUTED_COMMENTARY = "Computed from the records; the service lead found no exceptions."
 
 
 def _people():
@@ -157,15 +154,105 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
             )
             counts["values"] += 1
             previous_value = value
+    counts["risks"] = _seed_risks(indicators, now=now)
     return counts
 
 
+RISKS = (
+    # title, owner, (likelihood, impact) at the last briefing, now, mitigations, indicators
+    (
+        "Cyber attack disrupts council systems",
+        "Head of ICT Security",
+        (3, 5),
+        (4, 5),
+        "Patching within 14 days; immutable backups tested monthly; phishing exercises.",
+        ("FR ICT 17",),
+    ),
+    (
+        "FOI requests answered late breach the ICO's expectations",
+        "Information Governance Manager",
+        (3, 3),
+        (3, 4),
+        "Weekly chase of cases due in 5 working days; directors escalated at T-2.",
+        ("FR ICT 18a", "FR ICT 18c"),
+    ),
+    (
+        "Subject access requests exceed the one-month limit",
+        "Information Governance Manager",
+        (3, 4),
+        (2, 4),
+        "Redaction tool in use; two temporary officers until March.",
+        ("FR ICT 19a", "FR ICT 19c"),
+    ),
+    (
+        "Service desk cannot meet demand after the office move",
+        "Head of ICT Service Delivery",
+        (2, 3),
+        (2, 3),
+        "Walk-up desk on each floor for the first month; self-service portal promoted.",
+        ("FR ICT 17", "FR ICT 17a", "ICT SAT"),
+    ),
+    (
+        "Low take-up of collaboration tools delays the paper-free target",
+        "Head of Digital",
+        (2, 2),
+        (2, 2),
+        "Champions in each directorate; training sessions booked to March.",
+        ("ICT MODERN",),
+    ),
+)
+
+
+def _seed_risks(indicators, *, now: datetime) -> int:
+    """A risk register as the DMT keeps it: scored at the last briefing, rescored since, one
+    closed. Left alone when the register already has risks."""
+    if Risk.objects.exists():
+        return 0
+    officer, _ = _people()
+    review = timezone.localdate(now) + timedelta(days=90)
+    before = now - timedelta(days=40)
+    for title, owner, (l_then, i_then), (l_now, i_now), mitigations, codes in RISKS:
+        risk = services.risk_save(
+            title=title,
+            owner=owner,
+            likelihood=l_then,
+            impact=i_then,
+            mitigations=mitigations,
+            review_date=review,
+            linked_indicators=[indicators[code] for code in codes if code in indicators],
+            by=officer,
+            now=before,
+        )
+        risk.previous_score = l_then * i_then
+        risk.save(update_fields=["previous_score"])
+        if (l_then, i_then) != (l_now, i_now):
+            services.risk_save(
+                risk=risk, likelihood=l_now, impact=i_now, by=officer, now=now - timedelta(days=5)
+            )
+    closed = services.risk_save(
+        title="Windows 10 end of support leaves unpatched laptops",
+        owner="Head of ICT Infrastructure",
+        likelihood=2,
+        impact=4,
+        mitigations="Laptop refresh.",
+        review_date=review,
+        by=officer,
+        now=before,
+    )
+    services.risk_close(
+        risk=closed,
+        note="Every laptop now runs Windows 11.",
+        by=officer,
+        now=now - timedelta(days=9),
+    )
+    return len(RISKS) + 1
+
+
 def _status_for(*, months_ago: int) -> str:
-    """Last month's return is only entered, the month before checked; older ones approved."""
+    """Last month's return is only entered; older ones approved, like the computed ones, so the
+    briefing reports one month for every indicator (the month before last)."""
     if months_ago == 1:
         return Status.ENTERED
-    if months_ago == 2:
-        return Status.CHECKED
     return Status.APPROVED
 
 

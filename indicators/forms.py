@@ -20,6 +20,8 @@ class GovukForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue  # drawn as GOV.UK checkboxes by _field.html
             if isinstance(widget, forms.Textarea):
                 base = "govuk-textarea lbh-textarea"
             elif isinstance(widget, forms.Select):
@@ -37,6 +39,8 @@ class GovukForm(forms.Form):
                 described.append(f"{bound.auto_id}-hint")
             if name in self.errors:
                 described.append(f"{bound.auto_id}-error")
+                if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                    continue
                 if isinstance(field.widget, forms.Textarea):
                     error_class = "govuk-textarea--error"
                 elif isinstance(field.widget, forms.Select):
@@ -191,8 +195,8 @@ class RiskForm(GovukForm):
         label="Linked indicators (optional)",
         queryset=Indicator.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The indicators this risk bears on: each shows the risk on its page.",
     )
     review_date = forms.DateField(
         label="Review date",
@@ -204,4 +208,25 @@ class RiskForm(GovukForm):
             "required": "Enter the date the risk is next reviewed.",
             "invalid": "Enter the review date as a date, like 2026-12-31.",
         },
+    )
+
+
+class RiskCloseForm(GovukForm):
+    """Close a risk, with why (``services.risk_close``)."""
+
+    note = forms.CharField(
+        label="Why the risk is being closed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the risk is being closed."},
+    )
+
+
+class BriefingFreezeForm(GovukForm):
+    """Freeze the briefing for a meeting (``services.briefing_freeze``)."""
+
+    meeting = forms.CharField(
+        label="Meeting",
+        max_length=200,
+        help_text="For example, 2-to-1 with the Mayor, 8 December 2026.",
+        error_messages={"required": "Name the meeting the briefing is frozen for."},
     )

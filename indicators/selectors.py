@@ -67,13 +67,17 @@ class ScorecardRow:
     direction_previous: rag.Direction
     direction_year: rag.Direction
     sparkline: list[tuple[date, Decimal | None]]
+    by_month: dict[date, PeriodValue]
 
 
-def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
+def scorecard(*, today: date, approved_only: bool, month: date | None = None) -> list[ScorecardRow]:
     """Every indicator with its latest value (approved only, or of any status), its target,
     RAG, direction against the month before and the same month a year before, and the last
     13 months for a sparkline. An indicator with no value yet shows the target in force
     ``today``.
+
+    With ``month``, "latest" is the value for that month, or the latest before it where the
+    indicator lags (the briefing reports one month: ``reporting_month``).
 
     Three queries whatever the number of indicators: indicators, targets, values.
     """
@@ -85,6 +89,8 @@ def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
     if approved_only:
         values_qs = values_qs.approved()
     by_indicator: dict[int, dict[date, PeriodValue]] = defaultdict(dict)
+    if month is not None:
+        values_qs = values_qs.filter(period_start__lte=month)
     for value in values_qs.order_by("indicator_id", "period_start"):
         by_indicator[value.indicator_id][value.period_start] = value
 
@@ -104,6 +110,7 @@ def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
                     direction_previous=rag.Direction.NO_COMPARISON,
                     direction_year=rag.Direction.NO_COMPARISON,
                     sparkline=[],
+                    by_month={},
                 )
             )
             continue
@@ -127,12 +134,78 @@ def scorecard(*, today: date, approved_only: bool) -> list[ScorecardRow]:
                     indicator, latest.value, year_before.value if year_before else None
                 ),
                 sparkline=[(m, values[m].value if m in values else None) for m in months],
+                by_month=values,
             )
         )
     return rows
 
 
-def scorecard_card(row: ScorecardRow, *, no_value: str = "No value yet") -> dict[str, object]:
+def reporting_month() -> date | None:
+    """The briefing's month: the latest for which every indicator with an approved value has
+    one; where there is no such month, the latest approved month of any (and the indicators
+    that lag say "latest available: …"). ``None`` when nothing is approved. One query.
+    """
+    months: dict[int, set[date]] = defaultdict(set)
+    for indicator_id, period_start in PeriodValue.objects.approved().values_list(
+        "indicator_id", "period_start"
+    ):
+        months[indicator_id].add(period_start)
+    if not months:
+        return None
+    common = set.intersection(*months.values())
+    return max(common) if common else max(max(m) for m in months.values())
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How far an indicator moved between two months, for the briefing's opening summary."""
+
+    indicator: Indicator
+    direction: rag.Direction
+    before: str
+    after: str
+    since: date
+    size: Decimal  # the change relative to the earlier value, for ranking
+
+    @property
+    def words(self) -> str:
+        return (
+            f"{self.indicator.code} {self.indicator.title}: {self.direction.label.lower()}, "
+            f"{self.before} in {self.since:%B %Y} to {self.after}"
+        )
+
+
+def movements(rows: Sequence[ScorecardRow], *, since: date, top: int = 3) -> list[Movement]:
+    """The indicators that moved most from ``since`` to their reported value (no query).
+
+    Ranked by the size of the change relative to the earlier value, so a percentage and a
+    count compare; volume measures (neither better nor worse), indicators without both
+    values, and unchanged ones are left out.
+    """
+    found = []
+    for row in rows:
+        if row.indicator.rag_polarity is rag.Polarity.NONE:
+            continue
+        then = row.by_month.get(since)
+        if row.latest is None or then is None or row.latest.period_start == since:
+            continue
+        travel = direction_of(row.indicator, row.latest.value, then.value)
+        if travel in (rag.Direction.UNCHANGED, rag.Direction.NO_COMPARISON):
+            continue
+        size = abs(row.latest.value - then.value) / max(abs(then.value), Decimal(1))
+        fmt = row.indicator.format_value
+        found.append(
+            Movement(row.indicator, travel, fmt(then.value), fmt(row.latest.value), since, size)
+        )
+    return sorted(found, key=lambda m: (-m.size, m.indicator.display_order))[:top]
+
+
+def scorecard_card(
+    row: ScorecardRow,
+    *,
+    no_value: str = "No value yet",
+    month: date | None = None,
+) -> dict[str, object]:
     """A scorecard row's figures as people read them, for the scorecard and the briefing.
 
     Volume measures say "No target (volume measure)" and move "Up 152 from 140", never
@@ -145,8 +218,10 @@ def scorecard_card(row: ScorecardRow, *, no_value: str = "No value yet") -> dict
     previous = fmt(row.previous.value) if row.previous else "none"
     year_before = fmt(row.year_before.value) if row.year_before else "none"
     target = fmt(row.target.value) if row.target and not volume else "No target"
+    lags = bool(month and row.latest and row.latest.period_start != month)
     return {
         "row": row,
+        "lags": lags,
         "value": current or no_value,
         "target": target,
         "rag_class": RAG_COLOURS[row.rag],

@@ -73,8 +73,19 @@ urlpatterns = [
     path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
     path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
     path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
+    path("briefing/freeze/", briefing_views.BriefingFreezeView.as_view(), name="briefing_freeze"),
+    path(
+        "briefing/frozen/<int:pk>/",
+        briefing_views.BriefingPackDetailView.as_view(),
+        name="briefing_pack_detail",
+    ),
     path("briefing/risks/new/", briefing_views.RiskCreateView.as_view(), name="risk_create"),
     path("briefing/risks/<int:pk>/", briefing_views.RiskUpdateView.as_view(), name="risk_update"),
+    path(
+        "briefing/risks/<int:pk>/close/",
+        briefing_views.RiskCloseView.as_view(),
+        name="risk_close",
+    ),
     path(
         "briefing/risks/mark-briefed/",
         briefing_views.RiskRegisterMarkBriefedView.as_view(),

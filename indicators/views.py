@@ -116,6 +116,8 @@ class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
         context["can_enter"] = _can(self.request.user, Perm.ENTER_INDICATOR_VALUES)
         context["can_approve"] = _can(self.request.user, Perm.APPROVE_INDICATOR_VALUES)
         context["revisions"] = selectors.revisions_of(indicator)
+        context["risks"] = list(indicator.risks.open())
+        context["can_edit_risks"] = _can(self.request.user, Perm.EDIT_RISKS)
         return context
 
 

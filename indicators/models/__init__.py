@@ -2,7 +2,7 @@
 
 - ``indicators``: definitions, effective-dated targets, monthly values, revisions, API tokens;
 - ``snapshots``: trend snapshots of the DMT metric set and the frozen review packs;
-- ``risks``: the risk register of the Mayor's briefing.
+- ``risks``: the risk register of the Mayor's briefing, its history and frozen briefings.
 """
 
 from indicators.models.indicators import (
@@ -13,16 +13,18 @@ from indicators.models.indicators import (
     Target,
     ValueRevision,
 )
-from indicators.models.risks import Risk
+from indicators.models.risks import BriefingPack, Risk, RiskRevision
 from indicators.models.snapshots import ReviewPack, Snapshot
 
 __all__ = [
     "VALUE_DIGITS",
     "ApiToken",
+    "BriefingPack",
     "Indicator",
     "PeriodValue",
     "ReviewPack",
     "Risk",
+    "RiskRevision",
     "Snapshot",
     "Target",
     "ValueRevision",

@@ -1,5 +1,6 @@
 """The risk register shown in the Mayor's briefing."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -8,6 +9,12 @@ from django.urls import reverse
 from indicators.models.indicators import Indicator
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class RiskQuerySet(models.QuerySet):
+    def open(self) -> "RiskQuerySet":
+        """Risks still on the register (the briefing shows these)."""
+        return self.filter(closed_at__isnull=True)
 
 
 class Risk(models.Model):
@@ -39,6 +46,10 @@ class Risk(models.Model):
         Indicator, related_name="risks", blank=True, verbose_name="linked indicators"
     )
     review_date = models.DateField("review date")
+    closed_at = models.DateTimeField("closed", null=True, blank=True)
+    closure_note = models.TextField("why it was closed", blank=True)
+
+    objects = RiskQuerySet.as_manager()
 
     class Meta:
         ordering = ["-score", "title", "pk"]
@@ -83,3 +94,71 @@ class Risk(models.Model):
         if self.score >= 5:
             return "amber"
         return "green"
+
+    @property
+    def score_rose(self) -> bool:
+        return self.previous_score is not None and self.score > self.previous_score
+
+
+class RiskRevision(models.Model):
+    """What a risk said after each change: the register's history, shown on the risk's page."""
+
+    risk = models.ForeignKey(
+        Risk, on_delete=models.CASCADE, related_name="revisions", verbose_name="risk"
+    )
+    changed_at = models.DateTimeField("changed")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="changed by",
+    )
+    change = models.CharField("what happened", max_length=200)
+    likelihood = models.PositiveSmallIntegerField("likelihood", validators=ONE_TO_FIVE)
+    impact = models.PositiveSmallIntegerField("impact", validators=ONE_TO_FIVE)
+    mitigations = models.TextField("mitigations")
+    note = models.TextField("note", blank=True)
+
+    class Meta:
+        ordering = ["risk_id", "-changed_at", "-pk"]
+        verbose_name = "risk revision"
+        verbose_name_plural = "risk revisions"
+
+    def __str__(self) -> str:
+        return f"{self.risk}: {self.change} ({self.changed_at:%-d %b %Y})"
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+class BriefingPack(models.Model):
+    """A Mayor's briefing frozen for a meeting: the page as it was, printed from this copy.
+
+    ``body`` is the briefing's rendered HTML at the moment it was frozen, so later approvals,
+    revisions or risk changes never alter what the meeting was given.
+    """
+
+    reporting_month = models.DateField("reporting month", null=True, blank=True)
+    frozen_at = models.DateTimeField("frozen")
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="frozen by",
+    )
+    meeting = models.CharField("meeting", max_length=200)
+    body = models.TextField("briefing as frozen")
+
+    class Meta:
+        ordering = ["-frozen_at", "-pk"]
+        verbose_name = "frozen briefing"
+        verbose_name_plural = "frozen briefings"
+
+    def __str__(self) -> str:
+        return f"Mayor's briefing for {self.meeting}, frozen {self.frozen_at:%-d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:briefing_pack_detail", kwargs={"pk": self.pk})

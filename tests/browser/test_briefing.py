@@ -2,6 +2,7 @@
 briefing viewers."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,13 +10,33 @@ from django.utils import timezone
 
 from hackperf.roles import Role
 from indicators import demo, services
+from indicators.choices import Status
+from indicators.models import Indicator, Risk
+from indicators.periods import add_months, month_start
 from tests.browser.conftest import ARTIFACTS
+from tests.indicators.factories import PeriodValueFactory
 
 PASSWORD = "a-good-password-1"
 
 
 def seed():
-    demo.seed(now=timezone.now())
+    """The demo's entered indicators and risks, and a year of approved values, with
+    commentary as long as owners write it, for every computed indicator: a full briefing."""
+    now = timezone.now()
+    demo.seed(now=now)
+    month = add_months(month_start(timezone.localdate(now)), -2)
+    for indicator in Indicator.objects.filter(is_computed=True):
+        for back in range(13):
+            PeriodValueFactory(
+                indicator=indicator,
+                period_start=add_months(month, -back),
+                value=Decimal(60 + (back * 7) % 35),
+                status=Status.APPROVED,
+                commentary=(
+                    "Two major incidents in the month; the supplier's fix is due in January, "
+                    "and the service lead reviews every breach at the weekly huddle."
+                ),
+            )
     services.risk_save(
         title="Cyber attack on council systems",
         owner="Head of ICT Security",
@@ -36,7 +57,9 @@ class BriefingInTheBrowserTests:
         page.goto(recording_page.base_url + reverse("indicators:briefing"))
         assert page.get_by_role("heading", level=1).inner_text() == "Mayor's briefing"
         assert page.get_by_role("heading", name="Risk register").count() == 1
-        assert page.locator('table[data-table="risks"] tbody tr').count() == 1
+        open_risks = Risk.objects.open().count()
+        assert open_risks == len(demo.RISKS) + 1
+        assert page.locator('table[data-table="risks"] tbody tr').count() == open_risks
         # A briefing viewer reads but cannot edit.
         assert page.get_by_role("link", name="Add a risk").count() == 0
         assert page.get_by_role("link", name="Cyber attack on council systems").count() == 0
@@ -45,9 +68,18 @@ class BriefingInTheBrowserTests:
         assert recording_page.console_errors == []
 
         page.emulate_media(media="print")
+        # In print no link shows its URL (base.html's rule adds "(/path)" after links).
+        shown_urls = page.evaluate(
+            """() => [...document.querySelectorAll('a[href]')]
+                .filter(a => a.offsetParent !== null)
+                .map(a => getComputedStyle(a, '::after').content)
+                .filter(c => c && c !== 'none' && c !== 'normal')"""
+        )
+        assert shown_urls == []
         pdf = page.pdf(format="A4", print_background=True)
         assert pdf.startswith(b"%PDF")
-        assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 1
+        pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+        assert 1 <= pages <= 2, f"the briefing printed on {pages} A4 pages"
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "briefing.pdf").write_bytes(pdf)
         page.screenshot(path=str(ARTIFACTS / "briefing-print.png"), full_page=True)

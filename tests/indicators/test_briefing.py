@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -231,3 +232,161 @@ class RiskFormRenderingTests:
             .content.decode()
         )
         assert 'value="2026-12-01"' in html
+
+
+def approved(indicator, month, value, **fields):
+    return PeriodValueFactory(
+        indicator=indicator,
+        period_start=month,
+        value=Decimal(value),
+        status=Status.APPROVED,
+        **fields,
+    )
+
+
+SEP, AUG, OCT = dt.date(2026, 9, 1), dt.date(2026, 8, 1), dt.date(2026, 10, 1)
+
+
+@pytest.mark.django_db
+class ReportingMonthTests:
+    def test_every_indicator_reports_the_latest_month_all_have_and_laggards_say_so(self, client_as):
+        ahead, lagging = IndicatorFactory(code="AHEAD 1"), IndicatorFactory(code="LAG 1")
+        for month, value in ((AUG, 70), (SEP, 75), (OCT, 81)):
+            approved(ahead, month, value)
+        approved(lagging, AUG, 60)
+        other = IndicatorFactory(code="OTHER 1")
+        approved(other, SEP, 50)
+        approved(other, OCT, 55)
+        # AHEAD and OTHER have October, LAG only August: no month is common to all three,
+        # so the briefing reports the latest, October, and LAG says where it stands.
+        response = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing"))
+        assert response.context["month"] == OCT
+        html = response.content.decode()
+        assert "Reporting month: <strong>October 2026</strong>" in html
+        row = html[html.index(f'data-indicator="{lagging.slug}"') :]
+        assert "latest available: August 2026" in row[: row.index("</tr>")]
+        row = html[html.index(f'data-indicator="{ahead.slug}"') :]
+        assert "81.0%" in row[: row.index("</tr>")]
+        assert "latest available" not in row[: row.index("</tr>")]
+
+    def test_the_month_is_the_latest_all_have_when_there_is_one(self, client_as):
+        first, second = IndicatorFactory(code="ONE 1"), IndicatorFactory(code="TWO 1")
+        approved(first, SEP, 70)
+        approved(first, OCT, 90)  # October is not yet approved for the second
+        approved(second, SEP, 50)
+        PeriodValueFactory(indicator=second, period_start=OCT, value=Decimal(99))
+        response = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing"))
+        assert response.context["month"] == SEP
+        html = response.content.decode()
+        assert "70.0%" in html and "90.0%" not in html and "latest available" not in html
+
+
+@pytest.mark.django_db
+class OpeningSummaryTests:
+    def test_it_counts_rag_names_what_moved_most_and_the_risks_that_rose(self, client_as):
+        red = IndicatorFactory(code="RED 1", title="Reds")
+        TargetFactory(indicator=red, value=90, tolerance_amount=5)
+        approved(red, AUG, 88)
+        approved(red, SEP, 60)  # 28 points worse: the biggest move
+        green = IndicatorFactory(code="GREEN 1", title="Greens")
+        TargetFactory(indicator=green, value=90, tolerance_amount=5)
+        approved(green, AUG, 91)
+        approved(green, SEP, 92)
+        rising = make_risk(title="Rising risk", likelihood=2, impact=3)
+        make_risk(title="Steady risk", likelihood=2, impact=2)
+        services.risk_register_mark_briefed()
+        services.risk_save(risk=rising, likelihood=4)
+        response = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing"))
+        context = response.context
+        assert [(status.value, n) for status, n in context["rag_counts"]] == [
+            ("red", 1),
+            ("amber", 0),
+            ("green", 1),
+        ]
+        assert context["movements"][0].words == (
+            "RED 1 Reds: worsening, 88.0% in August 2026 to 60.0%"
+        )
+        assert [risk.title for risk in context["risks_rose"]] == ["Rising risk"]
+        html = response.content.decode()
+        summary = html[html.index('id="summary"') : html.index('id="strategic-indicators"')]
+        assert (
+            "1 Red" in summary
+            and "1 Green" in summary
+            and "Rising risk</strong> (6 to 12)" in summary
+        )
+
+
+@pytest.mark.django_db
+class RiskLifecycleTests:
+    def test_a_closed_risk_leaves_the_briefing_and_keeps_its_history(self, client_as):
+        risk = make_risk(title="Old risk")
+        services.risk_save(risk=risk, impact=4)
+        client = client_as(Role.DMT)
+        close = reverse("indicators:risk_close", kwargs={"pk": risk.pk})
+        assert client.post(close, {"note": ""}).status_code == 302
+        risk.refresh_from_db()
+        assert risk.closed_at is None
+        assert client.post(close, {"note": "Servers replaced."}).status_code == 302
+        briefing = client.get(reverse("indicators:briefing")).content.decode()
+        assert "Old risk" not in briefing[briefing.index('id="risks"') :]
+        page = client.get(risk.get_absolute_url()).content.decode()
+        history = page[page.index('id="history"') :]
+        assert "Closed: Servers replaced." in history
+        assert "Changed: impact 5 → 4" in history
+        assert "Added, scored 3 × 5 = 15" in history
+        with pytest.raises(ValidationError):
+            services.risk_save(risk=risk, impact=1)
+
+    def test_risks_and_indicators_link_both_ways_chosen_with_checkboxes(
+        self, client_as, definitions
+    ):
+        client = client_as(Role.DMT)
+        form = client.get(reverse("indicators:risk_create")).content.decode()
+        assert 'type="checkbox"' in form and "Hold Ctrl" not in form
+        linked = definitions["FR ICT 18a"]
+        client.post(reverse("indicators:risk_create"), RISK | {"linked_indicators": [linked.pk]})
+        page = client.get(linked.get_absolute_url()).content.decode()
+        assert "Legacy file servers fail" in page[page.index('id="risks"') :]
+        briefing = client.get(reverse("indicators:briefing")).content.decode()
+        assert f'href="{linked.get_absolute_url()}">FR ICT 18a</a>' in briefing
+
+    @pytest.mark.parametrize("role", [Role.BRIEFING_VIEWER, Role.IG_OFFICER])
+    def test_only_the_dmt_closes_a_risk(self, client_as, role):
+        risk = make_risk()
+        close = reverse("indicators:risk_close", kwargs={"pk": risk.pk})
+        assert client_as(role).post(close, {"note": "x"}).status_code == 403
+        risk.refresh_from_db()
+        assert risk.closed_at is None
+
+
+@pytest.mark.django_db
+class FrozenBriefingTests:
+    def test_the_dmt_freezes_it_and_later_changes_leave_the_copy_alone(self, client_as):
+        indicator = IndicatorFactory(code="FROZE 1")
+        value = approved(indicator, SEP, 70)
+        risk = make_risk(title="Frozen risk")
+        client = client_as(Role.DMT)
+        refused = client.post(reverse("indicators:briefing_freeze"), {"meeting": ""}, follow=True)
+        assert services.BRIEFING_NO_MEETING in refused.content.decode()
+        response = client.post(
+            reverse("indicators:briefing_freeze"), {"meeting": "2-to-1, 8 December"}, follow=True
+        )
+        pack = response.context["pack"]
+        assert (pack.meeting, pack.reporting_month) == ("2-to-1, 8 December", SEP)
+        services.risk_save(risk=risk, title="Renamed risk")
+        value.value = Decimal(10)
+        value.save()
+        frozen = client_as(Role.BRIEFING_VIEWER).get(pack.get_absolute_url()).content.decode()
+        assert "Frozen risk" in frozen and "70.0%" in frozen
+        assert "Renamed risk" not in frozen and "10.0%" not in frozen
+        risk.refresh_from_db()
+        assert risk.previous_score == 15  # the frozen briefing's scores are the last briefing's
+
+    def test_a_briefing_viewer_reads_frozen_copies_but_cannot_freeze(self, client_as):
+        client = client_as(Role.BRIEFING_VIEWER)
+        assert (
+            client.post(reverse("indicators:briefing_freeze"), {"meeting": "x"}).status_code == 403
+        )
+        assert (
+            "Freeze the briefing" not in client.get(reverse("indicators:briefing")).content.decode()
+        )

@@ -154,8 +154,8 @@ class IndicatorPageTests:
         # session, user, savepoint, user permissions, group permissions, indicator,
         # history values (with approvers), targets, release savepoint; then, while the
         # template renders, the table's count and its page (targets annotated, people joined);
-        # the values' revisions.
-        with django_assert_num_queries(12):
+        # the values' revisions; the risks it bears on.
+        with django_assert_num_queries(13):
             response = client.get(detail(indicator))
         assert len(response.context["table"].rows) == count
 
