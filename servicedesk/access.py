@@ -63,3 +63,20 @@ def can_work_ticket(user, ticket: Ticket) -> bool:
 def can_view_ticket(user, ticket: Ticket) -> bool:
     """Who may see a ticket: whoever sees its current queue, or may work it."""
     return can_view_queue(user, ticket.queue) or can_work_ticket(user, ticket)
+
+
+def visible_tickets(user, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to those whose page ``user`` may open (``can_view_ticket`` as a
+    filter), for lists that gather tickets across queues, such as indicator drill-downs.
+
+    Whoever sees every queue or works every queue keeps them all; a queue owner or member
+    keeps the tickets now in their queues; anyone else none.
+    """
+    if sees_every_queue(user) or works_every_queue(user):
+        return tickets
+    if not (
+        user.has_perm(perm_name(Perm.VIEW_QUEUES)) or user.has_perm(perm_name(Perm.WORK_TICKETS))
+    ):
+        return tickets.none()
+    own = Queue.objects.filter(Q(owners=user) | Q(members=user)).values("pk")
+    return tickets.filter(queue__in=own)
