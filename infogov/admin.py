@@ -85,9 +85,9 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = ("due", "due_working", "regime", "clock_stopped")
 
     def get_exclude(self, request, obj=None):
-        # A SAR's subject line can name its requester (privacy.subject).
+        # A SAR's subject line and exemptions can name people (privacy.subject, .exemptions).
         if obj is not None and obj.kind == Kind.SAR and not may_see_requesters(request):
-            return ("subject",)
+            return ("subject", "exemptions")
         return super().get_exclude(request, obj)
 
     def get_inlines(self, request, obj):

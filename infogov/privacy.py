@@ -34,6 +34,14 @@ def subject(case, *, personal: bool) -> str:
     return SAR_SUBJECT
 
 
+def exemptions(case, *, personal: bool) -> str:
+    """The exemptions cited: free text, which on a SAR may name the requester or a third
+    party (DPA 2018 Sch 2 para 16), so a SAR's go to IG officers only."""
+    if personal or case.kind != Kind.SAR:
+        return case.exemptions
+    return ""
+
+
 def note(text: str, *, personal: bool) -> str:
     """A clock event's (or any case's) free-text note: IG officers only, on every kind."""
     return text if personal else NOTE_WITHHELD

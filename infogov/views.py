@@ -96,6 +96,7 @@ class CaseDetailView(PermissionRequired, DetailView):
         user = self.request.user
         context["can_see_requester"] = personal = may_see_requesters(user)
         context["subject"] = privacy.subject(case, personal=personal)
+        context["exemptions"] = privacy.exemptions(case, personal=personal)
         context["events"] = [
             (event, privacy.note(event.note, personal=personal)) for event in case.events.all()
         ]
