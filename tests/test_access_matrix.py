@@ -194,13 +194,13 @@ def world(django_db_setup, django_db_blocker):
 def visit_as(world, db):
     clients: dict[str, Client] = {}
 
-    def get(persona: str, url: str):
+    def get(persona: str, url: str, headers: dict | None = None):
         if persona not in clients:
             client = Client()
             if persona != ANON:
                 client.force_login(world.users[persona])
             clients[persona] = client
-        return clients[persona].get(url)
+        return clients[persona].get(url, headers=headers or {})
 
     return get
 
@@ -242,6 +242,7 @@ class Visit:
     expect: dict[str, int]
     shows: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _url(name: str, *args_of: Callable[[World], object], query: dict | None = None):
@@ -294,6 +295,13 @@ MATRIX: dict[str, list[Visit]] = {
             "own queue, htmx partial",
             _url("servicedesk:queue_detail", slug("desktop"), query={"status": "open"}),
             answers(QUEUES),
+            headers={"HX-Request": "true"},
+        ),
+        Visit(
+            "another queue, htmx partial",
+            _url("servicedesk:queue_detail", slug("networks")),
+            answers(QUEUES, **{QO: 403}),
+            headers={"HX-Request": "true"},
         ),
     ],
     "servicedesk:ticket_create": [
@@ -683,7 +691,7 @@ def test_each_persona_gets_its_answer_and_nothing_it_must_not_see(world, visit_a
     url = visit.url(world)
     problems = []
     for persona in PERSONAS:
-        response = visit_as(persona, url)
+        response = visit_as(persona, url, visit.headers)
         expected = visit.expect[persona]
         if response.status_code != expected:
             problems.append(f"{persona}: {response.status_code}, expected {expected}")
