@@ -309,9 +309,9 @@ class IgGroupReportView(PermissionRequired, TemplateView):
         period = selectors.default_quarter(today)
         if form.is_bound and form.is_valid() and form.cleaned_data["quarter"]:
             period = form.cleaned_data["quarter"]
-        sections, trend = selectors.ig_group_report(
-            period=period, today=today, directorates=directorates_scope(self.request.user)
-        )
+        scope = directorates_scope(self.request.user)
+        sections, trend = selectors.ig_group_report(period=period, today=today, directorates=scope)
+        context["all_directorates"] = scope is None
         context.update(
             form=form,
             period=period,
