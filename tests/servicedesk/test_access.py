@@ -21,7 +21,14 @@ class VisibleTicketsTests:
             own.members.add(user)
         tickets = [log_ticket(queue=own), log_ticket(queue=other)]
         listed = set(access.visible_tickets(user, Ticket.objects.all()))
-        assert listed == {t for t in tickets if access.can_view_ticket(user, t)}
+        # The ticket page's rule in its own words: sees the ticket's queue, or may work it.
+        opens = {
+            t
+            for t in tickets
+            if access.can_view_queue(user, t.queue) or access.can_work_ticket(user, t)
+        }
+        assert listed == opens
+        assert {t for t in tickets if access.can_view_ticket(user, t)} == opens
 
     def test_a_queue_owner_sees_their_queues_tickets_only(self, make_user):
         owner = make_user(Role.QUEUE_OWNER)
