@@ -489,3 +489,25 @@ class RecordsBehindAValueTests:
         # The ticket page agrees: the owner may not open the others.
         ticket_url = reverse("servicedesk:ticket_detail", args=[theirs[0].reference])
         assert client.get(ticket_url).status_code == 403
+
+    def test_a_director_given_indicators_sees_their_directorates_cases_only(
+        self, client, make_user, definitions
+    ):
+        from django.contrib.auth.models import Permission
+
+        from tests.infogov.factories import CaseFactory, ServiceFactory
+
+        director = make_user(Role.DIRECTOR)
+        # A council may give directors the indicators too: the case rule still holds.
+        director.user_permissions.add(Permission.objects.get(codename="view_indicators"))
+        mine, theirs = ServiceFactory(), ServiceFactory()
+        mine.directorate.directors.add(director)
+        own = CaseFactory(service=mine, received=dt.date(2026, 3, 2))
+        others = [CaseFactory(service=theirs, received=dt.date(2026, 3, 2)) for _ in range(3)]
+        client.force_login(director)
+        url = reverse("indicators:period_value_behind", args=["fr-ict-18b", "2026-03"])
+        response = client.get(url)
+        html = response.content.decode()
+        assert [row["reference"] for row in response.context["rows"]] == [own.reference]
+        assert "and 3 more in directorates you cannot open" in html
+        assert not any(case.reference in html for case in others)

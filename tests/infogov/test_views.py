@@ -528,3 +528,28 @@ class DirectorAssignmentTests:
         client = client_as(Role.DMT)
         url = reverse("infogov:director_update", args=[officer.pk])
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+class DirectorDirectoratesServiceTests:
+    def test_it_refuses_someone_not_in_the_director_role(self, make_user):
+        from django.core.exceptions import ValidationError
+
+        from infogov import services
+
+        officer = make_user(Role.IG_OFFICER)
+        with pytest.raises(ValidationError) as error:
+            services.director_directorates_set(
+                director=officer, directorates=[DirectorateFactory()], actor=officer
+            )
+        assert "not in the director role" in str(error.value)
+        assert not officer.infogov_directorates.exists()
+
+    def test_setting_twice_leaves_the_same_links(self, make_user):
+        from infogov import services
+
+        director = make_user(Role.DIRECTOR)
+        one = DirectorateFactory()
+        for _ in range(2):
+            services.director_directorates_set(director=director, directorates=[one], actor=None)
+        assert list(director.infogov_directorates.all()) == [one]
