@@ -69,6 +69,8 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         )
         context["today"] = self.today
         context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
+        scope = directorates_scope(self.request.user)
+        context["directorates"] = None if scope is None else list(scope.order_by("name"))
         return context
 
 

@@ -204,6 +204,7 @@ class CaseListTests:
         assert [row.record for row in response.context["table"].rows] == [mine]
         assert response.context["summary"].open == 1
         assert theirs.reference.encode() not in response.content
+        assert b"the directorate you answer for" in response.content
         # Asking for the other directorate by its id shows nothing of it.
         response = client.get(url, {"directorate": theirs.directorate_id})
         assert list(response.context["table"].rows) == []
@@ -487,6 +488,7 @@ class DirectorScopeTests:
         client.force_login(make_user(Role.DIRECTOR))
         response = client.get(reverse("infogov:case_list"))
         assert list(response.context["table"].rows) == []
+        assert b"You have not been given a directorate yet" in response.content
         response = client.get(reverse("infogov:directorate_performance"))
         assert response.context["rows"] == []
 
