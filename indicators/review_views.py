@@ -140,7 +140,7 @@ class ReviewView(PermissionRequired, TemplateView):
 class ReviewDrilldownView(PermissionRequired, TemplateView):
     """The tickets or cases behind one figure of a snapshot, as of its instant (from the
     history, so they match what the snapshot counted). No requester's personal data: a SAR
-    shows neither its requester nor its subject."""
+    shows neither its requester nor its subject (``records_page``)."""
 
     perm = Perm.VIEW_REVIEW
     template_name = "indicators/review_drilldown.html"
@@ -207,9 +207,7 @@ def _ticket_row(ticket) -> dict[str, object]:
     }
 
 
-def _case_row(case) -> dict[str, object]:
-    # UK GDPR Art 5(1)(c): a SAR's subject line can identify its requester; leave it out.
-    subject = "Subject access request" if case.kind == "sar" else case.subject
+def _case_row(case, subject: str) -> dict[str, object]:
     return {
         "reference": case.reference,
         "url": case.get_absolute_url(),
@@ -263,16 +261,42 @@ class ReviewPackDetailView(PermissionRequired, DetailView):
         return context
 
 
+HIDDEN_TICKETS = "and {n} more in queues you cannot open"
+HIDDEN_CASES = "and {n} more in directorates you cannot open"
+
+
 def records_page(items, *, is_tickets: bool, request) -> dict[str, object]:
-    """Context for ``includes/_records_table.html``: a page of tickets or cases, as rows."""
-    items = items.select_related("queue" if is_tickets else "directorate")
-    page = Paginator(items, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    """Context for ``includes/_records_table.html``: a page of the tickets or cases the viewer
+    may open, as rows, with how many were counted and how many of those they cannot open.
+
+    What a viewer may open is the source's own rule (``servicedesk.access.visible_tickets``,
+    the ticket page's 403; ``Case.objects.visible_to``, the case page's 404), and a SAR's
+    subject is shown as the source's redaction rule allows (``infogov.privacy``). Three
+    queries: the count of all, the count of the visible, the page.
+    """
+    user = request.user
+    source = sources.servicedesk() if is_tickets else sources.infogov()
+    counted = items.count()
+    visible = source.visible_to(user, items).select_related(
+        "queue" if is_tickets else "directorate"
+    )
+    page = Paginator(visible, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    hidden = counted - page.paginator.count
     query = request.GET.copy()
     query.pop("page", None)
+    if is_tickets:
+        rows = [_ticket_row(item) for item in page]
+    else:
+        rows = [_case_row(item, source.shown_subject(item, user)) for item in page]
     return {
         "page_obj": page,
         "is_tickets": is_tickets,
         "columns": TICKET_COLUMNS if is_tickets else CASE_COLUMNS,
-        "rows": [(_ticket_row(item) if is_tickets else _case_row(item)) for item in page],
+        "rows": rows,
         "page_query": query.urlencode(),
+        "counted": counted,
+        "hidden": hidden,
+        "hidden_text": (HIDDEN_TICKETS if is_tickets else HIDDEN_CASES).format(n=hidden)
+        if hidden
+        else "",
     }

@@ -1,12 +1,14 @@
-"""Admin for the infogov app. The requester is shown only to holders of VIEW_REQUESTER_DATA.
+"""Admin for the infogov app. Personal data is shown only as ``infogov.privacy`` allows.
 
-Staff without that permission see cases without the requester inline, cannot search by the
-requester's name, and cannot open the Requester admin at all (not listed, 403 on its URLs).
+Staff without ``VIEW_REQUESTER_DATA`` see cases without the requester inline, a SAR without
+its subject line, clock events without their notes; they cannot search by the requester's
+name, and cannot open the Requester admin at all (not listed, 403 on its URLs).
 """
 
 from django.contrib import admin
 
-from hackperf.roles import Perm, perm_name
+from infogov import privacy
+from infogov.choices import Kind
 from infogov.models import (
     Case,
     ClockEvent,
@@ -19,7 +21,7 @@ from infogov.models import (
 
 
 def may_see_requesters(request) -> bool:
-    return request.user.has_perm(perm_name(Perm.VIEW_REQUESTER_DATA))
+    return privacy.sees_personal_data(request.user)
 
 
 class ServiceInline(admin.TabularInline):
@@ -31,6 +33,7 @@ class ServiceInline(admin.TabularInline):
 class DirectorateAdmin(admin.ModelAdmin):
     list_display = ("name", "director_name", "director_email", "group_director_email")
     search_fields = ("name", "director_name")
+    filter_horizontal = ("directors",)
     inlines = [ServiceInline]
 
 
@@ -54,6 +57,14 @@ class ClockEventInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_fields(self, request, obj=None):
+        if may_see_requesters(request):
+            return self.fields
+        return tuple(name for name in self.fields if name != "note")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
 
 class DueDateChangeInline(admin.TabularInline):
     model = DueDateChange
@@ -72,6 +83,12 @@ class CaseAdmin(admin.ModelAdmin):
     raw_id_fields = ("parent", "officer")
     # Derived by services.case_recompute_due: never typed in.
     readonly_fields = ("due", "due_working", "regime", "clock_stopped")
+
+    def get_exclude(self, request, obj=None):
+        # A SAR's subject line and exemptions can name people (privacy.subject, .exemptions).
+        if obj is not None and obj.kind == Kind.SAR and not may_see_requesters(request):
+            return ("subject", "exemptions")
+        return super().get_exclude(request, obj)
 
     def get_inlines(self, request, obj):
         inlines = [ClockEventInline, DueDateChangeInline]

@@ -85,6 +85,9 @@ DIRECTORATES: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
     ),
 )
 
+# The directorate the demo directors answer for (the people-and-roles page can change it).
+DEMO_DIRECTOR_DIRECTORATE = "Children and Education"
+
 # Weights of FOI/EIR requests by directorate (housing and planning draw the most).
 DIRECTORATE_WEIGHTS = (18, 17, 40, 15, 10)
 
@@ -147,6 +150,14 @@ def _directorates() -> list[Directorate]:
     return directorates
 
 
+def _link_demo_directors(directorates: list[Directorate]) -> None:
+    """Directors with no directorate yet answer for the demo's one (so the demo shows scoping)."""
+    target = next(d for d in directorates if d.name == DEMO_DIRECTOR_DIRECTORATE)
+    for director in selectors.directors_with_directorates():
+        if not director.infogov_directorates.all():
+            target.directors.add(director)
+
+
 def _weekday_in(rng: random.Random, start: date, end: date) -> date:
     while True:
         d = start + timedelta(days=rng.randrange((end - start).days + 1))
@@ -161,6 +172,7 @@ def seed(*, now: datetime, seed: int = 2026) -> DemoSummary:
     today = timezone.localdate(now)
     calendar = selectors.holiday_calendar()
     directorates = _directorates()
+    _link_demo_directors(directorates)
     services = {d.pk: list(d.services.order_by("name", "pk")) for d in directorates}
     officers = list(selectors.case_officers()) or [None]
     Case.objects.filter(directorate__in=directorates).delete()

@@ -1,15 +1,14 @@
 """Filters of the IG overview (django-filter)."""
 
 import django_filters
-from django.db.models import Q
 
-from infogov import choices, selectors
+from infogov import choices, privacy, selectors
 from infogov.forms import GovukForm
 from infogov.models import Case, Directorate, Service
 
 
 class CaseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Reference or subject", method="search")
+    q = django_filters.CharFilter(label="Reference", method="search")
     kind = django_filters.ChoiceFilter(
         label="Kind", choices=choices.Kind.choices, empty_label="Any kind"
     )
@@ -37,15 +36,25 @@ class CaseFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "directorate", "service", "officer", "status"]
         form = GovukForm
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A director picks among their own directorates: another's is not a valid choice.
+        self.personal = privacy.sees_personal_data(user)
+        directorates = Directorate.objects.visible_to(user)
+        self.filters["directorate"].queryset = directorates
+        self.filters["service"].queryset = self.filters["service"].queryset.filter(
+            directorate__in=directorates.values("pk")
+        )
+        if self.personal:
+            self.filters["q"].label = "Reference, subject or notes"
         self.filters["officer"].field.label_from_instance = lambda user: (
             user.get_full_name() or user.username
         )
 
     def search(self, queryset, name, value):
-        # Never the requester's name: this filter is open to every role that sees the page.
+        # What may be searched is the redaction rule's (privacy.search): the reference for
+        # everyone, subject and notes for IG officers only; never the requester's name.
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(reference__icontains=value) | Q(subject__icontains=value))
+        return queryset.filter(privacy.search(value, personal=self.personal))

@@ -186,3 +186,15 @@ class QuarterForm(GovukForm):
             return selectors.parse_period(value)
         except ValueError as exc:
             raise ValidationError(ERR_QUARTER) from exc
+
+
+class DirectorDirectoratesForm(forms.Form):
+    """The directorates one director sees (rendered as GOV.UK checkboxes by its template)."""
+
+    directorates = forms.ModelMultipleChoiceField(
+        label="Directorates",
+        queryset=Directorate.objects.order_by("name", "pk"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The director sees these directorates' cases, escalations and figures only.",
+    )

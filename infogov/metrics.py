@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from hackperf.metrics import ALL, MetricRow, Ratio
 from hackperf.workdays import add_working_days
-from infogov import selectors
+from infogov import privacy, selectors
 from infogov.choices import EventKind, Kind, Stage
 from infogov.models import Case, ClockEvent, Directorate, DueDateChange
 
@@ -293,6 +293,17 @@ def sar_outstanding(*, at: date) -> int:
 # ---------------------------------------------------------------------------------------------
 # Drill-down
 # ---------------------------------------------------------------------------------------------
+
+
+def visible_to(user, cases: QuerySet) -> QuerySet:
+    """The cases of ``cases`` that ``user`` may open (``Case.objects.visible_to``: a director
+    their own directorates'), so a drill-down lists only those and counts the others."""
+    return cases.filter(pk__in=Case.objects.visible_to(user).values("pk"))
+
+
+def shown_subject(case: Case, user) -> str:
+    """A case's subject as ``user`` may read it (``infogov.privacy``: a SAR's only for IG)."""
+    return privacy.subject(case, personal=privacy.sees_personal_data(user))
 
 
 def _breakdown_filter(breakdown: str, key: str) -> Q:

@@ -11,11 +11,16 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from infogov import choices
-from infogov.querysets import CaseQuerySet, EscalationQuerySet
+from infogov.querysets import CaseQuerySet, DirectorateQuerySet, EscalationQuerySet
 
 
 class Directorate(models.Model):
-    """A directorate of the council, with the director who answers for its cases."""
+    """A directorate of the council, with the director who answers for its cases.
+
+    ``directors`` are the people on this site who see the directorate's cases (set by the
+    DMT or an IG officer on the directors page, ``services.directorates_assign``); the
+    e-mail addresses are only where escalations go, never who may see what.
+    """
 
     name = models.CharField("name", max_length=120, unique=True)
     director_name = models.CharField("director", max_length=120)
@@ -25,6 +30,15 @@ class Directorate(models.Model):
         blank=True,
         help_text="Receives the overdue escalations; blank when the directorate has none.",
     )
+    directors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="infogov_directorates",
+        verbose_name="directors on this site",
+        help_text="People in the director role who see this directorate's cases.",
+    )
+
+    objects = DirectorateQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,14 +1,59 @@
-"""Chainable reads of cases and escalations."""
+"""Chainable reads of directorates, cases and escalations.
+
+Who may see which directorate's cases is decided here once (:func:`sees_every_directorate`,
+``Directorate.objects.visible_to``, ``Case.objects.visible_to``), and every IG surface a
+person reaches (lists, case pages, performance, the IG Group report, escalations, the
+indicator drill-downs) reads through it.
+"""
 
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
 
+from hackperf.roles import Perm, perm_name
 from infogov import choices
 
 
+def sees_any_case(user) -> bool:
+    return user.is_authenticated and user.has_perm(perm_name(Perm.VIEW_INFOGOV))
+
+
+def sees_every_directorate(user) -> bool:
+    """IG officers, the DMT and superusers see every directorate; directors their own only.
+
+    A director is told apart by ``Perm.ACKNOWLEDGE_ESCALATIONS`` (they acknowledge their
+    directorate's escalations); someone who also works cases (an IG officer) sees them all.
+    DESIGN.md: "Directors see their own directorate's cases only."
+    """
+    if not sees_any_case(user):
+        return False
+    if user.is_superuser or user.has_perm(perm_name(Perm.WORK_CASES)):
+        return True
+    return not user.has_perm(perm_name(Perm.ACKNOWLEDGE_ESCALATIONS))
+
+
+class DirectorateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The directorates whose cases ``user`` may see: all, their own, or none."""
+        if not sees_any_case(user):
+            return self.none()
+        if sees_every_directorate(user):
+            return self
+        return self.filter(directors=user)
+
+
 class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The cases ``user`` may open; a case outside them answers 404 (not 403), so its
+        existence is not confirmed either."""
+        if not sees_any_case(user):
+            return self.none()
+        if sees_every_directorate(user):
+            return self
+        # A subquery, not a join: aggregates over cases (the overview's counts) stay exact.
+        own = self.model._meta.get_field("directorate").related_model.objects.filter(directors=user)
+        return self.filter(directorate__in=own.values("pk"))
+
     def open(self):
         """Not yet responded to, withdrawn or closed."""
         return self.filter(status__in=choices.OPEN_STATUSES)
@@ -21,14 +66,12 @@ class CaseQuerySet(models.QuerySet):
 
 
 class EscalationQuerySet(models.QuerySet):
-    def for_director(self, email: str):
-        """Escalations of the directorates whose director or group director has ``email``."""
-        if not email:
-            return self.none()
-        return self.filter(
-            Q(case__directorate__director_email__iexact=email)
-            | Q(case__directorate__group_director_email__iexact=email)
-        )
+    def visible_to(self, user):
+        """Escalations of the cases ``user`` may see (``CaseQuerySet.visible_to``)."""
+        if sees_every_directorate(user):
+            return self
+        cases = self.model._meta.get_field("case").related_model.objects.visible_to(user)
+        return self.filter(case__in=cases.values("pk"))
 
     def unacknowledged(self):
         return self.filter(acknowledged_at__isnull=True)

@@ -113,12 +113,26 @@ def case_officers() -> QuerySet:
     )
 
 
-def cases_for_overview(*, with_requester: bool) -> QuerySet:
-    """Open cases for the IG overview; the requester is joined only for those who may see it."""
+def directors_with_directorates() -> QuerySet:
+    """Active people in the director role, each with the directorates they see (two queries)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.DIRECTOR.value)
+        .prefetch_related(
+            Prefetch("infogov_directorates", queryset=Directorate.objects.order_by("name", "pk"))
+        )
+        .order_by("first_name", "last_name", "pk")
+        .distinct()
+    )
+
+
+def cases_for_overview(user, *, with_requester: bool) -> QuerySet:
+    """Open cases ``user`` may see, for the IG overview; the requester is joined only for
+    those who may see it."""
     related = ["directorate", "service", "officer"]
     if with_requester:
         related.append("requester")
-    return Case.objects.open().select_related(*related).order_by("due", "pk")
+    return Case.objects.visible_to(user).open().select_related(*related).order_by("due", "pk")
 
 
 def extension_flagged(flags: tuple[str, ...], *, prefix: str = "") -> Q:
@@ -161,13 +175,15 @@ def overview_summary(queryset: QuerySet, *, today: date, week_end: date) -> Over
     return OverviewSummary(**counts)
 
 
-def case_for_page(pk: int, *, with_requester: bool) -> Case:
-    """One case with everything its page shows, in a fixed number of queries."""
+def case_for_page(pk: int, user, *, with_requester: bool) -> Case:
+    """One case ``user`` may see, with everything its page shows, in a fixed number of
+    queries; ``Case.DoesNotExist`` for a case outside their directorates."""
     related = ["directorate", "service", "officer", "parent"]
     if with_requester:
         related.append("requester")
     return (
-        Case.objects.select_related(*related)
+        Case.objects.visible_to(user)
+        .select_related(*related)
         .prefetch_related(
             Prefetch(
                 "events", queryset=ClockEvent.objects.select_related("actor").order_by("date", "pk")
@@ -180,14 +196,13 @@ def case_for_page(pk: int, *, with_requester: bool) -> Case:
     )
 
 
-def escalations_for(user, *, all_directorates: bool) -> QuerySet:
+def escalations_for(user) -> QuerySet:
     """Escalations the user may see: a director's own directorates, or all for IG and DMT."""
-    queryset = Escalation.objects.select_related(
-        "case", "case__directorate", "case__service", "acknowledged_by"
-    ).order_by("acknowledged_at", "-sent_at", "pk")
-    if all_directorates:
-        return queryset
-    return queryset.for_director(user.email)
+    return (
+        Escalation.objects.visible_to(user)
+        .select_related("case", "case__directorate", "case__service", "acknowledged_by")
+        .order_by("acknowledged_at", "-sent_at", "pk")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,7 +282,12 @@ class DirectoratePerformance:
 
 
 def directorate_performance(
-    *, start: date, end: date, today: date, kinds: tuple[str, ...] = ()
+    *,
+    start: date,
+    end: date,
+    today: date,
+    kinds: tuple[str, ...] = (),
+    directorates: QuerySet | None = None,
 ) -> list[DirectoratePerformance]:
     """Per directorate: received and responded in the period, % in time, outstanding at its end.
 
@@ -275,7 +295,9 @@ def directorate_performance(
     permitted extension (DESIGN.md, FR ICT 18a "in time"). Outstanding and overdue are as of
     the period's end, or today for a period not yet over. Second extensions and extensions
     beyond 20 working days count the requests received in the period whose working carries
-    the engine's flag. One query, whatever the number of directorates.
+    the engine's flag. ``directorates`` (``Directorate.objects.visible_to(user)``) limits
+    the rows to those a director may see; all of them by default. One query, whatever the
+    number of directorates.
     """
     as_of = min(end, today)
     cases = Q()
@@ -290,7 +312,8 @@ def directorate_performance(
         & (Q(cases__withdrawn__isnull=True) | Q(cases__withdrawn__gt=as_of))
     )
     rows = (
-        Directorate.objects.annotate(
+        (Directorate.objects.all() if directorates is None else directorates)
+        .annotate(
             n_received=Count("cases", filter=received),
             n_responded=Count("cases", filter=responded),
             n_in_time=Count("cases", filter=responded & Q(cases__responded__lte=F("cases__due"))),
@@ -346,9 +369,9 @@ class QuarterTotals:
         return [("FOI and EIR", self.foi_eir), ("Subject access", self.sar)]
 
 
-def _total(rows: list[DirectoratePerformance]) -> DirectoratePerformance:
+def _total(rows: list[DirectoratePerformance], label: str) -> DirectoratePerformance:
     return DirectoratePerformance(
-        "All directorates",
+        label,
         *(
             sum(getattr(r, name) for r in rows)
             for name in (
@@ -381,29 +404,39 @@ def previous_quarters(period: Period, count: int) -> list[Period]:
     return periods[::-1]
 
 
+ALL_DIRECTORATES = "All directorates"
+YOUR_DIRECTORATES = "All your directorates"
+
+
 def ig_group_report(
-    *, period: Period, today: date
+    *, period: Period, today: date, directorates: QuerySet | None = None
 ) -> tuple[list[ReportSection], list[QuarterTotals]]:
     """The IG Group's quarterly report: FOI/EIR and SAR by directorate for ``period``, and the
-    council-wide totals of the last four quarters. Two queries per quarter (eight in all)."""
+    totals of the last four quarters, council-wide or over ``directorates`` (a director's
+    own). Two queries per quarter (eight in all)."""
+    label = ALL_DIRECTORATES if directorates is None else YOUR_DIRECTORATES
     by_quarter: dict[str, dict[tuple[str, ...], list[DirectoratePerformance]]] = {}
     for quarter in previous_quarters(period, TREND_QUARTERS):
         by_quarter[quarter.key] = {
             kinds: directorate_performance(
-                start=quarter.start, end=quarter.end, today=today, kinds=kinds
+                start=quarter.start,
+                end=quarter.end,
+                today=today,
+                kinds=kinds,
+                directorates=directorates,
             )
             for _, kinds in REPORT_KINDS
         }
     current = by_quarter[period.key]
     sections = [
-        ReportSection(title, kinds, current[kinds], _total(current[kinds]))
+        ReportSection(title, kinds, current[kinds], _total(current[kinds], label))
         for title, kinds in REPORT_KINDS
     ]
     trend = [
         QuarterTotals(
             parse_period(key),
-            _total(rows[REPORT_KINDS[0][1]]),
-            _total(rows[REPORT_KINDS[1][1]]),
+            _total(rows[REPORT_KINDS[0][1]], label),
+            _total(rows[REPORT_KINDS[1][1]], label),
         )
         for key, rows in by_quarter.items()
     ]

@@ -50,6 +50,7 @@ ERR_EXTENSION_DAYS = "Enter the extension in working days (1 to 60)."
 ERR_EXTENSION_REASON_KIND = "That reason does not apply to {kind} requests."
 ERR_RESPONDED_EVENT = "Record a response with Respond, which also records the outcome."
 ERR_PARENT_REQUIRED = "A review or complaint must be linked to the original request."
+ERR_NOT_A_DIRECTOR = "{name} is not in the director role: give them the role first."
 
 EXTENSION_REASONS_BY_KIND = {
     Kind.FOI: {"public_interest"},
@@ -460,6 +461,27 @@ def _claim(rows: list[tuple[int, str, datetime, list[str]]]) -> set[tuple[int, s
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(case_id, level) for case_id, level in cursor.fetchall()}
+
+
+@transaction.atomic
+def director_directorates_set(*, director, directorates: Iterable[Directorate], actor) -> None:
+    """Say which directorates' cases ``director`` sees (``Directorate.directors``).
+
+    Only people in the director role are scoped this way (``querysets.sees_every_directorate``);
+    linking anyone else would do nothing, so it is refused rather than silently kept.
+    """
+    from hackperf.roles import Role
+
+    if not director.groups.filter(name=Role.DIRECTOR.value).exists():
+        name = director.get_full_name() or director.username
+        raise ValidationError({"directorates": ERR_NOT_A_DIRECTOR.format(name=name)})
+    director.infogov_directorates.set(list(directorates))
+    logger.info(
+        "directorates of %s set to %s by %s",
+        director.username,
+        sorted(d.pk for d in directorates),
+        getattr(actor, "username", actor),
+    )
 
 
 def _escalation_email(case: Case, level: str, *, today: date, left: int) -> EmailMessage:

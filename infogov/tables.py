@@ -1,5 +1,7 @@
 """Tables of the IG pages (django-tables2).
 
+A SAR's subject shows as "Subject access request" unless ``personal`` (``privacy.subject``).
+
 The requester's name is a column of :class:`CaseTableWithRequester` only, which views use
 for holders of ``Perm.VIEW_REQUESTER_DATA``; :class:`CaseTable` has no way to show it.
 """
@@ -7,7 +9,7 @@ for holders of ``Perm.VIEW_REQUESTER_DATA``; :class:`CaseTable` has no way to sh
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from infogov import selectors
+from infogov import privacy, selectors
 
 
 class BadgeColumn(tables.Column):
@@ -61,10 +63,14 @@ class CaseTable(tables.Table):
         empty_text = "No open cases match."
         attrs = {"class": "govuk-table lbh-table"}
 
-    def __init__(self, *args, today, calendar, **kwargs):
+    def __init__(self, *args, today, calendar, personal: bool, **kwargs):
         self.today = today
         self.calendar = calendar
+        self.personal = personal
         super().__init__(*args, **kwargs)
+
+    def render_subject(self, record) -> str:
+        return privacy.subject(record, personal=self.personal)
 
     def render_officer(self, value) -> str:
         return value.get_full_name() or value.username

@@ -26,4 +26,6 @@ urlpatterns = [
         name="directorate_performance",
     ),
     path("ig-group-report/", views.IgGroupReportView.as_view(), name="ig_group_report"),
+    path("directors/", views.DirectorListView.as_view(), name="director_list"),
+    path("directors/<int:pk>/", views.DirectorUpdateView.as_view(), name="director_update"),
 ]

@@ -4,7 +4,7 @@ forms, escalations, and performance by directorate. No business logic here (serv
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,14 +15,18 @@ from django_tables2 import SingleTableMixin
 
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from infogov import forms, selectors, services
+from infogov import forms, privacy, selectors, services
 from infogov.filtersets import CaseFilterSet
-from infogov.models import Case
+from infogov.models import Case, Directorate
+from infogov.querysets import sees_every_directorate
 from infogov.tables import CaseTable, CaseTableWithRequester
 
+may_see_requesters = privacy.sees_personal_data
 
-def may_see_requesters(user) -> bool:
-    return user.has_perm(perm_name(Perm.VIEW_REQUESTER_DATA))
+
+def directorates_scope(user):
+    """None for those who see every directorate, else the directorates a director may see."""
+    return None if sees_every_directorate(user) else Directorate.objects.visible_to(user)
 
 
 class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
@@ -34,7 +38,8 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
     table_pagination = {"per_page": 25}
 
     def get_queryset(self):
-        return selectors.cases_for_overview(with_requester=may_see_requesters(self.request.user))
+        user = self.request.user
+        return selectors.cases_for_overview(user, with_requester=may_see_requesters(user))
 
     def get_table_class(self):
         if may_see_requesters(self.request.user):
@@ -42,7 +47,14 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         return CaseTable
 
     def get_table_kwargs(self):
-        return {"today": self.today, "calendar": self.calendar}
+        return {
+            "today": self.today,
+            "calendar": self.calendar,
+            "personal": may_see_requesters(self.request.user),
+        }
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get(self, request, *args, **kwargs):
         self.today = timezone.localdate()
@@ -57,6 +69,8 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         )
         context["today"] = self.today
         context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
+        scope = directorates_scope(self.request.user)
+        context["directorates"] = None if scope is None else list(scope.order_by("name"))
         return context
 
 
@@ -70,7 +84,9 @@ class CaseDetailView(PermissionRequired, DetailView):
     def get_object(self, queryset=None):
         try:
             return selectors.case_for_page(
-                self.kwargs["pk"], with_requester=may_see_requesters(self.request.user)
+                self.kwargs["pk"],
+                self.request.user,
+                with_requester=may_see_requesters(self.request.user),
             )
         except Case.DoesNotExist:
             raise Http404("No such case") from None
@@ -80,7 +96,12 @@ class CaseDetailView(PermissionRequired, DetailView):
         case = self.object
         today = timezone.localdate()
         user = self.request.user
-        context["can_see_requester"] = may_see_requesters(user)
+        context["can_see_requester"] = personal = may_see_requesters(user)
+        context["subject"] = privacy.subject(case, personal=personal)
+        context["exemptions"] = privacy.exemptions(case, personal=personal)
+        context["events"] = [
+            (event, privacy.note(event.note, personal=personal)) for event in case.events.all()
+        ]
         if context["can_see_requester"]:
             try:
                 context["requester"] = case.requester
@@ -105,12 +126,15 @@ class CaseActionView(PermissionRequired, FormView):
     success_message = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
+        self.case = None
+        # The role is checked first (403), then whether this case is theirs to see (404).
+        if "pk" in kwargs and self.has_permission():
             self.case = get_object_or_404(
-                Case.objects.select_related("directorate", "service", "officer"), pk=kwargs["pk"]
+                Case.objects.visible_to(request.user).select_related(
+                    "directorate", "service", "officer"
+                ),
+                pk=kwargs["pk"],
             )
-        else:
-            self.case = None
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -185,7 +209,7 @@ class CaseCloseView(PermissionRequired, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        case = get_object_or_404(Case, pk=pk)
+        case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
         try:
             services.case_close(case=case, actor=request.user)
         except ValidationError as error:
@@ -193,11 +217,6 @@ class CaseCloseView(PermissionRequired, View):
         else:
             messages.success(request, f"Case {case.reference} closed.")
         return HttpResponseRedirect(case.get_absolute_url())
-
-
-def sees_all_escalations(user) -> bool:
-    # Directors (who acknowledge) see their own directorates; IG and the DMT see them all.
-    return user.is_superuser or not user.has_perm(perm_name(Perm.ACKNOWLEDGE_ESCALATIONS))
 
 
 class EscalationListView(PermissionRequired, ListView):
@@ -209,15 +228,14 @@ class EscalationListView(PermissionRequired, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        user = self.request.user
-        return selectors.escalations_for(user, all_directorates=sees_all_escalations(user))
+        return selectors.escalations_for(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_acknowledge"] = self.request.user.has_perm(
             perm_name(Perm.ACKNOWLEDGE_ESCALATIONS)
         )
-        context["all_directorates"] = sees_all_escalations(self.request.user)
+        context["all_directorates"] = sees_every_directorate(self.request.user)
         return context
 
 
@@ -229,9 +247,7 @@ class EscalationAcknowledgeView(PermissionRequired, View):
 
     def post(self, request, pk):
         user = request.user
-        escalation = get_object_or_404(
-            selectors.escalations_for(user, all_directorates=sees_all_escalations(user)), pk=pk
-        )
+        escalation = get_object_or_404(selectors.escalations_for(user), pk=pk)
         if services.escalation_acknowledge(escalation=escalation, user=user):
             messages.success(request, f"Escalation of {escalation.case.reference} acknowledged.")
         else:
@@ -255,8 +271,9 @@ class DirectoratePerformanceView(PermissionRequired, TemplateView):
         if form.is_bound and form.is_valid():
             period = form.cleaned_data["period"] or period
             kinds = forms.PeriodForm.KINDS[form.cleaned_data["kinds"]]
+        scope = directorates_scope(self.request.user)
         rows = selectors.directorate_performance(
-            start=period.start, end=period.end, today=today, kinds=kinds
+            start=period.start, end=period.end, today=today, kinds=kinds, directorates=scope
         )
         responded = sum(r.responded for r in rows)
         in_time = sum(r.responded_in_time for r in rows)
@@ -274,6 +291,9 @@ class DirectoratePerformanceView(PermissionRequired, TemplateView):
             },
             as_of=min(period.end, today),
             recent=selectors.recent_periods(today, months=6, quarters=4),
+            totals_label=(
+                selectors.ALL_DIRECTORATES if scope is None else selectors.YOUR_DIRECTORATES
+            ),
         )
         return context
 
@@ -291,7 +311,9 @@ class IgGroupReportView(PermissionRequired, TemplateView):
         period = selectors.default_quarter(today)
         if form.is_bound and form.is_valid() and form.cleaned_data["quarter"]:
             period = form.cleaned_data["quarter"]
-        sections, trend = selectors.ig_group_report(period=period, today=today)
+        scope = directorates_scope(self.request.user)
+        sections, trend = selectors.ig_group_report(period=period, today=today, directorates=scope)
+        context["all_directorates"] = scope is None
         context.update(
             form=form,
             period=period,
@@ -302,3 +324,61 @@ class IgGroupReportView(PermissionRequired, TemplateView):
             recent=selectors.recent_periods(today, months=0, quarters=6),
         )
         return context
+
+
+def may_assign_directorates(user) -> bool:
+    """The DMT and IG officers say which directorates each director sees."""
+    return user.has_perm(perm_name(Perm.VIEW_REVIEW)) or user.has_perm(perm_name(Perm.WORK_CASES))
+
+
+class DirectorsMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not may_assign_directorates(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DirectorListView(DirectorsMixin, TemplateView):
+    """Directors and the directorates whose cases each sees, for the DMT and IG officers."""
+
+    template_name = "infogov/director_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["directors"] = selectors.directors_with_directorates()
+        context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
+        return context
+
+
+class DirectorUpdateView(DirectorsMixin, FormView):
+    """Set the directorates one director sees (``services.director_directorates_set``)."""
+
+    form_class = forms.DirectorDirectoratesForm
+    template_name = "infogov/director_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if may_assign_directorates(request.user):  # else 403 from DirectorsMixin, never 404
+            self.director = get_object_or_404(
+                selectors.directors_with_directorates(), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"directorates": list(self.director.infogov_directorates.all())}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(director=self.director, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.director_directorates_set(
+                director=self.director,
+                directorates=form.cleaned_data["directorates"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+            return self.form_invalid(form)
+        name = self.director.get_full_name() or self.director.username
+        messages.success(self.request, f"{name}'s directorates saved.")
+        return HttpResponseRedirect(reverse("infogov:director_list"))

@@ -61,5 +61,29 @@ def can_work_ticket(user, ticket: Ticket) -> bool:
 
 
 def can_view_ticket(user, ticket: Ticket) -> bool:
-    """Who may see a ticket: whoever sees its current queue, or may work it."""
-    return can_view_queue(user, ticket.queue) or can_work_ticket(user, ticket)
+    """Who may see a ticket: whoever sees its current queue, or may work it.
+
+    The same rule as :func:`visible_tickets`, which lists use, so a list never shows a
+    ticket whose page answers 403.
+    """
+    if sees_every_queue(user) or works_every_queue(user):
+        return True
+    return visible_tickets(user, Ticket.objects.filter(pk=ticket.pk)).exists()
+
+
+def visible_tickets(user, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to those whose page ``user`` may open, for lists that gather
+    tickets across queues, such as indicator drill-downs.
+
+    Whoever sees every queue or works every queue keeps them all; anyone else who may see
+    queues or work tickets keeps the tickets now in the queues they own or belong to
+    (``can_view_queue`` or ``can_work_ticket`` of the ticket); anyone else none.
+    """
+    if sees_every_queue(user) or works_every_queue(user):
+        return tickets
+    if not (
+        user.has_perm(perm_name(Perm.VIEW_QUEUES)) or user.has_perm(perm_name(Perm.WORK_TICKETS))
+    ):
+        return tickets.none()
+    own = Queue.objects.filter(Q(owners=user) | Q(members=user)).values("pk")
+    return tickets.filter(queue__in=own)

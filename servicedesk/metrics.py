@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from hackperf.metrics import ALL, MetricRow, Ratio
+from servicedesk import access
 from servicedesk.choices import (
     NOT_DONE_STATUSES,
     OPEN_STATUSES,
@@ -401,6 +402,12 @@ def tickets_behind(
             .order_by("event_at", "pk")
         )
     raise ValueError(UNKNOWN_METRIC.format(metric=metric))
+
+
+def visible_to(user, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The tickets of ``tickets`` whose page ``user`` may open (``access.visible_tickets``),
+    so a drill-down lists only those and can say how many others it counted."""
+    return access.visible_tickets(user, tickets)
 
 
 def satisfaction(*, start: datetime, end: datetime) -> Ratio:

@@ -78,10 +78,11 @@ class InfogovInTheBrowserTests:
 @pytest.mark.django_db(transaction=True)
 class IgGroupReportInTheBrowserTests:
     def test_the_quarterly_report_prints_on_a4_and_is_accessible(self, recording_page, make_user):
-        make_user(Role.DIRECTOR, username="dora", first_name="Dora", last_name="Director")
+        dora = make_user(Role.DIRECTOR, username="dora", first_name="Dora", last_name="Director")
         recording_page.sign_in("dora", PASSWORD)
-        CaseFactory(reference="FOI-2025-00001", received=date(2025, 1, 6))
-        CaseFactory(reference="SAR-2025-00001", kind="sar", received=date(2025, 2, 3))
+        foi = CaseFactory(reference="FOI-2025-00001", received=date(2025, 1, 6))
+        sar = CaseFactory(reference="SAR-2025-00001", kind="sar", received=date(2025, 2, 3))
+        dora.infogov_directorates.set([foi.directorate, sar.directorate])  # she answers for both
         page = recording_page.page
         page.goto(recording_page.base_url + reverse("infogov:ig_group_report") + "?quarter=2025-Q1")
         assert "Q1 2025" in page.get_by_role("heading", level=1).inner_text()

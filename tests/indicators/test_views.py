@@ -532,3 +532,50 @@ class RecordsBehindAValueTests:
         entered = Indicator.objects.filter(is_computed=False).first()
         url = reverse("indicators:period_value_behind", args=[entered.slug, "2026-03"])
         assert client_as(Role.DMT).get(url).status_code == 404
+
+    def test_a_queue_owner_sees_their_queues_tickets_and_a_count_of_the_others(
+        self, client, make_user, definitions
+    ):
+        from datetime import UTC, datetime
+
+        from tests.servicedesk.factories import QueueFactory, log_ticket
+
+        owner = make_user(Role.QUEUE_OWNER)
+        own, other = QueueFactory(), QueueFactory()
+        own.owners.add(owner)
+        logged = datetime(2026, 3, 3, 9, tzinfo=UTC)
+        mine = log_ticket(queue=own, at=logged)
+        theirs = [log_ticket(queue=other, at=logged) for _ in range(12)]
+        client.force_login(owner)
+        url = reverse("indicators:period_value_behind", args=["fr-ict-17a", "2026-03"])
+        response = client.get(url)
+        html = response.content.decode()
+        assert [row["reference"] for row in response.context["rows"]] == [mine.reference]
+        assert response.context["counted"] == 13
+        assert "and 12 more in queues you cannot open" in html
+        assert not any(ticket.reference in html for ticket in theirs)
+        # The ticket page agrees: the owner may not open the others.
+        ticket_url = reverse("servicedesk:ticket_detail", args=[theirs[0].reference])
+        assert client.get(ticket_url).status_code == 403
+
+    def test_a_director_given_indicators_sees_their_directorates_cases_only(
+        self, client, make_user, definitions
+    ):
+        from django.contrib.auth.models import Permission
+
+        from tests.infogov.factories import CaseFactory, ServiceFactory
+
+        director = make_user(Role.DIRECTOR)
+        # A council may give directors the indicators too: the case rule still holds.
+        director.user_permissions.add(Permission.objects.get(codename="view_indicators"))
+        mine, theirs = ServiceFactory(), ServiceFactory()
+        mine.directorate.directors.add(director)
+        own = CaseFactory(service=mine, received=dt.date(2026, 3, 2))
+        others = [CaseFactory(service=theirs, received=dt.date(2026, 3, 2)) for _ in range(3)]
+        client.force_login(director)
+        url = reverse("indicators:period_value_behind", args=["fr-ict-18b", "2026-03"])
+        response = client.get(url)
+        html = response.content.decode()
+        assert [row["reference"] for row in response.context["rows"]] == [own.reference]
+        assert "and 3 more in directorates you cannot open" in html
+        assert not any(case.reference in html for case in others)

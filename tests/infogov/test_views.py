@@ -51,10 +51,23 @@ class AccessTests:
 
     @pytest.mark.parametrize("url_name", CASE_PAGES)
     @pytest.mark.parametrize("role", [*Role, None])
-    def test_it_serves_each_case_page_only_to_its_roles(self, client_as, case, url_name, role):
-        client = client_as(role) if role else client_as()
+    def test_it_serves_each_case_page_only_to_its_roles(
+        self, client, make_user, case, url_name, role
+    ):
+        user = make_user(role) if role else make_user()
+        if role == Role.DIRECTOR:
+            case.directorate.directors.add(user)
+        client.force_login(user)
         response = client.get(reverse(url_name, args=[case.pk]))
         assert response.status_code == (200 if role in CASE_PAGES[url_name] else 403)
+
+    def test_a_director_gets_404_for_another_directorates_case(self, client, make_user, case):
+        director = make_user(Role.DIRECTOR)
+        DirectorateFactory().directors.add(director)
+        client.force_login(director)
+        assert client.get(reverse("infogov:case_detail", args=[case.pk])).status_code == 404
+        case.directorate.directors.add(director)
+        assert client.get(reverse("infogov:case_detail", args=[case.pk])).status_code == 200
 
     def test_it_sends_the_signed_out_to_sign_in(self, client, case):
         url = reverse("infogov:case_detail", args=[case.pk])
@@ -92,9 +105,11 @@ class RequesterPrivacyTests:
         ]
 
     @pytest.mark.parametrize("role", NON_IG_ROLES)
-    def test_it_never_shows_the_requester_to_other_roles(self, client_as, case, role):
+    def test_it_never_shows_the_requester_to_other_roles(self, client, make_user, case, role):
         EscalationFactory(case=case, level="overdue")
-        client = client_as(role)
+        user = make_user(role)
+        case.directorate.directors.add(user)  # a director of this case's own directorate
+        client.force_login(user)
         for url in self.pages(case):
             response = client.get(url)
             assert response.status_code in (200, 403), url
@@ -142,7 +157,7 @@ class CaseListTests:
         later = CaseFactory(received=date(2026, 11, 20))
         overdue = CaseFactory(received=date(2026, 9, 1))
         CaseFactory(received=date(2026, 9, 1), status=Status.CLOSED, responded=date(2026, 9, 3))
-        response = client_as(Role.DIRECTOR).get(reverse("infogov:case_list"))
+        response = client_as(Role.DMT).get(reverse("infogov:case_list"))
         rows = list(response.context["table"].rows)
         assert [row.record for row in rows] == [overdue, later]
         assert response.context["summary"].overdue == 1
@@ -178,15 +193,37 @@ class CaseListTests:
             assert response.status_code == 200
             assert len(list(response.context["table"].page.object_list)) == 3
 
-    @pytest.mark.parametrize("role", [Role.IG_OFFICER, Role.DIRECTOR])
-    def test_it_makes_the_same_queries_for_2_and_20_cases(self, client_as, role):
-        client = client_as(role)
+    def test_a_director_lists_only_their_directorates_cases(self, client, make_user):
+        director = make_user(Role.DIRECTOR)
+        mine = CaseFactory(subject="Ours")
+        theirs = CaseFactory(subject="Another directorate's")
+        mine.directorate.directors.add(director)
+        client.force_login(director)
         url = reverse("infogov:case_list")
-        CaseFactory.create_batch(2)
+        response = client.get(url)
+        assert [row.record for row in response.context["table"].rows] == [mine]
+        assert response.context["summary"].open == 1
+        assert theirs.reference.encode() not in response.content
+        assert b"the directorate you answer for" in response.content
+        # Asking for the other directorate by its id shows nothing of it.
+        response = client.get(url, {"directorate": theirs.directorate_id})
+        assert list(response.context["table"].rows) == []
+        assert theirs.reference.encode() not in response.content
+        response = client.get(url, {"service": theirs.service_id})
+        assert list(response.context["table"].rows) == []
+
+    @pytest.mark.parametrize("role", [Role.IG_OFFICER, Role.DIRECTOR])
+    def test_it_makes_the_same_queries_for_2_and_20_cases(self, client, make_user, role):
+        user = make_user(role)
+        service = ServiceFactory()
+        service.directorate.directors.add(user)
+        client.force_login(user)
+        url = reverse("infogov:case_list")
+        CaseFactory.create_batch(2, service=service)
         client.get(url)  # warm the session and permission caches
         with CaptureQueriesContext(connection) as two:
             client.get(url)
-        CaseFactory.create_batch(18)
+        CaseFactory.create_batch(18, service=service)
         with CaptureQueriesContext(connection) as twenty:
             response = client.get(url)
         assert len(response.context["table"].page.object_list) == 20
@@ -206,9 +243,12 @@ class CaseListTests:
 
 @pytest.mark.django_db
 class CaseDetailTests:
-    def test_it_shows_the_deadline_working_events_and_history(self, client_as, case):
+    def test_it_shows_the_deadline_working_events_and_history(self, client, make_user, case):
         ClockEvent.objects.create(case=case, kind=EventKind.FEE_NOTICE, date=date(2026, 11, 3))
-        response = client_as(Role.DIRECTOR).get(reverse("infogov:case_detail", args=[case.pk]))
+        director = make_user(Role.DIRECTOR)
+        case.directorate.directors.add(director)
+        client.force_login(director)
+        response = client.get(reverse("infogov:case_detail", args=[case.pk]))
         content = response.content.decode()
         for line in case.due_working:
             assert line.replace("'", "&#x27;") in content
@@ -358,9 +398,11 @@ class EscalationPageTests:
     def test_a_director_sees_and_acknowledges_their_directorates_escalations(
         self, client_as, make_user
     ):
-        director = make_user(Role.DIRECTOR, email="dir@hackney.example")
-        mine = EscalationFactory(case__service__directorate__director_email="dir@hackney.example")
-        theirs = EscalationFactory()
+        director = make_user(Role.DIRECTOR)
+        mine = EscalationFactory()
+        mine.case.directorate.directors.add(director)
+        # Sharing the director's e-mail address gives no access: only the link does.
+        theirs = EscalationFactory(case__service__directorate__director_email=director.email)
         client = Client()
         client.force_login(director)
         response = client.get(reverse("infogov:escalation_list"))
@@ -391,7 +433,7 @@ class DirectoratePerformanceTests:
         CaseFactory(service=service, received=date(2026, 3, 2))  # still open, overdue by 31 Mar
         Case.objects.filter(pk=on_time.pk).update(responded=on_time.due, status=Status.RESPONDED)
         Case.objects.filter(pk=late.pk).update(responded=date(2026, 4, 30), status=Status.RESPONDED)
-        client = client_as(Role.DIRECTOR)
+        client = client_as(Role.DMT)
         march = client.get(reverse("infogov:directorate_performance"), {"period": "2026-03"})
         row = march.context["rows"][0]
         assert (row.received, row.responded, row.responded_in_time) == (3, 1, 1)
@@ -409,3 +451,107 @@ class DirectoratePerformanceTests:
         assert response.status_code == 200
         assert "period" in response.context["form"].errors
         assert b"There is a problem" in response.content
+
+
+@pytest.mark.django_db
+class DirectorScopeTests:
+    """A director sees their own directorates' figures only (DESIGN.md, Personal data)."""
+
+    @pytest.fixture
+    def director(self, client, make_user):
+        director = make_user(Role.DIRECTOR)
+        self.mine = ServiceFactory(directorate__name="Children and Education")
+        self.theirs = ServiceFactory(directorate__name="Adults")
+        self.mine.directorate.directors.add(director)
+        for service in (self.mine, self.theirs, self.theirs):
+            CaseFactory(service=service, received=date(2026, 3, 2))
+        client.force_login(director)
+        return client
+
+    def test_performance_shows_their_directorate_and_its_total(self, director):
+        response = director.get(reverse("infogov:directorate_performance"), {"period": "2026-03"})
+        assert [row.directorate for row in response.context["rows"]] == ["Children and Education"]
+        assert response.context["totals"]["received"] == 1
+        assert b"Adults" not in response.content
+        assert b"All your directorates" in response.content
+
+    def test_the_ig_group_report_shows_their_directorate_and_its_trend(self, director):
+        response = director.get(reverse("infogov:ig_group_report"), {"quarter": "2026-Q1"})
+        for section in response.context["sections"]:
+            assert [row.directorate for row in section.rows] == ["Children and Education"]
+        assert response.context["sections"][0].total.received == 1
+        assert [q.foi_eir.received for q in response.context["trend"]][-1] == 1
+        assert b"Adults" not in response.content
+
+    def test_a_director_with_no_directorate_sees_no_cases(self, client, make_user):
+        CaseFactory()
+        client.force_login(make_user(Role.DIRECTOR))
+        response = client.get(reverse("infogov:case_list"))
+        assert list(response.context["table"].rows) == []
+        assert b"You have not been given a directorate yet" in response.content
+        response = client.get(reverse("infogov:directorate_performance"))
+        assert response.context["rows"] == []
+
+
+@pytest.mark.django_db
+class DirectorAssignmentTests:
+    """The DMT or an IG officer says which directorates a director sees."""
+
+    @pytest.mark.parametrize("role", [Role.DMT, Role.IG_OFFICER])
+    def test_the_dmt_and_ig_officers_set_a_directors_directorates(self, client_as, make_user, role):
+        director = make_user(Role.DIRECTOR, first_name="Dev", last_name="Patel")
+        one, two = DirectorateFactory(), DirectorateFactory()
+        client = client_as(role)
+        listing = client.get(reverse("infogov:director_list"))
+        assert b"Dev Patel" in listing.content
+        assert b"None: sees no cases" in listing.content
+        url = reverse("infogov:director_update", args=[director.pk])
+        assert client.get(url).status_code == 200
+        response = client.post(url, {"directorates": [one.pk, two.pk]})
+        assert response.status_code == 302
+        assert set(director.infogov_directorates.all()) == {one, two}
+        client.post(url, {"directorates": [two.pk]})
+        assert list(director.infogov_directorates.all()) == [two]
+
+    @pytest.mark.parametrize(
+        "role", [Role.DIRECTOR, Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT, Role.BRIEFING_VIEWER]
+    )
+    def test_nobody_else_may(self, client_as, make_user, role):
+        director = make_user(Role.DIRECTOR)
+        directorate = DirectorateFactory()
+        client = client_as(role)
+        assert client.get(reverse("infogov:director_list")).status_code == 403
+        url = reverse("infogov:director_update", args=[director.pk])
+        assert client.post(url, {"directorates": [directorate.pk]}).status_code == 403
+        assert not director.infogov_directorates.exists()
+
+    def test_only_people_in_the_director_role_are_listed(self, client_as, make_user):
+        officer = make_user(Role.IG_OFFICER)
+        client = client_as(Role.DMT)
+        url = reverse("infogov:director_update", args=[officer.pk])
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+class DirectorDirectoratesServiceTests:
+    def test_it_refuses_someone_not_in_the_director_role(self, make_user):
+        from django.core.exceptions import ValidationError
+
+        from infogov import services
+
+        officer = make_user(Role.IG_OFFICER)
+        with pytest.raises(ValidationError) as error:
+            services.director_directorates_set(
+                director=officer, directorates=[DirectorateFactory()], actor=officer
+            )
+        assert "not in the director role" in str(error.value)
+        assert not officer.infogov_directorates.exists()
+
+    def test_setting_twice_leaves_the_same_links(self, make_user):
+        from infogov import services
+
+        director = make_user(Role.DIRECTOR)
+        one = DirectorateFactory()
+        for _ in range(2):
+            services.director_directorates_set(director=director, directorates=[one], actor=None)
+        assert list(director.infogov_directorates.all()) == [one]
