@@ -66,6 +66,7 @@ class World:
     ticket_mine: object
     ticket_theirs: object
     pack: object
+    briefing_pack: object
     risk: object
     entered_indicator: object
     approved_period: date
@@ -152,8 +153,12 @@ def _build_world() -> World:
     entered = Indicator.objects.filter(is_computed=False).order_by("code").first()
     value = PeriodValue.objects.get(indicator__slug="fr-ict-17a", period_start=MONTH)
     checker = UserFactory(username="matrix-checker", roles=[Role.DMT])
+    value = ind.period_value_comment(period_value=value, commentary="In line.", by=checker)
     value = ind.period_value_check(period_value=value, by=checker)
     ind.period_value_approve(period_value=value, by=users[DMT])
+    briefing_pack = ind.briefing_freeze(
+        meeting="2-to-1", body="<p>Frozen briefing</p>", reporting_month=MONTH, by=users[DMT]
+    )
     return World(
         users=users,
         own_case=own_case,
@@ -166,6 +171,7 @@ def _build_world() -> World:
         ticket_mine=ticket_mine,
         ticket_theirs=ticket_theirs,
         pack=pack,
+        briefing_pack=briefing_pack,
         risk=risk,
         entered_indicator=entered,
         approved_period=MONTH,
@@ -577,6 +583,13 @@ MATRIX: dict[str, list[Visit]] = {
             shows={DMT: ("other_case.reference",)},
         ),
     ],
+    "indicators:period_value_commentary": [
+        Visit(
+            "commentary",
+            _url("indicators:period_value_commentary", slug("fr-ict-17a"), month),
+            answers({DMT}),
+        ),
+    ],
     "indicators:period_value_revise": [
         Visit(
             "revise",
@@ -616,6 +629,19 @@ MATRIX: dict[str, list[Visit]] = {
     "indicators:risk_create": [Visit("new risk", _url("indicators:risk_create"), answers({DMT}))],
     "indicators:risk_update": [
         Visit("a risk", _url("indicators:risk_update", pk("risk")), answers({DMT}))
+    ],
+    "indicators:risk_close": [
+        Visit("close a risk (GET)", _url("indicators:risk_close", pk("risk")), answers({DMT}, 405))
+    ],
+    "indicators:briefing_freeze": [
+        Visit("freeze (GET)", _url("indicators:briefing_freeze"), answers({DMT}, 405))
+    ],
+    "indicators:briefing_pack_detail": [
+        Visit(
+            "a frozen briefing",
+            _url("indicators:briefing_pack_detail", pk("briefing_pack")),
+            answers({DMT, BRIEFING}),
+        )
     ],
     "indicators:risk_register_mark_briefed": [
         Visit(
