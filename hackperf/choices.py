@@ -35,8 +35,8 @@ class ToConfirmStatus(models.TextChoices):
 
 
 TO_CONFIRM_COLOURS = {
-    ToConfirmStatus.TO_CONFIRM: "yellow",
+    ToConfirmStatus.TO_CONFIRM: "amber",
     ToConfirmStatus.CONFIRMED: "green",
-    ToConfirmStatus.REJECTED: "grey",
-    ToConfirmStatus.AGREED: "blue",
+    ToConfirmStatus.REJECTED: "none",
+    ToConfirmStatus.AGREED: "none",
 }

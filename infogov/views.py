@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from hackperf import selectors as hackperf_selectors
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from infogov import forms, selectors, services
@@ -57,6 +58,8 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         )
         context["today"] = self.today
         context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
+        if context["can_work"]:  # IG officers: is the bank-holiday feed failing, or in doubt?
+            context["feed"] = hackperf_selectors.bank_holiday_feed_status(now=timezone.now())
         return context
 
 
