@@ -4,9 +4,12 @@ Staff without that permission see cases without the requester inline, cannot sea
 requester's name, and cannot open the Requester admin at all (not listed, 403 on its URLs).
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from hackperf.roles import Perm, perm_name
+from infogov import services
 from infogov.models import (
     Case,
     ClockEvent,
@@ -63,8 +66,30 @@ class DueDateChangeInline(admin.TabularInline):
     can_delete = False
 
 
+class CaseAdminForm(forms.ModelForm):
+    """The admin's case form, checked by the same rules as the case pages (a bad edit is a
+    form error, never a due date the engine would not give)."""
+
+    class Meta:
+        model = Case
+        fields = "__all__"
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the edited values
+        if self.errors:
+            return
+        try:
+            services.case_check(case=self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    """Edits go through ``services.case_save_edited``: changing the date received, the kind,
+    the stage or the status recomputes the due date and records the move."""
+
+    form = CaseAdminForm
     list_display = ("reference", "kind", "stage", "received", "due", "status", "directorate")
     list_filter = ("kind", "stage", "status", "directorate")
     search_fields = ("reference",)
@@ -81,6 +106,9 @@ class CaseAdmin(admin.ModelAdmin):
         if may_see_requesters(request):
             return ("reference", "requester__name", "requester__email")
         return ("reference",)
+
+    def save_model(self, request, obj, form, change):
+        services.case_save_edited(case=obj, changed=form.changed_data, actor=request.user)
 
 
 @admin.register(Requester)
