@@ -72,7 +72,23 @@ class CaseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = "__all__"
+        fields = (  # the admin narrows these to its own (the derived ones are read-only)
+            "reference",
+            "kind",
+            "stage",
+            "parent",
+            "received",
+            "channel",
+            "subject",
+            "directorate",
+            "service",
+            "officer",
+            "status",
+            "outcome",
+            "exemptions",
+            "responded",
+            "withdrawn",
+        )
 
     def _post_clean(self):
         super()._post_clean()  # the instance now holds the edited values
