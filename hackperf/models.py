@@ -93,6 +93,18 @@ class BankHolidayFetch(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()} ({self.source})"
 
+    # A first load lists every holiday; a page shows the first few and the count.
+    CHANGES_SHOWN = 3
+
+    @property
+    def changes_summary(self) -> str:
+        """``added 2026-06-15 … (scotland)``, or ``471 changes, first: …; …`` when many."""
+        changes = list(self.changes or [])
+        if len(changes) <= self.CHANGES_SHOWN:
+            return "; ".join(changes)
+        first = "; ".join(changes[: self.CHANGES_SHOWN])
+        return f"{len(changes)} changes, the first: {first}; …"
+
 
 class HolidayToConfirm(models.Model):
     """A bank holiday that one source has and the other lacks, for an IG officer to decide.
