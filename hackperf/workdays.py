@@ -344,6 +344,11 @@ def _parse_feed_division(division: Division, body: Any) -> list[Holiday]:
         notes = event.get("notes", "")
         if not isinstance(notes, str):
             raise bad_event(f"'notes' must be a string, got {notes!r}")
+        for name, text in (("title", title), ("notes", notes)):
+            # NUL and other control characters: never in a real feed, and PostgreSQL cannot
+            # store NUL in text at all.
+            if any(ord(char) < 32 or ord(char) == 127 for char in text):
+                raise bad_event(f"{name!r} contains a control character: {text!r}")
         if when in seen:
             raise bad_event(f"'date' {raw_date} repeats events[{seen[when]}]")
         seen[when] = index

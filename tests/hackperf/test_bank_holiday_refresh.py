@@ -124,6 +124,22 @@ class RefreshTests:
                 b' "scotland": {"events": []}, "northern-ireland": {"events": []}}',
                 "scotland: 'events' is empty",
             ),
+            (
+                b'{"england-and-wales": {"events": [{"title": "X\\u0000", "date": "2026-01-01"}]},'
+                b' "scotland": {"events": []}, "northern-ireland": {"events": []}}',
+                "england-and-wales: events[0]: 'title' contains a control character: 'X\\x00'",
+            ),
+            (
+                b'{"england-and-wales": {"events": [{"title": "X", "date": "9999-12-31"}]},'
+                b' "scotland": {"events": []}, "northern-ireland": {"events": []}}',
+                "events[0]: 'date' 9999-12-31 is outside 1970-2100",
+            ),
+            (
+                b'{"england-and-wales": {"events": [{"title": "X", "date": "2026-01-01",'
+                b' "bunting": "yes"}]}, "scotland": {"events": []}, "northern-ireland": {}}',
+                "events[0]: 'bunting' must be true or false, got 'yes'",
+            ),
+            (b'{"england-and-wales": \x00}', "not JSON"),
         ],
     )
     def test_it_refuses_a_malformed_feed_naming_what_is_wrong(self, feed_server, body, message):
