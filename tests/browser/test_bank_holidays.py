@@ -84,3 +84,31 @@ class ToConfirmInTheBrowserTests:
         assert recording_page.axe_violations() == []
         assert recording_page.foreign_requests() == []
         assert recording_page.console_errors == []
+
+    def test_a_week_of_failed_refreshes_is_shown_on_the_overview(self, recording_page, make_user):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from hackperf.models import BankHolidayFetch
+
+        for days in (9, 2):
+            BankHolidayFetch.objects.create(
+                at=timezone.now() - timedelta(days=days),
+                source="https://www.gov.uk/bank-holidays.json",
+                outcome="failed",
+                message="cannot connect: [Errno -3] Temporary failure in name resolution",
+            )
+        make_user(Role.IG_OFFICER, username="imogen", first_name="Imogen", last_name="Gray")
+        recording_page.sign_in("imogen", PASSWORD)
+        page = recording_page.page
+        page.goto(recording_page.base_url + reverse("infogov:case_list"))
+        warning = page.locator("#bank-holiday-feed-failing").inner_text()
+        assert "Bank holidays have not been refreshed for over a week: 2 fetches" in warning
+        assert "Temporary failure in name resolution" in warning
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "bank-holidays-feed-failing-1280.png")
+        assert recording_page.axe_violations() == []
+        page.get_by_role("link", name="See the bank holidays").click()
+        assert "2 fetches" in page.locator("#bank-holiday-feed-failing").inner_text()
+        assert recording_page.axe_violations() == []
