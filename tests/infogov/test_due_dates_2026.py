@@ -106,9 +106,10 @@ def test_every_2026_due_date_on_a_fresh_database_matches_the_simple_counter():
     assert wrong == {}
 
 
-def test_the_scottish_one_off_is_the_only_2026_date_the_counter_adds():
-    # The counter's FOI days differ from a count on the July 2025 copy alone only around
-    # 15 June 2026: the received-days whose 20 working days span it.
+def test_the_scottish_one_off_moves_the_foi_days_received_15_may_to_14_june():
+    # Without the Scottish day, the counter's own FOI dates are a day early for exactly the
+    # 31 received-days whose 20 working days span it: what a fresh install got wrong before
+    # the shipped copy was brought up to date.
     holidays = govuk_holidays()
     without = set().union(*holidays.values()) - {SCOTLAND_2026_ONE_OFF}
     with_it = without | {SCOTLAND_2026_ONE_OFF}
