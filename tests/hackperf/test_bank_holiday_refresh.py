@@ -284,6 +284,21 @@ class CrossCheckTests:
         assert HolidayToConfirm.objects.get().status == ToConfirmStatus.AGREED
         assert BankHoliday.objects.filter(division=Division.SCOTLAND, date=SCOTS_DAY).exists()
 
+    def test_a_future_holiday_the_feed_drops_is_removed_but_listed_to_confirm(self, feed_server):
+        data = json.loads(BUNDLED_FEED_PATH.read_text("utf-8"))
+        events = data["england-and-wales"]["events"]
+        data["england-and-wales"]["events"] = [e for e in events if e["date"] != "2027-05-03"]
+        Feed.body = json.dumps(data).encode()
+        fetch = bank_holidays_refresh(url=feed_server, now=NOW, today=TODAY)
+        assert fetch.changes == ["removed 2027-05-03 Early May bank holiday (england-and-wales)"]
+        item = HolidayToConfirm.objects.get()
+        assert (item.division, item.date, item.in_feed, item.title) == (
+            Division.ENGLAND_AND_WALES,
+            date(2027, 5, 3),
+            False,
+            "May Day",
+        )
+
     def test_a_feed_only_day_is_listed_too(self):
         data = json.loads(BUNDLED_FEED_PATH.read_text("utf-8"))
         data["northern-ireland"]["events"].append(
