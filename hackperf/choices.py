@@ -11,3 +11,32 @@ class DivisionChoice(models.TextChoices):
     ENGLAND_AND_WALES = Division.ENGLAND_AND_WALES.value, "England and Wales"
     SCOTLAND = Division.SCOTLAND.value, "Scotland"
     NORTHERN_IRELAND = Division.NORTHERN_IRELAND.value, "Northern Ireland"
+
+
+class FetchOutcome(models.TextChoices):
+    """What came of one bank-holiday refresh (``hackperf.models.BankHolidayFetch``)."""
+
+    CHANGED = "changed", "Stored, with changes"
+    UNCHANGED = "unchanged", "Stored, no change"
+    FAILED = "failed", "Could not be fetched"
+    REFUSED = "refused", "Refused"
+
+
+GOOD_FETCH_OUTCOMES = (FetchOutcome.CHANGED, FetchOutcome.UNCHANGED)
+
+
+class ToConfirmStatus(models.TextChoices):
+    """Where a holiday that one source has and the other lacks stands."""
+
+    TO_CONFIRM = "to_confirm", "To confirm"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+    AGREED = "agreed", "The sources now agree"
+
+
+TO_CONFIRM_COLOURS = {
+    ToConfirmStatus.TO_CONFIRM: "amber",
+    ToConfirmStatus.CONFIRMED: "green",
+    ToConfirmStatus.REJECTED: "none",
+    ToConfirmStatus.AGREED: "none",
+}

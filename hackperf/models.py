@@ -1,8 +1,9 @@
 """Models of the project package: site-wide permissions and the bank-holiday calendar."""
 
+from django.conf import settings
 from django.db import models
 
-from hackperf.choices import DivisionChoice
+from hackperf.choices import TO_CONFIRM_COLOURS, DivisionChoice, FetchOutcome, ToConfirmStatus
 from hackperf.roles import Perm
 
 
@@ -53,3 +54,114 @@ class BankHoliday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
+
+
+class BankHolidayFetch(models.Model):
+    """One refresh of the bank holidays: where from, when, and what came of it.
+
+    Every attempt is kept (the IG pages say when fetches have failed for over a week). The
+    newest good fetch also keeps the feed it read, so the last good copy is always at hand;
+    older fetches drop theirs.
+    """
+
+    at = models.DateTimeField("at")
+    source = models.CharField("source", max_length=500)
+    outcome = models.CharField("outcome", max_length=12, choices=FetchOutcome.choices)
+    message = models.TextField("message", blank=True, help_text="Why it failed or was refused.")
+    changes = models.JSONField("changes", default=list, blank=True)
+    changed_dates = models.JSONField(
+        "changed dates", default=list, blank=True, help_text="ISO dates whose status changed."
+    )
+    signalled = models.BooleanField(
+        "due dates recomputed",
+        default=True,
+        help_text=(
+            "False when a data migration stored holidays: the post-migrate step then recomputes "
+            "open due dates for them."
+        ),
+    )
+    feed = models.JSONField("feed", null=True, blank=True, help_text="The last good copy.")
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        verbose_name = "bank-holiday fetch"
+        indexes = [
+            # Used by hackperf.selectors.bank_holiday_feed_status: the latest good fetch.
+            models.Index(fields=["outcome", "-at"], name="hackperf_bhfetch_outcome_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()} ({self.source})"
+
+    # A first load lists every holiday; a page shows the first few and the count.
+    CHANGES_SHOWN = 3
+
+    @property
+    def changes_summary(self) -> str:
+        """``added 2026-06-15 … (scotland)``, or ``471 changes, first: …; …`` when many."""
+        changes = list(self.changes or [])
+        if len(changes) <= self.CHANGES_SHOWN:
+            return "; ".join(changes)
+        first = "; ".join(changes[: self.CHANGES_SHOWN])
+        return f"{len(changes)} changes, the first: {first}; …"
+
+
+class HolidayToConfirm(models.Model):
+    """A bank holiday that one source has and the other lacks, for an IG officer to decide.
+
+    The sources are the feed (GOV.UK, the authority) and the ``holidays`` package, compared
+    by weekday date per division after every refresh. Confirming a package-only day stores it
+    as a bank holiday (and moves open due dates); rejecting a feed-only day removes it. Each
+    refresh keeps both decisions.
+    """
+
+    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
+    date = models.DateField("date")
+    in_feed = models.BooleanField(
+        "in the feed", help_text="True: the feed has it and the package lacks it; else the reverse."
+    )
+    title = models.CharField("title", max_length=200)
+    feed_source = models.CharField("feed", max_length=500)
+    package_source = models.CharField("package", max_length=200)
+    status = models.CharField(
+        "status",
+        max_length=12,
+        choices=ToConfirmStatus.choices,
+        default=ToConfirmStatus.TO_CONFIRM,
+    )
+    found_at = models.DateTimeField("found at")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="decided by",
+    )
+    decided_at = models.DateTimeField("decided at", null=True, blank=True)
+
+    class Meta:
+        ordering = ("date", "division", "pk")
+        verbose_name = "bank holiday to confirm"
+        verbose_name_plural = "bank holidays to confirm"
+        constraints = [
+            models.UniqueConstraint(
+                fields=("division", "date"),
+                name="%(app_label)s_%(class)s_one_per_division_and_date",
+                violation_error_message="This date is already listed for this division.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
+
+    @property
+    def present_in(self) -> str:
+        return self.feed_source if self.in_feed else self.package_source
+
+    @property
+    def missing_from(self) -> str:
+        return self.package_source if self.in_feed else self.feed_source
+
+    def get_status_color(self) -> str:
+        return TO_CONFIRM_COLOURS[ToConfirmStatus(self.status)]

@@ -206,9 +206,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The GOV.UK feed to refresh bank holidays from (https://www.gov.uk/bank-holidays.json);
-# empty: the copy shipped in hackperf/data/ is the source.
-BANK_HOLIDAYS_FEED_URL = env_str("BANK_HOLIDAYS_FEED_URL")
+# The feed the weekly job refreshes bank holidays from. With production settings GOV.UK's
+# (https://www.gov.uk/bank-holidays.json), so a one-off holiday proclaimed at short notice is
+# learnt without anyone remembering; with DEBUG (make run) the copy shipped in
+# hackperf/data/, since nothing is fetched from another site there. Set it empty to use the
+# shipped copy in production too.
+GOVUK_BANK_HOLIDAYS_URL = "https://www.gov.uk/bank-holidays.json"
+BANK_HOLIDAYS_FEED_URL = env_str("BANK_HOLIDAYS_FEED_URL", "" if DEBUG else GOVUK_BANK_HOLIDAYS_URL)
 
 # --- Authentication ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -27,6 +27,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The machine running tests has no internet: the weekly refresh reads the shipped copy, and
+# tests that fetch serve a feed from a local HTTP server.
+BANK_HOLIDAYS_FEED_URL = ""
+
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Nothing is collected in tests (the live server serves static/ through the finders), so

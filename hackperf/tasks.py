@@ -27,20 +27,13 @@ def heartbeat() -> None:
     max_retries=5,
 )
 def refresh_bank_holidays() -> None:
-    """Sync bank holidays from ``BANK_HOLIDAYS_FEED_URL`` (or the bundled copy).
+    """Refresh bank holidays from ``BANK_HOLIDAYS_FEED_URL`` (or the shipped copy).
 
-    Idempotent: a feed that has not changed changes nothing. Network errors (OSError) are
-    retried with backoff; a malformed feed is not retried, since it will not fix itself.
+    Idempotent: a feed that has not changed changes nothing. Every attempt is recorded
+    (``hackperf.bank_holidays.bank_holidays_refresh``). Network errors (OSError) are retried
+    with backoff; a malformed or truncated feed is refused and not retried, since it will not
+    fix itself; the last good copy stays in force either way.
     """
-    from hackperf.bank_holidays import (
-        BUNDLED_SOURCE,
-        bank_holidays_sync,
-        bundled_calendar,
-        calendar_from_url,
-    )
+    from hackperf.bank_holidays import bank_holidays_refresh
 
-    url = settings.BANK_HOLIDAYS_FEED_URL
-    if url:
-        bank_holidays_sync(calendar=calendar_from_url(url), source=url)
-    else:
-        bank_holidays_sync(calendar=bundled_calendar(), source=BUNDLED_SOURCE)
+    bank_holidays_refresh(url=settings.BANK_HOLIDAYS_FEED_URL)

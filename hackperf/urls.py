@@ -17,6 +17,17 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("healthz", views.healthz, name="healthz"),
+    path("bank-holidays/", views.BankHolidayListView.as_view(), name="bank_holiday_list"),
+    path(
+        "bank-holidays/<int:pk>/confirm/",
+        views.HolidayToConfirmDecideView.as_view(confirm=True),
+        name="holiday_to_confirm_confirm",
+    ),
+    path(
+        "bank-holidays/<int:pk>/reject/",
+        views.HolidayToConfirmDecideView.as_view(confirm=False),
+        name="holiday_to_confirm_reject",
+    ),
     path("survey/<str:token>/", survey_views.survey, name="survey"),
     path("queues/", include("servicedesk.urls")),
     path("information-governance/", include("infogov.urls")),

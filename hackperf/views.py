@@ -1,17 +1,24 @@
 """Views of the project package: home, sign-in, people and roles, health, section stubs."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from django_tables2 import SingleTableView
 
 from hackperf import selectors
+from hackperf.bank_holidays import BUNDLED_SOURCE, holiday_to_confirm_decide
 from hackperf.charts import bar_chart
+from hackperf.models import BankHolidayFetch, HolidayToConfirm
 from hackperf.navigation import sections_for
 from hackperf.roles import Perm, perm_name, roles_of
 from hackperf.tables import PersonTable
@@ -42,8 +49,56 @@ class HomeView(TemplateView):
         context["roles"] = roles_of(user)
         context["can_see_people"] = user.has_perm(perm_name(Perm.VIEW_REVIEW))
         if context["can_see_people"]:
-            context["jobs"] = selectors.jobs_status(now=timezone.now())
+            now = timezone.now()
+            context["jobs"] = selectors.jobs_status(now=now)
+            context["feed"] = selectors.bank_holiday_feed_status(now=now)
         return context
+
+
+class BankHolidayListView(PermissionRequired, TemplateView):
+    """For IG officers: the bank-holiday feed's health, the days one source has and the other
+    lacks (to confirm or reject), and the last refreshes."""
+
+    perm = Perm.WORK_CASES
+    template_name = "hackperf/bank_holiday_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = list(selectors.holidays_to_confirm())
+        context.update(
+            feed=selectors.bank_holiday_feed_status(now=timezone.now()),
+            feed_url=settings.BANK_HOLIDAYS_FEED_URL or BUNDLED_SOURCE,
+            to_confirm=[i for i in items if i.status == "to_confirm"],
+            decided=[i for i in items if i.status != "to_confirm"],
+            fetches=BankHolidayFetch.objects.only("at", "source", "outcome", "message", "changes")[
+                :10
+            ],
+        )
+        return context
+
+
+class HolidayToConfirmDecideView(PermissionRequired, View):
+    """POST: an IG officer confirms or rejects a bank holiday only one source has."""
+
+    perm = Perm.WORK_CASES
+    http_method_names = ["post"]
+    confirm = True
+
+    def post(self, request, pk):
+        item = get_object_or_404(HolidayToConfirm, pk=pk)
+        try:
+            item = holiday_to_confirm_decide(item=item, confirm=self.confirm, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if self.confirm and not item.in_feed:
+                done = "it is now a bank holiday, and open cases' due dates are recomputed"
+            elif not self.confirm and item.in_feed:
+                done = "it is no longer a bank holiday, and open cases' due dates are recomputed"
+            else:
+                done = "the stored bank holidays are unchanged"
+            messages.success(request, f"{item.get_status_display()}: {item}; {done}.")
+        return HttpResponseRedirect(reverse("bank_holiday_list"))
 
 
 class PersonListView(PermissionRequired, SingleTableView):

@@ -121,6 +121,10 @@ FEED_MISSING_DIVISION = "bank-holiday feed: division {division!r} is missing"
 FEED_UNKNOWN_DIVISION = "bank-holiday feed: unknown division {division!r}"
 FEED_BAD_DIVISION = "bank-holiday feed: {division}: {problem}"
 FEED_BAD_EVENT = "bank-holiday feed: {division}: events[{index}]: {problem}"
+FEED_NO_EVENTS = "bank-holiday feed: {division}: 'events' is empty"
+# GOV.UK's feed starts in 2012; a date far outside these years is a broken feed, not news
+# (and would make the calendar claim to know every year up to it).
+FEED_YEARS = range(1970, 2101)
 DUPLICATE_HOLIDAY = "two holidays on {date} in {division}: {first!r} and {second!r}"
 
 
@@ -208,16 +212,19 @@ class HolidayCalendar:
         for key in data:
             if key not in _DIVISION_ORDER:
                 raise ValueError(FEED_UNKNOWN_DIVISION.format(division=key))
-        holidays: list[Holiday] = []
-        coverage: set[tuple[Division, int]] = set()
         for division in ALL_DIVISIONS:
             if division.value not in data:
                 raise ValueError(FEED_MISSING_DIVISION.format(division=division.value))
+        holidays: list[Holiday] = []
+        coverage: set[tuple[Division, int]] = set()
+        for division in ALL_DIVISIONS:
             parsed = _parse_feed_division(division, data[division.value])
+            if not parsed:
+                # A division with no events would read as a country without holidays.
+                raise ValueError(FEED_NO_EVENTS.format(division=division.value))
             holidays.extend(parsed)
-            if parsed:
-                years = [h.date.year for h in parsed]
-                coverage.update((division, y) for y in range(min(years), max(years) + 1))
+            years = [h.date.year for h in parsed]
+            coverage.update((division, y) for y in range(min(years), max(years) + 1))
         return cls(holidays=frozenset(holidays), coverage=frozenset(coverage))
 
     # -- derived calendars ---------------------------------------------------------------------
@@ -327,9 +334,21 @@ def _parse_feed_division(division: Division, body: Any) -> list[Holiday]:
             raise bad_event(f"'date' {raw_date!r} is not a YYYY-MM-DD date") from None
         if len(raw_date) != 10:  # fromisoformat also takes 20120102; the feed never does
             raise bad_event(f"'date' {raw_date!r} is not a YYYY-MM-DD date")
+        if when.year not in FEED_YEARS:
+            raise bad_event(
+                f"'date' {raw_date} is outside {FEED_YEARS.start}-{FEED_YEARS.stop - 1}"
+            )
+        bunting = event.get("bunting", False)
+        if not isinstance(bunting, bool):
+            raise bad_event(f"'bunting' must be true or false, got {bunting!r}")
         notes = event.get("notes", "")
         if not isinstance(notes, str):
             raise bad_event(f"'notes' must be a string, got {notes!r}")
+        for name, text in (("title", title), ("notes", notes)):
+            # NUL and other control characters: never in a real feed, and PostgreSQL cannot
+            # store NUL in text at all.
+            if any(ord(char) < 32 or ord(char) == 127 for char in text):
+                raise bad_event(f"{name!r} contains a control character: {text!r}")
         if when in seen:
             raise bad_event(f"'date' {raw_date} repeats events[{seen[when]}]")
         seen[when] = index

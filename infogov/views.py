@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from hackperf import selectors as hackperf_selectors
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from infogov import forms, privacy, selectors, services
@@ -71,6 +72,8 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
         scope = directorates_scope(self.request.user)
         context["directorates"] = None if scope is None else list(scope.order_by("name"))
+        if context["can_work"]:  # IG officers: is the bank-holiday feed failing, or in doubt?
+            context["feed"] = hackperf_selectors.bank_holiday_feed_status(now=timezone.now())
         return context
 
 

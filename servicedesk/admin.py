@@ -1,7 +1,13 @@
-"""Admin for reference data; tickets are read-only here (their history is written by services)."""
+"""Admin for reference data; tickets are read-only here (their history is written by services).
+
+Saving a queue or an SLA target goes through ``servicedesk.services``, so the SLA clocks of
+open tickets follow a change of hours, holiday division or target, as they follow a change of
+bank holidays.
+"""
 
 from django.contrib import admin
 
+from servicedesk import services
 from servicedesk.models import Category, Queue, SlaTarget, Ticket, TicketEvent
 
 
@@ -11,6 +17,9 @@ class QueueAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("owners", "members")
     search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        services.queue_save(queue=obj, changed=form.changed_data if change else ())
 
 
 @admin.register(Category)
@@ -23,6 +32,16 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(SlaTarget)
 class SlaTargetAdmin(admin.ModelAdmin):
     list_display = ("kind", "priority", "response_seconds", "resolution_seconds")
+
+    def save_model(self, request, obj, form, change):
+        services.sla_target_save(target=obj)
+
+    def delete_model(self, request, obj):
+        services.sla_target_delete(target=obj)
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset:
+            services.sla_target_delete(target=target)
 
 
 class TicketEventInline(admin.TabularInline):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from hackperf.workdays import Division
+from servicedesk.calendars import validate_working_hours
 from servicedesk.choices import (
     Channel,
     EscalationLevel,
@@ -77,6 +78,14 @@ class Queue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Checked here so that a form shows what is wrong, instead of every page that builds
+        # this queue's calendar failing later.
+        try:
+            validate_working_hours(self.working_hours)
+        except ValueError as exc:
+            raise ValidationError({"working_hours": str(exc)}) from None
 
 
 class Category(models.Model):

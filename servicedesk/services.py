@@ -10,6 +10,7 @@ that :func:`ticket_history_rebuild` replays in bulk. Illegal transitions raise
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -563,3 +564,49 @@ def tickets_sla_recompute(*, tickets=None) -> int:
             changed.append(ticket)
     Ticket.objects.bulk_update(changed, fields, batch_size=1000)
     return len(changed)
+
+
+# -- reference data edited in the admin ----------------------------------------------------
+
+# A queue's fields that make its SLA calendar.
+CALENDAR_FIELDS = ("working_hours", "holiday_division")
+
+
+@transaction.atomic
+def queue_save(*, queue: Queue, changed: Iterable[str] = CALENDAR_FIELDS) -> int:
+    """Save a queue (validated, hours included); when its hours or holiday division changed,
+    recompute the SLA clocks of its open tickets. Returns how many tickets' clocks moved."""
+    queue.full_clean()
+    queue.save()
+    if set(CALENDAR_FIELDS) & set(changed):
+        return tickets_sla_recompute(tickets=Ticket.objects.open().filter(queue=queue))
+    return 0
+
+
+def _open_of(kind: str, priority: str):
+    return Ticket.objects.open().filter(kind=kind, priority=priority)
+
+
+@transaction.atomic
+def sla_target_save(*, target: SlaTarget) -> int:
+    """Save an SLA target and recompute the SLA clocks of the open tickets it applies to (and
+    of those it applied to, if its kind or priority changed). Returns how many moved."""
+    before = (
+        SlaTarget.objects.filter(pk=target.pk).values_list("kind", "priority").first()
+        if target.pk
+        else None
+    )
+    target.full_clean()
+    target.save()
+    moved = tickets_sla_recompute(tickets=_open_of(target.kind, target.priority))
+    if before and before != (target.kind, target.priority):
+        moved += tickets_sla_recompute(tickets=_open_of(*before))
+    return moved
+
+
+@transaction.atomic
+def sla_target_delete(*, target: SlaTarget) -> int:
+    """Delete an SLA target; its open tickets lose their SLA clock. Returns how many moved."""
+    kind, priority = target.kind, target.priority
+    target.delete()
+    return tickets_sla_recompute(tickets=_open_of(kind, priority))

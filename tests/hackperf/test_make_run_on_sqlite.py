@@ -46,6 +46,8 @@ def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
         return result.stdout
 
     run("manage.py", "migrate", "--noinput")
+    # Nothing fetched by hand: Mon 15 Jun 2026 (Scotland) already counts (FOIA s.10(6)).
+    assert run("manage.py", "deadline", "foi", "2026-05-18").splitlines()[0] == "2026-06-17"
     assert "Sign in at http://127.0.0.1:8000/" in run("manage.py", "seed_demo", "--tickets", "300")
     assert (tmp_path / "db.sqlite3").exists()
     assert "home page ok" in run("-c", HOME_PAGE_CHECK)

@@ -66,3 +66,22 @@ class ProductionSettingsTests:
         result = manage("check", env=env)
         assert result.returncode != 0
         assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+class BankHolidayFeedSettingTests:
+    SHOW = "from django.conf import settings; print(repr(settings.BANK_HOLIDAYS_FEED_URL))"
+
+    def test_production_reads_the_govuk_feed_by_default(self):
+        result = manage("shell", "-c", self.SHOW, env=PRODUCTION_ENV)
+        assert (
+            result.stdout.strip().splitlines()[-1] == "'https://www.gov.uk/bank-holidays.json'"
+        ), result.stderr
+
+    def test_debug_reads_the_shipped_copy(self):
+        result = manage("shell", "-c", self.SHOW, env={**PRODUCTION_ENV, "DEBUG": "true"})
+        assert result.stdout.strip().splitlines()[-1] == "''", result.stderr
+
+    def test_production_can_be_told_to_read_the_shipped_copy(self):
+        env = {**PRODUCTION_ENV, "BANK_HOLIDAYS_FEED_URL": ""}
+        result = manage("shell", "-c", self.SHOW, env=env)
+        assert result.stdout.strip().splitlines()[-1] == "''", result.stderr

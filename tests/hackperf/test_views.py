@@ -16,6 +16,7 @@ PAGES: dict[str, set[Role]] = {
     "infogov:escalation_list": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
     "infogov:directorate_performance": {Role.DMT, Role.IG_OFFICER, Role.DIRECTOR},
     "infogov:case_create": {Role.IG_OFFICER},
+    "bank_holiday_list": {Role.IG_OFFICER},
     "indicators:briefing": {Role.DMT, Role.BRIEFING_VIEWER},
     "indicators:risk_create": {Role.DMT},
 }

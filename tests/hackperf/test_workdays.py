@@ -85,7 +85,7 @@ GOOD_EVENT = {"title": "2nd January", "date": "2021-01-04", "notes": "Substitute
 class FeedParserTests:
     def test_it_reads_every_event_of_the_bundled_feed(self) -> None:
         counts = {d: len(CAL.holidays_in(date(2000, 1, 1), date(2100, 1, 1), d)) for d in Division}
-        assert counts == {EW: 140, SCO: 157, NI: 174}
+        assert counts == {EW: 140, SCO: 158, NI: 174}
 
     def test_it_covers_each_year_from_the_first_event_to_the_last(self) -> None:
         for division in Division:
@@ -211,10 +211,10 @@ class HolidayCalendarTests:
         assert CAL.holidays_in(date(2023, 1, 3), date(2023, 1, 2)) == ()
 
     def test_it_adds_holidays_without_changing_the_original(self) -> None:
-        extra = Holiday(date(2026, 6, 15), "Extra bank holiday", SCO)
+        extra = Holiday(date(2027, 6, 14), "Extra bank holiday", SCO)
         bigger = CAL.with_holidays([extra])
-        assert bigger.is_holiday(date(2026, 6, 15), SCO)
-        assert not CAL.is_holiday(date(2026, 6, 15), SCO)
+        assert bigger.is_holiday(date(2027, 6, 14), SCO)
+        assert not CAL.is_holiday(date(2027, 6, 14), SCO)
         assert bigger != CAL
 
     def test_it_replaces_a_holiday_on_the_same_date_and_division(self) -> None:

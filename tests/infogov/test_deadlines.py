@@ -622,11 +622,12 @@ class CalendarChangeTests:
         assert due(kind, d(received), calendar=announced) == d(after)
 
     def test_it_moves_a_foi_date_for_a_scottish_only_announcement_but_not_a_sar(self) -> None:
-        extra = Holiday(date(2026, 6, 15), "Extra bank holiday", SCO)
+        # A made-up Scottish one-off on Mon 14 Jun 2027 (the real 2026 one is in the feed).
+        extra = Holiday(date(2027, 6, 14), "Extra bank holiday", SCO)
         announced = CAL.with_holidays([extra])
-        assert due("foi", d("2026-06-01")) == d("2026-06-29")
-        assert due("foi", d("2026-06-01"), calendar=announced) == d("2026-06-30")
-        assert due("sar", d("2026-05-15"), calendar=announced) == d("2026-06-15")
+        assert due("foi", d("2027-06-01")) == d("2027-06-29")
+        assert due("foi", d("2027-06-01"), calendar=announced) == d("2027-06-30")
+        assert due("sar", d("2027-05-14"), calendar=announced) == d("2027-06-14")
 
 
 class ExplainTests:
