@@ -275,6 +275,22 @@ MATRIX: dict[str, list[Visit]] = {
     "login": [Visit("login", _url("login"), answers(frozenset(), denied=302, anonymous=200))],
     "logout": [Visit("logout (GET)", _url("logout"), answers(EVERYONE, 405))],
     "person_list": [Visit("people", _url("person_list"), answers({DMT}))],
+    "bank_holiday_list": [Visit("bank holidays", _url("bank_holiday_list"), answers({IG}))],
+    # POST-only; a GET is refused before the holiday is looked up, so any pk will do.
+    "holiday_to_confirm_confirm": [
+        Visit(
+            "confirm a holiday (GET)",
+            lambda w: reverse("holiday_to_confirm_confirm", args=[1]),
+            answers({IG}, 405),
+        )
+    ],
+    "holiday_to_confirm_reject": [
+        Visit(
+            "reject a holiday (GET)",
+            lambda w: reverse("holiday_to_confirm_reject", args=[1]),
+            answers({IG}, 405),
+        )
+    ],
     "healthz": [Visit("healthz", _url("healthz"), answers(EVERYONE, anonymous=200))],
     "survey": [
         Visit(
