@@ -13,6 +13,7 @@ from django_tables2 import SingleTableView
 from hackperf import selectors
 from hackperf.charts import bar_chart
 from hackperf.navigation import sections_for
+from hackperf.outbox import undeliverable
 from hackperf.roles import Perm, perm_name, roles_of
 from hackperf.tables import PersonTable
 
@@ -43,6 +44,7 @@ class HomeView(TemplateView):
         context["can_see_people"] = user.has_perm(perm_name(Perm.VIEW_REVIEW))
         if context["can_see_people"]:
             context["jobs"] = selectors.jobs_status(now=timezone.now())
+            context["undeliverable"] = undeliverable()
         return context
 
 

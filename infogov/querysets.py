@@ -31,4 +31,4 @@ class EscalationQuerySet(models.QuerySet):
         )
 
     def unacknowledged(self):
-        return self.filter(acknowledged_at__isnull=True)
+        return self.filter(case__acknowledgement__isnull=True)

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from hackperf import selectors as hackperf_selectors
+from hackperf.choices import OutboxStatus
+from hackperf.models import OutboxMessage
 from hackperf.roles import Role
 from hackperf.workdays import (
     Division,
@@ -163,7 +165,7 @@ def overview_summary(queryset: QuerySet, *, today: date, week_end: date) -> Over
 
 def case_for_page(pk: int, *, with_requester: bool) -> Case:
     """One case with everything its page shows, in a fixed number of queries."""
-    related = ["directorate", "service", "officer", "parent"]
+    related = ["directorate", "service", "officer", "parent", "acknowledgement__by"]
     if with_requester:
         related.append("requester")
     return (
@@ -173,7 +175,12 @@ def case_for_page(pk: int, *, with_requester: bool) -> Case:
                 "events", queryset=ClockEvent.objects.select_related("actor").order_by("date", "pk")
             ),
             Prefetch("due_changes", queryset=DueDateChange.objects.order_by("at", "pk")),
-            Prefetch("escalations", queryset=Escalation.objects.select_related("acknowledged_by")),
+            Prefetch(
+                "escalations",
+                queryset=Escalation.objects.order_by("escalated_at", "pk").prefetch_related(
+                    "messages"
+                ),
+            ),
             Prefetch("linked_cases", queryset=Case.objects.order_by("received", "pk")),
         )
         .get(pk=pk)
@@ -181,13 +188,69 @@ def case_for_page(pk: int, *, with_requester: bool) -> Case:
 
 
 def escalations_for(user, *, all_directorates: bool) -> QuerySet:
-    """Escalations the user may see: a director's own directorates, or all for IG and DMT."""
-    queryset = Escalation.objects.select_related(
-        "case", "case__directorate", "case__service", "acknowledged_by"
-    ).order_by("acknowledged_at", "-sent_at", "pk")
+    """Escalations the user may see: a director's own directorates, or all for IG and DMT.
+
+    Unacknowledged cases first; each row with its case's acknowledgement and its e-mails
+    (outbox messages: sent, queued, failed or waiting for an address).
+    """
+    queryset = (
+        Escalation.objects.select_related(
+            "case", "case__directorate", "case__service", "case__acknowledgement__by"
+        )
+        .prefetch_related(Prefetch("messages", queryset=OutboxMessage.objects.order_by("pk")))
+        .order_by(F("case__acknowledgement__at").asc(nulls_first=True), "-escalated_at", "pk")
+    )
     if all_directorates:
         return queryset
     return queryset.for_director(user.email)
+
+
+def cases_for_director(user, *, all_directorates: bool) -> QuerySet:
+    """Cases whose escalations the user may acknowledge: a director's own directorates."""
+    queryset = Case.objects.select_related("directorate")
+    if all_directorates:
+        return queryset
+    if not user.email:
+        return queryset.none()
+    return queryset.filter(
+        Q(directorate__director_email__iexact=user.email)
+        | Q(directorate__group_director_email__iexact=user.email)
+    )
+
+
+@dataclass(frozen=True)
+class MissingAddress:
+    """An address escalation e-mails are waiting for, and where to add it."""
+
+    text: str  # "no recipient: add the group director's address for Chief Executive's"
+    messages: int
+    directorate_id: int | None  # the directorate to edit, when it is a directorate's address
+
+
+def escalation_outbox_problems() -> tuple[list[MissingAddress], list[OutboxMessage]]:
+    """What stops escalation e-mails: the addresses missing, and the messages failed.
+
+    Two queries whatever the number of messages (grouped in the database).
+    """
+    from infogov.services import OUTBOX_KIND
+
+    missing = [
+        MissingAddress(
+            text=f"no recipient: {row['no_recipient_reason']}",
+            messages=row["n"],
+            directorate_id=(row["resolver_args"] or {}).get("directorate"),
+        )
+        for row in OutboxMessage.objects.filter(kind=OUTBOX_KIND, status=OutboxStatus.NO_RECIPIENT)
+        .values("no_recipient_reason", "resolver_args")
+        .annotate(n=Count("pk"))
+        .order_by("no_recipient_reason")
+    ]
+    failed = list(
+        OutboxMessage.objects.filter(kind=OUTBOX_KIND, status=OutboxStatus.FAILED).order_by(
+            "-next_attempt_at", "pk"
+        )[:20]
+    )
+    return missing, failed
 
 
 # ---------------------------------------------------------------------------------------------
