@@ -194,9 +194,13 @@ class PermanentFailure(Exception):
     """This message can never go out as it is: fail it now, without retrying."""
 
 
-# Errors of the connection rather than of one message: this message is retried, and the
-# run stops so that a mail server that is down does not use up every message's attempts.
-CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+def _is_connection_error(error: BaseException) -> bool:
+    """An error of the connection rather than of one message: this message is retried, and
+    the run stops, so a mail server that is down does not use up every message's attempts.
+    (``SMTPException`` is an ``OSError`` too; only the socket-level ones count here.)"""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 @dataclass
@@ -259,7 +263,12 @@ def resolve_waiting(*, now: datetime) -> int:
 
 
 def _claim(pk: int, *, now: datetime, token: str) -> bool:
-    """Claim one queued message: one row changes only if no live claim holds it."""
+    """Claim one queued message: one row changes only if no live claim holds it.
+
+    The conditional UPDATE is the lock (healthchecks' "optimistic lock"): a second sender's
+    UPDATE waits for the first's to commit, then finds the claim live and changes nothing.
+    No ``SELECT … FOR UPDATE``, so it runs the same on SQLite (``make run``).
+    """
     stale = now - claim_timeout()
     return bool(
         OutboxMessage.objects.filter(
@@ -367,7 +376,9 @@ def outbox_send(
                 run.stopped_on = "out of time for this run; the next run goes on"
                 break
             token = secrets.token_hex(16)
-            if not _claim(pk, now=now, token=token):
+            # The claim's time is the real instant of claiming, not the run's start: a claim
+            # made late in a long run is not stale any sooner.
+            if not _claim(pk, now=clock(), token=token):
                 continue  # another sender holds it, or it was sent meanwhile
             if claimed_at is not None:
                 run.taken_over += 1
@@ -396,7 +407,7 @@ def outbox_send(
                     logger.warning("outbox message %s failed for good: %s", pk, description)
                 else:
                     run.retried += 1
-                if not permanent and isinstance(error, CONNECTION_ERRORS):
+                if not permanent and _is_connection_error(error):
                     run.stopped_on = description
                     break
                 continue

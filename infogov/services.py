@@ -663,8 +663,9 @@ def escalations_send(
 
     Levels and recipients come from ``selectors.escalation_rules()`` (settings
     ``INFOGOV_ESCALATION_LEVELS``). Cases whose clock is stopped (awaiting clarification, fee
-    or ID) are skipped: their due date is provisional. With ``send``, the digests are sent
-    at once (``hackperf.outbox.outbox_send``); a failure stays on its message, retried there.
+    or ID) are skipped: their due date is provisional. With ``send``, the queued digests are
+    sent at once (``hackperf.outbox.outbox_send``), this run's and any a dead run left; a
+    failure stays on its message, retried there.
     """
     now = now or timezone.now()
     calendar = calendar or selectors.holiday_calendar()
@@ -768,7 +769,8 @@ def escalations_send(
             ],
             ignore_conflicts=True,
         )
-    sent = outbox.outbox_send(now=now, kinds=[OUTBOX_KIND]).sent if send and mails else 0
+    # Also when this run queued nothing: a rerun after a lost worker sends what it left.
+    sent = outbox.outbox_send(now=now, kinds=[OUTBOX_KIND]).sent if send else 0
     return EscalationRun(escalated, skipped, len(mails), sent)
 
 
