@@ -707,8 +707,8 @@ def escalations_send(
                 why = ""
             else:
                 why = (
-                    f"not e-mailed: the case had already reached “{top.level.label}” at the "
-                    f"scan of {format_date(today)}, and only the highest level due is sent"
+                    f"not e-mailed: “{top.level.label}” was due at the same scan "
+                    f"({format_date(today)}), and only the highest level due is sent"
                 )
             recipients = escalation_recipients(case, rule.recipients) if not why else []
             rows.append((case.pk, rule.level.value, now, recipients, why))
