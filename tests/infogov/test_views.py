@@ -413,6 +413,28 @@ class EscalationPageTests:
         assert 'data-outbox-status="no_recipient"' in page
         assert "Skipped" not in page or "not e-mailed" in page
 
+    def test_the_list_makes_the_same_queries_for_2_and_20_escalations(self, client_as):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:escalation_list")
+
+        def escalate(n, day):
+            for _ in range(n):
+                case = CaseFactory()
+                Case.objects.filter(pk=case.pk).update(due=date(2026, 11, 24))
+            escalation_services.escalations_send(
+                today=day, now=datetime(day.year, day.month, day.day, 7, tzinfo=UTC)
+            )
+
+        escalate(2, date(2026, 11, 25))
+        client.get(url)
+        with CaptureQueriesContext(connection) as two:
+            client.get(url)
+        escalate(18, date(2026, 11, 26))
+        with CaptureQueriesContext(connection) as twenty:
+            response = client.get(url)
+        assert len(response.context["escalations"]) == 50  # 20 cases, 3 levels, one page
+        assert len(two) == len(twenty)
+
     def test_the_addresses_form_saves_and_refuses_a_bad_address(self, client_as):
         directorate = DirectorateFactory(group_director_email="")
         client = client_as(Role.IG_OFFICER)
