@@ -23,3 +23,13 @@ class ScriptedBackend(LocmemBackend):
 
 def refused(code: int, text: str = "try later") -> smtplib.SMTPDataError:
     return smtplib.SMTPDataError(code, text.encode())
+
+
+class SlowBackend(LocmemBackend):
+    """Like locmem, taking a little while over each message (a busy relay)."""
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(0.01)
+        return super().send_messages(messages)

@@ -259,3 +259,48 @@ class SiteUrlCheckTests:
     def test_it_must_be_absolute(self, settings, value, ok):
         settings.DEBUG, settings.SITE_URL = False, value
         assert (site_url_check() == []) is ok
+
+
+@pytest.mark.django_db
+class TriggerTests:
+    def test_a_broker_that_is_down_does_not_lose_the_message(self, monkeypatch, caplog):
+        from kombu.exceptions import OperationalError
+
+        def down(*args, **kwargs):
+            raise OperationalError("Error 111 connecting to 127.0.0.1:8201")
+
+        monkeypatch.setattr(send_outbox, "delay", down)
+        outbox.trigger_send()  # logs, does not raise: beat's run sends within a minute
+        assert "could not queue send_outbox" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+class ConcurrentSendTests:
+    def test_two_senders_at_once_send_each_message_once(self, settings):
+        import threading
+
+        from django.db import connection
+
+        settings.EMAIL_BACKEND = "tests.hackperf.mail_backends.SlowBackend"
+        enqueue(*(mail_to(f"p{i:02d}@hackney.example") for i in range(30)))
+        barrier = threading.Barrier(2)
+        runs, errors = [], []
+
+        def sender():
+            try:
+                barrier.wait(timeout=10)
+                runs.append(outbox.outbox_send())
+            except Exception as exc:  # surfaced below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=sender) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        ids = [m.extra_headers["X-Hackperf-Outbox"] for m in mail.outbox]
+        assert len(ids) == len(set(ids)) == 30
+        assert sum(r.sent for r in runs) == 30
