@@ -1,6 +1,7 @@
 """The outbox against real faults: a real Celery worker (Redis broker, the test database,
-real SMTP to a slow local server) killed with SIGKILL mid-batch, then run again; and a
-poison address among forty. Every message is delivered exactly once in the end.
+real SMTP to a slow local server) killed with SIGKILL mid-batch, then run again; a prefork
+pool process killed, its task redelivered (acks_late); and a poison address among forty.
+Every message is delivered exactly once in the end.
 
 The guarantee is at least once at the mail-server boundary; the window for a duplicate is
 one message (``hackperf.outbox``). The kills land while the server is still taking a
@@ -43,7 +44,7 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(name: str, log: Path) -> subprocess.Popen:
+def start_worker(name: str, log: Path, *, pool: str = "solo") -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.hackperf.outbox_worker_settings",
@@ -60,7 +61,8 @@ def start_worker(name: str, log: Path) -> subprocess.Popen:
         "-A",
         "hackperf",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
+        "--concurrency=1",
         "--without-mingle",
         "--without-gossip",
         "--without-heartbeat",
@@ -80,9 +82,9 @@ def wait_until(condition, *, timeout: float, what: str, log: Path | None = None)
         time.sleep(0.02)
 
 
-def kill_mid_message(worker: subprocess.Popen, sink: Sink, *, after: int, log: Path) -> None:
-    """SIGKILL the worker once ``after`` messages are delivered and the next one's data has
-    reached the server, which is still taking it (its "250" not yet sent)."""
+def wait_mid_message(sink: Sink, *, after: int, log: Path) -> None:
+    """Wait until ``after`` messages are delivered and the next one's data has reached the
+    server, which is still taking it (its "250" not yet sent)."""
 
     def mid_message() -> bool:
         with sink.lock:
@@ -90,8 +92,20 @@ def kill_mid_message(worker: subprocess.Popen, sink: Sink, *, after: int, log: P
             return len(sink.deliveries) >= after and sink.receiving > done
 
     wait_until(mid_message, timeout=90, what=f"{after} deliveries", log=log)
+
+
+def kill_mid_message(worker: subprocess.Popen, sink: Sink, *, after: int, log: Path) -> None:
+    """SIGKILL the whole worker (its only process, the solo pool) in mid-message."""
+    wait_mid_message(sink, after=after, log=log)
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
+
+
+def pool_child(worker: subprocess.Popen) -> int:
+    """The pid of the prefork worker's one pool process (the one running tasks)."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
 
 
 def stop(worker: subprocess.Popen) -> None:
@@ -120,8 +134,8 @@ def workers(tmp_path):
     started: list[subprocess.Popen] = []
     log = tmp_path / "workers.log"
 
-    def start(name: str) -> subprocess.Popen:
-        worker = start_worker(name, log)
+    def start(name: str, pool: str = "solo") -> subprocess.Popen:
+        worker = start_worker(name, log, pool=pool)
         started.append(worker)
         return worker
 
@@ -202,6 +216,47 @@ class KilledWorkerTests:
                 f"SIGKILL, second {after_second - after_first}, third "
                 f"{len(delivered) - after_second}; {sink.discarded} cut off mid-message and "
                 f"re-sent; delivered {len(delivered)} distinct, {len(twice)} twice."
+            )
+
+    def test_a_pool_process_killed_mid_batch_is_redelivered_and_nothing_is_sent_twice(
+        self, sink, workers, capsys
+    ):
+        overdue_cases(30)
+        run = infogov_services.escalations_send(today=timezone.localdate(), send=False)
+        assert run.messages == 30
+        worker = workers("prefork", pool="prefork")
+        wait_mid_message(sink, after=8, log=workers.log)
+        os.kill(pool_child(worker), signal.SIGKILL)
+        before_kill = len(sink.delivered_ids())
+        # acks_late + reject_on_worker_lost: the task goes back on the queue, a new pool
+        # process runs it, and it sends all but the claim the dead process still holds...
+        wait_until(
+            lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 29,
+            timeout=90,
+            what="the redelivered task to send the rest",
+            log=workers.log,
+        )
+        redelivered = len(sink.delivered_ids()) - before_kill
+        log = workers.log.read_text()
+        assert "WorkerLostError" in log or "Process 'ForkPoolWorker" in log
+        # ...which the next run (beat's, every minute) takes over once it is stale.
+        time.sleep(CLAIM_TIMEOUT + 0.5)
+        send_outbox.delay()
+        wait_until(
+            lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 30,
+            timeout=60,
+            what="the stale claim to be taken over",
+            log=workers.log,
+        )
+        delivered = sink.delivered_ids()
+        assert len(delivered) == len(set(delivered)) == 30
+        assert sink.discarded == 1
+        with capsys.disabled():
+            print(
+                f"\nPool-process SIGKILL test: 30 messages; {before_kill} delivered before the "
+                f"kill, the redelivered task sent {redelivered}, the takeover "
+                f"{len(delivered) - before_kill - redelivered}; {len(delivered)} distinct, "
+                f"{len(delivered) - len(set(delivered))} twice."
             )
 
 
