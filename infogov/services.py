@@ -594,8 +594,9 @@ def escalation_digest(items: Sequence[DigestItem], *, today: date) -> tuple[str,
     ]
     for number, item in enumerate(items, start=1):
         case = item.case
+        late = abs(item.left)
         left = (
-            f"none: overdue since {format_date(case.due)}"
+            f"none: {late} working day{'s' if late != 1 else ''} overdue"
             if case.due < today
             else str(max(item.left, 0))
         )
@@ -604,7 +605,7 @@ def escalation_digest(items: Sequence[DigestItem], *, today: date) -> tuple[str,
         lines += [
             f"{number}. {KIND_LABELS.get(case.kind, case.get_kind_display())} {case.reference}"
             f" ({where})",
-            f"   Level: {Escalation(level=item.level).get_level_display()}",
+            f"   Level: {EscalationLevel(item.level).label}",
             f"   Due: {format_date(case.due)} ({case.regime})",
             f"   Working days left: {left}",
             f"   Case officer: {officer or 'not allocated'}",
