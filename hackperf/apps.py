@@ -7,6 +7,8 @@ class HackperfConfig(AppConfig):
     verbose_name = "ICT performance"
 
     def ready(self) -> None:
+        from hackperf import checks  # noqa: F401 (registers the system checks)
+
         post_migrate.connect(
             _signal_pending_holidays, sender=self, dispatch_uid="hackperf.pending_holidays"
         )

@@ -40,3 +40,20 @@ TO_CONFIRM_COLOURS = {
     ToConfirmStatus.REJECTED: "none",
     ToConfirmStatus.AGREED: "none",
 }
+
+
+class OutboxStatus(models.TextChoices):
+    """Where an e-mail of the outbox stands (``hackperf.outbox``)."""
+
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    NO_RECIPIENT = "no_recipient", "No recipient"
+
+
+OUTBOX_COLOURS = {
+    OutboxStatus.QUEUED: "none",
+    OutboxStatus.SENT: "green",
+    OutboxStatus.FAILED: "red",
+    OutboxStatus.NO_RECIPIENT: "red",
+}

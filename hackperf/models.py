@@ -1,9 +1,17 @@
-"""Models of the project package: site-wide permissions and the bank-holiday calendar."""
+"""Models of the project package: site-wide permissions, the bank-holiday calendar, the outbox."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from hackperf.choices import TO_CONFIRM_COLOURS, DivisionChoice, FetchOutcome, ToConfirmStatus
+from hackperf.choices import (
+    OUTBOX_COLOURS,
+    TO_CONFIRM_COLOURS,
+    DivisionChoice,
+    FetchOutcome,
+    OutboxStatus,
+    ToConfirmStatus,
+)
 from hackperf.roles import Perm
 
 
@@ -165,3 +173,75 @@ class HolidayToConfirm(models.Model):
 
     def get_status_color(self) -> str:
         return TO_CONFIRM_COLOURS[ToConfirmStatus(self.status)]
+
+
+class OutboxMessage(models.Model):
+    """One e-mail of the outbox that every e-mail of the site goes through (``hackperf.outbox``).
+
+    Written in the same transaction as the record that causes it (an escalation, a survey
+    invitation), so the two exist together or not at all; ``dedupe_key`` is that record's
+    natural key, so enqueueing twice enqueues once. ``sent_at`` is written only after the
+    mail server accepted the message; ``claimed_at``/``claim_token`` say which run is sending
+    it, and a claim older than ``OUTBOX_CLAIM_TIMEOUT`` is taken over.
+    """
+
+    dedupe_key = models.CharField("natural key", max_length=255, unique=True)
+    kind = models.CharField(
+        "kind", max_length=60, help_text="What the e-mail is, e.g. infogov.escalation_digest."
+    )
+    subject = models.CharField("subject", max_length=300)
+    body = models.TextField("body")
+    headers = models.JSONField("extra headers", default=dict, blank=True)
+    to = models.JSONField("to", default=list, blank=True)
+    resolver = models.CharField(
+        "recipient resolver",
+        max_length=60,
+        blank=True,
+        help_text="Registered resolver that finds the address at send time while there is none.",
+    )
+    resolver_args = models.JSONField("resolver arguments", default=dict, blank=True)
+    no_recipient_reason = models.CharField(
+        "what is missing", max_length=300, blank=True, help_text="Shown while there is no address."
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField("attempts", default=0)
+    next_attempt_at = models.DateTimeField("next attempt at")
+    claimed_at = models.DateTimeField("claimed at", null=True, blank=True)
+    claim_token = models.CharField("claim token", max_length=32, blank=True)
+    sent_at = models.DateTimeField("sent at", null=True, blank=True)
+    last_error = models.TextField("last error", blank=True)
+    created_at = models.DateTimeField("queued at")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "outbox message"
+        verbose_name_plural = "outbox messages"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
+                name="%(app_label)s_%(class)s_sent_has_sent_at",
+                violation_error_message="A sent message records when it was sent.",
+            ),
+        ]
+        indexes = [
+            # Used by hackperf.outbox.outbox_send: the queued messages whose turn has come.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="hackperf_outbox_queued_idx",
+                condition=Q(status=OutboxStatus.QUEUED),
+            ),
+            # The undeliverable counts on the home page and the IG overview.
+            models.Index(
+                fields=["kind", "status"],
+                name="hackperf_outbox_undeliv_idx",
+                condition=Q(status__in=[OutboxStatus.FAILED, OutboxStatus.NO_RECIPIENT]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} ({self.get_status_display()})"
+
+    def get_status_color(self) -> str:
+        return OUTBOX_COLOURS.get(self.status, "none")

@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hackperf.tasks.heartbeat",
         "schedule": crontab(minute="*"),
     },
+    # "* * * * *": every minute; also queued on the commit of every enqueue (hackperf.outbox).
+    "hackperf-send-outbox": {
+        "task": "hackperf.tasks.send_outbox",
+        "schedule": crontab(minute="*"),
+    },
     # "15 6 * * 1": Mondays 06:15; new bank holidays are announced weeks ahead at best.
     "hackperf-refresh-bank-holidays": {
         "task": "hackperf.tasks.refresh_bank_holidays",
@@ -262,6 +267,13 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on; choose one")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ICT performance <ict-performance@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (hackperf.outbox): a claim older than this (seconds) is a sender that died and is
+# taken over; a message is retried with doubling waits from OUTBOX_RETRY_BASE up to
+# OUTBOX_RETRY_MAX seconds, and failed for good after OUTBOX_MAX_ATTEMPTS attempts.
+OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 600)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BASE = env_int("OUTBOX_RETRY_BASE", 60)
+OUTBOX_RETRY_MAX = env_int("OUTBOX_RETRY_MAX", 3600)
 
 # --- Security ------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
@@ -304,7 +316,8 @@ INFOGOV_ESCALATION_LEVELS = {
 }
 # Readings of the law: keyword arguments of infogov.deadlines.DeadlineSettings ({} = defaults).
 INFOGOV_DEADLINE_SETTINGS: dict[str, object] = {}
-# Base of absolute links in e-mails, e.g. https://ict-performance.hackney.gov.uk
+# Base of absolute links in e-mails, e.g. https://ict-performance.hackney.gov.uk. Required
+# when DEBUG is off (the check hackperf.checks.site_url_check says so).
 SITE_URL = env_str("SITE_URL", "")
 
 # --- Django tables -------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# Required when DEBUG is off (hackperf.checks): e-mails carry absolute links.
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from hackperf.settings import *  # noqa: E402,F403
 from hackperf.settings import STORAGES  # noqa: E402

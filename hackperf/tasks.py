@@ -37,3 +37,22 @@ def refresh_bank_holidays() -> None:
     from hackperf.bank_holidays import bank_holidays_refresh
 
     bank_holidays_refresh(url=settings.BANK_HOLIDAYS_FEED_URL)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def send_outbox() -> int:
+    """Send the outbox's queued e-mails (``hackperf.outbox.outbox_send``); the number sent.
+
+    Idempotent: each message is claimed before it is sent and marked sent right after, so a
+    redelivered, repeated or concurrent run sends nothing twice. No ``autoretry_for``: a
+    message that fails is retried by the outbox itself, with its own backoff, and beat runs
+    this task every minute.
+    """
+    from hackperf.outbox import outbox_send
+
+    return outbox_send().sent

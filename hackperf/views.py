@@ -20,6 +20,7 @@ from hackperf.bank_holidays import BUNDLED_SOURCE, holiday_to_confirm_decide
 from hackperf.charts import bar_chart
 from hackperf.models import BankHolidayFetch, HolidayToConfirm
 from hackperf.navigation import sections_for
+from hackperf.outbox import undeliverable
 from hackperf.roles import Perm, perm_name, roles_of
 from hackperf.tables import PersonTable
 
@@ -52,6 +53,7 @@ class HomeView(TemplateView):
             now = timezone.now()
             context["jobs"] = selectors.jobs_status(now=now)
             context["feed"] = selectors.bank_holiday_feed_status(now=now)
+            context["undeliverable"] = undeliverable()
         return context
 
 

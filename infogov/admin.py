@@ -167,7 +167,7 @@ class RequesterAdmin(admin.ModelAdmin):
 
 @admin.register(Escalation)
 class EscalationAdmin(admin.ModelAdmin):
-    list_display = ("case", "level", "sent_at", "acknowledged_by", "acknowledged_at")
+    list_display = ("case", "level", "escalated_at", "skipped_reason")
     list_filter = ("level",)
-    list_select_related = ("case", "acknowledged_by")
-    raw_id_fields = ("case", "acknowledged_by")
+    list_select_related = ("case",)
+    raw_id_fields = ("case", "messages")

@@ -6,8 +6,13 @@ class InfogovConfig(AppConfig):
     verbose_name = "Information governance"
 
     def ready(self) -> None:
+        from hackperf import outbox
         from hackperf.signals import bank_holidays_changed
-        from infogov.services import on_bank_holidays_changed
+        from infogov.services import OUTBOX_RESOLVERS, on_bank_holidays_changed
+
+        # Escalations waiting for an address find it when the outbox next sends.
+        for name, resolver in OUTBOX_RESOLVERS.items():
+            outbox.register_resolver(name, resolver)
 
         # Open cases' due dates follow the bank-holiday set (DESIGN.md, "Time").
         bank_holidays_changed.connect(

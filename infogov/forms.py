@@ -198,3 +198,25 @@ class DirectorDirectoratesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="The director sees these directorates' cases, escalations and figures only.",
     )
+
+
+class AcknowledgeForm(GovukForm):
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For the case officer and IG, e.g. what you have asked for. One "
+        "acknowledgement covers every level of this case's escalations.",
+    )
+
+
+class DirectorateAddressesForm(GovukForm):
+    director_name = forms.CharField(label="Director", max_length=120)
+    director_email = forms.EmailField(label="Director's e-mail")
+    group_director_email = forms.EmailField(
+        label="Group director's e-mail",
+        required=False,
+        help_text="Receives the overdue escalations. E-mails waiting for this address go out "
+        "once it is saved.",
+    )

@@ -268,32 +268,35 @@ class DueDateChange(models.Model):
 
 
 class Escalation(models.Model):
-    """An escalation e-mail about a case approaching (or past) its due date.
+    """A level of the escalation ladder reached by a case: e-mailed, or skipped with why.
 
     Once per case and level, ever: the unique constraint is the claim that makes two
-    concurrent or redelivered scans send each e-mail once (``services.escalations_send``).
+    concurrent or redelivered scans record each level once (``services.escalations_send``).
+    An escalated level's e-mails are outbox messages (``messages``, one digest per recipient
+    and run), written in the same transaction, so "escalated" never means "e-mailed": each
+    message says whether it was sent, failed or is waiting for an address.
     """
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="escalations", verbose_name="case"
     )
     level = models.CharField("level", max_length=12, choices=choices.EscalationLevel.choices)
-    sent_at = models.DateTimeField("sent at")
+    escalated_at = models.DateTimeField("recorded at")
     recipients = models.JSONField("recipients", default=list, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
+    skipped_reason = models.CharField(
+        "skipped because",
+        max_length=300,
         blank=True,
-        related_name="+",
-        verbose_name="acknowledged by",
+        help_text="Blank: escalated. Otherwise why this lower level was not e-mailed.",
     )
-    acknowledged_at = models.DateTimeField("acknowledged at", null=True, blank=True)
+    messages = models.ManyToManyField(
+        "hackperf.OutboxMessage", related_name="+", blank=True, verbose_name="e-mails"
+    )
 
     objects = EscalationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-sent_at", "pk"]
+        ordering = ["-escalated_at", "pk"]
         verbose_name = "escalation"
         verbose_name_plural = "escalations"
         constraints = [
@@ -307,5 +310,35 @@ class Escalation(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_level_display()}"
 
+    @property
+    def is_skipped(self) -> bool:
+        return bool(self.skipped_reason)
+
     def get_level_color(self) -> str:
         return choices.get_escalation_color(self.level)
+
+
+class EscalationAcknowledgement(models.Model):
+    """A director's acknowledgement of a case's escalations: once per case, for all levels."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="acknowledgement", verbose_name="case"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acknowledged by",
+    )
+    at = models.DateTimeField("acknowledged at")
+    comment = models.TextField("comment", blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-at", "pk"]
+        verbose_name = "escalation acknowledgement"
+        verbose_name_plural = "escalation acknowledgements"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} acknowledged"

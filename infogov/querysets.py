@@ -74,4 +74,4 @@ class EscalationQuerySet(models.QuerySet):
         return self.filter(case__in=cases.values("pk"))
 
     def unacknowledged(self):
-        return self.filter(acknowledged_at__isnull=True)
+        return self.filter(case__acknowledgement__isnull=True)

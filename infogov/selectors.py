@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from hackperf import selectors as hackperf_selectors
+from hackperf.choices import OutboxStatus
+from hackperf.models import OutboxMessage
 from hackperf.roles import Role
 from hackperf.workdays import (
     Division,
@@ -178,7 +180,7 @@ def overview_summary(queryset: QuerySet, *, today: date, week_end: date) -> Over
 def case_for_page(pk: int, user, *, with_requester: bool) -> Case:
     """One case ``user`` may see, with everything its page shows, in a fixed number of
     queries; ``Case.DoesNotExist`` for a case outside their directorates."""
-    related = ["directorate", "service", "officer", "parent"]
+    related = ["directorate", "service", "officer", "parent", "acknowledgement__by"]
     if with_requester:
         related.append("requester")
     return (
@@ -189,7 +191,12 @@ def case_for_page(pk: int, user, *, with_requester: bool) -> Case:
                 "events", queryset=ClockEvent.objects.select_related("actor").order_by("date", "pk")
             ),
             Prefetch("due_changes", queryset=DueDateChange.objects.order_by("at", "pk")),
-            Prefetch("escalations", queryset=Escalation.objects.select_related("acknowledged_by")),
+            Prefetch(
+                "escalations",
+                queryset=Escalation.objects.order_by("escalated_at", "pk").prefetch_related(
+                    "messages"
+                ),
+            ),
             Prefetch("linked_cases", queryset=Case.objects.order_by("received", "pk")),
         )
         .get(pk=pk)
@@ -197,12 +204,59 @@ def case_for_page(pk: int, user, *, with_requester: bool) -> Case:
 
 
 def escalations_for(user) -> QuerySet:
-    """Escalations the user may see: a director's own directorates, or all for IG and DMT."""
+    """Escalations the user may see: a director's own directorates, or all for IG and DMT
+    (``Escalation.objects.visible_to``).
+
+    Unacknowledged cases first; each row with its case's acknowledgement and its e-mails
+    (outbox messages: sent, queued, failed or waiting for an address).
+    """
     return (
         Escalation.objects.visible_to(user)
-        .select_related("case", "case__directorate", "case__service", "acknowledged_by")
-        .order_by("acknowledged_at", "-sent_at", "pk")
+        .select_related("case", "case__directorate", "case__service", "case__acknowledgement__by")
+        .prefetch_related(Prefetch("messages", queryset=OutboxMessage.objects.order_by("pk")))
+        .order_by(F("case__acknowledgement__at").asc(nulls_first=True), "-escalated_at", "pk")
     )
+
+
+def cases_to_acknowledge(user) -> QuerySet:
+    """Cases whose escalations ``user`` may acknowledge: those they may see (a director's
+    own directorates, ``Case.objects.visible_to``)."""
+    return Case.objects.visible_to(user).select_related("directorate")
+
+
+@dataclass(frozen=True)
+class MissingAddress:
+    """An address escalation e-mails are waiting for, and where to add it."""
+
+    text: str  # "no recipient: add the group director's address for Chief Executive's"
+    messages: int
+    directorate_id: int | None  # the directorate to edit, when it is a directorate's address
+
+
+def escalation_outbox_problems() -> tuple[list[MissingAddress], list[OutboxMessage]]:
+    """What stops escalation e-mails: the addresses missing, and the messages failed.
+
+    Two queries whatever the number of messages (grouped in the database).
+    """
+    from infogov.services import OUTBOX_KIND
+
+    missing = [
+        MissingAddress(
+            text=f"no recipient: {row['no_recipient_reason']}",
+            messages=row["n"],
+            directorate_id=(row["resolver_args"] or {}).get("directorate"),
+        )
+        for row in OutboxMessage.objects.filter(kind=OUTBOX_KIND, status=OutboxStatus.NO_RECIPIENT)
+        .values("no_recipient_reason", "resolver_args")
+        .annotate(n=Count("pk"))
+        .order_by("no_recipient_reason")
+    ]
+    failed = list(
+        OutboxMessage.objects.filter(kind=OUTBOX_KIND, status=OutboxStatus.FAILED).order_by(
+            "-next_attempt_at", "pk"
+        )[:20]
+    )
+    return missing, failed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,9 +16,12 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
     path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
     path(
-        "escalations/<int:pk>/acknowledge/",
-        views.EscalationAcknowledgeView.as_view(),
-        name="escalation_acknowledge",
+        "cases/<int:pk>/acknowledge/", views.CaseAcknowledgeView.as_view(), name="case_acknowledge"
+    ),
+    path(
+        "directorates/<int:pk>/addresses/",
+        views.DirectorateAddressesView.as_view(),
+        name="directorate_addresses",
     ),
     path(
         "performance/",

@@ -74,6 +74,7 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         context["directorates"] = None if scope is None else list(scope.order_by("name"))
         if context["can_work"]:  # IG officers: is the bank-holiday feed failing, or in doubt?
             context["feed"] = hackperf_selectors.bank_holiday_feed_status(now=timezone.now())
+            context["missing"], context["failed"] = selectors.escalation_outbox_problems()
         return context
 
 
@@ -111,6 +112,13 @@ class CaseDetailView(PermissionRequired, DetailView):
             except ObjectDoesNotExist:
                 context["requester"] = None
         context["can_work"] = user.has_perm(perm_name(Perm.WORK_CASES))
+        context["can_acknowledge"] = (
+            user.has_perm(perm_name(Perm.ACKNOWLEDGE_ESCALATIONS))
+            and any(not e.is_skipped for e in case.escalations.all())
+            and selectors.cases_to_acknowledge(user).filter(pk=case.pk).exists()
+        )
+        if context["can_acknowledge"]:
+            context["acknowledge_form"] = forms.AcknowledgeForm()
         if case.is_open:
             context["days_left"] = selectors.working_days_left(
                 today, case.due, calendar=selectors.holiday_calendar()
@@ -239,24 +247,79 @@ class EscalationListView(PermissionRequired, ListView):
             perm_name(Perm.ACKNOWLEDGE_ESCALATIONS)
         )
         context["all_directorates"] = sees_every_directorate(self.request.user)
+        context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
+        if context["can_work"]:
+            context["missing"], context["failed"] = selectors.escalation_outbox_problems()
         return context
 
 
-class EscalationAcknowledgeView(PermissionRequired, View):
-    """POST: a director acknowledges an escalation of their directorate."""
+class CaseAcknowledgeView(PermissionRequired, View):
+    """POST: a director acknowledges a case of their directorate, all its levels at once."""
 
     perm = Perm.ACKNOWLEDGE_ESCALATIONS
     http_method_names = ["post"]
 
     def post(self, request, pk):
         user = request.user
-        escalation = get_object_or_404(selectors.escalations_for(user), pk=pk)
-        if services.escalation_acknowledge(escalation=escalation, user=user):
-            messages.success(request, f"Escalation of {escalation.case.reference} acknowledged.")
-        else:
-            messages.info(
-                request, f"Escalation of {escalation.case.reference} was already acknowledged."
+        case = get_object_or_404(selectors.cases_to_acknowledge(user), pk=pk)
+        form = forms.AcknowledgeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("comment", ["Check the comment."])))
+            return HttpResponseRedirect(case.get_absolute_url() + "#acknowledge")
+        try:
+            created = services.case_acknowledge(
+                case=case, user=user, comment=form.cleaned_data["comment"]
             )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if created:
+                messages.success(request, f"Escalations of {case.reference} acknowledged.")
+            else:
+                messages.info(
+                    request, f"The escalations of {case.reference} were already acknowledged."
+                )
+        return HttpResponseRedirect(case.get_absolute_url())
+
+
+class DirectorateAddressesView(PermissionRequired, FormView):
+    """IG officers keep a directorate's director and addresses current (escalations use them)."""
+
+    perm = Perm.WORK_CASES
+    template_name = "infogov/case_form.html"
+    form_class = forms.DirectorateAddressesForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.directorate = get_object_or_404(Directorate, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        d = self.directorate
+        return {
+            "director_name": d.director_name,
+            "director_email": d.director_email,
+            "group_director_email": d.group_director_email,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            case=None,
+            title=f"E-mail addresses of {self.directorate}",
+            submit_label="Save the addresses",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.directorate_update_addresses(directorate=self.directorate, **form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Addresses of {self.directorate} saved. Escalations waiting for them are sent "
+            "within a minute.",
+        )
         return HttpResponseRedirect(reverse("infogov:escalation_list"))
 
 

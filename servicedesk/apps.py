@@ -6,7 +6,11 @@ class ServicedeskConfig(AppConfig):
     verbose_name = "Service desk"
 
     def ready(self) -> None:
+        from hackperf import outbox
         from hackperf.signals import bank_holidays_changed
+        from servicedesk.surveys.services import OUTBOX_KIND, invitation_sent
+
+        outbox.register_on_sent(OUTBOX_KIND, invitation_sent)
 
         bank_holidays_changed.connect(
             _recompute_open_tickets, dispatch_uid="servicedesk_recompute_sla"

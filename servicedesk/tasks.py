@@ -15,12 +15,7 @@ SURVEY_DIVISIONS = (Division.ENGLAND_AND_WALES,)
 @shared_task(
     acks_late=True,
     ignore_result=True,
-    # Only transient mail failures are retried; the service has released the unsent claims.
-    autoretry_for=survey_services.TRANSIENT_EMAIL_ERRORS,
-    retry_backoff=60,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=5,
+    # No autoretry: mail failures are the outbox's to retry, message by message.
     soft_time_limit=600,
     time_limit=660,
 )
@@ -28,8 +23,9 @@ def survey_monthly_sample() -> int:
     """On the first working day of a month, survey the people whose tickets closed in the
     month before. Beat runs it every weekday morning; on other days it does nothing.
 
-    Idempotent: invitations are claimed on a unique (person, month) constraint before they
-    are e-mailed, so a redelivered or second run sends nothing twice. Returns the number sent.
+    Idempotent: invitations are claimed on a unique (person, month) constraint and their
+    e-mails queued in the outbox in the same transaction, so a redelivered or second run
+    invites nobody twice. Returns the number sent by this run.
     """
     now = timezone.now()
     today = timezone.localdate(now)

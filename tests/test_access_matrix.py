@@ -459,11 +459,18 @@ MATRIX: dict[str, list[Visit]] = {
             shows={DIRECTOR: ("own_case.reference",), DMT: ("other_case.reference",)},
         ),
     ],
-    "infogov:escalation_acknowledge": [
+    "infogov:case_acknowledge": [
         Visit(
             "acknowledge (GET)",
-            _url("infogov:escalation_acknowledge", pk("escalation")),
+            _url("infogov:case_acknowledge", pk("own_case")),
             answers({DIRECTOR}, 405),
+        ),
+    ],
+    "infogov:directorate_addresses": [
+        Visit(
+            "a directorate's e-mail addresses",
+            lambda w: reverse("infogov:directorate_addresses", args=[w.own_case.directorate_id]),
+            answers({IG}),
         ),
     ],
     "infogov:directorate_performance": [

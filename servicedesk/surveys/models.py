@@ -15,7 +15,9 @@ class SurveyInvitation(models.Model):
     """One person asked, once, about one ticket closed in ``month``.
 
     ``(email, month)`` is unique: a rerun of the month's sample claims nothing twice, so it
-    sends nothing twice. ``used_at`` is set when the link is answered (single use).
+    sends nothing twice. Its e-mail is an outbox message written in the same transaction;
+    ``sent_at`` is set when the mail server accepted it (``hackperf.outbox``). ``used_at``
+    is set when the link is answered (single use).
     """
 
     email = models.EmailField("e-mail (normalised)")
@@ -39,6 +41,15 @@ class SurveyInvitation(models.Model):
     ticket_reference = models.CharField("ticket reference", max_length=40)
     created_at = models.DateTimeField("sampled at")
     sent_at = models.DateTimeField("e-mailed at", null=True, blank=True)
+    message = models.OneToOneField(
+        "hackperf.OutboxMessage",
+        verbose_name="e-mail",
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="The invitation's e-mail in the outbox; it sets sent_at when it goes out.",
+    )
     used_at = models.DateTimeField("link used at", null=True, blank=True)
 
     class Meta:

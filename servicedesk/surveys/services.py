@@ -1,16 +1,17 @@
 """All writes of the surveys: sampling a month (and e-mailing it) and recording an answer.
 
 Sampling is idempotent by construction: each invitation is claimed with ``INSERT … ON
-CONFLICT DO NOTHING RETURNING`` on the ``(email, month)`` unique constraint, and only the
-rows this run inserted are e-mailed, so a rerun, a redelivered task or two runs at once
-send nothing twice. Links are signed (``django.core.signing``, with a salt of their own),
+CONFLICT DO NOTHING RETURNING`` on the ``(email, month)`` unique constraint, and its e-mail
+is put in the outbox (``hackperf.outbox``) in the same transaction, keyed by the invitation.
+So a rerun, a redelivered task or two runs at once invite nobody twice, a worker that dies
+mid-batch loses nothing (the outbox sends what is left), and a bad address fails its own
+message only. Links are signed (``django.core.signing``, with a salt of their own),
 expire after 14 days and are used once (a conditional UPDATE claims the invitation).
 """
 
 from __future__ import annotations
 
 import hashlib
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -18,11 +19,11 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from hackperf import outbox
 from servicedesk.models import Ticket
 from servicedesk.surveys import selectors
 from servicedesk.surveys.models import SurveyInvitation, SurveyOptOut, SurveyResponse
@@ -31,7 +32,7 @@ from servicedesk.surveys.sampling import Candidate, choose, parse_rate
 TOKEN_SALT = "servicedesk.surveys.invitation"
 LINK_DAYS = 14
 DEFAULT_RATE = "0.10"
-TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError)
+OUTBOX_KIND = "servicedesk.survey_invitation"
 
 MONTH_NOT_ENDED = "{month:%B %Y} has not ended yet: sample a month once it is over."
 SUBJECT = "How did we do with your ICT request {reference}?"
@@ -100,26 +101,6 @@ def _claim(month: date, chosen: list[Candidate], *, now: datetime) -> list[int]:
         return sorted(pk for (pk,) in cursor.fetchall())
 
 
-# A claim still unsent after this long was left by a run that died between claiming and
-# sending (a lost worker; acks_late redelivers the task): the next run takes it over.
-ABANDONED_AFTER = timedelta(hours=1)
-
-
-def _take_over_abandoned(month: date, *, now: datetime) -> list[int]:
-    """Claims of ``month`` left unsent by a dead run, taken over one by one with a
-    conditional UPDATE (HC's optimistic lock), so two runs never both send one."""
-    stale = SurveyInvitation.objects.filter(
-        month=month, sent_at__isnull=True, created_at__lt=now - ABANDONED_AFTER
-    ).values_list("pk", "created_at")
-    taken = []
-    for pk, created_at in stale:
-        if SurveyInvitation.objects.filter(
-            pk=pk, sent_at__isnull=True, created_at=created_at
-        ).update(created_at=now):
-            taken.append(pk)
-    return taken
-
-
 def survey_sample(
     *, month: date, now: datetime, rate: Fraction | None = None, send: bool = True
 ) -> SampleRun:
@@ -127,9 +108,8 @@ def survey_sample(
 
     The exclusions (sampled for an earlier month in the last 90 days; opted out) are applied
     *before* N is counted, so exactly ``ceil(rate × N)`` of the people who can be asked are
-    chosen. If sending fails with a transient error, the claims not yet e-mailed are released
-    before re-raising, so the task's retry claims and sends them again; claims left unsent by a
-    run that died outright are sent by the next run after ``ABANDONED_AFTER``.
+    chosen. The invitations and their e-mails commit together; with ``send`` the outbox's
+    survey e-mails are then sent at once (the outbox's own runs send whatever is left).
     """
     month = month.replace(day=1)
     if selectors.month_bounds(month)[1] > now:
@@ -144,11 +124,8 @@ def survey_sample(
     sample = choose(eligible, rate=rate, month=month, key=sampling_key())
     with transaction.atomic():
         claimed = _claim(month, sample.chosen, now=now)
-    if send:
-        taken_over = _take_over_abandoned(month, now=now)
-        sent = invitations_send(pks=sorted({*claimed, *taken_over}), now=now)
-    else:
-        sent = 0
+        invitations_enqueue(month=month, now=now)
+    sent = outbox.outbox_send(now=now, kinds=[OUTBOX_KIND]).sent if send else 0
     return SampleRun(
         month=month,
         closed=len(people),
@@ -175,7 +152,7 @@ def invitation_url(invitation: SurveyInvitation) -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") + path
 
 
-def _email(invitation: SurveyInvitation) -> EmailMessage:
+def _email(invitation: SurveyInvitation) -> dict[str, str]:
     ticket = invitation.ticket
     body = render_to_string(
         "servicedesk/surveys/survey_email.txt",
@@ -186,34 +163,40 @@ def _email(invitation: SurveyInvitation) -> EmailMessage:
             "days": LINK_DAYS,
         },
     )
-    return EmailMessage(
-        subject=SUBJECT.format(reference=invitation.ticket_reference),
-        body=body,
-        to=[invitation.email],
-    )
+    return {"subject": SUBJECT.format(reference=invitation.ticket_reference), "body": body}
 
 
-def invitations_send(*, pks: list[int], now: datetime) -> int:
-    """E-mail the invitations ``pks`` (those a run claimed); the number sent."""
+def invitations_enqueue(*, month: date, now: datetime) -> int:
+    """Put the e-mail of each invitation of ``month`` that has none into the outbox.
+
+    Runs in the transaction that inserted the invitations. Also picks up invitations claimed
+    before the outbox existed and never e-mailed (no message, no ``sent_at``), so none is
+    lost; one that was e-mailed has ``sent_at`` or a message and is never asked again.
+    """
     invitations = list(
-        SurveyInvitation.objects.filter(pk__in=pks, sent_at__isnull=True)
+        SurveyInvitation.objects.filter(month=month, message__isnull=True, sent_at__isnull=True)
         .select_related("ticket")
         .order_by("pk")
     )
-    sent = 0
-    with get_connection() as mail:
-        for index, invitation in enumerate(invitations):
-            message = _email(invitation)
-            message.connection = mail
-            try:
-                message.send()
-            except TRANSIENT_EMAIL_ERRORS:
-                unsent = [i.pk for i in invitations[index:]]
-                SurveyInvitation.objects.filter(pk__in=unsent, sent_at__isnull=True).delete()
-                raise
-            SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=now)
-            sent += 1
-    return sent
+    mails = [
+        outbox.Mail(
+            dedupe_key=outbox.stable_key(OUTBOX_KIND, invitation.pk),
+            kind=OUTBOX_KIND,
+            to=(invitation.email,),
+            **_email(invitation),
+        )
+        for invitation in invitations
+    ]
+    messages = outbox.enqueue(mails, now=now)
+    for invitation, mail in zip(invitations, mails, strict=True):
+        invitation.message = messages[mail.dedupe_key]
+    SurveyInvitation.objects.bulk_update(invitations, ["message"], batch_size=500)
+    return len(invitations)
+
+
+def invitation_sent(message_pk: int, sent_at: datetime) -> None:
+    """The outbox sent an invitation's e-mail: record when (``register_on_sent``)."""
+    SurveyInvitation.objects.filter(message_id=message_pk).update(sent_at=sent_at)
 
 
 # -- answering ---------------------------------------------------------------------------------

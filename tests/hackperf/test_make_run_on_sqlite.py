@@ -24,6 +24,22 @@ print("home page ok")
 """
 
 
+OUTBOX_CHECK = """
+import django
+django.setup()
+from django.db import transaction
+from hackperf import outbox
+with transaction.atomic():
+    outbox.enqueue([outbox.Mail(dedupe_key="sqlite", kind="check", subject="Hi", body="B",
+                                to=("a@hackney.example",))])
+    outbox.enqueue([outbox.Mail(dedupe_key="sqlite", kind="check", subject="Hi", body="B",
+                                to=("a@hackney.example",))])
+run = outbox.outbox_send()
+assert (run.sent, outbox.outbox_send().sent) == (1, 0), run
+print("outbox ok")
+"""
+
+
 def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -51,3 +67,5 @@ def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
     assert "Sign in at http://127.0.0.1:8000/" in run("manage.py", "seed_demo", "--tickets", "300")
     assert (tmp_path / "db.sqlite3").exists()
     assert "home page ok" in run("-c", HOME_PAGE_CHECK)
+    # The outbox's claim is a conditional UPDATE, no SELECT … FOR UPDATE: SQLite runs it.
+    assert "outbox ok" in run("-c", OUTBOX_CHECK)

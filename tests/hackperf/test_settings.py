@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://ict-performance.hackney.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hackperf",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "SITE_URL": "https://ict-performance.hackney.example",
 }
 
 
@@ -60,6 +61,18 @@ class ProductionSettingsTests:
         assert result.returncode != 0
         assert f"{name}=" in result.stderr
         assert "Traceback" not in result.stderr
+
+    def test_it_needs_site_url_in_production(self):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+        result = manage("check", env=env)
+        assert result.returncode != 0
+        assert "hackperf.E001" in result.stderr
+        assert "SITE_URL is not set" in result.stderr
+
+    def test_it_refuses_a_site_url_that_is_not_absolute(self):
+        result = manage("check", env={**PRODUCTION_ENV, "SITE_URL": "ict-performance"})
+        assert result.returncode != 0
+        assert "hackperf.E002" in result.stderr
 
     def test_it_needs_allowed_hosts_in_production(self):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != "ALLOWED_HOSTS"}

@@ -90,4 +90,4 @@ class EscalationFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory)
     level = "t_minus_5"
-    sent_at = factory.Faker("date_time", tzinfo=__import__("datetime").UTC)
+    escalated_at = factory.Faker("date_time", tzinfo=__import__("datetime").UTC)

@@ -1,6 +1,6 @@
 """IG pages: who may open them, what they show, their forms' error paths, their query counts."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hackperf.roles import Role
+from infogov import services as escalation_services
 from infogov.choices import EventKind, Status
-from infogov.models import Case, ClockEvent, Escalation
+from infogov.models import Case, ClockEvent, EscalationAcknowledgement
 from infogov.tables import CaseTable
 from tests.infogov.factories import (
     CaseFactory,
@@ -235,11 +236,12 @@ class CaseListTests:
         # session, user, SAVEPOINT (ATOMIC_REQUESTS), user permissions, group permissions,
         # table count, summary counts, RELEASE SAVEPOINT, the filter form's directorates,
         # services and officers, table page (cases with directorate, service, officer,
-        # requester). The holiday calendar is the bundled one here (conftest); with
+        # requester), escalation e-mails waiting for an address (grouped) and failed ones.
+        # The holiday calendar is the bundled one here (conftest); with
         # hackperf.selectors.holiday_calendar it may add its own query.
-        # IG officers also get the bank-holiday feed status: last good fetch, failures since,
-        # holidays to confirm.
-        with django_assert_num_queries(15):
+        # IG officers also get the bank-holiday feed status (last good fetch, failures since,
+        # holidays to confirm).
+        with django_assert_num_queries(17):
             client.get(reverse("infogov:case_list"))
 
 
@@ -397,33 +399,103 @@ class CaseFormTests:
 
 @pytest.mark.django_db
 class EscalationPageTests:
-    def test_a_director_sees_and_acknowledges_their_directorates_escalations(
-        self, client_as, make_user
-    ):
-        director = make_user(Role.DIRECTOR)
+    def test_a_director_sees_and_acknowledges_their_directorates_cases(self, client_as, make_user):
+        director = make_user(Role.DIRECTOR, email="dir@hackney.example", first_name="Dana")
         mine = EscalationFactory()
         mine.case.directorate.directors.add(director)
+        EscalationFactory(case=mine.case, level="t_minus_2")
         # Sharing the director's e-mail address gives no access: only the link does.
         theirs = EscalationFactory(case__service__directorate__director_email=director.email)
         client = Client()
         client.force_login(director)
         response = client.get(reverse("infogov:escalation_list"))
-        assert list(response.context["escalations"]) == [mine]
-        response = client.post(reverse("infogov:escalation_acknowledge", args=[theirs.pk]))
+        assert {e.case for e in response.context["escalations"]} == {mine.case}
+        response = client.post(reverse("infogov:case_acknowledge", args=[theirs.case.pk]))
         assert response.status_code == 404
-        response = client.post(reverse("infogov:escalation_acknowledge", args=[mine.pk]))
+        page = client.get(reverse("infogov:case_detail", args=[mine.case.pk]))
+        assert page.context["can_acknowledge"] is True
+        assert "Acknowledge all levels" in page.content.decode()
+        response = client.post(
+            reverse("infogov:case_acknowledge", args=[mine.case.pk]),
+            {"comment": "Asked the service for a date"},
+        )
         assert response.status_code == 302
-        mine.refresh_from_db()
-        assert mine.acknowledged_by == director
+        ack = EscalationAcknowledgement.objects.get(case=mine.case)
+        assert (ack.by, ack.comment) == (director, "Asked the service for a date")
+        page = client.get(reverse("infogov:case_detail", args=[mine.case.pk])).content.decode()
+        assert "Acknowledged by Dana" in page
+        assert "for all levels" in page
+        assert "Asked the service for a date" in page
+        client.post(reverse("infogov:case_acknowledge", args=[mine.case.pk]), {"comment": "x"})
+        assert EscalationAcknowledgement.objects.get(case=mine.case).comment != "x"
 
     def test_ig_officers_see_all_and_cannot_acknowledge(self, client_as):
         escalations = EscalationFactory.create_batch(2)
         client = client_as(Role.IG_OFFICER)
         response = client.get(reverse("infogov:escalation_list"))
         assert set(response.context["escalations"]) == set(escalations)
-        url = reverse("infogov:escalation_acknowledge", args=[escalations[0].pk])
+        url = reverse("infogov:case_acknowledge", args=[escalations[0].case.pk])
         assert client.post(url).status_code == 403
-        assert not Escalation.objects.filter(acknowledged_at__isnull=False).exists()
+        assert not EscalationAcknowledgement.objects.exists()
+
+    def test_ig_officers_see_each_e_mail_state_and_what_is_missing(self, client_as):
+        directorate = DirectorateFactory(name="Chief Executive's", group_director_email="")
+        case = CaseFactory(service=ServiceFactory(directorate=directorate))
+        Case.objects.filter(pk=case.pk).update(due=date(2026, 11, 24))
+        escalation_services.escalations_send(
+            today=date(2026, 11, 25), now=datetime(2026, 11, 25, 7, tzinfo=UTC)
+        )
+        client = client_as(Role.IG_OFFICER)
+        for name in ("infogov:escalation_list", "infogov:case_list"):
+            content = client.get(reverse(name)).content.decode()
+            assert (
+                "no recipient: add the group director&#x27;s address for Chief Executive&#x27;s"
+                in content
+            ), name
+            assert reverse("infogov:directorate_addresses", args=[directorate.pk]) in content
+        page = client.get(reverse("infogov:case_detail", args=[case.pk])).content.decode()
+        assert 'data-outbox-status="no_recipient"' in page
+        assert "Skipped" not in page or "not e-mailed" in page
+
+    def test_the_list_makes_the_same_queries_for_2_and_20_escalations(self, client_as):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:escalation_list")
+
+        def escalate(n, day):
+            for _ in range(n):
+                case = CaseFactory()
+                Case.objects.filter(pk=case.pk).update(due=date(2026, 11, 24))
+            escalation_services.escalations_send(
+                today=day, now=datetime(day.year, day.month, day.day, 7, tzinfo=UTC)
+            )
+
+        escalate(2, date(2026, 11, 25))
+        client.get(url)
+        with CaptureQueriesContext(connection) as two:
+            client.get(url)
+        escalate(18, date(2026, 11, 26))
+        with CaptureQueriesContext(connection) as twenty:
+            response = client.get(url)
+        assert len(response.context["escalations"]) == 50  # 20 cases, 3 levels, one page
+        assert len(two) == len(twenty)
+
+    def test_the_addresses_form_saves_and_refuses_a_bad_address(self, client_as):
+        directorate = DirectorateFactory(group_director_email="")
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:directorate_addresses", args=[directorate.pk])
+        data = {
+            "director_name": "Dee Rector",
+            "director_email": "dee@hackney.example",
+            "group_director_email": "not an address\nBcc: x@y.example",
+        }
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+        data["group_director_email"] = "group@hackney.example"
+        assert client.post(url, data).status_code == 302
+        directorate.refresh_from_db()
+        assert directorate.group_director_email == "group@hackney.example"
+        assert client_as(Role.DIRECTOR).get(url).status_code == 403
 
 
 @pytest.mark.django_db

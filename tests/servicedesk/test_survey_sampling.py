@@ -11,8 +11,12 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from hackperf import outbox
+from hackperf.choices import OutboxStatus
+from hackperf.models import OutboxMessage
 from servicedesk import services as ticket_services
 from servicedesk import tasks
+from servicedesk.models import Ticket
 from servicedesk.surveys import services
 from servicedesk.surveys.models import SurveyInvitation, SurveyOptOut
 from servicedesk.surveys.sampling import (
@@ -215,36 +219,59 @@ class SurveySampleTests:
         self.sample()
         invitation = SurveyInvitation.objects.get()
         assert invitation.ticket == ticket
-        assert invitation.sent_at == SURVEY_DAY
+        assert invitation.sent_at == invitation.message.sent_at
+        assert SURVEY_DAY <= invitation.sent_at < SURVEY_DAY + 10 * S
         message = mail.outbox[0]
         assert message.to == ["sam@hackney.example"]
         assert ticket.reference in message.subject
         assert "VPN drops" in message.body
 
-    def test_it_releases_unsent_claims_when_mail_fails(self, desk, monkeypatch):
+    def test_a_mail_failure_keeps_the_invitations_and_the_outbox_retries_them(
+        self, desk, monkeypatch
+    ):
         import smtplib
 
         people(11, queue=desk)
 
-        def fail(self):
+        def fail(self, *args, **kwargs):
             raise smtplib.SMTPServerDisconnected("gone")
 
-        monkeypatch.setattr("django.core.mail.message.EmailMessage.send", fail)
-        with pytest.raises(smtplib.SMTPException):
-            self.sample()
-        assert not SurveyInvitation.objects.exists()
+        monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", fail)
+        assert self.sample().sent == 0  # the first fails; the run stops on a lost server
+        assert len(invited()) == 2
         monkeypatch.undo()
-        assert self.sample().sent == 2
-
-    def test_it_sends_claims_a_dead_run_left_unsent(self, desk):
-        people(11, queue=desk)
-        self.sample(send=False)  # as if the worker died after claiming
-        assert mail.outbox == []
-        assert services.survey_sample(month=FEBRUARY, now=SURVEY_DAY + 10 * 60 * S).sent == 0
+        # A rerun claims nobody twice; it sends the one not yet tried, and the failed one
+        # only after its backoff.
+        again = self.sample()
+        assert (again.claimed, again.sent) == ([], 1)
         later = services.survey_sample(month=FEBRUARY, now=SURVEY_DAY + 2 * H)
-        assert (later.claimed, later.sent) == ([], 2)
+        assert (later.claimed, later.sent) == ([], 1)
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(invited())
+
+    def test_it_sends_what_a_dead_run_left_in_the_outbox_and_nobody_twice(self, desk):
+        people(11, queue=desk)
+        self.sample(send=False)  # as if the worker died after committing the claims
+        assert mail.outbox == []
+        rerun = services.survey_sample(month=FEBRUARY, now=SURVEY_DAY + 10 * 60 * S)
+        assert (rerun.claimed, rerun.sent) == ([], 2)
         assert len(mail.outbox) == 2
-        assert services.survey_sample(month=FEBRUARY, now=SURVEY_DAY + 4 * H).sent == 0
+        # A hand rerun an hour later invites nobody again.
+        assert services.survey_sample(month=FEBRUARY, now=SURVEY_DAY + 2 * H).sent == 0
+        assert len(mail.outbox) == 2
+
+    def test_a_bad_customer_address_fails_alone(self, desk):
+        emails = people(40, queue=desk)
+        # An imported ticket whose address smuggles a header in (imports write in bulk).
+        poison = "person007@hackney.example\nBcc: everyone@hackney.example"
+        Ticket.objects.filter(customer_email=emails[7]).update(customer_email=poison)
+        run = services.survey_sample(month=FEBRUARY, now=SURVEY_DAY, rate=Fraction(1))
+        assert (run.chosen, run.sent) == (40, 39)
+        assert len(mail.outbox) == 39
+        assert all("\n" not in m.to[0] for m in mail.outbox)
+        failed = OutboxMessage.objects.get(status=OutboxStatus.FAILED)
+        assert failed.last_error == outbox.ERR_BAD_ADDRESS.format(address=poison.lower())
+        assert SurveyInvitation.objects.filter(sent_at__isnull=True).count() == 1
+        assert services.survey_sample(month=FEBRUARY, now=SURVEY_DAY + 2 * H).sent == 0
 
     def test_it_refuses_a_month_that_has_not_ended(self, desk):
         with pytest.raises(ValueError):

@@ -43,7 +43,7 @@ class Command(BaseCommand):
                     )
                     transaction.set_rollback(True)
             else:
-                # Not in one transaction: the claims commit before any e-mail goes.
+                # Not in one transaction: the claims and their outbox e-mails commit first.
                 run = services.survey_sample(month=first, now=timezone.now(), rate=fraction)
         except ValueError as error:
             raise CommandError(str(error)) from error
