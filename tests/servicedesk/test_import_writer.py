@@ -1,7 +1,7 @@
 """The import writer: all or nothing, idempotent re-imports, newer exports, real logs.
 
 Small audit logs in the BPI 2013 shape are written to a temporary folder; the real logs are
-read from ../shared/data/real/ (tests that need them are skipped where it is absent).
+read from ../shared/data/real/ (tests that need them fail where it is absent).
 """
 
 from __future__ import annotations
