@@ -32,11 +32,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from hackperf.instants import week_before
 from hackperf.metrics import ALL, MetricRow, Ratio
 from servicedesk.choices import (
     NOT_DONE_STATUSES,
@@ -66,7 +67,6 @@ __all__ = [
     "tickets_behind",
 ]
 
-WEEK = timedelta(days=7)
 FR_ICT_17_THRESHOLD_SECONDS = 8 * 3600
 NO_CATEGORY = "none"
 QUEUE, KIND, CATEGORY = "queue", "kind", "category"
@@ -143,7 +143,7 @@ def _snapshot_conditions(as_of: datetime) -> dict[str, Q]:
     return {
         OPEN_INCIDENTS: Q(ticket__kind=Kind.INCIDENT),
         OPEN_REQUESTS: Q(ticket__kind=Kind.REQUEST),
-        OVER_A_WEEK_OLD: Q(ticket__logged_at__lt=as_of - WEEK),
+        OVER_A_WEEK_OLD: Q(ticket__logged_at__lt=week_before(as_of)),
         # The interval carries the reassignments made up to its start, i.e. up to T.
         MULTIPLE_REASSIGNMENTS: Q(reassignment_count__gte=multiple_reassignments()),
         ESCALATED_OPEN: Q(escalation_level__gt=0),
