@@ -11,7 +11,8 @@ is the source of truth"); definitions are DESIGN.md's metric dictionary:
 - *period* figures (:func:`period_metrics`) count :class:`TicketEvent` rows in
   ``[start, end)``, classified by their ``from_status``/``to_status`` exactly as
   ``servicedesk.history`` does (a resolution is open or paused → resolved or closed, so
-  resolved → closed is not one; a reopen is resolved or closed → an open status). Their
+  resolved → closed is not one; a reopen is resolved or closed → open or paused), from the
+  sets in ``servicedesk.statuses``, the one statement of those rules. Their
   "queue" is the queue the ticket was in at the event: its latest interval started by then.
 
 Breakdowns: ``all`` (key ""), ``queue`` (key the queue's slug, label its name), ``kind``
@@ -39,15 +40,8 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from hackperf.instants import week_before
 from hackperf.metrics import ALL, MetricRow, Ratio
-from servicedesk.choices import (
-    NOT_DONE_STATUSES,
-    OPEN_STATUSES,
-    RESOLVED_STATUSES,
-    Channel,
-    EventKind,
-    Kind,
-    StatusClass,
-)
+from servicedesk import statuses
+from servicedesk.choices import Channel, EventKind, Kind, StatusClass
 from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
 from servicedesk.surveys.models import SATISFIED_FROM, SurveyResponse
 
@@ -154,9 +148,10 @@ def _snapshot_conditions(as_of: datetime) -> dict[str, Q]:
     }
 
 
-# A resolution and a reopen, per DESIGN.md, on an event's recorded statuses.
-RESOLUTION_Q = Q(from_status__in=NOT_DONE_STATUSES, to_status__in=RESOLVED_STATUSES)
-REOPEN_Q = Q(from_status__in=RESOLVED_STATUSES, to_status__in=OPEN_STATUSES)
+# A resolution and a reopen, per DESIGN.md, on an event's recorded statuses: the SQL form of
+# servicedesk.statuses.is_resolution / is_reopen (a test checks every pair of statuses).
+RESOLUTION_Q = Q(from_status__in=statuses.RESOLUTION_FROM, to_status__in=statuses.RESOLUTION_TO)
+REOPEN_Q = Q(from_status__in=statuses.REOPEN_FROM, to_status__in=statuses.REOPEN_TO)
 
 
 def _period_conditions() -> dict[str, Q]:

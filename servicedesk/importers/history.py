@@ -11,10 +11,11 @@ produce events, not just a final state. Two kinds of export give two derivations
   assigned) at the opened time, resolved and closed at theirs, and the export's current status
   at its last update. The export's own reassignment and reopen counts stay on the record.
 
-The classification of a status change follows the metric dictionary: a *resolution* is open or
-paused -> resolved or closed (kind ``resolved``, whatever the target; resolved -> closed is
-``closed``), a *reopen* is resolved or closed -> open or paused, and a *reassignment* is a
-change of queue after the first assignment.
+The classification of a status change follows the metric dictionary, whose rules are stated
+once in ``servicedesk.statuses``: a *resolution* is open or paused -> resolved or closed (kind
+``resolved``, whatever the target; resolved -> closed is ``closed``), a *reopen* is resolved or
+closed -> open or paused (kind ``reopened``), and a *reassignment* is a change of queue after
+the first assignment.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from servicedesk import statuses
 from servicedesk.importers.mapping import IGNORE, STATUSES, Mapping, _fold
 from servicedesk.importers.reader import (
     EventRecord,
@@ -48,10 +50,10 @@ __all__ = [
     "synthesise_history",
 ]
 
-OPEN: Final = frozenset({"logged", "assigned", "in_progress"})
-PAUSED: Final = frozenset({"awaiting_customer", "awaiting_supplier"})
-RESOLVED: Final = frozenset({"resolved", "closed"})
-DONE: Final = frozenset({"resolved", "closed", "cancelled"})
+OPEN: Final = frozenset(statuses.OPEN)
+PAUSED: Final = frozenset(statuses.PAUSED)
+RESOLVED: Final = frozenset(statuses.RESOLVED)
+DONE: Final = frozenset(statuses.DONE)
 NOT_GROUPED: Final = (
     "ticket {reference} already had rows ending at line {last}: the file is not grouped by "
     "ticket; set [grouping].contiguous = false in the mapping"
@@ -110,11 +112,11 @@ def classify_status_change(status_from: str | None, status_to: str) -> str:
         return "logged"
     if status_to == "cancelled":
         return "cancelled"
-    if status_to in RESOLVED and (status_from in OPEN or status_from in PAUSED):
+    if statuses.is_resolution(status_from, status_to):
         return "resolved"
     if status_from == "resolved" and status_to == "closed":
         return "closed"
-    if status_from in RESOLVED and status_to not in RESOLVED:
+    if statuses.is_reopen(status_from, status_to):
         return "reopened"
     if status_from in OPEN and status_to in PAUSED:
         return "on_hold"

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from servicedesk import statuses
+
 __all__ = [
     "ACTIVITY_TARGETS",
     "CHANNELS",
@@ -37,17 +39,8 @@ __all__ = [
 PRESETS_DIR: Final = Path(__file__).resolve().parent.parent / "presets"
 
 # Our vocabulary. It mirrors servicedesk/choices.py (a test keeps them equal) without importing
-# Django, so this layer stays a plain-Python parser.
-STATUSES: Final = (
-    "logged",
-    "assigned",
-    "in_progress",
-    "awaiting_customer",
-    "awaiting_supplier",
-    "resolved",
-    "closed",
-    "cancelled",
-)
+# Django, so this layer stays a plain-Python parser; statuses come from servicedesk.statuses.
+STATUSES: Final = statuses.STATUSES
 KINDS: Final = ("incident", "request")
 PRIORITIES: Final = ("P1", "P2", "P3", "P4")
 CHANNELS: Final = ("phone", "email", "portal", "walk_in")
