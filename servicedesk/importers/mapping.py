@@ -142,6 +142,7 @@ class MappingError(ValueError):
 Shape = Literal["ticket", "event"]
 HistorySource = Literal["state", "activity"]
 Ambiguous = Literal["earlier", "later", "error"]
+Nonexistent = Literal["error", "shift_forward"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class Mapping:
     date_formats: tuple[str, ...] = ("iso",)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     ambiguous: Ambiguous = "earlier"
+    nonexistent: Nonexistent = "error"
     null_markers: frozenset[str] = frozenset({""})
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     encoding: str = "utf-8-sig"
@@ -278,7 +280,9 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
             raise fail(f"[columns].{required}", f"is required for shape = {shape!r} but missing")
 
     dates = _table(data.get("dates", {}), "[dates]", fail)
-    _no_unknown(dates, {"formats", "format", "timezone", "ambiguous"}, "[dates]", fail)
+    _no_unknown(
+        dates, {"formats", "format", "timezone", "ambiguous", "nonexistent"}, "[dates]", fail
+    )
     raw_formats = dates.get("formats", dates.get("format", ["iso"]))
     if isinstance(raw_formats, str):
         raw_formats = [raw_formats]
@@ -299,6 +303,11 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
     ambiguous = dates.get("ambiguous", "earlier")
     if ambiguous not in ("earlier", "later", "error"):
         raise fail("[dates].ambiguous", f'must be "earlier", "later" or "error", got {ambiguous!r}')
+    nonexistent = dates.get("nonexistent", "error")
+    if nonexistent not in ("error", "shift_forward"):
+        raise fail(
+            "[dates].nonexistent", f'must be "error" or "shift_forward", got {nonexistent!r}'
+        )
 
     values: dict[str, dict[str, str]] = {}
     for key, table in _table(data.get("values", {}), "[values]", fail).items():
@@ -352,6 +361,7 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
         date_formats=tuple(raw_formats),
         timezone=tz,
         ambiguous=ambiguous,
+        nonexistent=nonexistent,
         null_markers=null_markers,
         values=values,
         encoding=encoding,

@@ -49,8 +49,15 @@ __all__ = [
 
 Source = str | Path | IO[bytes]
 GZIP_MAGIC: Final = b"\x1f\x8b"
-NONEXISTENT: Final = "{value} does not exist in {tz}: the clocks went forward over it"
-AMBIGUOUS: Final = "{value} happened twice in {tz} (the clocks went back); give the offset"
+NONEXISTENT: Final = (
+    "{value} does not exist in {tz}: the clocks went forward over it; if the export writes "
+    'such times, set [dates].nonexistent = "shift_forward" in the mapping to read them as the '
+    "instant the clocks changed"
+)
+AMBIGUOUS: Final = (
+    "{value} happened twice in {tz} (the clocks went back): give the offset, or set "
+    '[dates].ambiguous = "earlier" or "later" in the mapping'
+)
 BAD_DATE: Final = "not a date and time in any of the formats {formats}"
 UNKNOWN_VALUE: Final = "unknown {field} {value!r}: add it to [values.{field}] in the mapping"
 NOT_OURS: Final = "{value!r} is not one of {allowed}: add a [values.{field}] table to the mapping"
@@ -255,7 +262,11 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
 
     Naive times are in the mapping's time zone. Twice a year that is not enough: a wall time
     in the spring gap (01:30 on the last Sunday of March in London) never happened, so it is
-    refused, since any guess would move the ticket by an hour without anyone knowing; a wall time
+    refused by default, since any guess would move the ticket without anyone knowing, unless
+    ``[dates].nonexistent = "shift_forward"`` says the export writes such times (its clock did
+    not change with ours): then it is read as the first instant after the gap, the instant the
+    clocks changed (pandas' ``nonexistent="shift_forward"``), which keeps a ticket's rows in
+    the gap in their order and before anything that happened after it; a wall time
     in the autumn overlap happened twice, and ``[dates].ambiguous`` picks the earlier (BST, the
     default: exports are written at the time things happen, and the first 01:30 comes first),
     the later, or refuses it. Times that carry an offset are taken as they are.
@@ -276,14 +287,18 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
         raise ValueError(BAD_DATE.format(formats=", ".join(mapping.date_formats)))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC), parsed.utcoffset()
-    aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw)
+    aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw, mapping.nonexistent)
     return aware.astimezone(UTC), aware.utcoffset()
 
 
-def _localise(naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str) -> datetime:
+def _localise(
+    naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str, nonexistent: str = "error"
+) -> datetime:
     early = naive.replace(tzinfo=tz, fold=0)
     # A wall time in the spring gap does not survive a round trip through UTC.
     if early.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        if nonexistent == "shift_forward":
+            return _end_of_gap(naive, tz)
         raise ValueError(NONEXISTENT.format(value=raw, tz=tz.key))
     late = naive.replace(tzinfo=tz, fold=1)
     if early.utcoffset() != late.utcoffset():
@@ -291,6 +306,24 @@ def _localise(naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str) -> dateti
             raise ValueError(AMBIGUOUS.format(value=raw, tz=tz.key))
         return late if ambiguous == "later" else early
     return early
+
+
+def _end_of_gap(naive: datetime, tz: ZoneInfo) -> datetime:
+    """The instant the clocks went forward over ``naive`` (a wall time in the gap), in ``tz``.
+
+    It lies between the wall time read with the offset after the change and with the one
+    before (fold=1 and fold=0 in a gap, PEP 495); a bisection to the second finds it.
+    """
+    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)  # before the change
+    high = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)  # after it
+    offset_after = high.astimezone(tz).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == offset_after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0).astimezone(tz)
 
 
 def _mapped_rows(
