@@ -279,6 +279,15 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
         if required not in columns:
             raise fail(f"[columns].{required}", f"is required for shape = {shape!r} but missing")
 
+    if shape == "event":
+        for given_by_history in ("resolved_at", "closed_at"):
+            if given_by_history in columns:
+                raise fail(
+                    f"[columns].{given_by_history}",
+                    'for shape = "event" the history gives it (the row where the status '
+                    "changes): remove it",
+                )
+
     dates = _table(data.get("dates", {}), "[dates]", fail)
     _no_unknown(
         dates, {"formats", "format", "timezone", "ambiguous", "nonexistent"}, "[dates]", fail

@@ -92,9 +92,11 @@ class RowError:
 class TicketRecord:
     """A ticket's attributes in our vocabulary, from a ticket row or an event row.
 
-    For the ticket shape the instants and counts are the export's own; for the event shape they
-    are left empty and the history says when things happened. ``category`` is the path from
-    the top of the category tree (category, then subcategory).
+    For the ticket shape the instants are the export's own; for the event shape only
+    ``opened_at`` may be (when the mapping has it) and the history says when things happened.
+    ``reassignment_count`` and ``reopen_count`` are always the export's own counts (None when
+    it gives none); the counts derived from history are on the ticket's ``TicketHistory``.
+    ``category`` is the path from the top of the category tree (category, then subcategory).
     """
 
     reference: str
@@ -483,8 +485,15 @@ class _Normaliser:
                 errors.append(
                     RowError(line, self.column_name("opened_at"), None, "the opened time is empty")
                 )
-            for field_ in COUNT_FIELDS:
-                counts[field_] = self.count(line, row, field_, errors)
+        else:
+            # Event shape: the history gives the instants, except that an export's own opened
+            # time is kept (a ticket may be opened before its first audit row: ServiceNow's
+            # opened_at), and so are its own counts, beside the ones the history gives.
+            if "opened_at" in self.readers:
+                parsed = self.instant(line, row, "opened_at", errors)
+                times["opened_at"] = parsed[0] if parsed else None
+        for field_ in COUNT_FIELDS:
+            counts[field_] = self.count(line, row, field_, errors)
         record = TicketRecord(
             reference=reference or "",
             line=line,

@@ -100,6 +100,8 @@ _ATTRS: Final = (
     "customer_name",
     "customer_email",
     "customer_directorate",
+    "export_reassignment_count",
+    "export_reopen_count",
 )
 # Our ticket attribute -> (the mapping's fields that can give it, the record's attribute).
 _ATTR_SOURCES: Final = {
@@ -111,6 +113,8 @@ _ATTR_SOURCES: Final = {
     "customer_name": (("customer_name",), "customer_name"),
     "customer_email": (("customer_email",), "customer_email"),
     "customer_directorate": (("directorate",), "directorate"),
+    "export_reassignment_count": (("reassignment_count",), "reassignment_count"),
+    "export_reopen_count": (("reopen_count",), "reopen_count"),
 }
 _DERIVED: Final = DERIVED_FIELDS
 _SIGNATURE: Final = (
@@ -486,6 +490,9 @@ class _Writer:
             "customer_name": (record.customer_name or "")[:200],
             "customer_email": record.customer_email or "",
             "customer_directorate": (record.directorate or "")[:200],
+            # The export's own counts, beside the ones the history gives (derived fields).
+            "export_reassignment_count": record.reassignment_count,
+            "export_reopen_count": record.reopen_count,
         }
         given = frozenset(
             attr

@@ -103,6 +103,8 @@ class MappingTests:
             (MINIMAL_TICKETS + '[defaults]\nkind = "problem"\n', "[defaults].kind"),
             (MINIMAL_TICKETS + '[defaults]\nopened_at = "2024-01-01"\n', "[defaults].opened_at"),
             (MINIMAL_EVENTS + '[grouping]\norder_by = ["sequence"]\n', "[grouping].order_by"),
+            (MINIMAL_EVENTS + 'resolved_at = "Fixed"\n', "[columns].resolved_at"),
+            (MINIMAL_EVENTS + 'closed_at = "Shut"\n', "[columns].closed_at"),
             (MINIMAL_EVENTS + '[grouping]\norder_by = ["time"]\n', "[grouping].order_by"),
             (MINIMAL_EVENTS + '[grouping]\ncontiguous = "yes"\n', "[grouping].contiguous"),
             (MINIMAL_EVENTS + "[grouping]\nspill_buckets = 0\n", "[grouping].spill_buckets"),
