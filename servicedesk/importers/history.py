@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from servicedesk import statuses
-from servicedesk.importers.mapping import IGNORE, STATUSES, Mapping, _fold
+from servicedesk.importers.mapping import IGNORE, JOINER, STATUSES, Mapping, _fold
 from servicedesk.importers.reader import (
     EventRecord,
     RowError,
@@ -38,14 +38,18 @@ from servicedesk.importers.reader import (
     TicketRecord,
     read_events,
     read_tickets,
+    refuse_row,
 )
 
 __all__ = [
+    "NO_KIND",
     "NormalisedEvent",
     "TicketHistory",
     "classify_status_change",
     "derive_history",
     "group_events",
+    "has_kind",
+    "histories_from_groups",
     "read_histories",
     "synthesise_history",
 ]
@@ -60,6 +64,11 @@ NOT_GROUPED: Final = (
 )
 DUPLICATE_TICKET: Final = "ticket {reference} is already on line {line}"
 OUT_OF_ORDER: Final = "{later} is before {earlier}"
+BACK_IN_TIME: Final = (
+    "{at} is before {before} on line {line}, which comes first in the ticket's order "
+    "([grouping].order_by = {order}): a history cannot go back in time"
+)
+NO_KIND: Final = "the ticket's kind is empty: map a kind column or set [defaults].kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +159,69 @@ def read_histories(
                         DUPLICATE_TICKET.format(reference=record.reference, line=first),
                     )
                 )
+                refuse_row(errors)
                 continue
             history = synthesise_history(record, errors=errors)
-            if history is not None:
+            if history is None:
+                refuse_row(errors)
+            else:
                 yield history
         return
     events = read_events(source, mapping, errors=errors)
-    for group in group_events(events, mapping, errors=errors):
-        yield derive_history(group, mapping)
+    yield from histories_from_groups(group_events(events, mapping, errors=errors), mapping, errors)
+
+
+def histories_from_groups(
+    groups: Iterable[list[EventRecord]], mapping: Mapping, errors: list[RowError]
+) -> Iterator[TicketHistory]:
+    """Each ticket's history from its ordered rows; a ticket whose rows go back in time (in
+    the mapping's order) is reported, every bad row of it, and skipped."""
+    column = _column(mapping, "updated_at")
+    for rows in groups:
+        if _in_time_order(rows, mapping, column, errors):
+            yield derive_history(rows, mapping)
+
+
+def _column(mapping: Mapping, name: str) -> str | None:
+    columns = mapping.columns.get(name)
+    return JOINER.join(columns) if columns else None
+
+
+def _in_time_order(
+    rows: list[EventRecord], mapping: Mapping, column: str | None, errors: list[RowError]
+) -> bool:
+    """Whether each row is at or after every row before it; each row that is not is an error
+    against that row (its line and value), naming the row it goes back from."""
+    latest = rows[0]
+    good = True
+    for row in rows[1:]:
+        if row.at < latest.at:
+            good = False
+            errors.append(
+                RowError(
+                    row.line,
+                    column,
+                    row.raw_at,
+                    BACK_IN_TIME.format(
+                        at=row.at.isoformat(),
+                        before=latest.at.isoformat(),
+                        line=latest.line,
+                        order=list(mapping.order_by),
+                    ),
+                )
+            )
+        else:
+            latest = row
+    return good
+
+
+def has_kind(history: TicketHistory, mapping: Mapping, errors: list[RowError]) -> bool:
+    """Whether the ticket has a kind, as storing it needs (an error against its first row if
+    not). The parsing layer alone does not need one, so only the importer asks."""
+    if history.ticket.kind is not None:
+        return True
+    errors.append(RowError(history.ticket.line, _column(mapping, "kind"), None, NO_KIND))
+    return False
 
 
 def group_events(

@@ -6,7 +6,11 @@ yielding it. Compression is detected from the file's first bytes, not its name, 
 arrive with whatever name the browser or the other system gave them.
 
 Bad rows never stop the reading: each problem is appended to the caller's ``errors`` list as a
-:class:`RowError` with the row's line number, and the row is skipped. The caller decides what a
+:class:`RowError` with the row's line number, and the row is skipped. Every kind of problem a
+row can have is found in the one pass (an unknown status does not hide a bad date on the same
+row, nor a later row's bad e-mail address). Pass a :class:`RowErrors` to keep only the first
+``ERRORS_KEPT`` in memory and count the rest, so a file of bad rows costs no more memory than a
+good one. The caller decides what a
 bad row means; ``import_tickets`` refuses the whole file (all-or-nothing), ``--dry-run`` only
 reports.
 """
@@ -17,13 +21,17 @@ import codecs
 import csv
 import gzip
 import io
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final, cast
 from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from servicedesk.importers.mapping import (
     COUNT_FIELDS,
@@ -36,10 +44,14 @@ from servicedesk.importers.mapping import (
 )
 
 __all__ = [
+    "ERRORS_KEPT",
+    "FIELD_LIMITS",
     "EventRecord",
     "RowError",
+    "RowErrors",
     "Source",
     "TicketRecord",
+    "error_count",
     "iter_rows",
     "parse_instant",
     "read_events",
@@ -65,19 +77,74 @@ NOT_A_COUNT: Final = "not a whole number"
 NO_REFERENCE: Final = "the ticket reference is empty"
 MISSING_COLUMN: Final = "column not in the file's header (the mapping reads it for {field})"
 WRONG_WIDTH: Final = "the row has {got} fields but the header has {want}"
+BAD_ENCODING: Final = (
+    "not valid {encoding} text ({reason}): set [file].encoding in the mapping to the file's "
+    'encoding (e.g. "cp1252" for Excel on Windows, "utf-16")'
+)
+NUL: Final = "contains a NUL character (byte 0), which no field can hold"
+HUGE: Final = (
+    "{length:,} characters long, over the {limit:,} any field may have: is a quote unbalanced?"
+)
+TOO_LONG: Final = "longer than {limit} characters"
+CONTROL: Final = "contains a line break, tab or other control character"
+NOT_AN_EMAIL: Final = "not an e-mail address"
+OUT_OF_RANGE: Final = "the year {year} is not between {first} and {last}: not a real time"
+
+ERRORS_KEPT: Final = 1000
+"""How many row errors a :class:`RowErrors` keeps; the rest are only counted."""
+HUGE_FIELD: Final = 10_000
+"""No field of ours is longer (the longest real value seen is a few hundred characters); a
+longer one is a broken quote swallowing rows, or not a value at all."""
+FIELD_LIMITS: Final = {
+    "reference": 40,
+    "queue": 100,
+    "category": 100,
+    "subcategory": 100,
+    "customer_name": 200,
+    "customer_email": 254,
+    "directorate": 200,
+    "assignee": 200,
+}
+"""Our fields' lengths (servicedesk.models; a test keeps them equal). A summary is cut to its
+field's length with an ellipsis instead: it is free text, and the export keeps it whole."""
+YEARS: Final = (1970, 2100)
+"""The years a ticket's times may fall in: year 1 or 9999 is a placeholder, not a time."""
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+_UNDECODED: Final = re.compile("[\udc80-\udcff]")
+"""What ``errors="surrogateescape"`` makes of a byte the file's encoding cannot read."""
 
 # The csv module refuses fields over 128 kB by default; ticket descriptions can be long.
 csv.field_size_limit(16 * 1024 * 1024)
 
 
+SHOWN: Final = 200
+"""Characters of a bad value kept in its error: enough to recognise it, never a whole file."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem with one row: where it is, what was there, and why it is refused."""
+    """One problem with one row: where it is, what was there, and why it is refused.
+
+    ``value`` is cut to ``SHOWN`` characters (a 200,000-character field must not be held
+    1,000 times over).
+    """
 
     line: int
     column: str | None
     value: str | None
     reason: str
+
+    def __post_init__(self) -> None:
+        value = self.value
+        if value is None:
+            return
+        if len(value) > SHOWN:
+            value = value[: SHOWN - 1] + "…"
+        if not value.isascii() and _UNDECODED.search(value):
+            # Bytes the encoding could not read, shown as \xe9 (printable, and never a lone
+            # surrogate that stderr or a page would choke on).
+            value = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        object.__setattr__(self, "value", value)
 
     def __str__(self) -> str:
         where = f"line {self.line}"
@@ -86,6 +153,45 @@ class RowError:
         if self.value is not None:
             where += f" = {self.value!r}"
         return f"{where}: {self.reason}"
+
+
+class RowErrors(list[RowError]):
+    """A file's row errors: the first ``keep`` of them, and how many there were in all.
+
+    ``total`` counts every error appended; ``rows_refused`` counts the rows that were skipped
+    for them (a row may have several errors), so a summary can say how many rows were read.
+    """
+
+    def __init__(self, keep: int = ERRORS_KEPT) -> None:
+        super().__init__()
+        self.keep = keep
+        self.total = 0
+        self.rows_refused = 0
+
+    def append(self, error: RowError) -> None:
+        self.total += 1
+        if len(self) < self.keep:
+            super().append(error)
+
+    def extend(self, errors: Iterable[RowError]) -> None:  # type: ignore[override]
+        for error in errors:
+            self.append(error)
+
+    @property
+    def not_kept(self) -> int:
+        """Errors counted but not kept."""
+        return self.total - len(self)
+
+
+def error_count(errors: list[RowError]) -> int:
+    """How many errors were reported, kept or only counted."""
+    return errors.total if isinstance(errors, RowErrors) else len(errors)
+
+
+def refuse_row(errors: list[RowError]) -> None:
+    """Count a skipped row (for :class:`RowErrors`; a plain list has no counter)."""
+    if isinstance(errors, RowErrors):
+        errors.rows_refused += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +248,8 @@ class EventRecord:
     priority: str | None
     activity: str | None
     ticket: TicketRecord
+    raw_at: str | None = None
+    """The time as the file writes it, for an error about it."""
 
 
 def iter_rows(
@@ -191,6 +299,18 @@ def _iter_values(
                 return
             end_of_previous = reader.line_num
             header = [h.strip() for h in header]
+            if any("\x00" in h or _UNDECODED.search(h) for h in header):
+                # UTF-16 read as UTF-8, or the wrong single-byte code page: nothing can be
+                # trusted, and the missing columns would only mislead.
+                errors.append(
+                    RowError(
+                        1,
+                        None,
+                        ",".join(header),
+                        BAD_ENCODING.format(encoding=encoding, reason="the header is unreadable"),
+                    )
+                )
+                return
             missing = [
                 RowError(1, column, None, MISSING_COLUMN.format(field=field_))
                 for column, field_ in (required or {}).items()
@@ -210,11 +330,17 @@ def _iter_values(
                     errors.append(
                         RowError(line, None, None, WRONG_WIDTH.format(got=len(values), want=width))
                     )
+                    refuse_row(errors)
                     continue
                 yield line, values
         except UnicodeDecodeError as e:
             errors.append(
-                RowError(end_of_previous + 1, None, None, f"not valid {encoding} text ({e.reason})")
+                RowError(
+                    end_of_previous + 1,
+                    None,
+                    None,
+                    BAD_ENCODING.format(encoding=encoding, reason=e.reason),
+                )
             )
         except csv.Error as e:
             errors.append(RowError(end_of_previous + 1, None, None, f"broken CSV: {e}"))
@@ -233,6 +359,8 @@ def read_tickets(
         record = normalise.ticket(line, row, errors, with_times=True)
         if record is not None:
             yield record
+        else:
+            refuse_row(errors)
 
 
 def read_events(
@@ -248,6 +376,8 @@ def read_events(
         record = normalise.event(line, row, errors)
         if record is not None:
             yield record
+        else:
+            refuse_row(errors)
 
 
 def read_records(
@@ -287,6 +417,10 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
         break
     if parsed is None:
         raise ValueError(BAD_DATE.format(formats=", ".join(mapping.date_formats)))
+    first, last = YEARS
+    if not first <= parsed.year <= last:
+        # Also keeps the arithmetic away from datetime's limits (year 1 less an offset).
+        raise ValueError(OUT_OF_RANGE.format(year=parsed.year, first=first, last=last))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC), parsed.utcoffset()
     aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw, mapping.nonexistent)
@@ -367,6 +501,14 @@ class _Normaliser:
         }
         # A mapped value depends only on the raw string: remember the good ones.
         self.known: dict[str, dict[str, str]] = {}
+        # Every mapped column, to look for what no field can hold (NUL, huge values).
+        self.checked = sorted({(position[c], c) for cs in mapping.columns.values() for c in cs})
+        self.positions = [i for i, _ in self.checked]
+        self.limits = [
+            (field_, limit, self.column_name(field_))
+            for field_, limit in FIELD_LIMITS.items()
+            if field_ in self.readers
+        ]
 
     def _reader(self, positions: list[int], default: str | None) -> Callable[[Row], str | None]:
         nulls = self.nulls
@@ -465,11 +607,73 @@ class _Normaliser:
             return None
         return number
 
+    def check(self, line: int, row: Row, errors: list[RowError]) -> None:
+        """What no field can hold (NUL, a huge value), in any mapped column."""
+        mapped = "".join([row[i] for i in self.positions])
+        if (
+            "\x00" in mapped
+            or len(mapped) > HUGE_FIELD
+            or (not mapped.isascii() and _UNDECODED.search(mapped))
+        ):
+            self._check_columns(line, row, errors)
+
+    def check_record(self, record: TicketRecord, errors: list[RowError]) -> None:
+        """Our fields' lengths, and references and e-mail addresses that would break a page
+        or a message later, on a row's values (already stripped, nulls None)."""
+        line = record.line
+        values = {
+            "reference": record.reference or None,
+            "queue": record.queue,
+            "category": record.category[0] if record.category else None,
+            "subcategory": record.category[1] if len(record.category) > 1 else None,
+            "customer_name": record.customer_name,
+            "customer_email": record.customer_email,
+            "directorate": record.directorate,
+            "assignee": record.assignee,
+        }
+        for field_, limit, column in self.limits:
+            value = values[field_]
+            if value is not None and limit < len(value) <= HUGE_FIELD:
+                errors.append(RowError(line, column, value, TOO_LONG.format(limit=limit)))
+        reference = record.reference
+        if _CONTROL.search(reference) and "\x00" not in reference:
+            errors.append(RowError(line, self.column_name("reference"), reference, CONTROL))
+        email = record.customer_email
+        if email is not None and "\x00" not in email and len(email) <= HUGE_FIELD:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(
+                    RowError(line, self.column_name("customer_email"), email, NOT_AN_EMAIL)
+                )
+
+    def _check_columns(self, line: int, row: Row, errors: list[RowError]) -> None:
+        for i, column in self.checked:
+            value = row[i]
+            if not value.isascii() and _UNDECODED.search(value):
+                errors.append(
+                    RowError(
+                        line,
+                        column,
+                        value,
+                        BAD_ENCODING.format(
+                            encoding=self.mapping.encoding, reason="a byte it cannot read"
+                        ),
+                    )
+                )
+            elif "\x00" in value:
+                errors.append(RowError(line, column, value, NUL))
+            elif len(value) > HUGE_FIELD:
+                errors.append(
+                    RowError(line, column, value, HUGE.format(length=len(value), limit=HUGE_FIELD))
+                )
+
     def ticket(
         self, line: int, row: Row, errors: list[RowError], *, with_times: bool
     ) -> TicketRecord | None:
         """The ticket-level attributes of a row; None (with errors) if the row is bad."""
-        before = len(errors)
+        before = error_count(errors)
+        self.check(line, row, errors)
         raw = self.raw
         reference = raw(row, "reference")
         if reference is None:
@@ -517,11 +721,12 @@ class _Normaliser:
             reassignment_count=counts.get("reassignment_count"),
             reopen_count=counts.get("reopen_count"),
         )
-        return record if len(errors) == before else None
+        self.check_record(record, errors)
+        return record if error_count(errors) == before else None
 
     def event(self, line: int, row: Row, errors: list[RowError]) -> EventRecord | None:
         """An audit row as an :class:`EventRecord`; None (with errors) if the row is bad."""
-        before = len(errors)
+        before = error_count(errors)
         ticket = self.ticket(line, row, errors, with_times=False)
         at = self.instant(line, row, "updated_at", errors)
         if self.raw(row, "updated_at") is None:
@@ -529,7 +734,7 @@ class _Normaliser:
                 RowError(line, self.column_name("updated_at"), None, "the event time is empty")
             )
         status = self.value(line, row, "status", errors)
-        if ticket is None or at is None or len(errors) != before:
+        if ticket is None or at is None or error_count(errors) != before:
             return None
         return EventRecord(
             reference=ticket.reference,
@@ -544,6 +749,7 @@ class _Normaliser:
             priority=ticket.priority,
             activity=self.raw(row, "activity"),
             ticket=ticket,
+            raw_at=self.raw(row, "updated_at"),
         )
 
 
@@ -571,7 +777,15 @@ class _TextOpener:
             gunzipped = self.stack.enter_context(gzip.GzipFile(fileobj=binary, mode="rb"))
             binary = cast(IO[bytes], gunzipped)
         # newline="" lets the csv module see quoted newlines (csv module docs).
-        text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")  # type: ignore[arg-type]
+        # surrogateescape: a byte the encoding cannot read becomes a lone surrogate, which the
+        # row check reports against its own row and column (every such row, in one pass),
+        # instead of an exception somewhere in the next 8 kB that ends the file.
+        text = io.TextIOWrapper(
+            binary,  # type: ignore[arg-type]
+            encoding=self.encoding,
+            errors="surrogateescape",
+            newline="",
+        )
         self.stack.callback(text.detach)  # the caller's stream is theirs to close
         return text
 

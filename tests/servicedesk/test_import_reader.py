@@ -187,9 +187,13 @@ class ReaderTests:
 
     def test_it_reports_undecodable_bytes(self, tmp_path):
         path = tmp_path / "latin1.csv"
-        path.write_bytes((HEADER + GOOD).encode() + "T2,Café\n".encode("latin-1"))
-        _, errors = tickets(path, mapping_of(TICKETS_TOML))
-        assert len(errors) == 1 and "not valid utf-8-sig" in errors[0].reason
+        bad = GOOD.replace("T1,", "T2,", 1).replace(GOOD.split(",")[2], "Café", 1)
+        path.write_bytes((HEADER + GOOD).encode() + bad.encode("latin-1"))
+        records, errors = tickets(path, mapping_of(TICKETS_TOML))
+        # The row with the byte is refused at its own line and column; the others are read.
+        assert [r.reference for r in records] == ["T1"]
+        assert [(e.line, e.column) for e in errors] == [(3, "Title")]
+        assert "not valid utf-8-sig" in errors[0].reason
 
     def test_it_treats_null_markers_as_empty(self, tmp_path):
         row = "T1,Fault,n/a,#N/B,NULL,Low,phone, NULL ,Open,n/a,04/03/2024 09:00,,,\n"
