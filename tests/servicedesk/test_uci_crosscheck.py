@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from hackperf.metrics import ALL
 from indicators.services import definitions_sync
@@ -149,3 +150,31 @@ class UciCrosscheckTests:
         london = datetime(2016, 3, 30, 10, 0, tzinfo=LONDON)
         utc = datetime(2016, 3, 30, 9, 0, tzinfo=UTC)
         assert metrics.snapshot_metrics(as_of=london) == metrics.snapshot_metrics(as_of=utc)
+
+    def test_the_snapshot_command_gives_one_answer_however_the_instant_is_written(
+        self, imported, independent
+    ):
+        # The report: 915 for the London spelling, 900 for the UTC one, before the
+        # week was taken as 7 x 24 hours of real time.
+        definitions_sync()
+        over = {}
+        for spelling in ("2016-03-30T10:00:00", "2016-03-30T09:00:00+00:00"):
+            out = StringIO()
+            call_command("snapshot", as_of=spelling, json=True, stdout=out)
+            [snapshot] = json.loads(out.getvalue())
+            [over[spelling]] = [
+                r["value"]
+                for r in snapshot["rows"]
+                if (r["metric"], r["breakdown"]) == (metrics.OVER_A_WEEK_OLD, ALL)
+            ]
+        theirs = independent["instants"]["2016-03-30T09:00:00+00:00"]["over_a_week_old"]
+        assert over == dict.fromkeys(over, theirs)
+
+    def test_the_exports_own_counts_are_kept_beside_the_derived_ones(self, imported):
+        tickets = Ticket.objects.all()
+        assert not tickets.filter(export_reassignment_count__isnull=True).exists()
+        assert not tickets.filter(export_reopen_count__isnull=True).exists()
+        differ = tickets.exclude(export_reassignment_count=F("reassignment_count"))
+        assert 0 < differ.count() < tickets.count()
+        # ServiceNow's last row carries the final counters (the data's README).
+        assert tickets.filter(export_reopen_count__gt=0).count() == 275
