@@ -2,10 +2,13 @@
 
 Statuses fall in three classes (DESIGN.md, metric dictionary): open (logged, assigned, in
 progress), paused (on hold: awaiting customer, awaiting supplier) and done (resolved, closed,
-cancelled). Every count on the pages starts from that split.
+cancelled). Every count on the pages starts from that split, which is stated once, in
+``servicedesk.statuses`` (pure Python, for the import parser too); a test keeps them equal.
 """
 
 from django.db import models
+
+from servicedesk import statuses
 
 
 class Kind(models.TextChoices):
@@ -62,8 +65,8 @@ PAUSED_STATUSES: tuple[str, ...] = tuple(
     s for s, c in STATUS_CLASSES.items() if c == StatusClass.PAUSED
 )
 NOT_DONE_STATUSES: tuple[str, ...] = OPEN_STATUSES + PAUSED_STATUSES
-RESOLVED_STATUSES: tuple[str, ...] = (Status.RESOLVED, Status.CLOSED)
-"""The statuses a resolution event goes to, and a reopen comes from."""
+RESOLVED_STATUSES: tuple[str, ...] = statuses.RESOLUTION_TO
+"""The statuses a resolution event goes to, and a reopen comes from (``servicedesk.statuses``)."""
 
 
 def status_class(status: str) -> StatusClass:

@@ -9,7 +9,10 @@ Rules (DESIGN.md, metric dictionary):
 
 * a *resolution event* is a change from an open or paused status to resolved or closed
   (resolved → closed is not one);
-* a *reopen* is a change from resolved or closed back to an open status;
+* a *reopen* is a change from resolved or closed to any status that is not done (open or
+  paused);
+
+both stated once, in ``servicedesk.statuses`` (``is_resolution``, ``is_reopen``);
 * a *reassignment* is a change of queue after the first assignment (the first ``assigned`` or
   ``reassigned`` event), whatever the event's kind, and any later ``reassigned`` event, even
   to the same queue (only imports make those: the services refuse them).
@@ -24,15 +27,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from servicedesk import sla
-from servicedesk.choices import (
-    OPEN_STATUSES,
-    RESOLVED_STATUSES,
-    EventKind,
-    Status,
-    StatusClass,
-    status_class,
-)
+from servicedesk.choices import EventKind, Status, StatusClass, status_class
 from servicedesk.sla import ServiceCalendar
+from servicedesk.statuses import is_reopen, is_resolution
 
 AT_RISK_SHARE = 0.75
 """Share of the SLA target used from which a ticket is "at risk" (the issue's 75%)."""
@@ -108,14 +105,6 @@ def initial_state(event: Any) -> TicketState:
         last_at=event.at,
         last_sequence=event.sequence,
     )
-
-
-def is_resolution(from_status: str, to_status: str) -> bool:
-    return status_class(from_status) != StatusClass.DONE and to_status in RESOLVED_STATUSES
-
-
-def is_reopen(from_status: str, to_status: str) -> bool:
-    return from_status in RESOLVED_STATUSES and to_status in OPEN_STATUSES
 
 
 def step(state: TicketState, event: Any) -> TicketState:

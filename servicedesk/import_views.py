@@ -112,7 +112,7 @@ class ImportView(PermissionRequired, FormView):
                 summary=summary,
                 filename=export.name,
                 shown_errors=summary.errors[:SHOWN_ERRORS],
-                hidden_errors=max(0, len(summary.errors) - SHOWN_ERRORS),
+                hidden_errors=max(0, summary.error_count - SHOWN_ERRORS),
             ),
             status=status,
         )

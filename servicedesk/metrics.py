@@ -11,7 +11,8 @@ is the source of truth"); definitions are DESIGN.md's metric dictionary:
 - *period* figures (:func:`period_metrics`) count :class:`TicketEvent` rows in
   ``[start, end)``, classified by their ``from_status``/``to_status`` exactly as
   ``servicedesk.history`` does (a resolution is open or paused → resolved or closed, so
-  resolved → closed is not one; a reopen is resolved or closed → an open status). Their
+  resolved → closed is not one; a reopen is resolved or closed → open or paused), from the
+  sets in ``servicedesk.statuses``, the one statement of those rules. Their
   "queue" is the queue the ticket was in at the event: its latest interval started by then.
 
 Breakdowns: ``all`` (key ""), ``queue`` (key the queue's slug, label its name), ``kind``
@@ -32,17 +33,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from hackperf.instants import week_before
 from hackperf.metrics import ALL, MetricRow, Ratio
-from servicedesk import access
+from servicedesk import access, statuses
 from servicedesk.choices import (
-    NOT_DONE_STATUSES,
-    OPEN_STATUSES,
-    RESOLVED_STATUSES,
     Channel,
     EventKind,
     Kind,
@@ -67,7 +66,6 @@ __all__ = [
     "tickets_behind",
 ]
 
-WEEK = timedelta(days=7)
 FR_ICT_17_THRESHOLD_SECONDS = 8 * 3600
 NO_CATEGORY = "none"
 QUEUE, KIND, CATEGORY = "queue", "kind", "category"
@@ -144,7 +142,7 @@ def _snapshot_conditions(as_of: datetime) -> dict[str, Q]:
     return {
         OPEN_INCIDENTS: Q(ticket__kind=Kind.INCIDENT),
         OPEN_REQUESTS: Q(ticket__kind=Kind.REQUEST),
-        OVER_A_WEEK_OLD: Q(ticket__logged_at__lt=as_of - WEEK),
+        OVER_A_WEEK_OLD: Q(ticket__logged_at__lt=week_before(as_of)),
         # The interval carries the reassignments made up to its start, i.e. up to T.
         MULTIPLE_REASSIGNMENTS: Q(reassignment_count__gte=multiple_reassignments()),
         ESCALATED_OPEN: Q(escalation_level__gt=0),
@@ -155,9 +153,10 @@ def _snapshot_conditions(as_of: datetime) -> dict[str, Q]:
     }
 
 
-# A resolution and a reopen, per DESIGN.md, on an event's recorded statuses.
-RESOLUTION_Q = Q(from_status__in=NOT_DONE_STATUSES, to_status__in=RESOLVED_STATUSES)
-REOPEN_Q = Q(from_status__in=RESOLVED_STATUSES, to_status__in=OPEN_STATUSES)
+# A resolution and a reopen, per DESIGN.md, on an event's recorded statuses: the SQL form of
+# servicedesk.statuses.is_resolution / is_reopen (a test checks every pair of statuses).
+RESOLUTION_Q = Q(from_status__in=statuses.RESOLUTION_FROM, to_status__in=statuses.RESOLUTION_TO)
+REOPEN_Q = Q(from_status__in=statuses.REOPEN_FROM, to_status__in=statuses.REOPEN_TO)
 
 
 def _period_conditions() -> dict[str, Q]:

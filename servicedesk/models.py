@@ -203,6 +203,15 @@ class Ticket(models.Model):
     last_sequence = models.PositiveIntegerField("last event sequence", default=0)
     reassignment_count = models.PositiveIntegerField("reassignments", default=0)
     reopen_count = models.PositiveIntegerField("reopens", default=0)
+    # An imported export's own counts (ServiceNow's reassignment_count and reopen_count, BPI
+    # 2014's x_reassignments), kept beside the ones derived from history: they can differ
+    # (the log lacks rows the source counted from), and people should see both.
+    export_reassignment_count = models.PositiveIntegerField(
+        "reassignments (the export's own count)", null=True, blank=True
+    )
+    export_reopen_count = models.PositiveIntegerField(
+        "reopens (the export's own count)", null=True, blank=True
+    )
     escalation_level = models.PositiveSmallIntegerField(
         "escalation level", choices=EscalationLevel.choices, default=EscalationLevel.NONE
     )

@@ -11,14 +11,14 @@ Two families:
 Definitions are DESIGN.md's metric dictionary.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
+from hackperf.instants import week_before
 from servicedesk.choices import Show, StatusClass
 
-WEEK = timedelta(days=7)
 NOT_DONE = (StatusClass.OPEN, StatusClass.PAUSED)
 
 
@@ -98,8 +98,8 @@ class TicketQuerySet(models.QuerySet):
         )
 
     def over_a_week_old_at(self, instant: datetime):
-        """Open at T and logged before T − 7 days."""
-        return self.open_at(instant).filter(logged_at__lt=instant - WEEK)
+        """Open at T and logged before T − 7 × 24 h of real time (``week_before``)."""
+        return self.open_at(instant).filter(logged_at__lt=week_before(instant))
 
     def with_multiple_reassignments_at(self, instant: datetime, n: int = 2):
         """Open at T with at least ``n`` reassignments up to T."""
@@ -144,7 +144,7 @@ def show_q(show: str, *, now: datetime | None = None, n: int = 2, prefix: str = 
     if now is None:
         raise ValueError(f"{show!r} needs now=")
     if show == Show.OVER_A_WEEK_OLD:
-        return open_ & q(logged_at__lt=now - WEEK)
+        return open_ & q(logged_at__lt=week_before(now))
     # A paused ticket's clock stopped when the pause began (status_since).
     breaching = q(status_class=StatusClass.OPEN, sla_due_at__lt=now) | q(
         status_class=StatusClass.PAUSED, sla_due_at__lt=f("status_since")

@@ -11,10 +11,11 @@ produce events, not just a final state. Two kinds of export give two derivations
   assigned) at the opened time, resolved and closed at theirs, and the export's current status
   at its last update. The export's own reassignment and reopen counts stay on the record.
 
-The classification of a status change follows the metric dictionary: a *resolution* is open or
-paused -> resolved or closed (kind ``resolved``, whatever the target; resolved -> closed is
-``closed``), a *reopen* is resolved or closed -> open or paused, and a *reassignment* is a
-change of queue after the first assignment.
+The classification of a status change follows the metric dictionary, whose rules are stated
+once in ``servicedesk.statuses``: a *resolution* is open or paused -> resolved or closed (kind
+``resolved``, whatever the target; resolved -> closed is ``closed``), a *reopen* is resolved or
+closed -> open or paused (kind ``reopened``), and a *reassignment* is a change of queue after
+the first assignment.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from servicedesk.importers.mapping import IGNORE, STATUSES, Mapping, _fold
+from servicedesk import statuses
+from servicedesk.importers.mapping import IGNORE, JOINER, STATUSES, Mapping, _fold
 from servicedesk.importers.reader import (
     EventRecord,
     RowError,
@@ -36,28 +38,37 @@ from servicedesk.importers.reader import (
     TicketRecord,
     read_events,
     read_tickets,
+    refuse_row,
 )
 
 __all__ = [
+    "NO_KIND",
     "NormalisedEvent",
     "TicketHistory",
     "classify_status_change",
     "derive_history",
     "group_events",
+    "has_kind",
+    "histories_from_groups",
     "read_histories",
     "synthesise_history",
 ]
 
-OPEN: Final = frozenset({"logged", "assigned", "in_progress"})
-PAUSED: Final = frozenset({"awaiting_customer", "awaiting_supplier"})
-RESOLVED: Final = frozenset({"resolved", "closed"})
-DONE: Final = frozenset({"resolved", "closed", "cancelled"})
+OPEN: Final = frozenset(statuses.OPEN)
+PAUSED: Final = frozenset(statuses.PAUSED)
+RESOLVED: Final = frozenset(statuses.RESOLVED)
+DONE: Final = frozenset(statuses.DONE)
 NOT_GROUPED: Final = (
     "ticket {reference} already had rows ending at line {last}: the file is not grouped by "
     "ticket; set [grouping].contiguous = false in the mapping"
 )
 DUPLICATE_TICKET: Final = "ticket {reference} is already on line {line}"
 OUT_OF_ORDER: Final = "{later} is before {earlier}"
+BACK_IN_TIME: Final = (
+    "{at} is before {before} on line {line}, which comes first in the ticket's order "
+    "([grouping].order_by = {order}): a history cannot go back in time"
+)
+NO_KIND: Final = "the ticket's kind is empty: map a kind column or set [defaults].kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +98,9 @@ class TicketHistory:
     """A ticket's attributes and its history, ready to be written by the services.
 
     For the event shape, ``ticket`` holds the latest non-empty value of each attribute over the
-    ticket's rows, and its instants, status, queue and counts are the ones the history gives.
+    ticket's rows, and its instants, status and queue are the ones the history gives; its
+    ``reassignment_count`` and ``reopen_count`` are the export's own (None when it has none),
+    and the properties below are the history's.
     """
 
     ticket: TicketRecord
@@ -110,11 +123,11 @@ def classify_status_change(status_from: str | None, status_to: str) -> str:
         return "logged"
     if status_to == "cancelled":
         return "cancelled"
-    if status_to in RESOLVED and (status_from in OPEN or status_from in PAUSED):
+    if statuses.is_resolution(status_from, status_to):
         return "resolved"
     if status_from == "resolved" and status_to == "closed":
         return "closed"
-    if status_from in RESOLVED and status_to not in RESOLVED:
+    if statuses.is_reopen(status_from, status_to):
         return "reopened"
     if status_from in OPEN and status_to in PAUSED:
         return "on_hold"
@@ -146,14 +159,69 @@ def read_histories(
                         DUPLICATE_TICKET.format(reference=record.reference, line=first),
                     )
                 )
+                refuse_row(errors)
                 continue
             history = synthesise_history(record, errors=errors)
-            if history is not None:
+            if history is None:
+                refuse_row(errors)
+            else:
                 yield history
         return
     events = read_events(source, mapping, errors=errors)
-    for group in group_events(events, mapping, errors=errors):
-        yield derive_history(group, mapping)
+    yield from histories_from_groups(group_events(events, mapping, errors=errors), mapping, errors)
+
+
+def histories_from_groups(
+    groups: Iterable[list[EventRecord]], mapping: Mapping, errors: list[RowError]
+) -> Iterator[TicketHistory]:
+    """Each ticket's history from its ordered rows; a ticket whose rows go back in time (in
+    the mapping's order) is reported, every bad row of it, and skipped."""
+    column = _column(mapping, "updated_at")
+    for rows in groups:
+        if _in_time_order(rows, mapping, column, errors):
+            yield derive_history(rows, mapping)
+
+
+def _column(mapping: Mapping, name: str) -> str | None:
+    columns = mapping.columns.get(name)
+    return JOINER.join(columns) if columns else None
+
+
+def _in_time_order(
+    rows: list[EventRecord], mapping: Mapping, column: str | None, errors: list[RowError]
+) -> bool:
+    """Whether each row is at or after every row before it; each row that is not is an error
+    against that row (its line and value), naming the row it goes back from."""
+    latest = rows[0]
+    good = True
+    for row in rows[1:]:
+        if row.at < latest.at:
+            good = False
+            errors.append(
+                RowError(
+                    row.line,
+                    column,
+                    row.raw_at,
+                    BACK_IN_TIME.format(
+                        at=row.at.isoformat(),
+                        before=latest.at.isoformat(),
+                        line=latest.line,
+                        order=list(mapping.order_by),
+                    ),
+                )
+            )
+        else:
+            latest = row
+    return good
+
+
+def has_kind(history: TicketHistory, mapping: Mapping, errors: list[RowError]) -> bool:
+    """Whether the ticket has a kind, as storing it needs (an error against its first row if
+    not). The parsing layer alone does not need one, so only the importer asks."""
+    if history.ticket.kind is not None:
+        return True
+    errors.append(RowError(history.ticket.line, _column(mapping, "kind"), None, NO_KIND))
+    return False
 
 
 def group_events(
@@ -314,13 +382,14 @@ class _Builder:
 def derive_history(rows: list[EventRecord], mapping: Mapping) -> TicketHistory:
     """Derive one ticket's history from its rows, which must be in order (see group_events).
 
-    The first row logs the ticket (status ``logged``, no queue) and its queue, if any, is the
-    first assignment. After that, in ``history = "state"`` mode each row's queue and status
-    are compared with the ticket's: a new queue is ``assigned`` (the first) or ``reassigned``,
-    and a new status is classified by :func:`classify_status_change`. In ``history =
-    "activity"`` mode the activity decides: ``reassigned`` always counts (the source system's
-    word wins, even if the row's team did not change, which keeps our count equal to the
-    log's), ``assigned`` assigns or, once assigned, reassigns to a different queue, a status
+    The first row logs the ticket (status ``logged``, no queue), at the export's opened time
+    when it has an earlier one (:func:`logged_at`), and its queue, if any, is the first
+    assignment, at the first row. After that, in ``history = "state"`` mode each row's queue and
+    status are compared with the ticket's: a new queue is ``assigned`` (the first) or
+    ``reassigned``, and a new status is classified by :func:`classify_status_change`. In
+    ``history = "activity"`` mode the activity decides: ``reassigned`` always counts (the source
+    system's word wins, even if the row's team did not change, which keeps our count equal to
+    the log's), ``assigned`` assigns or, once assigned, reassigns to a different queue, a status
     target moves the status, ``reopened`` moves a resolved or closed ticket back to assigned,
     ``off_hold`` returns to the status before the hold, and ``escalated`` records an escalation.
     """
@@ -328,7 +397,7 @@ def derive_history(rows: list[EventRecord], mapping: Mapping) -> TicketHistory:
     build = _Builder()
     activity_map = mapping.values.get("activity", {}) if mapping.history == "activity" else {}
     build.assignee = first.assignee
-    build.emit("logged", first.at, first.line, _reason(first), status_to="logged")
+    build.emit("logged", logged_at(rows), first.line, _reason(first), status_to="logged")
     if first.queue is not None:
         build.move_queue(first.queue, first.at, first.line, _reason(first))
     for row in rows:
@@ -344,6 +413,21 @@ def derive_history(rows: list[EventRecord], mapping: Mapping) -> TicketHistory:
         if row.status is not None:
             build.move_status(row.status, row.at, row.line, reason)
     return TicketHistory(ticket=_merged_ticket(rows, build), events=build.events)
+
+
+def logged_at(rows: list[EventRecord]) -> datetime:
+    """When a ticket was logged: the export's opened time when it has one, else its first row.
+
+    ServiceNow's audit log (the UCI log) writes ``opened_at`` on every row, and 13,100 of its
+    24,918 incidents were opened before their first audit row (by up to 19 hours): the
+    incident was logged then, and the first row is only its first recorded update. Five were
+    opened up to 2.5 hours *after* rows of theirs (records created and updated, then given a
+    later opened time by hand): a history cannot start after its own events, so the earliest
+    of the two is taken. With no opened time the first row logs the ticket.
+    """
+    first = rows[0].at
+    opened = [r.ticket.opened_at for r in rows if r.ticket.opened_at is not None]
+    return min(first, *opened) if opened else first
 
 
 def _reason(row: EventRecord) -> str:
@@ -398,9 +482,9 @@ def _merged_ticket(rows: list[EventRecord], build: _Builder) -> TicketRecord:
         resolved_at=resolved_at[-1] if resolved_at else None,
         closed_at=closed_at if closed else None,
         updated_at=max(r.at for r in rows),
-        reassignment_count=sum(1 for e in events if e.kind == "reassigned"),
-        reopen_count=sum(1 for e in events if e.kind == "reopened"),
     )
+    # reassignment_count and reopen_count stay the export's own (its latest row's values, as
+    # ServiceNow's last row carries the final counters); the derived ones are the history's.
     return TicketRecord(**values)
 
 

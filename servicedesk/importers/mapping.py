@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from servicedesk import statuses
+
 __all__ = [
     "ACTIVITY_TARGETS",
     "CHANNELS",
@@ -37,17 +39,8 @@ __all__ = [
 PRESETS_DIR: Final = Path(__file__).resolve().parent.parent / "presets"
 
 # Our vocabulary. It mirrors servicedesk/choices.py (a test keeps them equal) without importing
-# Django, so this layer stays a plain-Python parser.
-STATUSES: Final = (
-    "logged",
-    "assigned",
-    "in_progress",
-    "awaiting_customer",
-    "awaiting_supplier",
-    "resolved",
-    "closed",
-    "cancelled",
-)
+# Django, so this layer stays a plain-Python parser; statuses come from servicedesk.statuses.
+STATUSES: Final = statuses.STATUSES
 KINDS: Final = ("incident", "request")
 PRIORITIES: Final = ("P1", "P2", "P3", "P4")
 CHANNELS: Final = ("phone", "email", "portal", "walk_in")
@@ -149,6 +142,7 @@ class MappingError(ValueError):
 Shape = Literal["ticket", "event"]
 HistorySource = Literal["state", "activity"]
 Ambiguous = Literal["earlier", "later", "error"]
+Nonexistent = Literal["error", "shift_forward"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +162,7 @@ class Mapping:
     date_formats: tuple[str, ...] = ("iso",)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     ambiguous: Ambiguous = "earlier"
+    nonexistent: Nonexistent = "error"
     null_markers: frozenset[str] = frozenset({""})
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     encoding: str = "utf-8-sig"
@@ -284,8 +279,19 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
         if required not in columns:
             raise fail(f"[columns].{required}", f"is required for shape = {shape!r} but missing")
 
+    if shape == "event":
+        for given_by_history in ("resolved_at", "closed_at"):
+            if given_by_history in columns:
+                raise fail(
+                    f"[columns].{given_by_history}",
+                    'for shape = "event" the history gives it (the row where the status '
+                    "changes): remove it",
+                )
+
     dates = _table(data.get("dates", {}), "[dates]", fail)
-    _no_unknown(dates, {"formats", "format", "timezone", "ambiguous"}, "[dates]", fail)
+    _no_unknown(
+        dates, {"formats", "format", "timezone", "ambiguous", "nonexistent"}, "[dates]", fail
+    )
     raw_formats = dates.get("formats", dates.get("format", ["iso"]))
     if isinstance(raw_formats, str):
         raw_formats = [raw_formats]
@@ -306,6 +312,11 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
     ambiguous = dates.get("ambiguous", "earlier")
     if ambiguous not in ("earlier", "later", "error"):
         raise fail("[dates].ambiguous", f'must be "earlier", "later" or "error", got {ambiguous!r}')
+    nonexistent = dates.get("nonexistent", "error")
+    if nonexistent not in ("error", "shift_forward"):
+        raise fail(
+            "[dates].nonexistent", f'must be "error" or "shift_forward", got {nonexistent!r}'
+        )
 
     values: dict[str, dict[str, str]] = {}
     for key, table in _table(data.get("values", {}), "[values]", fail).items():
@@ -359,6 +370,7 @@ def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>")
         date_formats=tuple(raw_formats),
         timezone=tz,
         ambiguous=ambiguous,
+        nonexistent=nonexistent,
         null_markers=null_markers,
         values=values,
         encoding=encoding,

@@ -6,7 +6,11 @@ yielding it. Compression is detected from the file's first bytes, not its name, 
 arrive with whatever name the browser or the other system gave them.
 
 Bad rows never stop the reading: each problem is appended to the caller's ``errors`` list as a
-:class:`RowError` with the row's line number, and the row is skipped. The caller decides what a
+:class:`RowError` with the row's line number, and the row is skipped. Every kind of problem a
+row can have is found in the one pass (an unknown status does not hide a bad date on the same
+row, nor a later row's bad e-mail address). Pass a :class:`RowErrors` to keep only the first
+``ERRORS_KEPT`` in memory and count the rest, so a file of bad rows costs no more memory than a
+good one. The caller decides what a
 bad row means; ``import_tickets`` refuses the whole file (all-or-nothing), ``--dry-run`` only
 reports.
 """
@@ -17,13 +21,17 @@ import codecs
 import csv
 import gzip
 import io
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final, cast
 from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from servicedesk.importers.mapping import (
     COUNT_FIELDS,
@@ -36,10 +44,14 @@ from servicedesk.importers.mapping import (
 )
 
 __all__ = [
+    "ERRORS_KEPT",
+    "FIELD_LIMITS",
     "EventRecord",
     "RowError",
+    "RowErrors",
     "Source",
     "TicketRecord",
+    "error_count",
     "iter_rows",
     "parse_instant",
     "read_events",
@@ -49,8 +61,15 @@ __all__ = [
 
 Source = str | Path | IO[bytes]
 GZIP_MAGIC: Final = b"\x1f\x8b"
-NONEXISTENT: Final = "{value} does not exist in {tz}: the clocks went forward over it"
-AMBIGUOUS: Final = "{value} happened twice in {tz} (the clocks went back); give the offset"
+NONEXISTENT: Final = (
+    "{value} does not exist in {tz}: the clocks went forward over it; if the export writes "
+    'such times, set [dates].nonexistent = "shift_forward" in the mapping to read them as the '
+    "instant the clocks changed"
+)
+AMBIGUOUS: Final = (
+    "{value} happened twice in {tz} (the clocks went back): give the offset, or set "
+    '[dates].ambiguous = "earlier" or "later" in the mapping'
+)
 BAD_DATE: Final = "not a date and time in any of the formats {formats}"
 UNKNOWN_VALUE: Final = "unknown {field} {value!r}: add it to [values.{field}] in the mapping"
 NOT_OURS: Final = "{value!r} is not one of {allowed}: add a [values.{field}] table to the mapping"
@@ -58,19 +77,74 @@ NOT_A_COUNT: Final = "not a whole number"
 NO_REFERENCE: Final = "the ticket reference is empty"
 MISSING_COLUMN: Final = "column not in the file's header (the mapping reads it for {field})"
 WRONG_WIDTH: Final = "the row has {got} fields but the header has {want}"
+BAD_ENCODING: Final = (
+    "not valid {encoding} text ({reason}): set [file].encoding in the mapping to the file's "
+    'encoding (e.g. "cp1252" for Excel on Windows, "utf-16")'
+)
+NUL: Final = "contains a NUL character (byte 0), which no field can hold"
+HUGE: Final = (
+    "{length:,} characters long, over the {limit:,} any field may have: is a quote unbalanced?"
+)
+TOO_LONG: Final = "longer than {limit} characters"
+CONTROL: Final = "contains a line break, tab or other control character"
+NOT_AN_EMAIL: Final = "not an e-mail address"
+OUT_OF_RANGE: Final = "the year {year} is not between {first} and {last}: not a real time"
+
+ERRORS_KEPT: Final = 1000
+"""How many row errors a :class:`RowErrors` keeps; the rest are only counted."""
+HUGE_FIELD: Final = 10_000
+"""No field of ours is longer (the longest real value seen is a few hundred characters); a
+longer one is a broken quote swallowing rows, or not a value at all."""
+FIELD_LIMITS: Final = {
+    "reference": 40,
+    "queue": 100,
+    "category": 100,
+    "subcategory": 100,
+    "customer_name": 200,
+    "customer_email": 254,
+    "directorate": 200,
+    "assignee": 200,
+}
+"""Our fields' lengths (servicedesk.models; a test keeps them equal). A summary is cut to its
+field's length with an ellipsis instead: it is free text, and the export keeps it whole."""
+YEARS: Final = (1970, 2100)
+"""The years a ticket's times may fall in: year 1 or 9999 is a placeholder, not a time."""
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+_UNDECODED: Final = re.compile("[\udc80-\udcff]")
+"""What ``errors="surrogateescape"`` makes of a byte the file's encoding cannot read."""
 
 # The csv module refuses fields over 128 kB by default; ticket descriptions can be long.
 csv.field_size_limit(16 * 1024 * 1024)
 
 
+SHOWN: Final = 200
+"""Characters of a bad value kept in its error: enough to recognise it, never a whole file."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem with one row: where it is, what was there, and why it is refused."""
+    """One problem with one row: where it is, what was there, and why it is refused.
+
+    ``value`` is cut to ``SHOWN`` characters (a 200,000-character field must not be held
+    1,000 times over).
+    """
 
     line: int
     column: str | None
     value: str | None
     reason: str
+
+    def __post_init__(self) -> None:
+        value = self.value
+        if value is None:
+            return
+        if len(value) > SHOWN:
+            value = value[: SHOWN - 1] + "…"
+        if not value.isascii() and _UNDECODED.search(value):
+            # Bytes the encoding could not read, shown as \xe9 (printable, and never a lone
+            # surrogate that stderr or a page would choke on).
+            value = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        object.__setattr__(self, "value", value)
 
     def __str__(self) -> str:
         where = f"line {self.line}"
@@ -81,13 +155,54 @@ class RowError:
         return f"{where}: {self.reason}"
 
 
+class RowErrors(list[RowError]):
+    """A file's row errors: the first ``keep`` of them, and how many there were in all.
+
+    ``total`` counts every error appended; ``rows_refused`` counts the rows that were skipped
+    for them (a row may have several errors), so a summary can say how many rows were read.
+    """
+
+    def __init__(self, keep: int = ERRORS_KEPT) -> None:
+        super().__init__()
+        self.keep = keep
+        self.total = 0
+        self.rows_refused = 0
+
+    def append(self, error: RowError) -> None:
+        self.total += 1
+        if len(self) < self.keep:
+            super().append(error)
+
+    def extend(self, errors: Iterable[RowError]) -> None:  # type: ignore[override]
+        for error in errors:
+            self.append(error)
+
+    @property
+    def not_kept(self) -> int:
+        """Errors counted but not kept."""
+        return self.total - len(self)
+
+
+def error_count(errors: list[RowError]) -> int:
+    """How many errors were reported, kept or only counted."""
+    return errors.total if isinstance(errors, RowErrors) else len(errors)
+
+
+def refuse_row(errors: list[RowError]) -> None:
+    """Count a skipped row (for :class:`RowErrors`; a plain list has no counter)."""
+    if isinstance(errors, RowErrors):
+        errors.rows_refused += 1
+
+
 @dataclass(frozen=True, slots=True)
 class TicketRecord:
     """A ticket's attributes in our vocabulary, from a ticket row or an event row.
 
-    For the ticket shape the instants and counts are the export's own; for the event shape they
-    are left empty and the history says when things happened. ``category`` is the path from
-    the top of the category tree (category, then subcategory).
+    For the ticket shape the instants are the export's own; for the event shape only
+    ``opened_at`` may be (when the mapping has it) and the history says when things happened.
+    ``reassignment_count`` and ``reopen_count`` are always the export's own counts (None when
+    it gives none); the counts derived from history are on the ticket's ``TicketHistory``.
+    ``category`` is the path from the top of the category tree (category, then subcategory).
     """
 
     reference: str
@@ -133,6 +248,8 @@ class EventRecord:
     priority: str | None
     activity: str | None
     ticket: TicketRecord
+    raw_at: str | None = None
+    """The time as the file writes it, for an error about it."""
 
 
 def iter_rows(
@@ -182,6 +299,18 @@ def _iter_values(
                 return
             end_of_previous = reader.line_num
             header = [h.strip() for h in header]
+            if any("\x00" in h or _UNDECODED.search(h) for h in header):
+                # UTF-16 read as UTF-8, or the wrong single-byte code page: nothing can be
+                # trusted, and the missing columns would only mislead.
+                errors.append(
+                    RowError(
+                        1,
+                        None,
+                        ",".join(header),
+                        BAD_ENCODING.format(encoding=encoding, reason="the header is unreadable"),
+                    )
+                )
+                return
             missing = [
                 RowError(1, column, None, MISSING_COLUMN.format(field=field_))
                 for column, field_ in (required or {}).items()
@@ -201,11 +330,17 @@ def _iter_values(
                     errors.append(
                         RowError(line, None, None, WRONG_WIDTH.format(got=len(values), want=width))
                     )
+                    refuse_row(errors)
                     continue
                 yield line, values
         except UnicodeDecodeError as e:
             errors.append(
-                RowError(end_of_previous + 1, None, None, f"not valid {encoding} text ({e.reason})")
+                RowError(
+                    end_of_previous + 1,
+                    None,
+                    None,
+                    BAD_ENCODING.format(encoding=encoding, reason=e.reason),
+                )
             )
         except csv.Error as e:
             errors.append(RowError(end_of_previous + 1, None, None, f"broken CSV: {e}"))
@@ -224,6 +359,8 @@ def read_tickets(
         record = normalise.ticket(line, row, errors, with_times=True)
         if record is not None:
             yield record
+        else:
+            refuse_row(errors)
 
 
 def read_events(
@@ -239,6 +376,8 @@ def read_events(
         record = normalise.event(line, row, errors)
         if record is not None:
             yield record
+        else:
+            refuse_row(errors)
 
 
 def read_records(
@@ -255,7 +394,11 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
 
     Naive times are in the mapping's time zone. Twice a year that is not enough: a wall time
     in the spring gap (01:30 on the last Sunday of March in London) never happened, so it is
-    refused, since any guess would move the ticket by an hour without anyone knowing; a wall time
+    refused by default, since any guess would move the ticket without anyone knowing, unless
+    ``[dates].nonexistent = "shift_forward"`` says the export writes such times (its clock did
+    not change with ours): then it is read as the first instant after the gap, the instant the
+    clocks changed (pandas' ``nonexistent="shift_forward"``), which keeps a ticket's rows in
+    the gap in their order and before anything that happened after it; a wall time
     in the autumn overlap happened twice, and ``[dates].ambiguous`` picks the earlier (BST, the
     default: exports are written at the time things happen, and the first 01:30 comes first),
     the later, or refuses it. Times that carry an offset are taken as they are.
@@ -274,16 +417,24 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
         break
     if parsed is None:
         raise ValueError(BAD_DATE.format(formats=", ".join(mapping.date_formats)))
+    first, last = YEARS
+    if not first <= parsed.year <= last:
+        # Also keeps the arithmetic away from datetime's limits (year 1 less an offset).
+        raise ValueError(OUT_OF_RANGE.format(year=parsed.year, first=first, last=last))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC), parsed.utcoffset()
-    aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw)
+    aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw, mapping.nonexistent)
     return aware.astimezone(UTC), aware.utcoffset()
 
 
-def _localise(naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str) -> datetime:
+def _localise(
+    naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str, nonexistent: str = "error"
+) -> datetime:
     early = naive.replace(tzinfo=tz, fold=0)
     # A wall time in the spring gap does not survive a round trip through UTC.
     if early.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        if nonexistent == "shift_forward":
+            return _end_of_gap(naive, tz)
         raise ValueError(NONEXISTENT.format(value=raw, tz=tz.key))
     late = naive.replace(tzinfo=tz, fold=1)
     if early.utcoffset() != late.utcoffset():
@@ -291,6 +442,24 @@ def _localise(naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str) -> dateti
             raise ValueError(AMBIGUOUS.format(value=raw, tz=tz.key))
         return late if ambiguous == "later" else early
     return early
+
+
+def _end_of_gap(naive: datetime, tz: ZoneInfo) -> datetime:
+    """The instant the clocks went forward over ``naive`` (a wall time in the gap), in ``tz``.
+
+    It lies between the wall time read with the offset after the change and with the one
+    before (fold=1 and fold=0 in a gap, PEP 495); a bisection to the second finds it.
+    """
+    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)  # before the change
+    high = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)  # after it
+    offset_after = high.astimezone(tz).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == offset_after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0).astimezone(tz)
 
 
 def _mapped_rows(
@@ -332,6 +501,14 @@ class _Normaliser:
         }
         # A mapped value depends only on the raw string: remember the good ones.
         self.known: dict[str, dict[str, str]] = {}
+        # Every mapped column, to look for what no field can hold (NUL, huge values).
+        self.checked = sorted({(position[c], c) for cs in mapping.columns.values() for c in cs})
+        self.positions = [i for i, _ in self.checked]
+        self.limits = [
+            (field_, limit, self.column_name(field_))
+            for field_, limit in FIELD_LIMITS.items()
+            if field_ in self.readers
+        ]
 
     def _reader(self, positions: list[int], default: str | None) -> Callable[[Row], str | None]:
         nulls = self.nulls
@@ -430,11 +607,73 @@ class _Normaliser:
             return None
         return number
 
+    def check(self, line: int, row: Row, errors: list[RowError]) -> None:
+        """What no field can hold (NUL, a huge value), in any mapped column."""
+        mapped = "".join([row[i] for i in self.positions])
+        if (
+            "\x00" in mapped
+            or len(mapped) > HUGE_FIELD
+            or (not mapped.isascii() and _UNDECODED.search(mapped))
+        ):
+            self._check_columns(line, row, errors)
+
+    def check_record(self, record: TicketRecord, errors: list[RowError]) -> None:
+        """Our fields' lengths, and references and e-mail addresses that would break a page
+        or a message later, on a row's values (already stripped, nulls None)."""
+        line = record.line
+        values = {
+            "reference": record.reference or None,
+            "queue": record.queue,
+            "category": record.category[0] if record.category else None,
+            "subcategory": record.category[1] if len(record.category) > 1 else None,
+            "customer_name": record.customer_name,
+            "customer_email": record.customer_email,
+            "directorate": record.directorate,
+            "assignee": record.assignee,
+        }
+        for field_, limit, column in self.limits:
+            value = values[field_]
+            if value is not None and limit < len(value) <= HUGE_FIELD:
+                errors.append(RowError(line, column, value, TOO_LONG.format(limit=limit)))
+        reference = record.reference
+        if _CONTROL.search(reference) and "\x00" not in reference:
+            errors.append(RowError(line, self.column_name("reference"), reference, CONTROL))
+        email = record.customer_email
+        if email is not None and "\x00" not in email and len(email) <= HUGE_FIELD:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(
+                    RowError(line, self.column_name("customer_email"), email, NOT_AN_EMAIL)
+                )
+
+    def _check_columns(self, line: int, row: Row, errors: list[RowError]) -> None:
+        for i, column in self.checked:
+            value = row[i]
+            if not value.isascii() and _UNDECODED.search(value):
+                errors.append(
+                    RowError(
+                        line,
+                        column,
+                        value,
+                        BAD_ENCODING.format(
+                            encoding=self.mapping.encoding, reason="a byte it cannot read"
+                        ),
+                    )
+                )
+            elif "\x00" in value:
+                errors.append(RowError(line, column, value, NUL))
+            elif len(value) > HUGE_FIELD:
+                errors.append(
+                    RowError(line, column, value, HUGE.format(length=len(value), limit=HUGE_FIELD))
+                )
+
     def ticket(
         self, line: int, row: Row, errors: list[RowError], *, with_times: bool
     ) -> TicketRecord | None:
         """The ticket-level attributes of a row; None (with errors) if the row is bad."""
-        before = len(errors)
+        before = error_count(errors)
+        self.check(line, row, errors)
         raw = self.raw
         reference = raw(row, "reference")
         if reference is None:
@@ -450,8 +689,15 @@ class _Normaliser:
                 errors.append(
                     RowError(line, self.column_name("opened_at"), None, "the opened time is empty")
                 )
-            for field_ in COUNT_FIELDS:
-                counts[field_] = self.count(line, row, field_, errors)
+        else:
+            # Event shape: the history gives the instants, except that an export's own opened
+            # time is kept (a ticket may be opened before its first audit row: ServiceNow's
+            # opened_at), and so are its own counts, beside the ones the history gives.
+            if "opened_at" in self.readers:
+                parsed = self.instant(line, row, "opened_at", errors)
+                times["opened_at"] = parsed[0] if parsed else None
+        for field_ in COUNT_FIELDS:
+            counts[field_] = self.count(line, row, field_, errors)
         record = TicketRecord(
             reference=reference or "",
             line=line,
@@ -475,11 +721,12 @@ class _Normaliser:
             reassignment_count=counts.get("reassignment_count"),
             reopen_count=counts.get("reopen_count"),
         )
-        return record if len(errors) == before else None
+        self.check_record(record, errors)
+        return record if error_count(errors) == before else None
 
     def event(self, line: int, row: Row, errors: list[RowError]) -> EventRecord | None:
         """An audit row as an :class:`EventRecord`; None (with errors) if the row is bad."""
-        before = len(errors)
+        before = error_count(errors)
         ticket = self.ticket(line, row, errors, with_times=False)
         at = self.instant(line, row, "updated_at", errors)
         if self.raw(row, "updated_at") is None:
@@ -487,7 +734,7 @@ class _Normaliser:
                 RowError(line, self.column_name("updated_at"), None, "the event time is empty")
             )
         status = self.value(line, row, "status", errors)
-        if ticket is None or at is None or len(errors) != before:
+        if ticket is None or at is None or error_count(errors) != before:
             return None
         return EventRecord(
             reference=ticket.reference,
@@ -502,6 +749,7 @@ class _Normaliser:
             priority=ticket.priority,
             activity=self.raw(row, "activity"),
             ticket=ticket,
+            raw_at=self.raw(row, "updated_at"),
         )
 
 
@@ -529,7 +777,15 @@ class _TextOpener:
             gunzipped = self.stack.enter_context(gzip.GzipFile(fileobj=binary, mode="rb"))
             binary = cast(IO[bytes], gunzipped)
         # newline="" lets the csv module see quoted newlines (csv module docs).
-        text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")  # type: ignore[arg-type]
+        # surrogateescape: a byte the encoding cannot read becomes a lone surrogate, which the
+        # row check reports against its own row and column (every such row, in one pass),
+        # instead of an exception somewhere in the next 8 kB that ends the file.
+        text = io.TextIOWrapper(
+            binary,  # type: ignore[arg-type]
+            encoding=self.encoding,
+            errors="surrogateescape",
+            newline="",
+        )
         self.stack.callback(text.detach)  # the caller's stream is theirs to close
         return text
 

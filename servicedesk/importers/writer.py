@@ -56,13 +56,15 @@ from servicedesk.calendars import holiday_calendar, service_calendar
 from servicedesk.choices import EscalationLevel, EventKind, Kind, Priority
 from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
 from servicedesk.importers.history import (
+    NO_KIND,
     TicketHistory,
-    derive_history,
     group_events,
+    has_kind,
+    histories_from_groups,
     read_histories,
 )
 from servicedesk.importers.mapping import JOINER, Mapping
-from servicedesk.importers.reader import RowError, Source, read_events
+from servicedesk.importers.reader import TOO_LONG, RowError, RowErrors, Source, read_events
 from servicedesk.models import (
     RESERVED_QUEUE_SLUGS,
     Category,
@@ -85,9 +87,9 @@ UNASSIGNED_QUEUE: Final = "Unassigned"
 """The queue of a ticket whose export names none (e.g. a ticket-shaped file without a team)."""
 NO_SUMMARY: Final = "(no summary in the export)"
 
-# Error texts, reused by the tests.
-NO_KIND = "the ticket's kind is empty: map a kind column or set [defaults].kind"
-TOO_LONG = "longer than {limit} characters"
+# Error texts, reused by the tests (NO_KIND and TOO_LONG are the parsing layer's, which
+# checks every row before anything is written).
+__all__ += ["NO_KIND", "TOO_LONG"]
 CANNOT_READ = "cannot read {name}: {reason}"
 
 _QUEUE_KINDS: Final = frozenset({EventKind.LOGGED, EventKind.ASSIGNED, EventKind.REASSIGNED})
@@ -100,6 +102,8 @@ _ATTRS: Final = (
     "customer_name",
     "customer_email",
     "customer_directorate",
+    "export_reassignment_count",
+    "export_reopen_count",
 )
 # Our ticket attribute -> (the mapping's fields that can give it, the record's attribute).
 _ATTR_SOURCES: Final = {
@@ -111,6 +115,8 @@ _ATTR_SOURCES: Final = {
     "customer_name": (("customer_name",), "customer_name"),
     "customer_email": (("customer_email",), "customer_email"),
     "customer_directorate": (("directorate",), "directorate"),
+    "export_reassignment_count": (("reassignment_count",), "reassignment_count"),
+    "export_reopen_count": (("reopen_count",), "reopen_count"),
 }
 _DERIVED: Final = DERIVED_FIELDS
 _SIGNATURE: Final = (
@@ -160,7 +166,13 @@ class ImportSummary:
     queues_created: int = 0
     categories_created: int = 0
     seconds: float = 0.0
-    errors: list[RowError] = field(default_factory=list)
+    errors: RowErrors = field(default_factory=RowErrors)
+    """The first ``ERRORS_KEPT`` bad rows; ``error_count`` says how many there were."""
+
+    @property
+    def error_count(self) -> int:
+        """Every error found, including those counted but not kept."""
+        return self.errors.total
 
     @property
     def written(self) -> bool:
@@ -229,19 +241,22 @@ def _histories(
     if mapping.shape == "ticket":
         for history in read_histories(source, mapping, errors=errors):
             summary.rows += 1
-            yield history
-        summary.rows += len({e.line for e in errors if e.line > 1})
+            if has_kind(history, mapping, errors):
+                yield history
+        summary.rows += summary.errors.rows_refused
         return
 
     def counted() -> Iterator[Any]:
         for record in read_events(source, mapping, errors=errors):
             summary.rows += 1
             yield record
-        summary.rows += len({e.line for e in errors if e.line > 1})
+        summary.rows += summary.errors.rows_refused
 
     # The event branch of read_histories, with the counter between reading and grouping.
-    for group in group_events(counted(), mapping, errors=errors):
-        yield derive_history(group, mapping)
+    groups = group_events(counted(), mapping, errors=errors)
+    for history in histories_from_groups(groups, mapping, errors):
+        if has_kind(history, mapping, errors):
+            yield history
 
 
 def _batches(histories: Iterable[TicketHistory], size: int) -> Iterator[list[TicketHistory]]:
@@ -416,30 +431,14 @@ class _Writer:
 
     def prepare(self, history: TicketHistory, mapping: Mapping) -> _Prepared | None:
         """The rows to store for one history; None (with errors) if it cannot be stored."""
+        # Every row was checked as it was read (lengths, references, e-mail addresses, times,
+        # kinds: servicedesk.importers.reader and .history), so the whole file's bad rows are
+        # known before anything is written; what is left is the database's own backstop.
         record = history.ticket
-        before = len(self.errors)
 
         def column(name: str) -> str | None:
             columns = mapping.columns.get(name)
             return JOINER.join(columns) if columns else None
-
-        def check(name: str, value: str | None, limit: int) -> None:
-            if value is not None and len(value) > limit:
-                self.errors.append(
-                    RowError(record.line, column(name), value, TOO_LONG.format(limit=limit))
-                )
-
-        check("reference", record.reference, 40)
-        check("customer_email", record.customer_email, 254)
-        check("queue", record.queue, 100)
-        for event in history.events:
-            check("queue", event.queue_to, 100)
-        for part in record.category:
-            check("category", part, 100)
-        if record.kind is None:
-            self.errors.append(RowError(record.line, column("kind"), None, NO_KIND))
-        if len(self.errors) != before:
-            return None
 
         first_queue = next((e.queue_to for e in history.events if e.queue_to), None)
         current_queue = self.queues[first_queue or record.queue or UNASSIGNED_QUEUE]
@@ -486,6 +485,9 @@ class _Writer:
             "customer_name": (record.customer_name or "")[:200],
             "customer_email": record.customer_email or "",
             "customer_directorate": (record.directorate or "")[:200],
+            # The export's own counts, beside the ones the history gives (derived fields).
+            "export_reassignment_count": record.reassignment_count,
+            "export_reopen_count": record.reopen_count,
         }
         given = frozenset(
             attr

@@ -4,7 +4,7 @@ The independent count is ``scripts/bpi2014_crosscheck.py``: the csv module over 
 DESIGN.md's definitions, with only the pure ``servicedesk.sla`` reused: history from the
 activity log, kinds from incidents.csv. The two imports combine whichever comes first: the
 activity log's history is never replaced by the incident file's sketch of it, and the
-activity preset's ``[defaults].kind`` never overwrites the incident file's kinds. Skipped
+activity preset's ``[defaults].kind`` never overwrites the incident file's kinds. Fails
 where ../shared/data/real is absent.
 """
 
@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import REAL_DATA as REAL
+from tests.conftest import needs_real_data
+
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT.parent / "shared" / "data" / "real"
 BPIC2014 = REAL / "bpic2014-rabobank-incidents-sample"
 # The six months the sample is dense in (over 450 incidents logged in each).
 MONTHS = ("2013-10", "2013-11", "2013-12", "2014-01", "2014-02", "2014-03")
-
-needs_real_data = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
 
 
 def _crosscheck():

@@ -55,6 +55,26 @@ class ImportTicketsCommandTests:
             0,
         )
 
+    def test_it_lists_the_first_thousand_bad_rows_and_counts_the_rest(self, tmp_path):
+        from tests.servicedesk.test_import_writer import HEADER
+
+        rows = "".join(
+            f"X-{i},never,Accepted,In Progress,V30,Ann,Medium,PROD1,Org A\n" for i in range(1200)
+        )
+        err = StringIO()
+        with pytest.raises(CommandError, match="1,200 bad row"):
+            call_command(
+                "import_tickets",
+                str(write(tmp_path, HEADER + rows)),
+                mapping="bpic2013",
+                stdout=StringIO(),
+                stderr=err,
+            )
+        lines = err.getvalue().splitlines()
+        assert len(lines) == 1001
+        assert lines[0].startswith("line 2, column 'Change Date+Time' = 'never'")
+        assert lines[-1] == "... and 200 more (the first 1,000 are listed)"
+
     def test_it_lists_the_bad_rows_on_stderr(self, tmp_path):
         err = StringIO()
         with pytest.raises(CommandError):

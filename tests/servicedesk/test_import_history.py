@@ -1,8 +1,8 @@
 """Tests for deriving ticket histories from export rows (servicedesk/importers/history.py).
 
 Hand-made histories check the metric dictionary's definitions (DESIGN.md): a resolution is
-open/paused -> resolved/closed, a reopen is resolved/closed -> open, a reassignment is a change
-of queue after the first assignment.
+open/paused -> resolved/closed, a reopen is resolved/closed -> open or paused, a reassignment is
+a change of queue after the first assignment.
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ class ClassifyTests:
             ("resolved", "in_progress", "reopened"),
             ("closed", "assigned", "reopened"),
             ("closed", "awaiting_customer", "reopened"),
+            ("resolved", "awaiting_supplier", "reopened"),
             ("closed", "resolved", "status_changed"),
             ("in_progress", "cancelled", "cancelled"),
             ("cancelled", "assigned", "status_changed"),  # reinstated, not a reopen
@@ -154,7 +155,7 @@ class StateHistoryTests:
         assert (ticket.status, ticket.queue, ticket.assignee) == ("resolved", "Network", "Bo")
         assert ticket.opened_at == at(9) and ticket.resolved_at == at(10)
         assert ticket.closed_at is None
-        assert ticket.reassignment_count == 3
+        assert ticket.reassignment_count is None  # the export gives no count of its own
 
     def test_it_derives_two_reopens(self):
         rows = STATE_HEADER + (
@@ -179,7 +180,7 @@ class StateHistoryTests:
             "closed",
         ]
         assert history.reopen_count == 2
-        assert history.ticket.reopen_count == 2
+        assert history.ticket.reopen_count is None  # the export gives no count of its own
         assert history.ticket.resolved_at == at(14)  # the last resolution
         assert history.ticket.closed_at == at(15)
         assert history.reassignment_count == 0
@@ -361,3 +362,64 @@ class SynthesisedHistoryTests:
         ]
         assert "is before opened" in errors[0].reason
         assert "is already on line 2" in errors[2].reason
+
+
+OPENED_TOML = STATE_TOML.replace(
+    'assignee = "Who"',
+    'assignee = "Who"\nopened_at = "Opened"\n'
+    'reassignment_count = "Moves"\nreopen_count = "Reopens"',
+)
+OPENED_HEADER = "Ref,When,Seq,State,Team,Who,Opened,Moves,Reopens\n"
+
+
+class OpenedAtTests:
+    """In event shape a mapped opened time logs the ticket (ServiceNow's opened_at)."""
+
+    def test_a_ticket_opened_before_its_first_row_is_logged_when_it_was_opened(self):
+        rows = OPENED_HEADER + (
+            "T1,2024-06-10T12:22,1,New,Desk,Ann,2024-06-10T09:16,0,0\n"
+            "T1,2024-06-10T13:00,2,Resolved,Desk,Ann,2024-06-10T09:16,0,0\n"
+        )
+        [history], errors = histories(OPENED_TOML, rows)
+        assert errors == []
+        assert [(e.kind, e.at) for e in history.events] == [
+            ("logged", at(9, 16)),
+            ("assigned", at(12, 22)),  # the queue is first seen on the first row
+            ("resolved", at(13)),
+        ]
+        assert history.ticket.opened_at == at(9, 16)
+
+    def test_a_ticket_opened_after_its_first_row_is_logged_at_its_first_row(self):
+        # Five UCI incidents have rows before their opened time: a history cannot start
+        # after its own events, so the earlier instant logs the ticket.
+        rows = OPENED_HEADER + (
+            "T1,2024-06-10T07:27,1,New,Desk,Ann,2024-06-10T09:41,0,0\n"
+            "T1,2024-06-10T10:00,2,Working,Desk,Ann,2024-06-10T09:41,0,0\n"
+        )
+        [history], errors = histories(OPENED_TOML, rows)
+        assert errors == []
+        assert history.events[0].at == at(7, 27)
+        assert history.ticket.opened_at == at(7, 27)
+
+    def test_without_an_opened_time_the_first_row_logs_the_ticket(self):
+        rows = OPENED_HEADER + "T1,2024-06-10T12:22,1,New,Desk,Ann,,,\n"
+        [history], errors = histories(OPENED_TOML, rows)
+        assert errors == []
+        assert history.events[0].at == at(12, 22)
+
+    def test_a_bad_opened_time_is_a_row_error(self):
+        rows = OPENED_HEADER + "T1,2024-06-10T12:22,1,New,Desk,Ann,yesterday,0,0\n"
+        found, errors = histories(OPENED_TOML, rows)
+        assert found == []
+        assert [(e.line, e.column, e.value) for e in errors] == [(2, "Opened", "yesterday")]
+
+    def test_the_exports_own_counts_are_its_last_rows(self):
+        rows = OPENED_HEADER + (
+            "T1,2024-06-10T09:00,1,New,Desk,Ann,2024-06-10T09:00,0,0\n"
+            "T1,2024-06-10T10:00,2,Working,Network,Ann,2024-06-10T09:00,1,0\n"
+            "T1,2024-06-10T11:00,3,Resolved,Network,Ann,2024-06-10T09:00,3,1\n"
+        )
+        [history], errors = histories(OPENED_TOML, rows)
+        assert errors == []
+        assert (history.ticket.reassignment_count, history.ticket.reopen_count) == (3, 1)
+        assert (history.reassignment_count, history.reopen_count) == (1, 0)

@@ -51,6 +51,11 @@ class MappingTests:
         assert mapping.encoding == "utf-8-sig"
         assert mapping.delimiter == ","
         assert mapping.ambiguous == "earlier"
+        assert mapping.nonexistent == "error"
+
+    def test_it_reads_what_to_do_with_times_in_the_spring_gap(self):
+        mapping = parse(MINIMAL_TICKETS + '[dates]\nnonexistent = "shift_forward"\n')
+        assert mapping.nonexistent == "shift_forward"
 
     def test_it_reads_several_columns_for_one_field(self):
         mapping = parse(MINIMAL_EVENTS.replace('status = "State"', 'status = ["A", "B"]'))
@@ -86,6 +91,7 @@ class MappingTests:
             (MINIMAL_TICKETS + '[dates]\ntimezone = "Europe/Londres"\n', "[dates].timezone"),
             (MINIMAL_TICKETS + '[dates]\nformats = ["dd/mm/yyyy"]\n', "[dates].formats"),
             (MINIMAL_TICKETS + '[dates]\nambiguous = "first"\n', "[dates].ambiguous"),
+            (MINIMAL_TICKETS + '[dates]\nnonexistent = "later"\n', "[dates].nonexistent"),
             (MINIMAL_TICKETS + '[dates]\nzone = "UTC"\n', "[dates].zone"),
             (MINIMAL_TICKETS + '[values.status]\nOpen = "open"\n', "[values.status] 'Open'"),
             (MINIMAL_TICKETS + '[values.priority]\nHigh = "P5"\n', "[values.priority] 'High'"),
@@ -97,6 +103,8 @@ class MappingTests:
             (MINIMAL_TICKETS + '[defaults]\nkind = "problem"\n', "[defaults].kind"),
             (MINIMAL_TICKETS + '[defaults]\nopened_at = "2024-01-01"\n', "[defaults].opened_at"),
             (MINIMAL_EVENTS + '[grouping]\norder_by = ["sequence"]\n', "[grouping].order_by"),
+            (MINIMAL_EVENTS + 'resolved_at = "Fixed"\n', "[columns].resolved_at"),
+            (MINIMAL_EVENTS + 'closed_at = "Shut"\n', "[columns].closed_at"),
             (MINIMAL_EVENTS + '[grouping]\norder_by = ["time"]\n', "[grouping].order_by"),
             (MINIMAL_EVENTS + '[grouping]\ncontiguous = "yes"\n', "[grouping].contiguous"),
             (MINIMAL_EVENTS + "[grouping]\nspill_buckets = 0\n", "[grouping].spill_buckets"),

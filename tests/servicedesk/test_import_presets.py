@@ -1,7 +1,7 @@
 """Tests for the shipped mapping presets, on a sample export and on the real BPI logs.
 
-The real logs live in ../shared/data/real/ (see their READMEs); tests that need them are
-skipped where that folder is absent.
+The real logs live in ../shared/data/real/ (see their READMEs); tests that need them fail
+where that folder is absent (``tests.conftest.real_data``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from servicedesk.importers import (
     reconcile_reassignments,
 )
 from servicedesk.importers.mapping import PRESETS_DIR
+from tests.conftest import REAL_DATA as REAL
+from tests.conftest import needs_real_data
 
 DATA = Path(__file__).parent / "data"
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 BPIC2013 = REAL / "bpic2013-volvo-incidents" / "bpic2013_incidents_events.csv.gz"
 BPIC2014 = REAL / "bpic2014-rabobank-incidents-sample"
-
-needs_real_data = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
 
 
 class PresetTests:

@@ -187,9 +187,13 @@ class ReaderTests:
 
     def test_it_reports_undecodable_bytes(self, tmp_path):
         path = tmp_path / "latin1.csv"
-        path.write_bytes((HEADER + GOOD).encode() + "T2,Café\n".encode("latin-1"))
-        _, errors = tickets(path, mapping_of(TICKETS_TOML))
-        assert len(errors) == 1 and "not valid utf-8-sig" in errors[0].reason
+        bad = GOOD.replace("T1,", "T2,", 1).replace(GOOD.split(",")[2], "Café", 1)
+        path.write_bytes((HEADER + GOOD).encode() + bad.encode("latin-1"))
+        records, errors = tickets(path, mapping_of(TICKETS_TOML))
+        # The row with the byte is refused at its own line and column; the others are read.
+        assert [r.reference for r in records] == ["T1"]
+        assert [(e.line, e.column) for e in errors] == [(3, "Title")]
+        assert "not valid utf-8-sig" in errors[0].reason
 
     def test_it_treats_null_markers_as_empty(self, tmp_path):
         row = "T1,Fault,n/a,#N/B,NULL,Low,phone, NULL ,Open,n/a,04/03/2024 09:00,,,\n"
@@ -246,6 +250,33 @@ class InstantTests:
         assert record is None
         assert [(e.line, e.column, e.value) for e in errors] == [(2, "When", local)]
         assert "does not exist in Europe/London" in errors[0].reason
+        # The refusal names the setting that would take the file.
+        assert '[dates].nonexistent = "shift_forward"' in errors[0].reason
+
+    @pytest.mark.parametrize(
+        "local", ["2024-03-31 01:00:00", "2024-03-31 01:30:00", "2024-03-31 01:59:59"]
+    )
+    def test_it_can_read_a_time_in_the_gap_as_the_instant_the_clocks_changed(self, tmp_path, local):
+        record, errors = self.instant(tmp_path, local, nonexistent="shift_forward")
+        assert errors == []
+        assert record.at == datetime(2024, 3, 31, 1, 0, tzinfo=UTC)  # 02:00 BST
+        assert record.source_offset == timedelta(hours=1)
+
+    def test_shifting_the_gap_leaves_every_other_time_alone(self, tmp_path):
+        record, errors = self.instant(tmp_path, "2024-03-31 02:00:01", nonexistent="shift_forward")
+        assert errors == []
+        assert record.at == datetime(2024, 3, 31, 1, 0, 1, tzinfo=UTC)
+
+    def test_it_shifts_another_zones_gap_to_its_own_change(self, tmp_path):
+        # Sao Paulo's clocks went from 00:00 to 01:00 on 16 Oct 2016 (UTC-3 to UTC-2).
+        record, errors = self.instant(
+            tmp_path,
+            "2016-10-16 00:30:00",
+            nonexistent="shift_forward",
+            timezone="America/Sao_Paulo",
+        )
+        assert errors == []
+        assert record.at == datetime(2016, 10, 16, 3, 0, tzinfo=UTC)
 
     @pytest.mark.parametrize(
         ("ambiguous", "utc", "offset"),
@@ -268,6 +299,7 @@ class InstantTests:
         record, errors = self.instant(tmp_path, "2024-10-27 01:30:00", ambiguous="error")
         assert record is None
         assert "happened twice in Europe/London" in errors[0].reason
+        assert "[dates].ambiguous" in errors[0].reason
 
     @pytest.mark.parametrize(
         ("value", "utc", "offset"),

@@ -1,7 +1,7 @@
 """The import writer: all or nothing, idempotent re-imports, newer exports, real logs.
 
 Small audit logs in the BPI 2013 shape are written to a temporary folder; the real logs are
-read from ../shared/data/real/ (tests that need them are skipped where it is absent).
+read from ../shared/data/real/ (tests that need them fail where it is absent).
 """
 
 from __future__ import annotations
@@ -243,6 +243,20 @@ class ImportWriterTests:
         starter = Ticket.objects.get(reference="104212")
         assert (starter.kind, starter.queue.name) == ("request", "Identity and Access")
         assert not Queue.objects.filter(name=UNASSIGNED_QUEUE).exists()
+
+    def test_it_keeps_the_exports_own_counts_beside_the_derived_ones(self, tmp_path):
+        summary = tickets_import(
+            source=DATA / "ivanti_landesk_incidents.csv", mapping=load_mapping("ivanti_landesk")
+        )
+        assert summary.errors == []
+        mfd = Ticket.objects.get(reference="104211")
+        # A ticket-shaped file's history is a sketch: no reassignment can be derived from it.
+        assert (mfd.export_reassignment_count, mfd.reassignment_count) == (1, 0)
+        assert mfd.export_reopen_count == 0
+        # An audit log without counts of its own leaves them empty.
+        tickets_import(source=write(tmp_path, V1), mapping=load_mapping("bpic2013"))
+        a = Ticket.objects.get(reference="A-1")
+        assert (a.export_reassignment_count, a.export_reopen_count) == (None, None)
 
     def test_it_never_gives_a_queue_a_slug_the_urls_use(self, tmp_path):
         text = HEADER + "Q-1,2024-03-04T09:00:00+00:00,Accepted,In Progress,Import,,Low,P,O\n"

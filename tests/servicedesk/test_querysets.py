@@ -1,10 +1,12 @@
 """The as-of ticket filters agree with the figures servicedesk.metrics gives indicators."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from servicedesk import metrics
+from servicedesk.choices import Show
 from servicedesk.models import Ticket
 from tests.servicedesk.test_metrics import MONDAY, H, _busy_desk, value
 
@@ -45,3 +47,43 @@ class AsOfFilterTests:
         log_ticket(queue=desk, at=MONDAY)
         assert Ticket.objects.open_at(MONDAY - timedelta(microseconds=1)).count() == 0
         assert Ticket.objects.open_at(MONDAY).count() == 1
+
+
+LONDON = ZoneInfo("Europe/London")
+# Wed 30 Mar 2016 10:00 BST is 09:00 UTC; a week before it is Wed 23 Mar 09:00 GMT (UTC),
+# 168 hours earlier. Wall-clock arithmetic on the London time gives 23 Mar 10:00 GMT: 167 h.
+AFTER_THE_CHANGE = datetime(2016, 3, 30, 10, 0, tzinfo=LONDON)
+SAME_IN_UTC = datetime(2016, 3, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+class OverAWeekOldAcrossTheClockChangeTests:
+    """One instant, one answer, however it is written (DESIGN.md "Time": 7 × 24 h)."""
+
+    @pytest.fixture
+    def logged_in_the_extra_hour(self, desk, targets):
+        from tests.servicedesk.factories import log_ticket
+
+        # 23 Mar 09:30 UTC: 167.5 h before the instant, so not yet a week old.
+        young = log_ticket(queue=desk, at=datetime(2016, 3, 23, 9, 30, tzinfo=UTC))
+        # 23 Mar 08:30 UTC: 168.5 h before, a week old.
+        old = log_ticket(queue=desk, at=datetime(2016, 3, 23, 8, 30, tzinfo=UTC))
+        return young, old
+
+    def test_the_two_spellings_are_one_instant(self):
+        assert AFTER_THE_CHANGE == SAME_IN_UTC
+
+    @pytest.mark.parametrize("as_of", [AFTER_THE_CHANGE, SAME_IN_UTC], ids=["london", "utc"])
+    def test_the_snapshot_counts_168_hours(self, logged_in_the_extra_hour, as_of):
+        _, old = logged_in_the_extra_hour
+        rows = metrics.snapshot_metrics(as_of=as_of)
+        assert value(rows, metrics.OVER_A_WEEK_OLD) == 1
+        behind = metrics.tickets_behind(metric=metrics.OVER_A_WEEK_OLD, as_of=as_of)
+        assert list(behind) == [old]
+
+    @pytest.mark.parametrize("as_of", [AFTER_THE_CHANGE, SAME_IN_UTC], ids=["london", "utc"])
+    def test_the_as_of_and_live_filters_count_168_hours(self, logged_in_the_extra_hour, as_of):
+        _, old = logged_in_the_extra_hour
+        assert list(Ticket.objects.over_a_week_old_at(as_of)) == [old]
+        assert list(Ticket.objects.over_a_week_old(now=as_of)) == [old]
+        assert list(Ticket.objects.show(Show.OVER_A_WEEK_OLD, now=as_of)) == [old]

@@ -341,6 +341,21 @@ class TicketPageTests:
         assert reverse("servicedesk:queue_detail", args=["networks"]) in content
         assert reverse("servicedesk:queue_detail", args=["service-desk"]) in content
 
+    def test_it_shows_the_exports_own_counts_beside_the_historys_when_they_differ(
+        self, client_as, ticket
+    ):
+        Ticket.objects.filter(pk=ticket.pk).update(
+            export_reassignment_count=3, export_reopen_count=0
+        )
+        content = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
+        assert "export: 3, history: 0" in content  # reassignments differ
+        assert "export: 0" not in content  # reopens agree: one figure
+        assert "0 times" in content
+
+    def test_it_shows_one_count_where_the_export_gives_none(self, client_as, ticket):
+        content = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
+        assert "export:" not in content
+
     def test_it_offers_the_actions_the_state_allows(self, client_as, ticket):
         response = client_as(Role.SERVICE_DESK_AGENT).get(ticket_url(ticket))
         slugs = [action.slug for action, _ in response.context["actions"]]

@@ -16,6 +16,7 @@ from servicedesk.importers.writer import ImportFileError, tickets_import
 
 NO_FILE = "{path}: no such file"
 REFUSED = "{count:,} bad row(s): nothing was imported"
+NOT_LISTED = "... and {count:,} more (the first {kept:,} are listed)"
 DRY_RUN = "Dry run: nothing was written."
 
 
@@ -50,7 +51,11 @@ class Command(BaseCommand):
         if summary.errors:
             for error in summary.errors:
                 self.stderr.write(str(error))
-            raise CommandError(REFUSED.format(count=len(summary.errors)))
+            if summary.errors.not_kept:
+                self.stderr.write(
+                    NOT_LISTED.format(count=summary.errors.not_kept, kept=len(summary.errors))
+                )
+            raise CommandError(REFUSED.format(count=summary.error_count))
         for line in summary.lines():
             self.stdout.write(line)
         if summary.dry_run:

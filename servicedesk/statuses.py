@@ -1,0 +1,54 @@
+"""Ticket statuses, their classes and what a change between two of them is: the one home of
+DESIGN.md's rules on status changes. Pure Python (no Django), so the import parser, the
+replay, the SQL of the metrics and the choices all read the same sets and functions.
+
+* Classes: open (logged, assigned, in progress), paused (on hold: awaiting customer, awaiting
+  supplier), done (resolved, closed, cancelled).
+* A *resolution* is a change from an open or paused status to resolved or closed
+  (resolved → closed is not one).
+* A *reopen* is a change from resolved or closed to any status that is not done (open or
+  paused): a resolved ticket put back to "awaiting customer" has been reopened as surely as
+  one put back "in progress". Cancelled → open is a reinstatement, not a reopen.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "DONE",
+    "NOT_DONE",
+    "OPEN",
+    "PAUSED",
+    "REOPEN_FROM",
+    "REOPEN_TO",
+    "RESOLUTION_FROM",
+    "RESOLUTION_TO",
+    "STATUSES",
+    "is_reopen",
+    "is_resolution",
+]
+
+OPEN: Final = ("logged", "assigned", "in_progress")
+PAUSED: Final = ("awaiting_customer", "awaiting_supplier")
+DONE: Final = ("resolved", "closed", "cancelled")
+STATUSES: Final = OPEN + PAUSED + DONE
+NOT_DONE: Final = OPEN + PAUSED
+RESOLVED: Final = ("resolved", "closed")
+
+RESOLUTION_FROM: Final = NOT_DONE
+RESOLUTION_TO: Final = RESOLVED
+"""A resolution: from one of ``RESOLUTION_FROM`` to one of ``RESOLUTION_TO``."""
+REOPEN_FROM: Final = RESOLVED
+REOPEN_TO: Final = NOT_DONE
+"""A reopen: from one of ``REOPEN_FROM`` to one of ``REOPEN_TO``."""
+
+
+def is_resolution(from_status: str | None, to_status: str) -> bool:
+    """Whether a change of status is a resolution event."""
+    return from_status in RESOLUTION_FROM and to_status in RESOLUTION_TO
+
+
+def is_reopen(from_status: str | None, to_status: str) -> bool:
+    """Whether a change of status is a reopen."""
+    return from_status in REOPEN_FROM and to_status in REOPEN_TO
