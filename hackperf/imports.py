@@ -208,14 +208,16 @@ class Progress:
         self.phase = ""
         self.last = 0.0
 
-    def __call__(self, phase: str, rows: int, total: int | None) -> None:
+    def __call__(
+        self, phase: str, rows: int, total: int | None, *, items: int | None = None
+    ) -> None:
         if total:
             share: float | None = min(1.0, rows / total)
         elif total is None and self.position is not None:
             share = self.position()
         else:
             share = None
-        state = {"phase": phase, "rows": rows, "total": total, "share": share}
+        state = {"phase": phase, "rows": rows, "total": total, "share": share, "items": items}
         if self.also is not None:
             self.also(state)
         now = time.monotonic()
@@ -277,7 +279,13 @@ def import_run_progress(run: ImportRun) -> dict[str, Any]:
     live = cache.get(progress_key(run.pk)) if run.state == ImportState.RUNNING else None
     if live:
         return live
-    return {"phase": run.phase, "rows": run.rows_read, "total": run.rows_total, "share": None}
+    return {
+        "phase": run.phase,
+        "rows": run.rows_read,
+        "total": run.rows_total,
+        "share": None,
+        "items": run.items if run.is_finished else None,
+    }
 
 
 @contextlib.contextmanager
@@ -396,9 +404,10 @@ def _text(value: Any) -> str | None:
     """Text PostgreSQL can store in JSON: NUL written out, very long values cut (and said)."""
     if value is None:
         return None
-    text = str(value).replace("\x00", "\\x00")
+    raw = str(value)
+    text = raw.replace("\x00", "\\x00")
     if len(text) > VALUE_SHOWN:
-        text = f"{text[:VALUE_SHOWN]}… ({len(text):,} characters)"
+        text = f"{text[:VALUE_SHOWN]}… ({len(raw):,} characters)"
     return text
 
 

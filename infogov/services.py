@@ -665,7 +665,7 @@ def cases_import(
     today: date | None = None,
     now: datetime | None = None,
     calendar: HolidayCalendar | None = None,
-    progress: Callable[[str, int, int | None], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportResult:
     """Create or update the cases of an export, through the case services; all or nothing.
 
@@ -697,7 +697,7 @@ def cases_import(
     for record in records:
         kept.append(record)
         if progress is not None and len(kept) % PROGRESS_EVERY == 0:
-            progress(CHECKING, len(kept), None)
+            progress(CHECKING, len(kept), None, items=len(kept))
     stored = _stored_cases([r.reference for r in kept])
     for record in kept:
         found = _import_lookups(record, directorates, services, errors)
@@ -721,7 +721,7 @@ def cases_import(
         else:
             result.unchanged += 1
     if progress is not None:
-        progress(CHECKING, len(kept), len(kept))
+        progress(CHECKING, len(kept), len(kept), items=len(kept))
     if errors or dry_run:
         return result
 
@@ -730,7 +730,7 @@ def cases_import(
     with transaction.atomic():
         for done, (record, directorate, service) in enumerate(checked, start=1):
             if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(WRITING, done, len(checked))
+                progress(WRITING, done, len(checked), items=done)
             try:
                 with transaction.atomic():  # a savepoint: one bad row leaves the others intact
                     case = (
@@ -774,7 +774,7 @@ def cases_import(
         else:
             result.written = True
     if progress is not None:
-        progress(WRITING, len(checked), len(checked))
+        progress(WRITING, len(checked), len(checked), items=len(checked))
     return result
 
 

@@ -159,10 +159,12 @@ PROGRESS_EVERY: Final = 1000
 
 
 class Progress(Protocol):
-    """Told how far an import has gone: its pass, the rows read in it, and the file's rows
-    (known once the first pass has read them all; None until then)."""
+    """Told how far an import has gone: its pass, the rows read in it, the file's rows (known
+    once the first pass has read them all; None until then) and the tickets so far."""
 
-    def __call__(self, phase: str, rows: int, total: int | None) -> None: ...
+    def __call__(
+        self, phase: str, rows: int, total: int | None, *, items: int | None = None
+    ) -> None: ...
 
 
 class ImportFileError(Exception):
@@ -255,13 +257,15 @@ def _check(
     """The first pass: read and check every row, count what a dry run would do; no writes."""
     errors = summary.errors
     checker = _Writer(summary, writing=False, counting=summary.dry_run)
-    rows = _histories(source, mapping, errors, summary, _reporter(progress, CHECKING, None))
+    rows = _histories(
+        source, mapping, errors, summary, _reporter(progress, CHECKING, None, summary)
+    )
     for batch in _batches(rows, batch_size):
         summary.tickets += len(batch)
         if not errors:  # once a row is bad there is nothing to count: read on for the rest
             checker.write(batch, mapping)
     if progress is not None:
-        progress(CHECKING, summary.rows, summary.rows)
+        progress(CHECKING, summary.rows, summary.rows, items=summary.tickets)
 
 
 def _write(
@@ -275,7 +279,7 @@ def _write(
             writer = _Writer(summary)
             try:
                 rows = _histories(
-                    source, mapping, errors, summary, _reporter(progress, WRITING, total)
+                    source, mapping, errors, summary, _reporter(progress, WRITING, total, summary)
                 )
                 for batch in _batches(rows, batch_size):
                     summary.tickets += len(batch)
@@ -289,16 +293,16 @@ def _write(
     except _Rollback:
         pass
     if progress is not None:
-        progress(WRITING, summary.rows, total)
+        progress(WRITING, summary.rows, total, items=summary.tickets)
     return summary
 
 
 def _reporter(
-    progress: Progress | None, phase: str, total: int | None
+    progress: Progress | None, phase: str, total: int | None, summary: ImportSummary
 ) -> Callable[[int], None] | None:
     if progress is None:
         return None
-    return lambda rows: progress(phase, rows, total)
+    return lambda rows: progress(phase, rows, total, items=summary.tickets)
 
 
 def _histories(
