@@ -56,6 +56,10 @@ TOP_KEYS: Final = frozenset(
 )
 NO_REQUESTER: Final = "Not in the export"
 
+# The csv module refuses fields over 128 kB; such a field is a row error of ours (too long),
+# not a crash. The same limit as the ticket reader's (the setting is the process's).
+csv.field_size_limit(16 * 1024 * 1024)
+
 # Row error texts (tests reuse them).
 ERR_MISSING = "{field} is empty"
 ERR_DATE = "{field} {value!r} is not a date in the formats {formats}"
@@ -402,13 +406,27 @@ def read_records(
     seen: dict[str, int] = {}
     with Path(path).open(encoding=mapping.encoding, newline="") as f:
         reader = csv.DictReader(f, delimiter=mapping.delimiter)
-        header = set(reader.fieldnames or ())
-        width = len(reader.fieldnames or ())
+        try:
+            fieldnames = reader.fieldnames or ()
+        except (UnicodeDecodeError, csv.Error) as e:
+            errors.append(RowError(1, _unreadable(e, mapping.encoding)))
+            return
+        header = set(fieldnames)
+        width = len(fieldnames)
         missing = sorted(set(mapping.columns.values()) - header)
         if missing:
             errors.append(RowError(1, f"the header has no column {', '.join(map(repr, missing))}"))
             return
-        for raw in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                raw = next(rows)
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, csv.Error) as e:
+                # Nothing after an undecodable byte or broken quoting can be trusted.
+                errors.append(RowError(reader.line_num + 1, _unreadable(e, mapping.encoding)))
+                return
             line = reader.line_num
             extra = raw.pop(None, None)  # DictReader's restkey: fields beyond the header
             got = width + len(extra) if extra else width - sum(v is None for v in raw.values())
@@ -427,3 +445,9 @@ def read_records(
                 errors.append(RowError(line, "; ".join(row.errors), column, value))
             elif record is not None:
                 yield record
+
+
+def _unreadable(error: Exception, encoding: str) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not valid {encoding} text ({error.reason})"
+    return f"broken CSV: {error}"
