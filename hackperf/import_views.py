@@ -31,6 +31,7 @@ from hackperf.imports import import_file_store, import_run_create, import_run_pr
 from hackperf.models import ImportRun
 from hackperf.roles import Perm, perm_name
 from hackperf.tables import ImportRunTable
+from hackperf.views import PermissionRequired
 
 REFRESH_SECONDS = 2
 KIND_PERMS = {ImportKind.TICKETS: Perm.IMPORT_TICKETS, ImportKind.CASES: Perm.IMPORT_CASES}
@@ -111,11 +112,12 @@ class ImportForm(forms.Form):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class ImportUploadView(FormView):
+class ImportUploadView(PermissionRequired, FormView):
     """Store an upload, record its ImportRun, queue its task, go to its progress page.
 
     Subclasses set ``perm``, ``kind``, ``form_class``, ``template_name`` and ``task`` (a
-    Celery task taking the run's pk), and mix in ``PermissionRequired`` first.
+    Celery task taking the run's pk). They must not override ``dispatch``: it is this class's,
+    first, so that the view is CSRF-exempt until the upload handlers are set (below).
     """
 
     kind: str

@@ -52,12 +52,8 @@ class ImportRunTable(tables.Table):
         linkify=("import_run_detail", {"pk": tables.A("pk")}),
         order_by=("created_at", "pk"),
     )
-    kind = tables.Column(verbose_name="Kind", order_by=("kind", "pk"))
     file_name = tables.Column(verbose_name="File", order_by=("file_name", "pk"))
     mapping_name = tables.Column(verbose_name="Mapping", order_by=("mapping_name", "pk"))
-    dry_run = tables.BooleanColumn(
-        verbose_name="Dry run", yesno="Yes,No", order_by=("dry_run", "pk")
-    )
     created_by_name = tables.Column(verbose_name="Started by", order_by=("created_by_name", "pk"))
     state = tables.Column(verbose_name="State", order_by=("state", "pk"))
     rows_read = tables.Column(
@@ -75,15 +71,13 @@ class ImportRunTable(tables.Table):
         order_by=("bad_row_count", "pk"),
         attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
     )
-    duration = tables.Column(verbose_name="Took", accessor="duration", orderable=False, default="–")
+    duration = tables.Column(verbose_name="Took", accessor="duration", orderable=False)
 
     class Meta:
         fields = (
             "created_at",
-            "kind",
             "file_name",
             "mapping_name",
-            "dry_run",
             "created_by_name",
             "state",
             "rows_read",
@@ -92,7 +86,17 @@ class ImportRunTable(tables.Table):
             "duration",
         )
         order_by = ("-created_at",)
+        attrs = {"class": "govuk-table lbh-table", "id": "import-runs"}
         empty_text = "Nothing has been imported yet."
+
+    def render_file_name(self, record) -> str:
+        # What was imported, and how: tickets or cases, and whether only as a dry run.
+        return format_html(
+            '{}<br><span class="lbh-body-xs">{}{}</span>',
+            record.file_name,
+            record.get_kind_display(),
+            ", dry run" if record.dry_run else "",
+        )
 
     def render_state(self, record) -> str:
         return format_html(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from hackperf.choices import ImportKind
 from hackperf.import_views import ImportForm, ImportUploadView
 from hackperf.roles import Perm
-from hackperf.views import PermissionRequired
 from infogov.importers import PRESETS_DIR, MappingError, load_mapping, parse_mapping
 from infogov.tasks import cases_import_run
 
@@ -36,7 +35,7 @@ class CaseImportForm(ImportForm):
         return parse_mapping(data, source=source)
 
 
-class CaseImportView(PermissionRequired, ImportUploadView):
+class CaseImportView(ImportUploadView):
     """Upload a case export; it is imported (or dry-run) as a job with a progress page."""
 
     perm = Perm.IMPORT_CASES

@@ -11,7 +11,6 @@ from __future__ import annotations
 from hackperf.choices import ImportKind
 from hackperf.import_views import CUSTOM, NEED_MAPPING_FILE, ImportForm, ImportUploadView
 from hackperf.roles import Perm
-from hackperf.views import PermissionRequired
 from servicedesk.importers import MappingError, load_mapping, parse_mapping
 from servicedesk.importers.mapping import PRESETS_DIR
 from servicedesk.tasks import tickets_import_run
@@ -38,7 +37,7 @@ class TicketImportForm(ImportForm):
         return parse_mapping(data, source=source)
 
 
-class TicketImportView(PermissionRequired, ImportUploadView):
+class TicketImportView(ImportUploadView):
     """Upload a ticket export; it is imported (or dry-run) as a job with a progress page."""
 
     perm = Perm.IMPORT_TICKETS

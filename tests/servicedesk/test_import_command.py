@@ -414,10 +414,8 @@ class ImportRunPageTests:
         client = client_as(Role.DMT)
         for column in (
             "created_at",
-            "kind",
             "file_name",
             "mapping_name",
-            "dry_run",
             "created_by_name",
             "state",
             "rows_read",
