@@ -27,7 +27,12 @@ from django.views.generic import DetailView, FormView
 from django_tables2 import SingleTableView
 
 from hackperf.choices import ImportKind
-from hackperf.imports import import_file_store, import_run_create, import_run_progress
+from hackperf.imports import (
+    import_file_store,
+    import_run_create,
+    import_run_progress,
+    import_run_stalled,
+)
 from hackperf.models import ImportRun
 from hackperf.roles import Perm, perm_name
 from hackperf.tables import ImportRunTable
@@ -170,10 +175,12 @@ class ImportRunMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         run = context["run"]
-        context["progress"] = import_run_progress(run)
+        now = timezone.now()
+        context["progress"] = progress = import_run_progress(run)
+        context["stalled"] = import_run_stalled(run, progress, now=now)
         context["refresh_seconds"] = REFRESH_SECONDS
         if run.started_at is not None:
-            context["elapsed"] = (run.finished_at or timezone.now()) - run.started_at
+            context["elapsed"] = (run.finished_at or now) - run.started_at
         context["upload_url_name"] = {
             ImportKind.TICKETS: "servicedesk:ticket_import",
             ImportKind.CASES: "infogov:case_import",

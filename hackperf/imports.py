@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -224,6 +225,7 @@ class Progress:
         if phase == self.phase and now - self.last < PROGRESS_INTERVAL:
             return
         self.phase, self.last = phase, now
+        state["at"] = timezone.now()
         cache.set(progress_key(self.run_id), state, timeout=PROGRESS_TIMEOUT)
 
 
@@ -273,13 +275,25 @@ class ProgressPrinter:
             self.stream.write(f"{label}: {counted} ({percent.strip()}), {elapsed}\n")
 
 
+STALLED_AFTER: Final = timedelta(minutes=2)
+"""A running import reports at least every 1,000 rows; this long without a word, its worker
+has probably stopped (the broker redelivers the task when its visibility timeout ends)."""
+
+
+def import_run_stalled(run: ImportRun, progress: dict[str, Any], *, now) -> bool:
+    last = progress.get("at") or run.started_at
+    return run.state == ImportState.RUNNING and last is not None and now - last > STALLED_AFTER
+
+
 def import_run_progress(run: ImportRun) -> dict[str, Any]:
-    """A running import's progress: its pass, rows read, rows in the file (once known) and the
-    share of the file read; from the cache while it runs, from the run once it has finished."""
+    """A running import's progress: its pass, rows read, rows in the file (once known), the
+    share of the file read, and when it was last reported (``at``); from the cache while it
+    runs, from the run once it has finished."""
     live = cache.get(progress_key(run.pk)) if run.state == ImportState.RUNNING else None
     if live:
         return live
     return {
+        "at": run.started_at,
         "phase": run.phase,
         "rows": run.rows_read,
         "total": run.rows_total,

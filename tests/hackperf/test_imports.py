@@ -209,9 +209,30 @@ class ExecuteTests:
             return ImportOutcome(rows=1000, items=10)
 
         import_run_execute(run_id=queued(V1).pk, runner=runner)
+        assert seen[0].pop("at") is not None
         assert seen == [
             {"phase": "checking", "rows": 1000, "total": None, "share": None, "items": 10}
         ]
+
+    def test_a_run_silent_for_minutes_is_shown_as_stalled(self, import_root):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from hackperf.imports import STALLED_AFTER, import_run_progress, import_run_stalled
+
+        run = queued(V1)
+        now = timezone.now()
+        ImportRun.objects.filter(pk=run.pk).update(
+            state=ImportState.RUNNING, attempts=1, started_at=now - timedelta(minutes=10)
+        )
+        run.refresh_from_db()
+        cache.set(progress_key(run.pk), {"phase": "writing", "rows": 5, "at": now})
+        assert not import_run_stalled(run, import_run_progress(run), now=now)
+        later = now + STALLED_AFTER + timedelta(seconds=1)
+        assert import_run_stalled(run, import_run_progress(run), now=later)
+        cache.delete(progress_key(run.pk))  # the worker died before its first report
+        assert import_run_stalled(run, import_run_progress(run), now=now)
 
     def test_the_stored_file_gone_is_a_refusal(self, import_root):
         run = queued(V1)

@@ -237,6 +237,23 @@ class ImportPageTests:
         assert "writing the tickets" in body
         assert 'hx-trigger="every 2s"' in body
 
+    def test_a_stalled_run_says_so(self, client_as, tmp_path):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        client = client_as(Role.DMT)
+        self.post(client, tmp_path, V1)
+        run = queued_run()
+        ImportRun.objects.filter(pk=run.pk).update(
+            state=ImportState.RUNNING,
+            attempts=1,
+            started_at=timezone.now() - timedelta(minutes=30),
+        )
+        body = client.get(f"/imports/{run.pk}/progress/").content.decode()
+        assert 'id="import-stalled"' in body
+        assert "its worker has probably stopped" in body
+
     def test_it_imports_an_upload_and_shows_the_summary(
         self, client_as, tmp_path, django_capture_on_commit_callbacks
     ):
