@@ -74,6 +74,8 @@ ERR_WIDTH = "the row has {got} fields but the header has {want}"
 ERR_TOO_LONG = "{field} is {length:,} characters long: at most {limit} fit"
 ERR_NUL = "{field} contains a NUL byte"
 
+PERSONAL_FIELDS: Final = frozenset({"subject", "requester_name", "requester_email"})
+
 # Our fields' lengths (infogov.models: Case, Requester, Directorate, Service). A longer value
 # is a row error: cutting it to fit would change the record without anyone knowing.
 MAX_LENGTHS: Final = {
@@ -289,7 +291,10 @@ class _Row:
 
     def blame(self, name: str, value: str | None) -> None:
         if self.fault == (None, None):
-            self.fault = (self.mapping.columns.get(name), value)
+            # A requester's identity and a subject are personal data (DESIGN.md): the row's
+            # error names the column, never its value, since import runs are the DMT's to see.
+            shown = None if name in PERSONAL_FIELDS else value
+            self.fault = (self.mapping.columns.get(name), shown)
 
     def check_text(self) -> None:
         """Every mapped field: no NUL byte, and not longer than our field."""

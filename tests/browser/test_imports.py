@@ -174,3 +174,30 @@ class ImportsInTheBrowserTests:
         assert ImportRun.objects.get().bad_row_count == len(expected_lines)
         assert Ticket.objects.count() == 0
         assert recording_page.console_errors == []
+
+    def test_a_case_export_gets_the_same_pages(self, recording_page, make_user, worker):
+        from infogov.models import Case
+        from tests.infogov.factories import DirectorateFactory, ServiceFactory
+        from tests.infogov.test_importers import BAD as CASES_BAD
+
+        housing = DirectorateFactory(name="Housing")
+        ServiceFactory(directorate=housing, name="Housing Needs")
+        make_user(Role.DMT, username="dana")
+        page = recording_page.page
+        page.set_viewport_size({"width": 1280, "height": 800})
+        recording_page.sign_in("dana", PASSWORD)
+        page.goto(recording_page.base_url + "/information-governance/")
+        page.get_by_role("link", name="Import cases from an export").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Import cases"
+        assert recording_page.axe_violations() == []
+        shoot(page, "8-case-upload")
+        page.get_by_label("Export file").set_input_files(str(CASES_BAD))
+        page.get_by_role("button", name="Upload and import").click()
+        page.wait_for_url(re.compile(r"/imports/\d+/$"))
+        page.locator("#import-progress[data-state='refused']").wait_for(timeout=60_000)
+        lines = page.locator("#import-errors tbody tr td:first-child").all_inner_texts()
+        assert lines == ["3", "4", "5", "6", "7", "8"]
+        assert "unknown directorate 'Parks'" in page.locator("#import-errors").inner_text()
+        assert recording_page.axe_violations() == []
+        shoot(page, "9-case-bad-rows")
+        assert Case.objects.count() == 0
