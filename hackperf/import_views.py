@@ -154,8 +154,8 @@ class ImportUploadView(PermissionRequired, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["recent_runs"] = ImportRun.objects.filter(kind=self.kind).select_related(
-            "created_by"
+        context["recent_runs"] = ImportRun.objects.filter(kind=self.kind).defer(
+            "bad_rows", "summary_lines", "mapping_toml"
         )[:5]
         return context
 
@@ -231,8 +231,8 @@ class ImportRunListView(SingleTableView):
         kind = self.request.GET.get("kind")
         if kind in ImportKind.values:
             runs = runs.filter(kind=kind)
-        # bad_rows can hold 1,000 rows: the list never loads it.
-        return runs.select_related("created_by").defer("bad_rows", "summary_lines")
+        # bad_rows can hold 1,000 rows, mapping_toml a whole file: the list never loads them.
+        return runs.defer("bad_rows", "summary_lines", "mapping_toml")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

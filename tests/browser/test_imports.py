@@ -64,8 +64,12 @@ def worker(transactional_db, import_root):
 
 
 def shoot(page, name: str) -> None:
+    """The first screen at 1280×800, and the whole page beside it."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"imports-{name}.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / f"imports-{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"imports-{name}-full.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{name}: the page scrolls sideways"
 
 
 def upload(recording_page, path, *, mapping="bpic2013") -> None:
