@@ -18,7 +18,7 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 1000 hackperf && mkdir -p /app/var && chown hackperf /app/var
+RUN useradd --create-home --uid 1000 hackperf && mkdir -p /app/var/imports && chown -R hackperf /app/var
 USER hackperf
 
 EXPOSE 8000

@@ -57,3 +57,30 @@ OUTBOX_COLOURS = {
     OutboxStatus.FAILED: "red",
     OutboxStatus.NO_RECIPIENT: "red",
 }
+
+
+class ImportKind(models.TextChoices):
+    """What an import brings in; each app that imports registers a runner for its kind."""
+
+    TICKETS = "tickets", "Tickets"
+    CASES = "cases", "Cases"
+
+
+class ImportState(models.TextChoices):
+    """Where an import run is: queued, running, then one of three ends."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"
+
+
+# hp-rag tag modifiers (assets/scss/_hackperf.scss).
+IMPORT_STATE_COLOURS = {
+    ImportState.QUEUED: "none",
+    ImportState.RUNNING: "none",
+    ImportState.SUCCEEDED: "green",
+    ImportState.REFUSED: "red",
+    ImportState.FAILED: "red",
+}

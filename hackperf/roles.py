@@ -31,6 +31,7 @@ class Perm(models.TextChoices):
     WORK_TICKETS = "work_tickets", "Can log and work service-desk tickets"
     WORK_ALL_QUEUES = "work_all_queues", "Can work tickets in every queue, not only one's own"
     IMPORT_TICKETS = "import_tickets", "Can import service-management exports"
+    IMPORT_CASES = "import_cases", "Can import case-management exports"
     VIEW_INDICATORS = "view_indicators", "Can see performance indicators"
     ENTER_INDICATOR_VALUES = "enter_indicator_values", "Can enter and check indicator values"
     APPROVE_INDICATOR_VALUES = "approve_indicator_values", "Can approve indicator values"
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.VIEW_REVIEW,
             Perm.VIEW_QUEUES,
             Perm.IMPORT_TICKETS,
+            Perm.IMPORT_CASES,
             Perm.VIEW_INDICATORS,
             Perm.ENTER_INDICATOR_VALUES,
             Perm.APPROVE_INDICATOR_VALUES,

@@ -166,6 +166,25 @@ else:
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Imports (hackperf.imports) ------------------------------------------------------------
+# Uploaded exports are kept here, one file per import run, for the worker to read (and to
+# show later what was imported). The web process and the worker must share it (a volume in
+# docker-compose.yml).
+IMPORT_ROOT = Path(env_str("IMPORT_ROOT", str(VAR_DIR / "imports")))
+# A year's export of a big service desk runs to millions of rows: imports get far longer
+# than other tasks. The hard limit must stay under the broker's visibility timeout (a task
+# not acknowledged within it is delivered again, to a second worker).
+IMPORT_TASK_SOFT_TIME_LIMIT = env_int("IMPORT_TASK_SOFT_TIME_LIMIT", 1800)
+IMPORT_TASK_TIME_LIMIT = env_int("IMPORT_TASK_TIME_LIMIT", 1860)
+if not 0 < IMPORT_TASK_SOFT_TIME_LIMIT < IMPORT_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "IMPORT_TASK_SOFT_TIME_LIMIT must be positive and below IMPORT_TASK_TIME_LIMIT"
+    )
+if REDIS_URL and IMPORT_TASK_TIME_LIMIT >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured(
+        "IMPORT_TASK_TIME_LIMIT must be below the broker's visibility timeout (3600 s)"
+    )
+
 # Static: stable names, each with its crontab in words. Times are Europe/London.
 CELERY_BEAT_SCHEDULE = {
     # "* * * * *": every minute, so the status page can tell whether beat and a worker run.

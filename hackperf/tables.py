@@ -1,6 +1,7 @@
 """Tables of the project package's pages."""
 
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from hackperf.roles import Role
 
@@ -29,3 +30,89 @@ class PersonTable(tables.Table):
         # Groups are prefetched by the selector: no query per row.
         names = [ROLE_LABELS.get(group.name, group.name) for group in record.groups.all()]
         return ", ".join(names) or "No role"
+
+
+def _duration(value) -> str:
+    seconds = int(value.total_seconds())
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"
+
+
+class ImportRunTable(tables.Table):
+    """The import history (hackperf.import_views.ImportRunListView), newest first."""
+
+    created_at = tables.DateTimeColumn(
+        verbose_name="Queued",
+        format="j M Y H:i",
+        linkify=("import_run_detail", {"pk": tables.A("pk")}),
+        order_by=("created_at", "pk"),
+    )
+    file_name = tables.Column(verbose_name="File", order_by=("file_name", "pk"))
+    mapping_name = tables.Column(verbose_name="Mapping", order_by=("mapping_name", "pk"))
+    created_by_name = tables.Column(verbose_name="Started by", order_by=("created_by_name", "pk"))
+    state = tables.Column(verbose_name="State", order_by=("state", "pk"))
+    rows_read = tables.Column(
+        verbose_name="Rows",
+        order_by=("rows_read", "pk"),
+        attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
+    )
+    items = tables.Column(
+        verbose_name="Tickets or cases",
+        order_by=("items", "pk"),
+        attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
+    )
+    bad_row_count = tables.Column(
+        verbose_name="Bad rows",
+        order_by=("bad_row_count", "pk"),
+        attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
+    )
+    duration = tables.Column(verbose_name="Took", accessor="duration", orderable=False)
+
+    class Meta:
+        fields = (
+            "created_at",
+            "file_name",
+            "mapping_name",
+            "created_by_name",
+            "state",
+            "rows_read",
+            "items",
+            "bad_row_count",
+            "duration",
+        )
+        order_by = ("-created_at",)
+        attrs = {"class": "govuk-table lbh-table", "id": "import-runs"}
+        empty_text = "Nothing has been imported yet."
+
+    def render_file_name(self, record) -> str:
+        # What was imported, and how: tickets or cases, and whether only as a dry run.
+        return format_html(
+            '{}<br><span class="lbh-body-xs">{}{}</span>',
+            record.file_name,
+            record.get_kind_display(),
+            ", dry run" if record.dry_run else "",
+        )
+
+    def render_state(self, record) -> str:
+        return format_html(
+            '<strong class="lbh-tag hp-rag hp-rag--{}">{}</strong>',
+            record.get_state_color(),
+            record.get_state_display(),
+        )
+
+    def render_rows_read(self, value) -> str:
+        return f"{value:,}"
+
+    def render_items(self, value) -> str:
+        return f"{value:,}"
+
+    def render_bad_row_count(self, value) -> str:
+        return f"{value:,}"
+
+    def render_duration(self, value) -> str:
+        return _duration(value)

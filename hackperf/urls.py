@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hackperf import views
+from hackperf import import_views, views
 from servicedesk.surveys import views as survey_views
 
 urlpatterns = [
@@ -27,6 +27,18 @@ urlpatterns = [
         "bank-holidays/<int:pk>/reject/",
         views.HolidayToConfirmDecideView.as_view(confirm=False),
         name="holiday_to_confirm_reject",
+    ),
+    path("imports/", import_views.ImportRunListView.as_view(), name="import_run_list"),
+    path("imports/<int:pk>/", import_views.ImportRunDetailView.as_view(), name="import_run_detail"),
+    path(
+        "imports/<int:pk>/progress/",
+        import_views.ImportRunProgressView.as_view(),
+        name="import_run_progress",
+    ),
+    path(
+        "imports/<int:pk>/bad-rows.csv",
+        import_views.ImportRunBadRowsView.as_view(),
+        name="import_run_bad_rows",
     ),
     path("survey/<str:token>/", survey_views.survey, name="survey"),
     path("queues/", include("servicedesk.urls")),

@@ -56,6 +56,10 @@ TOP_KEYS: Final = frozenset(
 )
 NO_REQUESTER: Final = "Not in the export"
 
+# The csv module refuses fields over 128 kB; such a field is a row error of ours (too long),
+# not a crash. The same limit as the ticket reader's (the setting is the process's).
+csv.field_size_limit(16 * 1024 * 1024)
+
 # Row error texts (tests reuse them).
 ERR_MISSING = "{field} is empty"
 ERR_DATE = "{field} {value!r} is not a date in the formats {formats}"
@@ -66,6 +70,23 @@ ERR_RESPONDED_NO_DATE = "status {status!r} needs a date responded or a date with
 ERR_WITHDRAWN_NO_DATE = "status 'withdrawn' needs a date withdrawn"
 ERR_NO_OUTCOME = "a responded case needs its outcome"
 ERR_OPEN_WITH_DATE = "status {status!r} is open, but the row has a date {field}"
+ERR_WIDTH = "the row has {got} fields but the header has {want}"
+ERR_TOO_LONG = "{field} is {length:,} characters long: at most {limit} fit"
+ERR_NUL = "{field} contains a NUL byte"
+
+PERSONAL_FIELDS: Final = frozenset({"subject", "requester_name", "requester_email"})
+
+# Our fields' lengths (infogov.models: Case, Requester, Directorate, Service). A longer value
+# is a row error: cutting it to fit would change the record without anyone knowing.
+MAX_LENGTHS: Final = {
+    "reference": 40,
+    "subject": 300,
+    "directorate": 120,
+    "service": 120,
+    "exemptions": 300,
+    "requester_name": 200,
+    "requester_email": 254,
+}
 
 
 class MappingError(ValueError):
@@ -74,10 +95,13 @@ class MappingError(ValueError):
 
 @dataclass(frozen=True)
 class RowError:
-    """A bad row: its line in the file (the header is line 1) and why."""
+    """A bad row: its line in the file (the header is line 1) and why; with the column and
+    the value at fault where there is one (as the ticket import's ``RowError``)."""
 
     line: int
     reason: str
+    column: str | None = None
+    value: str | None = None
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -262,6 +286,27 @@ class _Row:
     def __init__(self, raw: dict[str, str], mapping: CaseMapping, line: int):
         self.raw, self.mapping, self.line = raw, mapping, line
         self.errors: list[str] = []
+        # Where a single column is at fault: (column, value) for the row's RowError.
+        self.fault: tuple[str | None, str | None] = (None, None)
+
+    def blame(self, name: str, value: str | None) -> None:
+        if self.fault == (None, None):
+            # A requester's identity and a subject are personal data (DESIGN.md): the row's
+            # error names the column, never its value, since import runs are the DMT's to see.
+            shown = None if name in PERSONAL_FIELDS else value
+            self.fault = (self.mapping.columns.get(name), shown)
+
+    def check_text(self) -> None:
+        """Every mapped field: no NUL byte, and not longer than our field."""
+        for name, column in self.mapping.columns.items():
+            value = (self.raw.get(column) or "").strip()
+            if "\x00" in value:
+                self.errors.append(ERR_NUL.format(field=name))
+                self.blame(name, value)
+            limit = MAX_LENGTHS.get(name)
+            if limit is not None and len(value) > limit:
+                self.errors.append(ERR_TOO_LONG.format(field=name, length=len(value), limit=limit))
+                self.blame(name, value)
 
     def text(self, name: str) -> str:
         column = self.mapping.columns.get(name)
@@ -287,6 +332,7 @@ class _Row:
             self.errors.append(
                 ERR_VALUE.format(field=name, value=value, allowed=", ".join(VALUE_TARGETS[name]))
             )
+            self.blame(name, value)
             return ""
         return ours
 
@@ -301,10 +347,12 @@ class _Row:
                     field=name, value=value, formats=", ".join(self.mapping.date_formats)
                 )
             )
+            self.blame(name, value)
         return parsed
 
 
 def _record(row: _Row) -> CaseRecord | None:
+    row.check_text()
     reference = row.required("reference")
     kind = row.mapped("kind") if row.text("kind") else row.required("kind")
     received = row.date("received") if row.text("received") else row.required("received")
@@ -338,7 +386,7 @@ def _record(row: _Row) -> CaseRecord | None:
         kind=kind,
         received=received,
         channel=channel,
-        subject=subject[:300],
+        subject=subject,
         directorate=directorate,
         service=row.text("service"),
         status=status,
@@ -356,18 +404,40 @@ def read_records(
 ) -> Iterator[CaseRecord]:
     """The good rows of ``path`` as records; each bad row is appended to ``errors``.
 
-    A file whose header lacks a mapped column is one error on line 1, and no records.
+    A file whose header lacks a mapped column is one error on line 1, and no records. A row
+    with more or fewer fields than the header is refused (the csv module would quietly put
+    the extra fields aside, or leave the missing ones empty).
     """
     seen: dict[str, int] = {}
     with Path(path).open(encoding=mapping.encoding, newline="") as f:
         reader = csv.DictReader(f, delimiter=mapping.delimiter)
-        header = set(reader.fieldnames or ())
+        try:
+            fieldnames = reader.fieldnames or ()
+        except (UnicodeDecodeError, csv.Error) as e:
+            errors.append(RowError(1, _unreadable(e, mapping.encoding)))
+            return
+        header = set(fieldnames)
+        width = len(fieldnames)
         missing = sorted(set(mapping.columns.values()) - header)
         if missing:
             errors.append(RowError(1, f"the header has no column {', '.join(map(repr, missing))}"))
             return
-        for raw in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                raw = next(rows)
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, csv.Error) as e:
+                # Nothing after an undecodable byte or broken quoting can be trusted.
+                errors.append(RowError(reader.line_num + 1, _unreadable(e, mapping.encoding)))
+                return
             line = reader.line_num
+            extra = raw.pop(None, None)  # DictReader's restkey: fields beyond the header
+            got = width + len(extra) if extra else width - sum(v is None for v in raw.values())
+            if got != width:
+                errors.append(RowError(line, ERR_WIDTH.format(got=got, want=width)))
+                continue
             row = _Row(raw, mapping, line)
             record = _record(row)
             reference = row.text("reference")
@@ -376,6 +446,13 @@ def read_records(
             elif reference:
                 seen[reference] = line
             if row.errors:
-                errors.append(RowError(line, "; ".join(row.errors)))
+                column, value = row.fault if len(row.errors) == 1 else (None, None)
+                errors.append(RowError(line, "; ".join(row.errors), column, value))
             elif record is not None:
                 yield record
+
+
+def _unreadable(error: Exception, encoding: str) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not valid {encoding} text ({error.reason})"
+    return f"broken CSV: {error}"

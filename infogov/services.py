@@ -6,10 +6,11 @@ The due date is never typed in: ``case_recompute_due`` asks the pure engine
 with its working, recording every move in ``DueDateChange``.
 """
 
+import copy
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -253,12 +254,9 @@ def case_record_clock_event(
         raise ValidationError(ERR_CASE_NOT_OPEN.format(status=case.get_status_display().lower()))
     if kind == EventKind.RESPONDED:
         raise ValidationError({"kind": ERR_RESPONDED_EVENT})
-    if date < case.received:
-        raise ValidationError(
-            {"date": ERR_BEFORE_RECEIVED.format(received=format_date(case.received))}
-        )
-    if date > today:
-        raise ValidationError({"date": ERR_IN_FUTURE})
+    date_errors = _event_date_errors(received=case.received, date=date, today=today)
+    if date_errors:
+        raise ValidationError(date_errors)
     if kind == EventKind.EXTENSION:
         errors = {}
         if not extension_reason:
@@ -310,6 +308,31 @@ def case_record_clock_event(
     return event
 
 
+def _respond_errors(
+    *, received: date, responded: date, outcome: str, exemptions: str, today: date
+) -> dict[str, str]:
+    """What is wrong with a response (``case_respond``, and the import's check before it)."""
+    errors = {}
+    if responded < received:
+        errors["responded"] = ERR_BEFORE_RECEIVED.format(received=format_date(received))
+    elif responded > today:
+        errors["responded"] = ERR_IN_FUTURE
+    if outcome == Outcome.WITHDRAWN:
+        errors["outcome"] = ERR_RESPOND_WITHDRAWN
+    if outcome == Outcome.REFUSED and not exemptions.strip():
+        errors["exemptions"] = ERR_EXEMPTIONS_REQUIRED
+    return errors
+
+
+def _event_date_errors(*, received: date, date: date, today: date) -> dict[str, str]:
+    """What is wrong with a clock event's date (``case_record_clock_event``, the import)."""
+    if date < received:
+        return {"date": ERR_BEFORE_RECEIVED.format(received=format_date(received))}
+    if date > today:
+        return {"date": ERR_IN_FUTURE}
+    return {}
+
+
 @transaction.atomic
 def case_respond(
     *,
@@ -325,15 +348,13 @@ def case_respond(
     today = today or timezone.localdate()
     if not case.is_open:
         raise ValidationError(ERR_CASE_NOT_OPEN.format(status=case.get_status_display().lower()))
-    errors = {}
-    if responded < case.received:
-        errors["responded"] = ERR_BEFORE_RECEIVED.format(received=format_date(case.received))
-    elif responded > today:
-        errors["responded"] = ERR_IN_FUTURE
-    if outcome == Outcome.WITHDRAWN:
-        errors["outcome"] = ERR_RESPOND_WITHDRAWN
-    if outcome == Outcome.REFUSED and not exemptions.strip():
-        errors["exemptions"] = ERR_EXEMPTIONS_REQUIRED
+    errors = _respond_errors(
+        received=case.received,
+        responded=responded,
+        outcome=outcome,
+        exemptions=exemptions,
+        today=today,
+    )
     if errors:
         raise ValidationError(errors)
     case.responded = responded
@@ -967,25 +988,8 @@ def _import_update(
 ) -> bool:
     """Apply a newer export's view of ``case``; True if anything changed."""
     changed = False
-    if not case.is_open:
-        if record.is_open:
-            raise ValidationError(
-                ERR_IMPORT_REOPEN.format(status=case.get_status_display().lower())
-            )
-        for name in ("responded", "withdrawn"):
-            old, new = getattr(case, name), getattr(record, name)
-            if old != new:
-                raise ValidationError(
-                    ERR_IMPORT_REWRITE.format(field=name, new=new or "none", old=old or "none")
-                )
-    fields = {
-        "channel": record.channel,
-        "subject": record.subject,
-        "directorate": directorate,
-        "service": service,
-    }
-    if not case.is_open and case.responded is not None:
-        fields.update(outcome=record.outcome, exemptions=record.exemptions)
+    _import_check_history(case, record)
+    fields = _import_fields(case, record, directorate, service)
     dirty = [name for name, value in fields.items() if getattr(case, name) != value]
     moved = case.kind != record.kind or case.received != record.received
     if dirty or moved:
@@ -1017,6 +1021,7 @@ def cases_import(
     today: date | None = None,
     now: datetime | None = None,
     calendar: HolidayCalendar | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportResult:
     """Create or update the cases of an export, through the case services; all or nothing.
 
@@ -1025,36 +1030,63 @@ def cases_import(
     never reopens a case nor rewrites a recorded response. Directorates and services are
     matched by name (case-insensitive) and never created: they need a director and a lead
     with e-mail addresses for the escalations. Due dates come from the engine, with their
-    working. Each bad row is appended to ``errors`` (an ``infogov.importers.RowError``) and,
-    if there are any (including the reader's, in the same list), nothing is written.
+    working. Each bad row is appended to ``errors`` (an ``infogov.importers.RowError``).
+
+    Two passes. The first checks every record against the rules the services apply, and
+    counts, writing nothing: a refused file or a dry run ends there (no rows written and
+    rolled back, so no dead rows). Only then are the records written, in one transaction;
+    should a service still refuse one (something the check cannot foresee), that row is
+    reported and the transaction rolled back. ``progress(phase, rows, total)``, if given, is
+    told how far each pass has gone. The records are held in memory between the passes (a
+    council's cases run to thousands, not millions).
     """
     today = today or timezone.localdate()
     now = now or timezone.now()
     calendar = calendar or selectors.holiday_calendar()
     result = ImportResult()
+    directorates = {d.name.casefold(): d for d in Directorate.objects.all()}
+    services = {(s.directorate_id, s.name.casefold()): s for s in Service.objects.all()}
+
+    # Pass 1: check and count.
+    checked: list[tuple[CaseRecord, Directorate, Service | None]] = []
+    kept: list[CaseRecord] = []
+    for record in records:
+        kept.append(record)
+        if progress is not None and len(kept) % PROGRESS_EVERY == 0:
+            progress(CHECKING, len(kept), None, items=len(kept))
+    stored = _stored_cases([r.reference for r in kept])
+    for record in kept:
+        found = _import_lookups(record, directorates, services, errors)
+        if found is None:
+            continue
+        directorate, service = found
+        case = stored.get(record.reference)
+        messages = (
+            _import_check_new(record, directorate, service, today=today, calendar=calendar)
+            if case is None
+            else _import_check_update(case, record, directorate, service, today=today)
+        )
+        if messages:
+            errors.append(RowError(record.line, "; ".join(messages)))
+            continue
+        checked.append((record, directorate, service))
+        if case is None:
+            result.created += 1
+        elif _import_changes(case, record, directorate, service):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    if progress is not None:
+        progress(CHECKING, len(kept), len(kept), items=len(kept))
+    if errors or dry_run:
+        return result
+
+    # Pass 2: write.
+    result = ImportResult()
     with transaction.atomic():
-        directorates = {d.name.casefold(): d for d in Directorate.objects.all()}
-        services = {(s.directorate_id, s.name.casefold()): s for s in Service.objects.all()}
-        for record in records:
-            directorate = directorates.get(record.directorate.casefold())
-            if directorate is None:
-                errors.append(
-                    RowError(record.line, ERR_UNKNOWN_DIRECTORATE.format(name=record.directorate))
-                )
-                continue
-            service = None
-            if record.service:
-                service = services.get((directorate.pk, record.service.casefold()))
-                if service is None:
-                    errors.append(
-                        RowError(
-                            record.line,
-                            ERR_UNKNOWN_SERVICE.format(
-                                directorate=directorate.name, name=record.service
-                            ),
-                        )
-                    )
-                    continue
+        for done, (record, directorate, service) in enumerate(checked, start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(WRITING, done, len(checked), items=done)
             try:
                 with transaction.atomic():  # a savepoint: one bad row leaves the others intact
                     case = (
@@ -1092,11 +1124,174 @@ def cases_import(
                         result.unchanged += 1
             except ValidationError as error:
                 errors.append(RowError(record.line, "; ".join(_messages(error))))
-        if errors or dry_run:
+        if errors:
             transaction.set_rollback(True)
+            result = ImportResult()
         else:
             result.written = True
+    if progress is not None:
+        progress(WRITING, len(checked), len(checked), items=len(checked))
     return result
+
+
+PROGRESS_EVERY = 500
+CHECKING = "checking"
+WRITING = "writing"
+
+
+def _stored_cases(references: list[str]) -> dict[str, Case]:
+    """The stored cases of these references, in a few queries (chunks of 1,000)."""
+    found: dict[str, Case] = {}
+    for i in range(0, len(references), 1000):
+        chunk = references[i : i + 1000]
+        found.update((c.reference, c) for c in Case.objects.filter(reference__in=chunk))
+    return found
+
+
+def _import_lookups(
+    record: CaseRecord,
+    directorates: dict[str, Directorate],
+    services: dict[tuple[int, str], Service],
+    errors: list[RowError],
+) -> tuple[Directorate, Service | None] | None:
+    directorate = directorates.get(record.directorate.casefold())
+    if directorate is None:
+        errors.append(
+            RowError(
+                record.line,
+                ERR_UNKNOWN_DIRECTORATE.format(name=record.directorate),
+                "directorate",
+                record.directorate,
+            )
+        )
+        return None
+    if not record.service:
+        return directorate, None
+    service = services.get((directorate.pk, record.service.casefold()))
+    if service is None:
+        errors.append(
+            RowError(
+                record.line,
+                ERR_UNKNOWN_SERVICE.format(directorate=directorate.name, name=record.service),
+                "service",
+                record.service,
+            )
+        )
+        return None
+    return directorate, service
+
+
+def _import_check_close(received: date, record: CaseRecord, today: date) -> dict[str, str]:
+    """``_import_close``'s services would refuse this response or withdrawal: why."""
+    if record.responded is not None:
+        return _respond_errors(
+            received=received,
+            responded=record.responded,
+            outcome=record.outcome,
+            exemptions=record.exemptions,
+            today=today,
+        )
+    if record.withdrawn is not None:
+        return _event_date_errors(received=received, date=record.withdrawn, today=today)
+    return {}
+
+
+def _import_check_new(
+    record: CaseRecord, directorate: Directorate, service: Service | None, *, today, calendar
+) -> list[str]:
+    """What ``case_log`` (and ``_import_close``) would refuse in a new case; nothing saved."""
+    if record.received > today:
+        return _messages(ValidationError({"received": ERR_IN_FUTURE}))
+    case = Case(
+        reference=record.reference,
+        kind=record.kind,
+        received=record.received,
+        channel=record.channel,
+        subject=record.subject,
+        directorate=directorate,
+        service=service,
+        status=Status.RECEIVED,
+    )
+    messages: list[str] = []
+    try:
+        _apply_deadline(case, case_deadline(case=case, events=(), calendar=calendar))
+        case.full_clean(validate_unique=False)  # the reference is new: no other case has it
+    except DeadlineInputError as exc:
+        messages += _messages(ValidationError({"received": str(exc)}))
+    except ValidationError as error:
+        messages += _messages(error)
+    try:
+        Requester(name=record.requester_name, email=record.requester_email).full_clean(
+            exclude=["case"]
+        )
+    except ValidationError as error:
+        messages += _messages(error)
+    close = _import_check_close(record.received, record, today)
+    if close:
+        messages += _messages(ValidationError(close))
+    return messages
+
+
+def _import_check_update(
+    case: Case, record: CaseRecord, directorate: Directorate, service: Service | None, *, today
+) -> list[str]:
+    """What ``_import_update`` would refuse; works on a copy, saves nothing."""
+    try:
+        _import_check_history(case, record)
+    except ValidationError as error:
+        return _messages(error)
+    clone = copy.copy(case)  # Model.__getstate__ copies its state: the case is untouched
+    for name, value in _import_fields(case, record, directorate, service).items():
+        setattr(clone, name, value)
+    clone.kind, clone.received = record.kind, record.received
+    try:
+        clone.full_clean(validate_unique=False)
+    except ValidationError as error:
+        return _messages(error)
+    if case.is_open and not record.is_open:
+        close = _import_check_close(record.received, record, today)
+        if close:
+            return _messages(ValidationError(close))
+    return []
+
+
+def _import_check_history(case: Case, record: CaseRecord) -> None:
+    """A closed case is never reopened, nor its response or withdrawal rewritten."""
+    if case.is_open:
+        return
+    if record.is_open:
+        raise ValidationError(ERR_IMPORT_REOPEN.format(status=case.get_status_display().lower()))
+    for name in ("responded", "withdrawn"):
+        old, new = getattr(case, name), getattr(record, name)
+        if old != new:
+            raise ValidationError(
+                ERR_IMPORT_REWRITE.format(field=name, new=new or "none", old=old or "none")
+            )
+
+
+def _import_fields(case: Case, record: CaseRecord, directorate, service) -> dict:
+    """The attributes an export may change on a stored case."""
+    fields = {
+        "channel": record.channel,
+        "subject": record.subject,
+        "directorate": directorate,
+        "service": service,
+    }
+    if not case.is_open and case.responded is not None:
+        fields.update(outcome=record.outcome, exemptions=record.exemptions)
+    return fields
+
+
+def _import_changes(case: Case, record: CaseRecord, directorate, service) -> bool:
+    """Whether ``_import_update`` would change the case (the dry run's count)."""
+    fields = _import_fields(case, record, directorate, service)
+    if any(getattr(case, name) != value for name, value in fields.items()):
+        return True
+    if case.kind != record.kind or case.received != record.received:
+        return True
+    if case.is_open and not record.is_open:
+        return True
+    return case.status in (Status.RESPONDED, Status.WITHDRAWN) and record.status == Status.CLOSED
 
 
 def _messages(error: ValidationError) -> list[str]:

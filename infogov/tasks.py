@@ -1,6 +1,7 @@
 """Celery tasks of the infogov app: thin interfaces onto ``infogov.services``."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from hackperf.workdays import is_working_day
@@ -26,3 +27,21 @@ def escalate_due_cases() -> int:
     if not is_working_day(today, calendar=calendar, divisions=selectors.STAFF_DIVISIONS):
         return 0
     return len(services.escalations_send(today=today, calendar=calendar).escalated)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.IMPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.IMPORT_TASK_TIME_LIMIT,
+)
+def cases_import_run(run_id: int) -> None:
+    """Import the file of a case ImportRun (queued by the upload page).
+
+    Idempotent like ``servicedesk.tasks.tickets_import_run``: a finished run is not redone,
+    one being imported is left alone, one whose worker died is started again.
+    """
+    from hackperf.imports import import_run_execute
+    from infogov.import_jobs import run_cases
+
+    import_run_execute(run_id=run_id, runner=run_cases)

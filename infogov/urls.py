@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infogov import views
+from infogov import import_views, views
 
 app_name = "infogov"
 
@@ -28,6 +28,7 @@ urlpatterns = [
         views.DirectoratePerformanceView.as_view(),
         name="directorate_performance",
     ),
+    path("import/", import_views.CaseImportView.as_view(), name="case_import"),
     path("ig-group-report/", views.IgGroupReportView.as_view(), name="ig_group_report"),
     path("directors/", views.DirectorListView.as_view(), name="director_list"),
     path("directors/<int:pk>/", views.DirectorUpdateView.as_view(), name="director_update"),

@@ -1,6 +1,7 @@
 """Celery tasks of the servicedesk app: thin interfaces onto its services."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from hackperf.bank_holidays import holiday_calendar
@@ -36,3 +37,23 @@ def survey_monthly_sample() -> int:
         return 0
     month = survey_selectors.previous_month(today.replace(day=1))
     return survey_services.survey_sample(month=month, now=now).sent
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.IMPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.IMPORT_TASK_TIME_LIMIT,
+)
+def tickets_import_run(run_id: int) -> None:
+    """Import the file of a ticket ImportRun (queued by the upload page).
+
+    Idempotent (``hackperf.imports.import_run_execute``): a finished run is not redone, a run
+    another worker is importing is left to it, and a run whose worker died is started again
+    from its first row (its writes were rolled back with the worker's transaction). Not
+    retried: a bad file stays bad, and the run says why.
+    """
+    from hackperf.imports import import_run_execute
+    from servicedesk.import_jobs import run_tickets
+
+    import_run_execute(run_id=run_id, runner=run_tickets)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -67,6 +68,7 @@ class World:
     ticket_theirs: object
     pack: object
     briefing_pack: object
+    import_run: object
     risk: object
     entered_indicator: object
     approved_period: date
@@ -156,6 +158,18 @@ def _build_world() -> World:
     value = ind.period_value_comment(period_value=value, commentary="In line.", by=checker)
     value = ind.period_value_check(period_value=value, by=checker)
     ind.period_value_approve(period_value=value, by=users[DMT])
+    from hackperf.choices import ImportKind
+    from hackperf.imports import StoredFile, import_run_create
+
+    import_run = import_run_create(
+        kind=ImportKind.TICKETS,
+        stored=StoredFile(
+            path=Path("/nonexistent/export.csv"), name="export.csv", size=1, sha256="0" * 64
+        ),
+        mapping_name="BPI 2013",
+        mapping_preset="bpic2013",
+        user=users[DMT],
+    )
     briefing_pack = ind.briefing_freeze(
         meeting="2-to-1", body="<p>Frozen briefing</p>", reporting_month=MONTH, by=users[DMT]
     )
@@ -172,6 +186,7 @@ def _build_world() -> World:
         ticket_theirs=ticket_theirs,
         pack=pack,
         briefing_pack=briefing_pack,
+        import_run=import_run,
         risk=risk,
         entered_indicator=entered,
         approved_period=MONTH,
@@ -348,6 +363,17 @@ MATRIX: dict[str, list[Visit]] = {
             answers({QO, AGENT}, 405),
         ),
     ],
+    "import_run_list": [Visit("import history", _url("import_run_list"), answers({DMT}))],
+    "import_run_detail": [
+        Visit("an import run", _url("import_run_detail", pk("import_run")), answers({DMT}))
+    ],
+    "import_run_progress": [
+        Visit("its progress", _url("import_run_progress", pk("import_run")), answers({DMT}))
+    ],
+    "import_run_bad_rows": [
+        Visit("its bad rows", _url("import_run_bad_rows", pk("import_run")), answers({DMT}))
+    ],
+    "infogov:case_import": [Visit("import cases", _url("infogov:case_import"), answers({DMT}))],
     "servicedesk:ticket_import": [
         Visit("import", _url("servicedesk:ticket_import"), answers({DMT}))
     ],

@@ -1,9 +1,11 @@
 """Write imported ticket histories to the database: one transaction, all or nothing, in bulk.
 
-``tickets_import`` streams a file through the parsing layer (``read_histories``), writes its
-tickets in batches of ``BATCH_SIZE`` inside one transaction, and at the end commits only if the
-reader and the writer found no bad row, and the run is not a dry run. A dry run does all the
-work (so its summary is exact) and then rolls back.
+``tickets_import`` reads a file twice. The first pass streams it through the parsing layer
+(``read_histories``) and the writer's own checks, and writes nothing at all: not a row, not a
+queue, not a category (new ones get stand-in keys). A refused file or a dry run ends there, so
+neither leaves dead rows for vacuum, as writing and rolling back did; a dry run's summary is
+exact because that pass also compares each ticket with what is stored. Only a clean file is
+read again and written, in batches of ``BATCH_SIZE`` inside one transaction.
 
 * **Natural key.** A ticket is found by its reference; queues by name and categories by their
   path (created on first sight, with a unique slug).
@@ -44,10 +46,11 @@ import threading
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, Final, Protocol
 
 from django.db import DatabaseError, connection, transaction
 from django.utils.text import slugify
@@ -76,7 +79,15 @@ from servicedesk.models import (
 )
 from servicedesk.sla import ServiceCalendar
 
-__all__ = ["BATCH_SIZE", "ImportFileError", "ImportSummary", "tickets_import"]
+__all__ = [
+    "BATCH_SIZE",
+    "CHECKING",
+    "WRITING",
+    "ImportFileError",
+    "ImportSummary",
+    "Progress",
+    "tickets_import",
+]
 
 BATCH_SIZE: Final = 2000
 COPY_CHUNK: Final = 1 << 22
@@ -145,6 +156,22 @@ _INTERVAL_COLUMNS: Final = (
 )
 _NULL: Final = "\\N"
 
+CHECKING: Final = "checking"
+"""The first pass: every row read and checked, nothing written."""
+WRITING: Final = "writing"
+"""The second pass, for a clean file that is not a dry run."""
+PROGRESS_EVERY: Final = 1000
+"""Rows between two calls of the progress callback."""
+
+
+class Progress(Protocol):
+    """Told how far an import has gone: its pass, the rows read in it, the file's rows (known
+    once the first pass has read them all; None until then) and the tickets so far."""
+
+    def __call__(
+        self, phase: str, rows: int, total: int | None, *, items: int | None = None
+    ) -> None: ...
+
 
 class ImportFileError(Exception):
     """The file cannot be read at all (missing, not gzip though it says so, truncated)."""
@@ -202,45 +229,107 @@ class _Rollback(Exception):
 
 
 def tickets_import(
-    *, source: Source, mapping: Mapping, dry_run: bool = False, batch_size: int = BATCH_SIZE
+    *,
+    source: Source,
+    mapping: Mapping,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Import an export: every ticket in it, or (if any row is bad) nothing.
 
     Returns the summary; its ``errors`` list every bad row, and when it is not empty nothing
-    was written. Raises :class:`ImportFileError` when the file cannot be read at all.
+    was written. A bad file and a dry run are read once and write nothing; a clean file is
+    read a second time to be written (a stream ``source`` must be seekable). ``progress``,
+    if given, is called every ``PROGRESS_EVERY`` rows of each pass. Raises
+    :class:`ImportFileError` when the file cannot be read at all.
     """
-    summary = ImportSummary(mapping=mapping.name, dry_run=dry_run)
-    errors = summary.errors
     started = time.perf_counter()
     name = getattr(source, "name", source)
+    summary = ImportSummary(mapping=mapping.name, dry_run=dry_run)
     try:
-        with transaction.atomic():
-            writer = _Writer(summary)
-            try:
-                for batch in _batches(_histories(source, mapping, errors, summary), batch_size):
-                    summary.tickets += len(batch)
-                    if not errors:  # once a row is bad nothing is kept: read on for the rest
-                        writer.write(batch, mapping)
-                writer.finish()
-            finally:
-                writer.close()
-            if errors or dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+        _check(source, mapping, summary, batch_size, progress)
+        if not summary.errors and not dry_run:
+            if not isinstance(source, str | Path):
+                source.seek(0)
+            summary = _write(source, mapping, batch_size, progress, total=summary.rows)
     except (OSError, EOFError, zlib.error) as e:
         raise ImportFileError(CANNOT_READ.format(name=name, reason=e)) from e
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _check(
+    source: Source,
+    mapping: Mapping,
+    summary: ImportSummary,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    """The first pass: read and check every row, count what a dry run would do; no writes."""
+    errors = summary.errors
+    checker = _Writer(summary, writing=False, counting=summary.dry_run)
+    rows = _histories(
+        source, mapping, errors, summary, _reporter(progress, CHECKING, None, summary)
+    )
+    for batch in _batches(rows, batch_size):
+        summary.tickets += len(batch)
+        if not errors:  # once a row is bad there is nothing to count: read on for the rest
+            checker.write(batch, mapping)
+    if progress is not None:
+        progress(CHECKING, summary.rows, summary.rows, items=summary.tickets)
+
+
+def _write(
+    source: Source, mapping: Mapping, batch_size: int, progress: Progress | None, *, total: int
+) -> ImportSummary:
+    """The second pass, for a clean file: write it, in one transaction."""
+    summary = ImportSummary(mapping=mapping.name)
+    errors = summary.errors
+    try:
+        with transaction.atomic():
+            writer = _Writer(summary)
+            try:
+                rows = _histories(
+                    source, mapping, errors, summary, _reporter(progress, WRITING, total, summary)
+                )
+                for batch in _batches(rows, batch_size):
+                    summary.tickets += len(batch)
+                    if not errors:  # the file changed since the first pass: keep nothing
+                        writer.write(batch, mapping)
+                writer.finish()
+            finally:
+                writer.close()
+            if errors:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if progress is not None:
+        progress(WRITING, summary.rows, total, items=summary.tickets)
+    return summary
+
+
+def _reporter(
+    progress: Progress | None, phase: str, total: int | None, summary: ImportSummary
+) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    return lambda rows: progress(phase, rows, total, items=summary.tickets)
+
+
 def _histories(
-    source: Source, mapping: Mapping, errors: list[RowError], summary: ImportSummary
+    source: Source,
+    mapping: Mapping,
+    errors: list[RowError],
+    summary: ImportSummary,
+    report: Callable[[int], None] | None = None,
 ) -> Iterator[TicketHistory]:
-    """``read_histories``, counting the rows read on the way."""
+    """``read_histories``, counting the rows read on the way (and reporting them)."""
     if mapping.shape == "ticket":
         for history in read_histories(source, mapping, errors=errors):
             summary.rows += 1
+            if report is not None and summary.rows % PROGRESS_EVERY == 0:
+                report(summary.rows)
             if has_kind(history, mapping, errors):
                 yield history
         summary.rows += summary.errors.rows_refused
@@ -249,6 +338,8 @@ def _histories(
     def counted() -> Iterator[Any]:
         for record in read_events(source, mapping, errors=errors):
             summary.rows += 1
+            if report is not None and summary.rows % PROGRESS_EVERY == 0:
+                report(summary.rows)
             yield record
         summary.rows += summary.errors.rows_refused
 
@@ -318,11 +409,18 @@ class _Prepared:
 
 
 class _Writer:
-    """Writes batches of histories; holds only small lookups (queues, categories, targets)."""
+    """Writes batches of histories; holds only small lookups (queues, categories, targets).
 
-    def __init__(self, summary: ImportSummary) -> None:
+    With ``writing=False`` it checks and (with ``counting``) counts the same batches and
+    writes nothing: queues and categories it would create get negative stand-in keys.
+    """
+
+    def __init__(self, summary: ImportSummary, *, writing: bool = True, counting: bool = True):
         self.summary = summary
         self.errors = summary.errors
+        self.writing = writing
+        self.counting = counting
+        self.stand_in = 0
         self.queues: dict[str, int] = {}
         self.slugs: set[str] = set()
         self.queue_calendars: dict[int, ServiceCalendar] = {}
@@ -343,7 +441,7 @@ class _Writer:
                 "kind", "priority", "resolution_seconds"
             )
         }
-        self.copy = connection.vendor == "postgresql"
+        self.copy = writing and connection.vendor == "postgresql"
         self.copier: _Copier | None = None
         # COPYs waiting for the connection to be let go: (sql, rows), turned into text only
         # then, so the copier is not kept waiting while Python formats them.
@@ -394,8 +492,11 @@ class _Writer:
                     slug = f"{base}-{n}"
                 self.slugs.add(slug)
                 queues.append(Queue(name=name, slug=slug))
-            with self._connection():
-                made_queues = Queue.objects.bulk_create(queues)
+            if self.writing:
+                with self._connection():
+                    made_queues = Queue.objects.bulk_create(queues)
+            else:
+                made_queues = [self._stand_in(q) for q in queues]
             for queue in made_queues:
                 self.queues[queue.name] = queue.pk
                 self.queue_calendars[queue.pk] = service_calendar(
@@ -413,13 +514,21 @@ class _Writer:
                     if (parent, path[level]) not in self.categories:
                         wanted.setdefault((parent, path[level]))
             if wanted:
-                with self._connection():
-                    made = Category.objects.bulk_create(
-                        Category(parent_id=parent, name=name) for parent, name in wanted
-                    )
+                made = [Category(parent_id=parent, name=name) for parent, name in wanted]
+                if self.writing:
+                    with self._connection():
+                        made = Category.objects.bulk_create(made)
+                else:
+                    made = [self._stand_in(c) for c in made]
                 for category in made:
                     self.categories[(category.parent_id, category.name)] = category.pk
                 self.summary.categories_created += len(made)
+
+    def _stand_in(self, obj: Any) -> Any:
+        """Give an unsaved queue or category a key no stored row has (checking only)."""
+        self.stand_in -= 1
+        obj.pk = self.stand_in
+        return obj
 
     def category_id(self, path: tuple[str, ...]) -> int | None:
         parent: int | None = None
@@ -519,7 +628,7 @@ class _Writer:
     def write(self, batch: list[TicketHistory], mapping: Mapping) -> None:
         self.ensure_lookups(batch)
         prepared = [p for h in batch if (p := self.prepare(h, mapping)) is not None]
-        if self.errors:
+        if self.errors or not (self.writing or self.counting):
             return
         with self._connection():
             self._store(prepared)
@@ -593,6 +702,11 @@ class _Writer:
             interval_rows.extend((pk, i) for i in p.intervals)
             updated.append(Ticket(pk=pk, reference=p.reference, **p.attrs, **p.derived))
 
+        if not self.writing:  # checking: count what would be written
+            summary.created += len(new)
+            summary.updated += len(updated) + len(attrs_only) + len(kept)
+            summary.events_added += len(event_rows) + sum(len(p.events) for p in new)
+            return
         if new:
             for pk, p in zip(self._insert_tickets(new), new, strict=True):
                 event_rows.extend((pk, e) for e in p.events)

@@ -8,6 +8,7 @@ from hackperf.services import role_groups_sync
 
 roles_migration = importlib.import_module("hackperf.migrations.0002_roles")
 agents_migration = importlib.import_module("hackperf.migrations.0005_work_all_queues")
+imports_migration = importlib.import_module("hackperf.migrations.0008_import_runs")
 
 
 def group_perms() -> dict[str, set[str]]:
@@ -26,6 +27,7 @@ class RoleGroupsTests:
         Group.objects.all().delete()
         roles_migration.create_roles(apps, None)
         agents_migration.give_agents_every_queue(apps, None)
+        imports_migration.give_dmt_case_imports(apps, None)
         expected = {
             role.value: {perm.value for perm in perms} for role, perms in ROLE_PERMISSIONS.items()
         }

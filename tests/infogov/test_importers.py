@@ -181,3 +181,121 @@ class ImportCasesCommandTests:
     def test_it_refuses_an_unknown_preset(self, reference_data):
         with pytest.raises(CommandError, match="no preset called"):
             call_command("import_cases", str(EXPORT), "--mapping", "nope")
+
+
+HEADER = EXPORT.read_text().splitlines()[0]
+GOOD_ROW = "FOI-2025-00901,FOI,06/01/2025,Email,{subject},Housing,Housing Needs,Open,,,,,Ada Quill,"
+
+
+def export_with(tmp_path, *rows: str) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+class CaseValidationTests:
+    """The ticket import's rules for a row: refused, never quietly changed."""
+
+    def read(self, path) -> list[importers.RowError]:
+        errors: list[importers.RowError] = []
+        list(importers.read_records(path, importers.load_mapping(PRESET), errors=errors))
+        return errors
+
+    def test_an_extra_field_is_a_row_error(self, tmp_path):
+        (error,) = self.read(export_with(tmp_path, GOOD_ROW.format(subject="A") + ",surprise"))
+        assert (error.line, error.reason) == (
+            2,
+            importers.ERR_WIDTH.format(got=15, want=14),
+        )
+
+    def test_a_missing_field_is_a_row_error(self, tmp_path):
+        short = GOOD_ROW.format(subject="A").rsplit(",", 2)[0]
+        (error,) = self.read(export_with(tmp_path, short))
+        assert error.reason == importers.ERR_WIDTH.format(got=12, want=14)
+
+    def test_a_subject_too_long_is_refused_not_cut(self, tmp_path):
+        (error,) = self.read(export_with(tmp_path, GOOD_ROW.format(subject="x" * 200_000)))
+        assert error.reason == importers.ERR_TOO_LONG.format(
+            field="subject", length=200_000, limit=300
+        )
+        # The column, not the value: a subject is personal data, and runs are the DMT's.
+        assert (error.column, error.value) == ("Summary", None)
+
+    def test_a_nul_byte_is_a_row_error(self, tmp_path):
+        (error,) = self.read(export_with(tmp_path, GOOD_ROW.format(subject="a\x00b")))
+        assert error.reason == importers.ERR_NUL.format(field="subject")
+
+    def test_a_requester_email_that_is_not_one_is_refused(self, reference_data, tmp_path):
+        row = GOOD_ROW.format(subject="A") + "x@y.example\nBcc: z@y.example"
+        path = export_with(tmp_path, row.replace("\n", " "))
+        with pytest.raises(CommandError, match="1 bad row"):
+            run(path)
+        assert Case.objects.count() == 0
+
+    def test_a_refused_file_writes_nothing_at_all(self, reference_data, table_writes):
+        # Row 2 is good and used to be written (and rolled back) before row 6 was refused.
+        before = table_writes(Case, Requester, ClockEvent, DueDateChange)
+        with pytest.raises(CommandError):
+            run(BAD)
+        assert table_writes(Case, Requester, ClockEvent, DueDateChange) == before
+
+    def test_a_dry_run_writes_nothing_at_all(self, reference_data, table_writes, capsys):
+        before = table_writes(Case, Requester, ClockEvent, DueDateChange)
+        run(EXPORT, "--dry-run")
+        assert "6 to create" in capsys.readouterr().out
+        assert table_writes(Case, Requester, ClockEvent, DueDateChange) == before
+
+    def test_a_dry_run_of_a_newer_export_counts_like_the_import(self, reference_data, capsys):
+        run(EXPORT)
+        capsys.readouterr()
+        run(NEWER, "--dry-run")
+        assert "1 to create, 2 to update, 4 unchanged" in capsys.readouterr().out
+
+    def test_each_run_is_recorded(self, reference_data):
+        from hackperf.choices import ImportKind, ImportState
+        from hackperf.models import ImportRun
+
+        run(EXPORT)
+        record = ImportRun.objects.get()
+        assert (record.kind, record.state, record.items, record.created) == (
+            ImportKind.CASES,
+            ImportState.SUCCEEDED,
+            6,
+            6,
+        )
+        assert record.mapping_preset == PRESET and record.file_name == EXPORT.name
+
+
+@pytest.mark.django_db
+class CaseImportPageTests:
+    url = "/information-governance/import/"
+
+    def test_the_dmt_uploads_a_file_and_sees_the_outcome(
+        self, reference_data, client_as, import_root, django_capture_on_commit_callbacks
+    ):
+        from hackperf.models import ImportRun
+        from hackperf.roles import Role
+        from infogov.tasks import cases_import_run
+
+        client = client_as(Role.DMT)
+        assert "Generic case-management export" in client.get(self.url).content.decode()
+        with django_capture_on_commit_callbacks(execute=False) as callbacks, BAD.open("rb") as f:
+            response = client.post(self.url, {"export": f, "mapping": PRESET})
+        record = ImportRun.objects.get()
+        assert response["Location"] == f"/imports/{record.pk}/"
+        assert len(callbacks) == 1
+        cases_import_run.run(record.pk)
+        body = client.get(response["Location"]).content.decode()
+        assert "6 bad rows" in body
+        assert "unknown directorate &#x27;Parks&#x27;" in body
+        assert Case.objects.count() == 0
+
+    @pytest.mark.parametrize("role", ["queue_owner", "ig_officer", "director", "briefing_viewer"])
+    def test_everyone_else_is_refused(self, client_as, role, import_root):
+        from hackperf.roles import Role
+
+        client = client_as(Role(role))
+        assert client.get(self.url).status_code == 403
+        with EXPORT.open("rb") as f:
+            assert client.post(self.url, {"export": f, "mapping": PRESET}).status_code == 403
