@@ -118,7 +118,10 @@ class AcknowledgeInTheBrowserTests:
         directorate = DirectorateFactory(name="Adults", director_email="ada@hackney.example")
         case = overdue_case(directorate, reference="FOI-2026-00777")
         services.escalations_send(today=timezone.localdate() - timedelta(days=1))
-        make_user(Role.DIRECTOR, username="ada", email="ada@hackney.example", first_name="Ada")
+        ada = make_user(
+            Role.DIRECTOR, username="ada", email="ada@hackney.example", first_name="Ada"
+        )
+        directorate.directors.add(ada)  # a director sees the directorates given to them
         recording_page.sign_in("ada", PASSWORD)
         page = recording_page.page
         page.goto(recording_page.base_url + reverse("infogov:case_detail", args=[case.pk]))
