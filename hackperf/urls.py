@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/unlock/", views.SignInUnlockView.as_view(), name="person_unlock"),
     path("healthz", views.healthz, name="healthz"),
     path("survey/<str:token>/", survey_views.survey, name="survey"),
     path("queues/", include("servicedesk.urls")),

@@ -1,16 +1,20 @@
 """Views of the project package: home, sign-in, people and roles, health, section stubs."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from django_tables2 import SingleTableView
 
-from hackperf import selectors
+from hackperf import selectors, services
 from hackperf.charts import bar_chart
 from hackperf.navigation import sections_for
 from hackperf.roles import Perm, perm_name, roles_of
@@ -59,6 +63,7 @@ class PersonListView(PermissionRequired, SingleTableView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["locked_sign_ins"] = selectors.locked_sign_ins(now=timezone.now())
         counts = selectors.role_counts()
         busiest = max(counts, key=lambda pair: pair[1])
         context["chart"] = bar_chart(
@@ -75,6 +80,26 @@ class PersonListView(PermissionRequired, SingleTableView):
         return context
 
 
+class SignInUnlockView(PermissionRequired, View):
+    """The DMT lets a locked-out account (or client address) sign in again at once."""
+
+    perm = Perm.VIEW_REVIEW
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        kind = request.POST.get("kind", "")
+        value = request.POST.get("value", "").strip()
+        if kind not in ("account", "address") or not value or "\x00" in value:
+            messages.error(request, "Choose an account or address from the list to unlock.")
+            return redirect("person_list")
+        if kind == "account":
+            services.sign_in_unlock(username=value)
+        else:
+            services.sign_in_unlock(ip_address=value)
+        messages.success(request, f"Unlocked the {kind} {value}: it can sign in again.")
+        return redirect("person_list")
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -83,3 +108,30 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+LOCKED_OUT = (
+    "Too many failed sign-ins for this account or from this address, so signing in is "
+    "locked for {minutes} minutes. Try again after {until:%H:%M}, or ask the ICT Divisional "
+    "Management Team to unlock your account (People and roles)."
+)
+
+
+def signin_locked_out(request: HttpRequest, original_response=None, credentials=None):
+    """The sign-in page, saying why it refused (django-axes' ``AXES_LOCKOUT_CALLABLE``).
+
+    Used for the site's and the admin's sign-in alike; 429, as django-axes answers by default.
+    """
+    cooloff = settings.AXES_COOLOFF_TIME
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username[:150]})
+    message = LOCKED_OUT.format(
+        minutes=int(cooloff.total_seconds() // 60),
+        until=timezone.localtime(timezone.now() + cooloff),
+    )
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.POST.get("next", ""), "lockout": message},
+        status=429,
+    )
