@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in the address is a 400 that says so, before any view or query sees it.
+    "hackperf.middleware.RejectNulMiddleware",
     # The site is internal: every view needs a login unless marked @login_not_required.
     # https://docs.djangoproject.com/en/5.2/ref/middleware/#django.contrib.auth.middleware.LoginRequiredMiddleware
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -229,7 +231,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a sign-in from a locked-out account or address before the
 # password is checked. https://django-axes.readthedocs.io/en/latest/2_installation.html
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "hackperf.auth.ThrottledSignInBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"

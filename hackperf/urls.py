@@ -24,3 +24,6 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Bad input answers 400 with the reason (hackperf.views.bad_request), never a bare page.
+handler400 = "hackperf.views.bad_request"

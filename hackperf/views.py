@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import BadRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -135,3 +136,13 @@ def signin_locked_out(request: HttpRequest, original_response=None, credentials=
         {"form": form, "next": request.POST.get("next", ""), "lockout": message},
         status=429,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page (``handler400``): what was wrong with the request, when we know.
+
+    Only our own ``BadRequest`` messages are shown; Django's other 400s (a bad Host header,
+    a forged signature) may quote what the client sent, so they get the general wording.
+    """
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from hackperf.dates import DateInputError, check_in_range
 from infogov.choices import Channel, Kind, Outcome, Status
 
 PRESETS_DIR: Final = Path(__file__).resolve().parent / "presets"
@@ -301,6 +302,12 @@ class _Row:
                     field=name, value=value, formats=", ".join(self.mapping.date_formats)
                 )
             )
+        else:
+            try:
+                check_in_range(parsed, shown=value)
+            except DateInputError as error:
+                self.errors.append(f"{name}: {error}")
+                return None
         return parsed
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Final, cast
 from zoneinfo import ZoneInfo
 
+from hackperf.dates import check_in_range
 from servicedesk.importers.mapping import (
     COUNT_FIELDS,
     DATE_FIELDS,
@@ -274,6 +275,9 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
         break
     if parsed is None:
         raise ValueError(BAD_DATE.format(formats=", ".join(mapping.date_formats)))
+    # Year 1 or 9999 parses, but no ticket was logged then, and SLA arithmetic near either end
+    # of the calendar overflows: refuse it as a bad value (hackperf.dates' bounds).
+    check_in_range(parsed.date(), shown=raw)
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC), parsed.utcoffset()
     aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw)
