@@ -116,3 +116,50 @@ class ContentSecurityPolicyTests:
             figure.screenshot(path=str(ARTIFACTS / shot.replace(".png", "-chart.png")))
         assert violations(csp_page) == []
         assert csp_page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+class ContentSecurityPolicyElsewhereTests:
+    def test_the_admin_breaks_no_rule(self, csp_page, make_user):
+        admin = make_user(username="root", is_staff=True, is_superuser=True)
+        assert admin.is_superuser
+        csp_page.sign_in("root", PASSWORD)
+        page = csp_page.page
+        found = {}
+        for url in (
+            reverse("admin:index"),
+            reverse("admin:auth_user_changelist"),
+            reverse("admin:auth_user_change", args=[admin.pk]),
+            reverse("admin:infogov_case_changelist"),
+            reverse("admin:axes_accessattempt_changelist"),
+        ):
+            assert page.goto(csp_page.base_url + url).status == 200, url
+            page.wait_for_load_state("networkidle")
+            if violations(csp_page):
+                found[url] = violations(csp_page)
+                csp_page.csp_violations.clear()
+        assert found == {}
+
+    def test_the_survey_page_breaks_no_rule(self, csp_page):
+        from servicedesk.surveys import services as survey_services
+        from servicedesk.surveys.models import SurveyInvitation
+        from tests.servicedesk.factories import QueueFactory
+        from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY, close_ticket
+
+        desk = QueueFactory(name="Service desk", slug="service-desk")
+        ticket = close_ticket(email="sam@hackney.example", queue=desk)
+        invitation = SurveyInvitation.objects.create(
+            email="sam@hackney.example",
+            month=FEBRUARY,
+            queue=desk,
+            ticket=ticket,
+            ticket_reference=ticket.reference,
+            created_at=timezone.now(),
+            sent_at=timezone.now(),
+        )
+        assert SURVEY_DAY
+        url = reverse("survey", args=[survey_services.invitation_token(invitation)])
+        page = csp_page.page
+        assert page.goto(csp_page.base_url + url).status == 200
+        page.wait_for_load_state("networkidle")
+        assert violations(csp_page) == []
