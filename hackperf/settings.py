@@ -248,6 +248,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "hackperf.client_address.client_address"
+AXES_USERNAME_CALLABLE = "hackperf.auth.sign_in_username"
 AXES_LOCKOUT_CALLABLE = "hackperf.views.signin_locked_out"
 # Do not write a row for every successful sign-in (AccessLog); failures are what matter.
 AXES_DISABLE_ACCESS_LOG = True

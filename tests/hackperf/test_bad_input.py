@@ -234,3 +234,25 @@ class CommandCalendarEdgeTests:
                 stderr=err,
             )
         assert "1 January 1990 to 31 December 2100" in err.getvalue()
+
+
+@pytest.mark.django_db
+class NulInPostTests:
+    @pytest.mark.parametrize("url_name", ["login", "admin:login"])
+    def test_a_nul_in_a_sign_in_is_a_form_error(self, url_name):
+        client = Client(raise_request_exception=False)
+        for data in (
+            {"username": "a\x00b", "password": "x"},
+            {"username": "alice", "password": "a\x00b"},
+            {"username": "x" * 10_000, "password": "x" * 10_000},
+        ):
+            response = client.post(reverse(url_name), data)
+            assert response.status_code == 200, data
+            assert "There is a problem" in response.content.decode() or (
+                "errornote" in response.content.decode()
+            )
+
+    def test_a_nul_in_a_survey_answer_is_a_form_error_or_a_bad_link(self):
+        client = Client(raise_request_exception=False)
+        response = client.post("/survey/a%00b/", {"comment": "a\x00b", "rating": "4"})
+        assert response.status_code == 400

@@ -3,7 +3,8 @@
 The URL patterns are walked from the resolver, so a new URL is fuzzed without being listed.
 Each path converter gets NUL, overlong and calendar-edge values; each GET parameter a view
 reads (found in its source, its filterset and the forms it binds to ``request.GET``, plus a
-generic set) gets the same. Signed in as the DMT and as an IG officer, with the test
+generic set) gets the same, also as an htmx partial request; and every route is POSTed the
+fields of the forms its view names. Signed in as the DMT and as an IG officer, with the test
 client's ``raise_request_exception`` off, every 5xx is counted and reported together.
 """
 
@@ -205,4 +206,61 @@ def test_no_hostile_input_gives_a_500(some_data, make_user, role):
     client.force_login(make_user(role))
     failures, sent = fuzz(client)
     assert sent > 1_500  # it really went everywhere (1,870 requests in December 2026)
+    assert failures == {}, "\n".join(f"{status} {label}" for label, status in failures.items())
+
+
+FORM_USED = re.compile(r"""\b([A-Z]\w*Form)\b""")
+
+
+def view_form_fields(pattern: URLPattern) -> set[str]:
+    """The fields of every form a view names (its ``form_class`` and forms in its source)."""
+    view = getattr(pattern.callback, "view_class", pattern.callback)
+    names: set[str] = set()
+    classes = [
+        c
+        for c in getattr(view, "__mro__", [view])
+        if c.__module__.split(".")[0] in ("hackperf", "servicedesk", "infogov", "indicators")
+    ]
+    for cls in classes:
+        form_class = getattr(cls, "form_class", None)
+        names |= set(getattr(form_class, "base_fields", {}))
+        try:
+            source = inspect.getsource(cls)
+        except (OSError, TypeError):
+            continue
+        module = inspect.getmodule(cls)
+        names |= set(GET_READS.findall(source.replace("POST", "GET")))
+        for form_name in FORM_USED.findall(source):
+            form = getattr(module, form_name, None) or getattr(
+                getattr(module, "forms", None), form_name, None
+            )
+            names |= set(getattr(form, "base_fields", {}))
+    return names
+
+
+def fuzz_posts(client: Client) -> tuple[dict[str, int], int]:
+    """Every route, POSTed every form field at once with each hostile value."""
+    failures: dict[str, int] = {}
+    sent = 0
+    for route, pattern in ROUTES:
+        if route.startswith(("sign-in", "sign-out")):
+            continue  # signing in and out are tested on their own (test_bad_input)
+        kinds = converters(route)
+        path = route_to_path(route, {name: PATH_DEFAULTS.get(k, "x") for name, k in kinds.items()})
+        names = sorted(view_form_fields(pattern) | {"q", "next", "reason", "commentary"})
+        for value in VALUES:
+            sent += 1
+            response = client.post(path, {name: value for name in names})
+            if response.status_code >= 500:
+                failures[f"POST {path[:120]} {value[:40]!r}"] = response.status_code
+    return failures, sent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.DMT, Role.IG_OFFICER])
+def test_no_hostile_post_gives_a_500(some_data, make_user, role):
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user(role))
+    failures, sent = fuzz_posts(client)
+    assert sent > 500
     assert failures == {}, "\n".join(f"{status} {label}" for label, status in failures.items())
