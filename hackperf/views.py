@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import BadRequest
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -145,4 +145,6 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     a forged signature) may quote what the client sent, so they get the general wording.
     """
     reason = str(exception) if type(exception) is BadRequest else ""
+    if request.path.startswith("/api/"):  # the API answers in JSON, errors included
+        return JsonResponse({"detail": reason or "Bad request."}, status=400)
     return render(request, "400.html", {"reason": reason}, status=400)

@@ -31,13 +31,17 @@ def signed_in(make_user, role) -> Client:
 
 @pytest.mark.django_db
 class NulTests:
+    def test_the_api_says_so_in_json(self, make_user):
+        response = signed_in(make_user, Role.DMT).get("/api/snapshots/?metric=%00")
+        assert response.status_code == 400
+        assert response.json() == {"detail": NUL_IN_ADDRESS}
+
     @pytest.mark.parametrize(
         "url",
         [
             "/queues/tickets/%00/",
             "/queues/?queue=%00",
             "/queues/surveys/comments/?queue=%00",
-            "/api/snapshots/?metric=%00",
             "/information-governance/?q=a%00b",
             "/?x%00=1",
         ],
