@@ -34,6 +34,16 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _forget_connections() -> None:
+    """Make Celery open connections afresh for the broker URL now configured.
+
+    Only forgotten, never closed: kombu keeps one pool per URL for the whole process, and a
+    closed one would be handed back to the next test that publishes to the real broker.
+    """
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def stopped_redis(settings):
     """A real Redis that ran, was used, and is now stopped; cache and broker point at it."""
@@ -66,15 +76,18 @@ def stopped_redis(settings):
         process.terminate()
         process.wait(timeout=10)
     assert not _port_open(PORT)
-    old_broker = app.conf.broker_url
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = {}
-    app.conf.broker_connection_retry = False
-    app.conf.broker_connection_max_retries = 0
-    app.pool.force_close_all()
+    changed = {
+        "broker_url": url,
+        "broker_transport_options": {},
+        "broker_connection_retry": False,
+        "broker_connection_max_retries": 0,
+    }
+    saved = {name: app.conf[name] for name in changed}
+    app.conf.update(changed)
+    _forget_connections()
     yield url
-    app.conf.broker_url = old_broker
-    app.pool.force_close_all()
+    app.conf.update(saved)
+    _forget_connections()
 
 
 @pytest.mark.django_db
