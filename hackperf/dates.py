@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-# The oldest records a council's service desk export plausibly holds, and a far future.
-EARLIEST = date(1990, 1, 1)
+# The oldest records an export plausibly holds (1970, the Unix epoch), and a far future.
+EARLIEST = date(1970, 1, 1)
 LATEST = date(2100, 12, 31)
 
 ERR_DATE = "Enter a date as YYYY-MM-DD, for example 2026-03-31"

@@ -128,8 +128,8 @@ def view_params(pattern: URLPattern) -> set[str]:
             names |= set(getattr(form, "base_fields", {}))
         filterset = getattr(cls, "filterset_class", None)
         if filterset is not None:
+            # The form's fields are named after the filters (no instance: some need a user).
             names |= set(filterset.base_filters)
-            names |= set(filterset().form.fields)
     return names
 
 
