@@ -26,6 +26,8 @@ import path from "node:path";
 import * as sass from "sass";
 import * as esbuild from "esbuild";
 
+import { plotlyCss } from "./plotly-css.mjs";
+
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NM = path.join(ROOT, "node_modules");
@@ -174,6 +176,10 @@ await esbuild.build({
 });
 
 copy(path.join(ROOT, "assets/js/hackperf.js"), path.join(STATIC, "js/hackperf.js"));
+// Pages' own stylesheets (print rules), copied: the CSP allows no inline <style>.
+for (const name of fs.readdirSync(path.join(ROOT, "assets/css"))) {
+  copy(path.join(ROOT, "assets/css", name), path.join(STATIC, "css", name));
+}
 
 // ---------------------------------------------------------------------------
 // 4. Vendor files, as published
@@ -187,6 +193,11 @@ const VENDOR = [
 for (const [pkg, file, out] of VENDOR) {
   copy(path.join(pkgDir(pkg), file), path.join(STATIC, "vendor", out));
 }
+// plotly.js's stylesheet as a file, so the CSP needs no inline <style> (assets/plotly-css.mjs).
+fs.writeFileSync(
+  path.join(STATIC, "css/plotly.css"),
+  plotlyCss(fs.readFileSync(path.join(STATIC, "vendor/plotly-basic.min.js"), "utf8")),
+);
 
 // ---------------------------------------------------------------------------
 // 5. static/ASSETS.md
@@ -236,6 +247,8 @@ under \`/static/\`; nothing is loaded from another host.
 | images/ | lbh-frontend ${versions["lbh-frontend"]} lbh/assets/images (only files the CSS or base.html use) |
 | js/lbh-frontend.js | assets/js/lbh-frontend.entry.mjs bundled by esbuild ${versions["esbuild"]}: lbh-frontend ${versions["lbh-frontend"]} + govuk-frontend ${versions["govuk-frontend"]} JS (no Dialog, no Map), exposes \`window.LBHFrontend\` |
 | js/hackperf.js | assets/js/hackperf.js, copied |
+| css/briefing.css, css/ig-group-report.css | assets/css/, copied (pages' own print rules) |
+| css/plotly.css | plotly.js's own stylesheet, read from vendor/plotly-basic.min.js by assets/plotly-css.mjs (linked with class no-inline-styles, so plotly inserts no <style>) |
 | vendor/plotly-basic.min.js | plotly.js-basic-dist-min ${versions["plotly.js-basic-dist-min"]} (MIT) |
 | vendor/htmx.min.js | htmx.org ${versions["htmx.org"]} dist/htmx.min.js (0BSD) |
 | vendor/axe.min.js | axe-core ${versions["axe-core"]} (MPL-2.0), for accessibility tests only |

@@ -5,10 +5,17 @@ as a table (``templates/includes/_chart.html``). Plotly's "send to cloud" link a
 always off, and plotly.js is served once from ``static/``, never from a CDN.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
+import plotly.io as pio
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# What json_script escapes: the JSON can never close its <script> element or open a comment.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 PLOTLY_CONFIG: dict[str, object] = {
     "showSendToCloud": False,
@@ -36,13 +43,25 @@ class ChartData:
     columns: Sequence[str]
     rows: Sequence[Sequence[object]] = field(default_factory=list)
 
-    def html(self) -> str:
-        """The chart's ``<div>`` and script; plotly.js itself is loaded by the page."""
-        return self.figure.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            config=PLOTLY_CONFIG,
-            div_id=self.id,
+    def html(self) -> SafeString:
+        """The chart's ``<div>`` and its figure as JSON; ``static/js/hackperf.js`` draws it.
+
+        Not plotly's ``to_html``, whose inline ``<script>`` the Content-Security-Policy
+        refuses: a ``<script type="application/json">`` block is data the browser never runs,
+        and the page's own script passes it to ``Plotly.newPlot``.
+        """
+        figure = json.loads(pio.to_json(self.figure, validate=False))
+        spec = json.dumps(
+            {"data": figure["data"], "layout": figure["layout"], "config": PLOTLY_CONFIG},
+            separators=(", ", ": "),
+        ).translate(_JSON_SCRIPT_ESCAPES)
+        return format_html(
+            '<div id="{}" class="hp-chart" data-hp-chart="{}-data"></div>'
+            '<script type="application/json" id="{}-data">{}</script>',
+            self.id,
+            self.id,
+            self.id,
+            mark_safe(spec),  # escaped above, as django.utils.html.json_script does
         )
 
 

@@ -251,7 +251,10 @@ class ProgressPrinter:
         if new_phase:
             if self.phase and self.tty:
                 self.stream.write("\n")
-            self.phase, self.started, self.last = phase, now, 0.0
+            # A terminal draws the bar at once; a log gets its first line ``every`` seconds
+            # in (and one at the end of the pass), not whenever the machine's clock says.
+            self.phase, self.started = phase, now
+            self.last = 0.0 if self.tty else now
         done = total is not None and rows >= total
         if not (self.tty or done or now - self.last >= self.every):
             return

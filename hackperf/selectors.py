@@ -1,18 +1,22 @@
 """Reads for the project package's own pages."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
 from hackperf.bank_holidays import holiday_calendar  # noqa: F401 (the selector other apps use)
 from hackperf.choices import GOOD_FETCH_OUTCOMES, ToConfirmStatus
 from hackperf.models import BankHolidayFetch, HolidayToConfirm
 from hackperf.roles import Role
 from hackperf.tasks import HEARTBEAT_KEY
+
+logger = logging.getLogger(__name__)
 
 # Beat sends the heartbeat every minute; allow a few missed beats before saying it stopped.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=5)
@@ -22,11 +26,21 @@ HEARTBEAT_STALE_AFTER = timedelta(minutes=5)
 class JobsStatus:
     last_run: datetime | None
     running: bool
+    # False when the cache (Redis) could not be asked: the page says "unknown".
+    known: bool = True
 
 
 def jobs_status(*, now: datetime) -> JobsStatus:
-    """Whether Celery beat and a worker are running, judged by the heartbeat task."""
-    raw = cache.get(HEARTBEAT_KEY)
+    """Whether Celery beat and a worker are running, judged by the heartbeat task.
+
+    The heartbeat lives in the cache, which is Redis, the broker too: when Redis is down the
+    answer is "unknown", never an error page.
+    """
+    try:
+        raw = cache.get(HEARTBEAT_KEY)
+    except Exception:  # any cache backend's connection error; the page must still serve
+        logger.warning("jobs status: the cache could not be read", exc_info=True)
+        return JobsStatus(last_run=None, running=False, known=False)
     if not raw:
         return JobsStatus(last_run=None, running=False)
     last_run = datetime.fromisoformat(raw)
@@ -101,3 +115,42 @@ def role_counts() -> list[tuple[str, int]]:
         .values_list("name", "n")
     )
     return [(role.label, counts.get(role.value, 0)) for role in Role]
+
+
+@dataclass(frozen=True)
+class LockedSignIn:
+    """An account or a client address that django-axes currently refuses to sign in."""
+
+    kind: str  # "account" or "address"
+    value: str
+    failures: int
+    last_attempt: datetime
+
+
+def locked_sign_ins(*, now: datetime) -> list[LockedSignIn]:
+    """Accounts and addresses locked out now, as django-axes counts (two queries).
+
+    django-axes locks on the sum of failures within the cool-off, separately per username
+    and per address (``AXES_LOCKOUT_PARAMETERS``); this reads its table the same way.
+    """
+    from axes.models import AccessAttempt
+
+    since = now - settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=since)
+    locked = []
+    for kind, field in (("account", "username"), ("address", "ip_address")):
+        rows = (
+            recent.exclude(**{f"{field}__isnull": True})
+            .values(field)
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+            .order_by(field)
+        )
+        locked += [
+            LockedSignIn(
+                kind=kind, value=row[field], failures=row["failures"], last_attempt=row["last"]
+            )
+            for row in rows
+            if row[field]
+        ]
+    return locked

@@ -29,3 +29,19 @@ def role_groups_sync() -> list[Group]:
         group.permissions.set([site_perms[perm.value] for perm in perms])
         groups.append(group)
     return groups
+
+
+UNLOCK_NOTHING = "Say which account or address to unlock."
+
+
+def sign_in_unlock(*, username: str = "", ip_address: str = "") -> int:
+    """Forget the failed sign-ins of one account or one address, so it can sign in again.
+
+    Returns how many django-axes attempt records were removed. Refuses to be called with
+    neither, which django-axes would read as "everyone".
+    """
+    from axes.utils import reset
+
+    if not username and not ip_address:
+        raise ValueError(UNLOCK_NOTHING)
+    return reset(username=username or None, ip=ip_address or None)

@@ -7,9 +7,11 @@ site runs on SQLite and without ``REDIS_URL`` Celery uses kombu's filesystem tra
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from hackperf.env import (
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "axes",
+    "csp",
     "hackperf",
     "servicedesk",
     "infogov",
@@ -68,12 +72,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in the address is a 400 that says so, before any view or query sees it.
+    "hackperf.middleware.RejectNulMiddleware",
     # The site is internal: every view needs a login unless marked @login_not_required.
     # https://docs.djangoproject.com/en/5.2/ref/middleware/#django.contrib.auth.middleware.LoginRequiredMiddleware
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Pages carrying personal data are never stored by a browser or proxy cache.
+    "hackperf.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hackperf.urls"
@@ -245,9 +256,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a sign-in from a locked-out account or address before the
+# password is checked. https://django-axes.readthedocs.io/en/latest/2_installation.html
+AUTHENTICATION_BACKENDS = [
+    "hackperf.auth.ThrottledSignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in throttling (django-axes) ------------------------------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# After AXES_FAILURE_LIMIT failed sign-ins an account is locked, and so, separately, is the
+# client address they came from, for AXES_COOLOFF_TIME or until the DMT unlocks it on the
+# people and roles page. Attempts are kept in the database, so a stopped Redis changes nothing.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hackperf.client_address.client_address"
+AXES_USERNAME_CALLABLE = "hackperf.auth.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "hackperf.views.signin_locked_out"
+# Do not write a row for every successful sign-in (AccessLog); failures are what matter.
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- The client's address behind the council's proxy ------------------------------------
+# How many proxies in front of gunicorn append to X-Forwarded-For (the council's TLS proxy:
+# 1). The client is the address that many entries from the right; 0 trusts only REMOTE_ADDR,
+# since anything else in the header is whatever the client wrote. Used by sign-in
+# throttling and the survey rate limit alike (hackperf.client_address).
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else 0
+)
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -302,6 +343,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): only this site's own files, no inline script and no
+# inline <style>; chart data travels in <script type="application/json"> blocks, which are
+# data, not script. Inline style *attributes* are allowed because plotly.js lays out its SVG
+# with them (style-src-attr), which cannot run code.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)

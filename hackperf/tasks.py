@@ -1,9 +1,15 @@
-"""Project-wide Celery tasks."""
+"""Project-wide Celery tasks, and the one safe way for a request to enqueue one."""
+
+import logging
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "hackperf:celery-heartbeat"
 
@@ -56,3 +62,20 @@ def send_outbox() -> int:
     from hackperf.outbox import outbox_send
 
     return outbox_send().sent
+
+
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Queue ``task`` once the current transaction commits; a broker failure is logged only.
+
+    What the request wrote is already committed when the message is sent, so a stopped
+    broker (Redis) must not turn a saved answer into an error page: the failure is logged
+    for the operators, and the scheduled jobs, idempotent, catch up when Redis is back.
+    """
+
+    def send() -> None:
+        try:
+            task.delay(*args, **kwargs)
+        except Exception:  # kombu's OperationalError, redis' ConnectionError, OSError ...
+            logger.exception("could not queue %s: is the broker (Redis) running?", task.name)
+
+    transaction.on_commit(send)

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/unlock/", views.SignInUnlockView.as_view(), name="person_unlock"),
     path("healthz", views.healthz, name="healthz"),
     path("bank-holidays/", views.BankHolidayListView.as_view(), name="bank_holiday_list"),
     path(
@@ -46,3 +47,6 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Bad input answers 400 with the reason (hackperf.views.bad_request), never a bare page.
+handler400 = "hackperf.views.bad_request"

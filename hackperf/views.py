@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView, View
 from django_tables2 import SingleTableView
 
-from hackperf import selectors
+from hackperf import selectors, services
 from hackperf.bank_holidays import BUNDLED_SOURCE, holiday_to_confirm_decide
 from hackperf.charts import bar_chart
 from hackperf.models import BankHolidayFetch, HolidayToConfirm
@@ -116,6 +117,7 @@ class PersonListView(PermissionRequired, SingleTableView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["locked_sign_ins"] = selectors.locked_sign_ins(now=timezone.now())
         counts = selectors.role_counts()
         busiest = max(counts, key=lambda pair: pair[1])
         context["chart"] = bar_chart(
@@ -132,6 +134,26 @@ class PersonListView(PermissionRequired, SingleTableView):
         return context
 
 
+class SignInUnlockView(PermissionRequired, View):
+    """The DMT lets a locked-out account (or client address) sign in again at once."""
+
+    perm = Perm.VIEW_REVIEW
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        kind = request.POST.get("kind", "")
+        value = request.POST.get("value", "").strip()
+        if kind not in ("account", "address") or not value or "\x00" in value:
+            messages.error(request, "Choose an account or address from the list to unlock.")
+            return redirect("person_list")
+        if kind == "account":
+            services.sign_in_unlock(username=value)
+        else:
+            services.sign_in_unlock(ip_address=value)
+        messages.success(request, f"Unlocked the {kind} {value}: it can sign in again.")
+        return redirect("person_list")
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -140,3 +162,42 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+LOCKED_OUT = (
+    "Too many failed sign-ins for this account or from this address, so signing in is "
+    "locked for {minutes} minutes. Try again after {until:%H:%M}, or ask the ICT Divisional "
+    "Management Team to unlock your account (People and roles)."
+)
+
+
+def signin_locked_out(request: HttpRequest, original_response=None, credentials=None):
+    """The sign-in page, saying why it refused (django-axes' ``AXES_LOCKOUT_CALLABLE``).
+
+    Used for the site's and the admin's sign-in alike; 429, as django-axes answers by default.
+    """
+    cooloff = settings.AXES_COOLOFF_TIME
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username[:150]})
+    message = LOCKED_OUT.format(
+        minutes=int(cooloff.total_seconds() // 60),
+        until=timezone.localtime(timezone.now() + cooloff),
+    )
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.POST.get("next", ""), "lockout": message},
+        status=429,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page (``handler400``): what was wrong with the request, when we know.
+
+    Only our own ``BadRequest`` messages are shown; Django's other 400s (a bad Host header,
+    a forged signature) may quote what the client sent, so they get the general wording.
+    """
+    reason = str(exception) if type(exception) is BadRequest else ""
+    if request.path.startswith("/api/"):  # the API answers in JSON, errors included
+        return JsonResponse({"detail": reason or "Bad request."}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from hackperf.dates import DateInputError, check_in_range
 from indicators.models import Indicator
 
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
@@ -98,7 +99,10 @@ class PeriodValueForm(GovukForm):
     )
 
     def clean_period_start(self) -> date:
-        return self.cleaned_data["period_start"].replace(day=1)
+        try:
+            return check_in_range(self.cleaned_data["period_start"].replace(day=1))
+        except DateInputError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class PeriodValueReviseForm(PeriodValueForm):
@@ -166,6 +170,10 @@ class ReviewPackForm(GovukForm):
         end = self.cleaned_data["fortnight_end"]
         if timezone.is_naive(end):
             raise forms.ValidationError("Choose the fortnight to freeze from the review page.")
+        try:
+            check_in_range(end.date())
+        except DateInputError as error:
+            raise forms.ValidationError(str(error)) from None
         return end
 
 

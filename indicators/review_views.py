@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, TemplateView
 
+from hackperf.dates import check_in_range
 from hackperf.metrics import ALL
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
@@ -154,6 +155,7 @@ class ReviewDrilldownView(PermissionRequired, TemplateView):
         key = get.get("key", "") if breakdown != ALL else ""
         try:
             instant = datetime.fromisoformat(get.get("instant", ""))
+            check_in_range(instant.date())
         except ValueError:
             instant = None
         if (

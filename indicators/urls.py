@@ -2,6 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
+from hackperf.dates import parse_month
 from indicators import briefing_views, review_views, views
 
 
@@ -11,7 +12,8 @@ class PeriodConverter:
     regex = r"[0-9]{4}-[0-9]{2}"
 
     def to_python(self, value: str) -> date:
-        return date.fromisoformat(f"{value}-01")  # ValueError (month 13) → no match, 404
+        # ValueError (month 13, or a year outside hackperf.dates' bounds) → no match, 404.
+        return parse_month(value)
 
     def to_url(self, value: date | str) -> str:
         return value if isinstance(value, str) else f"{value:%Y-%m}"

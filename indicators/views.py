@@ -6,7 +6,6 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
-from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -22,12 +21,12 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
+from hackperf.dates import DateInputError, parse_instant, parse_month
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue, Snapshot
-from indicators.periods import local_midnight
 from indicators.tables import PeriodValueTable
 
 
@@ -131,7 +130,7 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
     def get_initial(self):
         period = self.request.GET.get("period", "")
         try:
-            period_start = date.fromisoformat(f"{period}-01")
+            period_start = parse_month(period)
         except ValueError:
             return {}
         existing = self.indicator.values.filter(period_start=period_start).first()
@@ -512,9 +511,9 @@ def api_snapshot_list(request: HttpRequest) -> JsonResponse:
     for name, lookup in (("from", "instant__gte"), ("to", "instant__lte")):
         if request.GET.get(name):
             try:
-                bound = _api_instant(request.GET[name], end=name == "to")
-            except ValueError as error:
-                raise Http404(f"'{name}' must be an ISO date or datetime.") from error
+                bound = parse_instant(request.GET[name], end_of_day=name == "to")
+            except DateInputError as error:
+                return JsonResponse({"detail": f"'{name}': {error}."}, status=400)
             rows = rows.filter(**{lookup: bound})
 
     def serialise(snapshot: Snapshot) -> dict[str, object]:
@@ -529,16 +528,6 @@ def api_snapshot_list(request: HttpRequest) -> JsonResponse:
         }
 
     return _paginated(request, rows, serialise)
-
-
-def _api_instant(text: str, *, end: bool) -> datetime:
-    """An aware instant from an ISO datetime (London time when it has no offset) or a date
-    (its London midnight; for ``to``, the next day's, so the whole day is included)."""
-    if len(text) == 10:
-        day = date.fromisoformat(text)
-        return local_midnight(day + timedelta(days=1) if end else day)
-    instant = datetime.fromisoformat(text)
-    return instant if timezone.is_aware(instant) else instant.replace(tzinfo=_LONDON)
 
 
 # Who may open the records behind a computed value: those who may see that source's pages.

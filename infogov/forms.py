@@ -4,6 +4,7 @@ onto the form (``apply_service_errors``) so bad input re-renders and saves nothi
 from django import forms
 from django.core.exceptions import ValidationError
 
+from hackperf.dates import DateInputError
 from infogov import choices, selectors
 from infogov.models import Case, Directorate, Service
 
@@ -184,6 +185,8 @@ class QuarterForm(GovukForm):
             raise ValidationError(ERR_QUARTER)
         try:
             return selectors.parse_period(value)
+        except DateInputError as exc:  # a quarter, but outside the years we keep
+            raise ValidationError(str(exc)) from exc
         except ValueError as exc:
             raise ValidationError(ERR_QUARTER) from exc
 

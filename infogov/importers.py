@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from hackperf.dates import DateInputError, check_in_range
 from infogov.choices import Channel, Kind, Outcome, Status
 
 PRESETS_DIR: Final = Path(__file__).resolve().parent / "presets"
@@ -348,6 +349,13 @@ class _Row:
                 )
             )
             self.blame(name, value)
+        else:
+            try:
+                check_in_range(parsed, shown=value)
+            except DateInputError as error:
+                self.errors.append(f"{name}: {error}")
+                self.blame(name, value)
+                return None
         return parsed
 
 

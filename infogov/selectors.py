@@ -14,6 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from hackperf import selectors as hackperf_selectors
 from hackperf.choices import OutboxStatus
+from hackperf.dates import check_in_range
 from hackperf.models import OutboxMessage
 from hackperf.roles import Role
 from hackperf.workdays import (
@@ -282,6 +283,9 @@ def parse_period(key: str) -> Period:
     if not match:
         raise ValueError(ERR_PERIOD)
     year = int(match.group(1))
+    # The first day of the year and the last, so a quarter's neighbours stay in range too.
+    check_in_range(date(year, 1, 1), shown=key.strip())
+    check_in_range(date(year, 12, 31), shown=key.strip())
     if match.group(2):
         month = int(match.group(2))
         last = calendar_module.monthrange(year, month)[1]
@@ -453,7 +457,10 @@ def previous_quarters(period: Period, count: int) -> list[Period]:
     year, quarter = int(period.key[:4]), int(period.key[-1])
     periods = []
     for _ in range(count):
-        periods.append(parse_period(f"{year}-Q{quarter}"))
+        try:
+            periods.append(parse_period(f"{year}-Q{quarter}"))
+        except ValueError:  # before hackperf.dates.EARLIEST: no earlier quarters to show
+            break
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     return periods[::-1]
 

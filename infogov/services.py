@@ -53,6 +53,17 @@ ERR_EXTENSION_REASON_KIND = "That reason does not apply to {kind} requests."
 ERR_RESPONDED_EVENT = "Record a response with Respond, which also records the outcome."
 ERR_PARENT_REQUIRED = "A review or complaint must be linked to the original request."
 ERR_NOT_A_DIRECTOR = "{name} is not in the director role: give them the role first."
+ERR_BEFORE_IN_FORCE = (
+    "{kind} requests can only have been received from {start:%-d %B %Y}, when {law} came "
+    "into force; check the date received."
+)
+# When each right of access began: FOIA s.1 and the EIR 2004 on 1 January 2005, the
+# DPA 1998's subject access on 1 March 2000. Nothing earlier is a case this law covers.
+IN_FORCE = {
+    Kind.FOI: (date(2005, 1, 1), "the Freedom of Information Act 2000"),
+    Kind.EIR: (date(2005, 1, 1), "the Environmental Information Regulations 2004"),
+    Kind.SAR: (date(2000, 3, 1), "the Data Protection Act 1998"),
+}
 
 EXTENSION_REASONS_BY_KIND = {
     Kind.FOI: {"public_interest"},
@@ -171,6 +182,11 @@ def case_log(
     today = today or timezone.localdate()
     if received > today:
         raise ValidationError({"received": ERR_IN_FUTURE})
+    if kind in IN_FORCE and received < IN_FORCE[kind][0]:
+        start, law = IN_FORCE[kind]
+        raise ValidationError(
+            {"received": ERR_BEFORE_IN_FORCE.format(kind=Kind(kind).label, start=start, law=law)}
+        )
     if service is not None and service.directorate_id != directorate.pk:
         raise ValidationError(
             {

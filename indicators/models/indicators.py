@@ -8,6 +8,7 @@ import hashlib
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -136,6 +137,19 @@ class Target(models.Model):
         return rag.Tolerance(self.tolerance_kind, self.tolerance_amount)
 
 
+def _plain(number: Decimal) -> str:
+    """12, 10.5, -5: a decimal as people write it (never 1E+1)."""
+    return format(number.normalize(), "f")
+
+
+ERR_PERCENT_RANGE = "A percentage is from 0 to 100; {value} cannot be right."
+ERR_NEGATIVE = "{what} cannot be negative ({value})."
+ERR_NUMERATOR_ABOVE_DENOMINATOR = (
+    "The numerator ({numerator}) cannot be more than the denominator ({denominator}): "
+    "it counts some of what the denominator counts."
+)
+
+
 class PeriodValue(models.Model):
     """An indicator's value for one month, with its figures, commentary and approval trail.
 
@@ -234,6 +248,30 @@ class PeriodValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period_start:%b %Y}: {self.value}"
+
+    def clean(self) -> None:
+        """Refuse figures that cannot be true, saying why (services call ``full_clean``)."""
+        errors: dict[str, str] = {}
+        unit = self.indicator.unit if self.indicator_id else None
+        if self.value is not None:
+            if unit == choices.Unit.PERCENT and not 0 <= self.value <= 100:
+                errors["value"] = ERR_PERCENT_RANGE.format(value=_plain(self.value))
+            elif unit == choices.Unit.COUNT and self.value < 0:
+                errors["value"] = ERR_NEGATIVE.format(what="A count", value=_plain(self.value))
+        if self.numerator is not None and self.numerator < 0:
+            errors["numerator"] = ERR_NEGATIVE.format(
+                what="A numerator", value=_plain(self.numerator)
+            )
+        elif (
+            self.numerator is not None
+            and self.denominator is not None
+            and self.numerator > self.denominator
+        ):
+            errors["numerator"] = ERR_NUMERATOR_ABOVE_DENOMINATOR.format(
+                numerator=_plain(self.numerator), denominator=_plain(self.denominator)
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def get_status_color(self) -> str:
         return choices.STATUS_COLOURS[self.status]

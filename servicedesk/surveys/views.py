@@ -2,12 +2,14 @@
 
 The survey page is the one public page of the site (``@login_not_required``): it is reached
 only through a signed link, shows only the reference and summary of the ticket it asks about,
-keeps CSRF protection, and is rate-limited per IP address and per link.
+keeps CSRF protection, and is rate-limited per link (after its signature is checked) and,
+for links we never sent, per client address.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 
 from django.contrib.auth.decorators import login_not_required
@@ -20,41 +22,63 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from hackperf.client_address import client_address
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
 from servicedesk.surveys import selectors, services
 from servicedesk.surveys.forms import SurveyForm
 from servicedesk.surveys.services import LinkProblem
 
-# At most this many answers (POSTs) per IP address, and per link, in the window.
+# At most this many answers (POSTs) per link, and this many POSTs with a bad link per client
+# address, in the window.
 RATE_LIMIT_POSTS = 10
 RATE_LIMIT_WINDOW_SECONDS = 10 * 60
 
 PROBLEM_STATUS = {LinkProblem.INVALID: 404, LinkProblem.EXPIRED: 410, LinkProblem.USED: 410}
+
+logger = logging.getLogger(__name__)
 
 
 def _allowed(key: str) -> bool:
     """Count one hit against ``key`` in the shared cache; False once over the limit.
 
     A fixed window from the first hit: ``add`` starts it (atomically, once), ``incr`` counts.
+    With the cache (Redis) down nothing is counted and the answer is allowed: a stopped
+    broker must not turn away the people the survey is for.
     """
-    if cache.add(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS):
-        return True
     try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS)
+        if cache.add(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS):
+            return True
+        try:
+            hits = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS)
+            return True
+    except Exception:  # any cache backend's connection error
+        logger.warning("survey rate limit: the cache could not be reached", exc_info=True)
         return True
     return hits <= RATE_LIMIT_POSTS
 
 
-def _rate_limited(request: HttpRequest, token: str) -> bool:
-    # REMOTE_ADDR, not X-Forwarded-For, which a client can set to anything.
-    ip = request.META.get("REMOTE_ADDR", "")
+def _link_allowed(token: str) -> bool:
+    """Count an answer to a link whose signature checked out (guessers cannot reach it)."""
     link = hashlib.sha256(token.encode()).hexdigest()[:32]
-    by_ip = _allowed(f"survey-posts:ip:{ip}")
-    by_link = _allowed(f"survey-posts:link:{link}")
-    return not (by_ip and by_link)
+    return _allowed(f"survey-posts:link:{link}")
+
+
+def _bad_link_allowed(request: HttpRequest) -> bool:
+    """Count a POST to a link that is not one we sent, by the client's own address.
+
+    The address is the one the trusted proxy saw (``hackperf.client_address``), so a guesser
+    only ever locks out themselves; answers on real links never touch this counter.
+    """
+    return _allowed(f"survey-posts:bad-link:{client_address(request)}")
+
+
+def _rate_limited_page(request: HttpRequest) -> HttpResponse:
+    response = render(request, "servicedesk/surveys/survey_rate_limited.html", status=429)
+    response["Retry-After"] = str(RATE_LIMIT_WINDOW_SECONDS)
+    return response
 
 
 def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
@@ -70,12 +94,18 @@ def _problem_page(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    """Answer one survey from its e-mailed link (no sign-in; the link is the credential)."""
-    if request.method == "POST" and _rate_limited(request, token):
-        response = render(request, "servicedesk/surveys/survey_rate_limited.html", status=429)
-        response["Retry-After"] = str(RATE_LIMIT_WINDOW_SECONDS)
-        return response
+    """Answer one survey from its e-mailed link (no sign-in; the link is the credential).
+
+    POSTs are counted after the link's signature is checked: per link for real links, per
+    client address for links we never sent.
+    """
     invitation, problem = services.invitation_for_token(token)
+    if request.method == "POST":
+        if problem is LinkProblem.INVALID:
+            if not _bad_link_allowed(request):
+                return _rate_limited_page(request)
+        elif not _link_allowed(token):
+            return _rate_limited_page(request)
     if problem is not None or invitation is None:
         return _problem_page(request, problem or LinkProblem.INVALID)
     form = SurveyForm(request.POST if request.method == "POST" else None)

@@ -3,11 +3,19 @@
  * - Initialises lbh-frontend / GOV.UK Frontend components once the page is parsed.
  * - Initialises components inside content that htmx swaps in later.
  * - Opens chart data tables (<details class="hp-figure__data">) for printing.
+ * - Draws each chart: <div data-hp-chart="ID"> with its figure in
+ *   <script type="application/json" id="ID"> (hackperf.charts.ChartData.html), so the
+ *   Content-Security-Policy needs no inline script.
  *
- * Needs static/js/lbh-frontend.js (window.LBHFrontend) loaded before it.
+ * Needs static/js/lbh-frontend.js (window.LBHFrontend) loaded before it, and on pages
+ * with charts static/vendor/plotly-basic.min.js (window.Plotly).
  */
 (function () {
   "use strict";
+
+  // GOV.UK Frontend styles components for script only under .js-enabled (was an inline
+  // script at the top of <body>; the CSP allows no inline script).
+  document.body.className += " js-enabled";
 
   function lbh() {
     return window.LBHFrontend && typeof window.LBHFrontend.initAll === "function"
@@ -32,11 +40,29 @@
     };
   }
 
+  function drawCharts(root) {
+    if (!window.Plotly || !root.querySelectorAll) {
+      return;
+    }
+    var charts = root.querySelectorAll("[data-hp-chart]");
+    for (var i = 0; i < charts.length; i++) {
+      var el = charts[i];
+      var data = document.getElementById(el.getAttribute("data-hp-chart"));
+      if (!data || el.getAttribute("data-hp-chart-drawn")) {
+        continue;
+      }
+      var spec = JSON.parse(data.textContent);
+      el.setAttribute("data-hp-chart-drawn", "true");
+      window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);
+    }
+  }
+
   function initPage() {
     var frontend = lbh();
     if (frontend) {
       frontend.initAll();
     }
+    drawCharts(document);
   }
 
   if (document.readyState === "loading") {
@@ -50,10 +76,13 @@
   document.addEventListener("htmx:load", function (event) {
     var el = event.target;
     var frontend = lbh();
-    if (!frontend || !el || el === document.body || el.nodeType !== 1) {
+    if (!el || el === document.body || el.nodeType !== 1) {
       return;
     }
-    frontend.initAll({ scope: scopeIncludingSelf(el) });
+    drawCharts(scopeIncludingSelf(el));
+    if (frontend) {
+      frontend.initAll({ scope: scopeIncludingSelf(el) });
+    }
   });
 
   // Print the data behind each chart: open closed <details>, restore afterwards.

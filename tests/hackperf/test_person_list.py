@@ -27,10 +27,11 @@ class PersonListTests:
         client = client_as(Role.DMT)
         UserFactory.create_batch(people, roles=(Role.QUEUE_OWNER,))
         # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS inside the test's transaction),
-        # 4-5 the user's own and group permissions (navigation), 6 people per role (chart),
-        # 7 release savepoint, 8 count for the paginator, 9 the page of people,
-        # 10 their groups (one prefetch). The table renders after the view's transaction.
-        with django_assert_num_queries(10):
+        # 4-5 the user's own and group permissions (navigation), 6-7 locked accounts and
+        # locked addresses (django-axes' attempts), 8 people per role (chart),
+        # 9 release savepoint, 10 count for the paginator, 11 the page of people,
+        # 12 their groups (one prefetch). The table renders after the view's transaction.
+        with django_assert_num_queries(12):
             response = client.get(self.url())
         assert response.status_code == 200
 

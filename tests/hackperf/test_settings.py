@@ -98,3 +98,74 @@ class BankHolidayFeedSettingTests:
         env = {**PRODUCTION_ENV, "BANK_HOLIDAYS_FEED_URL": ""}
         result = manage("shell", "-c", self.SHOW, env=env)
         assert result.stdout.strip().splitlines()[-1] == "''", result.stderr
+
+
+HEADERS_CHECK = """
+import sys
+import django
+django.setup()
+from django.templatetags.static import static
+from django.test import Client
+client = Client(HTTP_HOST="ict-performance.hackney.example", HTTP_X_FORWARDED_PROTO="https")
+path = static(sys.argv[1][len("static:"):]) if sys.argv[1].startswith("static:") else sys.argv[1]
+response = client.get(path, secure=True)
+print(response.status_code)
+for name, value in sorted(response.headers.items()):
+    print(f"{name}: {value}")
+"""
+
+
+@pytest.fixture(scope="module")
+def production_env(tmp_path_factory, django_db_setup, django_db_blocker):
+    """Production settings, collected static files, and the test database (which the
+    pages asked for here never read: they only open the request's transaction)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
+    }
+    result = manage("collectstatic", "--noinput", "-v0", env=env)
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+@pytest.mark.django_db
+class ProductionHeadersTests:
+    def headers(self, env, path):
+        result = subprocess.run(
+            [sys.executable, "-c", HEADERS_CHECK, path],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        status, *lines = result.stdout.strip().splitlines()
+        return int(status), dict(line.split(": ", 1) for line in lines)
+
+    def test_static_files_stay_cacheable(self, production_env):
+        status, headers = self.headers(production_env, "static:css/hackperf.css")
+        assert status == 200
+        assert "no-store" not in headers["Cache-Control"]
+        assert "max-age=" in headers["Cache-Control"]
+
+    def test_a_production_response_carries_the_security_headers(self, production_env):
+        status, headers = self.headers(production_env, "/sign-in/")
+        assert status == 200
+        assert headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains; preload"
+        )
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert "no-store" in headers["Cache-Control"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -365,6 +365,12 @@ class SnapshotApiTests:
         _, raw = services.api_token_create(user=outsider, name="Elsewhere")
         assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
 
-    def test_it_answers_404_for_a_bad_date(self, client_as):
-        response = client_as(Role.DMT).get(reverse("indicators:api_snapshot_list"), {"from": "x"})
-        assert response.status_code == 404
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [("from", "x"), ("to", "9999-12-31"), ("from", "0001-01-01"), ("to", "0001-01-01T00:00")],
+    )
+    def test_it_answers_400_with_the_reason_for_a_bad_date(self, client_as, name, value):
+        url = reverse("indicators:api_snapshot_list")
+        response = client_as(Role.DMT).get(url, {name: value})
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith(f"'{name}': Enter a date")

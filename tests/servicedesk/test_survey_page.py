@@ -196,13 +196,45 @@ class SurveyRateLimitTests:
         assert "Too many attempts" in response.content.decode()
         assert not SurveyResponse.objects.exists()
 
-    def test_it_limits_posts_per_ip_address_across_links(self, client, invitation):
+    def test_bad_links_lock_out_only_the_address_that_sent_them(self, client, invitation):
         for i in range(views.RATE_LIMIT_POSTS):
             client.post(reverse("survey", args=[f"bogus-{i}"]), {}, REMOTE_ADDR="10.0.0.9")
-        response = client.post(link(invitation), ANSWER, REMOTE_ADDR="10.0.0.9")
+        response = client.post(reverse("survey", args=["bogus-x"]), {}, REMOTE_ADDR="10.0.0.9")
         assert response.status_code == 429
-        # Another address is not held up.
-        assert client.post(link(invitation), ANSWER, REMOTE_ADDR="10.0.0.10").status_code == 200
+        # Guessing never counts against a real link, even from the guesser's address.
+        assert client.post(link(invitation), ANSWER, REMOTE_ADDR="10.0.0.9").status_code == 200
+        assert SurveyResponse.objects.count() == 1
+
+    def test_junk_through_the_shared_proxy_blocks_no_real_answer(
+        self, client, invitation, settings
+    ):
+        # Behind the council's TLS proxy every request comes from its address; the client is
+        # the last X-Forwarded-For entry, the one the proxy wrote.
+        settings.TRUSTED_PROXY_COUNT = 1
+        proxy = {"REMOTE_ADDR": "10.1.1.1"}
+        for i in range(views.RATE_LIMIT_POSTS + 1):
+            client.post(
+                reverse("survey", args=[f"junk-{i}"]),
+                {},
+                HTTP_X_FORWARDED_FOR="10.9.9.9",
+                **proxy,
+            )
+        blocked = client.post(
+            reverse("survey", args=["junk-x"]), {}, HTTP_X_FORWARDED_FOR="10.9.9.9", **proxy
+        )
+        assert blocked.status_code == 429
+        # The junk sender cannot dodge it by writing their own X-Forwarded-For entry.
+        spoofed = client.post(
+            reverse("survey", args=["junk-y"]),
+            {},
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 10.9.9.9",
+            **proxy,
+        )
+        assert spoofed.status_code == 429
+        # Another colleague behind the same proxy answers their real link at once.
+        answered = client.post(link(invitation), ANSWER, HTTP_X_FORWARDED_FOR="10.2.2.2", **proxy)
+        assert answered.status_code == 200
+        assert SurveyResponse.objects.count() == 1
 
     def test_the_limit_lifts_after_ten_minutes(self, client, invitation):
         url = link(invitation)

@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from hackperf.dates import DateInputError, check_in_range
 from indicators import services
 
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
             period_start = date.fromisoformat(f"{options['period']}-01")
         except ValueError as error:
             raise CommandError(f"--period: {options['period']!r} is not YYYY-MM.") from error
+        try:
+            check_in_range(period_start, shown=options["period"])
+        except DateInputError as error:
+            raise CommandError(f"--period: {error}.") from None
         try:
             figures = services.indicators_compute(period_start=period_start)
         except ValidationError as error:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from hackperf.dates import DateInputError, check_in_range
 from indicators import periods, services
 from indicators.choices import Granularity
 
@@ -21,6 +22,10 @@ def _datetime(text: str) -> datetime:
         instant = datetime.fromisoformat(text)
     except ValueError as error:
         raise CommandError(f"--as-of: {text!r} is not an ISO 8601 datetime.") from error
+    try:
+        check_in_range(instant.date(), shown=text)
+    except DateInputError as error:
+        raise CommandError(f"--as-of: {error}.") from None
     if timezone.is_naive(instant):
         instant = instant.replace(tzinfo=ZoneInfo("Europe/London"))
     return instant
@@ -28,9 +33,13 @@ def _datetime(text: str) -> datetime:
 
 def _date(option: str, text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as error:
         raise CommandError(f"{option}: {text!r} is not a date (YYYY-MM-DD).") from error
+    try:
+        return check_in_range(day, shown=text)
+    except DateInputError as error:
+        raise CommandError(f"{option}: {error}.") from None
 
 
 class Command(BaseCommand):

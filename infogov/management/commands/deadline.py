@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hackperf.dates import DateInputError, check_in_range
 from hackperf.selectors import holiday_calendar
 from infogov.deadlines import CaseKind, DeadlineInputError, compute_deadline
 
@@ -28,9 +29,13 @@ def parse_date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(BAD_DATE.format(option=option, value=value)) from None
+    try:
+        return check_in_range(day, shown=value)
+    except DateInputError as error:
+        raise CommandError(f"{option}: {error}") from None
 
 
 class Command(BaseCommand):

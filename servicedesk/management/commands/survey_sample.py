@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from hackperf.dates import DateInputError, check_in_range
 from servicedesk.surveys import services
 from servicedesk.surveys.sampling import parse_rate
 
@@ -30,6 +31,10 @@ class Command(BaseCommand):
             first = date.fromisoformat(f"{month}-01")
         except ValueError as error:
             raise CommandError(f"--month: {month!r} is not YYYY-MM.") from error
+        try:
+            check_in_range(first, shown=month)
+        except DateInputError as error:
+            raise CommandError(f"--month: {error}.") from None
         try:
             fraction = parse_rate(rate) if rate is not None else services.sampling_rate()
         except ValueError as error:

@@ -1,0 +1,92 @@
+"""Dates, months and instants typed by people: parsed once, here, with the bounds they may take.
+
+Python's calendar runs from year 1 to 9999, and arithmetic near either end (the month after
+9999-12, the quarter before 0001-Q1, a London midnight on 1 January 1) raises instead of
+answering. Nothing this dashboard counts lies outside ``EARLIEST``–``LATEST``, so a page, the
+API and the management commands all refuse such input with the same plain reason
+(``DateInputError``, a ``ValueError``), before any arithmetic can fail.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+# The oldest records an export plausibly holds (1970, the Unix epoch), and a far future.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2100, 12, 31)
+
+ERR_DATE = "Enter a date as YYYY-MM-DD, for example 2026-03-31"
+ERR_INSTANT = "Enter a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM)"
+ERR_MONTH = "Enter a month as YYYY-MM, for example 2026-03"
+ERR_RANGE = "Enter a date from {earliest:%-d %B %Y} to {latest:%-d %B %Y}; {value} is outside that"
+
+
+class DateInputError(ValueError):
+    """Input that is not a date, or a date outside ``EARLIEST``–``LATEST``; says which."""
+
+
+def check_in_range(day: date, *, shown: str | None = None) -> date:
+    """``day``, if it lies within the bounds; otherwise ``DateInputError`` saying so."""
+    if not EARLIEST <= day <= LATEST:
+        raise DateInputError(
+            ERR_RANGE.format(earliest=EARLIEST, latest=LATEST, value=shown or day.isoformat())
+        )
+    return day
+
+
+def _clean(text: str) -> str:
+    text = (text or "").strip()
+    if "\x00" in text or len(text) > 40:
+        raise DateInputError(ERR_DATE)
+    return text
+
+
+def parse_date(text: str) -> date:
+    """A ``YYYY-MM-DD`` date within the bounds."""
+    text = _clean(text)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DateInputError(ERR_DATE) from None
+    if len(text) != 10:  # fromisoformat also takes 20260331 and 2026-W13-2
+        raise DateInputError(ERR_DATE)
+    return check_in_range(day, shown=text)
+
+
+def parse_month(text: str) -> date:
+    """A ``YYYY-MM`` month within the bounds, as the date of its first day."""
+    text = _clean(text)
+    if len(text) != 7:
+        raise DateInputError(ERR_MONTH)
+    try:
+        first = date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise DateInputError(ERR_MONTH) from None
+    return check_in_range(first, shown=text)
+
+
+def parse_instant(text: str, *, end_of_day: bool = False, tz: ZoneInfo = LONDON) -> datetime:
+    """An aware UTC instant from an ISO datetime (``tz`` when it has no offset) or a date.
+
+    A date means its midnight in ``tz``; with ``end_of_day``, the next day's, so a range
+    ending on that date includes the whole day.
+    """
+    text = _clean(text)
+    if len(text) == 10:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise DateInputError(ERR_INSTANT) from None
+        check_in_range(day, shown=text)
+        if end_of_day:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise DateInputError(ERR_INSTANT) from None
+    check_in_range(instant.date(), shown=text)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=tz)
+    return instant.astimezone(UTC)
