@@ -36,6 +36,7 @@ from hackperf.imports import (
 from hackperf.models import ImportRun
 from hackperf.roles import Perm, perm_name
 from hackperf.tables import ImportRunTable
+from hackperf.tasks import enqueue_on_commit
 from hackperf.views import PermissionRequired
 
 REFRESH_SECONDS = 2
@@ -149,7 +150,9 @@ class ImportUploadView(PermissionRequired, FormView):
             dry_run=data["dry_run"],
             user=self.request.user,
         )
-        self.task.delay_on_commit(run.pk)
+        # Queued once the run is committed; a stopped broker is logged, not a 500: the run
+        # stays queued and its page says so.
+        enqueue_on_commit(self.task, run.pk)
         return redirect("import_run_detail", pk=run.pk)
 
     def get_context_data(self, **kwargs):
