@@ -543,18 +543,23 @@ def unacknowledged_escalated_cases(user) -> QuerySet:
 
 
 def cases_by_reference(user, *, text: str, personal: bool, limit: int) -> list[Case]:
-    """Cases, open or closed, ``user`` may open, matching ``text`` as the redaction rule
-    allows (``privacy.search``: the reference for everyone); an exact reference first."""
-    return list(
-        Case.objects.visible_to(user)
-        .filter(privacy.search(text, personal=personal))
-        .select_related("directorate")
-        .annotate(
+    """Cases, open or closed, ``user`` may open: the one whose reference is ``text`` (as
+    typed or in capitals, from the unique index), else those matching as the redaction rule
+    allows (``privacy.search``: the reference for everyone, subject and notes for IG
+    officers); each with ``exact`` 0 for an exact reference. One or two queries."""
+
+    def annotated(cases):
+        return cases.select_related("directorate").annotate(
             exact=Conditional(
                 When(reference__iexact=text, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
         )
-        .order_by("exact", "-received", "pk")[:limit]
-    )
+
+    visible = Case.objects.visible_to(user)
+    exact = list(annotated(visible.filter(reference__in={text, text.upper()}))[:1])
+    if exact:
+        return exact
+    matches = visible.filter(privacy.search(text, personal=personal))
+    return list(annotated(matches).order_by("exact", "-received", "pk")[:limit])

@@ -325,20 +325,26 @@ def needs_intervention(*, queues: Sequence[Queue], now: datetime) -> list[Ticket
 
 
 def tickets_by_reference(*, user, text: str, limit: int) -> list[Ticket]:
-    """Tickets, open or closed, in any queue ``user`` may see, whose reference contains
-    ``text`` (case aside): an exact match first (one query)."""
+    """Tickets, open or closed, in any queue ``user`` may see, whose reference is ``text``
+    (as typed or in capitals: the unique index answers, at any size), else contains it (case
+    aside); each with ``exact`` 0 for an exact reference. One or two queries."""
     from servicedesk.access import visible_tickets
 
-    matches = Ticket.objects.filter(reference__icontains=text)
-    return list(
-        visible_tickets(user, matches)
-        .select_related("queue")
-        .annotate(
-            exact=Case(
-                When(reference__iexact=text, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
+    def annotated(tickets):
+        return (
+            visible_tickets(user, tickets)
+            .select_related("queue")
+            .annotate(
+                exact=Case(
+                    When(reference__iexact=text, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
             )
         )
-        .order_by("exact", "-logged_at", "reference")[:limit]
-    )
+
+    exact = list(annotated(Ticket.objects.filter(reference__in={text, text.upper()}))[:1])
+    if exact:
+        return exact
+    matches = Ticket.objects.filter(reference__icontains=text)
+    return list(annotated(matches).order_by("exact", "-logged_at", "reference")[:limit])
