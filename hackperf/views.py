@@ -84,7 +84,7 @@ class SearchView(TemplateView):
         exact = [hit for hit in hits if hit.exact]
         if len(exact) == 1:
             return HttpResponseRedirect(exact[0].url)
-        return self.render_to_response(self.get_context_data(q=text, hits=hits))
+        return self.render_to_response(self.get_context_data(q=text, search_q=text, hits=hits))
 
 
 class SavedFilterCreateView(View):
