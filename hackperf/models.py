@@ -369,3 +369,44 @@ class ImportRun(models.Model):
 
     def get_state_color(self) -> str:
         return IMPORT_STATE_COLOURS[ImportState(self.state)]
+
+
+class SavedFilter(models.Model):
+    """A filtered list page (a queue page, the case list) a person saved under a name.
+
+    Kept as the page's URL name, its arguments and its query string, never a full URL, so a
+    saved filter can only ever reopen one of the lists that registered as saveable
+    (``hackperf.workspace.register_saveable_list``). Only its owner sees it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        verbose_name="owner",
+    )
+    name = models.CharField("name", max_length=80)
+    url_name = models.CharField("page", max_length=80)
+    url_kwargs = models.JSONField("page arguments", default=dict, blank=True)
+    query_string = models.CharField("filter", max_length=1000, blank=True)
+    created_at = models.DateTimeField("saved", auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "pk")
+        verbose_name = "saved filter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "name"),
+                name="%(app_label)s_%(class)s_one_name_per_user",
+                violation_error_message="You already have a saved filter with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        url = reverse(self.url_name, kwargs=self.url_kwargs)
+        return f"{url}?{self.query_string}" if self.query_string else url

@@ -15,6 +15,13 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("saved-filters/", views.SavedFilterCreateView.as_view(), name="saved_filter_create"),
+    path(
+        "saved-filters/<int:pk>/delete/",
+        views.SavedFilterDeleteView.as_view(),
+        name="saved_filter_delete",
+    ),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/unlock/", views.SignInUnlockView.as_view(), name="person_unlock"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,4 +1,6 @@
-"""Views of the project package: home, sign-in, people and roles, health, section stubs."""
+"""Views of the project package: home, search, saved filters, people and roles, health."""
+
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,17 +11,18 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView, View
 from django_tables2 import SingleTableView
 
-from hackperf import selectors, services
+from hackperf import selectors, services, workspace
 from hackperf.bank_holidays import BUNDLED_SOURCE, holiday_to_confirm_decide
 from hackperf.charts import bar_chart
-from hackperf.models import BankHolidayFetch, HolidayToConfirm
+from hackperf.models import BankHolidayFetch, HolidayToConfirm, SavedFilter
 from hackperf.navigation import sections_for
 from hackperf.outbox import undeliverable
 from hackperf.roles import Perm, perm_name, roles_of
@@ -40,22 +43,106 @@ class PermissionRequired(PermissionRequiredMixin):
 
 
 class HomeView(TemplateView):
-    """What is where: the sections this person may open, and whether the jobs run."""
+    """The person's work: each app's section for each role they hold (``hackperf.workspace``),
+    their saved filters, what is where, and (for the DMT) whether the jobs and e-mails run."""
 
     template_name = "hackperf/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        now = timezone.now()
+        # Each section is drawn from its own template and context, so no app's names can
+        # collide with another's (or the page's) in one template context.
+        context["work"] = [
+            (section, render_to_string(section.template, section.context, request=self.request))
+            for section in workspace.home_sections(user, now=now)
+        ]
+        context["saved_filters"] = [
+            (saved, workspace.saveable_lists().get(saved.url_name, ""))
+            for saved in SavedFilter.objects.filter(user=user)
+        ]
         context["sections"] = sections_for(user)
         context["roles"] = roles_of(user)
         context["can_see_people"] = user.has_perm(perm_name(Perm.VIEW_REVIEW))
         if context["can_see_people"]:
-            now = timezone.now()
             context["jobs"] = selectors.jobs_status(now=now)
             context["feed"] = selectors.bank_holiday_feed_status(now=now)
             context["undeliverable"] = undeliverable()
         return context
+
+
+class SearchView(TemplateView):
+    """The header search: a ticket or case by its reference, open or closed, among those the
+    person may open. An exact reference goes straight to its page; anything else lists the
+    matches (each app's search, ``hackperf.workspace``)."""
+
+    template_name = "hackperf/search.html"
+
+    def get(self, request, *args, **kwargs):
+        text = workspace.clean_search_text(request.GET.get("q", ""))
+        hits = workspace.search(request.user, text) if text else []
+        exact = [hit for hit in hits if hit.exact]
+        if len(exact) == 1:
+            return HttpResponseRedirect(exact[0].url)
+        return self.render_to_response(self.get_context_data(q=text, search_q=text, hits=hits))
+
+
+class SavedFilterCreateView(View):
+    """POST from a list page: save its current filter (``path``: the page with its query
+    string) under ``name``, and go back to it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        path = request.POST.get("path", "")
+        name = " ".join(request.POST.get("name", "").split())[:80]
+        parsed = urlsplit(path)
+        try:
+            match = resolve(parsed.path)
+        except Resolver404:
+            match = None
+        if (
+            match is None
+            or parsed.scheme
+            or parsed.netloc
+            or match.view_name not in workspace.saveable_lists()
+        ):
+            messages.error(request, "Only a queue page or the case list can be saved as a filter.")
+            return HttpResponseRedirect(reverse("home"))
+        back = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        if not name:
+            messages.error(request, 'Enter a name for the filter, such as "My P1s".')
+            return HttpResponseRedirect(back)
+        query = urlencode(
+            [(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=False) if k != "page"]
+        )[:1000]
+        saved, created = SavedFilter.objects.update_or_create(
+            user=request.user,
+            name=name,
+            defaults={
+                "url_name": match.view_name,
+                "url_kwargs": match.kwargs,
+                "query_string": query,
+            },
+        )
+        verb = "Saved" if created else "Updated"
+        messages.success(
+            request, f"{verb} the filter \u201c{saved.name}\u201d: it is on your home page."
+        )
+        return HttpResponseRedirect(back)
+
+
+class SavedFilterDeleteView(View):
+    """POST: delete one of your own saved filters (anyone else's is 404)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+        saved.delete()
+        messages.success(request, f"Deleted the saved filter \u201c{saved.name}\u201d.")
+        return HttpResponseRedirect(reverse("home"))
 
 
 class BankHolidayListView(PermissionRequired, TemplateView):

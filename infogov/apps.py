@@ -14,6 +14,14 @@ class InfogovConfig(AppConfig):
         for name, resolver in OUTBOX_RESOLVERS.items():
             outbox.register_resolver(name, resolver)
 
+        from hackperf import workspace
+        from infogov import home
+
+        workspace.register_home_section("infogov-officer", home.ig_officer_section, order=30)
+        workspace.register_home_section("infogov-director", home.director_section, order=40)
+        workspace.register_search("infogov", home.search, order=20)
+        workspace.register_saveable_list("infogov:case_list", "Cases")
+
         # Open cases' due dates follow the bank-holiday set (DESIGN.md, "Time").
         bank_holidays_changed.connect(
             on_bank_holidays_changed, dispatch_uid="infogov.recompute_open_due_dates"

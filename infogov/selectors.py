@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case as Conditional
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from hackperf import selectors as hackperf_selectors
 from hackperf.choices import OutboxStatus
@@ -24,7 +25,7 @@ from hackperf.workdays import (
     load_bundled_calendar,
     working_days_between,
 )
-from infogov import choices
+from infogov import choices, privacy
 from infogov.deadlines import (
     DEFAULT_SETTINGS,
     FLAG_EIR_BEYOND_40,
@@ -502,3 +503,70 @@ def ig_group_report(
         for key, rows in by_quarter.items()
     ]
     return sections, trend
+
+
+# ---------------------------------------------------------------------------------------------
+# The home page and the header search (registered in apps.py)
+# ---------------------------------------------------------------------------------------------
+
+HOME_TOP = 8
+"""How many cases a home-page section lists."""
+
+
+def week_end_of(today: date) -> date:
+    """The Sunday ending ``today``'s week: "due this week" runs from today to it."""
+    from datetime import timedelta
+
+    return today + timedelta(days=6 - today.weekday())
+
+
+def cases_needing_attention(
+    user, *, today: date, until: date, clock_stopped: bool = True
+) -> list[Case]:
+    """Open cases ``user`` may see that are overdue, due by ``until`` or (with
+    ``clock_stopped``) have their clock stopped, soonest due first (one query)."""
+    condition = Q(due__lte=until)
+    if clock_stopped:
+        condition |= Q(clock_stopped=True)
+    return list(
+        Case.objects.visible_to(user)
+        .open()
+        .filter(condition)
+        .select_related("directorate")
+        .order_by("due", "pk")[:HOME_TOP]
+    )
+
+
+def unacknowledged_escalated_cases(user) -> QuerySet:
+    """Cases ``user`` may see with an escalation e-mailed (not skipped) and no
+    acknowledgement yet: what a director has to acknowledge."""
+    escalated = Escalation.objects.filter(skipped_reason="").values("case_id")
+    return (
+        Case.objects.visible_to(user)
+        .filter(pk__in=escalated, acknowledgement__isnull=True)
+        .select_related("directorate")
+        .order_by("due", "pk")
+    )
+
+
+def cases_by_reference(user, *, text: str, personal: bool, limit: int) -> list[Case]:
+    """Cases, open or closed, ``user`` may open: the one whose reference is ``text`` (as
+    typed or in capitals, from the unique index), else those matching as the redaction rule
+    allows (``privacy.search``: the reference for everyone, subject and notes for IG
+    officers); each with ``exact`` 0 for an exact reference. One or two queries."""
+
+    def annotated(cases):
+        return cases.select_related("directorate").annotate(
+            exact=Conditional(
+                When(reference__iexact=text, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+
+    visible = Case.objects.visible_to(user)
+    exact = list(annotated(visible.filter(reference__in={text, text.upper()}))[:1])
+    if exact:
+        return exact
+    matches = visible.filter(privacy.search(text, personal=personal))
+    return list(annotated(matches).order_by("exact", "-received", "pk")[:limit])

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -235,3 +235,57 @@ def bench_fr_ict_17() -> Iterator[Figure]:
         timed(lambda: metrics.period_metrics(start=start, end=end), repeat=5),
         "ms",
     )
+
+
+def bench_home_and_search(*, tickets: int = TICKETS) -> Iterator[Figure]:
+    """The home page as an agent (20 open tickets of their own), a queue owner (of the
+    busiest demo queue) and the DMT, and the header search (an exact reference, part of one,
+    and one that matches nothing), at a million tickets: queries and median server time."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from servicedesk import services
+
+    yield from _demo_tickets(tickets)
+    total = Ticket.objects.count()
+    role_groups_sync()
+    users = {}
+    for role in (Role.SERVICE_DESK_AGENT, Role.QUEUE_OWNER, Role.DMT):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-home-{role.value}")
+        user.groups.set([Group.objects.get(name=role)])
+        users[role] = user
+    agent = users[Role.SERVICE_DESK_AGENT]
+    now = timezone.now()
+    mine = Ticket.objects.filter(assignee=agent).open().count()
+    for ticket in Ticket.objects.open().filter(assignee__isnull=True).order_by("pk")[: 20 - mine]:
+        services.ticket_assign(ticket=ticket, actor=agent, at=now, assignee=agent)
+    busiest = (
+        Queue.objects.annotate(n=models.Count("tickets"))
+        .order_by("-n")
+        .values_list("pk", flat=True)
+    ).first()
+    Queue.objects.get(pk=busiest).owners.add(users[Role.QUEUE_OWNER])
+    reference = Ticket.objects.order_by("pk").values_list("reference", flat=True).first()
+
+    def measure(label: str, user, path: str, status: int = 200) -> Iterator[Figure]:
+        client = Client()
+        client.force_login(user)
+        client.get(path)  # warm: the calendars
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == status, (path, response.status_code)
+        yield Figure(f"{label}: queries per request", len(queries), "queries")
+        yield Figure(
+            f"{label}: median server time", timed(lambda: client.get(path), repeat=10), "ms"
+        )
+
+    for role, user in users.items():
+        yield from measure(f"home page as {role.label.lower()} ({total:,} tickets)", user, "/")
+    dmt = users[Role.DMT]
+    yield from measure(
+        f"search, exact reference ({total:,} tickets)", dmt, f"/search/?q={reference}", 302
+    )
+    yield from measure(
+        f"search, part of a reference ({total:,} tickets)", dmt, f"/search/?q={reference[:-2]}"
+    )
+    yield from measure(f"search, no match ({total:,} tickets)", dmt, "/search/?q=NO-SUCH-REF")

@@ -26,7 +26,11 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 
 from hackperf.bench import Figure
-from servicedesk.bench_pages import bench_fr_ict_17, bench_queue_page  # noqa: F401 (found by name)
+from servicedesk.bench_pages import (  # noqa: F401 (found by name)
+    bench_fr_ict_17,
+    bench_home_and_search,
+    bench_queue_page,
+)
 from servicedesk.importers import load_mapping
 from servicedesk.importers.writer import tickets_import
 

@@ -252,3 +252,99 @@ def ticket_pauses(times: TicketTimes) -> list[sla.Pause]:
 
 def queues_for_choice() -> QuerySet[Queue]:
     return Queue.objects.order_by("name")
+
+
+# -- the home page and the header search (registered in apps.py) ------------------------------
+
+HOME_TOP = 8
+"""How many tickets a home-page section lists (its counts link to the rest)."""
+
+STUCK: tuple[Show, ...] = (Show.REASSIGNED, Show.REOPENED, Show.OVER_A_WEEK_OLD)
+OWNER_COUNTS: tuple[Show, ...] = (Show.BREACHING, Show.AT_RISK, *STUCK, Show.UNASSIGNED)
+
+
+def _sla_rank(now: datetime) -> Case:
+    return Case(
+        When(show_q(Show.BREACHING, now=now), then=Value(0)),
+        When(show_q(Show.AT_RISK, now=now), then=Value(1)),
+        When(sla_due_at__isnull=True, then=Value(3)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def my_open_tickets(*, user, now: datetime) -> tuple[list[Ticket], int]:
+    """The open tickets assigned to ``user`` in any queue, least time left first, and how
+    many there are (two queries, always both: a fixed count)."""
+    tickets = Ticket.objects.filter(assignee=user).open()
+    top = list(
+        tickets.select_related("queue")
+        .annotate(sla_rank=_sla_rank(now))
+        .order_by("sla_rank", "sla_due_at", "reference")[:HOME_TOP]
+    )
+    return top, tickets.count()
+
+
+def owned_queues(*, user, now: datetime) -> list[Queue]:
+    """The queues ``user`` owns, each annotated with the counts a queue owner acts on
+    (``<show>_count``), in one query."""
+    n = multiple_reassignments()
+    return list(
+        Queue.objects.filter(pk__in=Queue.objects.filter(owners=user).values("pk"))
+        .annotate(
+            live_tickets=FilteredRelation(
+                "tickets", condition=Q(tickets__status_class__in=NOT_DONE)
+            )
+        )
+        .annotate(
+            **{
+                f"{show.value}_count": Count(
+                    "live_tickets", filter=show_q(show, now=now, n=n, prefix="live_tickets__")
+                )
+                for show in OWNER_COUNTS
+            }
+        )
+        .order_by("name")
+    )
+
+
+def needs_intervention(*, queues: Sequence[Queue], now: datetime) -> list[Ticket]:
+    """The top few tickets of ``queues`` that are breaching, at risk, stuck or unassigned,
+    breached first (one query), each with ``sla_rank``."""
+    n = multiple_reassignments()
+    condition = Q()
+    for show in OWNER_COUNTS:
+        condition |= show_q(show, now=now, n=n)
+    return list(
+        Ticket.objects.filter(queue__in=[queue.pk for queue in queues])
+        .filter(condition)
+        .select_related("queue", "assignee")
+        .annotate(sla_rank=_sla_rank(now))
+        .order_by("sla_rank", "sla_due_at", "logged_at", "reference")[:HOME_TOP]
+    )
+
+
+def tickets_by_reference(*, user, text: str, limit: int) -> list[Ticket]:
+    """Tickets, open or closed, in any queue ``user`` may see, whose reference is ``text``
+    (as typed or in capitals: the unique index answers, at any size), else contains it (case
+    aside); each with ``exact`` 0 for an exact reference. One or two queries."""
+    from servicedesk.access import visible_tickets
+
+    def annotated(tickets):
+        return (
+            visible_tickets(user, tickets)
+            .select_related("queue")
+            .annotate(
+                exact=Case(
+                    When(reference__iexact=text, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+
+    exact = list(annotated(Ticket.objects.filter(reference__in={text, text.upper()}))[:1])
+    if exact:
+        return exact
+    matches = Ticket.objects.filter(reference__icontains=text)
+    return list(annotated(matches).order_by("exact", "-logged_at", "reference")[:limit])

@@ -287,6 +287,59 @@ REVIEW_INSTANT = "2026-03-16T00:00:00+00:00"
 
 MATRIX: dict[str, list[Visit]] = {
     "home": [Visit("home", _url("home"), answers(EVERYONE))],
+    # The header search: only records the person may open, a SAR's subject to IG only (the
+    # canary), never another queue's or directorate's reference; an exact one redirects.
+    "search": [
+        Visit(
+            "search tickets",
+            _url("search", query={"q": "INC-"}),
+            answers(EVERYONE),
+            shows={QO: ("ticket_mine.reference",), DMT: ("ticket_theirs.reference",)},
+        ),
+        Visit(
+            "search cases",
+            _url("search", query={"q": "FOI-"}),
+            answers(EVERYONE),
+            shows={DIRECTOR: ("own_case.reference",), DMT: ("other_case.reference",)},
+        ),
+        Visit(
+            "search SARs",
+            _url("search", query={"q": "SAR-2026"}),
+            answers(EVERYONE),
+            shows={
+                DIRECTOR: ("sar.reference", "'Subject access request'"),
+                IG: ("sar.reference", "'" + CANARY + "'"),
+            },
+        ),
+        Visit(
+            "search a word of the SAR's subject",
+            _url("search", query={"q": "housing file"}),
+            answers(EVERYONE),
+            shows={IG: ("sar_answered.reference",)},
+            hides={DMT: ("sar_answered.reference",), DIRECTOR: ("sar_answered.reference",)},
+        ),
+        Visit(
+            "an exact ticket reference",
+            _url("search", query={"q": "inc-mine-01"}),
+            answers(EVERYONE, **{DMT: 302, QO: 302, AGENT: 302}),
+        ),
+        Visit(
+            "an exact closed SAR's reference",
+            _url("search", query={"q": "SAR-2026-0002"}),
+            answers(EVERYONE, **{DMT: 302, IG: 302, DIRECTOR: 302}),
+        ),
+    ],
+    # POST-only; a GET is refused before anything is looked up.
+    "saved_filter_create": [
+        Visit("save a filter (GET)", _url("saved_filter_create"), answers(EVERYONE, 405))
+    ],
+    "saved_filter_delete": [
+        Visit(
+            "delete a saved filter (GET)",
+            lambda w: reverse("saved_filter_delete", args=[1]),
+            answers(EVERYONE, 405),
+        )
+    ],
     "login": [Visit("login", _url("login"), answers(frozenset(), denied=302, anonymous=200))],
     "logout": [Visit("logout (GET)", _url("logout"), answers(EVERYONE, 405))],
     "person_list": [Visit("people", _url("person_list"), answers({DMT}))],

@@ -59,7 +59,7 @@ class PagesInTheBrowserTests:
         make_user(Role.DMT, username="dana", first_name="Dana", last_name="Mensah")
         recording_page.sign_in("dana", PASSWORD)
         page = recording_page.page
-        assert page.get_by_role("heading", level=1).inner_text() == "ICT performance"
+        assert page.get_by_role("heading", level=1).inner_text() == "Your work"
         nav = page.get_by_role("navigation", name="Main")
         assert nav.get_by_role("link").all_inner_texts() == [
             "Review",
