@@ -1,0 +1,205 @@
+"""Peers' published FOI statistics: the mapping of each set (made-up rows) and the loader
+over the real sets in ../shared/data/real (which must be there: these tests fail without)."""
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from infogov.peers import mapping
+from infogov.peers.loader import peer_statistics_load
+from infogov.peers.models import BodyType, PeerBody, PeerStatistic, Source
+
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+
+CLASSES = {"Camden Borough Council": ("london_borough", "London")}
+
+
+def localgov(**values):
+    row = {"council": "Camden Borough Council", "type": "Calendar", "all": "1893"}
+    row.update({"in_time": "1543", "ir": "40", "ico": "7"})
+    row.update(values)
+    return row
+
+
+class MappingTests:
+    def test_it_maps_a_localgov_row(self):
+        row = mapping.map_localgov(localgov(), CLASSES)
+        assert (row.body, row.body_type, row.region) == (
+            "Camden Borough Council",
+            "london_borough",
+            "London",
+        )
+        assert (row.year, row.quarter, row.year_basis) == (2017, 0, "Calendar")
+        assert (row.requests, row.in_time, row.internal_reviews, row.appeals) == (1893, 1543, 40, 7)
+        assert row.in_time_share == Decimal("81.51")  # README: Camden 81.51%
+
+    def test_it_keeps_a_row_whose_in_time_is_not_supplied(self):
+        row = mapping.map_localgov(localgov(in_time="-", ico="-"), CLASSES)
+        assert (row.in_time, row.in_time_share, row.appeals) == (None, None, None)
+
+    @pytest.mark.parametrize("value", ["-", ""])
+    def test_it_refuses_a_row_without_requests(self, value):
+        with pytest.raises(ValueError, match=re.escape(mapping.ERR_NO_REQUESTS)):
+            mapping.map_localgov(localgov(all=value), CLASSES)
+
+    def test_it_refuses_an_unclassified_council(self):
+        with pytest.raises(ValueError, match=re.escape(mapping.ERR_NOT_CLASSIFIED)):
+            mapping.map_localgov(localgov(council="Nowhere Council"), CLASSES)
+
+    def test_it_refuses_a_count_that_is_not_one(self):
+        with pytest.raises(ValueError, match="not a count"):
+            mapping.map_localgov(localgov(all="12.5"), CLASSES)
+
+    def test_it_drops_an_in_time_figure_above_the_requests(self):
+        row = mapping.map_localgov(localgov(all="10", in_time="11"), CLASSES)
+        assert (row.requests, row.in_time, row.in_time_share) == (10, None, None)
+        assert row.warning == mapping.WARN_IN_TIME_ABOVE
+
+    def test_it_adds_foisa_and_eir_in_a_scottish_row(self):
+        row = mapping.map_scotland(
+            {
+                "AuthorityName": "Fife Council and Licensing Board",
+                "Region": "Fife",
+                "Sector": "Local Government",
+                "FOISA requests": "1,000",
+                "FOISA response on time": "900",
+                "EIR requests": "100",
+                "EIRs response on time": "80",
+                "FOISA reviews ": "12",  # OSIC's header has a trailing space
+                "EIRs reviews": "3",
+            },
+            2017,
+        )
+        assert (row.body_type, row.region, row.year) == (BodyType.SCOTTISH_COUNCIL, "Fife", 2017)
+        assert (row.requests, row.in_time, row.internal_reviews) == (1100, 980, 15)
+        assert row.in_time_share == Decimal("89.09")
+        assert row.appeals is None
+
+    def test_it_leaves_in_time_out_when_eir_on_time_is_missing(self):
+        row = mapping.map_scotland(
+            {
+                "AuthorityName": "Angus Council",
+                "Sector": "Local Government",
+                "FOISA requests": "10",
+                "FOISA response on time": "9",
+                "EIR requests": "2",
+                "EIRs response on time": "",
+            },
+            2016,
+        )
+        assert (row.requests, row.in_time) == (12, None)
+
+    @pytest.mark.parametrize(
+        ("name", "sector", "expected"),
+        [
+            ("Glasgow City Council", "Local Government", BodyType.SCOTTISH_COUNCIL),
+            ("Comhairle nan Eilean Siar", "Local Government", BodyType.SCOTTISH_COUNCIL),
+            ("Angus Licensing Board", "Local Government", BodyType.OTHER),
+            ("Assessor for Fife Council", "Local Government", BodyType.OTHER),
+            ("NHS Fife", "National Health Service", BodyType.OTHER),
+        ],
+    )
+    def test_it_classifies_scottish_bodies_from_the_sector(self, name, sector, expected):
+        assert mapping.scottish_body_type(name, sector) == expected
+
+    def test_it_maps_a_central_row_as_published(self):
+        row = mapping.map_central(
+            {
+                "Quarter": "2020",
+                "Government body": "Department for Business, Energy and Industrial Strategy",
+                "Total requests received": "866",
+                "Total requests received (excluding on-hold and lapsed)": "849",
+                "20-day deadline met": "614",
+                "Permitted extension to 20-day deadline": "85",
+                "Total Internal Reviews": "-",
+                "ICO Total Complaints": "4",
+            }
+        )
+        assert (row.year, row.quarter, row.body_type) == (2020, 0, BodyType.CENTRAL_GOVERNMENT)
+        assert (row.requests, row.in_time, row.in_time_base) == (866, 699, 849)
+        assert row.in_time_share == Decimal("82.33")  # README: BEIS 2020, 699/849
+        assert (row.internal_reviews, row.appeals) == (None, 4)
+
+    @pytest.mark.parametrize(("text", "expected"), [("Q3 2017", (2017, 3)), ("2010", (2010, 0))])
+    def test_it_reads_central_periods(self, text, expected):
+        assert mapping.central_period(text) == expected
+
+    @pytest.mark.parametrize("text", ["Q5 2017", "2017/18", ""])
+    def test_it_refuses_other_periods(self, text):
+        with pytest.raises(ValueError):
+            mapping.central_period(text)
+
+    def test_the_shipped_list_classifies_every_council_of_the_set(self):
+        classes = mapping.load_classification()
+        with (REAL / Source.LOCALGOV_2017 / mapping.LOCALGOV_FILE).open(newline="") as handle:
+            names = {row["council"].strip() for row in csv.DictReader(handle)}
+        assert names == set(classes)
+        assert {t for t, _ in classes.values()} <= set(BodyType.values)
+
+
+def _independent_counts() -> dict[str, tuple[int, int]]:
+    """(rows, rows with a request count) per set, counted with the csv module alone."""
+
+    def tally(paths, column):
+        rows = with_count = 0
+        for path in paths:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                for row in csv.DictReader(handle):
+                    rows += 1
+                    value = next(v for k, v in row.items() if k.strip() == column)
+                    with_count += value.strip() not in ("", "-")
+        return rows, with_count
+
+    return {
+        Source.LOCALGOV_2017: tally(
+            [REAL / Source.LOCALGOV_2017 / "total_fois_with_wdtk.csv"], "all"
+        ),
+        Source.SCOTLAND: tally(
+            sorted((REAL / Source.SCOTLAND).glob("foisa_*.csv")), "FOISA requests"
+        ),
+        Source.CENTRAL: tally(
+            [REAL / Source.CENTRAL / "foi-statistics-2020-published-data.csv"],
+            "Total requests received",
+        ),
+    }
+
+
+@pytest.mark.django_db
+class LoaderTests:
+    def test_the_real_sets_are_there(self):
+        # Fails (never skips) without ../shared: the loader's figures are checked on them.
+        for source in Source.values:
+            assert (REAL / source).is_dir(), f"{REAL / source} is missing"
+
+    def test_it_loads_every_set_in_full_and_a_rerun_changes_nothing(self):
+        expected = _independent_counts()
+        assert expected[Source.LOCALGOV_2017] == (349, 345)
+        assert expected[Source.CENTRAL] == (2303, 2276)
+        for source in Source.values:
+            report = peer_statistics_load(root=REAL, source=source)
+            rows, with_count = expected[source]
+            assert report.read == rows
+            assert report.created == report.loaded == with_count
+            assert report.refused_total == rows - with_count
+            assert PeerStatistic.objects.filter(source=source).count() == with_count
+        again = [peer_statistics_load(root=REAL, source=s) for s in Source.values]
+        assert [(r.created, r.updated) for r in again] == [(0, 0)] * 3
+        assert [r.unchanged for r in again] == [expected[s][1] for s in Source.values]
+
+        camden = PeerStatistic.objects.get(body__name="Camden Borough Council")
+        assert (camden.requests, camden.in_time_share) == (1893, Decimal("81.51"))
+        assert camden.body.body_type == BodyType.LONDON_BOROUGH
+        # One row per Scottish authority and year, so the trend reads across the years.
+        glasgow = PeerStatistic.objects.filter(body__name="Glasgow City Council")
+        assert list(glasgow.values_list("year", flat=True)) == list(range(2013, 2021))
+        assert PeerBody.objects.get(name="Glasgow City Council").body_type == "scottish_council"
+
+    def test_the_command_reports_each_set(self, capsys):
+        call_command("load_peer_statistics", "--root", str(REAL), "--source", Source.LOCALGOV_2017)
+        out = capsys.readouterr().out
+        assert "uk-localgov-foi-stats-2017: read 349, loaded 345" in out
+        assert "refused 4: no request count" in out
