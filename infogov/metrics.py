@@ -40,6 +40,7 @@ __all__ = [
     "SAR_METRICS",
     "SNAPSHOT_METRICS",
     "cases_behind",
+    "foi_peer_comparison",
     "foi_outstanding",
     "foi_received",
     "foi_timeliness",
@@ -366,3 +367,15 @@ def cases_behind(
                 .filter(_foi_timeliness_filters()[metric])
             )
     return queryset.filter(where).select_related("directorate", "service").order_by("due", "pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# How we compare (issue 16): FR ICT 18a "in time" beside other councils' published figures
+# ---------------------------------------------------------------------------------------------
+
+
+def foi_peer_comparison(*, today: date, group: str | None = None):
+    """``infogov.peers.comparison.foi_peer_comparison``, through the one door indicators uses."""
+    from infogov.peers.comparison import foi_peer_comparison as compare
+
+    return compare(today=today, group=group)

@@ -3,13 +3,15 @@ over the real sets in ../shared/data/real (which must be there: these tests fail
 
 import csv
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from infogov.peers import mapping
+from infogov.peers import comparison, mapping
 from infogov.peers.loader import peer_statistics_load
 from infogov.peers.models import BodyType, PeerBody, PeerStatistic, Source
 
@@ -203,3 +205,133 @@ class LoaderTests:
         out = capsys.readouterr().out
         assert "uk-localgov-foi-stats-2017: read 349, loaded 345" in out
         assert "refused 4: no request count" in out
+
+
+# --- How we compare ---------------------------------------------------------------------------
+
+
+def peer(name, share, *, body_type=BodyType.LONDON_BOROUGH, region="London", requests=1000):
+    body = PeerBody.objects.create(
+        name=name, body_type=body_type, region=region, classified_from="test"
+    )
+    return PeerStatistic.objects.create(
+        body=body,
+        source=Source.LOCALGOV_2017,
+        year=2017,
+        requests=requests,
+        in_time=int(requests * Decimal(share) / 100),
+        in_time_base=requests,
+        in_time_share=Decimal(share),
+        year_basis="Calendar",
+    )
+
+
+def responded(received, responded_on, *, late=False):
+    from tests.infogov.factories import CaseFactory
+
+    case = CaseFactory(received=received)
+    case.responded = case.due + timedelta(days=3) if late else responded_on
+    case.save()
+    return case
+
+
+class DistributionTests:
+    def test_it_gives_median_range_and_a_shared_rank_on_ties(self):
+        shares = [Decimal(v) for v in ("90", "80", "80", "70")]
+        stats = comparison.distribution(shares, Decimal("80"))
+        assert (stats.count, stats.median, stats.low, stats.high) == (4, Decimal("80.0"), 70, 90)
+        assert stats.rank == 2  # one peer above us; the two at 80 tie with us
+
+    def test_it_has_no_rank_without_ours_and_nothing_without_peers(self):
+        assert comparison.distribution([Decimal(1)], None).rank is None
+        assert comparison.distribution([], Decimal(1)) is None
+
+    @pytest.mark.parametrize(
+        ("n", "words"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (22, "22nd")]
+    )
+    def test_it_writes_ordinals(self, n, words):
+        assert comparison.ordinal(n) == words
+
+
+@pytest.mark.django_db
+class ComparisonTests:
+    @pytest.fixture
+    def peers(self):
+        peer("Camden Borough Council", "90")
+        peer("Islington Borough Council", "80")
+        peer("Barnet Borough Council", "70")
+        peer(
+            "Leeds City Council",
+            "60",
+            body_type=BodyType.METROPOLITAN_DISTRICT,
+            region="Yorkshire and the Humber",
+        )
+        peer("Allerdale District Council", "50", body_type=BodyType.DISTRICT, region="North West")
+        peer("Hackney Borough Council", "99")  # ourselves, if the set had us: never a peer
+
+    def test_it_compares_our_2017_with_the_london_boroughs(self, peers, django_assert_num_queries):
+        for day in (3, 6, 9):
+            responded(date(2017, 3, day), date(2017, 3, day + 2))
+        responded(date(2017, 5, 1), None, late=True)
+        with django_assert_num_queries(2):  # our 2017 figure; the peer rows with their bodies
+            result = comparison.foi_peer_comparison(today=date(2026, 12, 1))
+        assert result.ours == Decimal("75.0") and result.ours_is_peer_year
+        assert [p.name for p in result.peers] == [
+            "Camden Borough Council",
+            "Islington Borough Council",
+            "Barnet Borough Council",
+        ]
+        assert (result.stats.median, result.stats.count, result.rank_words) == (80, 3, "3rd of 4")
+        assert not result.peer_data_older
+        assert [row[4] for row in result.table_rows] == [False, False, True, False]
+
+    def test_single_tier_leaves_districts_out(self, peers):
+        result = comparison.foi_peer_comparison(
+            today=date(2026, 12, 1), group="english_single_tier"
+        )
+        assert "Leeds City Council" in [p.name for p in result.peers]
+        assert "Allerdale District Council" not in [p.name for p in result.peers]
+
+    def test_the_nearest_by_volume_are_the_closest_request_counts(self, db):
+        for n in range(20):
+            peer(f"Council {n:02d}", "80", body_type=BodyType.DISTRICT, requests=100 * (n + 1))
+        result = comparison.foi_peer_comparison(today=date(2026, 12, 1), group="nearest_15")
+        # We have no cases: volume 0, so the 15 smallest.
+        assert sorted(p.requests for p in result.peers) == [100 * (n + 1) for n in range(15)]
+
+    def test_without_2017_figures_it_compares_our_latest_year_and_says_so(
+        self, peers, django_assert_num_queries
+    ):
+        responded(date(2026, 6, 1), date(2026, 6, 3))
+        with django_assert_num_queries(4):  # 2017 (none), the last 12 months, their volume, peers
+            result = comparison.foi_peer_comparison(today=date(2026, 12, 1))
+        assert result.ours == Decimal("100.0")
+        assert result.ours_period == "the 12 months to November 2026"
+        assert result.peer_data_older and result.years_older == 9
+        assert result.rank_words == "1st of 4"
+
+    def test_an_unknown_group_is_refused(self, db):
+        with pytest.raises(ValueError, match="unknown peer group"):
+            comparison.foi_peer_comparison(today=date(2026, 12, 1), group="nowhere")
+
+    def test_the_chart_marks_ours_and_names_the_source_and_year(self, peers):
+        responded(date(2026, 6, 1), date(2026, 6, 3))
+        svg = str(comparison.foi_peer_comparison(today=date(2026, 12, 1)).chart)
+        assert svg.count("<circle") == 3 and ">Ours</text>" in svg
+        assert "2017 (mySociety" in svg and 'role="img"' in svg
+
+    def test_the_report_shows_the_line_and_its_table(self, peers, client_as):
+        from hackperf.roles import Role
+
+        responded(date(2026, 6, 1), date(2026, 6, 3))
+        html = client_as(Role.IG_OFFICER).get(reverse("infogov:ig_group_report")).content.decode()
+        assert "FOI answered in time: we have no figures for 2017." in html
+        assert "The peer data is older than ours (2017, 9 years before)." in html
+        assert 'data-table="peers"' in html and "Camden Borough Council" in html
+        assert "mySociety, Freedom of Information in Local Government (2019)" in html
+
+    def test_the_report_says_when_no_peers_are_loaded(self, client_as):
+        from hackperf.roles import Role
+
+        html = client_as(Role.IG_OFFICER).get(reverse("infogov:ig_group_report")).content.decode()
+        assert "no figures for London boroughs are loaded" in html
