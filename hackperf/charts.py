@@ -163,3 +163,48 @@ def dot_strip_svg(
         mark_safe(median_mark),
         mark_safe(ours_mark),
     )
+
+
+def trend_svg(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    label: str,
+    width: int = 110,
+    height: int = 28,
+    low: float = 0.0,
+    high: float = 100.0,
+) -> SafeString:
+    """A small line of a percentage over periods (0 to 100), as inline SVG named by ``label``.
+
+    A missing period breaks the line rather than join across the gap.
+    """
+    pad = 3
+    step = (width - 2 * pad) / max(len(points) - 1, 1)
+    segments: list[list[str]] = [[]]
+    last = None
+    for index, (_, value) in enumerate(points):
+        if value is None:
+            segments.append([])
+            continue
+        y = pad + (high - min(max(value, low), high)) / ((high - low) or 1) * (height - 2 * pad)
+        last = (round(pad + index * step, 1), round(y, 1))
+        segments[-1].append(f"{last[0]},{last[1]}")
+    lines = "".join(
+        f'<polyline points="{" ".join(segment)}" />' for segment in segments if len(segment) > 1
+    )
+    dot = "" if last is None else f'<circle cx="{last[0]}" cy="{last[1]}" r="2.5" />'
+    return format_html(
+        '<svg class="hp-sparkline" role="img" aria-label="{}" width="{}" height="{}" '
+        'viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
+        '<g fill="none" stroke="{}" stroke-width="2">{}</g><g fill="{}">{}</g></svg>',
+        label,
+        width,
+        height,
+        width,
+        height,
+        label,
+        GOVUK_BLUE,
+        mark_safe(lines),
+        GOVUK_BLUE,
+        mark_safe(dot),
+    )

@@ -497,6 +497,22 @@ MATRIX: dict[str, list[Visit]] = {
             hides={DIRECTOR: ("'Adults, Health'",)},
         ),
     ],
+    "infogov:peer_list": [
+        Visit("peers", _url("infogov:peer_list"), answers(INFOGOV)),
+        Visit(
+            "peers, filtered and sorted",
+            _url(
+                "infogov:peer_list",
+                query={"body__body_type": "london_borough", "sort": "-requests"},
+            ),
+            answers(INFOGOV),
+        ),
+        Visit(
+            "peers, a year out of range",
+            _url("infogov:peer_list", query={"year": "99999"}),
+            answers(INFOGOV),
+        ),
+    ],
     "infogov:director_list": [
         Visit("directors", _url("infogov:director_list"), answers({DMT, IG}))
     ],

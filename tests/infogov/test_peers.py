@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from infogov.peers import comparison, mapping
@@ -335,3 +337,106 @@ class ComparisonTests:
 
         html = client_as(Role.IG_OFFICER).get(reverse("infogov:ig_group_report")).content.decode()
         assert "no figures for London boroughs are loaded" in html
+
+
+@pytest.mark.django_db
+class PeerListTests:
+    URL = "infogov:peer_list"
+
+    @pytest.fixture
+    def bodies(self):
+        glasgow = PeerBody.objects.create(
+            name="Glasgow City Council", body_type="scottish_council", region="Strathclyde"
+        )
+        for year, share in ((2016, "80"), (2017, None), (2018, "90")):
+            PeerStatistic.objects.create(
+                body=glasgow,
+                source=Source.SCOTLAND,
+                year=year,
+                requests=3000,
+                in_time_share=None if share is None else Decimal(share),
+            )
+        peer("Camden Borough Council", "81.51", requests=1893)
+        peer(
+            "Allerdale District Council", "93.68", body_type=BodyType.DISTRICT, region="North West"
+        )
+
+    def test_it_shows_2017_by_default_with_the_trend_of_several_years(self, bodies, client_as):
+        from hackperf.roles import Role
+
+        html = client_as(Role.IG_OFFICER).get(reverse(self.URL)).content.decode()
+        assert "Camden Borough Council" in html and "81.5%" in html
+        assert "Glasgow City Council" in html
+        assert "2016: 80%, 2018: 90%" in html  # the trend skips the year without a share
+        assert "One year only" in html
+
+    @pytest.mark.parametrize(
+        ("query", "shown", "hidden"),
+        [
+            ({"body__body_type": "london_borough"}, "Camden", "Allerdale"),
+            ({"body__region": "North West"}, "Allerdale", "Camden"),
+            ({"source": Source.SCOTLAND}, "Glasgow", "Camden"),
+            ({"q": "camd"}, "Camden", "Glasgow"),
+            ({"year": "2016"}, "Glasgow", "Camden"),
+        ],
+    )
+    def test_each_filter_narrows_the_rows(self, bodies, client_as, query, shown, hidden):
+        from hackperf.roles import Role
+
+        html = client_as(Role.IG_OFFICER).get(reverse(self.URL), query).content.decode()
+        assert shown in html and f"{hidden} " not in html.split("<tbody")[1]
+
+    @pytest.mark.parametrize(
+        "column",
+        [
+            "body",
+            "body_type",
+            "region",
+            "year",
+            "requests",
+            "in_time_share",
+            "internal_reviews",
+            "appeals",
+            "source",
+        ],
+    )
+    def test_it_sorts_by_every_column_both_ways(self, bodies, client_as, column):
+        from hackperf.roles import Role
+
+        client = client_as(Role.IG_OFFICER)
+        for sort in (column, f"-{column}"):
+            assert client.get(reverse(self.URL), {"sort": sort, "year": ""}).status_code == 200
+
+    def test_not_supplied_sorts_last_both_ways(self, bodies, client_as):
+        from hackperf.roles import Role
+
+        client = client_as(Role.IG_OFFICER)
+        for sort in ("in_time_share", "-in_time_share"):
+            table = client.get(reverse(self.URL), {"sort": sort}).context["table"]
+            assert list(table.page.object_list)[-1].record.body.name == "Glasgow City Council"
+
+    @pytest.mark.parametrize("year", ["0", "99999", "x", "-1"])
+    def test_bad_input_is_no_500(self, bodies, client_as, year):
+        from hackperf.roles import Role
+
+        response = client_as(Role.IG_OFFICER).get(reverse(self.URL), {"year": year, "sort": "nope"})
+        assert response.status_code == 200
+
+    def test_its_queries_do_not_grow_with_the_rows(self, client_as):
+        from hackperf.roles import Role
+
+        client = client_as(Role.IG_OFFICER)
+        client.get(reverse(self.URL))  # warm the session and permission caches
+        counts = []
+        for n in (2, 20):
+            for i in range(n - PeerStatistic.objects.count()):
+                peer(f"Council {n}-{i}", "70")
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(self.URL)).status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1]
+
+    def test_the_outsider_is_refused(self, bodies, client_as):
+        from hackperf.roles import Role
+
+        assert client_as(Role.QUEUE_OWNER).get(reverse(self.URL)).status_code == 403
