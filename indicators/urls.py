@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from indicators import briefing_views, review_views, views
+from indicators import briefing_views, publication_views, review_views, views
 
 
 class PeriodConverter:
@@ -73,6 +73,12 @@ urlpatterns = [
     path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
     path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
     path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
+    # Open data, no login: stable URLs that others link to (do not rename).
+    path(
+        "open-data/foi-eir-statistics-<str:frequency>.<str:fmt>",
+        publication_views.foi_open_data,
+        name="foi_open_data",
+    ),
     path("briefing/freeze/", briefing_views.BriefingFreezeView.as_view(), name="briefing_freeze"),
     path(
         "briefing/frozen/<int:pk>/",

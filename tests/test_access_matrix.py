@@ -665,6 +665,23 @@ MATRIX: dict[str, list[Visit]] = {
     "indicators:briefing": [
         Visit("briefing", _url("indicators:briefing"), answers({DMT, BRIEFING}))
     ],
+    # Open data: no login, the same answer for everyone (aggregates only, small cells out).
+    "indicators:foi_open_data": [
+        Visit(
+            f"open data, {frequency} {fmt}",
+            _url("indicators:foi_open_data", slug(frequency), slug(fmt)),
+            answers(EVERYONE, anonymous=200),
+        )
+        for frequency in ("quarterly", "annual")
+        for fmt in ("csv", "json")
+    ]
+    + [
+        Visit(
+            "open data, no such frequency",
+            _url("indicators:foi_open_data", slug("weekly"), slug("csv")),
+            answers(EVERYONE, 404, anonymous=404),
+        )
+    ],
     "indicators:risk_create": [Visit("new risk", _url("indicators:risk_create"), answers({DMT}))],
     "indicators:risk_update": [
         Visit("a risk", _url("indicators:risk_update", pk("risk")), answers({DMT}))
