@@ -68,3 +68,33 @@ def foi_open_data(request, frequency: str, fmt: str):
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return response
+
+
+@login_not_required
+@require_GET
+def indicators_open_data(request, fmt: str):
+    """``/open-data/indicators.{csv,json}``: the approved values of the public indicators."""
+    if fmt not in ("csv", "json"):
+        raise Http404("No such publication.")
+    rows, updated = publication.indicator_rows()
+    names = list(publication.INDICATOR_COLUMNS)
+    if fmt == "json":
+        response = JsonResponse(
+            {
+                "title": "Performance indicators (approved values of the published indicators)",
+                "licence": publication.LICENCE,
+                "last_updated": updated.date().isoformat() if updated else None,
+                "columns": names,
+                "rows": [{k: _plain(row.get(k)) for k in names} for row in rows],
+            },
+            json_dumps_params={"ensure_ascii": False, "indent": 1},
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_plain(row.get(k)) for k in names])
+    response["Content-Disposition"] = f'inline; filename="indicators.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -79,6 +79,11 @@ urlpatterns = [
         publication_views.foi_open_data,
         name="foi_open_data",
     ),
+    path(
+        "open-data/indicators.<str:fmt>",
+        publication_views.indicators_open_data,
+        name="indicators_open_data",
+    ),
     path("briefing/freeze/", briefing_views.BriefingFreezeView.as_view(), name="briefing_freeze"),
     path(
         "briefing/frozen/<int:pk>/",

@@ -682,6 +682,14 @@ MATRIX: dict[str, list[Visit]] = {
             answers(EVERYONE, 404, anonymous=404),
         )
     ],
+    "indicators:indicators_open_data": [
+        Visit(
+            f"open data, indicators {fmt}",
+            _url("indicators:indicators_open_data", slug(fmt)),
+            answers(EVERYONE, anonymous=200),
+        )
+        for fmt in ("csv", "json")
+    ],
     "indicators:risk_create": [Visit("new risk", _url("indicators:risk_create"), answers({DMT}))],
     "indicators:risk_update": [
         Visit("a risk", _url("indicators:risk_update", pk("risk")), answers({DMT}))

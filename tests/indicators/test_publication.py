@@ -120,3 +120,45 @@ class OpenDataTests:
 
     def test_it_answers_post_with_405(self, client):
         assert client.post(CSV_Q).status_code == 405
+
+
+@pytest.mark.django_db
+class IndicatorOpenDataTests:
+    URL = reverse("indicators:indicators_open_data", args=["csv"])
+
+    def test_only_approved_values_of_public_indicators_appear(self, client, definitions):
+        public, private = definitions["FR ICT 17"], definitions["FR ICT 18a"]
+        public.is_public = True
+        public.save()
+        PeriodValueFactory(
+            indicator=public,
+            period_start=date(2026, 1, 1),
+            value=Decimal("75.0"),
+            numerator=Decimal(30),
+            denominator=Decimal(40),
+            status=Status.APPROVED,
+        )
+        PeriodValueFactory(indicator=public, period_start=date(2026, 2, 1))  # entered only
+        PeriodValueFactory(indicator=private, period_start=date(2026, 1, 1), status=Status.APPROVED)
+        rows = read_csv(client.get(self.URL).content)  # not signed in
+        assert [(r["Indicator"], r["Month"], r["Value"]) for r in rows] == [
+            ("FR ICT 17", "2026-01", "75")
+        ]
+        assert rows[0]["Licence"].startswith("Open Government Licence v3.0")
+
+    def test_a_value_on_a_small_count_is_suppressed(self, client, definitions):
+        public = definitions["FR ICT 19a"]
+        public.is_public = True
+        public.save()
+        PeriodValueFactory(
+            indicator=public,
+            period_start=date(2026, 1, 1),
+            value=Decimal("66.7"),
+            numerator=Decimal(2),
+            denominator=Decimal(3),
+            status=Status.APPROVED,
+        )
+        row = read_csv(client.get(self.URL).content)[0]
+        assert (row["Value"], row["Numerator"], row["Denominator"]) == ("[c]", "[c]", "[c]")
+        data = client.get(reverse("indicators:indicators_open_data", args=["json"])).json()
+        assert data["rows"][0]["Value"] == "[c]"
