@@ -109,7 +109,7 @@ def dot_strip_svg(
     and ours marked, as inline SVG: it prints sharp and needs no script. The text alternative
     says what the strip shows; the data table beside it is the accessible version.
     """
-    pad_left, pad_right, axis_y = 12, 12, 34
+    pad_left, pad_right, axis_y = 22, 22, 34  # room for the 0% and 100% labels
 
     def x(value: float) -> float:
         span = (high - low) or 1.0
