@@ -415,11 +415,14 @@ class PeerListTests:
             table = client.get(reverse(self.URL), {"sort": sort}).context["table"]
             assert list(table.page.object_list)[-1].record.body.name == "Glasgow City Council"
 
-    @pytest.mark.parametrize("year", ["0", "99999", "x", "-1"])
-    def test_bad_input_is_no_500(self, bodies, client_as, year):
+    @pytest.mark.parametrize(
+        ("year", "q"), [("0", ""), ("99999", ""), ("x", ""), ("-1", ""), ("9999", "a\x00b")]
+    )
+    def test_bad_input_is_no_500(self, bodies, client_as, year, q):
         from hackperf.roles import Role
 
-        response = client_as(Role.IG_OFFICER).get(reverse(self.URL), {"year": year, "sort": "nope"})
+        query = {"year": year, "sort": "nope", "q": q, "body__region": "Atlantis"}
+        response = client_as(Role.IG_OFFICER).get(reverse(self.URL), query)
         assert response.status_code == 200
 
     def test_its_queries_do_not_grow_with_the_rows(self, client_as):
@@ -440,3 +443,13 @@ class PeerListTests:
         from hackperf.roles import Role
 
         assert client_as(Role.QUEUE_OWNER).get(reverse(self.URL)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_command_says_when_the_folder_is_missing(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is missing"):
+        call_command("load_peer_statistics", "--root", str(tmp_path))
+    with pytest.raises(CommandError, match="is not a folder"):
+        call_command("load_peer_statistics", "--root", str(tmp_path / "nowhere"))
