@@ -108,3 +108,120 @@ def bar_chart(
         columns=("", value_label),
         rows=list(zip(labels, values, strict=True)),
     )
+
+
+def dot_strip_svg(
+    values: Sequence[float],
+    *,
+    ours: float | None,
+    median: float | None,
+    label: str,
+    ours_label: str = "Ours",
+    width: int = 520,
+    height: int = 64,
+    low: float = 0.0,
+    high: float = 100.0,
+) -> SafeString:
+    """A strip of dots on one axis (0 to 100 by default), one dot a peer, the median ticked
+    and ours marked, as inline SVG: it prints sharp and needs no script. The text alternative
+    says what the strip shows; the data table beside it is the accessible version.
+    """
+    pad_left, pad_right, axis_y = 22, 22, 34  # room for the 0% and 100% labels
+
+    def x(value: float) -> float:
+        span = (high - low) or 1.0
+        clamped = min(max(value, low), high)
+        return round(pad_left + (clamped - low) / span * (width - pad_left - pad_right), 1)
+
+    dots = "".join(
+        f'<circle cx="{x(v)}" cy="{axis_y}" r="4" fill="{GOVUK_BLUE}" fill-opacity="0.45" />'
+        for v in values
+    )
+    ticks = "".join(
+        f'<line x1="{x(t)}" y1="{axis_y + 8}" x2="{x(t)}" y2="{axis_y + 12}" />'
+        f'<text x="{x(t)}" y="{axis_y + 24}" text-anchor="middle">{t:g}%</text>'
+        for t in (low, low + (high - low) / 2, high)
+    )
+    median_mark = ""
+    if median is not None:
+        median_mark = (
+            f'<line x1="{x(median)}" y1="{axis_y - 10}" x2="{x(median)}" y2="{axis_y + 10}" '
+            f'stroke="{GOVUK_BLACK}" stroke-width="2" />'
+        )
+    ours_mark = ""
+    if ours is not None:
+        anchor = "end" if x(ours) > width * 0.8 else "start" if x(ours) < width * 0.2 else "middle"
+        ours_mark = (
+            f'<path d="M {x(ours) - 7} {axis_y - 20} L {x(ours) + 7} {axis_y - 20} '
+            f'L {x(ours)} {axis_y - 8} Z" fill="#d4351c" />'
+            f'<text x="{x(ours)}" y="{axis_y - 24}" text-anchor="{anchor}" '
+            f'font-weight="bold">{ours_label}</text>'
+        )
+    return format_html(
+        '<svg class="hp-dot-strip" role="img" aria-label="{}" width="{}" height="{}" '
+        'viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg" '
+        'font-family="Arial, sans-serif" font-size="11">'
+        "<title>{}</title>"
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#505a5f" />'
+        '<g stroke="#505a5f" fill="{}">{}</g>{}{}{}</svg>',
+        label,
+        width,
+        height + 8,
+        width,
+        height + 8,
+        label,
+        pad_left,
+        axis_y + 8,
+        width - pad_right,
+        axis_y + 8,
+        GOVUK_BLACK,
+        mark_safe(ticks),
+        mark_safe(dots),
+        mark_safe(median_mark),
+        mark_safe(ours_mark),
+    )
+
+
+def trend_svg(
+    points: Sequence[tuple[str, float | None]],
+    *,
+    label: str,
+    width: int = 110,
+    height: int = 28,
+    low: float = 0.0,
+    high: float = 100.0,
+) -> SafeString:
+    """A small line of a percentage over periods (0 to 100), as inline SVG named by ``label``.
+
+    A missing period breaks the line rather than join across the gap.
+    """
+    pad = 3
+    step = (width - 2 * pad) / max(len(points) - 1, 1)
+    segments: list[list[str]] = [[]]
+    last = None
+    for index, (_, value) in enumerate(points):
+        if value is None:
+            segments.append([])
+            continue
+        y = pad + (high - min(max(value, low), high)) / ((high - low) or 1) * (height - 2 * pad)
+        last = (round(pad + index * step, 1), round(y, 1))
+        segments[-1].append(f"{last[0]},{last[1]}")
+    lines = "".join(
+        f'<polyline points="{" ".join(segment)}" />' for segment in segments if len(segment) > 1
+    )
+    dot = "" if last is None else f'<circle cx="{last[0]}" cy="{last[1]}" r="2.5" />'
+    return format_html(
+        '<svg class="hp-sparkline" role="img" aria-label="{}" width="{}" height="{}" '
+        'viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
+        '<g fill="none" stroke="{}" stroke-width="2">{}</g><g fill="{}">{}</g></svg>',
+        label,
+        width,
+        height,
+        width,
+        height,
+        label,
+        GOVUK_BLUE,
+        mark_safe(lines),
+        GOVUK_BLUE,
+        mark_safe(dot),
+    )

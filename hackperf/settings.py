@@ -393,6 +393,15 @@ INFOGOV_ESCALATION_LEVELS = {
     "t_minus_2": {"working_days_before": 2, "recipients": ["director"]},
     "overdue": {"working_days_before": None, "recipients": ["group_director"]},
 }
+# "How we compare": the default peer group (infogov.peers.comparison.PEER_GROUPS:
+# london_boroughs, english_single_tier, nearest_15) and our own name in the peer sets, which
+# is left out of the peers (Hackney is not in the 2017 set).
+INFOGOV_PEER_GROUP = env_str("INFOGOV_PEER_GROUP", "london_boroughs")
+INFOGOV_PEER_OWN_NAME = env_str("INFOGOV_PEER_OWN_NAME", "Hackney Borough Council")
+# Open data (indicators.publication): the name in the published rows, and the smallest count
+# shown (smaller ones, from 1, are suppressed).
+INFOGOV_PUBLICATION_BODY = env_str("INFOGOV_PUBLICATION_BODY", "London Borough of Hackney")
+INFOGOV_PUBLICATION_MIN_CELL = env_int("INFOGOV_PUBLICATION_MIN_CELL", 5)
 # Readings of the law: keyword arguments of infogov.deadlines.DeadlineSettings ({} = defaults).
 INFOGOV_DEADLINE_SETTINGS: dict[str, object] = {}
 # Base of absolute links in e-mails, e.g. https://ict-performance.hackney.gov.uk. Required

@@ -43,8 +43,17 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "unit", "polarity", "frequency", "source", "owner")
-    list_filter = ("is_computed", "source", "frequency")
+    list_display = (
+        "code",
+        "title",
+        "unit",
+        "polarity",
+        "frequency",
+        "source",
+        "owner",
+        "is_public",
+    )
+    list_filter = ("is_computed", "source", "frequency", "is_public")
     search_fields = ("code", "title", "owner")
     prepopulated_fields = {"slug": ("code",)}
     inlines = (TargetInline,)

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from indicators import selectors, services
+from indicators import selectors, services, sources
 from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
 from indicators.models import BriefingPack, Risk
 from indicators.periods import add_months
@@ -60,6 +60,8 @@ def briefing_context(*, today: date) -> dict[str, object]:
         )
         column["values"][snapshot.metric] = snapshot.value
     risks = list(Risk.objects.open().prefetch_related("linked_indicators"))
+    # How we compare on FOI: infogov's figures, through the one door (indicators.sources).
+    peer_comparison = sources.infogov().foi_peer_comparison(today=today)
     rag_counts = Counter(card["row"].rag for card in cards if card["row"].latest)
     return {
         "today": today,
@@ -79,6 +81,7 @@ def briefing_context(*, today: date) -> dict[str, object]:
             for _, column in sorted(kinds.items(), key=lambda kv: (kv[0] != "all", kv[0]))
         ],
         "risks": risks,
+        "peer_comparison": peer_comparison,
     }
 
 

@@ -3,7 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from hackperf.dates import parse_month
-from indicators import briefing_views, review_views, views
+from indicators import briefing_views, publication_views, review_views, views
 
 
 class PeriodConverter:
@@ -75,6 +75,17 @@ urlpatterns = [
     path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
     path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
     path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
+    # Open data, no login: stable URLs that others link to (do not rename).
+    path(
+        "open-data/foi-eir-statistics-<str:frequency>.<str:fmt>",
+        publication_views.foi_open_data,
+        name="foi_open_data",
+    ),
+    path(
+        "open-data/indicators.<str:fmt>",
+        publication_views.indicators_open_data,
+        name="indicators_open_data",
+    ),
     path("briefing/freeze/", briefing_views.BriefingFreezeView.as_view(), name="briefing_freeze"),
     path(
         "briefing/frozen/<int:pk>/",

@@ -31,7 +31,7 @@ from django.utils import timezone
 from hackperf.metrics import ALL, MetricRow, Ratio
 from hackperf.workdays import add_working_days
 from infogov import privacy, selectors
-from infogov.choices import EventKind, Kind, Stage
+from infogov.choices import EventKind, Kind, Outcome, Stage
 from infogov.models import Case, ClockEvent, Directorate, DueDateChange
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "SAR_METRICS",
     "SNAPSHOT_METRICS",
     "cases_behind",
+    "foi_peer_comparison",
+    "foi_publication_figures",
     "foi_outstanding",
     "foi_received",
     "foi_timeliness",
@@ -366,3 +368,83 @@ def cases_behind(
                 .filter(_foi_timeliness_filters()[metric])
             )
     return queryset.filter(where).select_related("directorate", "service").order_by("due", "pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# How we compare (issue 16): FR ICT 18a "in time" beside other councils' published figures
+# ---------------------------------------------------------------------------------------------
+
+
+def foi_peer_comparison(*, today: date, group: str | None = None):
+    """``infogov.peers.comparison.foi_peer_comparison``, through the one door indicators uses."""
+    from infogov.peers.comparison import foi_peer_comparison as compare
+
+    return compare(today=today, group=group)
+
+
+# ---------------------------------------------------------------------------------------------
+# Published statistics (issue 16): the Cabinet Office's columns, for the requests received
+# ---------------------------------------------------------------------------------------------
+
+# The columns, in the order and wording of the Cabinet Office's published FOI statistics
+# (../shared/data/real/uk-central-government-foi-stats), that our cases can fill.
+PUBLICATION_COLUMNS = (
+    "Total requests received",
+    "Requests handled under EIRs",
+    "Requests on-hold or lapsed",
+    "Requests still being processed",
+    "Total requests received (excluding on-hold and lapsed)",
+    "20-day deadline met",
+    "Permitted extension to 20-day deadline",
+    "Late response (i.e. 20-day deadline missed)",
+    "Requests where information not held",
+    "Initial Outcome Granted in full",
+    "Initial Outcome  Partially withheld",
+    "Initial Outcome  Fully withheld",
+    "Total Internal Reviews",
+    "ICO Total Complaints",
+)
+
+
+def foi_publication_figures(*, start: date, end: date) -> dict[str, int]:
+    """FOI and EIR requests received in [start, end], counted as the Cabinet Office counts
+    them (by the quarter of receipt, "as at" today): how they were answered and how. Internal
+    reviews and ICO complaints are those received in the period. One query; aggregate counts
+    only, never a case."""
+    requests = Q(stage=Stage.REQUEST, kind__in=(Kind.FOI, Kind.EIR))
+    received = Q(received__range=(start, end))
+    lapsed = Q(withdrawn__isnull=False, responded__isnull=True)
+    answered = Q(responded__isnull=False)
+    counts = _count(
+        Case.objects.filter(received).alias(extended=_extended()),
+        total=requests,
+        eir=requests & Q(kind=Kind.EIR),
+        lapsed=requests & lapsed,
+        still=requests & Q(responded__isnull=True, withdrawn__isnull=True),
+        met=requests & answered & Q(responded__lte=F("due")) & ~Q(extended=True),
+        extension=requests & answered & Q(responded__lte=F("due"), extended=True),
+        late=requests & answered & Q(responded__gt=F("due")),
+        not_held=requests & Q(outcome=Outcome.NOT_HELD),
+        full=requests & Q(outcome=Outcome.SUPPLIED_IN_FULL),
+        part=requests & Q(outcome=Outcome.SUPPLIED_IN_PART),
+        withheld=requests & Q(outcome=Outcome.REFUSED),
+        reviews=Q(stage=Stage.INTERNAL_REVIEW, kind__in=(Kind.FOI, Kind.EIR)),
+        complaints=Q(stage=Stage.ICO_COMPLAINT, kind__in=(Kind.FOI, Kind.EIR)),
+    )
+    values = (
+        counts["total"],
+        counts["eir"],
+        counts["lapsed"],
+        counts["still"],
+        counts["total"] - counts["lapsed"],
+        counts["met"],
+        counts["extension"],
+        counts["late"],
+        counts["not_held"],
+        counts["full"],
+        counts["part"],
+        counts["withheld"],
+        counts["reviews"],
+        counts["complaints"],
+    )
+    return dict(zip(PUBLICATION_COLUMNS, values, strict=True))

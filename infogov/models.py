@@ -342,3 +342,7 @@ class EscalationAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} acknowledged"
+
+
+# Peers' published statistics live in their own module; imported here so Django finds them.
+from infogov.peers.models import PeerBody, PeerStatistic  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from infogov import import_views, views
+from infogov.peers import views as peer_views
 
 app_name = "infogov"
 
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("import/", import_views.CaseImportView.as_view(), name="case_import"),
     path("ig-group-report/", views.IgGroupReportView.as_view(), name="ig_group_report"),
+    path("peers/", peer_views.PeerStatisticListView.as_view(), name="peer_list"),
     path("directors/", views.DirectorListView.as_view(), name="director_list"),
     path("directors/<int:pk>/", views.DirectorUpdateView.as_view(), name="director_update"),
 ]

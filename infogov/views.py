@@ -19,6 +19,7 @@ from hackperf.views import PermissionRequired
 from infogov import forms, privacy, selectors, services
 from infogov.filtersets import CaseFilterSet
 from infogov.models import Case, Directorate
+from infogov.peers.comparison import foi_peer_comparison
 from infogov.querysets import sees_every_directorate
 from infogov.tables import CaseTable, CaseTableWithRequester
 
@@ -388,6 +389,8 @@ class IgGroupReportView(PermissionRequired, TemplateView):
             as_of=min(period.end, today),
             today=today,
             recent=selectors.recent_periods(today, months=0, quarters=6),
+            # Council-wide, whoever reads it: the peers' figures are whole councils'.
+            peer_comparison=foi_peer_comparison(today=today),
         )
         return context
 

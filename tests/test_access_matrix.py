@@ -576,6 +576,22 @@ MATRIX: dict[str, list[Visit]] = {
             hides={DIRECTOR: ("'Adults, Health'",)},
         ),
     ],
+    "infogov:peer_list": [
+        Visit("peers", _url("infogov:peer_list"), answers(INFOGOV)),
+        Visit(
+            "peers, filtered and sorted",
+            _url(
+                "infogov:peer_list",
+                query={"body__body_type": "london_borough", "sort": "-requests"},
+            ),
+            answers(INFOGOV),
+        ),
+        Visit(
+            "peers, a year out of range",
+            _url("infogov:peer_list", query={"year": "99999"}),
+            answers(INFOGOV),
+        ),
+    ],
     "infogov:director_list": [
         Visit("directors", _url("infogov:director_list"), answers({DMT, IG}))
     ],
@@ -727,6 +743,31 @@ MATRIX: dict[str, list[Visit]] = {
     ],
     "indicators:briefing": [
         Visit("briefing", _url("indicators:briefing"), answers({DMT, BRIEFING}))
+    ],
+    # Open data: no login, the same answer for everyone (aggregates only, small cells out).
+    "indicators:foi_open_data": [
+        Visit(
+            f"open data, {frequency} {fmt}",
+            _url("indicators:foi_open_data", slug(frequency), slug(fmt)),
+            answers(EVERYONE, anonymous=200),
+        )
+        for frequency in ("quarterly", "annual")
+        for fmt in ("csv", "json")
+    ]
+    + [
+        Visit(
+            "open data, no such frequency",
+            _url("indicators:foi_open_data", slug("weekly"), slug("csv")),
+            answers(EVERYONE, 404, anonymous=404),
+        )
+    ],
+    "indicators:indicators_open_data": [
+        Visit(
+            f"open data, indicators {fmt}",
+            _url("indicators:indicators_open_data", slug(fmt)),
+            answers(EVERYONE, anonymous=200),
+        )
+        for fmt in ("csv", "json")
     ],
     "indicators:risk_create": [Visit("new risk", _url("indicators:risk_create"), answers({DMT}))],
     "indicators:risk_update": [

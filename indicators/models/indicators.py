@@ -42,6 +42,11 @@ class Indicator(models.Model):
     source = models.CharField("source", max_length=20, choices=choices.Source.choices)
     rag_rule = models.TextField("RAG rule", help_text="The RAG rule in words.")
     display_order = models.PositiveSmallIntegerField("order on the scorecard", default=0)
+    is_public = models.BooleanField(
+        "published as open data",
+        default=False,
+        help_text="Its approved values appear in the open data (/open-data/indicators.csv).",
+    )
 
     class Meta:
         ordering = ["display_order", "code"]

@@ -3,6 +3,7 @@ briefing viewers."""
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -13,10 +14,12 @@ from indicators import demo, services
 from indicators.choices import Status
 from indicators.models import Indicator, Risk
 from indicators.periods import add_months, month_start
+from infogov.peers.loader import peer_statistics_load_all
 from tests.browser.conftest import ARTIFACTS
 from tests.indicators.factories import PeriodValueFactory
 
 PASSWORD = "a-good-password-1"
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
 
 
 def seed():
@@ -45,6 +48,8 @@ def seed():
         mitigations="Patching within 14 days; immutable backups tested monthly.",
         review_date=dt.date(2026, 12, 31),
     )
+    # Other councils' published FOI figures, for "how we compare" (fails without ../shared).
+    peer_statistics_load_all(root=REAL)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,6 +68,11 @@ class BriefingInTheBrowserTests:
         # A briefing viewer reads but cannot edit.
         assert page.get_by_role("link", name="Add a risk").count() == 0
         assert page.get_by_role("link", name="Cyber attack on council systems").count() == 0
+        # How we compare: the line names the source and year; ours is marked on the strip.
+        line = page.locator("[data-peer-line]").inner_text()
+        assert "FOI answered in time" in line and "London boroughs" in line
+        assert "mySociety" in line and "2017" in line
+        assert page.locator("svg.hp-dot-strip").count() == 1
         assert recording_page.axe_violations() == []
         assert recording_page.foreign_requests() == []
         assert recording_page.console_errors == []
