@@ -27,7 +27,7 @@ class PeriodValueTable(tables.Table):
     numerator = tables.Column(verbose_name="Numerator", attrs={"td": {"class": "hp-num"}})
     denominator = tables.Column(verbose_name="Denominator", attrs={"td": {"class": "hp-num"}})
     commentary = tables.Column(
-        verbose_name="Commentary", attrs={"td": {"style": "min-width: 16em"}}
+        verbose_name="Commentary", attrs={"td": {"class": "hp-col-commentary-wide"}}
     )
     entered_by = tables.Column(
         verbose_name="Entered by",

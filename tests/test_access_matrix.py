@@ -343,6 +343,7 @@ MATRIX: dict[str, list[Visit]] = {
     "login": [Visit("login", _url("login"), answers(frozenset(), denied=302, anonymous=200))],
     "logout": [Visit("logout (GET)", _url("logout"), answers(EVERYONE, 405))],
     "person_list": [Visit("people", _url("person_list"), answers({DMT}))],
+    "person_unlock": [Visit("unlock (GET)", _url("person_unlock"), answers({DMT}, 405))],
     "bank_holiday_list": [Visit("bank holidays", _url("bank_holiday_list"), answers({IG}))],
     # POST-only; a GET is refused before the holiday is looked up, so any pk will do.
     "holiday_to_confirm_confirm": [
