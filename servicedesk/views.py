@@ -39,13 +39,28 @@ class QueueListView(PermissionRequired, SingleTableView):
     template_name = "servicedesk/queue_list.html"
     table_pagination = False
 
+    def dispatch(self, request, *args, **kwargs):
+        self.now = timezone.now()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        # htmx re-fetches the same URL (sort kept) every refresh_seconds: only the counts.
+        if self.request.htmx:
+            return ["servicedesk/includes/_queue_overview.html"]
+        return [self.template_name]
+
     def get_queryset(self):
-        return selectors.queue_overview(user=self.request.user, now=timezone.now())
+        return selectors.queue_overview(user=self.request.user, now=self.now)
 
     def get_context_data(self, **kwargs):
         from servicedesk.surveys.selectors import comment_queues
 
         context = super().get_context_data(**kwargs)
+        context.update(
+            now=self.now,
+            refresh_seconds=selectors.refresh_seconds(),
+            multiple_reassignments=selectors.multiple_reassignments(),
+        )
         # Lazy: the template asks only once, after the table, for the survey links.
         context["can_read_survey_comments"] = lambda: comment_queues(self.request.user) is not None
         return context

@@ -21,8 +21,93 @@ def desk(transactional_db):
     return QueueFactory(name="Service desk", slug="service-desk")
 
 
+FITS = """() => {
+    const page = document.documentElement.scrollWidth <= window.innerWidth;
+    const tables = Array.from(document.querySelectorAll('.hp-table-scroll')).map(
+        (box) => box.querySelector('table').getBoundingClientRect().right
+            <= box.getBoundingClientRect().right + 1);
+    return {page, tables};
+}"""
+
+
+def assert_fits(page):
+    """No horizontal scroll: neither the page nor any table inside its scroll box."""
+    fits = page.evaluate(FITS)
+    assert fits["page"], "the page scrolls sideways"
+    assert all(fits["tables"]), f"a table is wider than the page: {fits['tables']}"
+
+
+@pytest.fixture
+def busy_desk(desk):
+    """Tickets with every flag the queue page shows, with long words where they can be."""
+    networks = QueueFactory(name="Infrastructure and networks", slug="networks")
+    now = timezone.now()
+    for n in range(6):
+        t = log_ticket(
+            queue=desk,
+            reference=f"INC-20260303-10150{n}-7F3A",
+            summary="Multifunctional device unresponsive after firmware reinstallation",
+            at=now - timedelta(days=9, hours=n),
+        )
+        services.ticket_reassign(ticket=t, actor=None, at=now - timedelta(days=8), queue=networks)
+        services.ticket_reassign(ticket=t, actor=None, at=now - timedelta(days=7), queue=desk)
+        services.ticket_escalate(
+            ticket=t, actor=None, at=now - timedelta(days=6), level=3, reason="x"
+        )
+        services.ticket_put_on_hold(
+            ticket=t, actor=None, at=now - timedelta(days=5), reason="Waiting for the supplier"
+        )
+    return desk
+
+
 @pytest.mark.django_db(transaction=True)
 class ServiceDeskInTheBrowserTests:
+    @pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+    def test_the_overview_and_queue_page_fit_without_sideways_scroll(
+        self, recording_page, make_user, busy_desk, viewport
+    ):
+        make_user(Role.SERVICE_DESK_AGENT, username="amir")
+        recording_page.sign_in("amir", PASSWORD)
+        page = recording_page.page
+        page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+        page.goto(recording_page.base_url + reverse("servicedesk:queue_list"))
+        header = page.locator("#queue-overview thead").inner_text()
+        for label in ("Open", "Breaching", "At risk", "Escalated", "Unassigned", "Moved 2+"):
+            assert label in header
+        assert_fits(page)
+        page.goto(
+            recording_page.base_url + reverse("servicedesk:queue_detail", args=["service-desk"])
+        )
+        cells = page.locator("#queue-tickets tbody tr").first.inner_text()
+        assert "1 move" in cells and "Escalated: level 3" in cells and "Incident" in cells
+        assert_fits(page)
+        assert recording_page.axe_violations() == []
+
+    def test_the_overview_refreshes_itself_keeping_its_sort(
+        self, recording_page, make_user, desk, settings
+    ):
+        settings.SERVICEDESK_REFRESH_SECONDS = 1
+        make_user(Role.SERVICE_DESK_AGENT, username="amir")
+        QueueFactory(name="Networks", slug="networks")
+        recording_page.sign_in("amir", PASSWORD)
+        page = recording_page.page
+        url = recording_page.base_url + reverse("servicedesk:queue_list") + "?sort=-name"
+        page.goto(url)
+        updated = page.get_by_test_id("updated").inner_text()
+        assert updated.startswith("Updated ")
+        first_row = page.locator("#queue-overview tbody tr").first
+        assert first_row.inner_text().startswith("Service desk")
+        log_ticket(queue=desk, reference="INC-NEW", at=timezone.now())
+        page.locator("#queue-overview tbody tr", has_text="Service desk").get_by_role(
+            "link", name="1 open in Service desk"
+        ).wait_for(timeout=10_000)
+        assert page.url == url
+        assert (
+            page.locator("#queue-overview tbody tr").first.inner_text().startswith("Service desk")
+        )
+        assert recording_page.axe_violations() == []
+        assert recording_page.console_errors == []
+
     def test_the_queue_page_refreshes_itself_keeping_its_filters(
         self, recording_page, make_user, desk, settings
     ):

@@ -285,6 +285,27 @@ class QueuePageTests:
         assert "<html" not in content
         assert "INC-LATE" in content and "INC-RISK" not in content
 
+    def test_the_overview_refreshes_itself_keeping_its_sort(self, client_as, busy_desk, settings):
+        settings.SERVICEDESK_REFRESH_SECONDS = 3
+        client = client_as(Role.DMT)
+        url = reverse("servicedesk:queue_list") + "?sort=-breaching_count"
+        page = client.get(url).content.decode()
+        assert f'hx-get="{url}"' in page
+        assert 'hx-trigger="every 3s"' in page
+        assert "Updated <time datetime=" in page
+        part = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in part and 'id="queue-overview"' in part
+        assert "Updated <time" in part
+
+    def test_the_overview_refresh_runs_a_fixed_number_of_queries(
+        self, client_as, busy_desk, django_assert_num_queries
+    ):
+        client = client_as(Role.DMT)
+        url = reverse("servicedesk:queue_list")
+        client.get(url, headers={"HX-Request": "true"})
+        with django_assert_num_queries(7):
+            client.get(url, headers={"HX-Request": "true"})
+
     def test_the_refresh_interval_is_a_setting(self, client_as, desk, settings):
         settings.SERVICEDESK_REFRESH_SECONDS = 2
         content = client_as(Role.DMT).get(queue_url(desk)).content.decode()
