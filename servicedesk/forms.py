@@ -299,3 +299,110 @@ class TicketLogForm(forms.Form):
         data.pop("assignee")
         data["reference"] = data["reference"] or new_reference(data["kind"], now)
         return data
+
+
+# -- many tickets at once (the queue page) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    slug: str
+    service: Callable[..., Ticket]
+    past: str
+
+
+BULK_ACTIONS: dict[str, BulkAction] = {
+    a.slug: a
+    for a in (
+        BulkAction("assign", services.ticket_assign, "assigned"),
+        BulkAction("reassign", services.ticket_reassign, "reassigned"),
+        BulkAction("escalate", services.ticket_escalate, "escalated"),
+    )
+}
+
+
+class ReferencesField(forms.MultipleChoiceField):
+    """Ticket references ticked on the page; the view keeps those in the queue (and says which
+    are not), so any short string is taken here."""
+
+    MAX = 500
+
+    def valid_value(self, value):
+        return 0 < len(value) <= 40
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.MAX:
+            raise forms.ValidationError(f"Select at most {self.MAX} tickets at once")
+
+
+class BulkActionForm(forms.Form):
+    """Assign, reassign (with a reason) or escalate the tickets ticked on a queue page.
+
+    Which fields are needed depends on the button pressed (``action``); each ticket then goes
+    through the same service as one at a time (``services.tickets_bulk``).
+    """
+
+    action = forms.ChoiceField(
+        choices=[(slug, slug) for slug in BULK_ACTIONS],
+        error_messages={"required": "Choose what to do with the selected tickets"},
+    )
+    tickets = ReferencesField(error_messages={"required": "Select the tickets to act on"})
+    assignee = PersonChoiceField(
+        label="Assign to",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Choose a person",
+    )
+    queue = forms.ModelChoiceField(
+        label="Move to queue",
+        queryset=Queue.objects.order_by("name"),
+        required=False,
+        empty_label="Choose a queue",
+    )
+    reassign_reason = _reason("Why are they being moved?", required=False)
+    level = forms.TypedChoiceField(
+        label="Escalate to",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "Choose a level")]
+        + [(level.value, level.label) for level in EscalationLevel if level.value > 0],
+    )
+    escalate_reason = _reason("Why are they being escalated?", required=False)
+
+    REQUIRED = {
+        "assign": {"assignee": "Choose who to assign the tickets to"},
+        "reassign": {
+            "queue": "Choose the queue to move the tickets to",
+            "reassign_reason": "Enter why the tickets are being moved",
+        },
+        "escalate": {
+            "level": "Choose the escalation level",
+            "escalate_reason": "Enter why the tickets are being escalated",
+        },
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _people_who_work_tickets()
+
+    def clean(self):
+        data = super().clean()
+        for field, message in self.REQUIRED.get(data.get("action"), {}).items():
+            value = data.get(field)
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                self.add_error(field, message)
+        return data
+
+    @property
+    def bulk_action(self) -> BulkAction:
+        return BULK_ACTIONS[self.cleaned_data["action"]]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data["action"] == "assign":
+            return {"assignee": data["assignee"]}
+        if data["action"] == "reassign":
+            return {"queue": data["queue"], "reason": data["reassign_reason"].strip()}
+        return {"level": data["level"], "reason": data["escalate_reason"].strip()}

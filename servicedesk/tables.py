@@ -119,6 +119,41 @@ class QueueTable(tables.Table):
         super().__init__(*args, extra_columns=extra, **kwargs)
 
 
+class SelectColumn(tables.Column):
+    """A GOV.UK checkbox per ticket for the bulk actions form (``form="bulk-actions"``, which
+    sits outside the refreshing table), with "select all on this page" in the header."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            verbose_name=mark_safe(
+                '<div class="govuk-checkboxes lbh-checkboxes govuk-checkboxes--small">'
+                '<div class="govuk-checkboxes__item">'
+                '<input class="govuk-checkboxes__input" id="select-all" type="checkbox"'
+                ' data-select-all="bulk-tickets">'
+                '<label class="govuk-label govuk-checkboxes__label" for="select-all">'
+                '<span class="govuk-visually-hidden">Select all tickets on this page</span>'
+                "</label></div></div>"
+            ),
+            accessor="reference",
+            orderable=False,
+            **kwargs,
+        )
+
+    def render(self, value, record):
+        return format_html(
+            '<div class="govuk-checkboxes lbh-checkboxes govuk-checkboxes--small">'
+            '<div class="govuk-checkboxes__item">'
+            '<input class="govuk-checkboxes__input" id="select-{}" name="bulk-tickets"'
+            ' type="checkbox" value="{}" form="bulk-actions">'
+            '<label class="govuk-label govuk-checkboxes__label" for="select-{}">'
+            '<span class="govuk-visually-hidden">Select {}</span></label></div></div>',
+            record.pk,
+            value,
+            record.pk,
+            value,
+        )
+
+
 class TicketTable(tables.Table):
     """A queue's open tickets with their SLA clocks (set ``clocks`` before rendering).
 
@@ -128,6 +163,7 @@ class TicketTable(tables.Table):
     happened, one per line).
     """
 
+    select = SelectColumn()
     reference = tables.Column(
         verbose_name="Reference",
         order_by=("reference",),
@@ -155,6 +191,7 @@ class TicketTable(tables.Table):
     class Meta:
         model = Ticket
         fields = (
+            "select",
             "reference",
             "summary",
             "sla",

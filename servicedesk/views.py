@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
@@ -25,7 +27,7 @@ from servicedesk import access, selectors, services
 from servicedesk.calendars import queue_calendar
 from servicedesk.choices import Show
 from servicedesk.filtersets import TicketFilterSet
-from servicedesk.forms import ACTIONS, TicketLogForm
+from servicedesk.forms import ACTIONS, BulkActionForm, TicketLogForm
 from servicedesk.models import Queue, Ticket
 from servicedesk.services import TransitionError
 from servicedesk.tables import QueueTable, TicketTable
@@ -92,12 +94,24 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
             self.queue = queue
         return self.queue
 
+    @property
+    def can_work(self) -> bool:
+        if not hasattr(self, "_can_work"):
+            self._can_work = access.can_work_queue(self.request.user, self.get_queue())
+        return self._can_work
+
     def get_queryset(self):
         return selectors.queue_open_tickets(queue=self.get_queue(), now=self.now)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         return {**kwargs, "queue": self.get_queue(), "now": self.now}
+
+    def get_table_kwargs(self):
+        # The bulk-action checkboxes, for those who may work this queue's tickets.
+        if not self.can_work:
+            return {"exclude": ("select",)}
+        return {}
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
@@ -121,8 +135,66 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
             multiple_reassignments=selectors.multiple_reassignments(),
             show=show,
             show_label=Show(show).label if show else "",
+            bulk_form=BulkActionForm(prefix="bulk") if self.can_work else None,
         )
         return context
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class QueueBulkActionView(PermissionRequired, View):
+    """POST: assign, reassign or escalate the tickets ticked on a queue page.
+
+    Each ticket goes through the same service as one at a time, in its own transaction (the
+    request is not one: a refused ticket undoes nothing else); the person returns to the queue
+    page, with its filters, and reads what was done and what was refused, ticket by ticket.
+    """
+
+    perm = Perm.WORK_TICKETS
+    http_method_names = ["post"]
+
+    def post(self, request, slug: str):
+        queue = get_object_or_404(Queue, slug=slug)
+        if not (
+            access.can_view_queue(request.user, queue)
+            and access.can_work_queue(request.user, queue)
+        ):
+            raise PermissionDenied
+        back = reverse("servicedesk:queue_detail", args=[queue.slug])
+        query = request.POST.get("query", "")
+        if query:
+            # Re-encoded, so only a query string of this page comes back, never another URL.
+            back += "?" + urlencode(QueryDict(query).lists(), doseq=True)
+        form = BulkActionForm(request.POST, prefix="bulk")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back)
+        wanted = list(dict.fromkeys(form.cleaned_data["tickets"]))
+        found = {
+            t.reference: t
+            for t in Ticket.objects.filter(queue=queue, reference__in=wanted).select_related(
+                "queue"
+            )
+        }
+        action = form.bulk_action
+        outcome = services.tickets_bulk(
+            service=action.service,
+            tickets=[found[r] for r in wanted if r in found],
+            actor=request.user,
+            at=timezone.now(),
+            **form.service_kwargs(),
+        )
+        refused = [(r, f"no longer in the {queue.name} queue") for r in wanted if r not in found]
+        outcome = services.BulkOutcome(done=outcome.done, refused=outcome.refused + refused)
+        text = outcome.summary(action.past)
+        if outcome.refused and not outcome.done:
+            messages.error(request, text)
+        elif outcome.refused:
+            messages.warning(request, text)
+        else:
+            messages.success(request, text)
+        return HttpResponseRedirect(back)
 
 
 class TicketDetailView(PermissionRequired, TemplateView):

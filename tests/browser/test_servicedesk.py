@@ -173,3 +173,36 @@ class ServiceDeskInTheBrowserTests:
         assert "Waiting for the VPN vendor" in page.get_by_test_id("timeline").inner_text()
         assert recording_page.axe_violations() == []
         assert recording_page.foreign_requests() == []
+
+    def test_a_queue_owner_escalates_a_page_of_tickets_at_once(
+        self, recording_page, make_user, desk
+    ):
+        owner = make_user(Role.QUEUE_OWNER, username="quinn")
+        desk.owners.add(owner)
+        now = timezone.now()
+        for n in range(3):
+            log_ticket(queue=desk, reference=f"INC-B{n}", at=now - timedelta(hours=n + 1))
+        high = log_ticket(queue=desk, reference="INC-HIGH", at=now - timedelta(hours=5))
+        services.ticket_escalate(ticket=high, actor=None, at=now, level=2, reason="x")
+        recording_page.sign_in("quinn", PASSWORD)
+        page = recording_page.page
+        page.goto(
+            recording_page.base_url + reverse("servicedesk:queue_detail", args=["service-desk"])
+        )
+        assert_fits(page)
+        page.get_by_label("Select all tickets on this page").check()
+        assert page.locator("input[name=bulk-tickets]:checked").count() == 4
+        form = page.locator("#bulk-actions")
+        form.get_by_label("Escalate to").select_option(label="Level 1: team leader")
+        form.get_by_label("Why are they being escalated?").fill("Whole floor down")
+        assert recording_page.axe_violations() == []
+        form.get_by_role("button", name="Escalate selected").click()
+        banner = page.get_by_role("region").filter(has_text="refused").first.inner_text()
+        assert (
+            "3 escalated; 1 refused: INC-HIGH (The ticket is already escalated to level 2" in banner
+        )
+        assert page.url.endswith(reverse("servicedesk:queue_detail", args=["service-desk"]))
+        assert page.locator("#queue-tickets").inner_text().count("Escalated: level 1") == 3
+        assert_fits(page)
+        assert recording_page.axe_violations() == []
+        assert recording_page.console_errors == []
