@@ -266,20 +266,33 @@ class TicketActionView(PermissionRequired, View):
             raise PermissionDenied
         form = spec.form_class(request.POST, ticket=ticket, prefix=spec.slug)
         if form.is_valid():
+            came_from = ticket.queue
             try:
-                spec.service(
+                ticket = spec.service(
                     ticket=ticket, actor=request.user, at=timezone.now(), **form.service_kwargs()
                 )
             except TransitionError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, f"{spec.success}: {ticket.reference}")
-                return HttpResponseRedirect(
-                    reverse("servicedesk:ticket_detail", args=[ticket.reference])
-                )
+                return self.done(request, spec, ticket, came_from)
         page = TicketDetailView(request=request, kwargs={"reference": reference}, args=())
         context = page.get_context_data(bound_form=form, bound_action=spec.slug)
         return page.render_to_response(context, status=400)
+
+    @staticmethod
+    def done(request, spec, ticket: Ticket, came_from: Queue) -> HttpResponseRedirect:
+        """Back to the ticket, or, if the action took it out of the person's sight (a queue
+        owner moving it out of their queues), to the queue it came from, saying where it went.
+        """
+        if access.can_view_ticket(request.user, ticket):
+            messages.success(request, f"{spec.success}: {ticket.reference}")
+            return HttpResponseRedirect(
+                reverse("servicedesk:ticket_detail", args=[ticket.reference])
+            )
+        messages.success(request, f"{ticket.reference} reassigned to {ticket.queue.name}")
+        if access.can_view_queue(request.user, came_from):
+            return HttpResponseRedirect(reverse("servicedesk:queue_detail", args=[came_from.slug]))
+        return HttpResponseRedirect(reverse("servicedesk:queue_list"))
 
 
 class TicketCreateView(PermissionRequired, FormView):

@@ -92,6 +92,28 @@ class AccessTests:
         other.refresh_from_db()
         assert (own.status, other.status) == (Status.RESOLVED, Status.LOGGED)
 
+    def test_a_queue_owner_who_moves_a_ticket_out_returns_to_their_queue(
+        self, client, make_user, desk, networks, targets
+    ):
+        client.force_login(owner_of(make_user, desk))
+        own = log_ticket(queue=desk, reference="INC-OUT")
+        response = client.post(
+            action_url(own, "reassign"), {"reassign-queue": networks.pk}, follow=True
+        )
+        assert response.redirect_chain == [(queue_url(desk), 302)]
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "INC-OUT reassigned to Networks" in content
+        own.refresh_from_db()
+        assert own.queue == networks
+
+    def test_an_agent_who_moves_a_ticket_stays_on_it(self, client_as, desk, networks, targets):
+        ticket = log_ticket(queue=desk, reference="INC-MOVE")
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            action_url(ticket, "reassign"), {"reassign-queue": networks.pk}
+        )
+        assert response["Location"] == ticket_url(ticket)
+
     def test_a_queue_owner_who_is_also_an_agent_acts_on_any_ticket(
         self, client, make_user, networks, desk, targets
     ):
