@@ -34,6 +34,28 @@ def sla_tag(clock: sla.SlaClock) -> str:
     )
 
 
+def spaced_duration(seconds: int, *, drop_zero_minutes: bool = False) -> str:
+    """Business time in a sentence: ``3 h 00 m`` (or ``8 h`` for a whole-hour target)."""
+    hours, rest = divmod(abs(int(seconds)), 3600)
+    if drop_zero_minutes and rest < 60:
+        return f"{hours} h"
+    return f"{hours} h {rest // 60:02d} m"
+
+
+def sla_outcome(clock: sla.SlaClock, *, cancelled: bool = False) -> str:
+    """A stopped clock, as the result it is: "Met: resolved in 3 h 00 m of 8 h" or
+    "Missed: resolved in 11 h 20 m of 8 h" (not the time "left" of a running clock)."""
+    met = clock.remaining_seconds >= 0
+    return format_html(
+        '<strong class="lbh-tag hp-rag hp-rag--{}">{}:</strong> {} in {} of {}',
+        "green" if met else "red",
+        "Met" if met else "Missed",
+        "cancelled" if cancelled else "resolved",
+        spaced_duration(clock.used_seconds),
+        spaced_duration(clock.target_seconds, drop_zero_minutes=True),
+    )
+
+
 def sla_cell(clock: sla.SlaClock | None, status_class: str) -> str:
     """The SLA status in words and the business time left or over."""
     if clock is None:

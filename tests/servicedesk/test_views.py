@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from hackperf.roles import Role
 from servicedesk import services
@@ -14,6 +15,7 @@ from servicedesk.tables import TicketTable
 from tests.servicedesk.factories import MORNING, CategoryFactory, QueueFactory, log_ticket
 
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 NOW = MORNING + 7 * H  # Tue 3 Mar 2026 16:00 GMT
 VIEWERS = {Role.DMT, Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT}
 
@@ -353,6 +355,32 @@ class QueuePageTests:
         with django_assert_num_queries(16):
             response = client.get(queue_url(desk))
         assert len(response.context["table"].page.object_list.data) == tickets
+
+
+@pytest.mark.django_db
+class ClosedTicketClockTests:
+    """A stopped clock reads as its result, not as time "left" (issue 13)."""
+
+    def clock_text(self, client_as, ticket) -> str:
+        content = client_as(Role.SERVICE_DESK_AGENT).get(ticket_url(ticket)).content.decode()
+        start = content.index('data-testid="resolution-clock">')
+        return strip_tags(content[start : content.index("</p>", start)]).split(">", 1)[1]
+
+    def test_met(self, client_as, desk, targets):
+        ticket = log_ticket(queue=desk, reference="INC-MET", at=MORNING)
+        services.ticket_resolve(ticket=ticket, actor=None, at=MORNING + 3 * H)
+        services.ticket_close(ticket=ticket, actor=None, at=MORNING + 4 * H)
+        assert self.clock_text(client_as, ticket) == "Met: resolved in 3 h 00 m of 8 h."
+
+    def test_missed(self, client_as, desk, targets):
+        # Mon 09:00 to Tue 12:20: 8 h on Monday and 3 h 20 m on Tuesday.
+        ticket = log_ticket(queue=desk, reference="INC-LATE", at=MORNING - 24 * H)
+        services.ticket_resolve(ticket=ticket, actor=None, at=MORNING + 3 * H + 20 * M)
+        assert self.clock_text(client_as, ticket) == "Missed: resolved in 11 h 20 m of 8 h."
+
+    def test_an_open_ticket_still_reads_time_left(self, client_as, desk, targets):
+        ticket = log_ticket(queue=desk, reference="INC-OPEN", at=MORNING)
+        assert self.clock_text(client_as, ticket) == "At risk 1h 00m left."
 
 
 @pytest.mark.django_db
