@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -121,6 +122,15 @@ class EscalateForm(ActionForm):
     reason = _reason("Reason")
 
 
+class NoteForm(ActionForm):
+    text = forms.CharField(
+        label="Work note (internal: the customer never sees it)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        error_messages={"required": services.NOTE_REQUIRED},
+    )
+
+
 class ResolveForm(ActionForm):
     reason = _reason("Resolution note (optional)", required=False)
 
@@ -154,6 +164,7 @@ def _not_done(ticket: Ticket) -> bool:
 ACTIONS: dict[str, Action] = {
     action.slug: action
     for action in (
+        Action("note", "Add a work note", NoteForm, services.ticket_add_note, bool, "Note added"),
         Action("assign", "Assign", AssignForm, services.ticket_assign, _not_done, "Assigned"),
         Action(
             "reassign", "Reassign", ReassignForm, services.ticket_reassign, _not_done, "Reassigned"
@@ -266,8 +277,23 @@ class TicketLogForm(forms.Form):
         required=False,
         error_messages={"invalid": "Enter an e-mail address like name@hackney.gov.uk"},
     )
-    customer_directorate = forms.CharField(
-        label="Customer directorate (optional)", max_length=200, required=False
+    customer_phone = forms.CharField(
+        label="Customer phone (optional)",
+        max_length=40,
+        required=False,
+        help_text="A number to call them back on, if they gave one.",
+    )
+    customer_directorate = forms.ChoiceField(
+        label="Customer directorate (optional)",
+        choices=(),
+        required=False,
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the customer reported, in their words, and anything already tried.",
     )
     reference = forms.CharField(
         label="Reference (optional)",
@@ -282,9 +308,28 @@ class TicketLogForm(forms.Form):
         empty_label="Leave unassigned",
     )
 
+    field_order = (
+        "kind",
+        "summary",
+        "description",
+        "queue",
+        "priority",
+        "channel",
+        "category",
+        "customer_name",
+        "customer_email",
+        "customer_phone",
+        "customer_directorate",
+        "reference",
+        "assignee",
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["queue"].queryset = queues_to_log_in(user)
+        self.fields["customer_directorate"].choices = [("", "Choose a directorate")] + [
+            (name, name) for name in settings.SERVICEDESK_DIRECTORATES
+        ]
         self.fields["assignee"].queryset = _people_who_work_tickets()
         self.fields["category"].label_from_instance = lambda c: (
             f"{c.parent.name} / {c.name}" if c.parent_id else c.name

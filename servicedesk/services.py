@@ -41,6 +41,7 @@ from servicedesk.models import (
     Ticket,
     TicketEvent,
     TicketInterval,
+    TicketNote,
 )
 
 # Error texts, reused by the tests and shown to agents as they are.
@@ -204,6 +205,8 @@ def ticket_log(
     customer_name: str = "",
     customer_email: str = "",
     customer_directorate: str = "",
+    customer_phone: str = "",
+    description: str = "",
     actor_name: str = "",
 ) -> Ticket:
     """Log a new ticket in ``queue`` (its first event)."""
@@ -219,6 +222,8 @@ def ticket_log(
         customer_name=customer_name,
         customer_email=customer_email,
         customer_directorate=customer_directorate,
+        customer_phone=customer_phone,
+        description=description,
         queue=queue,
         status=Status.LOGGED,
         status_class=StatusClass.OPEN,
@@ -611,6 +616,34 @@ def sla_target_delete(*, target: SlaTarget) -> int:
     kind, priority = target.kind, target.priority
     target.delete()
     return tickets_sla_recompute(tickets=_open_of(kind, priority))
+
+
+NOTE_REQUIRED = "Enter the note"
+
+
+@transaction.atomic
+def ticket_add_note(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    text: str,
+    actor_name: str = "",
+) -> Ticket:
+    """Add an internal work note (who, when, what); on any ticket, open or closed.
+
+    A note is not an event: the ticket's status, clock and counts do not change.
+    """
+    if not text.strip():
+        raise TransitionError(NOTE_REQUIRED)
+    TicketNote.objects.create(
+        ticket=ticket,
+        at=at,
+        author=actor,
+        author_name=_actor_name(actor, actor_name) or "System",
+        text=text.strip(),
+    )
+    return ticket
 
 
 # -- many tickets at once ---------------------------------------------------------------------

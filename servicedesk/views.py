@@ -239,6 +239,7 @@ class TicketDetailView(PermissionRequired, TemplateView):
             ticket=ticket,
             now=now,
             events=selectors.ticket_events(ticket),
+            notes=selectors.ticket_notes(ticket),
             times=times,
             clock=clock,
             response_clock=response_clock,

@@ -431,7 +431,16 @@ class TicketPageTests:
     def test_it_offers_the_actions_the_state_allows(self, client_as, ticket):
         response = client_as(Role.SERVICE_DESK_AGENT).get(ticket_url(ticket))
         slugs = [action.slug for action, _ in response.context["actions"]]
-        assert slugs == ["assign", "reassign", "hold", "escalate", "resolve", "close", "cancel"]
+        assert slugs == [
+            "note",
+            "assign",
+            "reassign",
+            "hold",
+            "escalate",
+            "resolve",
+            "close",
+            "cancel",
+        ]
 
     def test_an_action_records_an_event_and_redirects(self, client_as, ticket, desk):
         client = client_as(Role.SERVICE_DESK_AGENT, first_name="Amir", last_name="Khan")
@@ -446,6 +455,30 @@ class TicketPageTests:
         assert (event.kind, event.actor_name, event.reason) == ("reassigned", "Amir Khan", "Ours")
         page = client.get(response["Location"])
         assert "Reassigned: INC-42" in page.content.decode()
+
+    def test_a_work_note_is_kept_with_who_and_when_and_changes_nothing_else(
+        self, client_as, ticket
+    ):
+        client = client_as(Role.SERVICE_DESK_AGENT, first_name="Amir", last_name="Khan")
+        events = ticket.events.count()
+        response = client.post(action_url(ticket, "note"), {"note-text": "Rang the user"})
+        assert response.status_code == 302
+        note = ticket.notes.get()
+        assert (note.author_name, note.at, note.text) == ("Amir Khan", NOW, "Rang the user")
+        assert ticket.events.count() == events
+        page = client.get(ticket_url(ticket)).content.decode()
+        assert "Rang the user" in page and "Amir Khan" in page
+        refused = client.post(action_url(ticket, "note"), {"note-text": "  "})
+        assert refused.status_code == 400
+        assert "Enter the note" in refused.content.decode()
+        assert ticket.notes.count() == 1
+
+    def test_a_closed_ticket_still_takes_a_work_note(self, client_as, ticket):
+        services.ticket_close(ticket=ticket, actor=None, at=NOW)
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        response = client.get(ticket_url(ticket))
+        assert [a.slug for a, _ in response.context["actions"]][0] == "note"
+        assert client.post(action_url(ticket, "note"), {"note-text": "x"}).status_code == 302
 
     def test_an_illegal_transition_re_renders_with_the_message(self, client_as, ticket, networks):
         events = TicketEvent.objects.count()
@@ -538,6 +571,44 @@ class TicketCreateTests:
         assert ticket.sla_due_at is not None
         assert [e.kind for e in ticket.events.all()] == [EventKind.LOGGED]
         assert ticket.intervals.count() == 1
+
+    def test_it_keeps_the_description_and_the_customer_contact(self, client_as, desk, targets):
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        response = client.post(
+            create_url(),
+            {
+                **VALID,
+                "queue": desk.pk,
+                "reference": "INC-901",
+                "description": "Screen flickers.\nTried another cable.",
+                "customer_name": "Sam Taylor",
+                "customer_email": "sam.taylor@hackney.gov.uk",
+                "customer_phone": "020 8356 0000",
+                "customer_directorate": "Children and Education",
+            },
+        )
+        assert response.status_code == 302
+        ticket = Ticket.objects.get(reference="INC-901")
+        assert ticket.description == "Screen flickers.\nTried another cable."
+        assert (ticket.customer_phone, ticket.customer_directorate) == (
+            "020 8356 0000",
+            "Children and Education",
+        )
+        page = client.get(response["Location"]).content.decode()
+        assert "<p>Screen flickers.<br>Tried another cable.</p>" in page
+        assert "020 8356 0000" in page and "Sam Taylor, Children and Education" in page
+
+    def test_the_directorate_is_a_choice_not_free_text(self, client_as, desk, targets, settings):
+        settings.SERVICEDESK_DIRECTORATES = ("Children and Education", "Finance")
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        form = client.get(create_url()).content.decode()
+        assert ">Choose a directorate</option>" in form
+        assert '<option value="Finance">Finance</option>' in form
+        response = client.post(
+            create_url(), {**VALID, "queue": desk.pk, "customer_directorate": "Made up"}
+        )
+        assert response.status_code == 400
+        assert Ticket.objects.count() == 0
 
     def test_it_makes_up_a_reference_when_none_is_given(self, client_as, desk, targets):
         client_as(Role.SERVICE_DESK_AGENT).post(
