@@ -181,8 +181,11 @@ class Ticket(models.Model):
     customer_name = models.CharField("customer name", max_length=200, blank=True)
     customer_email = models.EmailField("customer e-mail", blank=True)
     customer_directorate = models.CharField("customer directorate", max_length=200, blank=True)
-    customer_phone = models.CharField("customer phone", max_length=40, blank=True)
-    description = models.TextField("description", blank=True)
+    # db_default too: the bulk loaders (demo, import writer) COPY named columns only.
+    customer_phone = models.CharField(
+        "customer phone", max_length=40, blank=True, default="", db_default=""
+    )
+    description = models.TextField("description", blank=True, default="", db_default="")
     queue = models.ForeignKey(
         Queue, verbose_name="queue", related_name="tickets", on_delete=models.PROTECT
     )

@@ -97,6 +97,7 @@ class SurveyResponse(models.Model):
     ticket_shared = models.BooleanField(
         "shared with the ticket",
         default=False,
+        db_default=False,
         help_text=(
             "The survey page told the respondent that the team sees their answer with their "
             "ticket. Answers given before it said so are never linked to their ticket."
