@@ -379,6 +379,16 @@ if not DEBUG:
 # How often a queue page refreshes itself, and how many reassignments make "multiple".
 SERVICEDESK_REFRESH_SECONDS = env_int("SERVICEDESK_REFRESH_SECONDS", 60)
 SERVICEDESK_MULTIPLE_REASSIGNMENTS = env_int("SERVICEDESK_MULTIPLE_REASSIGNMENTS", 2)
+# The directorates a ticket's customer may belong to (the "log a ticket" form's choice). A
+# setting, not infogov's Directorate model: servicedesk never imports infogov (DESIGN.md), and
+# a ticket keeps the directorate's name as text, as imports bring it.
+SERVICEDESK_DIRECTORATES = (
+    "Adults, Health and Integration",
+    "Children and Education",
+    "Climate, Homes and Economy",
+    "Finance and Corporate Resources",
+    "Chief Executive's",
+)
 
 # --- Satisfaction surveys -------------------------------------------------------------------
 SURVEY_SAMPLE_RATE = env_str("SURVEY_SAMPLE_RATE", "0.10")  # exact decimal, 0 < rate <= 1

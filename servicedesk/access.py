@@ -87,3 +87,8 @@ def visible_tickets(user, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
         return tickets.none()
     own = Queue.objects.filter(Q(owners=user) | Q(members=user)).values("pk")
     return tickets.filter(queue__in=own)
+
+
+def can_work_queue(user, queue: Queue) -> bool:
+    """Whether ``user`` may work the tickets of ``queue`` (the rule of :func:`can_work_ticket`)."""
+    return can_work_ticket(user, Ticket(queue_id=queue.pk))

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -121,6 +122,15 @@ class EscalateForm(ActionForm):
     reason = _reason("Reason")
 
 
+class NoteForm(ActionForm):
+    text = forms.CharField(
+        label="Work note (internal: the customer never sees it)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        error_messages={"required": services.NOTE_REQUIRED},
+    )
+
+
 class ResolveForm(ActionForm):
     reason = _reason("Resolution note (optional)", required=False)
 
@@ -154,6 +164,7 @@ def _not_done(ticket: Ticket) -> bool:
 ACTIONS: dict[str, Action] = {
     action.slug: action
     for action in (
+        Action("note", "Add a work note", NoteForm, services.ticket_add_note, bool, "Note added"),
         Action("assign", "Assign", AssignForm, services.ticket_assign, _not_done, "Assigned"),
         Action(
             "reassign", "Reassign", ReassignForm, services.ticket_reassign, _not_done, "Reassigned"
@@ -266,8 +277,23 @@ class TicketLogForm(forms.Form):
         required=False,
         error_messages={"invalid": "Enter an e-mail address like name@hackney.gov.uk"},
     )
-    customer_directorate = forms.CharField(
-        label="Customer directorate (optional)", max_length=200, required=False
+    customer_phone = forms.CharField(
+        label="Customer phone (optional)",
+        max_length=40,
+        required=False,
+        help_text="A number to call them back on, if they gave one.",
+    )
+    customer_directorate = forms.ChoiceField(
+        label="Customer directorate (optional)",
+        choices=(),
+        required=False,
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the customer reported, in their words, and anything already tried.",
     )
     reference = forms.CharField(
         label="Reference (optional)",
@@ -282,9 +308,28 @@ class TicketLogForm(forms.Form):
         empty_label="Leave unassigned",
     )
 
+    field_order = (
+        "kind",
+        "summary",
+        "description",
+        "queue",
+        "priority",
+        "channel",
+        "category",
+        "customer_name",
+        "customer_email",
+        "customer_phone",
+        "customer_directorate",
+        "reference",
+        "assignee",
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["queue"].queryset = queues_to_log_in(user)
+        self.fields["customer_directorate"].choices = [("", "Choose a directorate")] + [
+            (name, name) for name in settings.SERVICEDESK_DIRECTORATES
+        ]
         self.fields["assignee"].queryset = _people_who_work_tickets()
         self.fields["category"].label_from_instance = lambda c: (
             f"{c.parent.name} / {c.name}" if c.parent_id else c.name
@@ -299,3 +344,110 @@ class TicketLogForm(forms.Form):
         data.pop("assignee")
         data["reference"] = data["reference"] or new_reference(data["kind"], now)
         return data
+
+
+# -- many tickets at once (the queue page) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    slug: str
+    service: Callable[..., Ticket]
+    past: str
+
+
+BULK_ACTIONS: dict[str, BulkAction] = {
+    a.slug: a
+    for a in (
+        BulkAction("assign", services.ticket_assign, "assigned"),
+        BulkAction("reassign", services.ticket_reassign, "reassigned"),
+        BulkAction("escalate", services.ticket_escalate, "escalated"),
+    )
+}
+
+
+class ReferencesField(forms.MultipleChoiceField):
+    """Ticket references ticked on the page; the view keeps those in the queue (and says which
+    are not), so any short string is taken here."""
+
+    MAX = 500
+
+    def valid_value(self, value):
+        return 0 < len(value) <= 40
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.MAX:
+            raise forms.ValidationError(f"Select at most {self.MAX} tickets at once")
+
+
+class BulkActionForm(forms.Form):
+    """Assign, reassign (with a reason) or escalate the tickets ticked on a queue page.
+
+    Which fields are needed depends on the button pressed (``action``); each ticket then goes
+    through the same service as one at a time (``services.tickets_bulk``).
+    """
+
+    action = forms.ChoiceField(
+        choices=[(slug, slug) for slug in BULK_ACTIONS],
+        error_messages={"required": "Choose what to do with the selected tickets"},
+    )
+    tickets = ReferencesField(error_messages={"required": "Select the tickets to act on"})
+    assignee = PersonChoiceField(
+        label="Assign to",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Choose a person",
+    )
+    queue = forms.ModelChoiceField(
+        label="Move to queue",
+        queryset=Queue.objects.order_by("name"),
+        required=False,
+        empty_label="Choose a queue",
+    )
+    reassign_reason = _reason("Why are they being moved?", required=False)
+    level = forms.TypedChoiceField(
+        label="Escalate to",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "Choose a level")]
+        + [(level.value, level.label) for level in EscalationLevel if level.value > 0],
+    )
+    escalate_reason = _reason("Why are they being escalated?", required=False)
+
+    REQUIRED = {
+        "assign": {"assignee": "Choose who to assign the tickets to"},
+        "reassign": {
+            "queue": "Choose the queue to move the tickets to",
+            "reassign_reason": "Enter why the tickets are being moved",
+        },
+        "escalate": {
+            "level": "Choose the escalation level",
+            "escalate_reason": "Enter why the tickets are being escalated",
+        },
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _people_who_work_tickets()
+
+    def clean(self):
+        data = super().clean()
+        for field, message in self.REQUIRED.get(data.get("action"), {}).items():
+            value = data.get(field)
+            if value in (None, "") or (isinstance(value, str) and not value.strip()):
+                self.add_error(field, message)
+        return data
+
+    @property
+    def bulk_action(self) -> BulkAction:
+        return BULK_ACTIONS[self.cleaned_data["action"]]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data["action"] == "assign":
+            return {"assignee": data["assignee"]}
+        if data["action"] == "reassign":
+            return {"queue": data["queue"], "reason": data["reassign_reason"].strip()}
+        return {"level": data["level"], "reason": data["escalate_reason"].strip()}

@@ -181,6 +181,11 @@ class Ticket(models.Model):
     customer_name = models.CharField("customer name", max_length=200, blank=True)
     customer_email = models.EmailField("customer e-mail", blank=True)
     customer_directorate = models.CharField("customer directorate", max_length=200, blank=True)
+    # db_default too: the bulk loaders (demo, import writer) COPY named columns only.
+    customer_phone = models.CharField(
+        "customer phone", max_length=40, blank=True, default="", db_default=""
+    )
+    description = models.TextField("description", blank=True, default="", db_default="")
     queue = models.ForeignKey(
         Queue, verbose_name="queue", related_name="tickets", on_delete=models.PROTECT
     )
@@ -385,3 +390,33 @@ class TicketInterval(models.Model):
 
 
 from servicedesk.surveys.models import SurveyInvitation, SurveyOptOut, SurveyResponse  # noqa: E402,F401
+
+
+class TicketNote(models.Model):
+    """An internal work note on a ticket: what was done or found, by whom, when.
+
+    Not an event: a note changes nothing the clock, the counts or the history replay derive
+    from, so it lives beside the timeline (``services.ticket_add_note``), never in it.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="notes", verbose_name="ticket"
+    )
+    at = models.DateTimeField("at")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="author",
+    )
+    author_name = models.CharField("author name", max_length=200)
+    text = models.TextField("note")
+
+    class Meta:
+        ordering = ("at", "pk")
+        indexes = [models.Index(fields=["ticket", "at"], name="sd_note_by_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} note by {self.author_name} at {self.at:%Y-%m-%d %H:%M}"

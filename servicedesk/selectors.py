@@ -18,7 +18,14 @@ from django.db.models import Case, Count, FilteredRelation, IntegerField, Q, Que
 from servicedesk import sla
 from servicedesk.access import visible_queues
 from servicedesk.choices import Show, Status, StatusClass
-from servicedesk.models import Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
+from servicedesk.models import (
+    Queue,
+    SlaTarget,
+    Ticket,
+    TicketEvent,
+    TicketInterval,
+    TicketNote,
+)
 from servicedesk.querysets import NOT_DONE, show_q
 
 COUNTS: tuple[Show, ...] = tuple(Show)
@@ -201,6 +208,11 @@ def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor", "from_queue", "to_queue", "assignee").order_by(
         "sequence", "pk"
     )
+
+
+def ticket_notes(ticket: Ticket) -> QuerySet[TicketNote]:
+    """The ticket's internal work notes, oldest first (one query)."""
+    return ticket.notes.order_by("at", "pk")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ that :func:`ticket_history_rebuild` replays in bulk. Illegal transitions raise
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,7 @@ from servicedesk.models import (
     Ticket,
     TicketEvent,
     TicketInterval,
+    TicketNote,
 )
 
 # Error texts, reused by the tests and shown to agents as they are.
@@ -203,6 +205,8 @@ def ticket_log(
     customer_name: str = "",
     customer_email: str = "",
     customer_directorate: str = "",
+    customer_phone: str = "",
+    description: str = "",
     actor_name: str = "",
 ) -> Ticket:
     """Log a new ticket in ``queue`` (its first event)."""
@@ -218,6 +222,8 @@ def ticket_log(
         customer_name=customer_name,
         customer_email=customer_email,
         customer_directorate=customer_directorate,
+        customer_phone=customer_phone,
+        description=description,
         queue=queue,
         status=Status.LOGGED,
         status_class=StatusClass.OPEN,
@@ -610,3 +616,77 @@ def sla_target_delete(*, target: SlaTarget) -> int:
     kind, priority = target.kind, target.priority
     target.delete()
     return tickets_sla_recompute(tickets=_open_of(kind, priority))
+
+
+NOTE_REQUIRED = "Enter the note"
+
+
+@transaction.atomic
+def ticket_add_note(
+    *,
+    ticket: Ticket,
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    text: str,
+    actor_name: str = "",
+) -> Ticket:
+    """Add an internal work note (who, when, what); on any ticket, open or closed.
+
+    A note is not an event: the ticket's status, clock and counts do not change.
+    """
+    if not text.strip():
+        raise TransitionError(NOTE_REQUIRED)
+    TicketNote.objects.create(
+        ticket=ticket,
+        at=at,
+        author=actor,
+        author_name=_actor_name(actor, actor_name) or "System",
+        text=text.strip(),
+    )
+    return ticket
+
+
+# -- many tickets at once ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the tickets it changed, and each refusal with its reason."""
+
+    done: list[str]
+    refused: list[tuple[str, str]]
+
+    def summary(self, past: str) -> str:
+        """ "12 reassigned; 1 refused: INC-9 (You cannot reassign a closed ticket)"."""
+        parts = [f"{len(self.done)} {past}"]
+        if self.refused:
+            reasons = "; ".join(f"{reference} ({why})" for reference, why in self.refused)
+            parts.append(f"{len(self.refused)} refused: {reasons}")
+        return "; ".join(parts)
+
+
+def tickets_bulk(
+    *,
+    service: Callable[..., Ticket],
+    tickets: Iterable[Ticket],
+    actor: AbstractBaseUser | None,
+    at: datetime,
+    **kwargs: Any,
+) -> BulkOutcome:
+    """Apply one action (a ``ticket_<verb>`` above) to each ticket, one transaction each.
+
+    Each ticket goes through the same service, checks and messages as one at a time; a ticket
+    the service refuses is listed with its reason and does not undo the others (call this
+    outside any enclosing transaction for each ticket to commit on its own).
+    """
+    done: list[str] = []
+    refused: list[tuple[str, str]] = []
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                service(ticket=ticket, actor=actor, at=at, **kwargs)
+        except ValidationError as error:
+            refused.append((ticket.reference, " ".join(error.messages)))
+        else:
+            done.append(ticket.reference)
+    return BulkOutcome(done=done, refused=refused)

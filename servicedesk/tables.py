@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from servicedesk import sla
 from servicedesk.choices import Show, StatusClass, get_sla_status_color
 from servicedesk.models import Queue, Ticket
-from servicedesk.selectors import COUNTS
+from servicedesk.selectors import COUNTS, multiple_reassignments
 
 
 def duration(seconds: int) -> str:
@@ -32,6 +34,28 @@ def sla_tag(clock: sla.SlaClock) -> str:
     )
 
 
+def spaced_duration(seconds: int, *, drop_zero_minutes: bool = False) -> str:
+    """Business time in a sentence: ``3 h 00 m`` (or ``8 h`` for a whole-hour target)."""
+    hours, rest = divmod(abs(int(seconds)), 3600)
+    if drop_zero_minutes and rest < 60:
+        return f"{hours} h"
+    return f"{hours} h {rest // 60:02d} m"
+
+
+def sla_outcome(clock: sla.SlaClock, *, cancelled: bool = False) -> str:
+    """A stopped clock, as the result it is: "Met: resolved in 3 h 00 m of 8 h" or
+    "Missed: resolved in 11 h 20 m of 8 h" (not the time "left" of a running clock)."""
+    met = clock.remaining_seconds >= 0
+    return format_html(
+        '<strong class="lbh-tag hp-rag hp-rag--{}">{}:</strong> {} in {} of {}',
+        "green" if met else "red",
+        "Met" if met else "Missed",
+        "cancelled" if cancelled else "resolved",
+        spaced_duration(clock.used_seconds),
+        spaced_duration(clock.target_seconds, drop_zero_minutes=True),
+    )
+
+
 def sla_cell(clock: sla.SlaClock | None, status_class: str) -> str:
     """The SLA status in words and the business time left or over."""
     if clock is None:
@@ -45,13 +69,24 @@ def sla_cell(clock: sla.SlaClock | None, status_class: str) -> str:
     return format_html("{} {}{}", tag, left, paused)
 
 
+def header_of(show: Show) -> str:
+    """A count's column header: its label, but "Moved 2+ times" for multiple reassignments,
+    whose long word alone would push the overview past the page's width (the key under
+    "What the counts mean" gives the full name)."""
+    if show == Show.REASSIGNED:
+        return format_html(
+            '<abbr title="{}">Moved {}+ times</abbr>', show.label, multiple_reassignments()
+        )
+    return show.label
+
+
 class CountColumn(tables.Column):
     """A queue's count, linking to the queue page filtered to those tickets."""
 
     def __init__(self, show: Show, **kwargs):
         self.show = show
         super().__init__(
-            verbose_name=show.label,
+            verbose_name=header_of(show),
             accessor=f"{show.value}_count",
             order_by=(f"{show.value}_count", "name"),
             attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
@@ -59,16 +94,29 @@ class CountColumn(tables.Column):
         )
 
     def render(self, value, record):
-        url = reverse("servicedesk:queue_detail", args=[record.slug])
+        link = count_link(record, self.show, value)
+        if self.show != Show.OPEN:
+            return link
+        # "On hold" shares the "Open" cell (a part of it), one column fewer to fit the page.
+        on_hold = getattr(record, f"{Show.ON_HOLD.value}_count")
         return format_html(
-            '<a class="govuk-link lbh-link" href="{}?{}">{}'
-            '<span class="govuk-visually-hidden"> {} in {}</span></a>',
-            url,
-            urlencode({"show": self.show.value}),
-            value,
-            self.show.label.lower(),
-            record.name,
+            '{}<span class="hp-cell-note">{} on hold</span>',
+            link,
+            count_link(record, Show.ON_HOLD, on_hold),
         )
+
+
+def count_link(queue: Queue, show: Show, value: int) -> str:
+    """A count linking to the queue page filtered to those tickets (named for screen readers)."""
+    return format_html(
+        '<a class="govuk-link lbh-link" href="{}?{}">{}'
+        '<span class="govuk-visually-hidden"> {} in {}</span></a>',
+        reverse("servicedesk:queue_detail", args=[queue.slug]),
+        urlencode({"show": show.value}),
+        value,
+        show.label.lower(),
+        queue.name,
+    )
 
 
 class QueueTable(tables.Table):
@@ -87,16 +135,59 @@ class QueueTable(tables.Table):
         attrs = {"class": "govuk-table lbh-table"}
 
     def __init__(self, *args, **kwargs):
-        extra = [(f"{show.value}_count", CountColumn(show)) for show in COUNTS]
+        extra = [
+            (f"{show.value}_count", CountColumn(show)) for show in COUNTS if show != Show.ON_HOLD
+        ]
         super().__init__(*args, extra_columns=extra, **kwargs)
 
 
-class TicketTable(tables.Table):
-    """A queue's open tickets with their SLA clocks (set ``clocks`` before rendering)."""
+class SelectColumn(tables.Column):
+    """A GOV.UK checkbox per ticket for the bulk actions form (``form="bulk-actions"``, which
+    sits outside the refreshing table), with "select all on this page" in the header."""
 
+    def __init__(self, **kwargs):
+        super().__init__(
+            verbose_name=mark_safe(
+                '<div class="govuk-checkboxes lbh-checkboxes govuk-checkboxes--small">'
+                '<div class="govuk-checkboxes__item">'
+                '<input class="govuk-checkboxes__input" id="select-all" type="checkbox"'
+                ' data-select-all="bulk-tickets">'
+                '<label class="govuk-label govuk-checkboxes__label" for="select-all">'
+                '<span class="govuk-visually-hidden">Select all tickets on this page</span>'
+                "</label></div></div>"
+            ),
+            accessor="reference",
+            orderable=False,
+            **kwargs,
+        )
+
+    def render(self, value, record):
+        return format_html(
+            '<div class="govuk-checkboxes lbh-checkboxes govuk-checkboxes--small">'
+            '<div class="govuk-checkboxes__item">'
+            '<input class="govuk-checkboxes__input" id="select-{}" name="bulk-tickets"'
+            ' type="checkbox" value="{}" form="bulk-actions">'
+            '<label class="govuk-label govuk-checkboxes__label" for="select-{}">'
+            '<span class="govuk-visually-hidden">Select {}</span></label></div></div>',
+            record.pk,
+            value,
+            record.pk,
+            value,
+        )
+
+
+class TicketTable(tables.Table):
+    """A queue's open tickets with their SLA clocks (set ``clocks`` before rendering).
+
+    Eight columns, so the table fits the page's 960 px column at 1280 px wide: a ticket's kind
+    sits under its reference, its category under its summary, its logged date over its time,
+    and its reassignments ("moves"), reopens and escalation share one cell (only what
+    happened, one per line).
+    """
+
+    select = SelectColumn()
     reference = tables.Column(
         verbose_name="Reference",
-        linkify=("servicedesk:ticket_detail", [tables.A("reference")]),
         order_by=("reference",),
     )
     summary = tables.Column(verbose_name="Summary", order_by=("summary", "reference"))
@@ -106,51 +197,51 @@ class TicketTable(tables.Table):
         order_by=("sla_rank", "sla_due_at", "reference"),
     )
     priority = tables.Column(verbose_name="Priority", order_by=("priority", "reference"))
-    kind = tables.Column(verbose_name="Kind", order_by=("kind", "reference"))
     status = tables.Column(verbose_name="Status", order_by=("status", "reference"))
     assignee = tables.Column(
         verbose_name="Assigned to",
         default="Unassigned",
         order_by=("assignee__last_name", "assignee__first_name", "reference"),
     )
-    category = tables.Column(verbose_name="Category", order_by=("category__name", "reference"))
-    logged_at = tables.DateTimeColumn(
-        verbose_name="Logged", format="j M Y H:i", order_by=("logged_at", "reference")
-    )
-    reassignment_count = tables.Column(
-        verbose_name="Reassigned",
-        order_by=("reassignment_count", "reference"),
-        attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
-    )
-    reopen_count = tables.Column(
-        verbose_name="Reopened",
-        order_by=("reopen_count", "reference"),
-        attrs={"td": {"class": "hp-num"}, "th": {"class": "hp-num"}},
-    )
-    escalation_level = tables.Column(
-        verbose_name="Escalation", order_by=("escalation_level", "reference")
+    logged_at = tables.Column(verbose_name="Logged", order_by=("logged_at", "reference"))
+    history = tables.Column(
+        verbose_name="Moves, reopens, escalation",
+        accessor="pk",
+        order_by=("escalation_level", "reassignment_count", "reopen_count", "reference"),
     )
 
     class Meta:
         model = Ticket
         fields = (
+            "select",
             "reference",
             "summary",
             "sla",
             "priority",
-            "kind",
             "status",
             "assignee",
-            "category",
             "logged_at",
-            "reassignment_count",
-            "reopen_count",
-            "escalation_level",
+            "history",
         )
         empty_text = "No open tickets match."
         attrs = {"class": "govuk-table lbh-table"}
 
     clocks: dict[int, sla.SlaClock | None] = {}
+
+    def render_reference(self, record):
+        return format_html(
+            '<a class="govuk-link lbh-link" href="{}">{}</a><span class="hp-cell-note">{}</span>',
+            reverse("servicedesk:ticket_detail", args=[record.reference]),
+            record.reference,
+            record.get_kind_display(),
+        )
+
+    def render_summary(self, record):
+        if record.category_id is None:
+            return record.summary
+        return format_html(
+            '{}<span class="hp-cell-note">{}</span>', record.summary, record.category.name
+        )
 
     def render_sla(self, record):
         return sla_cell(self.clocks.get(record.pk), record.status_class)
@@ -158,6 +249,31 @@ class TicketTable(tables.Table):
     def render_assignee(self, value):
         return value.get_full_name() or value.get_username()
 
-    def render_escalation_level(self, record):
-        level = record.escalation_level
-        return "Not escalated" if level == 0 else f"Level {level}"
+    def render_logged_at(self, value):
+        local = timezone.localtime(value)
+        return format_html(
+            '<time datetime="{}">{}<span class="hp-cell-note">{}</span></time>',
+            local.isoformat(),
+            f"{local.day} {local:%b %Y}",
+            f"{local:%H:%M}",
+        )
+
+    def render_history(self, record):
+        lines = history_lines(record)
+        if not lines:
+            return mark_safe('<span class="hp-cell-note">None</span>')
+        return format_html_join("", '<span class="hp-cell-note">{}</span>', ((li,) for li in lines))
+
+
+def history_lines(ticket: Ticket) -> list[str]:
+    """What happened to a ticket that makes it stuck, in words: moves, reopens, escalation."""
+    lines = []
+    if ticket.reassignment_count:
+        n = ticket.reassignment_count
+        lines.append(f"{n} move{'s' if n != 1 else ''}")
+    if ticket.reopen_count:
+        n = ticket.reopen_count
+        lines.append(f"{n} reopen{'s' if n != 1 else ''}")
+    if ticket.escalation_level:
+        lines.append(f"Escalated: level {ticket.escalation_level}")
+    return lines

@@ -23,4 +23,5 @@ urlpatterns = [
     path("import/", import_views.ImportView.as_view(), name="ticket_import"),
     path("surveys/", include("servicedesk.surveys.urls")),
     path("<slug:slug>/", views.QueueDetailView.as_view(), name="queue_detail"),
+    path("<slug:slug>/bulk/", views.QueueBulkActionView.as_view(), name="queue_bulk"),
 ]

@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
@@ -25,7 +27,7 @@ from servicedesk import access, selectors, services
 from servicedesk.calendars import queue_calendar
 from servicedesk.choices import Show
 from servicedesk.filtersets import TicketFilterSet
-from servicedesk.forms import ACTIONS, TicketLogForm
+from servicedesk.forms import ACTIONS, BulkActionForm, TicketLogForm
 from servicedesk.models import Queue, Ticket
 from servicedesk.services import TransitionError
 from servicedesk.tables import QueueTable, TicketTable
@@ -39,13 +41,28 @@ class QueueListView(PermissionRequired, SingleTableView):
     template_name = "servicedesk/queue_list.html"
     table_pagination = False
 
+    def dispatch(self, request, *args, **kwargs):
+        self.now = timezone.now()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        # htmx re-fetches the same URL (sort kept) every refresh_seconds: only the counts.
+        if self.request.htmx:
+            return ["servicedesk/includes/_queue_overview.html"]
+        return [self.template_name]
+
     def get_queryset(self):
-        return selectors.queue_overview(user=self.request.user, now=timezone.now())
+        return selectors.queue_overview(user=self.request.user, now=self.now)
 
     def get_context_data(self, **kwargs):
         from servicedesk.surveys.selectors import comment_queues
 
         context = super().get_context_data(**kwargs)
+        context.update(
+            now=self.now,
+            refresh_seconds=selectors.refresh_seconds(),
+            multiple_reassignments=selectors.multiple_reassignments(),
+        )
         # Lazy: the template asks only once, after the table, for the survey links.
         context["can_read_survey_comments"] = lambda: comment_queues(self.request.user) is not None
         return context
@@ -77,12 +94,24 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
             self.queue = queue
         return self.queue
 
+    @property
+    def can_work(self) -> bool:
+        if not hasattr(self, "_can_work"):
+            self._can_work = access.can_work_queue(self.request.user, self.get_queue())
+        return self._can_work
+
     def get_queryset(self):
         return selectors.queue_open_tickets(queue=self.get_queue(), now=self.now)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         return {**kwargs, "queue": self.get_queue(), "now": self.now}
+
+    def get_table_kwargs(self):
+        # The bulk-action checkboxes, for those who may work this queue's tickets.
+        if not self.can_work:
+            return {"exclude": ("select",)}
+        return {}
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
@@ -106,8 +135,66 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
             multiple_reassignments=selectors.multiple_reassignments(),
             show=show,
             show_label=Show(show).label if show else "",
+            bulk_form=BulkActionForm(prefix="bulk") if self.can_work else None,
         )
         return context
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class QueueBulkActionView(PermissionRequired, View):
+    """POST: assign, reassign or escalate the tickets ticked on a queue page.
+
+    Each ticket goes through the same service as one at a time, in its own transaction (the
+    request is not one: a refused ticket undoes nothing else); the person returns to the queue
+    page, with its filters, and reads what was done and what was refused, ticket by ticket.
+    """
+
+    perm = Perm.WORK_TICKETS
+    http_method_names = ["post"]
+
+    def post(self, request, slug: str):
+        queue = get_object_or_404(Queue, slug=slug)
+        if not (
+            access.can_view_queue(request.user, queue)
+            and access.can_work_queue(request.user, queue)
+        ):
+            raise PermissionDenied
+        back = reverse("servicedesk:queue_detail", args=[queue.slug])
+        query = request.POST.get("query", "")
+        if query:
+            # Re-encoded, so only a query string of this page comes back, never another URL.
+            back += "?" + urlencode(QueryDict(query).lists(), doseq=True)
+        form = BulkActionForm(request.POST, prefix="bulk")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back)
+        wanted = list(dict.fromkeys(form.cleaned_data["tickets"]))
+        found = {
+            t.reference: t
+            for t in Ticket.objects.filter(queue=queue, reference__in=wanted).select_related(
+                "queue"
+            )
+        }
+        action = form.bulk_action
+        outcome = services.tickets_bulk(
+            service=action.service,
+            tickets=[found[r] for r in wanted if r in found],
+            actor=request.user,
+            at=timezone.now(),
+            **form.service_kwargs(),
+        )
+        refused = [(r, f"no longer in the {queue.name} queue") for r in wanted if r not in found]
+        outcome = services.BulkOutcome(done=outcome.done, refused=outcome.refused + refused)
+        text = outcome.summary(action.past)
+        if outcome.refused and not outcome.done:
+            messages.error(request, text)
+        elif outcome.refused:
+            messages.warning(request, text)
+        else:
+            messages.success(request, text)
+        return HttpResponseRedirect(back)
 
 
 class TicketDetailView(PermissionRequired, TemplateView):
@@ -152,6 +239,7 @@ class TicketDetailView(PermissionRequired, TemplateView):
             ticket=ticket,
             now=now,
             events=selectors.ticket_events(ticket),
+            notes=selectors.ticket_notes(ticket),
             times=times,
             clock=clock,
             response_clock=response_clock,
@@ -179,20 +267,33 @@ class TicketActionView(PermissionRequired, View):
             raise PermissionDenied
         form = spec.form_class(request.POST, ticket=ticket, prefix=spec.slug)
         if form.is_valid():
+            came_from = ticket.queue
             try:
-                spec.service(
+                ticket = spec.service(
                     ticket=ticket, actor=request.user, at=timezone.now(), **form.service_kwargs()
                 )
             except TransitionError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, f"{spec.success}: {ticket.reference}")
-                return HttpResponseRedirect(
-                    reverse("servicedesk:ticket_detail", args=[ticket.reference])
-                )
+                return self.done(request, spec, ticket, came_from)
         page = TicketDetailView(request=request, kwargs={"reference": reference}, args=())
         context = page.get_context_data(bound_form=form, bound_action=spec.slug)
         return page.render_to_response(context, status=400)
+
+    @staticmethod
+    def done(request, spec, ticket: Ticket, came_from: Queue) -> HttpResponseRedirect:
+        """Back to the ticket, or, if the action took it out of the person's sight (a queue
+        owner moving it out of their queues), to the queue it came from, saying where it went.
+        """
+        if access.can_view_ticket(request.user, ticket):
+            messages.success(request, f"{spec.success}: {ticket.reference}")
+            return HttpResponseRedirect(
+                reverse("servicedesk:ticket_detail", args=[ticket.reference])
+            )
+        messages.success(request, f"{ticket.reference} reassigned to {ticket.queue.name}")
+        if access.can_view_queue(request.user, came_from):
+            return HttpResponseRedirect(reverse("servicedesk:queue_detail", args=[came_from.slug]))
+        return HttpResponseRedirect(reverse("servicedesk:queue_list"))
 
 
 class TicketCreateView(PermissionRequired, FormView):

@@ -395,6 +395,19 @@ MATRIX: dict[str, list[Visit]] = {
             headers={"HX-Request": "true"},
         ),
     ],
+    "servicedesk:queue_bulk": [
+        # POST only (its POSTs, CSRF and per-queue refusals: tests/servicedesk/test_bulk.py).
+        Visit(
+            "bulk action (GET)",
+            _url("servicedesk:queue_bulk", slug("desktop")),
+            answers({QO, AGENT}, 405),
+        ),
+        Visit(
+            "bulk action in another queue (GET)",
+            _url("servicedesk:queue_bulk", slug("networks")),
+            answers({QO, AGENT}, 405),
+        ),
+    ],
     "servicedesk:ticket_create": [
         Visit("log a ticket", _url("servicedesk:ticket_create"), answers({QO, AGENT}))
     ],

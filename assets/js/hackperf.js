@@ -2,6 +2,7 @@
  *
  * - Initialises lbh-frontend / GOV.UK Frontend components once the page is parsed.
  * - Initialises components inside content that htmx swaps in later.
+ * - Ticks every box for a "select all" checkbox (data-select-all).
  * - Opens chart data tables (<details class="hp-figure__data">) for printing.
  * - Draws each chart: <div data-hp-chart="ID"> with its figure in
  *   <script type="application/json" id="ID"> (hackperf.charts.ChartData.html), so the
@@ -82,6 +83,20 @@
     drawCharts(scopeIncludingSelf(el));
     if (frontend) {
       frontend.initAll({ scope: scopeIncludingSelf(el) });
+    }
+  });
+
+  // "Select all on this page": a checkbox with data-select-all="NAME" ticks or clears every
+  // checkbox named NAME (the queue page's bulk actions).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.matches || !box.matches("input[data-select-all]")) {
+      return;
+    }
+    var name = box.getAttribute("data-select-all");
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].checked = box.checked;
     }
   });
 

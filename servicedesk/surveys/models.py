@@ -94,6 +94,15 @@ class SurveyResponse(models.Model):
     resolved = models.BooleanField("resolved")
     comment = models.TextField("comment", blank=True)
     responded_at = models.DateTimeField("answered at")
+    ticket_shared = models.BooleanField(
+        "shared with the ticket",
+        default=False,
+        db_default=False,
+        help_text=(
+            "The survey page told the respondent that the team sees their answer with their "
+            "ticket. Answers given before it said so are never linked to their ticket."
+        ),
+    )
 
     class Meta:
         ordering = ["-responded_at", "pk"]
@@ -115,9 +124,18 @@ class SurveyResponse(models.Model):
         return f"{self.invitation} rated {self.rating}"
 
     @property
+    def is_low(self) -> bool:
+        """A rating of 1 or 2 out of 5: flagged to the ticket's queue owner to follow up."""
+        return self.rating <= LOW_RATING
+
+    @property
     def satisfied(self) -> bool:
         """Satisfied or very satisfied: a rating of 4 or 5."""
         return self.rating >= SATISFIED_FROM
+
+
+LOW_RATING = 2
+"""Ratings at or below this are flagged to the queue owner (issue 13: "1 or 2 out of 5")."""
 
 
 class SurveyOptOut(models.Model):

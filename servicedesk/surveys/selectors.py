@@ -15,6 +15,7 @@ from hackperf.roles import Perm, perm_name
 from servicedesk.metrics import RESOLUTION_Q
 from servicedesk.models import Queue, TicketEvent, TicketInterval
 from servicedesk.surveys.models import (
+    LOW_RATING,
     SATISFIED_FROM,
     SurveyInvitation,
     SurveyOptOut,
@@ -194,20 +195,31 @@ def comment_queues(user) -> QuerySet[Queue] | None:
     return None
 
 
-def comments(*, queues: QuerySet[Queue], month: date | None) -> QuerySet[SurveyResponse]:
-    """Answers with a comment for ``queues`` (and ``month``), newest first.
+def comments(
+    *, queues: QuerySet[Queue], month: date | None, low_only: bool = False
+) -> QuerySet[SurveyResponse]:
+    """Answers with a comment for ``queues`` (and ``month``), newest first (one query); with
+    ``low_only``, every answer rated 1 or 2 out of 5, with a comment or not.
 
-    Only what the page shows is selected: never the respondent's e-mail or the ticket.
+    Only what the page shows is selected: never the respondent's e-mail; the ticket's
+    reference only, which the page links to only when the respondent was told
+    (``ticket_shared``).
     """
-    responses = SurveyResponse.objects.filter(invitation__queue__in=queues).exclude(comment="")
+    responses = SurveyResponse.objects.filter(invitation__queue__in=queues)
+    if low_only:
+        responses = responses.filter(rating__lte=LOW_RATING)
+    else:
+        responses = responses.exclude(comment="")
     if month is not None:
         responses = responses.filter(invitation__month=month)
-    return responses.select_related("invitation__queue").only(
+    return responses.select_related("invitation__queue", "invitation__ticket").only(
         "rating",
         "resolved",
         "comment",
         "responded_at",
+        "ticket_shared",
         "invitation__month",
         "invitation__queue__name",
         "invitation__queue__slug",
+        "invitation__ticket__reference",
     )

@@ -255,6 +255,7 @@ def survey_answer(
             resolved=resolved,
             comment=comment.strip(),
             responded_at=now,
+            ticket_shared=True,  # the survey page says the team sees it with the ticket
         )
         response.full_clean()
         response.save()

@@ -188,5 +188,6 @@ class SurveyCommentsView(TemplateView):
             months=months,
             month=month,
             comments=selectors.comments(queues=chosen, month=month)[:500],
+            low=selectors.comments(queues=chosen, month=month, low_only=True)[:200],
         )
         return context

@@ -2,7 +2,9 @@
 
 from django import template
 
+from servicedesk.choices import Status
 from servicedesk.tables import duration as _duration
+from servicedesk.tables import sla_outcome as _sla_outcome
 from servicedesk.tables import sla_tag as _sla_tag
 
 register = template.Library()
@@ -20,3 +22,9 @@ def duration(seconds) -> str:
 def sla_tag(clock):
     """The SLA status as a tag, in words."""
     return _sla_tag(clock)
+
+
+@register.simple_tag
+def sla_outcome(clock, ticket):
+    """A stopped resolution clock: "Met: resolved in 3 h 00 m of 8 h"."""
+    return _sla_outcome(clock, cancelled=ticket.status == Status.CANCELLED)

@@ -21,8 +21,93 @@ def desk(transactional_db):
     return QueueFactory(name="Service desk", slug="service-desk")
 
 
+FITS = """() => {
+    const page = document.documentElement.scrollWidth <= window.innerWidth;
+    const tables = Array.from(document.querySelectorAll('.hp-table-scroll')).map(
+        (box) => box.querySelector('table').getBoundingClientRect().right
+            <= box.getBoundingClientRect().right + 1);
+    return {page, tables};
+}"""
+
+
+def assert_fits(page):
+    """No horizontal scroll: neither the page nor any table inside its scroll box."""
+    fits = page.evaluate(FITS)
+    assert fits["page"], "the page scrolls sideways"
+    assert all(fits["tables"]), f"a table is wider than the page: {fits['tables']}"
+
+
+@pytest.fixture
+def busy_desk(desk):
+    """Tickets with every flag the queue page shows, with long words where they can be."""
+    networks = QueueFactory(name="Infrastructure and networks", slug="networks")
+    now = timezone.now()
+    for n in range(6):
+        t = log_ticket(
+            queue=desk,
+            reference=f"INC-20260303-10150{n}-7F3A",
+            summary="Multifunctional device unresponsive after firmware reinstallation",
+            at=now - timedelta(days=9, hours=n),
+        )
+        services.ticket_reassign(ticket=t, actor=None, at=now - timedelta(days=8), queue=networks)
+        services.ticket_reassign(ticket=t, actor=None, at=now - timedelta(days=7), queue=desk)
+        services.ticket_escalate(
+            ticket=t, actor=None, at=now - timedelta(days=6), level=3, reason="x"
+        )
+        services.ticket_put_on_hold(
+            ticket=t, actor=None, at=now - timedelta(days=5), reason="Waiting for the supplier"
+        )
+    return desk
+
+
 @pytest.mark.django_db(transaction=True)
 class ServiceDeskInTheBrowserTests:
+    @pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+    def test_the_overview_and_queue_page_fit_without_sideways_scroll(
+        self, recording_page, make_user, busy_desk, viewport
+    ):
+        make_user(Role.SERVICE_DESK_AGENT, username="amir")
+        recording_page.sign_in("amir", PASSWORD)
+        page = recording_page.page
+        page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+        page.goto(recording_page.base_url + reverse("servicedesk:queue_list"))
+        header = page.locator("#queue-overview thead").inner_text()
+        for label in ("Open", "Breaching", "At risk", "Escalated", "Unassigned", "Moved 2+"):
+            assert label in header
+        assert_fits(page)
+        page.goto(
+            recording_page.base_url + reverse("servicedesk:queue_detail", args=["service-desk"])
+        )
+        cells = page.locator("#queue-tickets tbody tr").first.inner_text()
+        assert "1 move" in cells and "Escalated: level 3" in cells and "Incident" in cells
+        assert_fits(page)
+        assert recording_page.axe_violations() == []
+
+    def test_the_overview_refreshes_itself_keeping_its_sort(
+        self, recording_page, make_user, desk, settings
+    ):
+        settings.SERVICEDESK_REFRESH_SECONDS = 1
+        make_user(Role.SERVICE_DESK_AGENT, username="amir")
+        QueueFactory(name="Networks", slug="networks")
+        recording_page.sign_in("amir", PASSWORD)
+        page = recording_page.page
+        url = recording_page.base_url + reverse("servicedesk:queue_list") + "?sort=-name"
+        page.goto(url)
+        updated = page.get_by_test_id("updated").inner_text()
+        assert updated.startswith("Updated ")
+        first_row = page.locator("#queue-overview tbody tr").first
+        assert first_row.inner_text().startswith("Service desk")
+        log_ticket(queue=desk, reference="INC-NEW", at=timezone.now())
+        page.locator("#queue-overview tbody tr", has_text="Service desk").get_by_role(
+            "link", name="1 open in Service desk"
+        ).wait_for(timeout=10_000)
+        assert page.url == url
+        assert (
+            page.locator("#queue-overview tbody tr").first.inner_text().startswith("Service desk")
+        )
+        assert recording_page.axe_violations() == []
+        assert recording_page.console_errors == []
+
     def test_the_queue_page_refreshes_itself_keeping_its_filters(
         self, recording_page, make_user, desk, settings
     ):
@@ -88,3 +173,36 @@ class ServiceDeskInTheBrowserTests:
         assert "Waiting for the VPN vendor" in page.get_by_test_id("timeline").inner_text()
         assert recording_page.axe_violations() == []
         assert recording_page.foreign_requests() == []
+
+    def test_a_queue_owner_escalates_a_page_of_tickets_at_once(
+        self, recording_page, make_user, desk
+    ):
+        owner = make_user(Role.QUEUE_OWNER, username="quinn")
+        desk.owners.add(owner)
+        now = timezone.now()
+        for n in range(3):
+            log_ticket(queue=desk, reference=f"INC-B{n}", at=now - timedelta(hours=n + 1))
+        high = log_ticket(queue=desk, reference="INC-HIGH", at=now - timedelta(hours=5))
+        services.ticket_escalate(ticket=high, actor=None, at=now, level=2, reason="x")
+        recording_page.sign_in("quinn", PASSWORD)
+        page = recording_page.page
+        page.goto(
+            recording_page.base_url + reverse("servicedesk:queue_detail", args=["service-desk"])
+        )
+        assert_fits(page)
+        page.get_by_label("Select all tickets on this page").check()
+        assert page.locator("input[name=bulk-tickets]:checked").count() == 4
+        form = page.locator("#bulk-actions")
+        form.get_by_label("Escalate to").select_option(label="Level 1: team leader")
+        form.get_by_label("Why are they being escalated?").fill("Whole floor down")
+        assert recording_page.axe_violations() == []
+        form.get_by_role("button", name="Escalate selected").click()
+        banner = page.get_by_role("region").filter(has_text="refused").first.inner_text()
+        assert (
+            "3 escalated; 1 refused: INC-HIGH (The ticket is already escalated to level 2" in banner
+        )
+        assert page.url.endswith(reverse("servicedesk:queue_detail", args=["service-desk"]))
+        assert page.locator("#queue-tickets").inner_text().count("Escalated: level 1") == 3
+        assert_fits(page)
+        assert recording_page.axe_violations() == []
+        assert recording_page.console_errors == []

@@ -100,6 +100,7 @@ class SurveyPageTests:
         answer = SurveyResponse.objects.get()
         assert (answer.invitation, answer.rating, answer.resolved) == (invitation, 4, True)
         assert answer.comment == "Quick and friendly."
+        assert answer.ticket_shared  # the page told them the team sees it with the ticket
         assert not SurveyOptOut.objects.exists()
 
     def test_it_refuses_a_replayed_link_with_a_clear_page(self, client, invitation):

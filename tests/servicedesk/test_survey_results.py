@@ -14,7 +14,7 @@ from indicators.services import definitions_sync
 from servicedesk import metrics
 from servicedesk.surveys import demo, selectors
 from servicedesk.surveys.models import SurveyInvitation, SurveyResponse
-from tests.servicedesk.factories import QueueFactory
+from tests.servicedesk.factories import QueueFactory, log_ticket
 from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY
 
 RESULTS = reverse("servicedesk:survey_results")
@@ -118,6 +118,30 @@ class SurveyCommentsTests:
         assert "hackney.example" not in page
         assert client.get(COMMENTS, {"queue": "networks"}).status_code == 200
         assert client.get(COMMENTS, {"queue": "service-desk"}).status_code == 403
+
+    def test_a_low_rating_is_flagged_to_the_owner_with_a_link_to_its_ticket(
+        self, client, make_user, queues, django_assert_num_queries
+    ):
+        desk, networks = queues
+        ticket = log_ticket(queue=networks, reference="INC-LOW-1")
+        (told,) = survey(networks, ratings=[1], month=date(2026, 1, 1))
+        told.ticket = ticket
+        told.save()
+        SurveyResponse.objects.filter(invitation=told).update(ticket_shared=True)
+        owner = make_user(Role.QUEUE_OWNER)
+        networks.owners.add(owner)
+        client.force_login(owner)
+        client.get(COMMENTS)
+        # session, user, savepoint, 2 permissions, owns a queue?, months, their queues,
+        # release, then the comments and the low ratings: one query each, however many.
+        with django_assert_num_queries(11):
+            page = client.get(COMMENTS).content.decode()
+        low = page[page.index('data-testid="low-ratings"') : page.index("</table>")]
+        # The answer without a comment is flagged too; only the one told is linked.
+        assert low.count("low</strong>") == 2
+        assert reverse("servicedesk:ticket_detail", args=["INC-LOW-1"]) in low
+        assert "Not shared" in low
+        assert "Desk said" not in page  # another owner's queue
 
     def test_a_queue_member_who_is_not_an_owner_is_refused(self, client, make_user, queues):
         desk, _ = queues

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from hackperf.roles import Role
 from servicedesk import services
@@ -14,6 +15,7 @@ from servicedesk.tables import TicketTable
 from tests.servicedesk.factories import MORNING, CategoryFactory, QueueFactory, log_ticket
 
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 NOW = MORNING + 7 * H  # Tue 3 Mar 2026 16:00 GMT
 VIEWERS = {Role.DMT, Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT}
 
@@ -91,6 +93,28 @@ class AccessTests:
         own.refresh_from_db()
         other.refresh_from_db()
         assert (own.status, other.status) == (Status.RESOLVED, Status.LOGGED)
+
+    def test_a_queue_owner_who_moves_a_ticket_out_returns_to_their_queue(
+        self, client, make_user, desk, networks, targets
+    ):
+        client.force_login(owner_of(make_user, desk))
+        own = log_ticket(queue=desk, reference="INC-OUT")
+        response = client.post(
+            action_url(own, "reassign"), {"reassign-queue": networks.pk}, follow=True
+        )
+        assert response.redirect_chain == [(queue_url(desk), 302)]
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "INC-OUT reassigned to Networks" in content
+        own.refresh_from_db()
+        assert own.queue == networks
+
+    def test_an_agent_who_moves_a_ticket_stays_on_it(self, client_as, desk, networks, targets):
+        ticket = log_ticket(queue=desk, reference="INC-MOVE")
+        response = client_as(Role.SERVICE_DESK_AGENT).post(
+            action_url(ticket, "reassign"), {"reassign-queue": networks.pk}
+        )
+        assert response["Location"] == ticket_url(ticket)
 
     def test_a_queue_owner_who_is_also_an_agent_acts_on_any_ticket(
         self, client, make_user, networks, desk, targets
@@ -281,14 +305,35 @@ class QueuePageTests:
         content = response.content.decode()
         assert content.lstrip().startswith('<div id="queue-tickets"')
         assert f'hx-get="{url}"' in content
-        assert 'hx-trigger="every 60s"' in content
+        assert 'hx-trigger="every 60s [' in content
         assert "<html" not in content
         assert "INC-LATE" in content and "INC-RISK" not in content
+
+    def test_the_overview_refreshes_itself_keeping_its_sort(self, client_as, busy_desk, settings):
+        settings.SERVICEDESK_REFRESH_SECONDS = 3
+        client = client_as(Role.DMT)
+        url = reverse("servicedesk:queue_list") + "?sort=-breaching_count"
+        page = client.get(url).content.decode()
+        assert f'hx-get="{url}"' in page
+        assert 'hx-trigger="every 3s"' in page
+        assert "Updated <time datetime=" in page
+        part = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in part and 'id="queue-overview"' in part
+        assert "Updated <time" in part
+
+    def test_the_overview_refresh_runs_a_fixed_number_of_queries(
+        self, client_as, busy_desk, django_assert_num_queries
+    ):
+        client = client_as(Role.DMT)
+        url = reverse("servicedesk:queue_list")
+        client.get(url, headers={"HX-Request": "true"})
+        with django_assert_num_queries(7):
+            client.get(url, headers={"HX-Request": "true"})
 
     def test_the_refresh_interval_is_a_setting(self, client_as, desk, settings):
         settings.SERVICEDESK_REFRESH_SECONDS = 2
         content = client_as(Role.DMT).get(queue_url(desk)).content.decode()
-        assert 'hx-trigger="every 2s"' in content
+        assert 'hx-trigger="every 2s [' in content
 
     @pytest.mark.parametrize("tickets", [2, 20])
     def test_it_runs_the_same_queries_whatever_the_number_of_tickets(
@@ -305,10 +350,37 @@ class QueuePageTests:
         # 7 count of the filtered tickets (paginator), 8 the page of tickets with assignee and
         # category, 9 bank holidays (the queue's calendar), 10 the page's pause intervals
         # (SLA clocks), 11 the queue's counts (one aggregate), 12 release savepoint,
-        # 13 the "Assigned to" filter's people, 14 the "Category" filter's categories.
-        with django_assert_num_queries(14):
+        # 13 the "Assigned to" filter's people, 14 the "Category" filter's categories,
+        # 15 the bulk "Assign to" people, 16 the bulk "Move to queue" queues.
+        with django_assert_num_queries(16):
             response = client.get(queue_url(desk))
         assert len(response.context["table"].page.object_list.data) == tickets
+
+
+@pytest.mark.django_db
+class ClosedTicketClockTests:
+    """A stopped clock reads as its result, not as time "left" (issue 13)."""
+
+    def clock_text(self, client_as, ticket) -> str:
+        content = client_as(Role.SERVICE_DESK_AGENT).get(ticket_url(ticket)).content.decode()
+        start = content.index('data-testid="resolution-clock">')
+        return strip_tags(content[start : content.index("</p>", start)]).split(">", 1)[1]
+
+    def test_met(self, client_as, desk, targets):
+        ticket = log_ticket(queue=desk, reference="INC-MET", at=MORNING)
+        services.ticket_resolve(ticket=ticket, actor=None, at=MORNING + 3 * H)
+        services.ticket_close(ticket=ticket, actor=None, at=MORNING + 4 * H)
+        assert self.clock_text(client_as, ticket) == "Met: resolved in 3 h 00 m of 8 h."
+
+    def test_missed(self, client_as, desk, targets):
+        # Mon 09:00 to Tue 12:20: 8 h on Monday and 3 h 20 m on Tuesday.
+        ticket = log_ticket(queue=desk, reference="INC-LATE", at=MORNING - 24 * H)
+        services.ticket_resolve(ticket=ticket, actor=None, at=MORNING + 3 * H + 20 * M)
+        assert self.clock_text(client_as, ticket) == "Missed: resolved in 11 h 20 m of 8 h."
+
+    def test_an_open_ticket_still_reads_time_left(self, client_as, desk, targets):
+        ticket = log_ticket(queue=desk, reference="INC-OPEN", at=MORNING)
+        assert self.clock_text(client_as, ticket) == "At risk 1h 00m left."
 
 
 @pytest.mark.django_db
@@ -359,7 +431,16 @@ class TicketPageTests:
     def test_it_offers_the_actions_the_state_allows(self, client_as, ticket):
         response = client_as(Role.SERVICE_DESK_AGENT).get(ticket_url(ticket))
         slugs = [action.slug for action, _ in response.context["actions"]]
-        assert slugs == ["assign", "reassign", "hold", "escalate", "resolve", "close", "cancel"]
+        assert slugs == [
+            "note",
+            "assign",
+            "reassign",
+            "hold",
+            "escalate",
+            "resolve",
+            "close",
+            "cancel",
+        ]
 
     def test_an_action_records_an_event_and_redirects(self, client_as, ticket, desk):
         client = client_as(Role.SERVICE_DESK_AGENT, first_name="Amir", last_name="Khan")
@@ -374,6 +455,30 @@ class TicketPageTests:
         assert (event.kind, event.actor_name, event.reason) == ("reassigned", "Amir Khan", "Ours")
         page = client.get(response["Location"])
         assert "Reassigned: INC-42" in page.content.decode()
+
+    def test_a_work_note_is_kept_with_who_and_when_and_changes_nothing_else(
+        self, client_as, ticket
+    ):
+        client = client_as(Role.SERVICE_DESK_AGENT, first_name="Amir", last_name="Khan")
+        events = ticket.events.count()
+        response = client.post(action_url(ticket, "note"), {"note-text": "Rang the user"})
+        assert response.status_code == 302
+        note = ticket.notes.get()
+        assert (note.author_name, note.at, note.text) == ("Amir Khan", NOW, "Rang the user")
+        assert ticket.events.count() == events
+        page = client.get(ticket_url(ticket)).content.decode()
+        assert "Rang the user" in page and "Amir Khan" in page
+        refused = client.post(action_url(ticket, "note"), {"note-text": "  "})
+        assert refused.status_code == 400
+        assert "Enter the note" in refused.content.decode()
+        assert ticket.notes.count() == 1
+
+    def test_a_closed_ticket_still_takes_a_work_note(self, client_as, ticket):
+        services.ticket_close(ticket=ticket, actor=None, at=NOW)
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        response = client.get(ticket_url(ticket))
+        assert [a.slug for a, _ in response.context["actions"]][0] == "note"
+        assert client.post(action_url(ticket, "note"), {"note-text": "x"}).status_code == 302
 
     def test_an_illegal_transition_re_renders_with_the_message(self, client_as, ticket, networks):
         events = TicketEvent.objects.count()
@@ -466,6 +571,44 @@ class TicketCreateTests:
         assert ticket.sla_due_at is not None
         assert [e.kind for e in ticket.events.all()] == [EventKind.LOGGED]
         assert ticket.intervals.count() == 1
+
+    def test_it_keeps_the_description_and_the_customer_contact(self, client_as, desk, targets):
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        response = client.post(
+            create_url(),
+            {
+                **VALID,
+                "queue": desk.pk,
+                "reference": "INC-901",
+                "description": "Screen flickers.\nTried another cable.",
+                "customer_name": "Sam Taylor",
+                "customer_email": "sam.taylor@hackney.gov.uk",
+                "customer_phone": "020 8356 0000",
+                "customer_directorate": "Children and Education",
+            },
+        )
+        assert response.status_code == 302
+        ticket = Ticket.objects.get(reference="INC-901")
+        assert ticket.description == "Screen flickers.\nTried another cable."
+        assert (ticket.customer_phone, ticket.customer_directorate) == (
+            "020 8356 0000",
+            "Children and Education",
+        )
+        page = client.get(response["Location"]).content.decode()
+        assert "<p>Screen flickers.<br>Tried another cable.</p>" in page
+        assert "020 8356 0000" in page and "Sam Taylor, Children and Education" in page
+
+    def test_the_directorate_is_a_choice_not_free_text(self, client_as, desk, targets, settings):
+        settings.SERVICEDESK_DIRECTORATES = ("Children and Education", "Finance")
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        form = client.get(create_url()).content.decode()
+        assert ">Choose a directorate</option>" in form
+        assert '<option value="Finance">Finance</option>' in form
+        response = client.post(
+            create_url(), {**VALID, "queue": desk.pk, "customer_directorate": "Made up"}
+        )
+        assert response.status_code == 400
+        assert Ticket.objects.count() == 0
 
     def test_it_makes_up_a_reference_when_none_is_given(self, client_as, desk, targets):
         client_as(Role.SERVICE_DESK_AGENT).post(
