@@ -5,6 +5,10 @@
   the ``bpic2013`` preset, and prints its rows per second and peak memory beside the ceiling:
   PostgreSQL's own ``COPY`` of the same file into a bare UNLOGGED table. It removes what it
   wrote, so the benchmark database is left as it was found.
+* ``bench_import_uci`` does the same with the real UCI ServiceNow incident event log
+  (``../shared/data/real/uci-incident-event-log/``, 141,712 rows) and its ``uci_servicenow``
+  preset: rows per second end to end, the bare ``COPY`` of the same (gunzipped) file in the
+  same run, their ratio, and peak memory for half the file and the whole.
 * ``bench_queue_page`` and ``bench_fr_ict_17`` (in ``servicedesk.bench_pages``) run on
   1,000,000 demo tickets, seeded by the first benchmark that needs them (a few minutes, printed
   as a figure) and kept for later runs: queue pages at 10 and 10,000 open tickets (the same
@@ -14,7 +18,9 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import random
+import shutil
 import tempfile
 import time
 import tracemalloc
@@ -23,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 
 from hackperf.bench import Figure
@@ -188,3 +195,150 @@ def bench_import() -> Iterator[Figure]:
                 )
         finally:
             _remove_bench_data()
+
+
+UCI_LOG = (
+    Path(settings.BASE_DIR).parent
+    / "shared"
+    / "data"
+    / "real"
+    / "uci-incident-event-log"
+    / "incident_event_log.csv.gz"
+)
+_BUILT = ("servicedesk_ticket", "servicedesk_ticketevent", "servicedesk_ticketinterval")
+
+
+def _vacuum() -> None:
+    """VACUUM ANALYZE what an import builds: this PostgreSQL runs without autovacuum, so dead
+    rows of a removal and stale statistics would otherwise skew the next run."""
+    with connection.cursor() as cursor:
+        for table in (*_BUILT, "servicedesk_queue", "servicedesk_category"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def _remove_uci_data(first_queue: int, first_category: int) -> None:
+    """Remove the UCI tickets (references INC0000045 and so on) and what their import made."""
+    pattern = "^INC[0-9]+$"
+    with connection.cursor() as cursor:
+        for table in ("servicedesk_ticketevent", "servicedesk_ticketinterval"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE ticket_id IN "
+                "(SELECT id FROM servicedesk_ticket WHERE reference ~ %s)",
+                [pattern],
+            )
+        cursor.execute("DELETE FROM servicedesk_ticket WHERE reference ~ %s", [pattern])
+        cursor.execute(
+            "DELETE FROM servicedesk_category WHERE id >= %s AND parent_id IS NOT NULL",
+            [first_category],
+        )
+        cursor.execute("DELETE FROM servicedesk_category WHERE id >= %s", [first_category])
+        cursor.execute("DELETE FROM servicedesk_queue WHERE id >= %s", [first_queue])
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
+        (next_id,) = cursor.fetchone()
+    return next_id
+
+
+def _bare_copy(path: Path) -> float:
+    """Rows per second of PostgreSQL's COPY of a CSV file into a bare table of text columns
+    (no indexes, no constraints), as the import's anchor."""
+    with path.open(encoding="utf-8", newline="") as f:
+        width = len(next(csv.reader(f)))
+    columns = ", ".join(f"c{i} text" for i in range(width))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_import_bare")
+        cursor.execute(f"CREATE TABLE bench_import_bare ({columns})")
+        started = time.perf_counter()
+        with path.open(encoding="utf-8") as f:
+            cursor.copy_expert("COPY bench_import_bare FROM STDIN WITH (FORMAT csv, HEADER)", f)
+        seconds = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bench_import_bare")
+        (rows,) = cursor.fetchone()
+        cursor.execute("DROP TABLE bench_import_bare")
+    return rows / seconds
+
+
+def _head(path: Path, into: Path, rows: int) -> int:
+    """The header and about the first ``rows`` rows of a CSV, ending at a ticket's last row."""
+    with path.open(encoding="utf-8", newline="") as f, into.open("w", encoding="utf-8") as out:
+        reader, writer = csv.reader(f), csv.writer(out, lineterminator="\n")
+        writer.writerow(next(reader))
+        written, last = 0, None
+        for row in reader:
+            if written >= rows and row[0] != last:
+                break
+            writer.writerow(row)
+            written, last = written + 1, row[0]
+    return written
+
+
+def bench_import_uci() -> Iterator[Figure]:
+    """Import the real UCI ServiceNow log end to end, beside a bare COPY of the same file."""
+    if connection.vendor != "postgresql":
+        return
+    if not UCI_LOG.exists():
+        raise FileNotFoundError(f"the UCI log is missing: {UCI_LOG}")
+    mapping = load_mapping("uci_servicenow")
+    print("  (VACUUM ANALYZE of the service desk tables after each removal and import:")
+    print("   autovacuum is off on this PostgreSQL)")
+    with tempfile.TemporaryDirectory(prefix="hackperf-bench-") as tmp:
+        path = Path(tmp) / "incident_event_log.csv"
+        with gzip.open(UCI_LOG, "rb") as src, path.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        first_queue, first_category = (
+            _next_id("servicedesk_queue"),
+            _next_id("servicedesk_category"),
+        )
+        _remove_uci_data(first_queue, first_category)
+        _vacuum()
+        try:
+            summary = tickets_import(source=path, mapping=mapping)
+            assert not summary.errors, summary.errors[:5]
+            _vacuum()
+            bare = _bare_copy(path)
+            yield Figure(
+                f"import (UCI): {summary.rows:,} audit rows ({summary.created:,} tickets, "
+                f"{summary.events_added:,} events), end to end",
+                summary.rows_per_second,
+                "rows/s",
+            )
+            yield Figure(
+                "import (UCI): PostgreSQL COPY of the same file, bare table", bare, "rows/s"
+            )
+            yield Figure(
+                "import (UCI): import as a share of the bare COPY",
+                100 * summary.rows_per_second / bare,
+                "% (0.04x is 4 %)",
+            )
+            again = tickets_import(source=path, mapping=mapping)
+            yield Figure(
+                "import (UCI): the same file again (nothing changes)",
+                again.rows_per_second,
+                "rows/s",
+            )
+            dry = tickets_import(source=path, mapping=mapping, dry_run=True)
+            yield Figure("import (UCI): dry run (check only)", dry.rows_per_second, "rows/s")
+            # Peak memory in runs of their own (tracemalloc slows the import it watches): flat
+            # means the same peak for half the file and for the whole.
+            half = Path(tmp) / "incident_event_log_half.csv"
+            half_rows = _head(path, half, summary.rows // 2)
+            for source, count in ((half, half_rows), (path, summary.rows)):
+                _remove_uci_data(first_queue, first_category)
+                _vacuum()
+                tracemalloc.start()
+                try:
+                    tickets_import(source=source, mapping=mapping)
+                    peak = tracemalloc.get_traced_memory()[1]
+                finally:
+                    tracemalloc.stop()
+                yield Figure(
+                    f"import (UCI): peak Python memory importing {count:,} rows (tracemalloc)",
+                    peak / 1024 / 1024,
+                    "MB",
+                )
+        finally:
+            _remove_uci_data(first_queue, first_category)
+            _vacuum()

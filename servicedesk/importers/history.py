@@ -71,7 +71,10 @@ BACK_IN_TIME: Final = (
 NO_KIND: Final = "the ticket's kind is empty: map a kind column or set [defaults].kind"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though never changed once made: a frozen dataclass's __init__ sets each field
+# through object.__setattr__, a tenth of an import's reading time. unsafe_hash keeps it
+# hashable as a frozen one is.
+@dataclass(slots=True, unsafe_hash=True)
 class NormalisedEvent:
     """One event of a ticket's history, in our vocabulary.
 
@@ -463,11 +466,13 @@ _TICKET_FIELDS: Final = tuple(f.name for f in fields(TicketRecord))
 def _merged_ticket(rows: list[EventRecord], build: _Builder) -> TicketRecord:
     """The ticket's attributes: the latest non-empty value of each, then what history says."""
     values: dict[str, Any] = {}
-    for row in rows:
-        for name in _TICKET_FIELDS:
-            value = getattr(row.ticket, name)
+    tickets = [row.ticket for row in reversed(rows)]
+    for name in _TICKET_FIELDS:  # from the last row back: most fields stop at the first
+        for ticket in tickets:
+            value = getattr(ticket, name)
             if value is not None and value != ():
                 values[name] = value
+                break
     events = build.events
     resolved_at = [e.at for e in events if e.kind == "resolved"]
     closed = build.status == "closed"

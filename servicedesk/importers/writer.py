@@ -421,6 +421,7 @@ class _Writer:
         self.writing = writing
         self.counting = counting
         self.stand_in = 0
+        self.sources: dict[str, list[tuple[str, str]]] = {}
         self.queues: dict[str, int] = {}
         self.slugs: set[str] = set()
         self.queue_calendars: dict[int, ServiceCalendar] = {}
@@ -598,17 +599,23 @@ class _Writer:
             "export_reassignment_count": record.reassignment_count,
             "export_reopen_count": record.reopen_count,
         }
+        sources = self.sources.get(mapping.name)
+        if sources is None:  # the attributes this mapping can give at all, worked out once
+            sources = self.sources[mapping.name] = [
+                (attr, field)
+                for attr, (fields, field) in _ATTR_SOURCES.items()
+                if any(mapping.has(f) for f in fields)
+            ]
         given = frozenset(
-            attr
-            for attr, (fields, field) in _ATTR_SOURCES.items()
-            if any(mapping.has(f) for f in fields) and getattr(record, field) not in (None, "", ())
+            attr for attr, field in sources if getattr(record, field) not in (None, "", ())
         )
         return _Prepared(
             record.reference,
             attrs,
             events,
             replayed.intervals,
-            self._derive(replayed, kind, priority),
+            # Checking a file that will be read again to be written: nothing to derive yet.
+            self._derive(replayed, kind, priority) if self.writing or self.counting else {},
             given,
             mapping.shape == "ticket",
             replayed,
