@@ -23,7 +23,7 @@ INDEXES = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicedesk", "0006_ticket_export_counts"),
+        ("servicedesk", "0007_ticket_description_contact_notes_and_survey_link"),
     ]
 
     operations = [
