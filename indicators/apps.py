@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = "Indicators"
+
+    def ready(self) -> None:
+        from hackperf import indicator_status
+        from indicators.status_provider import IndicatorStatusProvider
+
+        # infogov's IG Group report shows targets, RAG and commentary without importing us.
+        indicator_status.register(IndicatorStatusProvider())

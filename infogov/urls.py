@@ -29,6 +29,11 @@ urlpatterns = [
         name="directorate_performance",
     ),
     path("ig-group-report/", views.IgGroupReportView.as_view(), name="ig_group_report"),
+    path(
+        "ig-group-report/cases/",
+        views.IgGroupReportCasesView.as_view(),
+        name="ig_group_report_cases",
+    ),
     path("directors/", views.DirectorListView.as_view(), name="director_list"),
     path("directors/<int:pk>/", views.DirectorUpdateView.as_view(), name="director_update"),
 ]
