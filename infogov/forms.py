@@ -172,12 +172,7 @@ class QuarterForm(GovukForm):
     """The IG Group report's quarter: a select of the recent quarters (``report.picker_quarters``,
     the current one marked "to date"); an older quarter can still be asked for as YYYY-Qn."""
 
-    quarter = forms.CharField(
-        label="Quarter",
-        max_length=7,
-        required=False,
-        widget=forms.Select,
-    )
+    quarter = forms.CharField(label="Quarter", required=False, widget=forms.Select)
 
     def __init__(self, data=None, *, today, **kwargs):
         if data is not None and "quarter" in data:

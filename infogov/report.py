@@ -63,7 +63,6 @@ class Group:
     kinds: tuple[str, ...]
     indicator: str  # the timeliness indicator, rated against its target
     rated: str  # the figure that indicator is: WITHIN for FOI/EIR, IN_TIME for SARs
-    codes: tuple[str, ...]  # the indicators whose commentary the section shows
 
 
 FOI_EIR = Group(
@@ -72,7 +71,6 @@ FOI_EIR = Group(
     ("foi", "eir"),
     "FR ICT 18a",
     WITHIN,
-    ("FR ICT 18a", "FR ICT 18b", "FR ICT 18c"),
 )
 SAR = Group(
     "sar",
@@ -80,7 +78,6 @@ SAR = Group(
     ("sar",),
     "FR ICT 19a",
     IN_TIME,
-    ("FR ICT 19a", "FR ICT 19b", "FR ICT 19c"),
 )
 GROUPS = (FOI_EIR, SAR)
 GROUP_BY_KEY = {g.key: g for g in GROUPS}
@@ -118,12 +115,45 @@ class Row:
 
 
 @dataclass(frozen=True)
+class CommentaryLine:
+    """What the owner of a section's indicator wrote, for one or more months of the quarter
+    (the same words on consecutive months are shown once, "July to September 2026")."""
+
+    months: str
+    code: str
+    text: str
+    approved: bool
+
+
+def commentary_lines(notes: list[Commentary]) -> list[CommentaryLine]:
+    """``notes`` (oldest first) with the same words on consecutive months merged."""
+    runs: list[list[Commentary]] = []
+    for note in notes:
+        last = runs[-1][-1] if runs else None
+        if last and (last.code, last.text, last.approved) == (note.code, note.text, note.approved):
+            runs[-1].append(note)
+        else:
+            runs.append([note])
+    lines = []
+    for run in runs:
+        first, last = run[0].month, run[-1].month
+        if first == last:
+            months = f"{first:%B %Y}"
+        elif first.year == last.year:
+            months = f"{first:%B} to {last:%B %Y}"
+        else:
+            months = f"{first:%B %Y} to {last:%B %Y}"
+        lines.append(CommentaryLine(months, run[0].code, run[0].text, run[0].approved))
+    return lines
+
+
+@dataclass(frozen=True)
 class Section:
     group: Group
     rows: list[Row]
     total: Row
     assessment: Assessment  # the group's indicator for the quarter, against its target
-    commentary: list[Commentary] = field(default_factory=list)
+    commentary: list[CommentaryLine] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -291,9 +321,7 @@ def build(*, period: Period, today: date, directorates: QuerySet | None = None) 
     ]
     assessed = iter(indicator_status.assess(wanted))
     assessments = {(i, g.key): next(assessed) for i in range(len(quarters)) for g in GROUPS}
-    words = indicator_status.commentary(
-        [code for g in GROUPS for code in g.codes], period.start, period.end
-    )
+    words = indicator_status.commentary([g.indicator for g in GROUPS], period.start, period.end)
 
     last = len(quarters) - 1
     sections = [
@@ -302,7 +330,7 @@ def build(*, period: Period, today: date, directorates: QuerySet | None = None) 
             rows=rows(last, g),
             total=totals[(last, g.key)],
             assessment=assessments[(last, g.key)],
-            commentary=[c for c in words if c.code in g.codes],
+            commentary=commentary_lines([c for c in words if c.code == g.indicator]),
         )
         for g in GROUPS
     ]

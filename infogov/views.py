@@ -385,8 +385,10 @@ class IgGroupReportView(PermissionRequired, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        form = forms.QuarterForm(self.request.GET or None, today=today)
         period = report.default_quarter(today)
+        form = forms.QuarterForm(
+            self.request.GET or None, today=today, initial={"quarter": period.key}
+        )
         if form.is_bound and form.is_valid() and form.cleaned_data["quarter"]:
             period = form.cleaned_data["quarter"]
         built = report.build(

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hackperf.indicator_status import Commentary
 from hackperf.roles import Role
 from indicators.models import Indicator, Target
 from infogov import metrics, report, selectors, services
@@ -143,10 +144,20 @@ class IgGroupReportSelectorTests:
         for month, text in ((date(2025, 2, 1), "Two late in Housing."), (date(2025, 4, 1), "x")):
             PeriodValueFactory(indicator=indicator, period_start=month, commentary=text)
         foi, sar = report.build(period=q1_2025(), today=TODAY).sections
-        assert [(c.month, c.text) for c in foi.commentary] == [
-            (date(2025, 2, 1), "Two late in Housing.")
+        assert [(c.months, c.text) for c in foi.commentary] == [
+            ("February 2025", "Two late in Housing.")
         ]
         assert sar.commentary == []
+
+    def test_the_same_words_on_consecutive_months_are_shown_once(self):
+        notes = [
+            Commentary("FR ICT 18a", date(2025, m, 1), text, True)
+            for m, text in ((1, "Same."), (2, "Same."), (3, "Other."))
+        ]
+        assert [(line.months, line.text) for line in report.commentary_lines(notes)] == [
+            ("January to February 2025", "Same."),
+            ("March 2025", "Other."),
+        ]
 
     def test_it_runs_a_fixed_number_of_queries(self, cases):
         with CaptureQueriesContext(connection) as queries:
