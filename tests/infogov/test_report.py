@@ -15,6 +15,7 @@ from django.utils import timezone
 from hackperf.indicator_status import Commentary
 from hackperf.roles import Role
 from indicators.models import Indicator, Target
+from indicators.services import definitions_sync
 from infogov import metrics, report, selectors, services
 from infogov.choices import EventKind, Outcome, Stage
 from tests.indicators.factories import PeriodValueFactory
@@ -37,6 +38,7 @@ def extend(case, day, days):
 
 @pytest.fixture
 def cases(db):
+    definitions_sync()  # FR ICT 18a and 19a (a transactional test elsewhere may flush them)
     housing = ServiceFactory(directorate=DirectorateFactory(name="Housing"))
     finance = ServiceFactory(directorate=DirectorateFactory(name="Finance"))
     on_time = CaseFactory(service=housing, received=date(2025, 1, 6))
