@@ -415,8 +415,8 @@ CHART_SERIES = (
 
 def trend_chart(trend: list[TrendQuarter], *, width: int = 640, height: int = 170) -> TrendChart:
     """Three lines of % over the quarters: FOI/EIR within the statutory time and in time,
-    subject access in time. A quarter with no responses leaves a gap in its line."""
-    left, right, top, bottom = 40, 10, 10, height - 22
+    subject access in time. A quarter with no responses has no point on its line."""
+    left, right, top, bottom = 40, 30, 10, height - 22
     values = [
         q.totals[g.key].percent(figure)
         for q in trend
@@ -441,7 +441,9 @@ def trend_chart(trend: list[TrendQuarter], *, width: int = 640, height: int = 17
         ]
         lines.append(ChartLine(name, colour, dash, " ".join(f"{a},{b}" for a, b in dots), dots))
     ticks = [(y(Decimal(v)), f"{v}%") for v in range(floor, 101, 10 if span <= 50 else 20)]
-    labels = [(x, q.period.key.replace("-", " ")) for x, q in zip(xs, trend, strict=True)]
+    labels = [
+        (x, f"Q{q.period.key[-1]} {q.period.key[:4]}") for x, q in zip(xs, trend, strict=True)
+    ]
 
     def shown(group: Group, figure: str, q: TrendQuarter) -> str:
         value = q.totals[group.key].percent(figure)

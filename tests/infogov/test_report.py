@@ -183,6 +183,19 @@ class IgGroupReportSelectorTests:
                     )
                     assert listed.count() == row.counts[figure], (section.title, figure, row)
 
+    def test_the_trend_chart_draws_three_lines_over_eight_quarters(self, cases):
+        chart = report.trend_chart(report.build(period=q1_2025(), today=TODAY).trend)
+        assert [line.name for line in chart.lines] == [
+            "FOI and EIR within the statutory time",
+            "FOI and EIR in time, extensions counted",
+            "Subject access in time",
+        ]
+        # Only Q1 2025 has FOI responses; SARs were answered in April, after it.
+        assert [len(line.dots) for line in chart.lines] == [1, 1, 0]
+        assert [label for _, label in chart.x_labels][-1] == "Q1 2025"
+        assert chart.summary.startswith("8 quarters, 2023-Q2 to 2025-Q1: ")
+        assert "Subject access in time from no responses to no responses" in chart.summary
+
     def test_the_default_is_the_last_full_quarter(self):
         assert report.default_quarter(date(2026, 2, 1)).key == "2025-Q4"
         assert report.default_quarter(date(2026, 11, 25)).key == "2026-Q3"
