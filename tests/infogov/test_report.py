@@ -120,6 +120,11 @@ class IgGroupReportSelectorTests:
             parent=parent,
         )
         assert report.build(period=q1_2025(), today=TODAY).sections[0].total.received == 4
+        # The directorate performance page counts the same way.
+        rows = selectors.directorate_performance(
+            start=date(2025, 1, 1), end=date(2025, 3, 31), today=TODAY, kinds=("foi", "eir")
+        )
+        assert sum(r.received for r in rows) == 4
 
     def test_a_quarter_not_yet_over_is_counted_to_date(self, cases):
         built = report.build(period=selectors.parse_period("2026-Q4"), today=TODAY)
