@@ -191,26 +191,33 @@ def quarter_of(day: date) -> Period:
     return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
 
 
-def shift_quarter(period: Period, by: int) -> Period:
-    """The quarter ``by`` quarters after ``period`` (before, when negative)."""
+def shift_quarter(period: Period, by: int) -> Period | None:
+    """The quarter ``by`` quarters after ``period`` (before, when negative); None beyond the
+    years a date can hold (before year 1, after 9999)."""
     index = int(period.key[:4]) * 4 + int(period.key[-1]) - 1 + by
-    return parse_period(f"{index // 4}-Q{index % 4 + 1}")
+    try:
+        return parse_period(f"{index // 4:04d}-Q{index % 4 + 1}")
+    except ValueError:
+        return None
 
 
 def default_quarter(today: date) -> Period:
     """The last full quarter."""
-    return shift_quarter(quarter_of(today), -1)
+    quarter = shift_quarter(quarter_of(today), -1)
+    assert quarter is not None  # today is after year 1
+    return quarter
 
 
 def previous_quarters(period: Period, count: int) -> list[Period]:
-    """``period`` and the ``count - 1`` quarters before it, oldest first."""
-    return [shift_quarter(period, -n) for n in range(count - 1, -1, -1)]
+    """``period`` and the ``count - 1`` quarters before it that exist, oldest first."""
+    quarters = [shift_quarter(period, -n) for n in range(count - 1, -1, -1)]
+    return [q for q in quarters if q is not None]
 
 
 def picker_quarters(today: date, selected: Period | None = None) -> list[Period]:
     """The quarter picker's choices, newest first: the current quarter (to date) and the
     ``PICKER_QUARTERS - 1`` before it, plus ``selected`` when it is older."""
-    quarters = [shift_quarter(quarter_of(today), -n) for n in range(PICKER_QUARTERS)]
+    quarters = previous_quarters(quarter_of(today), PICKER_QUARTERS)[::-1]
     if selected is not None and selected not in quarters:
         quarters.append(selected)
     return quarters

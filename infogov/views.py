@@ -403,7 +403,7 @@ class IgGroupReportView(PermissionRequired, TemplateView):
             as_at=report.as_of_instant(built, timezone.now()),
             today=today,
             previous=previous,
-            following=following if following.start <= current.start else None,
+            following=following if following and following.start <= current.start else None,
             all_directorates=built.all_directorates,
             tables=report_tables(built),
             chart=report.trend_chart(built.trend),

@@ -277,6 +277,15 @@ class IgGroupReportPageTests:
         with django_assert_num_queries(11):
             client.get(REPORT, {"quarter": "2025-Q1"})
 
+    @pytest.mark.parametrize("quarter", ["0001-Q1", "9999-Q4", "0000-Q1", "2025-Q5", "\x00"])
+    def test_the_first_and_last_quarters_a_date_can_hold_are_no_500(self, client_as, quarter):
+        response = client_as(Role.DMT).get(REPORT, {"quarter": quarter})
+        assert response.status_code == 200
+        assert (
+            client_as(Role.DMT).get(REPORT, {"quarter": quarter, "format": "csv"}).status_code
+            == 200
+        )
+
     def test_the_csv_holds_the_tables_and_the_trend(self, client_as, cases):
         response = client_as(Role.DMT).get(REPORT, {"quarter": "2025-Q1", "format": "csv"})
         assert response["Content-Type"].startswith("text/csv")
