@@ -139,7 +139,7 @@ class CaseRespondForm(GovukForm):
     )
 
 
-ERR_QUARTER = "Enter a quarter as YYYY-Qn, for example 2026-Q1"
+ERR_QUARTER = "Choose a quarter from the list (or give it as YYYY-Qn, for example 2026-Q1)"
 
 
 class PeriodForm(GovukForm):

@@ -391,6 +391,10 @@ class IgGroupReportView(PermissionRequired, TemplateView):
         )
         if form.is_bound and form.is_valid() and form.cleaned_data["quarter"]:
             period = form.cleaned_data["quarter"]
+        elif form.is_bound and form.errors:
+            # The error stays; the picker shows the quarter the page does show.
+            form.data = form.data.copy()
+            form.data["quarter"] = period.key
         built = report.build(
             period=period, today=today, directorates=directorates_scope(self.request.user)
         )

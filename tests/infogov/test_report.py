@@ -16,7 +16,7 @@ from hackperf.indicator_status import Commentary
 from hackperf.roles import Role
 from indicators.models import Indicator, Target
 from indicators.services import definitions_sync
-from infogov import metrics, report, selectors, services
+from infogov import forms, metrics, report, selectors, services
 from infogov.choices import EventKind, Outcome, Stage
 from tests.indicators.factories import PeriodValueFactory
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
@@ -227,7 +227,11 @@ class IgGroupReportPageTests:
     def test_it_explains_a_bad_quarter(self, client_as):
         response = client_as(Role.DMT).get(REPORT, {"quarter": "2025-03"})
         assert response.status_code == 200
-        assert "Enter a quarter as YYYY-Qn" in response.content.decode()
+        html = response.content.decode()
+        assert forms.ERR_QUARTER in html
+        # The picker shows the quarter shown (the last full one), not the first in its list.
+        default = report.default_quarter(timezone.localdate())
+        assert f'<option value="{default.key}" selected>' in html
 
     def test_the_quarter_is_picked_from_a_list_with_previous_and_next(self, client_as, cases):
         response = client_as(Role.DMT).get(REPORT, {"quarter": "2025-Q1"})
