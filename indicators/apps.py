@@ -10,3 +10,9 @@ class IndicatorsConfig(AppConfig):
         from indicators import home
 
         workspace.register_home_section("indicators-dmt", home.dmt_section, order=0)
+
+        from hackperf import indicator_status
+        from indicators.status_provider import IndicatorStatusProvider
+
+        # infogov's IG Group report shows targets, RAG and commentary without importing us.
+        indicator_status.register(IndicatorStatusProvider())

@@ -27,6 +27,7 @@ from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue, Snapshot
+from indicators.periods import month_bounds
 from indicators.tables import PeriodValueTable
 
 
@@ -560,6 +561,7 @@ class PeriodValueBehindView(PermissionRequired, TemplateView):
         context.update(
             indicator=indicator,
             period=period,
+            period_end=month_bounds(period)[1],
             value=value,
             value_text=indicator.format_value(value.value) if value else "",
             **records_page(items, is_tickets=app == "servicedesk", request=self.request),

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hackperf.dates import DateInputError
-from infogov import choices, selectors
+from infogov import choices, report, selectors
 from infogov.models import Case, Directorate, Service
 
 
@@ -140,7 +140,7 @@ class CaseRespondForm(GovukForm):
     )
 
 
-ERR_QUARTER = "Enter a quarter as YYYY-Qn, for example 2026-Q1"
+ERR_QUARTER = "Choose a quarter from the list (or give it as YYYY-Qn, for example 2026-Q1)"
 
 
 class PeriodForm(GovukForm):
@@ -170,12 +170,29 @@ class PeriodForm(GovukForm):
 
 
 class QuarterForm(GovukForm):
-    quarter = forms.CharField(
-        label="Quarter",
-        max_length=7,
-        required=False,
-        help_text="A calendar quarter as YYYY-Qn, for example 2026-Q1",
-    )
+    """The IG Group report's quarter: a select of the recent quarters (``report.picker_quarters``,
+    the current one marked "to date"); an older quarter can still be asked for as YYYY-Qn."""
+
+    quarter = forms.CharField(label="Quarter", required=False, widget=forms.Select)
+
+    def __init__(self, data=None, *, today, **kwargs):
+        if data is not None and "quarter" in data:
+            data = data.copy()
+            data["quarter"] = data["quarter"].strip().upper()
+        super().__init__(data, **kwargs)
+        selected = None
+        if data is not None:
+            try:
+                selected = selectors.parse_period(data.get("quarter", ""))
+            except ValueError:
+                selected = None
+        current = report.quarter_of(today)
+        self.fields["quarter"].widget.choices = [
+            (q.key, f"{q.label}, to date" if q == current else q.label)
+            for q in report.picker_quarters(
+                today, selected if selected and "-Q" in selected.key else None
+            )
+        ]
 
     def clean_quarter(self):
         value = self.cleaned_data["quarter"].strip().upper()

@@ -359,7 +359,9 @@ def directorate_performance(
     number of directorates.
     """
     as_of = min(end, today)
-    cases = Q()
+    # Requests only, not internal reviews or ICO complaints: FR ICT 18/19 and the IG Group
+    # report (infogov.report) count them so, and the page says "count requests".
+    cases = Q(cases__stage=choices.Stage.REQUEST)
     if kinds:
         cases &= Q(cases__kind__in=kinds)
     received = cases & Q(cases__received__range=(start, end))
@@ -401,108 +403,9 @@ def directorate_performance(
     return [DirectoratePerformance(*row) for row in rows]
 
 
-# ---------------------------------------------------------------------------------------------
-# The Information Governance Group's quarterly report
-# ---------------------------------------------------------------------------------------------
-
-REPORT_KINDS = (("FOI and EIR requests", ("foi", "eir")), ("Subject access requests", ("sar",)))
-TREND_QUARTERS = 4
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    title: str
-    kinds: tuple[str, ...]
-    rows: list[DirectoratePerformance]
-    total: DirectoratePerformance
-
-
-@dataclass(frozen=True)
-class QuarterTotals:
-    period: Period
-    foi_eir: DirectoratePerformance
-    sar: DirectoratePerformance
-
-    @property
-    def rows(self) -> list[tuple[str, DirectoratePerformance]]:
-        return [("FOI and EIR", self.foi_eir), ("Subject access", self.sar)]
-
-
-def _total(rows: list[DirectoratePerformance], label: str) -> DirectoratePerformance:
-    return DirectoratePerformance(
-        label,
-        *(
-            sum(getattr(r, name) for r in rows)
-            for name in (
-                "received",
-                "responded",
-                "responded_in_time",
-                "outstanding",
-                "overdue",
-                "second_extensions",
-                "extensions_beyond_20",
-            )
-        ),
-    )
-
-
-def default_quarter(today: date) -> Period:
-    """The last full quarter."""
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
-    return parse_period(f"{year}-Q{quarter}")
-
-
-def previous_quarters(period: Period, count: int) -> list[Period]:
-    """``period`` and the ``count - 1`` quarters before it, oldest first."""
-    year, quarter = int(period.key[:4]), int(period.key[-1])
-    periods = []
-    for _ in range(count):
-        try:
-            periods.append(parse_period(f"{year}-Q{quarter}"))
-        except ValueError:  # before hackperf.dates.EARLIEST: no earlier quarters to show
-            break
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    return periods[::-1]
-
-
+# The IG Group's quarterly report is infogov.report; it labels its totals with these.
 ALL_DIRECTORATES = "All directorates"
 YOUR_DIRECTORATES = "All your directorates"
-
-
-def ig_group_report(
-    *, period: Period, today: date, directorates: QuerySet | None = None
-) -> tuple[list[ReportSection], list[QuarterTotals]]:
-    """The IG Group's quarterly report: FOI/EIR and SAR by directorate for ``period``, and the
-    totals of the last four quarters, council-wide or over ``directorates`` (a director's
-    own). Two queries per quarter (eight in all)."""
-    label = ALL_DIRECTORATES if directorates is None else YOUR_DIRECTORATES
-    by_quarter: dict[str, dict[tuple[str, ...], list[DirectoratePerformance]]] = {}
-    for quarter in previous_quarters(period, TREND_QUARTERS):
-        by_quarter[quarter.key] = {
-            kinds: directorate_performance(
-                start=quarter.start,
-                end=quarter.end,
-                today=today,
-                kinds=kinds,
-                directorates=directorates,
-            )
-            for _, kinds in REPORT_KINDS
-        }
-    current = by_quarter[period.key]
-    sections = [
-        ReportSection(title, kinds, current[kinds], _total(current[kinds], label))
-        for title, kinds in REPORT_KINDS
-    ]
-    trend = [
-        QuarterTotals(
-            parse_period(key),
-            _total(rows[REPORT_KINDS[0][1]], label),
-            _total(rows[REPORT_KINDS[1][1]], label),
-        )
-        for key, rows in by_quarter.items()
-    ]
-    return sections, trend
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ urlpatterns = [
     path("import/", import_views.CaseImportView.as_view(), name="case_import"),
     path("ig-group-report/", views.IgGroupReportView.as_view(), name="ig_group_report"),
     path("peers/", peer_views.PeerStatisticListView.as_view(), name="peer_list"),
+    path(
+        "ig-group-report/cases/",
+        views.IgGroupReportCasesView.as_view(),
+        name="ig_group_report_cases",
+    ),
     path("directors/", views.DirectorListView.as_view(), name="director_list"),
     path("directors/<int:pk>/", views.DirectorUpdateView.as_view(), name="director_update"),
 ]

@@ -1,11 +1,14 @@
 """IG pages: the overview of open cases, a case with its deadline's working, case work
 forms, escalations, and performance by directorate. No business logic here (services do it)."""
 
+import csv
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +19,9 @@ from django_tables2 import SingleTableMixin
 from hackperf import selectors as hackperf_selectors
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from infogov import forms, privacy, selectors, services
+from hackperf.workdays import working_days_between
+from infogov import forms, privacy, report, selectors, services
+from infogov.deadlines import ALL_DIVISIONS
 from infogov.filtersets import CaseFilterSet
 from infogov.models import Case, Directorate
 from infogov.peers.comparison import foi_peer_comparison
@@ -366,33 +371,275 @@ class DirectoratePerformanceView(PermissionRequired, TemplateView):
 
 
 class IgGroupReportView(PermissionRequired, TemplateView):
-    """The Information Governance Group's quarterly report, printable on A4."""
+    """The Information Governance Group's quarterly report, printable on two A4 pages;
+    ``?format=csv`` gives its tables as CSV."""
 
     perm = Perm.VIEW_INFOGOV
     template_name = "infogov/ig_group_report.html"
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if request.GET.get("format") == "csv":
+            return report_csv(context["report"])
+        return self.render_to_response(context)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        form = forms.QuarterForm(self.request.GET or None)
-        period = selectors.default_quarter(today)
+        period = report.default_quarter(today)
+        form = forms.QuarterForm(
+            self.request.GET or None, today=today, initial={"quarter": period.key}
+        )
         if form.is_bound and form.is_valid() and form.cleaned_data["quarter"]:
             period = form.cleaned_data["quarter"]
-        scope = directorates_scope(self.request.user)
-        sections, trend = selectors.ig_group_report(period=period, today=today, directorates=scope)
-        context["all_directorates"] = scope is None
+        elif form.is_bound and form.errors:
+            # The error stays; the picker shows the quarter the page does show.
+            form.data = form.data.copy()
+            form.data["quarter"] = period.key
+        built = report.build(
+            period=period, today=today, directorates=directorates_scope(self.request.user)
+        )
+        current = report.quarter_of(today)
+        previous, following = report.shift_quarter(period, -1), report.shift_quarter(period, 1)
         context.update(
             form=form,
+            report=built,
             period=period,
-            sections=sections,
-            trend=trend,
-            as_of=min(period.end, today),
+            as_at=report.as_of_instant(built, timezone.now()),
             today=today,
-            recent=selectors.recent_periods(today, months=0, quarters=6),
+            previous=previous,
+            following=following if following and following.start <= current.start else None,
+            all_directorates=built.all_directorates,
+            tables=report_tables(built),
+            chart=report.trend_chart(built.trend),
             # Council-wide, whoever reads it: the peers' figures are whole councils'.
             peer_comparison=foi_peer_comparison(today=today),
         )
         return context
+
+
+def report_tables(built: "report.Report") -> list[dict]:
+    """Each section with, for every row, the drill-down URL of each of its figures:
+    ``[{"section", "rows": [{"row", "links": {figure: url}}], "total": {...}}]``."""
+    base = reverse("infogov:ig_group_report_cases")
+
+    def entry(section, row) -> dict:
+        links = {}
+        for figure in report.FIGURES:
+            query = {"quarter": built.period.key, "group": section.group.key, "figure": figure}
+            if row.directorate_id is not None:
+                query["directorate"] = row.directorate_id
+            links[figure] = f"{base}?{urlencode(query)}"
+        return {"row": row, "links": links}
+
+    return [
+        {
+            "section": section,
+            "rows": [entry(section, row) for row in section.rows],
+            "total": entry(section, section.total),
+        }
+        for section in built.sections
+    ]
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value}"
+
+
+def report_csv(built: "report.Report") -> HttpResponse:
+    """The report's tables as one CSV: a row per directorate and section, then the totals of
+    the trend's quarters, each with its indicator's target and RAG."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"ig-group-report-{built.period.key}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Quarter",
+            "Requests",
+            "Directorate",
+            *[report.FIGURE_LABELS[f] for f in report.FIGURES],
+            "% within the statutory time, without extension",
+            "% in time, permitted extensions counted",
+            "Indicator",
+            "Target",
+            "RAG",
+            "Quarter ended",
+        ]
+    )
+
+    def line(period, ended, section_title, row, assessment=None):
+        writer.writerow(
+            [
+                period.key,
+                section_title,
+                _csv_safe(row.directorate),
+                *[row.counts[f] for f in report.FIGURES],
+                _percent(row.percent_within),
+                _percent(row.percent_in_time),
+                assessment.code if assessment else "",
+                assessment.target_text if assessment else "",
+                assessment.label if assessment else "",
+                "yes" if ended else "no, figures to date",
+            ]
+        )
+
+    for section in built.sections:
+        for row in section.rows:
+            line(built.period, built.ended, section.title, row)
+        line(built.period, built.ended, section.title, section.total, section.assessment)
+    for quarter in built.trend:
+        if quarter.period == built.period:
+            continue
+        for group, row, assessment in quarter.rows:
+            line(quarter.period, quarter.ended, group.title, row, assessment)
+    return response
+
+
+def _csv_safe(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+REPORT_CASES_PER_PAGE = 50
+
+
+class IgGroupReportCasesView(PermissionRequired, TemplateView):
+    """The requests behind one figure of the IG Group report, with the facts that made each
+    count: received, due, responded, extended, working days late. ``?format=csv`` gives all
+    of them. A director sees their own directorates' only."""
+
+    perm = Perm.VIEW_INFOGOV
+    template_name = "infogov/ig_group_report_cases.html"
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if request.GET.get("format") == "csv":
+            return report_cases_csv(context)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        get = self.request.GET
+        group = report.GROUP_BY_KEY.get(get.get("group", ""))
+        figure = get.get("figure", "")
+        directorate = get.get("directorate", "")
+        try:
+            period = selectors.parse_period(get.get("quarter", ""))
+        except ValueError as exc:
+            raise Http404("No such quarter") from exc
+        if group is None or figure not in report.FIGURES or "-Q" not in period.key:
+            raise Http404("No such figure")
+        if directorate and not (directorate.isdigit() and len(directorate) < 10):
+            raise Http404("No such directorate")
+        user = self.request.user
+        scope = directorates_scope(user)
+        directorate_id = int(directorate) if directorate else None
+        directorate_obj = None
+        if directorate_id is not None:
+            visible = Directorate.objects.visible_to(user)
+            directorate_obj = get_object_or_404(visible, pk=directorate_id)
+        today = timezone.localdate()
+        cases = report.cases_behind(
+            period=period,
+            today=today,
+            group=group,
+            figure=figure,
+            directorate_id=directorate_id,
+            directorates=scope,
+        )
+        as_of = min(period.end, today)
+        calendar = selectors.holiday_calendar()
+        personal = privacy.sees_personal_data(user)
+        if get.get("format") == "csv":
+            page_obj, shown = None, cases
+        else:
+            page_obj = Paginator(cases, REPORT_CASES_PER_PAGE).get_page(get.get("page"))
+            shown = page_obj.object_list
+        rows = [
+            report_case_row(case, as_of=as_of, calendar=calendar, personal=personal)
+            for case in shown
+        ]
+        query = get.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        context.update(
+            period=period,
+            group=group,
+            figure=figure,
+            figure_label=report.FIGURE_LABELS[figure],
+            directorate=directorate_obj,
+            all_directorates=scope is None,
+            rows=rows,
+            page_obj=page_obj,
+            page_query=query.urlencode(),
+            as_at=as_of if period.end < today else timezone.now(),
+            ended=period.end < today,
+        )
+        return context
+
+
+def report_case_row(case: Case, *, as_of, calendar, personal: bool) -> dict:
+    """What one listed request shows: its facts as of the report's end day."""
+    divisions = ALL_DIVISIONS if case.kind in ("foi", "eir") else selectors.STAFF_DIVISIONS
+    answered = case.responded if case.responded and case.responded <= as_of else None
+    compare = answered or as_of
+    late = working_days_between(case.due, compare, calendar=calendar, divisions=divisions)
+    if answered:
+        result = "On time" if late <= 0 else f"{late} working day{'s' if late != 1 else ''} late"
+    elif case.withdrawn and case.withdrawn <= as_of:
+        result = "Withdrawn"
+    else:
+        result = (
+            "Open, not yet due"
+            if late <= 0
+            else f"Open, {late} working day{'s' if late != 1 else ''} overdue"
+        )
+    return {
+        "case": case,
+        "subject": privacy.subject(case, personal=personal),
+        "extended": case.extended,
+        "responded": answered,
+        "result": result,
+    }
+
+
+def report_cases_csv(context) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"ig-group-report-{context['period'].key}-{context['group'].key}-{context['figure']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Reference",
+            "Kind",
+            "Directorate",
+            "Subject",
+            "Received",
+            "Due",
+            "Responded",
+            "Extended",
+            "Result",
+        ]
+    )
+    for row in context["rows"]:
+        case = row["case"]
+        writer.writerow(
+            [
+                _csv_safe(case.reference),
+                case.get_kind_display(),
+                _csv_safe(case.directorate.name),
+                _csv_safe(row["subject"]),
+                case.received.isoformat(),
+                case.due.isoformat(),
+                row["responded"].isoformat() if row["responded"] else "",
+                "yes" if row["extended"] else "no",
+                row["result"],
+            ]
+        )
+    return response
 
 
 def may_assign_directorates(user) -> bool:

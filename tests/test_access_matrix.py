@@ -589,6 +589,48 @@ MATRIX: dict[str, list[Visit]] = {
             shows={DMT: ("'Adults, Health'",)},
             hides={DIRECTOR: ("'Adults, Health'",)},
         ),
+        Visit(
+            "IG Group report as CSV",
+            _url("infogov:ig_group_report", query={"quarter": "2026-Q1", "format": "csv"}),
+            answers(INFOGOV),
+            shows={DMT: ("'Adults, Health'",)},
+            hides={DIRECTOR: ("'Adults, Health'",)},
+        ),
+    ],
+    "infogov:ig_group_report_cases": [
+        Visit(
+            "IG Group report, the requests behind a figure",
+            _url(
+                "infogov:ig_group_report_cases",
+                query={"quarter": "2026-Q1", "group": "foi_eir", "figure": "received"},
+            ),
+            answers(INFOGOV),
+            shows={DMT: ("own_case.reference", "other_case.reference")},
+            hides={DIRECTOR: ("other_case.reference",)},
+        ),
+        Visit(
+            "IG Group report, subject access requests behind a figure",
+            _url(
+                "infogov:ig_group_report_cases",
+                query={"quarter": "2026-Q1", "group": "sar", "figure": "received"},
+            ),
+            answers(INFOGOV),
+            shows={IG: ("sar.reference", "'" + CANARY + "'")},
+        ),
+        Visit(
+            "IG Group report, another directorate's requests",
+            _q(
+                "infogov:ig_group_report_cases",
+                lambda w: {
+                    "quarter": "2026-Q1",
+                    "group": "foi_eir",
+                    "figure": "received",
+                    "directorate": w.other_case.directorate_id,
+                },
+            ),
+            answers(INFOGOV, **{DIRECTOR: 404}),
+            shows={DMT: ("other_case.reference",)},
+        ),
     ],
     "infogov:peer_list": [
         Visit("peers", _url("infogov:peer_list"), answers(INFOGOV)),

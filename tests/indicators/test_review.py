@@ -72,6 +72,8 @@ class ReviewPageTests:
         # Every chart is in a figure with its summary and a data table of 13 fortnights.
         assert html.count('<figure class="hp-figure"') == html.count("data as a table") >= 8
         assert "vendor/plotly-basic.min.js" in html
+        # The snapshot of Monday 16 November 00:00 is named as the drill-downs name it.
+        assert "As at the end of Sunday 15 November 2026, the end of the fortnight." in html
 
     def test_it_derives_the_self_service_share(self):
         figures = {
@@ -204,6 +206,11 @@ class ReviewDrilldownTests:
         self.setup_history()
         response = client_as(Role.DMT).get(self.url("servicedesk.closures"))
         assert [row["reference"] for row in response.context["rows"]] == ["INC-CLOSED"]
+
+    def test_it_names_the_instant_one_way(self, client_as):
+        self.setup_history()
+        html = client_as(Role.DMT).get(self.url("infogov.open_cases")).content.decode()
+        assert "As at the end of Sunday 8 March 2026" in html  # the snapshot of Mon 9 Mar 00:00
 
     def test_it_drills_into_a_breakdown(self, client_as):
         self.setup_history()

@@ -521,6 +521,7 @@ class RecordsBehindAValueTests:
         assert response.context["page_obj"].paginator.count == 3
         assert response.context["value"].numerator == 2
         assert "(2 of 3)" in response.content.decode()
+        assert "for the month as at the end of Tuesday 31 March 2026." in response.content.decode()
 
     def test_it_refuses_someone_who_may_not_see_the_tickets(self, client_as, definitions):
         url = reverse("indicators:period_value_behind", args=["fr-ict-17", "2026-03"])
