@@ -3,6 +3,9 @@
  * - Initialises lbh-frontend / GOV.UK Frontend components once the page is parsed.
  * - Initialises components inside content that htmx swaps in later.
  * - Ticks every box for a "select all" checkbox (data-select-all).
+ * - Holds back a self-refreshing region's poll while it has ticked bulk-action boxes
+ *   (data-hold-refresh-while-checked="SELECTOR"), so a refresh never loses a selection
+ *   (an hx-trigger filter would need eval, which the CSP refuses).
  * - Opens chart data tables (<details class="hp-figure__data">) for printing.
  * - Draws each chart: <div data-hp-chart="ID"> with its figure in
  *   <script type="application/json" id="ID"> (hackperf.charts.ChartData.html), so the
@@ -102,6 +105,14 @@
 
   // Print the data behind each chart: open closed <details>, restore afterwards.
   var openedForPrint = [];
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var region = event.detail && event.detail.elt;
+    var selector = region && region.getAttribute("data-hold-refresh-while-checked");
+    if (selector && region.querySelector(selector)) {
+      event.preventDefault();
+    }
+  });
+
   window.addEventListener("beforeprint", function () {
     var closed = document.querySelectorAll("details.hp-figure__data:not([open])");
     for (var i = 0; i < closed.length; i++) {

@@ -81,7 +81,7 @@ PATH_DEFAULTS = {
 GET_READS = re.compile(
     r"""(?:GET|\bget)(?:\.get|\.getlist|\.__getitem__)?[\(\[]\s*["']([A-Za-z0-9_]+)["']"""
 )
-FORM_ON_GET = re.compile(r"""([\w.]+)\((?:data=)?(?:self\.)?request\.GET""")
+FORM_ON_GET = re.compile(r"""([\w.]+)\(\s*(?:data=)?(?:self\.)?request\.GET""")
 
 
 def walk(patterns, prefix=""):
