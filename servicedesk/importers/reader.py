@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from hackperf.dates import EARLIEST, LATEST
 from servicedesk.importers.mapping import (
     COUNT_FIELDS,
     DATE_FIELDS,
@@ -109,8 +110,9 @@ FIELD_LIMITS: Final = {
 }
 """Our fields' lengths (servicedesk.models; a test keeps them equal). A summary is cut to its
 field's length with an ellipsis instead: it is free text, and the export keeps it whole."""
-YEARS: Final = (1970, 2100)
-"""The years a ticket's times may fall in: year 1 or 9999 is a placeholder, not a time."""
+YEARS: Final = (EARLIEST.year, LATEST.year)
+"""The years a ticket's times may fall in: year 1 or 9999 is a placeholder, not a time.
+The bounds are hackperf.dates', the site's one rule for plausible dates."""
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 """What ``errors="surrogateescape"`` makes of a byte the file's encoding cannot read."""
