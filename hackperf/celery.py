@@ -16,6 +16,9 @@ app = Celery("hackperf")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Connects the start and end log line of every task (imported for its signal handlers).
+import hackperf.task_log  # noqa: E402,F401
+
 
 @app.on_after_configure.connect
 def make_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
