@@ -531,13 +531,11 @@ def api_snapshot_list(request: HttpRequest) -> JsonResponse:
     return _paginated(request, rows, serialise)
 
 
-# Who may open the records behind a computed value: those who may see that source's pages.
-SOURCE_PERMS = {"servicedesk": Perm.VIEW_QUEUES, "infogov": Perm.VIEW_INFOGOV}
-
-
 def can_see_records_behind(user, indicator: Indicator) -> bool:
-    behind = selectors.RECORDS_BEHIND.get(indicator.code)
-    return behind is not None and _can(user, SOURCE_PERMS[behind[0]])
+    """Whether ``user`` may list the records behind the indicator's values: the permission
+    its metric's declaration names (``hackperf.registry``)."""
+    metric = selectors.behind_metric(indicator.code)
+    return metric is not None and user.has_perm(f"hackperf.{metric.permission}")
 
 
 class PeriodValueBehindView(PermissionRequired, TemplateView):
@@ -551,12 +549,17 @@ class PeriodValueBehindView(PermissionRequired, TemplateView):
 
         context = super().get_context_data(**kwargs)
         indicator = get_object_or_404(Indicator, slug=self.kwargs["code"])
-        if indicator.code not in selectors.RECORDS_BEHIND:
+        if selectors.behind_metric(indicator.code) is None:
             raise Http404("This indicator is not computed from records.")
         if not can_see_records_behind(self.request.user, indicator):
             raise PermissionDenied
         period = self.kwargs["period"]
-        app, items = selectors.records_behind(code=indicator.code, period_start=period)
+        behind = selectors.records_behind(
+            code=indicator.code,
+            period_start=period,
+            user=self.request.user,
+            sort=self.request.GET.get("sort", ""),
+        )
         value = PeriodValue.objects.filter(indicator=indicator, period_start=period).first()
         context.update(
             indicator=indicator,
@@ -564,6 +567,6 @@ class PeriodValueBehindView(PermissionRequired, TemplateView):
             period_end=month_bounds(period)[1],
             value=value,
             value_text=indicator.format_value(value.value) if value else "",
-            **records_page(items, is_tickets=app == "servicedesk", request=self.request),
+            **records_page(behind, request=self.request),
         )
         return context
