@@ -47,7 +47,8 @@ class DefinitionsTests:
         Indicator.objects.filter(code="FR ICT 17").update(owner="Someone new")
         services.definitions_sync()
         services.definitions_sync()
-        assert Indicator.objects.filter(code__in=[d["code"] for d in live_definitions()]).count() == 12
+        codes = [d["code"] for d in live_definitions()]
+        assert Indicator.objects.filter(code__in=codes).count() == 12
         assert Indicator.objects.get(code="FR ICT 17").owner == "Someone new"
 
 
