@@ -134,9 +134,7 @@ def fake_sources(monkeypatch):
             kind="request", start=start, end=end
         ),
         "FR ICT 18a": foi_timeliness,
-        "FR ICT 18b": lambda *, start, end, include_eir: infogov.foi_received(
-            start=start, end=end
-        ),
+        "FR ICT 18b": lambda *, start, end, include_eir: infogov.foi_received(start=start, end=end),
         "FR ICT 18c": foi_outstanding,
         "FR ICT 19a": lambda *, start, end: infogov.sar_timeliness(start=start, end=end),
         "FR ICT 19b": lambda *, start, end: infogov.sar_received(start=start, end=end),
