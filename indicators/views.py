@@ -6,6 +6,7 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
+from hackperf import registry
 from hackperf.dates import DateInputError, parse_instant, parse_month
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
@@ -496,6 +498,36 @@ def api_value_list(request: HttpRequest, code: str) -> JsonResponse:
         }
 
     return _paginated(request, points, serialise)
+
+
+@api_view
+def api_metric_list(request: HttpRequest) -> JsonResponse:
+    """Every registered metric's definition (``hackperf.registry``): what each code in the
+    snapshots and values means, how it is counted, and its parameters as set now."""
+
+    def serialise(metric: registry.Metric) -> dict[str, object]:
+        return {
+            "code": metric.code,
+            "label": metric.label,
+            "definition": metric.definition,
+            "kind": metric.kind.value,
+            "window": metric.window.value,
+            "unit": metric.unit,
+            "polarity": metric.polarity.value,
+            "source": metric.source,
+            "breakdowns": list(metric.breakdowns),
+            "parameters": [
+                {"name": p.name, "label": p.label, "value": p.value(), "default": p.default}
+                for p in metric.parameters
+            ],
+            "snapshots_url": request.build_absolute_uri(
+                f"{reverse('indicators:api_snapshot_list')}?{urlencode({'metric': metric.code})}"
+            )
+            if metric.is_snapshot
+            else None,
+        }
+
+    return _paginated(request, registry.all_metrics(), serialise)
 
 
 SNAPSHOT_FILTERS = ("metric", "breakdown", "key", "granularity")
