@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,9 +22,9 @@ from indicators.choices import Granularity
 from indicators.forms import ReviewPackForm
 from indicators.models import ReviewPack, Snapshot
 from indicators.periods import ending_day
+from indicators.records import RecordsCsvMixin, records_page
 
 DRILL_BREAKDOWNS = (ALL, "queue", "kind", "category", "directorate")
-DRILL_PAGE_SIZE = 50
 
 
 def drill_url(
@@ -139,13 +138,17 @@ class ReviewView(PermissionRequired, TemplateView):
         return context
 
 
-class ReviewDrilldownView(PermissionRequired, TemplateView):
+class ReviewDrilldownView(RecordsCsvMixin, PermissionRequired, TemplateView):
     """The tickets or cases behind one figure of a snapshot, as of its instant (from the
     history, so they match what the snapshot counted). No requester's personal data: a SAR
     shows neither its requester nor its subject (``records_page``)."""
 
     perm = Perm.VIEW_REVIEW
     template_name = "indicators/review_drilldown.html"
+
+    def csv_filename(self, context) -> str:
+        name = context["metric"].code.replace(".", "-").replace("_", "-")
+        return f"{name}-{context['ending']:%Y-%m-%d}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -238,55 +241,3 @@ class ReviewPackDetailView(PermissionRequired, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(review_context(self.object.figures))
         return context
-
-
-def _sortable(behind: registry.Behind, query) -> list[dict[str, object]]:
-    """Each column's header: its label, the link that sorts by it (the other way round when
-    it is the current sort), and its ``aria-sort``."""
-    columns = []
-    for column in behind.columns:
-        if behind.sort == column.key:
-            state, next_sort = "ascending", f"-{column.key}"
-        elif behind.sort == f"-{column.key}":
-            state, next_sort = "descending", column.key
-        else:
-            state, next_sort = "none", column.key
-        link = query.copy()
-        link["sort"] = next_sort
-        columns.append(
-            {
-                "key": column.key,
-                "label": column.label,
-                "numeric": column.numeric,
-                "aria_sort": state,
-                "url": f"?{link.urlencode()}",
-            }
-        )
-    return columns
-
-
-def records_page(behind: registry.Behind, *, request) -> dict[str, object]:
-    """Context for ``includes/_records_table.html``: a page of the records behind a figure
-    that the viewer may open, shaped by the app that owns them (``Metric.behind``: the
-    cells that say why each counted; who may open what, and what of a SAR may be shown, are
-    that app's rules), with how many were counted and how many of those they cannot open.
-
-    Three queries, whatever the number of records: the count of all, the count of the
-    visible, the page.
-    """
-    counted = behind.counted.count()
-    page = Paginator(behind.visible, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
-    hidden = counted - page.paginator.count
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page_obj": page,
-        "noun": behind.noun,
-        "plural": behind.plural,
-        "columns": _sortable(behind, query),
-        "rows": behind.shape(page.object_list),
-        "page_query": query.urlencode(),
-        "counted": counted,
-        "hidden": hidden,
-        "hidden_text": behind.hidden_text.format(n=hidden) if hidden else "",
-    }

@@ -30,6 +30,7 @@ from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue, Snapshot
 from indicators.periods import month_bounds
+from indicators.records import RecordsCsvMixin, records_page
 from indicators.tables import PeriodValueTable
 
 
@@ -570,15 +571,16 @@ def can_see_records_behind(user, indicator: Indicator) -> bool:
     return metric is not None and user.has_perm(f"hackperf.{metric.permission}")
 
 
-class PeriodValueBehindView(PermissionRequired, TemplateView):
+class PeriodValueBehindView(RecordsCsvMixin, PermissionRequired, TemplateView):
     """The tickets or cases a computed monthly value counted (drill-down from a value)."""
 
     perm = Perm.VIEW_INDICATORS
     template_name = "indicators/value_behind.html"
 
-    def get_context_data(self, **kwargs):
-        from indicators.review_views import records_page
+    def csv_filename(self, context) -> str:
+        return f"{context['indicator'].slug}-{context['period']:%Y-%m}"
 
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         indicator = get_object_or_404(Indicator, slug=self.kwargs["code"])
         if selectors.behind_metric(indicator.code) is None:
