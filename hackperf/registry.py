@@ -184,8 +184,10 @@ def apply_sort(
     fields = orderings.get(sort.removeprefix("-"))
     if not fields:
         return queryset.order_by(*default, "pk"), ""
-    prefix = "-" if descending else ""
-    return queryset.order_by(*(prefix + name for name in fields), f"{prefix}pk"), sort
+    if not descending:
+        return queryset.order_by(*fields, "pk"), sort
+    flipped = (name[1:] if name.startswith("-") else f"-{name}" for name in fields)
+    return queryset.order_by(*flipped, "-pk"), sort
 
 
 # The signature of a behind function: the window's arguments and the parameters, then

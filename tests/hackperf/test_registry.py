@@ -123,10 +123,14 @@ class RegistryTests:
             def order_by(self, *fields):
                 return fields
 
-        orderings = {"logged": ("logged_at",)}
+        orderings = {"logged": ("logged_at",), "age": ("-logged_at",)}
         assert registry.apply_sort(Recorder(), "-logged", orderings, ("due",)) == (
             ("-logged_at", "-pk"),
             "-logged",
+        )
+        assert registry.apply_sort(Recorder(), "-age", orderings, ("due",)) == (
+            ("logged_at", "-pk"),
+            "-age",
         )
         assert registry.apply_sort(Recorder(), "nonsense", orderings, ("due",)) == (
             ("due", "pk"),
