@@ -69,7 +69,7 @@ def _duration(seconds: float) -> str:
     if days:
         return f"{days} d {hours} h"
     if hours:
-        return f"{hours} h {minutes} min"
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min"
 
 
@@ -260,15 +260,18 @@ def event_behind(
 
 # -- FR ICT 17: incidents by their last resolution, against the threshold -------------------------
 
-RESOLUTION_COLUMNS = (
-    Column("reference", "Reference"),
-    Column("summary", "Summary"),
-    Column("priority", "Priority"),
-    Column("logged", "Logged"),
-    Column("resolved", "Last resolved"),
-    Column("business", "Business time", numeric=True),
-    Column("met", "Within threshold"),
-)
+def _resolution_columns(limit: str) -> tuple[Column, ...]:
+    return (
+        Column("reference", "Reference"),
+        Column("summary", "Summary"),
+        Column("priority", "Priority"),
+        Column("logged", "Logged"),
+        Column("resolved", "Last resolved"),
+        Column("business", "Business time", numeric=True),
+        Column("met", f"Within {limit}"),
+    )
+
+
 RESOLUTION_ORDER = {
     "reference": ("reference",),
     "summary": ("summary",),
@@ -313,7 +316,7 @@ def resolution_behind(
                         _when(ticket.logged_at),
                         _when(ticket.last_resolved_at),
                         "" if seconds is None else _duration(seconds),
-                        f"Met ({limit})" if met else f"Missed ({limit})",
+                        "Met" if met else "Missed",
                     ),
                 )
             )
@@ -322,7 +325,7 @@ def resolution_behind(
     return Behind(
         noun="incident",
         plural="incidents",
-        columns=RESOLUTION_COLUMNS,
+        columns=_resolution_columns(limit),
         counted=tickets,
         visible=visible,
         shape=shape,
