@@ -260,6 +260,7 @@ def event_behind(
 
 # -- FR ICT 17: incidents by their last resolution, against the threshold -------------------------
 
+
 def _resolution_columns(limit: str) -> tuple[Column, ...]:
     return (
         Column("reference", "Reference"),
