@@ -17,6 +17,18 @@ from hackperf import registry
 DRILL_PAGE_SIZE = 50
 
 
+class Row:
+    """A record as the table draws it: its reference, link and cells, each cell with whether
+    its column is numeric (right-aligned)."""
+
+    def __init__(self, record: registry.Record, columns: tuple[registry.Column, ...]) -> None:
+        self.reference, self.url, self.cells = record.reference, record.url, record.cells
+        self.shown = [
+            {"text": text, "numeric": column.numeric}
+            for text, column in zip(record.cells, columns[1:], strict=True)
+        ]
+
+
 def _sortable(behind: registry.Behind, query) -> list[dict[str, object]]:
     """Each column's header: its label, the link that sorts by it (the other way round when
     it is the current sort), and its ``aria-sort``."""
@@ -111,7 +123,7 @@ def records_page(behind: registry.Behind, *, request) -> dict[str, object]:
         "noun": behind.noun,
         "plural": behind.plural,
         "columns": _sortable(behind, query),
-        "rows": behind.shape(page.object_list),
+        "rows": [Row(record, behind.columns) for record in behind.shape(page.object_list)],
         "page_query": query.urlencode(),
         "counted": counted,
         "hidden": hidden,

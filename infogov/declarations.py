@@ -80,18 +80,18 @@ COMMON = (
     Column("received", "Received"),
 )
 COLUMNS = {
-    OPEN: (*COMMON, Column("due", "Due then"), Column("left", "Then", numeric=True)),
+    OPEN: (*COMMON, Column("due", "Due then"), Column("left", "Working days to due, then")),
     OUTSTANDING: (
         *COMMON,
         Column("due", "Due then"),
-        Column("left", "At the month's end", numeric=True),
+        Column("left", "At the month's end"),
     ),
     RECEIVED: (*COMMON, Column("due", "Due"), Column("responded", "Responded")),
     RESPONDED: (
         *COMMON,
         Column("due", "Due"),
         Column("responded", "Responded"),
-        Column("late", "Working days late", numeric=True),
+        Column("late", "Working days late"),
         Column("extended", "Extended"),
     ),
 }

@@ -95,7 +95,7 @@ AS_OF_COLUMNS = (
     Column("queue", "Queue then"),
     Column("status", "Status then"),
     Column("logged", "Logged"),
-    Column("age", "Open for", numeric=True),
+    Column("age", "Open for"),
     Column("reassignments", "Reassigned", numeric=True),
 )
 AS_OF_ORDER = {
@@ -268,7 +268,7 @@ def _resolution_columns(limit: str) -> tuple[Column, ...]:
         Column("priority", "Priority"),
         Column("logged", "Logged"),
         Column("resolved", "Last resolved"),
-        Column("business", "Business time", numeric=True),
+        Column("business", "Business time"),
         Column("met", f"Within {limit}"),
     )
 
