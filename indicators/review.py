@@ -1,8 +1,11 @@
 """The DMT review: its metric set, how it is grouped, and the page built from its figures.
 
-Pure: the figures come in as the JSON-able dict of ``selectors.review_figures`` (which is
-also what a frozen ``ReviewPack`` keeps), and dataclasses come out. The live review and a
-frozen pack are drawn by the same code from the same shape, so they cannot drift.
+The metric set, labels, definitions and groups come from the metric registry
+(``hackperf.registry``: each metric names the review groups it belongs to), never from codes
+written here. No ORM: the figures come in as the JSON-able dict of
+``selectors.review_figures`` (which is also what a frozen ``ReviewPack`` keeps), and
+dataclasses come out. The live review and a frozen pack are drawn by the same code from the
+same shape, so they cannot drift.
 """
 
 from collections.abc import Sequence
