@@ -242,3 +242,23 @@ class SortEveryColumnTests:
                 for sort in (column["key"], f"-{column['key']}"):
                     response = client.get(f"{url}?sort={sort}")
                     assert response.status_code == 200, (metric.code, sort)
+
+
+@pytest.mark.django_db
+class PersonalDataTests:
+    def test_a_sar_subject_reaches_ig_officers_only_on_the_page_and_in_the_csv(
+        self, client_as, definitions
+    ):
+        from tests.indicators.test_snapshots import _log_case
+        from tests.infogov.factories import ServiceFactory
+
+        sar = _log_case("SAR-1", "sar", date(2026, 3, 2), ServiceFactory())
+        sar.subject = "Records held about Zebedee Quill"
+        sar.save(update_fields=["subject"])
+        url = reverse("indicators:period_value_behind", args=["fr-ict-19b", "2026-03"])
+        for role, sees in ((Role.DMT, False), (Role.IG_OFFICER, True)):
+            client = client_as(role)
+            page = client.get(url).content.decode()
+            body = "\n".join(",".join(row) for row in csv_rows(client.get(url + "?format=csv")))
+            assert ("Zebedee" in page, "Zebedee" in body) == (sees, sees), role
+            assert "SAR-1" in page and "SAR-1" in body
