@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from hackperf import registry
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from indicators import selectors, services, sources
+from indicators import selectors, services
 from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
 from indicators.models import BriefingPack, Risk
 from indicators.periods import add_months
@@ -60,8 +61,8 @@ def briefing_context(*, today: date) -> dict[str, object]:
         )
         column["values"][snapshot.metric] = snapshot.value
     risks = list(Risk.objects.open().prefetch_related("linked_indicators"))
-    # How we compare on FOI: infogov's figures, through the one door (indicators.sources).
-    peer_comparison = sources.infogov().foi_peer_comparison(today=today)
+    # How we compare on FOI: infogov's figures, offered through hackperf.registry.
+    peer_comparison = registry.provider("infogov.foi_peer_comparison")(today=today)
     rag_counts = Counter(card["row"].rag for card in cards if card["row"].latest)
     return {
         "today": today,

@@ -5,19 +5,23 @@ A period is a calendar month, named by its first day. The UK financial year runs
 day ends: London midnights, as UTC instants (DESIGN.md, Time).
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+
+# The boundaries themselves are hackperf.windows', the one statement every metric counts by;
+# re-exported here for the pages' month and fortnight arithmetic.
+from hackperf.windows import (  # noqa: F401
+    LONDON,
+    add_months,
+    local_date,
+    local_midnight,
+    month_bounds,
+    window_start,
+)
 
 
 def month_start(day: date) -> date:
     """The first day of ``day``'s month."""
     return day.replace(day=1)
-
-
-def add_months(period_start: date, months: int) -> date:
-    """The first day of the month ``months`` after (or before, when negative) ``period_start``."""
-    index = period_start.year * 12 + period_start.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def financial_year(day: date) -> str:
@@ -35,26 +39,10 @@ def financial_year_start(day: date) -> date:
 # Boundaries fall at local midnight, converted to UTC: a fortnight that spans the clocks
 # changing is 14 local days long, one hour more or less than 14 × 24 hours.
 
-LONDON = ZoneInfo("Europe/London")
 # Fortnights are anchored on a fixed Monday, so every fortnight end (a Monday, 00:00 London)
 # is the same for every run, worker and backfill. 4 April 2016: the first Monday of 2016/17.
 FORTNIGHT_ANCHOR = date(2016, 4, 4)
 FORTNIGHT_DAYS = 14
-
-
-def local_midnight(day: date) -> datetime:
-    """00:00 London time at the start of ``day``, as an aware UTC instant."""
-    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
-
-
-def local_date(instant: datetime) -> date:
-    """The London calendar date of an aware instant."""
-    return instant.astimezone(LONDON).date()
-
-
-def month_bounds(period_start: date) -> tuple[datetime, datetime]:
-    """The month's first instant and the next month's first instant (UTC, London midnights)."""
-    return local_midnight(period_start), local_midnight(add_months(period_start, 1))
 
 
 def fortnight_end_on_or_before(instant: datetime) -> datetime:
@@ -68,13 +56,6 @@ def fortnight_end_on_or_before(instant: datetime) -> datetime:
 def day_end_on_or_before(instant: datetime) -> datetime:
     """The latest London midnight at or before ``instant``."""
     return local_midnight(local_date(instant))
-
-
-def window_start(as_of: datetime, *, days: int) -> datetime:
-    """The instant ``days`` London calendar days before ``as_of`` (same wall-clock time)."""
-    local = as_of.astimezone(LONDON)
-    earlier = datetime.combine(local.date() - timedelta(days=days), local.time(), tzinfo=LONDON)
-    return earlier.astimezone(UTC)
 
 
 def fortnight_ends(start: date, end: date) -> list[datetime]:

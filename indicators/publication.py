@@ -6,8 +6,8 @@ is the point at which the IG lead has signed the month's figures off, so a quart
 published once, and only once, all of its months are. A year is published once its four
 quarters are.
 
-The figures are infogov's (``infogov.metrics.foi_publication_figures``, through
-``indicators.sources``), in the Cabinet Office's columns; aggregate counts only, and a count
+The figures are infogov's (``infogov.metrics.foi_publication_figures``, offered
+through ``hackperf.registry``), in the Cabinet Office's columns; aggregate counts only, and a count
 from 1 to ``min_cell - 1`` is suppressed (``SUPPRESSED``), with any percentage built on it.
 """
 
@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from indicators import sources
+from hackperf import registry
 from indicators.choices import Status, Unit
 from indicators.models import PeriodValue
 
@@ -113,7 +113,7 @@ def publication_rows(frequency: str) -> tuple[list[dict[str, object]], datetime 
     if frequency not in FREQUENCIES:
         raise ValueError(f"unknown frequency {frequency!r}")
     quarters, updated = approved_quarters()
-    metrics = sources.infogov()
+    figures_of = registry.provider("infogov.foi_publication_figures")
     min_cell = getattr(settings, "INFOGOV_PUBLICATION_MIN_CELL", 5)
     body = getattr(settings, "INFOGOV_PUBLICATION_BODY", "London Borough of Hackney")
     periods: list[tuple[str, date, date]]
@@ -126,7 +126,7 @@ def publication_rows(frequency: str) -> tuple[list[dict[str, object]], datetime 
         periods = [(str(y), date(y, 1, 1), date(y, 12, 31)) for y, n in years.items() if n == 4]
     rows = []
     for label, start, end in periods:
-        figures = metrics.foi_publication_figures(start=start, end=end)
+        figures = figures_of(start=start, end=end)
         rows.append(
             {
                 "Quarter": label,

@@ -10,14 +10,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from indicators import publication, sources
+from hackperf import registry
+from indicators import publication
 
 
 def columns() -> list[str]:
     return [
         "Quarter",
         "Public authority",
-        *sources.infogov().PUBLICATION_COLUMNS,
+        *registry.provider("infogov.publication_columns")(),
         publication.PERCENT_MET,
         publication.PERCENT_IN_TIME,
         "Licence",

@@ -1,8 +1,11 @@
 """The DMT review: its metric set, how it is grouped, and the page built from its figures.
 
-Pure: the figures come in as the JSON-able dict of ``selectors.review_figures`` (which is
-also what a frozen ``ReviewPack`` keeps), and dataclasses come out. The live review and a
-frozen pack are drawn by the same code from the same shape, so they cannot drift.
+The metric set, labels, definitions and groups come from the metric registry
+(``hackperf.registry``: each metric names the review groups it belongs to), never from codes
+written here. No ORM: the figures come in as the JSON-able dict of
+``selectors.review_figures`` (which is also what a frozen ``ReviewPack`` keeps), and
+dataclasses come out. The live review and a frozen pack are drawn by the same code from the
+same shape, so they cannot drift.
 """
 
 from collections.abc import Sequence
@@ -11,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
+from hackperf import registry
 from hackperf.metrics import Ratio
 
 POINT: Final = "point"  # as of the fortnight's end
@@ -23,91 +27,89 @@ class Metric:
     label: str
     kind: str  # POINT or PERIOD
     lower_is_better: bool = True
+    definition: str = ""
+    unit: str = "count"
+    share_of: tuple[str, tuple[str, ...]] | None = None  # a percentage of other figures
 
 
-METRICS: Final[tuple[Metric, ...]] = (
-    Metric("servicedesk.open_incidents", "Open incidents", POINT),
-    Metric("servicedesk.open_requests", "Open service requests", POINT),
-    Metric("servicedesk.over_a_week_old", "Open over a week", POINT),
-    Metric("servicedesk.on_hold", "On hold", POINT),
-    Metric("servicedesk.multiple_reassignments", "Reassigned two or more times", POINT),
-    Metric("servicedesk.escalated_open", "Escalated, still open", POINT),
-    Metric("servicedesk.new_starter_open", "New-starter requests open", POINT),
-    Metric("servicedesk.joiners_movers_leavers_open", "Joiners, movers, leavers open", POINT),
-    Metric("servicedesk.mfd_open", "MFD print and copy tickets open", POINT),
-    Metric("servicedesk.logged_incidents", "Incidents logged", PERIOD, lower_is_better=False),
-    Metric("servicedesk.logged_requests", "Requests logged", PERIOD, lower_is_better=False),
-    Metric("servicedesk.closures", "Closures", PERIOD, lower_is_better=False),
-    Metric("servicedesk.reopens", "Reopened", PERIOD),
-    Metric("servicedesk.escalations", "Escalations", PERIOD),
-    Metric("servicedesk.new_starter_logged", "New-starter requests logged", PERIOD),
-    Metric("servicedesk.joiners_movers_leavers_logged", "Joiners, movers, leavers logged", PERIOD),
-    Metric(
-        "servicedesk.self_service_logged",
-        "Logged through self-service",
-        PERIOD,
-        lower_is_better=False,
-    ),
-    Metric("infogov.open_cases", "Open FOI, EIR and SAR cases", POINT),
-    Metric("infogov.due_within_5_working_days", "Due within 5 working days", POINT),
-    Metric("infogov.overdue", "Overdue", POINT),
+# The review's groups, in page order. Which figures each shows is said by the metrics
+# themselves (``hackperf.registry.Metric.review``), in the order they were registered.
+SECTION_TITLES: Final[tuple[tuple[str, str], ...]] = (
+    ("open-work", "Open work"),
+    ("flow", "Logged, closed and reopened in the fortnight"),
+    ("stuck", "Stuck work"),
+    ("new-starters", "New-starter requests"),
+    ("information-governance", "Information governance"),
 )
-BY_CODE: Final = {metric.code: metric for metric in METRICS}
-SELF_SERVICE_SHARE: Final = "self_service_share"
-
-SECTIONS: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
-    (
-        "open-work",
-        "Open work",
-        (
-            "servicedesk.open_incidents",
-            "servicedesk.open_requests",
-            "servicedesk.over_a_week_old",
-            "servicedesk.on_hold",
-        ),
-    ),
-    (
-        "flow",
-        "Logged, closed and reopened in the fortnight",
-        (
-            "servicedesk.logged_incidents",
-            "servicedesk.logged_requests",
-            "servicedesk.closures",
-            "servicedesk.reopens",
-        ),
-    ),
-    (
-        "stuck",
-        "Stuck work",
-        ("servicedesk.multiple_reassignments", "servicedesk.escalated_open"),
-    ),
-    (
-        "new-starters",
-        "New-starter requests",
-        ("servicedesk.new_starter_logged", "servicedesk.new_starter_open"),
-    ),
-    (
-        "information-governance",
-        "Information governance",
-        ("infogov.open_cases", "infogov.due_within_5_working_days", "infogov.overdue"),
-    ),
+# The priority areas the DMT is watching.
+PRIORITY_AREA_TITLES: Final[tuple[tuple[str, str], ...]] = (
+    ("mfd", "MFD print and copy"),
+    ("joiners-movers-leavers", "Joiners, movers and leavers"),
+    ("escalations", "Escalations"),
+    ("self-service", "Self-service share of new tickets"),
 )
+OTHER: Final = ("other", "Other figures")  # snapshot metrics that name no group above
+# The breakdown tables show the as-of figures broken down by all three of these.
+TABLE_BREAKDOWNS: Final = ("queue", "kind", "category")
 
-# The priority areas the DMT is watching, each with the figures that show it.
-PRIORITY_AREAS: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
-    ("mfd", "MFD print and copy", ("servicedesk.mfd_open",)),
-    (
-        "joiners-movers-leavers",
-        "Joiners, movers and leavers",
-        ("servicedesk.joiners_movers_leavers_logged", "servicedesk.joiners_movers_leavers_open"),
-    ),
-    ("escalations", "Escalations", ("servicedesk.escalations", "servicedesk.escalated_open")),
-    (
-        "self-service",
-        "Self-service share of new tickets",
-        (SELF_SERVICE_SHARE, "servicedesk.self_service_logged"),
-    ),
-)
+
+def review_metrics() -> tuple[Metric, ...]:
+    """The review's figures, from the metric registry: every snapshot metric and every
+    derived share, in registration order."""
+    return tuple(
+        Metric(
+            code=m.code,
+            label=m.label,
+            kind=POINT if m.kind == registry.Kind.INSTANT else PERIOD,
+            lower_is_better=m.polarity != registry.Polarity.HIGHER,
+            definition=m.definition,
+            unit=m.unit,
+            share_of=m.share_of,
+        )
+        for m in registry.all_metrics(*registry.SNAPSHOT_KINDS)
+    )
+
+
+def by_code() -> dict[str, Metric]:
+    return {metric.code: metric for metric in review_metrics()}
+
+
+def _groups(titles: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    declared = registry.all_metrics(*registry.SNAPSHOT_KINDS)
+    return tuple(
+        (slug, title, tuple(m.code for m in declared if slug in m.review)) for slug, title in titles
+    )
+
+
+def sections() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(slug, title, codes) of each section, with "Other figures" last when some snapshot
+    metric names no group (a new metric shows in the review before anyone places it)."""
+    known = {slug for slug, _ in SECTION_TITLES + PRIORITY_AREA_TITLES}
+    other = tuple(
+        m.code
+        for m in registry.all_metrics(*registry.SNAPSHOT_KINDS)
+        if not known.intersection(m.review)
+    )
+    return _groups(SECTION_TITLES) + (((*OTHER, other),) if other else ())
+
+
+def priority_areas() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    return _groups(PRIORITY_AREA_TITLES)
+
+
+def __getattr__(name: str) -> object:
+    """``METRICS``, ``BY_CODE``, ``SECTIONS`` and ``PRIORITY_AREAS``, as they were when they
+    were constants: read from the registry when asked, so a metric registered later (a test's
+    throwaway one) is in them."""
+    if name == "METRICS":
+        return review_metrics()
+    if name == "BY_CODE":
+        return by_code()
+    if name == "SECTIONS":
+        return sections()
+    if name == "PRIORITY_AREAS":
+        return priority_areas()
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -177,34 +179,32 @@ def _series(figures: dict, code: str) -> list[Decimal | None]:
     return [None if value is None else Decimal(value) for value in values]
 
 
-def _self_service_series(figures: dict) -> list[Decimal | None]:
-    self_service = _series(figures, "servicedesk.self_service_logged")
-    incidents = _series(figures, "servicedesk.logged_incidents")
-    requests = _series(figures, "servicedesk.logged_requests")
+def _share_series(figures: dict, share_of: tuple[str, tuple[str, ...]]) -> list[Decimal | None]:
+    """A derived percentage, fortnight by fortnight: the numerator figure over the sum of the
+    denominator figures (None where any is missing)."""
+    numerator_code, denominator_codes = share_of
+    parts = _series(figures, numerator_code)
+    wholes = [_series(figures, code) for code in denominator_codes]
     shares: list[Decimal | None] = []
-    for part, a, b in zip(self_service, incidents, requests, strict=True):
-        if part is None or a is None or b is None:
+    for part, *whole in zip(parts, *wholes, strict=True):
+        if part is None or any(value is None for value in whole):
             shares.append(None)
         else:
-            shares.append(Ratio(int(part), int(a + b)).percent)
+            shares.append(Ratio(int(part), int(sum(v for v in whole if v is not None))).percent)
     return shares
 
 
-def _row(figures: dict, code: str) -> FigureRow:
-    if code == SELF_SERVICE_SHARE:
-        series = _self_service_series(figures)
-        label, unit, drill = (
-            "Self-service share of new tickets",
-            "percent",
-            ("servicedesk.self_service_logged"),
-        )
+def _row(figures: dict, metric: Metric) -> FigureRow:
+    if metric.share_of is not None:
+        series = _share_series(figures, metric.share_of)
+        drill = metric.share_of[0]  # the records behind a share are its numerator's
     else:
-        series = _series(figures, code)
-        label, unit, drill = BY_CODE[code].label, "count", code
+        series = _series(figures, metric.code)
+        drill = metric.code
     return FigureRow(
-        code=code,
-        label=label,
-        unit=unit,
+        code=metric.code,
+        label=metric.label,
+        unit=metric.unit,
         current=series[-1] if series else None,
         previous=series[-2] if len(series) > 1 else None,
         series=series,
@@ -214,15 +214,16 @@ def _row(figures: dict, code: str) -> FigureRow:
 
 def build(figures: dict) -> Review:
     """The review page's content from the figures (``selectors.review_figures``' shape)."""
+    metrics = by_code()
     return Review(
         instants=[datetime.fromisoformat(text) for text in figures["instants"]],
         sections=[
-            Group(slug, title, [_row(figures, code) for code in codes])
-            for slug, title, codes in SECTIONS
+            Group(slug, title, [_row(figures, metrics[code]) for code in codes])
+            for slug, title, codes in sections()
         ],
         priority_areas=[
-            Group(slug, title, [_row(figures, code) for code in codes])
-            for slug, title, codes in PRIORITY_AREAS
+            Group(slug, title, [_row(figures, metrics[code]) for code in codes])
+            for slug, title, codes in priority_areas()
         ],
         breakdowns=list(figures.get("breakdowns", [])),
     )
@@ -233,7 +234,12 @@ def breakdown_table(
 ) -> tuple[list[str], list[tuple[str, str, list[int | None]]]]:
     """The latest fortnight's point figures by one breakdown, as (metric labels, rows of
     (key, label, values)); keys in the order of their labels."""
-    codes = [m.code for m in METRICS if m.kind == POINT and m.code.startswith("servicedesk.")]
+    codes = [
+        m.code
+        for m in registry.all_metrics(registry.Kind.INSTANT)
+        if m.count is not None and set(TABLE_BREAKDOWNS) <= set(m.breakdowns)
+    ]
+    labels = by_code()
     cells: dict[tuple[str, str], dict[str, int]] = {}
     for item in breakdowns:
         if item["breakdown"] != breakdown or item["metric"] not in codes:
@@ -245,4 +251,4 @@ def breakdown_table(
         (key, label, [cell.get(code) for code in used])
         for (key, label), cell in sorted(cells.items(), key=lambda pair: pair[0][1].lower())
     ]
-    return [BY_CODE[code].label for code in used], rows
+    return [labels[code].label for code in used], rows

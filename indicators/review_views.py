@@ -5,26 +5,26 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, TemplateView
 
+from hackperf import registry
 from hackperf.dates import check_in_range
 from hackperf.metrics import ALL
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
-from indicators import charts, review, selectors, services, sources
+from indicators import charts, review, selectors, services
 from indicators.choices import Granularity
 from indicators.forms import ReviewPackForm
 from indicators.models import ReviewPack, Snapshot
 from indicators.periods import ending_day
+from indicators.records import RecordsCsvMixin, records_page
 
 DRILL_BREAKDOWNS = (ALL, "queue", "kind", "category", "directorate")
-DRILL_PAGE_SIZE = 50
 
 
 def drill_url(
@@ -138,13 +138,17 @@ class ReviewView(PermissionRequired, TemplateView):
         return context
 
 
-class ReviewDrilldownView(PermissionRequired, TemplateView):
+class ReviewDrilldownView(RecordsCsvMixin, PermissionRequired, TemplateView):
     """The tickets or cases behind one figure of a snapshot, as of its instant (from the
     history, so they match what the snapshot counted). No requester's personal data: a SAR
     shows neither its requester nor its subject (``records_page``)."""
 
     perm = Perm.VIEW_REVIEW
     template_name = "indicators/review_drilldown.html"
+
+    def csv_filename(self, context) -> str:
+        name = context["metric"].code.replace(".", "-").replace("_", "-")
+        return f"{name}-{context['ending']:%Y-%m-%d}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -166,15 +170,24 @@ class ReviewDrilldownView(PermissionRequired, TemplateView):
             or breakdown not in DRILL_BREAKDOWNS
         ):
             raise Http404("No such figure.")
-        source = sources.for_metric(metric.code)
-        is_tickets = metric.code.startswith("servicedesk.")
-        behind = source.tickets_behind if is_tickets else source.cases_behind
-        span: dict[str, datetime] = {"as_of": instant}
-        start = None
-        if metric.kind == review.PERIOD:
-            start, end = services.snapshot_window(as_of=instant, granularity=granularity)
-            span = {"start": start, "end": end}
-        items = behind(metric=metric.code, breakdown=breakdown, key=key, **span)
+        declared = registry.find(metric.code)
+        if declared is None or declared.behind is None or breakdown not in declared.breakdowns:
+            raise Http404("No records behind this figure.")
+        if not self.request.user.has_perm(f"hackperf.{declared.permission}"):
+            raise PermissionDenied
+        # An as-of metric reads the span's end (its window); a period one the whole span.
+        span = services.snapshot_span(as_of=instant, granularity=granularity)
+        start = span.start if metric.kind == review.PERIOD else None
+        try:
+            behind = declared.behind(
+                **declared.arguments(span),
+                user=self.request.user,
+                breakdown=breakdown,
+                key=key,
+                sort=get.get("sort", ""),
+            )
+        except ValueError as error:  # a key that is no queue, kind or category of its kind
+            raise Http404("No such figure.") from error
         snapshot = Snapshot.objects.filter(
             instant=instant,
             granularity=granularity,
@@ -190,42 +203,9 @@ class ReviewDrilldownView(PermissionRequired, TemplateView):
             breakdown=breakdown,
             key=key,
             snapshot=snapshot,
-            **records_page(items, is_tickets=is_tickets, request=self.request),
+            **records_page(behind, request=self.request),
         )
         return context
-
-
-def _ticket_row(ticket) -> dict[str, object]:
-    return {
-        "reference": ticket.reference,
-        "url": reverse("servicedesk:ticket_detail", kwargs={"reference": ticket.reference}),
-        "cells": [
-            ticket.get_kind_display(),
-            ticket.summary,
-            ticket.queue.name,
-            ticket.get_status_display(),
-            timezone.localtime(ticket.logged_at).strftime("%-d %b %Y %H:%M"),
-        ],
-    }
-
-
-def _case_row(case, subject: str) -> dict[str, object]:
-    return {
-        "reference": case.reference,
-        "url": case.get_absolute_url(),
-        "cells": [
-            case.get_kind_display(),
-            subject,
-            case.directorate.name,
-            case.received.strftime("%-d %b %Y"),
-            case.due.strftime("%-d %b %Y"),
-            case.get_status_display(),
-        ],
-    }
-
-
-TICKET_COLUMNS = ("Reference", "Kind", "Summary", "Queue", "Status now", "Logged")
-CASE_COLUMNS = ("Reference", "Kind", "Subject", "Directorate", "Received", "Due", "Status now")
 
 
 class ReviewPackCreateView(PermissionRequired, FormView):
@@ -261,44 +241,3 @@ class ReviewPackDetailView(PermissionRequired, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(review_context(self.object.figures))
         return context
-
-
-HIDDEN_TICKETS = "and {n} more in queues you cannot open"
-HIDDEN_CASES = "and {n} more in directorates you cannot open"
-
-
-def records_page(items, *, is_tickets: bool, request) -> dict[str, object]:
-    """Context for ``includes/_records_table.html``: a page of the tickets or cases the viewer
-    may open, as rows, with how many were counted and how many of those they cannot open.
-
-    What a viewer may open is the source's own rule (``servicedesk.access.visible_tickets``,
-    the ticket page's 403; ``Case.objects.visible_to``, the case page's 404), and a SAR's
-    subject is shown as the source's redaction rule allows (``infogov.privacy``). Three
-    queries: the count of all, the count of the visible, the page.
-    """
-    user = request.user
-    source = sources.servicedesk() if is_tickets else sources.infogov()
-    counted = items.count()
-    visible = source.visible_to(user, items).select_related(
-        "queue" if is_tickets else "directorate"
-    )
-    page = Paginator(visible, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
-    hidden = counted - page.paginator.count
-    query = request.GET.copy()
-    query.pop("page", None)
-    if is_tickets:
-        rows = [_ticket_row(item) for item in page]
-    else:
-        rows = [_case_row(item, source.shown_subject(item, user)) for item in page]
-    return {
-        "page_obj": page,
-        "is_tickets": is_tickets,
-        "columns": TICKET_COLUMNS if is_tickets else CASE_COLUMNS,
-        "rows": rows,
-        "page_query": query.urlencode(),
-        "counted": counted,
-        "hidden": hidden,
-        "hidden_text": (HIDDEN_TICKETS if is_tickets else HIDDEN_CASES).format(n=hidden)
-        if hidden
-        else "",
-    }

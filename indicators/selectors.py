@@ -3,14 +3,14 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
 
+from hackperf import registry, windows
 from hackperf.metrics import ALL
-from indicators import periods, rag, sources
+from indicators import rag
 from indicators.choices import Granularity
 from indicators.models import (
     ApiToken,
@@ -374,40 +374,29 @@ def latest_snapshot_figures(*, prefix: str) -> tuple[datetime | None, list[Snaps
 
 # -- the records behind a computed value --------------------------------------------------------
 
-# Computed indicators whose monthly value can be traced to the records it counted: the source
-# app, and its metric code (None: FR ICT 17's incidents resolved in the month).
-RECORDS_BEHIND: dict[str, tuple[str, str | None]] = {
-    "FR ICT 17": ("servicedesk", None),
-    "FR ICT 17a": ("servicedesk", "servicedesk.logged_incidents"),
-    "FR ICT 17b": ("servicedesk", "servicedesk.logged_requests"),
-    "FR ICT 18a": ("infogov", "infogov.foi_responded"),
-    "FR ICT 18b": ("infogov", "infogov.foi_received"),
-    "FR ICT 18c": ("infogov", "infogov.foi_outstanding"),
-    "FR ICT 19a": ("infogov", "infogov.sar_responded"),
-    "FR ICT 19b": ("infogov", "infogov.sar_received"),
-    "FR ICT 19c": ("infogov", "infogov.sar_outstanding"),
-}
 
-
-def records_behind(*, code: str, period_start: date) -> tuple[str, QuerySet] | None:
-    """The tickets or cases a computed value of ``period_start``'s month counted.
-
-    The same windows as ``services.indicators_figures``: London midnights for tickets, the
-    month's first and last days for cases (outstanding ones as at the last day), so the list
-    is the numerator's or denominator's records, never an approximation of them.
-    """
-    behind = RECORDS_BEHIND.get(code)
-    if behind is None:
+def behind_metric(code: str) -> registry.Metric | None:
+    """The registered monthly metric of indicator ``code`` whose records can be listed."""
+    metric = registry.find(code)
+    if metric is None or metric.kind != registry.Kind.MONTHLY or metric.behind is None:
         return None
-    app, metric = behind
-    if app == "servicedesk":
-        start, end = periods.month_bounds(period_start)
-        source = sources.servicedesk()
-        if metric is None:
-            return app, source.period_incidents_resolved(start=start, end=end)
-        return app, source.tickets_behind(metric=metric, start=start, end=end)
-    last_day = periods.add_months(period_start, 1) - timedelta(days=1)
-    return app, sources.infogov().cases_behind(metric=metric, start=period_start, end=last_day)
+    return metric
+
+
+def records_behind(
+    *, code: str, period_start: date, user: AbstractBaseUser, sort: str = ""
+) -> registry.Behind | None:
+    """The tickets or cases a computed value of ``period_start``'s month counted, as ``user``
+    may see them.
+
+    The same span and window as ``services.indicators_figures`` (``windows.month`` read by the
+    metric's window), so the list is the numerator's or denominator's records, never an
+    approximation of them.
+    """
+    metric = behind_metric(code)
+    if metric is None or metric.behind is None:
+        return None
+    return metric.behind(**metric.arguments(windows.month(period_start)), user=user, sort=sort)
 
 
 def revisions_of(indicator: Indicator) -> list[ValueRevision]:

@@ -20,7 +20,7 @@ Errors are ``ValidationError``\\s with the texts below, which the tests reuse.
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -29,10 +29,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hackperf import registry, windows
 from hackperf.metrics import MetricRow, Ratio
-from indicators import periods, sources
+from indicators import periods
 from indicators.choices import (
-    GRANULARITY_DAYS,
     Granularity,
     RevisionKind,
     Source,
@@ -40,7 +40,7 @@ from indicators.choices import (
     ToleranceKind,
     UpsertResult,
 )
-from indicators.definitions import DEFINITIONS
+from indicators.definitions import definitions
 from indicators.models import (
     ApiToken,
     BriefingPack,
@@ -97,13 +97,13 @@ def _check_period(period_start: date, *, now: datetime) -> None:
 
 @transaction.atomic
 def definitions_sync() -> list[Indicator]:
-    """Create the indicators of ``definitions.DEFINITIONS`` that do not exist yet.
+    """Create the indicators of ``definitions.definitions()`` that do not exist yet.
 
     Existing indicators are left as they are (an owner or wording changed in the admin
     stays changed). Idempotent; the data migration does the same with its frozen copy.
     """
     indicators = []
-    for position, definition in enumerate(DEFINITIONS, start=1):
+    for position, definition in enumerate(definitions(), start=1):
         fields = dict(definition)
         code = fields.pop("code")
         indicator, created = Indicator.objects.get_or_create(
@@ -454,50 +454,38 @@ class ComputedFigure:
     result: str = NO_DATA
 
 
-def _ratio(code: str, ratio: Ratio, **extra: object) -> ComputedFigure:
-    return ComputedFigure(
-        code=code,
-        value=ratio.percent,
-        numerator=ratio.numerator,
-        denominator=ratio.denominator,
-        extra=extra or None,
-    )
-
-
-def _count(code: str, count: int, **extra: object) -> ComputedFigure:
-    return ComputedFigure(code=code, value=Decimal(count), extra=extra or None)
+def _figure(code: str, counted: object) -> ComputedFigure:
+    """A registered monthly metric's count (an int, a Ratio or a ``registry.Figure``) as the
+    figure stored and printed."""
+    extra: dict[str, object] | None = None
+    if isinstance(counted, registry.Figure):
+        extra = dict(counted.extra) or None
+        counted = counted.value
+    if isinstance(counted, Ratio):
+        return ComputedFigure(
+            code=code,
+            value=counted.percent,
+            numerator=counted.numerator,
+            denominator=counted.denominator,
+            extra=extra,
+        )
+    if isinstance(counted, int):
+        return ComputedFigure(code=code, value=Decimal(counted), extra=extra)
+    raise TypeError(f"{code}: a monthly count gives an int, a Ratio or a Figure, not {counted!r}")
 
 
 def indicators_figures(*, period_start: date) -> list[ComputedFigure]:
-    """FR ICT 17–19 for a month, computed through ``indicators.sources`` (not stored).
+    """Every monthly metric of the registry (FR ICT 17–19, ICT SAT) for a month (not stored).
 
-    The month runs from London midnight on its first day to London midnight on the next
-    month's first day; the IG figures, which the law counts in dates, take the month's first
-    and last days, and the outstanding counts are at its last day.
+    One span, ``windows.month``, which each metric reads by its window: London midnights for
+    tickets, the month's first and last days for cases, the last day's end for outstanding
+    counts.
     """
-    start, end = periods.month_bounds(period_start)
-    first_day = period_start
-    last_day = periods.add_months(period_start, 1) - timedelta(days=1)
-    servicedesk, infogov = sources.servicedesk(), sources.infogov()
-    without_extension, in_time = infogov.foi_timeliness(start=first_day, end=last_day)
-    foi_open, foi_overdue = infogov.foi_outstanding(at=last_day)
+    span = windows.month(period_start)
     return [
-        _ratio("FR ICT 17", servicedesk.fr_ict_17(start=start, end=end)),
-        _count("FR ICT 17a", servicedesk.logged(kind="incident", start=start, end=end)),
-        _count("FR ICT 17b", servicedesk.logged(kind="request", start=start, end=end)),
-        _ratio(
-            "FR ICT 18a",
-            without_extension,
-            in_time_percent=None if in_time.percent is None else str(in_time.percent),
-            in_time_numerator=in_time.numerator,
-            in_time_denominator=in_time.denominator,
-        ),
-        _count("FR ICT 18b", infogov.foi_received(start=first_day, end=last_day)),
-        _count("FR ICT 18c", foi_open, overdue=foi_overdue),
-        _ratio("FR ICT 19a", infogov.sar_timeliness(start=first_day, end=last_day)),
-        _count("FR ICT 19b", infogov.sar_received(start=first_day, end=last_day)),
-        _count("FR ICT 19c", infogov.sar_outstanding(at=last_day)),
-        _ratio("ICT SAT", sources.surveys().satisfaction(start=start, end=end)),
+        _figure(metric.code, metric.count(**metric.arguments(span)))
+        for metric in registry.monthly_metrics()
+        if metric.count is not None
     ]
 
 
@@ -542,21 +530,43 @@ def indicators_compute(*, period_start: date, now: datetime | None = None) -> li
 SNAPSHOT_KEY: Final = ("granularity", "instant", "metric", "breakdown", "key")
 
 
-def snapshot_window(*, as_of: datetime, granularity: str) -> tuple[datetime, datetime]:
+SNAPSHOT_SPANS: Final = {Granularity.FORTNIGHTLY: windows.fortnight, Granularity.DAILY: windows.day}
+
+
+def snapshot_span(*, as_of: datetime, granularity: str) -> windows.Span:
     """The span a snapshot's period metrics count: the fortnight or day ending at ``as_of``
     (in London calendar days, so a span across the clocks changing is 14 local days)."""
-    return periods.window_start(as_of, days=GRANULARITY_DAYS[granularity]), as_of
+    return SNAPSHOT_SPANS[Granularity(granularity)](as_of)
+
+
+def snapshot_window(*, as_of: datetime, granularity: str) -> tuple[datetime, datetime]:
+    """``snapshot_span`` as (start, end) instants."""
+    span = snapshot_span(as_of=as_of, granularity=granularity)
+    assert span.start is not None
+    return span.start, span.end
 
 
 def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
-    """Every figure of the DMT metric set as of ``as_of``, from both sources (not stored)."""
-    start, end = snapshot_window(as_of=as_of, granularity=granularity)
-    servicedesk, infogov = sources.servicedesk(), sources.infogov()
-    return [
-        *servicedesk.snapshot_metrics(as_of=as_of),
-        *servicedesk.period_metrics(start=start, end=end),
-        *infogov.snapshot_metrics(as_of=as_of),
-    ]
+    """Every figure of the registry's snapshot metrics as of ``as_of`` (not stored).
+
+    Metrics counted by one grouped query share a count function: each distinct function is
+    called once, with its metrics' window arguments and parameters, and the rows of
+    registered metrics are kept, in the order the functions return them.
+    """
+    span = snapshot_span(as_of=as_of, granularity=granularity)
+    batches: dict[object, dict[str, object]] = {}
+    codes: set[str] = set()
+    for metric in registry.snapshot_metrics():
+        codes.add(metric.code)
+        arguments = batches.setdefault(metric.count, {})
+        for name, value in metric.arguments(span).items():
+            if arguments.get(name, value) != value:
+                raise ValueError(f"{metric.code}: {name} differs within one count function")
+            arguments[name] = value
+    rows: list[MetricRow] = []
+    for count, arguments in batches.items():
+        rows.extend(row for row in count(**arguments) if row.metric in codes)  # type: ignore[operator]
+    return rows
 
 
 @transaction.atomic

@@ -74,6 +74,7 @@ urlpatterns = [
     path("api/indicators/", views.api_indicator_list, name="api_indicator_list"),
     path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
     path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
+    path("api/metrics/", views.api_metric_list, name="api_metric_list"),
     path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
     # Open data, no login: stable URLs that others link to (do not rename).
     path(

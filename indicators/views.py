@@ -6,6 +6,7 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
+from hackperf import registry
 from hackperf.dates import DateInputError, parse_instant, parse_month
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
@@ -28,6 +30,7 @@ from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue, Snapshot
 from indicators.periods import month_bounds
+from indicators.records import RecordsCsvMixin, records_page
 from indicators.tables import PeriodValueTable
 
 
@@ -498,6 +501,36 @@ def api_value_list(request: HttpRequest, code: str) -> JsonResponse:
     return _paginated(request, points, serialise)
 
 
+@api_view
+def api_metric_list(request: HttpRequest) -> JsonResponse:
+    """Every registered metric's definition (``hackperf.registry``): what each code in the
+    snapshots and values means, how it is counted, and its parameters as set now."""
+
+    def serialise(metric: registry.Metric) -> dict[str, object]:
+        return {
+            "code": metric.code,
+            "label": metric.label,
+            "definition": metric.definition,
+            "kind": metric.kind.value,
+            "window": metric.window.value,
+            "unit": metric.unit,
+            "polarity": metric.polarity.value,
+            "source": metric.source,
+            "breakdowns": list(metric.breakdowns),
+            "parameters": [
+                {"name": p.name, "label": p.label, "value": p.value(), "default": p.default}
+                for p in metric.parameters
+            ],
+            "snapshots_url": request.build_absolute_uri(
+                f"{reverse('indicators:api_snapshot_list')}?{urlencode({'metric': metric.code})}"
+            )
+            if metric.is_snapshot
+            else None,
+        }
+
+    return _paginated(request, registry.all_metrics(), serialise)
+
+
 SNAPSHOT_FILTERS = ("metric", "breakdown", "key", "granularity")
 
 
@@ -531,32 +564,36 @@ def api_snapshot_list(request: HttpRequest) -> JsonResponse:
     return _paginated(request, rows, serialise)
 
 
-# Who may open the records behind a computed value: those who may see that source's pages.
-SOURCE_PERMS = {"servicedesk": Perm.VIEW_QUEUES, "infogov": Perm.VIEW_INFOGOV}
-
-
 def can_see_records_behind(user, indicator: Indicator) -> bool:
-    behind = selectors.RECORDS_BEHIND.get(indicator.code)
-    return behind is not None and _can(user, SOURCE_PERMS[behind[0]])
+    """Whether ``user`` may list the records behind the indicator's values: the permission
+    its metric's declaration names (``hackperf.registry``)."""
+    metric = selectors.behind_metric(indicator.code)
+    return metric is not None and user.has_perm(f"hackperf.{metric.permission}")
 
 
-class PeriodValueBehindView(PermissionRequired, TemplateView):
+class PeriodValueBehindView(RecordsCsvMixin, PermissionRequired, TemplateView):
     """The tickets or cases a computed monthly value counted (drill-down from a value)."""
 
     perm = Perm.VIEW_INDICATORS
     template_name = "indicators/value_behind.html"
 
-    def get_context_data(self, **kwargs):
-        from indicators.review_views import records_page
+    def csv_filename(self, context) -> str:
+        return f"{context['indicator'].slug}-{context['period']:%Y-%m}"
 
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         indicator = get_object_or_404(Indicator, slug=self.kwargs["code"])
-        if indicator.code not in selectors.RECORDS_BEHIND:
+        if selectors.behind_metric(indicator.code) is None:
             raise Http404("This indicator is not computed from records.")
         if not can_see_records_behind(self.request.user, indicator):
             raise PermissionDenied
         period = self.kwargs["period"]
-        app, items = selectors.records_behind(code=indicator.code, period_start=period)
+        behind = selectors.records_behind(
+            code=indicator.code,
+            period_start=period,
+            user=self.request.user,
+            sort=self.request.GET.get("sort", ""),
+        )
         value = PeriodValue.objects.filter(indicator=indicator, period_start=period).first()
         context.update(
             indicator=indicator,
@@ -564,6 +601,6 @@ class PeriodValueBehindView(PermissionRequired, TemplateView):
             period_end=month_bounds(period)[1],
             value=value,
             value_text=indicator.format_value(value.value) if value else "",
-            **records_page(items, is_tickets=app == "servicedesk", request=self.request),
+            **records_page(behind, request=self.request),
         )
         return context

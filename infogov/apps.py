@@ -6,6 +6,11 @@ class InfogovConfig(AppConfig):
     verbose_name = "Information governance"
 
     def ready(self) -> None:
+        from infogov import declarations
+
+        # Its metrics, for indicators to read through hackperf.registry (ADR 0003).
+        declarations.register()
+
         from hackperf import outbox
         from hackperf.signals import bank_holidays_changed
         from infogov.services import OUTBOX_RESOLVERS, on_bank_holidays_changed

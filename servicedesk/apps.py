@@ -6,6 +6,11 @@ class ServicedeskConfig(AppConfig):
     verbose_name = "Service desk"
 
     def ready(self) -> None:
+        from servicedesk import declarations
+
+        # Its metrics, for indicators to read through hackperf.registry (ADR 0003).
+        declarations.register()
+
         from hackperf import outbox
         from hackperf.signals import bank_holidays_changed
         from servicedesk.surveys.services import OUTBOX_KIND, invitation_sent

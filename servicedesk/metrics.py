@@ -136,15 +136,17 @@ def _category_q(prefix: str, *flags: str) -> Q:
 _JML = ("is_new_starter", "is_mover", "is_leaver")
 
 
-def _snapshot_conditions(as_of: datetime) -> dict[str, Q]:
-    """Each snapshot metric as a condition on an interval covering ``as_of``."""
+def _snapshot_conditions(as_of: datetime, reassignments: int | None = None) -> dict[str, Q]:
+    """Each snapshot metric as a condition on an interval covering ``as_of``; ``reassignments``
+    is N of "multiple reassignments" (the setting's when None)."""
     t = "ticket__"
+    n = multiple_reassignments() if reassignments is None else reassignments
     return {
         OPEN_INCIDENTS: Q(ticket__kind=Kind.INCIDENT),
         OPEN_REQUESTS: Q(ticket__kind=Kind.REQUEST),
         OVER_A_WEEK_OLD: Q(ticket__logged_at__lt=week_before(as_of)),
         # The interval carries the reassignments made up to its start, i.e. up to T.
-        MULTIPLE_REASSIGNMENTS: Q(reassignment_count__gte=multiple_reassignments()),
+        MULTIPLE_REASSIGNMENTS: Q(reassignment_count__gte=n),
         ESCALATED_OPEN: Q(escalation_level__gt=0),
         NEW_STARTER_OPEN: Q(ticket__kind=Kind.REQUEST) & _category_q(t, "is_new_starter"),
         JOINERS_MOVERS_LEAVERS_OPEN: Q(ticket__kind=Kind.REQUEST) & _category_q(t, *_JML),
@@ -290,14 +292,14 @@ def _rows(groups: Iterable[dict], metrics: tuple[str, ...], *, queue_field: str)
 # -- the public figures ------------------------------------------------------------------------
 
 
-def snapshot_metrics(*, as_of: datetime) -> list[MetricRow]:
+def snapshot_metrics(*, as_of: datetime, reassignments: int | None = None) -> list[MetricRow]:
     """The DMT's as-of figures at ``as_of``, by every breakdown (three queries).
 
     Open incidents and requests, over a week old, with multiple reassignments, escalated, new
     starters, joiners/movers/leavers, MFD print and copy, on hold: each "open at T" in
     DESIGN.md's sense, read from the intervals and so from the events at or before T only.
     """
-    conditions = _snapshot_conditions(as_of)
+    conditions = _snapshot_conditions(as_of, reassignments)
     groups = (
         _open_intervals(as_of)
         .values("queue_id", "ticket__kind", "ticket__category_id")

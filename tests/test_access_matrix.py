@@ -785,6 +785,11 @@ MATRIX: dict[str, list[Visit]] = {
             answers(INDICATORS, anonymous=401),
         ),
     ],
+    "indicators:api_metric_list": [
+        Visit(
+            "API metrics", _url("indicators:api_metric_list"), answers(INDICATORS, anonymous=401)
+        ),
+    ],
     "indicators:api_snapshot_list": [
         Visit(
             "API snapshots",

@@ -10,7 +10,7 @@ def definitions(db):
 
 
 class FakeServicedesk:
-    """Stands in for ``servicedesk.metrics`` (through ``indicators.sources``)."""
+    """Stands in for ``servicedesk.metrics`` behind the registered metrics' count functions."""
 
     def __init__(self):
         self.snapshot_rows: list = []
@@ -42,7 +42,7 @@ class FakeServicedesk:
 
 
 class FakeInfogov:
-    """Stands in for ``infogov.metrics`` (through ``indicators.sources``)."""
+    """Stands in for ``infogov.metrics`` behind the registered metrics' count functions."""
 
     def __init__(self):
         from hackperf.metrics import Ratio
@@ -89,10 +89,66 @@ class FakeInfogov:
 
 @pytest.fixture
 def fake_sources(monkeypatch):
-    """Both sources stubbed at ``indicators.sources``: (servicedesk, infogov) fakes."""
-    from indicators import sources
+    """The registered metrics of servicedesk and infogov, each counted by a fake instead:
+    (servicedesk, infogov) fakes. Declarations, windows and parameters stay the real ones, so
+    what indicators asks of the registry is what the tests see."""
+    from dataclasses import replace
+
+    from hackperf import registry
+    from hackperf.registry import Figure, Kind
 
     servicedesk, infogov = FakeServicedesk(), FakeInfogov()
-    monkeypatch.setattr(sources, "servicedesk", lambda: servicedesk)
-    monkeypatch.setattr(sources, "infogov", lambda: infogov)
+
+    def sd_snapshot(*, as_of, **parameters):
+        return servicedesk.snapshot_metrics(as_of=as_of)
+
+    def sd_period(*, start, end):
+        return servicedesk.period_metrics(start=start, end=end)
+
+    def ig_snapshot(*, as_of):
+        return infogov.snapshot_metrics(as_of=as_of)
+
+    def foi_timeliness(*, start, end, include_eir):
+        without_extension, in_time = infogov.foi_timeliness(start=start, end=end)
+        return Figure(
+            without_extension,
+            {
+                "in_time_percent": None if in_time.percent is None else str(in_time.percent),
+                "in_time_numerator": in_time.numerator,
+                "in_time_denominator": in_time.denominator,
+            },
+        )
+
+    def foi_outstanding(*, at, include_eir):
+        outstanding, overdue = infogov.foi_outstanding(at=at)
+        return Figure(outstanding, {"overdue": overdue})
+
+    monthly = {
+        "FR ICT 17": lambda *, start, end, threshold_seconds: servicedesk.fr_ict_17(
+            start=start, end=end
+        ),
+        "FR ICT 17a": lambda *, start, end: servicedesk.logged(
+            kind="incident", start=start, end=end
+        ),
+        "FR ICT 17b": lambda *, start, end: servicedesk.logged(
+            kind="request", start=start, end=end
+        ),
+        "FR ICT 18a": foi_timeliness,
+        "FR ICT 18b": lambda *, start, end, include_eir: infogov.foi_received(start=start, end=end),
+        "FR ICT 18c": foi_outstanding,
+        "FR ICT 19a": lambda *, start, end: infogov.sar_timeliness(start=start, end=end),
+        "FR ICT 19b": lambda *, start, end: infogov.sar_received(start=start, end=end),
+        "FR ICT 19c": lambda *, at: infogov.sar_outstanding(at=at),
+    }
+    faked = {}
+    for metric in registry.all_metrics():
+        count = metric.count
+        if metric.code in monthly:
+            count = monthly[metric.code]
+        elif metric.count is not None and metric.source == "servicedesk":
+            count = sd_snapshot if metric.kind == Kind.INSTANT else sd_period
+        elif metric.count is not None and metric.source == "infogov":
+            count = ig_snapshot
+        faked[metric.code] = replace(metric, count=count)
+    monkeypatch.setattr(registry, "_metrics", faked)
     return servicedesk, infogov

@@ -131,7 +131,7 @@ class ComputeIndicatorsTests:
 
 @pytest.mark.django_db
 class ComputeOnRealHistoryTests:
-    """The real servicedesk.metrics and infogov.metrics behind indicators.sources."""
+    """The real servicedesk.metrics and infogov.metrics behind the registered metrics."""
 
     def test_it_computes_fr_ict_17_on_hand_made_tickets(self, definitions):
         from servicedesk import services as sd

@@ -86,6 +86,7 @@ class ReviewPageTests:
         }
         built = review.build(figures)
         share = next(g for g in built.priority_areas if g.slug == "self-service").rows[0]
+        assert share.code == "servicedesk.self_service_share"
         assert (share.current_text, share.drill_metric) == (
             "30.0%",
             "servicedesk.self_service_logged",
@@ -205,7 +206,7 @@ class ReviewDrilldownTests:
     def test_it_lists_the_events_of_a_period_figure(self, client_as):
         self.setup_history()
         response = client_as(Role.DMT).get(self.url("servicedesk.closures"))
-        assert [row["reference"] for row in response.context["rows"]] == ["INC-CLOSED"]
+        assert [row.reference for row in response.context["rows"]] == ["INC-CLOSED"]
 
     def test_it_names_the_instant_one_way(self, client_as):
         self.setup_history()

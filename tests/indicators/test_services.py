@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from indicators import services
 from indicators.choices import Status, ToleranceKind, UpsertResult
-from indicators.definitions import DEFINITIONS
+from indicators.definitions import definitions as live_definitions
 from indicators.models import ApiToken, Indicator, PeriodValue, Target, ValueRevision
 from indicators.selectors import api_token_user, target_for
 from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
@@ -26,7 +26,7 @@ class DefinitionsTests:
         Indicator.objects.all().delete()
         definitions_migration.create_definitions(apps, None)
         codes = list(Indicator.objects.values_list("code", flat=True))
-        assert codes == [d["code"] for d in DEFINITIONS]
+        assert codes == [d["code"] for d in live_definitions()]
         assert len(codes) == 12
         assert Indicator.objects.filter(is_computed=False).count() == 2
         assert Indicator.objects.get(code="ICT SAT").source == "surveys"
@@ -40,14 +40,15 @@ class DefinitionsTests:
             {**d, "polarity": "none"} if d["code"] in volume else d
             for d in definitions_migration.DEFINITIONS
         ]
-        assert frozen == list(DEFINITIONS)
+        assert frozen == live_definitions()
 
     def test_sync_restores_missing_ones_keeps_edits_and_is_idempotent(self, definitions):
         Indicator.objects.filter(code="FR ICT 19c").delete()
         Indicator.objects.filter(code="FR ICT 17").update(owner="Someone new")
         services.definitions_sync()
         services.definitions_sync()
-        assert Indicator.objects.filter(code__in=[d["code"] for d in DEFINITIONS]).count() == 12
+        codes = [d["code"] for d in live_definitions()]
+        assert Indicator.objects.filter(code__in=codes).count() == 12
         assert Indicator.objects.get(code="FR ICT 17").owner == "Someone new"
 
 

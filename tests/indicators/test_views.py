@@ -551,7 +551,7 @@ class RecordsBehindAValueTests:
         url = reverse("indicators:period_value_behind", args=["fr-ict-17a", "2026-03"])
         response = client.get(url)
         html = response.content.decode()
-        assert [row["reference"] for row in response.context["rows"]] == [mine.reference]
+        assert [row.reference for row in response.context["rows"]] == [mine.reference]
         assert response.context["counted"] == 13
         assert "and 12 more in queues you cannot open" in html
         assert not any(ticket.reference in html for ticket in theirs)
@@ -577,6 +577,6 @@ class RecordsBehindAValueTests:
         url = reverse("indicators:period_value_behind", args=["fr-ict-18b", "2026-03"])
         response = client.get(url)
         html = response.content.decode()
-        assert [row["reference"] for row in response.context["rows"]] == [own.reference]
+        assert [row.reference for row in response.context["rows"]] == [own.reference]
         assert "and 3 more in directorates you cannot open" in html
         assert not any(case.reference in html for case in others)

@@ -1,0 +1,590 @@
+"""servicedesk's metrics, declared once each into ``hackperf.registry`` (ADR 0003).
+
+Registered from ``ServicedeskConfig.ready``. The counting is ``servicedesk.metrics``' (one
+grouped query for all the as-of figures, one for all the period figures, so those share a
+count function); this module says what each figure is called and means, its window and
+parameters, and gives the records behind it as the drill-downs show them: each row with the
+facts that made it count, as of the figure's instant or at its event, never the ticket's
+state now alone.
+
+Who may open a ticket is ``servicedesk.access.visible_tickets`` (the ticket page's own
+rule); the records' permission is ``Perm.VIEW_QUEUES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from hackperf import registry
+from hackperf.metrics import ALL, Ratio
+from hackperf.registry import (
+    Behind,
+    Column,
+    Kind,
+    Metric,
+    Parameter,
+    Polarity,
+    Record,
+    Window,
+    apply_sort,
+)
+from hackperf.roles import Perm
+from servicedesk import access, metrics
+from servicedesk.choices import EventKind, Status
+from servicedesk.models import Ticket, TicketEvent, TicketInterval
+
+SOURCE = "servicedesk"
+BREAKDOWNS = metrics.BREAKDOWNS
+HIDDEN = "and {n} more in queues you cannot open"
+
+REASSIGNMENTS = Parameter(
+    name="reassignments",
+    default=2,
+    setting="SERVICEDESK_MULTIPLE_REASSIGNMENTS",
+    label="N: the reassignments that make a ticket's reassignments multiple",
+)
+THRESHOLD = Parameter(
+    name="threshold_seconds",
+    default=metrics.FR_ICT_17_THRESHOLD_SECONDS,
+    setting="FR_ICT_17_THRESHOLD_SECONDS",
+    label="The business resolution time within which an incident counts as met (seconds)",
+)
+
+
+def _when(instant: datetime | None) -> str:
+    return "" if instant is None else timezone.localtime(instant).strftime("%-d %b %Y %H:%M")
+
+
+def _duration(seconds: float) -> str:
+    """ "2 d 4 h", "5 h 20 min", "12 min": how long, to the precision people read."""
+    minutes = int(seconds // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def _url(reference: str) -> str:
+    return reverse("servicedesk:ticket_detail", kwargs={"reference": reference})
+
+
+def _visible(user, queryset: QuerySet, *, ticket: str = "ticket") -> QuerySet:
+    """``queryset`` narrowed to the rows whose ticket ``user`` may open."""
+    every = Ticket.objects.all()
+    allowed = access.visible_tickets(user, every)
+    if allowed is every:  # the DMT and agents see every queue: no filter to add
+        return queryset
+    return queryset.filter(**{f"{ticket}__in": allowed.values("pk")})
+
+
+# -- as of an instant: the interval each open ticket was in at T -----------------------------------
+
+AS_OF_COLUMNS = (
+    Column("reference", "Reference"),
+    Column("kind", "Kind"),
+    Column("summary", "Summary"),
+    Column("queue", "Queue then"),
+    Column("status", "Status then"),
+    Column("logged", "Logged"),
+    Column("age", "Open for"),
+    Column("reassignments", "Reassigned", numeric=True),
+)
+AS_OF_ORDER = {
+    "reference": ("ticket__reference",),
+    "kind": ("ticket__kind",),
+    "summary": ("ticket__summary",),
+    "queue": ("queue__name",),
+    "status": ("status",),
+    "logged": ("ticket__logged_at",),
+    "age": ("-ticket__logged_at",),  # the oldest has been open longest
+    "reassignments": ("reassignment_count",),
+}
+
+
+def as_of_behind(
+    *,
+    metric: str,
+    as_of: datetime,
+    user,
+    breakdown: str = ALL,
+    key: str = "",
+    sort: str = "",
+    reassignments: int | None = None,
+) -> Behind:
+    """The tickets open at ``as_of`` that ``metric`` counted: the interval each was in at T
+    (one per ticket), so the queue, status and reassignments are those of T."""
+    intervals = (
+        metrics._open_intervals(as_of)
+        .filter(metrics._snapshot_conditions(as_of, reassignments)[metric])
+        .filter(metrics._breakdown_q(breakdown, key, queue_field="queue_id", ticket="ticket__"))
+    )
+    visible, applied = apply_sort(
+        _visible(user, intervals).select_related("ticket", "queue"),
+        sort,
+        AS_OF_ORDER,
+        ("ticket__logged_at",),
+    )
+
+    def shape(rows: Iterable[TicketInterval]) -> list[Record]:
+        return [
+            Record(
+                reference=row.ticket.reference,
+                url=_url(row.ticket.reference),
+                cells=(
+                    row.ticket.get_kind_display(),
+                    row.ticket.summary,
+                    row.queue.name,
+                    row.get_status_display(),
+                    _when(row.ticket.logged_at),
+                    _duration((as_of - row.ticket.logged_at).total_seconds()),
+                    str(row.reassignment_count),
+                ),
+            )
+            for row in rows
+        ]
+
+    return Behind(
+        noun="ticket",
+        plural="tickets",
+        columns=AS_OF_COLUMNS,
+        counted=intervals,
+        visible=visible,
+        shape=shape,
+        hidden_text=HIDDEN,
+        sort=applied,
+    )
+
+
+# -- over a period: one row per event counted ----------------------------------------------------
+
+EVENT_COLUMNS = (
+    Column("reference", "Reference"),
+    Column("kind", "Kind"),
+    Column("summary", "Summary"),
+    Column("event", "What happened"),
+    Column("at", "When"),
+    Column("queue", "Queue then"),
+    Column("logged", "Logged"),
+)
+EVENT_ORDER = {
+    "reference": ("ticket__reference",),
+    "kind": ("ticket__kind",),
+    "summary": ("ticket__summary",),
+    "event": ("kind", "to_status"),
+    "at": ("at",),
+    "queue": ("queue_at_name",),
+    "logged": ("ticket__logged_at",),
+}
+
+
+def _event_words(event: TicketEvent) -> str:
+    """What the event was, in the words of the metric that counted it."""
+    if event.kind == EventKind.LOGGED:
+        return "Logged"
+    if event.kind == EventKind.ESCALATED:
+        return f"Escalated to level {event.level}" if event.level else "Escalated"
+    before = Status(event.from_status).label if event.from_status else "?"
+    after = Status(event.to_status).label if event.to_status else "?"
+    return f"{before} → {after}"
+
+
+def event_behind(
+    *,
+    metric: str,
+    start: datetime,
+    end: datetime,
+    user,
+    breakdown: str = ALL,
+    key: str = "",
+    sort: str = "",
+) -> Behind:
+    """The events in ``[start, end)`` that ``metric`` counted, each with its ticket and the
+    queue the ticket was in then: a ticket resolved twice in the period is listed twice, as
+    it counts twice."""
+    queue_name_at = (
+        TicketInterval.objects.filter(ticket=OuterRef("ticket_id"), started_at__lte=OuterRef("at"))
+        .order_by("-started_at", "-pk")
+        .values("queue__name")[:1]
+    )
+    events = (
+        metrics._period_events(start, end)
+        .filter(metrics._period_conditions()[metric])
+        .filter(metrics._breakdown_q(breakdown, key, queue_field="queue_at", ticket="ticket__"))
+    )
+    visible, applied = apply_sort(
+        _visible(user, events)
+        .select_related("ticket")
+        .annotate(queue_at_name=Subquery(queue_name_at)),
+        sort,
+        EVENT_ORDER,
+        ("at",),
+    )
+
+    def shape(rows: Iterable[TicketEvent]) -> list[Record]:
+        return [
+            Record(
+                reference=row.ticket.reference,
+                url=_url(row.ticket.reference),
+                cells=(
+                    row.ticket.get_kind_display(),
+                    row.ticket.summary,
+                    _event_words(row),
+                    _when(row.at),
+                    row.queue_at_name or "",
+                    _when(row.ticket.logged_at),
+                ),
+            )
+            for row in rows
+        ]
+
+    return Behind(
+        noun="ticket",
+        plural="tickets",
+        columns=EVENT_COLUMNS,
+        counted=events,
+        visible=visible,
+        shape=shape,
+        hidden_text=HIDDEN,
+        sort=applied,
+    )
+
+
+# -- FR ICT 17: incidents by their last resolution, against the threshold -------------------------
+
+
+def _resolution_columns(limit: str) -> tuple[Column, ...]:
+    return (
+        Column("reference", "Reference"),
+        Column("summary", "Summary"),
+        Column("priority", "Priority"),
+        Column("logged", "Logged"),
+        Column("resolved", "Last resolved"),
+        Column("business", "Business time"),
+        Column("met", f"Within {limit}"),
+    )
+
+
+RESOLUTION_ORDER = {
+    "reference": ("reference",),
+    "summary": ("summary",),
+    "priority": ("priority",),
+    "logged": ("logged_at",),
+    "resolved": ("last_resolved_at",),
+    "business": ("business_resolution_seconds",),
+    "met": ("business_resolution_seconds",),
+}
+
+
+def resolution_behind(
+    *,
+    start: datetime,
+    end: datetime,
+    user,
+    breakdown: str = ALL,
+    key: str = "",
+    sort: str = "",
+    threshold_seconds: int = metrics.FR_ICT_17_THRESHOLD_SECONDS,
+) -> Behind:
+    """FR ICT 17's incidents (last resolution event in ``[start, end)``), each with its
+    business resolution time and whether it met ``threshold_seconds``."""
+    tickets = metrics.period_incidents_resolved(start=start, end=end)
+    visible, applied = apply_sort(
+        _visible(user, tickets, ticket="pk"), sort, RESOLUTION_ORDER, ("last_resolved_at",)
+    )
+    limit = _duration(threshold_seconds)
+
+    def shape(rows: Iterable[Ticket]) -> list[Record]:
+        records = []
+        for ticket in rows:
+            seconds = ticket.business_resolution_seconds
+            met = seconds is not None and seconds <= threshold_seconds
+            records.append(
+                Record(
+                    reference=ticket.reference,
+                    url=_url(ticket.reference),
+                    cells=(
+                        ticket.summary,
+                        ticket.get_priority_display(),
+                        _when(ticket.logged_at),
+                        _when(ticket.last_resolved_at),
+                        "" if seconds is None else _duration(seconds),
+                        "Met" if met else "Missed",
+                    ),
+                )
+            )
+        return records
+
+    return Behind(
+        noun="incident",
+        plural="incidents",
+        columns=_resolution_columns(limit),
+        counted=tickets,
+        visible=visible,
+        shape=shape,
+        hidden_text=HIDDEN,
+        sort=applied,
+    )
+
+
+# -- the declarations ----------------------------------------------------------------------------
+
+
+def _logged_figure(*, kind: str, start: datetime, end: datetime) -> int:
+    return metrics.logged(kind=kind, start=start, end=end)
+
+
+def _satisfaction(*, start: datetime, end: datetime) -> Ratio:
+    return metrics.satisfaction(start=start, end=end)
+
+
+def _as_of(code: str, label: str, definition: str, review: tuple[str, ...], **kw) -> Metric:
+    return Metric(
+        code=code,
+        label=label,
+        definition=definition,
+        kind=Kind.INSTANT,
+        window=Window.AS_OF,
+        source=SOURCE,
+        count=metrics.snapshot_metrics,
+        polarity=kw.pop("polarity", Polarity.LOWER),
+        parameters=(REASSIGNMENTS,),
+        breakdowns=BREAKDOWNS,
+        behind=partial(as_of_behind, metric=code),
+        permission=Perm.VIEW_QUEUES.value,
+        review=review,
+        **kw,
+    )
+
+
+def _period(code: str, label: str, definition: str, review: tuple[str, ...], **kw) -> Metric:
+    return Metric(
+        code=code,
+        label=label,
+        definition=definition,
+        kind=Kind.PERIOD,
+        window=Window.EVENTS,
+        source=SOURCE,
+        count=metrics.period_metrics,
+        polarity=kw.pop("polarity", Polarity.NONE),
+        breakdowns=BREAKDOWNS,
+        behind=partial(event_behind, metric=code),
+        permission=Perm.VIEW_QUEUES.value,
+        review=review,
+        **kw,
+    )
+
+
+SELF_SERVICE_SHARE = Metric(
+    code="servicedesk.self_service_share",
+    label="Self-service share of new tickets",
+    definition=(
+        "Of the incidents and service requests logged in the period, the percentage logged "
+        "through the self-service portal."
+    ),
+    kind=Kind.PERIOD,
+    window=Window.EVENTS,
+    source=SOURCE,
+    unit="percent",
+    polarity=Polarity.HIGHER,
+    share_of=(metrics.SELF_SERVICE_LOGGED, (metrics.LOGGED_INCIDENTS, metrics.LOGGED_REQUESTS)),
+    review=("self-service",),
+)
+
+OPEN = "open at T: logged at or before T and in an open or paused status at T"
+
+# In the order the DMT review lists them (each group's figures in this order).
+DMT_METRICS = (
+    _as_of(metrics.OPEN_INCIDENTS, "Open incidents", f"Incidents {OPEN}.", ("open-work",)),
+    _as_of(
+        metrics.OPEN_REQUESTS, "Open service requests", f"Service requests {OPEN}.", ("open-work",)
+    ),
+    _as_of(
+        metrics.OVER_A_WEEK_OLD,
+        "Open over a week",
+        f"Tickets {OPEN}, and logged before T − 7 days (7 × 24 hours of real time).",
+        ("open-work",),
+    ),
+    _as_of(
+        metrics.ON_HOLD,
+        "On hold",
+        "Tickets logged at or before T and on hold (awaiting customer or supplier) at T.",
+        ("open-work",),
+    ),
+    _period(
+        metrics.LOGGED_INCIDENTS,
+        "Incidents logged",
+        "Incidents logged in the period.",
+        ("flow",),
+    ),
+    _period(
+        metrics.LOGGED_REQUESTS,
+        "Requests logged",
+        "Service requests logged in the period.",
+        ("flow",),
+    ),
+    _period(
+        metrics.CLOSURES,
+        "Closures",
+        "Resolution events in the period: a change from an open or paused status to resolved "
+        "or closed (resolved → closed is not one). A ticket resolved, reopened and resolved "
+        "again counts twice.",
+        ("flow",),
+        polarity=Polarity.HIGHER,
+    ),
+    _period(
+        metrics.REOPENS,
+        "Reopened",
+        "Reopen events in the period: a change from resolved or closed to an open or paused "
+        "status.",
+        ("flow",),
+        polarity=Polarity.LOWER,
+    ),
+    _as_of(
+        metrics.MULTIPLE_REASSIGNMENTS,
+        "Reassigned two or more times",
+        f"Tickets {OPEN}, with at least N reassignments (changes of queue after the first "
+        "assignment) up to T; N is configurable, default 2.",
+        ("stuck",),
+    ),
+    _period(
+        metrics.ESCALATIONS,
+        "Escalations",
+        "Escalation events in the period.",
+        ("escalations",),
+        polarity=Polarity.LOWER,
+    ),
+    _as_of(
+        metrics.ESCALATED_OPEN,
+        "Escalated, still open",
+        f"Tickets {OPEN}, escalated at or before T.",
+        ("stuck", "escalations"),
+    ),
+    _period(
+        metrics.NEW_STARTER_LOGGED,
+        "New-starter requests logged",
+        "Service requests in a new-starter category logged in the period.",
+        ("new-starters",),
+    ),
+    _as_of(
+        metrics.NEW_STARTER_OPEN,
+        "New-starter requests open",
+        f"Service requests in a new-starter category {OPEN}.",
+        ("new-starters",),
+    ),
+    _period(
+        metrics.JOINERS_MOVERS_LEAVERS_LOGGED,
+        "Joiners, movers, leavers logged",
+        "Service requests in a new-starter, mover or leaver category logged in the period.",
+        ("joiners-movers-leavers",),
+    ),
+    _as_of(
+        metrics.JOINERS_MOVERS_LEAVERS_OPEN,
+        "Joiners, movers, leavers open",
+        f"Service requests in a new-starter, mover or leaver category {OPEN}.",
+        ("joiners-movers-leavers",),
+    ),
+    _as_of(
+        metrics.MFD_OPEN,
+        "MFD print and copy tickets open",
+        f"Tickets in the MFD print and copy category {OPEN}.",
+        ("mfd",),
+    ),
+    SELF_SERVICE_SHARE,
+    _period(
+        metrics.SELF_SERVICE_LOGGED,
+        "Logged through self-service",
+        "Tickets logged through the self-service portal in the period.",
+        ("self-service",),
+    ),
+)
+
+HEAD_OF_SERVICE = "Head of ICT Service Delivery"
+VOLUME_RULE = "Not RAG rated: a volume measure, shown for context, with no target."
+
+MONTHLY_METRICS = (
+    Metric(
+        code="FR ICT 17",
+        label="Incidents resolved within 8 working hours",
+        definition=(
+            "Of incidents whose last resolution event falls in the month, the percentage with "
+            "a business resolution time of 8 hours or less. Business resolution time is the "
+            "business seconds on the ticket's calendar from logged to its last resolution "
+            "event, less business seconds paused (on hold). A resolution event is a change "
+            "from an open or paused status to resolved or closed."
+        ),
+        kind=Kind.MONTHLY,
+        window=Window.EVENTS,
+        source=SOURCE,
+        count=metrics.fr_ict_17,
+        unit="percent",
+        polarity=Polarity.HIGHER,
+        parameters=(THRESHOLD,),
+        behind=resolution_behind,
+        permission=Perm.VIEW_QUEUES.value,
+        owner=HEAD_OF_SERVICE,
+        rag_rule=(
+            "Green at or above the target; amber up to 5 percentage points below it; "
+            "red further below."
+        ),
+    ),
+    Metric(
+        code="FR ICT 17a",
+        label="Incidents logged",
+        definition="The number of incidents logged on the service desk in the month.",
+        kind=Kind.MONTHLY,
+        window=Window.EVENTS,
+        source=SOURCE,
+        count=partial(_logged_figure, kind="incident"),
+        behind=partial(event_behind, metric=metrics.LOGGED_INCIDENTS),
+        permission=Perm.VIEW_QUEUES.value,
+        owner=HEAD_OF_SERVICE,
+        rag_rule=VOLUME_RULE,
+    ),
+    Metric(
+        code="FR ICT 17b",
+        label="Service requests logged",
+        definition="The number of service requests logged on the service desk in the month.",
+        kind=Kind.MONTHLY,
+        window=Window.EVENTS,
+        source=SOURCE,
+        count=partial(_logged_figure, kind="request"),
+        behind=partial(event_behind, metric=metrics.LOGGED_REQUESTS),
+        permission=Perm.VIEW_QUEUES.value,
+        owner=HEAD_OF_SERVICE,
+        rag_rule=VOLUME_RULE,
+    ),
+    Metric(
+        code="ICT SAT",
+        label="User satisfaction with ICT",
+        definition=(
+            "Of the staff who answered the monthly satisfaction survey (sent to 10% of the "
+            "people whose tickets closed the month before), the percentage satisfied or very "
+            "satisfied with the service they received."
+        ),
+        kind=Kind.MONTHLY,
+        window=Window.EVENTS,
+        source="surveys",
+        count=_satisfaction,
+        unit="percent",
+        polarity=Polarity.HIGHER,
+        owner="Director of ICT",
+        rag_rule=(
+            "Green at or above the target; amber up to 5% of the target below it; "
+            "red further below."
+        ),
+    ),
+)
+
+
+def register() -> None:
+    """Called once, from ``ServicedeskConfig.ready``."""
+    registry.register(*DMT_METRICS, *MONTHLY_METRICS)
