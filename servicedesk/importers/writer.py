@@ -68,6 +68,7 @@ from servicedesk.importers.history import (
 )
 from servicedesk.importers.mapping import JOINER, Mapping
 from servicedesk.importers.reader import TOO_LONG, RowError, RowErrors, Source, read_events
+from servicedesk.importers.staging import CLEAR, EVENTS, INTERVALS, TICKETS, Stage
 from servicedesk.models import (
     RESERVED_QUEUE_SLUGS,
     Category,
@@ -235,24 +236,33 @@ def tickets_import(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    staged: bool | None = None,
 ) -> ImportSummary:
     """Import an export: every ticket in it, or (if any row is bad) nothing.
 
     Returns the summary; its ``errors`` list every bad row, and when it is not empty nothing
-    was written. A bad file and a dry run are read once and write nothing; a clean file is
-    read a second time to be written (a stream ``source`` must be seekable). ``progress``,
-    if given, is called every ``PROGRESS_EVERY`` rows of each pass. Raises
+    was written. A dry run is read once and writes nothing. On PostgreSQL (``staged``, the
+    default there) a file is read once: its rows go to temporary tables as they are checked,
+    and only a clean file moves from them to the real tables, in SQL. Elsewhere (SQLite, or
+    ``staged=False``) a bad file is read once and a clean one a second time to be written (a
+    stream ``source`` must then be seekable); both ways store the same rows. ``progress``, if
+    given, is called every ``PROGRESS_EVERY`` rows of each pass. Raises
     :class:`ImportFileError` when the file cannot be read at all.
     """
     started = time.perf_counter()
     name = getattr(source, "name", source)
     summary = ImportSummary(mapping=mapping.name, dry_run=dry_run)
+    if staged is None:
+        staged = connection.vendor == "postgresql"
     try:
-        _check(source, mapping, summary, batch_size, progress)
-        if not summary.errors and not dry_run:
-            if not isinstance(source, str | Path):
-                source.seek(0)
-            summary = _write(source, mapping, batch_size, progress, total=summary.rows)
+        if staged and not dry_run:
+            summary = _import_staged(source, mapping, batch_size, progress)
+        else:
+            _check(source, mapping, summary, batch_size, progress)
+            if not summary.errors and not dry_run:
+                if not isinstance(source, str | Path):
+                    source.seek(0)
+                summary = _write(source, mapping, batch_size, progress, total=summary.rows)
     except (OSError, EOFError, zlib.error) as e:
         raise ImportFileError(CANNOT_READ.format(name=name, reason=e)) from e
     summary.seconds = time.perf_counter() - started
@@ -306,6 +316,52 @@ def _write(
         pass
     if progress is not None:
         progress(WRITING, summary.rows, total, items=summary.tickets)
+    return summary
+
+
+def _import_staged(
+    source: Source, mapping: Mapping, batch_size: int, progress: Progress | None
+) -> ImportSummary:
+    """One pass, in one transaction: check every row and stage what a clean file would store
+    in temporary tables (``servicedesk.importers.staging``), then, only if no row was bad,
+    move the staged rows to the real tables in a few set-based statements.
+
+    A refused file has written only to the temporary tables, which the rollback drops: the
+    real tables see no insert, update or delete, as with the two-pass path.
+    """
+    summary = ImportSummary(mapping=mapping.name)
+    errors = summary.errors
+    try:
+        with transaction.atomic():
+            stage = Stage.create(
+                ticket_columns=_TICKET_COLUMNS,
+                event_columns=_EVENT_COLUMNS,
+                interval_columns=_INTERVAL_COLUMNS,
+            )
+            writer = _Writer(summary, writing=False, counting=True, stage=stage)
+            try:
+                rows = _histories(
+                    source, mapping, errors, summary, _reporter(progress, CHECKING, None, summary)
+                )
+                for batch in _batches(rows, batch_size):
+                    summary.tickets += len(batch)
+                    if not errors:  # once a row is bad there is nothing to stage: read on
+                        writer.write(batch, mapping)
+                writer.finish()
+            finally:
+                writer.close()
+            if progress is not None:
+                progress(CHECKING, summary.rows, summary.rows, items=summary.tickets)
+            if errors:
+                raise _Rollback
+            if progress is not None:
+                progress(WRITING, 0, summary.rows, items=summary.tickets)
+            writer.apply()
+            stage.drop()
+    except _Rollback:
+        pass
+    if progress is not None and not errors:
+        progress(WRITING, summary.rows, summary.rows, items=summary.tickets)
     return summary
 
 
@@ -412,11 +468,26 @@ class _Writer:
     """Writes batches of histories; holds only small lookups (queues, categories, targets).
 
     With ``writing=False`` it checks and (with ``counting``) counts the same batches and
-    writes nothing: queues and categories it would create get negative stand-in keys.
+    writes nothing: queues and categories it would create get negative stand-in keys. With a
+    ``stage`` as well, it copies what it would write to the stage's temporary tables (new
+    tickets with stand-in keys too); ``apply`` then moves them to the real tables.
     """
 
-    def __init__(self, summary: ImportSummary, *, writing: bool = True, counting: bool = True):
+    def __init__(
+        self,
+        summary: ImportSummary,
+        *,
+        writing: bool = True,
+        counting: bool = True,
+        stage: Stage | None = None,
+    ):
         self.summary = summary
+        self.stage = stage
+        # The stand-in queues and categories, in the order they were made (parents first),
+        # and the new tickets' stand-in keys: created for real by apply().
+        self.made: list[Any] = []
+        self.ticket_stand_in = 0
+        self.kept: list[tuple[int, dict[str, Any]]] = []
         self.errors = summary.errors
         self.writing = writing
         self.counting = counting
@@ -452,6 +523,7 @@ class _Writer:
             # parsing), not all at once at COMMIT; reset in close().
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if self.copy or stage is not None:
             self.copier = _Copier(connection.connection)
 
     def finish(self) -> None:
@@ -465,7 +537,7 @@ class _Writer:
         if self.copier is not None:
             self.copier.close()
             self.copier = None
-            if connection.needs_rollback or connection.connection.closed:
+            if not self.copy or connection.needs_rollback or connection.connection.closed:
                 return
             try:
                 with connection.cursor() as cursor:
@@ -529,6 +601,8 @@ class _Writer:
         """Give an unsaved queue or category a key no stored row has (checking only)."""
         self.stand_in -= 1
         obj.pk = self.stand_in
+        if self.stage is not None:
+            self.made.append(obj)
         return obj
 
     def category_id(self, path: tuple[str, ...]) -> int | None:
@@ -709,10 +783,12 @@ class _Writer:
             interval_rows.extend((pk, i) for i in p.intervals)
             updated.append(Ticket(pk=pk, reference=p.reference, **p.attrs, **p.derived))
 
-        if not self.writing:  # checking: count what would be written
+        if not self.writing:  # checking: count what would be written (and stage it)
             summary.created += len(new)
             summary.updated += len(updated) + len(attrs_only) + len(kept)
             summary.events_added += len(event_rows) + sum(len(p.events) for p in new)
+            if self.stage is not None:
+                self._stage(new, updated, attrs_only, kept, replaced, event_rows, interval_rows)
             return
         if new:
             for pk, p in zip(self._insert_tickets(new), new, strict=True):
@@ -732,6 +808,87 @@ class _Writer:
         summary.created += len(new)
         summary.updated += len(changed) + len(kept)
         summary.events_added += len(event_rows)
+
+    def _stage(
+        self,
+        new: list[_Prepared],
+        updated: list[Ticket],
+        attrs_only: list[Ticket],
+        kept: list[tuple[int, dict[str, Any]]],
+        replaced: list[int],
+        event_rows: list[tuple[int, _Event]],
+        interval_rows: list[tuple[int, IntervalRow]],
+    ) -> None:
+        """Copy to the stage what ``_store`` would write for this batch (its key lookups are
+        the same; new tickets get stand-in keys, as new queues and categories do)."""
+        tickets: list[tuple[Any, ...]] = []
+        for p in new:
+            self.ticket_stand_in -= 1
+            values = p.attrs | p.derived
+            tickets.append(
+                (
+                    self.ticket_stand_in,
+                    p.reference,
+                    *(_NULL if (v := values[c]) is None else v for c in _TICKET_COLUMNS[1:]),
+                )
+            )
+            event_rows.extend((self.ticket_stand_in, e) for e in p.events)
+            interval_rows.extend((self.ticket_stand_in, i) for i in p.intervals)
+        for ticket in updated + attrs_only:
+            tickets.append(
+                (
+                    ticket.pk,
+                    ticket.reference,
+                    *(
+                        _NULL if (v := getattr(ticket, c)) is None else v
+                        for c in _TICKET_COLUMNS[1:]
+                    ),
+                )
+            )
+        assert self.stage is not None
+        if tickets:
+            self._copy_sql(self.stage.copy_sql(TICKETS), tickets)
+        if updated:
+            gone = set(replaced)
+            self._copy_sql(self.stage.copy_sql(CLEAR), [(t.pk, t.pk in gone) for t in updated])
+        if event_rows:
+            self._copy_sql(self.stage.copy_sql(EVENTS), _event_values(event_rows))
+        if interval_rows:
+            self._copy_sql(self.stage.copy_sql(INTERVALS), _interval_values(interval_rows))
+        self.kept.extend(kept)
+
+    def apply(self) -> None:
+        """Move a clean file's staged rows to the real tables: create the new queues and
+        categories (parents first), then let the stage insert, update and delete in SQL, and
+        replay the stored histories of tickets worked here since their export."""
+        assert self.stage is not None
+        keys: dict[int, int] = {}
+        stand_ins = {id(o): o.pk for o in self.made}
+        queues = [o for o in self.made if isinstance(o, Queue)]
+        for obj in self.made:
+            obj.pk = None
+        if queues:
+            Queue.objects.bulk_create(queues)
+            keys.update((stand_ins[id(q)], q.pk) for q in queues)
+        pending = [o for o in self.made if isinstance(o, Category)]
+        while pending:  # level by level: a subcategory needs its parent's key
+            ready = [
+                c for c in pending if c.parent_id is None or c.parent_id in keys or c.parent_id > 0
+            ]
+            for category in ready:
+                category.parent_id = keys.get(category.parent_id, category.parent_id)
+            Category.objects.bulk_create(ready)
+            keys.update((stand_ins[id(c)], c.pk) for c in ready)
+            pending = [c for c in pending if c.pk is None]
+        self.stage.apply(keys)
+        if self.kept:
+            self._rebuild(
+                [
+                    (pk, attrs | {"category_id": keys.get(c, c)})
+                    for pk, attrs in self.kept
+                    for c in [attrs["category_id"]]
+                ]
+            )
 
     def _rebuild(self, kept: list[tuple[int, dict[str, Any]]]) -> None:
         """Tickets worked here after the export: new attributes, the stored history replayed."""
@@ -779,26 +936,7 @@ class _Writer:
         if not rows:
             return
         if self.copy:
-            self._copy(
-                TicketEvent,
-                _EVENT_COLUMNS,
-                (
-                    (
-                        pk,
-                        e.sequence,
-                        e.kind,
-                        e.at,
-                        e.actor_name,
-                        e.from_status,
-                        e.to_status,
-                        _NULL if e.from_queue_id is None else e.from_queue_id,
-                        _NULL if e.to_queue_id is None else e.to_queue_id,
-                        e.reason,
-                        _NULL if e.level is None else e.level,
-                    )
-                    for pk, e in rows
-                ),
-            )
+            self._copy(TicketEvent, _EVENT_COLUMNS, _event_values(rows))
         else:
             TicketEvent.objects.bulk_create(
                 (
@@ -812,23 +950,7 @@ class _Writer:
         if not rows:
             return
         if self.copy:
-            self._copy(
-                TicketInterval,
-                _INTERVAL_COLUMNS,
-                (
-                    (
-                        pk,
-                        i.status,
-                        i.status_class.value,
-                        i.queue_id,
-                        i.reassignment_count,
-                        i.escalation_level,
-                        i.started_at,
-                        _NULL if i.ended_at is None else i.ended_at,
-                    )
-                    for pk, i in rows
-                ),
-            )
+            self._copy(TicketInterval, _INTERVAL_COLUMNS, _interval_values(rows))
         else:
             TicketInterval.objects.bulk_create(
                 (TicketInterval(ticket_id=pk, **i.model_kwargs()) for pk, i in rows),
@@ -850,10 +972,52 @@ class _Writer:
         names = ", ".join(model._meta.get_field(c).column for c in columns)
         sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         if background and self.copier is not None:
-            self.pending.append((sql, rows))  # formatted and submitted once it is let go
+            self._copy_sql(sql, rows)
             return
         with connection.cursor() as cursor:
             cursor.copy_expert(sql, _csv_buffer(rows), size=COPY_CHUNK)
+
+    def _copy_sql(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Run a COPY on the copier's thread, formatted and submitted once this batch's
+        queries have let go of the connection."""
+        self.pending.append((sql, rows))
+
+
+def _event_values(rows: Iterable[tuple[int, _Event]]) -> Iterator[tuple[Any, ...]]:
+    """Events as COPY rows, in ``_EVENT_COLUMNS`` order."""
+    return (
+        (
+            pk,
+            e.sequence,
+            e.kind,
+            e.at,
+            e.actor_name,
+            e.from_status,
+            e.to_status,
+            _NULL if e.from_queue_id is None else e.from_queue_id,
+            _NULL if e.to_queue_id is None else e.to_queue_id,
+            e.reason,
+            _NULL if e.level is None else e.level,
+        )
+        for pk, e in rows
+    )
+
+
+def _interval_values(rows: Iterable[tuple[int, IntervalRow]]) -> Iterator[tuple[Any, ...]]:
+    """Intervals as COPY rows, in ``_INTERVAL_COLUMNS`` order."""
+    return (
+        (
+            pk,
+            i.status,
+            i.status_class.value,
+            i.queue_id,
+            i.reassignment_count,
+            i.escalation_level,
+            i.started_at,
+            _NULL if i.ended_at is None else i.ended_at,
+        )
+        for pk, i in rows
+    )
 
 
 def _csv_buffer(rows: Iterable[tuple[Any, ...]]) -> io.StringIO:
