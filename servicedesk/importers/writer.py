@@ -487,7 +487,7 @@ class _Writer:
         # and the new tickets' stand-in keys: created for real by apply().
         self.made: list[Any] = []
         self.ticket_stand_in = 0
-        self.kept: list[tuple[int, dict[str, Any]]] = []
+        self.references: dict[int, str] = {}
         self.errors = summary.errors
         self.writing = writing
         self.counting = counting
@@ -772,6 +772,8 @@ class _Writer:
                     attrs_only.append(Ticket(pk=pk, reference=p.reference, **p.attrs, **p.derived))
                 else:
                     kept.append((pk, p.attrs))  # the stored history is replayed with them
+                    if self.stage is not None:
+                        self.references[pk] = p.reference
                 continue
             if len(have) < len(want) and want[: len(have)] == have:
                 fresh = p.events[len(have) :]
@@ -845,22 +847,56 @@ class _Writer:
                     ),
                 )
             )
+        gone = set(replaced)
+        clear = [(t.pk, t.pk in gone) for t in updated]
+        if kept:
+            self._replay_kept(kept, tickets, interval_rows, clear)
         assert self.stage is not None
         if tickets:
             self._copy_sql(self.stage.copy_sql(TICKETS), tickets)
-        if updated:
-            gone = set(replaced)
-            self._copy_sql(self.stage.copy_sql(CLEAR), [(t.pk, t.pk in gone) for t in updated])
+        if clear:
+            self._copy_sql(self.stage.copy_sql(CLEAR), clear)
         if event_rows:
             self._copy_sql(self.stage.copy_sql(EVENTS), _event_values(event_rows))
         if interval_rows:
             self._copy_sql(self.stage.copy_sql(INTERVALS), _interval_values(interval_rows))
-        self.kept.extend(kept)
+
+    def _replay_kept(
+        self,
+        kept: list[tuple[int, dict[str, Any]]],
+        tickets: list[tuple[Any, ...]],
+        interval_rows: list[tuple[int, IntervalRow]],
+        clear: list[tuple[int, bool]],
+    ) -> None:
+        """Tickets worked here since their export (or with a richer stored history than a
+        ticket-shaped file's sketch) keep their stored events; replay them with the file's
+        attributes and stage the result. This is ``ticket_history_rebuild`` (the same
+        ``replay`` and ``derived_fields``) for a whole batch in one query, instead of a
+        handful of queries per ticket: BPI 2014's incident list after its activity log
+        spent minutes there."""
+        stored: dict[int, list[TicketEvent]] = defaultdict(list)
+        for event in TicketEvent.objects.filter(ticket_id__in=[pk for pk, _ in kept]).order_by(
+            "ticket_id", "sequence", "pk"
+        ):
+            stored[event.ticket_id].append(event)
+        for pk, attrs in kept:
+            replayed = replay(stored[pk])
+            values = attrs | self._derive(replayed, attrs["kind"], attrs["priority"])
+            tickets.append(
+                (
+                    pk,
+                    self.references.pop(pk),
+                    *(_NULL if (v := values[c]) is None else v for c in _TICKET_COLUMNS[1:]),
+                )
+            )
+            interval_rows.extend((pk, i) for i in replayed.intervals)
+            clear.append((pk, False))
 
     def apply(self) -> None:
         """Move a clean file's staged rows to the real tables: create the new queues and
         categories (parents first), then let the stage insert, update and delete in SQL, and
-        replay the stored histories of tickets worked here since their export."""
+        that is all: tickets worked here since their export were replayed as they were
+        staged."""
         assert self.stage is not None
         keys: dict[int, int] = {}
         stand_ins = {id(o): o.pk for o in self.made}
@@ -881,14 +917,6 @@ class _Writer:
             keys.update((stand_ins[id(c)], c.pk) for c in ready)
             pending = [c for c in pending if c.pk is None]
         self.stage.apply(keys)
-        if self.kept:
-            self._rebuild(
-                [
-                    (pk, attrs | {"category_id": keys.get(c, c)})
-                    for pk, attrs in self.kept
-                    for c in [attrs["category_id"]]
-                ]
-            )
 
     def _rebuild(self, kept: list[tuple[int, dict[str, Any]]]) -> None:
         """Tickets worked here after the export: new attributes, the stored history replayed."""
