@@ -15,7 +15,7 @@ the ``import_tickets`` and ``import_cases`` commands, in their own process.
   connection dropped. A run whose lock is held is being imported: the copy returns at once.
   After ``MAX_ATTEMPTS`` starts the run is marked failed instead, so a file that kills its
   worker (memory, the hard time limit) cannot crash-loop.
-* **Progress** goes to the cache, not the database: the second pass writes inside one
+* **Progress** goes to the cache, not the database: an import writes inside one
   transaction, whose updates nobody else sees until it commits. The progress page reads the
   run and its cache entry.
 """

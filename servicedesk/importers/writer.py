@@ -1,11 +1,20 @@
 """Write imported ticket histories to the database: one transaction, all or nothing, in bulk.
 
-``tickets_import`` reads a file twice. The first pass streams it through the parsing layer
-(``read_histories``) and the writer's own checks, and writes nothing at all: not a row, not a
-queue, not a category (new ones get stand-in keys). A refused file or a dry run ends there, so
-neither leaves dead rows for vacuum, as writing and rolling back did; a dry run's summary is
-exact because that pass also compares each ticket with what is stored. Only a clean file is
-read again and written, in batches of ``BATCH_SIZE`` inside one transaction.
+Every row of a file is checked before anything is written to the real tables (ADR 0004).
+
+* **PostgreSQL: one read.** The file is streamed through the parsing layer
+  (``read_histories``) and the writer's own checks once, inside one transaction; each batch's
+  tickets, events and intervals, compared with what is stored, are copied to temporary tables
+  (``servicedesk.importers.staging``) on a background thread as the next batch is parsed.
+  Only when the whole file is clean do a few set-based statements move them to the real
+  tables (``Stage.apply``). A refused file rolls back, taking the temporary tables with it:
+  the real tables see no insert, update or delete, as with a dry run.
+* **Elsewhere (SQLite, for ``make run``; or ``staged=False``): two reads.** The first pass
+  checks and writes nothing at all (new queues and categories get stand-in keys); only a
+  clean file is read again and written, in batches of ``BATCH_SIZE``. Both paths make the
+  same decisions in ``_Writer._store`` and store the same rows (a test compares them).
+* **Dry runs** are the first pass of the two-read path on every database: read once, every
+  ticket compared with what is stored, so the summary is exact; nothing is staged.
 
 * **Natural key.** A ticket is found by its reference; queues by name and categories by their
   path (created on first sight, with a unique slug).
@@ -27,9 +36,10 @@ read again and written, in batches of ``BATCH_SIZE`` inside one transaction.
   Imports bypass the services' transition checks on purpose: an export is what happened, so a
   reassignment to the same queue (BPI 2014's "Reassignment" rows) is kept and counted.
 * **Speed and memory.** Per batch: one query to find existing tickets (and one for their
-  events, when there are any), one to take the new tickets' keys from their sequence, and one
-  PostgreSQL ``COPY`` each for tickets, events and intervals, run on a second thread while
-  the next batch is parsed (``bulk_create`` on other databases). Only one batch is held.
+  events, when there are any) and one PostgreSQL ``COPY`` each for tickets, events and
+  intervals (to the stage, or on the two-read path to the real tables, with the new tickets'
+  keys taken from their sequence first), run on a second thread while the next batch is
+  parsed (``bulk_create`` on other databases). Only one batch is held in Python.
 
 Each event's ``actor_name`` is the source row's person (``assignee`` in the mapping: audit
 exports name who held the ticket, usually the one who changed it); imported escalations,
