@@ -135,7 +135,12 @@ class Stage:
                     "SELECT * FROM unnest(%s::integer[], %s::integer[])",
                     [list(keys), list(keys.values())],
                 )
-            for table in (TICKETS, EVENTS, INTERVALS, CLEAR, KEYS):
+            # Statistics where a plan depends on them: the staged tickets (how many exist
+            # already decides between a scan of the ticket table and its key) and the small
+            # tables that drive the deletes and joins. The staged events and intervals are
+            # only ever read whole, hashed against those, and sorted: sampling them would
+            # cost more than it could change.
+            for table in (TICKETS, CLEAR, KEYS):
                 cursor.execute(f"ANALYZE {table}")
             # New tickets take their keys from the ticket sequence, in the file's order.
             cursor.execute(
