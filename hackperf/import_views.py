@@ -15,6 +15,7 @@ import csv
 import tomllib
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db.models import QuerySet
@@ -182,6 +183,8 @@ class ImportRunMixin:
         context["progress"] = progress = import_run_progress(run)
         context["stalled"] = import_run_stalled(run, progress, now=now)
         context["refresh_seconds"] = REFRESH_SECONDS
+        context["upload_keep_days"] = settings.IMPORT_UPLOAD_KEEP_DAYS
+        context["give_up_hours"] = round(settings.IMPORT_QUEUED_GIVE_UP_AFTER / 3600)
         if run.started_at is not None:
             context["elapsed"] = (run.finished_at or now) - run.started_at
         context["upload_url_name"] = {

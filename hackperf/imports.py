@@ -15,7 +15,7 @@ the ``import_tickets`` and ``import_cases`` commands, in their own process.
   connection dropped. A run whose lock is held is being imported: the copy returns at once.
   After ``MAX_ATTEMPTS`` starts the run is marked failed instead, so a file that kills its
   worker (memory, the hard time limit) cannot crash-loop.
-* **Progress** goes to the cache, not the database: the second pass writes inside one
+* **Progress** goes to the cache, not the database: an import writes inside one
   transaction, whose updates nobody else sees until it commits. The progress page reads the
   run and its cache entry.
 """
@@ -37,10 +37,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from hackperf.choices import ImportState
+from hackperf.choices import ImportKind, ImportState
 from hackperf.models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,17 @@ TIMED_OUT = (
     "stopped. Nothing was written."
 )
 CRASHED = "The import stopped with an error, and nothing was written: {error}"
+NEVER_STARTED = (
+    "No worker took this import up in {hours:,} hours, though it was queued again "
+    "{requeued} time(s) (the job queue, Redis, was probably down), so it was given up. "
+    "Nothing was written: upload the file again."
+)
+
+IMPORT_TASKS: Final = {
+    ImportKind.TICKETS: "servicedesk.tasks.tickets_import_run",
+    ImportKind.CASES: "infogov.tasks.cases_import_run",
+}
+"""The Celery task that imports each kind of run, by name: hackperf imports neither app."""
 
 
 class ImportRefused(Exception):
@@ -437,3 +448,83 @@ def bad_row_json(error: Any) -> dict[str, Any]:
         "value": _text(getattr(error, "value", None)),
         "reason": reason[:2000],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Housekeeping (beat: hackperf.tasks.sweep_import_runs, delete_old_uploads)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepOutcome:
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def import_runs_sweep(*, now=None) -> SweepOutcome:
+    """Queue again the runs still queued ``IMPORT_QUEUED_REQUEUE_AFTER`` seconds after they
+    were queued (or last queued again), and fail, with the reason, those still queued
+    ``IMPORT_QUEUED_GIVE_UP_AFTER`` seconds after they were queued.
+
+    Why: an upload is saved first and its task queued on commit, so when the broker is down
+    the run is saved but its message is lost (``hackperf.tasks.enqueue_on_commit`` logs it),
+    and nothing would ever take it up. Each run is claimed with a conditional UPDATE, as a
+    worker claims it, so a sweep and a worker (or two sweeps) never both act on one run.
+    """
+    from hackperf.celery import app
+    from hackperf.tasks import enqueue_on_commit
+
+    now = now or timezone.now()
+    again = timedelta(seconds=settings.IMPORT_QUEUED_REQUEUE_AFTER)
+    give_up = timedelta(seconds=settings.IMPORT_QUEUED_GIVE_UP_AFTER)
+    outcome = SweepOutcome()
+    queued = ImportRun.objects.filter(state=ImportState.QUEUED)
+    for pk, requeued in queued.filter(created_at__lt=now - give_up).values_list(
+        "pk", "requeued_count"
+    ):
+        error = NEVER_STARTED.format(hours=round(give_up.total_seconds() / 3600), requeued=requeued)
+        if queued.filter(pk=pk).update(
+            state=ImportState.FAILED, error=error, started_at=now, finished_at=now, phase=""
+        ):
+            outcome.failed.append(pk)
+    stale = queued.filter(created_at__lt=now - again).filter(
+        Q(requeued_at__isnull=True) | Q(requeued_at__lt=now - again)
+    )
+    for pk, kind, last in stale.values_list("pk", "kind", "requeued_at"):
+        if queued.filter(pk=pk, requeued_at=last).update(
+            requeued_at=now, requeued_count=F("requeued_count") + 1
+        ):
+            enqueue_on_commit(app.tasks[IMPORT_TASKS[kind]], pk)
+            outcome.requeued.append(pk)
+    if outcome.requeued or outcome.failed:
+        logger.warning(
+            "import runs queued again: %s; given up: %s", outcome.requeued, outcome.failed
+        )
+    return outcome
+
+
+def import_uploads_delete(*, now=None) -> list[int]:
+    """Delete the stored files of uploads whose import finished ``IMPORT_UPLOAD_KEEP_DAYS``
+    ago or more; the runs that lost their file.
+
+    Why: every upload is kept under ``IMPORT_ROOT`` for its worker, and a year of exports
+    would fill the disk. The run stays, with the file's name, size and SHA-256, so what was
+    imported can still be told and a copy matched to it. Only files under ``IMPORT_ROOT``
+    are deleted: a command-line import's path is its owner's own file.
+    """
+    now = now or timezone.now()
+    root = Path(settings.IMPORT_ROOT)
+    old = ImportRun.objects.filter(
+        finished_at__lte=now - timedelta(days=settings.IMPORT_UPLOAD_KEEP_DAYS),
+        file_deleted_at__isnull=True,
+        stored_path__startswith=f"{root}/",
+    )
+    deleted = []
+    for pk, stored in old.values_list("pk", "stored_path"):
+        path = Path(stored)
+        if not path.resolve().is_relative_to(root.resolve()):
+            continue  # a name that climbs out of the folder: not one of ours
+        path.unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=pk).update(file_deleted_at=now)
+        deleted.append(pk)
+    return deleted

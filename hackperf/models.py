@@ -322,6 +322,16 @@ class ImportRun(models.Model):
     )
     bad_row_count = models.PositiveBigIntegerField("bad rows (all)", default=0)
     error = models.TextField("why it failed", blank=True)
+    # hackperf.imports.import_runs_sweep: a run queued while the broker was down is queued
+    # again, then given up; an upload's stored file is deleted some days after it finished.
+    requeued_count = models.PositiveSmallIntegerField("times queued again", default=0, db_default=0)
+    requeued_at = models.DateTimeField("last queued again at", null=True, blank=True)
+    file_deleted_at = models.DateTimeField(
+        "stored file deleted at",
+        null=True,
+        blank=True,
+        help_text="The record and the file's SHA-256 are kept.",
+    )
 
     class Meta:
         ordering = ("-created_at", "-pk")

@@ -196,6 +196,23 @@ if REDIS_URL and IMPORT_TASK_TIME_LIMIT >= CELERY_BROKER_TRANSPORT_OPTIONS["visi
         "IMPORT_TASK_TIME_LIMIT must be below the broker's visibility timeout (3600 s)"
     )
 
+# hackperf.imports.import_runs_sweep: a run still queued this many seconds after it was
+# queued (or last queued again) is queued again: its message was lost, most often because the
+# broker was down when the upload was saved. Re-queuing a run that is merely waiting behind a
+# long import is harmless (the task does nothing for a run already taken or finished).
+IMPORT_QUEUED_REQUEUE_AFTER = env_int("IMPORT_QUEUED_REQUEUE_AFTER", 15 * 60)
+# ... and one still queued this long after it was queued is marked failed, saying why.
+IMPORT_QUEUED_GIVE_UP_AFTER = env_int("IMPORT_QUEUED_GIVE_UP_AFTER", 24 * 3600)
+# Days an upload's stored file is kept after its import finished (hackperf.imports
+# .import_uploads_delete); the run's record, with the file's name, size and SHA-256, stays.
+IMPORT_UPLOAD_KEEP_DAYS = env_int("IMPORT_UPLOAD_KEEP_DAYS", 30)
+if not 0 < IMPORT_QUEUED_REQUEUE_AFTER < IMPORT_QUEUED_GIVE_UP_AFTER:
+    raise ImproperlyConfigured(
+        "IMPORT_QUEUED_REQUEUE_AFTER must be positive and below IMPORT_QUEUED_GIVE_UP_AFTER"
+    )
+if IMPORT_UPLOAD_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("IMPORT_UPLOAD_KEEP_DAYS must be at least 1")
+
 # Static: stable names, each with its crontab in words. Times are Europe/London.
 CELERY_BEAT_SCHEDULE = {
     # "* * * * *": every minute, so the status page can tell whether beat and a worker run.
@@ -207,6 +224,17 @@ CELERY_BEAT_SCHEDULE = {
     "hackperf-send-outbox": {
         "task": "hackperf.tasks.send_outbox",
         "schedule": crontab(minute="*"),
+    },
+    # "*/5 * * * *": every five minutes; a lost import message is found within
+    # IMPORT_QUEUED_REQUEUE_AFTER plus five minutes.
+    "hackperf-sweep-import-runs": {
+        "task": "hackperf.tasks.sweep_import_runs",
+        "schedule": crontab(minute="*/5"),
+    },
+    # "45 3 * * *": 03:45 daily, when nobody uploads.
+    "hackperf-delete-old-uploads": {
+        "task": "hackperf.tasks.delete_old_uploads",
+        "schedule": crontab(minute=45, hour=3),
     },
     # "15 6 * * 1": Mondays 06:15; new bank holidays are announced weeks ahead at best.
     "hackperf-refresh-bank-holidays": {

@@ -64,6 +64,31 @@ def send_outbox() -> int:
     return outbox_send().sent
 
 
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def sweep_import_runs() -> None:
+    """Queue again the import runs whose message was lost; give up those queued too long.
+
+    Idempotent (``hackperf.imports.import_runs_sweep``): each run is claimed with a
+    conditional UPDATE before it is queued again or failed, and the import task itself does
+    nothing for a run that is taken or finished, so a repeated sweep changes nothing.
+    """
+    from hackperf.imports import import_runs_sweep
+
+    import_runs_sweep()
+
+
+@shared_task(ignore_result=True, soft_time_limit=300, time_limit=360)
+def delete_old_uploads() -> None:
+    """Delete uploads' stored files ``IMPORT_UPLOAD_KEEP_DAYS`` after their import finished.
+
+    Idempotent (``hackperf.imports.import_uploads_delete``): a run whose file is deleted is
+    marked so, and a file already gone is not an error.
+    """
+    from hackperf.imports import import_uploads_delete
+
+    import_uploads_delete()
+
+
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue ``task`` once the current transaction commits; a broker failure is logged only.
 

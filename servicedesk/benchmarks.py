@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import random
 import shutil
 import tempfile
@@ -261,6 +262,20 @@ def _bare_copy(path: Path) -> float:
     return rows / seconds
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds the import's PostgreSQL backend has used, from /proc when the server runs
+    on this machine (None otherwise). Beside the Python process's own, it says which side
+    limits an import on a machine whose other users make wall-clock time vary."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _head(path: Path, into: Path, rows: int) -> int:
     """The header and about the first ``rows`` rows of a CSV, ending at a ticket's last row."""
     with path.open(encoding="utf-8", newline="") as f, into.open("w", encoding="utf-8") as out:
@@ -295,7 +310,10 @@ def bench_import_uci() -> Iterator[Figure]:
         _remove_uci_data(first_queue, first_category)
         _vacuum()
         try:
+            backend, python = _backend_cpu(), time.process_time()
             summary = tickets_import(source=path, mapping=mapping)
+            python = time.process_time() - python
+            backend = None if backend is None else (_backend_cpu() or 0.0) - backend
             assert not summary.errors, summary.errors[:5]
             _vacuum()
             bare = _bare_copy(path)
@@ -313,6 +331,9 @@ def bench_import_uci() -> Iterator[Figure]:
                 100 * summary.rows_per_second / bare,
                 "% (0.04x is 4 %)",
             )
+            yield Figure("import (UCI): CPU time of the Python process", python, "s")
+            if backend is not None:
+                yield Figure("import (UCI): CPU time of its PostgreSQL backend", backend, "s")
             again = tickets_import(source=path, mapping=mapping)
             yield Figure(
                 "import (UCI): the same file again (nothing changes)",

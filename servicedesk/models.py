@@ -297,6 +297,7 @@ class TicketEvent(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
     )
     actor_name = models.CharField("actor name", max_length=200, blank=True)
     from_status = models.CharField("from status", max_length=20, choices=Status.choices, blank=True)
@@ -308,6 +309,7 @@ class TicketEvent(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
     )
     to_queue = models.ForeignKey(
         Queue,
@@ -316,6 +318,7 @@ class TicketEvent(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -324,6 +327,7 @@ class TicketEvent(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
     )
     reason = models.TextField("reason", blank=True)
     level = models.PositiveSmallIntegerField(
@@ -344,6 +348,18 @@ class TicketEvent(models.Model):
         indexes = [
             # Closures, reopens and escalations in a period (trend snapshots).
             models.Index(fields=["kind", "at"], name="sd_event_kind_at"),
+            # The people and queues an event names, for deleting a user (SET_NULL) or a
+            # queue (PROTECT) and for nothing else: only the events that name one are
+            # indexed. Imported events name no user and most name no queue, so a full index
+            # was mostly NULLs that every import's COPY had to add (servicedesk 0009).
+            *(
+                models.Index(
+                    fields=[field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"sd_event_{field}_set",
+                )
+                for field in ("actor", "assignee", "from_queue", "to_queue")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -205,3 +205,57 @@ class ImportsInTheBrowserTests:
         assert recording_page.axe_violations() == []
         shoot(page, "9-case-bad-rows")
         assert Case.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+class ImportHousekeepingInTheBrowserTests:
+    """What the beat sweep and the upload clean-up leave on a run's page, at 1280 and 1920."""
+
+    def test_a_run_queued_again_and_a_run_whose_file_was_deleted_say_so(
+        self, recording_page, make_user, import_root
+    ):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from hackperf.choices import ImportKind, ImportState
+        from hackperf.imports import import_file_store, import_run_create, import_uploads_delete
+
+        make_user(Role.DMT, username="dana", first_name="Dana", last_name="Mensah")
+        now = timezone.now()
+
+        def run(name: str, **kwargs) -> ImportRun:
+            return import_run_create(
+                kind=ImportKind.TICKETS,
+                stored=import_file_store(chunks=[(HEADER + "x\n").encode()], name=name),
+                mapping_name="BPI Challenge 2013",
+                mapping_preset="bpic2013",
+                actor_name="Dana Mensah",
+                **kwargs,
+            )
+
+        waiting = run("lost-message.csv", now=now - timedelta(minutes=40))
+        ImportRun.objects.filter(pk=waiting.pk).update(requeued_count=2, requeued_at=now)
+        old = run("last-year.csv", now=now - timedelta(days=60))
+        finished = now - timedelta(days=59)
+        ImportRun.objects.filter(pk=old.pk).update(
+            state=ImportState.SUCCEEDED, started_at=finished, finished_at=finished, items=1
+        )
+        assert import_uploads_delete(now=now) == [old.pk]
+
+        page = recording_page.page
+        recording_page.sign_in("dana", PASSWORD)
+        for width, height in ((1280, 800), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{recording_page.base_url}/imports/{waiting.pk}/")
+            text = page.locator("#import-requeued").inner_text()
+            assert "Queued again automatically 2 times" in text
+            assert recording_page.axe_violations() == []
+            shoot(page, f"requeued-{width}")
+            page.goto(f"{recording_page.base_url}/imports/{old.pk}/")
+            text = page.locator("#import-file-deleted").inner_text()
+            assert "The stored copy was deleted on" in text
+            assert old.sha256 in page.locator("#import-run-facts").inner_text()
+            assert recording_page.axe_violations() == []
+            shoot(page, f"file-deleted-{width}")
+        assert recording_page.console_errors == []

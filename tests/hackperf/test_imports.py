@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg2
@@ -14,6 +15,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
 
 from hackperf import imports
 from hackperf.celery import app
@@ -23,6 +26,7 @@ from hackperf.imports import (
     CRASHED,
     GAVE_UP,
     MAX_ATTEMPTS,
+    NEVER_STARTED,
     TIMED_OUT,
     ImportOutcome,
     ImportRefused,
@@ -30,9 +34,12 @@ from hackperf.imports import (
     import_file_store,
     import_run_create,
     import_run_execute,
+    import_runs_sweep,
+    import_uploads_delete,
     progress_key,
 )
 from hackperf.models import ImportRun
+from hackperf.roles import Role
 from servicedesk.import_jobs import run_tickets
 from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
 from servicedesk.tasks import tickets_import_run
@@ -306,3 +313,162 @@ def _dsn() -> dict:
         "port": db["PORT"] or 5432,
         "password": db["PASSWORD"],
     }
+
+
+@pytest.mark.django_db
+class SweepTests:
+    """A run whose message was lost (the broker was down at upload) is queued again by the
+    beat sweep, then given up with the reason; the run page says so."""
+
+    def test_a_run_left_queued_is_queued_again_and_then_imported(
+        self, import_root, django_capture_on_commit_callbacks, monkeypatch
+    ):
+        sent: list[int] = []
+        monkeypatch.setattr(tickets_import_run, "delay", sent.append)
+        now = timezone.now()
+        run = queued(V1, now=now - timedelta(seconds=settings.IMPORT_QUEUED_REQUEUE_AFTER + 1))
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = import_runs_sweep(now=now)
+        assert (outcome.requeued, outcome.failed, sent) == ([run.pk], [], [run.pk])
+        run.refresh_from_db()
+        assert (run.state, run.requeued_count, run.requeued_at) == (ImportState.QUEUED, 1, now)
+        tickets_import_run.run(*sent)  # the worker, once the message reaches it
+        run.refresh_from_db()
+        assert run.state == ImportState.SUCCEEDED
+        assert Ticket.objects.count() == 2
+
+    def test_a_broker_still_down_is_logged_and_tried_again_next_time(
+        self, import_root, django_capture_on_commit_callbacks, monkeypatch, caplog
+    ):
+        def down(*args):
+            raise OSError("Connection refused")
+
+        monkeypatch.setattr(tickets_import_run, "delay", down)
+        now = timezone.now()
+        again = timedelta(seconds=settings.IMPORT_QUEUED_REQUEUE_AFTER)
+        run = queued(V1, now=now - again - timedelta(seconds=1))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert import_runs_sweep(now=now).requeued == [run.pk]
+        assert "is the broker (Redis) running?" in caplog.text
+        sent: list[int] = []
+        monkeypatch.setattr(tickets_import_run, "delay", sent.append)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert import_runs_sweep(now=now + again * 2).requeued == [run.pk]
+        assert sent == [run.pk]
+
+    def test_it_is_queued_again_once_an_interval_while_no_worker_takes_it(
+        self, import_root, django_capture_on_commit_callbacks
+    ):
+        now = timezone.now()
+        again = timedelta(seconds=settings.IMPORT_QUEUED_REQUEUE_AFTER)
+        run = queued(V1, now=now - again - timedelta(seconds=1))
+        # No worker: the captured callbacks (the enqueueing) are not run.
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert import_runs_sweep(now=now).requeued == [run.pk]
+            before = list(ImportRun.objects.values())
+            assert import_runs_sweep(now=now + again / 2).requeued == []  # too soon
+            assert list(ImportRun.objects.values()) == before
+            assert import_runs_sweep(now=now + again * 2).requeued == [run.pk]
+        assert len(callbacks) == 2
+        run.refresh_from_db()
+        assert (run.state, run.requeued_count) == (ImportState.QUEUED, 2)
+
+    def test_a_fresh_or_taken_run_is_left_alone(self, import_root):
+        now = timezone.now()
+        fresh = queued(V1, now=now)
+        taken = queued(V1, now=now - timedelta(days=2))
+        ImportRun.objects.filter(pk=taken.pk).update(state=ImportState.RUNNING, started_at=now)
+        before = list(ImportRun.objects.values())
+        outcome = import_runs_sweep(now=now)
+        assert (outcome.requeued, outcome.failed) == ([], [])
+        assert list(ImportRun.objects.values()) == before
+        assert fresh.pk not in outcome.requeued
+
+    def test_a_run_queued_too_long_is_failed_with_the_reason(self, import_root, table_writes):
+        now = timezone.now()
+        run = queued(V1, now=now - timedelta(seconds=settings.IMPORT_QUEUED_GIVE_UP_AFTER + 1))
+        ImportRun.objects.filter(pk=run.pk).update(requeued_count=3)
+        before = table_writes(*TICKET_TABLES)
+        outcome = import_runs_sweep(now=now)
+        assert (outcome.requeued, outcome.failed) == ([], [run.pk])
+        run.refresh_from_db()
+        assert run.state == ImportState.FAILED
+        assert run.error == NEVER_STARTED.format(
+            hours=round(settings.IMPORT_QUEUED_GIVE_UP_AFTER / 3600), requeued=3
+        )
+        assert run.finished_at == now
+        # A message that turns up after all finds the run finished and does nothing.
+        assert import_run_execute(run_id=run.pk, runner=run_tickets) is None
+        assert table_writes(*TICKET_TABLES) == before
+        assert import_runs_sweep(now=now + timedelta(hours=1)).failed == []
+
+    def test_the_run_page_says_it_was_queued_again(self, import_root, client_as):
+        now = timezone.now()
+        run = queued(V1, now=now - timedelta(hours=1))
+        ImportRun.objects.filter(pk=run.pk).update(requeued_count=2, requeued_at=now)
+        page = client_as(Role.DMT).get(reverse("import_run_detail", args=[run.pk]))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert 'id="import-requeued"' in text
+        assert "Queued again automatically 2 times" in text
+
+    def test_beat_runs_the_sweep_and_the_clean_up(self):
+        tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+        assert {"hackperf.tasks.sweep_import_runs", "hackperf.tasks.delete_old_uploads"} <= tasks
+        for name in ("hackperf.tasks.sweep_import_runs", "hackperf.tasks.delete_old_uploads"):
+            assert name in app.tasks
+        assert set(imports.IMPORT_TASKS.values()) <= set(app.tasks)
+
+
+@pytest.mark.django_db
+class UploadCleanUpTests:
+    """An upload's stored file is deleted IMPORT_UPLOAD_KEEP_DAYS after its import finished;
+    the run, with the file's name, size and SHA-256, is kept."""
+
+    def finished(self, days_ago: float, *, text: str = V1) -> ImportRun:
+        run = queued(text)
+        at = timezone.now() - timedelta(days=days_ago)
+        ImportRun.objects.filter(pk=run.pk).update(
+            state=ImportState.SUCCEEDED, started_at=at, finished_at=at
+        )
+        run.refresh_from_db()
+        return run
+
+    def test_an_old_upload_is_deleted_and_its_record_kept(self, import_root, client_as):
+        keep = settings.IMPORT_UPLOAD_KEEP_DAYS
+        old, recent = self.finished(keep + 0.5), self.finished(keep - 0.5)
+        now = timezone.now()
+        assert import_uploads_delete(now=now) == [old.pk]
+        assert not Path(old.stored_path).exists()
+        assert Path(recent.stored_path).exists()
+        old.refresh_from_db()
+        assert old.file_deleted_at == now
+        assert old.sha256 == hashlib.sha256(V1.encode()).hexdigest()
+        assert old.state == ImportState.SUCCEEDED
+        page = client_as(Role.DMT).get(reverse("import_run_detail", args=[old.pk]))
+        text = page.content.decode()
+        assert 'id="import-file-deleted"' in text and old.sha256 in text
+        assert f"kept for {keep} days" in text
+
+    def test_running_it_again_changes_nothing(self, import_root):
+        old = self.finished(settings.IMPORT_UPLOAD_KEEP_DAYS + 1)
+        Path(old.stored_path).unlink()  # already gone: not an error
+        assert import_uploads_delete() == [old.pk]
+        before = list(ImportRun.objects.values())
+        assert import_uploads_delete() == []
+        assert list(ImportRun.objects.values()) == before
+
+    def test_a_running_or_queued_runs_file_is_kept(self, import_root):
+        run = queued(V1, now=timezone.now() - timedelta(days=400))
+        assert import_uploads_delete() == []
+        assert Path(run.stored_path).exists()
+
+    def test_a_command_line_file_is_never_deleted(self, import_root, tmp_path):
+        own = tmp_path / "mine.csv"
+        own.write_text(V1)
+        run = self.finished(settings.IMPORT_UPLOAD_KEEP_DAYS + 1)
+        ImportRun.objects.filter(pk=run.pk).update(stored_path=str(own))
+        sneaky = self.finished(settings.IMPORT_UPLOAD_KEEP_DAYS + 1)
+        ImportRun.objects.filter(pk=sneaky.pk).update(stored_path=f"{import_root}/../{own.name}")
+        assert import_uploads_delete() == []
+        assert own.exists()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from servicedesk import services
 from servicedesk.choices import EventKind, Status
@@ -387,3 +388,179 @@ class ReservedQueueSlugTests:
 
         with pytest.raises(ValidationError, match="another page under /queues/"):
             validate_queue_slug(slug)
+
+
+UCI = BPIC2014.parent / "uci-incident-event-log" / "incident_event_log.csv.gz"
+
+
+def _sample(source: Path, into: Path, *, keys: set[str] | None = None, tickets: int = 0) -> set:
+    """The header and the rows of the first ``tickets`` tickets (or of ``keys``) of a CSV file,
+    gzip-compressed or not; returns the tickets' references (the first column)."""
+    opener = gzip.open if source.suffix == ".gz" else open
+    kept: set[str] = set()
+    with opener(source, "rt", encoding="utf-8", newline="") as f, into.open("w") as out:
+        out.write(next(f))
+        for line in f:
+            key = line.split(",", 1)[0]
+            if keys is not None:
+                if key in keys:
+                    out.write(line)
+                continue
+            if key not in kept and len(kept) >= tickets:
+                break
+            kept.add(key)
+            out.write(line)
+    return kept
+
+
+def _sorted(rows) -> list:
+    """Rows in a fixed order, NULLs and all."""
+    return sorted(rows, key=repr)
+
+
+def _stored() -> tuple:
+    """What the imports stored, by natural keys (references, queue names, category paths):
+    the two paths take their keys in a different order, the rows must be the same."""
+    queues = dict(Queue.objects.values_list("pk", "name"))
+    categories = {
+        pk: (parent, name)
+        for pk, parent, name in Category.objects.values_list("pk", "parent", "name")
+    }
+
+    def path(pk):
+        names = []
+        while pk is not None:
+            pk, name = categories[pk]
+            names.append(name)
+        return "/".join(reversed(names))
+
+    references = dict(Ticket.objects.values_list("pk", "reference"))
+    tickets = _sorted(
+        (
+            row | {"queue_id": queues[row["queue_id"]], "category_id": path(row["category_id"])}
+        ).items()
+        for row in Ticket.objects.values(*[f.attname for f in Ticket._meta.concrete_fields][1:])
+    )
+    events = _sorted(
+        (references[t], *rest, queues.get(f), queues.get(q))
+        for t, f, q, *rest in TicketEvent.objects.values_list(
+            "ticket",
+            "from_queue",
+            "to_queue",
+            "sequence",
+            "kind",
+            "at",
+            "actor_name",
+            "from_status",
+            "to_status",
+            "reason",
+            "level",
+            "actor",
+            "assignee",
+        )
+    )
+    intervals = _sorted(
+        (references[t], queues[q], *rest)
+        for t, q, *rest in TicketInterval.objects.values_list(
+            "ticket",
+            "queue",
+            "started_at",
+            "ended_at",
+            "status",
+            "status_class",
+            "reassignment_count",
+            "escalation_level",
+        )
+    )
+    return _sorted(queues.values()), _sorted(map(path, categories)), tickets, events, intervals
+
+
+def _wipe() -> None:
+    TicketEvent.objects.all().delete()
+    TicketInterval.objects.all().delete()
+    Ticket.objects.all().delete()
+    Category.objects.filter(parent__isnull=False).delete()
+    Category.objects.all().delete()
+    Queue.objects.all().delete()
+
+
+@pytest.mark.django_db
+class StagedImportTests:
+    """PostgreSQL's one-pass import through temporary tables stores exactly what the two-pass
+    path (SQLite's, and ``staged=False``) stores, in every case the merge rules distinguish."""
+
+    def scenarios(self, tmp_path):
+        bpic2013, ivanti = load_mapping("bpic2013"), load_mapping("ivanti_landesk")
+        incidents, activities = (
+            load_mapping("bpic2014_incidents"),
+            load_mapping("bpic2014_activities"),
+        )
+        rewritten = V1.replace("Accepted,Wait - User,V5", "Accepted,Wait - Vendor,V5")
+        v1, v2 = write(tmp_path, V1, "v1.csv"), write(tmp_path, V2, "v2.csv")
+        a1 = write(tmp_path, A1_AS_TICKET, "a1.csv")
+        uci = tmp_path / "uci.csv"
+        _sample(UCI, uci, tickets=400)
+        bpi_incidents, bpi_activities = tmp_path / "incidents.csv", tmp_path / "activities.csv"
+        keys = _sample(BPIC2014 / "incidents.csv", tmp_path / "first.csv", tickets=300)
+        _sample(BPIC2014 / "incidents.csv", bpi_incidents, keys=keys)
+        _sample(BPIC2014 / "incident_activities.csv", bpi_activities, keys=keys)
+
+        return {
+            "newer export": [(v1, bpic2013), (v2, bpic2013)],
+            "same file twice": [(v2, bpic2013), (v2, bpic2013)],
+            "rewritten history": [(v1, bpic2013), (write(tmp_path, rewritten), bpic2013)],
+            "ticket export after the log": [(v1, bpic2013), (a1, ivanti)],
+            "log after the ticket export": [(a1, ivanti), (v1, bpic2013)],
+            "category tree": [(DATA / "ivanti_landesk_incidents.csv", ivanti)],
+            "UCI, 400 incidents": [(uci, load_mapping("uci_servicenow"))],
+            "BPI 2014, incidents then activities": [
+                (bpi_incidents, incidents),
+                (bpi_activities, activities),
+            ],
+            "BPI 2014, activities then incidents": [
+                (bpi_activities, activities),
+                (bpi_incidents, incidents),
+            ],
+        }
+
+    @needs_real_data
+    def test_it_stores_what_the_two_pass_path_stores(self, tmp_path, targets):
+        for name, steps in self.scenarios(tmp_path).items():
+            results = {}
+            for staged in (False, True):
+                _wipe()
+                summaries = []
+                for path, mapping in steps:
+                    summary = tickets_import(source=path, mapping=mapping, staged=staged)
+                    assert summary.errors == [], (name, summary.errors[:3])
+                    summaries.append(summary.lines()[:-1])  # all but the time taken
+                results[staged] = (summaries, _stored())
+            assert results[True] == results[False], name
+
+    def test_it_keeps_the_events_added_here_since_the_export(self, tmp_path):
+        mapping = load_mapping("bpic2013")
+        path = write(tmp_path, V1)
+        results = {}
+        for staged in (False, True):
+            _wipe()
+            tickets_import(source=path, mapping=mapping, staged=staged)
+            a = Ticket.objects.get(reference="A-1")
+            services.ticket_take_off_hold(
+                ticket=a, actor=None, at=datetime(2024, 3, 6, 9, tzinfo=UTC), actor_name="Eve"
+            )
+            changed = write(tmp_path, V1.replace("PROD1,Org A", "PROD9,Org A"), "changed.csv")
+            summary = tickets_import(source=changed, mapping=mapping, staged=staged)
+            assert summary.errors == []
+            results[staged] = (summary.lines()[:-1], _stored())
+        assert results[True] == results[False]
+        a = Ticket.objects.get(reference="A-1")
+        assert (a.status, a.last_sequence, a.category.name) == (Status.IN_PROGRESS, 7, "PROD9")
+
+    def test_a_refused_file_leaves_no_temporary_table(self, tmp_path, table_writes):
+        before = table_writes(Queue, Category, Ticket, TicketEvent, TicketInterval)
+        summary = tickets_import(source=write(tmp_path, BAD), mapping=load_mapping("bpic2013"))
+        assert summary.errors
+        assert table_writes(Queue, Category, Ticket, TicketEvent, TicketInterval) == before
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", ["sd_import_%"])
+            assert cursor.fetchone() == (0,)
