@@ -152,9 +152,15 @@ class GovukDateField(forms.Field):
         missing = [part for part in self.parts if not typed[part]]
         if missing:
             raise self._fail(f"{name} must include a {' and '.join(missing)}", *missing)
-        if not all(v.isascii() and v.isdigit() and len(v) <= 4 for v in typed.values()):
-            bad = [p for p in self.parts if not (typed[p].isascii() and typed[p].isdigit())]
-            raise self._fail(f"{name} must be a real date", *(bad or self.parts))
+        longest = {"day": 2, "month": 2, "year": 4}
+        bad = [
+            part
+            for part in self.parts
+            if not (typed[part].isascii() and typed[part].isdigit())
+            or len(typed[part].lstrip("0") or "0") > longest[part]
+        ]
+        if bad:
+            raise self._fail(f"{name} must be a real date", *bad)
         if len(typed["year"]) != 4:
             raise self._fail(
                 f"Year must include 4 numbers, like {timezone.localdate().year}", "year"
@@ -315,9 +321,9 @@ def govuk_messages(field: forms.Field) -> None:
     label = str(field.label or "").removesuffix(" (optional)") or "an answer"
     what = _lower_first(label)
     messages = field.error_messages
-    choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(
-        field.widget, forms.CheckboxInput
-    )
+    choosing = isinstance(
+        field, forms.ChoiceField | forms.ModelChoiceField | forms.FileField
+    ) or isinstance(field.widget, forms.CheckboxInput)
     if str(messages.get("required", "")) == _DJANGO_MESSAGES["required"]:
         messages["required"] = f"Choose {what}" if choosing else f"Enter {what}"
     if "invalid_choice" in messages and str(messages["invalid_choice"]) in (
