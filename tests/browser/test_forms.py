@@ -80,7 +80,7 @@ class FormTests:
         assert page.title() == "Log a ticket – ICT performance – Hackney"
         assert page.locator("#id_queue option").first.inner_text() == "Choose a queue"
         shoot(page, "ticket-log")
-        page.get_by_label("Reference (optional)").fill("INC-FORM-1")
+        page.locator("#id_reference").fill("INC-FORM-1")
         page.get_by_role("button", name="Log ticket").click()
         page.wait_for_load_state()
         check(recording_page, "ticket-log-errors")
@@ -112,10 +112,10 @@ class FormTests:
         assert page.title() == "Log a case – ICT performance – Hackney"
         assert page.locator('input[type="date"]').count() == 0
         shoot(page, "case-log")
-        page.get_by_label("Reference").fill("FOI-2026-0142")
+        page.locator("#id_reference").fill("FOI-2026-0142")
         page.get_by_label("FOI", exact=True).check()
-        page.get_by_label("Day").fill("27")
-        page.get_by_label("Year").fill("2026")
+        page.locator("#id_received").fill("27")
+        page.locator("#id_received-year").fill("2026")
         page.get_by_role("button", name="Log the case").click()
         page.wait_for_load_state()
         check(recording_page, "case-log-errors")
@@ -138,9 +138,9 @@ class FormTests:
         pk = world["case"].pk
         page.goto(recording_page.base_url + reverse("infogov:case_event_create", args=[pk]))
         page.get_by_label("Clarification requested").check()
-        page.get_by_label("Day").fill("31")
-        page.get_by_label("Month").fill("2")
-        page.get_by_label("Year").fill("2026")
+        page.locator("#id_date").fill("31")
+        page.locator("#id_date-month").fill("2")
+        page.locator("#id_date-year").fill("2026")
         page.get_by_role("button", name="Record the event").click()
         page.wait_for_load_state()
         check(recording_page, "clock-event-errors")
@@ -148,9 +148,9 @@ class FormTests:
 
         page.goto(recording_page.base_url + reverse("infogov:case_respond", args=[pk]))
         later = timezone.localdate() + timedelta(days=3)
-        page.get_by_label("Day").fill(str(later.day))
-        page.get_by_label("Month").fill(str(later.month))
-        page.get_by_label("Year").fill(str(later.year))
+        page.locator("#id_responded").fill(str(later.day))
+        page.locator("#id_responded-month").fill(str(later.month))
+        page.locator("#id_responded-year").fill(str(later.year))
         page.get_by_role("button", name="Record the response").click()
         page.wait_for_load_state()
         check(recording_page, "case-respond-errors")
@@ -165,7 +165,7 @@ class FormTests:
             recording_page.base_url + reverse("indicators:period_value_create", args=["hand-kept"])
         )
         assert page.locator('input[type="month"]').count() == 0
-        page.get_by_label("Year").fill("26")
+        page.locator("#id_period_start-year").fill("26")
         page.get_by_role("button", name="Save the value").click()
         page.wait_for_load_state()
         check(recording_page, "indicator-value-errors")
@@ -173,9 +173,9 @@ class FormTests:
 
         page.goto(recording_page.base_url + reverse("indicators:risk_create"))
         assert page.locator("#id_likelihood option").first.inner_text() == "Choose a likelihood"
-        page.get_by_label("Day").fill("1")
-        page.get_by_label("Month").fill("13")
-        page.get_by_label("Year").fill("2027")
+        page.locator("#id_review_date").fill("1")
+        page.locator("#id_review_date-month").fill("13")
+        page.locator("#id_review_date-year").fill("2027")
         page.get_by_role("button", name="Save the risk").click()
         page.wait_for_load_state()
         check(recording_page, "risk-errors")

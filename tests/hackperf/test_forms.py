@@ -245,6 +245,7 @@ class FormPageTests:
             assert not re.search(r"<select[^>]*\bmultiple", html), url
             title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
             assert title.endswith(" – ICT performance – Hackney"), (url, title)
+            assert "<" not in title and "\n" not in title.strip(), (url, title)
 
     def test_an_error_page_title_says_error(self, client_as):
         response = client_as(Role.IG_OFFICER).post(reverse("infogov:case_create"), {})
