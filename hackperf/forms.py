@@ -236,6 +236,9 @@ class GovukMixin:
     """
 
     template_name = "includes/forms/_fields.html"
+    # GOV.UK marks the optional fields, not the required ones ("Service (optional)"); a
+    # filter form, all of whose fields are optional, says so once instead (False).
+    mark_optional = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
@@ -270,11 +273,13 @@ class GovukMixin:
                 described.append(f"{bound_id}-hint")
             if name in errors:
                 described.append(f"{bound_id}-error")
+            if isinstance(widget, forms.NumberInput) and base is not None:
+                base = f"{base} govuk-input--width-4"
             if base is not None:
                 css = widget.attrs.get("class", "")
                 css = " ".join(c for c in css.split() if not c.endswith("--error"))
-                if base.split()[0] not in css.split():
-                    css = f"{base} {css}".strip()
+                missing = [c for c in base.split() if c not in css.split()]
+                css = " ".join([*missing, *css.split()])
                 if name in errors and not isinstance(widget, forms.CheckboxInput):
                     css += f" {base.split()[0]}--error"
                 widget.attrs["class"] = css
@@ -370,6 +375,12 @@ def error_anchor(bound: forms.BoundField) -> str:
 class GovukForm(GovukMixin, forms.Form):
     """A form drawn in GOV.UK markup: ``{% include "includes/forms/_error_summary.html" %}``
     then ``{{ form }}`` (or ``includes/forms/_field.html`` with ``field=`` one by one)."""
+
+
+class GovukFilterForm(GovukForm):
+    """A list's filters (django-filter's ``Meta.form``): every field optional, none marked."""
+
+    mark_optional = False
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:

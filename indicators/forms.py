@@ -138,8 +138,15 @@ class ReviewPackForm(GovukForm):
 class RiskForm(GovukForm):
     """A risk on the register (``services.risk_save``)."""
 
-    title = forms.CharField(label="Risk", max_length=200)
-    owner = forms.CharField(label="Owner", max_length=120, help_text="A role or a person.")
+    title = forms.CharField(
+        label="Risk", max_length=200, error_messages={"required": "Enter the risk"}
+    )
+    owner = forms.CharField(
+        label="Owner",
+        max_length=120,
+        help_text="A role or a person.",
+        error_messages={"required": "Enter who owns the risk"},
+    )
     likelihood = forms.TypedChoiceField(
         label="Likelihood",
         coerce=int,
