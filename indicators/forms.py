@@ -19,12 +19,13 @@ class PeriodValueForm(GovukForm):
     """A hand-kept indicator's value for a month (``services.period_value_enter``)."""
 
     period_start = GovukMonthField(
-        label="Month",
+        label="Period",
         help_text="The month the value is for, for example 3 2026.",
         error_messages={"required": "Enter the month the value is for"},
     )
     value = forms.DecimalField(
         label="Value",
+        error_messages={"required": "Enter the value"},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
         **VALUE_FIELD,
     )

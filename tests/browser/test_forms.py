@@ -169,7 +169,7 @@ class FormTests:
         page.get_by_role("button", name="Save the value").click()
         page.wait_for_load_state()
         check(recording_page, "indicator-value-errors")
-        assert "Month must include a month" in page.locator("main").inner_text()
+        assert "Period must include a month" in page.locator("main").inner_text()
 
         page.goto(recording_page.base_url + reverse("indicators:risk_create"))
         assert page.locator("#id_likelihood option").first.inner_text() == "Choose a likelihood"

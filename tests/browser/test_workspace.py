@@ -106,7 +106,7 @@ def test_start_from_home_find_a_closed_record_save_and_reopen_a_filter(
         form = page.locator("#bulk-actions")
         form.get_by_label("Assign to").select_option(label="Pat Jones")
         assert recording_page.axe_violations() == []
-        form.get_by_role("button", name="Assign selected").click()
+        form.get_by_role("button", name="Assign selected", exact=True).click()
         page.wait_for_load_state()
         banner = page.locator(".govuk-notification-banner").first.inner_text()
         assert "assigned" in banner, banner
