@@ -28,6 +28,7 @@ from django.views.generic import DetailView, FormView
 from django_tables2 import SingleTableView
 
 from hackperf.choices import ImportKind
+from hackperf.forms import GovukForm
 from hackperf.imports import (
     import_file_store,
     import_run_create,
@@ -51,7 +52,7 @@ def kinds_for(user) -> list[str]:
     return [kind for kind, perm in KIND_PERMS.items() if user.has_perm(perm_name(perm))]
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukForm):
     """An export, its mapping (a preset or an uploaded TOML file) and whether to dry-run.
 
     Subclasses give ``presets()`` (value, label) and ``parse(data, source)`` for their app's

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, found by FORM_RENDERER below beside ours.
+    "django.forms",
     "django_filters",
     "django_tables2",
     "django_htmx",
@@ -64,6 +66,11 @@ INSTALLED_APPS = [
     "infogov",
     "indicators",
 ]
+
+# Widgets render with the project's templates too, so the GOV.UK date input
+# (templates/includes/forms/_date_input.html) is found like any other template.
+# https://docs.djangoproject.com/en/5.2/ref/forms/renderers/#templatessetting
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

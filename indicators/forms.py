@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from hackperf.dates import DateInputError, check_in_range
+from hackperf.forms import GovukDateField, GovukForm, GovukMonthField
 from indicators.models import Indicator
 
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
@@ -14,59 +15,17 @@ IMPACT_WORDS = {1: "minor", 2: "moderate", 3: "significant", 4: "major", 5: "sev
 VALUE_FIELD = {"max_digits": 14, "decimal_places": 4}
 
 
-class GovukForm(forms.Form):
-    """Puts GOV.UK classes, error classes and ``aria-describedby`` on each widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue  # drawn as GOV.UK checkboxes by _field.html
-            if isinstance(widget, forms.Textarea):
-                base = "govuk-textarea lbh-textarea"
-            elif isinstance(widget, forms.Select):
-                base = "govuk-select lbh-select"
-            else:
-                base = "govuk-input lbh-input"
-            widget.attrs["class"] = f"{base} {widget.attrs.get('class', '')}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}-hint")
-            if name in self.errors:
-                described.append(f"{bound.auto_id}-error")
-                if isinstance(field.widget, forms.CheckboxSelectMultiple):
-                    continue
-                if isinstance(field.widget, forms.Textarea):
-                    error_class = "govuk-textarea--error"
-                elif isinstance(field.widget, forms.Select):
-                    error_class = "govuk-select--error"
-                else:
-                    error_class = "govuk-input--error"
-                field.widget.attrs["class"] += f" {error_class}"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-
 class PeriodValueForm(GovukForm):
     """A hand-kept indicator's value for a month (``services.period_value_enter``)."""
 
-    period_start = forms.DateField(
-        label="Month",
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(
-            attrs={"type": "month", "class": "govuk-input--width-10"}, format="%Y-%m"
-        ),
-        help_text="The month the value is for, for example 2026-03.",
-        error_messages={"invalid": "Enter the month as a year and month, like 2026-03."},
+    period_start = GovukMonthField(
+        label="Period",
+        help_text="The month the value is for, for example 3 2026.",
+        error_messages={"required": "Enter the month the value is for"},
     )
     value = forms.DecimalField(
         label="Value",
+        error_messages={"required": "Enter the value"},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
         **VALUE_FIELD,
     )
@@ -180,18 +139,28 @@ class ReviewPackForm(GovukForm):
 class RiskForm(GovukForm):
     """A risk on the register (``services.risk_save``)."""
 
-    title = forms.CharField(label="Risk", max_length=200)
-    owner = forms.CharField(label="Owner", max_length=120, help_text="A role or a person.")
+    title = forms.CharField(
+        label="Risk", max_length=200, error_messages={"required": "Enter the risk"}
+    )
+    owner = forms.CharField(
+        label="Owner",
+        max_length=120,
+        help_text="A role or a person.",
+        error_messages={"required": "Enter who owns the risk"},
+    )
     likelihood = forms.TypedChoiceField(
         label="Likelihood",
         coerce=int,
-        choices=[("", "Choose"), *[(n, f"{n} – {w}") for n, w in LIKELIHOOD_WORDS.items()]],
+        choices=[
+            ("", "Choose a likelihood"),
+            *[(n, f"{n} – {w}") for n, w in LIKELIHOOD_WORDS.items()],
+        ],
         error_messages={"required": "Choose how likely the risk is, from 1 to 5."},
     )
     impact = forms.TypedChoiceField(
         label="Impact",
         coerce=int,
-        choices=[("", "Choose"), *[(n, f"{n} – {w}") for n, w in IMPACT_WORDS.items()]],
+        choices=[("", "Choose an impact"), *[(n, f"{n} – {w}") for n, w in IMPACT_WORDS.items()]],
         error_messages={"required": "Choose how severe the impact would be, from 1 to 5."},
     )
     mitigations = forms.CharField(
@@ -206,16 +175,10 @@ class RiskForm(GovukForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="The indicators this risk bears on: each shows the risk on its page.",
     )
-    review_date = forms.DateField(
+    review_date = GovukDateField(
         label="Review date",
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
-        ),
-        help_text="For example, 2026-12-31.",
-        error_messages={
-            "required": "Enter the date the risk is next reviewed.",
-            "invalid": "Enter the review date as a date, like 2026-12-31.",
-        },
+        help_text="For example, 31 12 2026.",
+        error_messages={"required": "Enter the date the risk is next reviewed."},
     )
 
 

@@ -171,3 +171,68 @@ def bench_infogov_deadline_engine() -> Iterator[Figure]:
             break
     elapsed = time.perf_counter() - began
     yield Figure("due-date computations through the engine", done / elapsed, "per second")
+
+
+def bench_infogov_home_and_search() -> Iterator[Figure]:
+    """The home page as an IG officer and as a director (two of the five directorates), and
+    the header search for a case (an exact reference, part of one, none) as an IG officer,
+    with 100,000 cases: queries and median server time, each beside an anchor measured in
+    the same run (one case by its reference, through the unique index) as a ratio."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    today = timezone.localdate()
+    _ensure_cases(today)
+    with connection.cursor() as cursor:
+        for table in ("infogov_case", "infogov_requester", "infogov_directorate"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    role_groups_sync()
+    User = get_user_model()
+    officer, _ = User.objects.get_or_create(username="bench-home-ig-officer")
+    officer.groups.set([Group.objects.get(name=Role.IG_OFFICER)])
+    director, _ = User.objects.get_or_create(username="bench-home-director")
+    director.groups.set([Group.objects.get(name=Role.DIRECTOR)])
+    for directorate in Directorate.objects.filter(name__in=DIRECTORATES[:2]):
+        directorate.directors.add(director)
+    cases = Case.objects.count()
+    reference = f"{PREFIX}{123:06d}"
+    partial = f"{PREFIX}0001"[1:]
+
+    anchor = timed(
+        lambda: Case.objects.filter(reference=reference).values_list("pk", flat=True).first(),
+        repeat=50,
+    )
+    yield Figure(
+        f"anchor: one case by its reference, unique index ({cases:,} cases): median time",
+        anchor,
+        "ms",
+    )
+
+    def measure(label: str, user, path: str, status: int = 200) -> Iterator[Figure]:
+        client = Client()
+        client.force_login(user)
+        client.get(path)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == status, (path, response.status_code)
+        yield Figure(f"{label}: queries per request", len(queries), "queries")
+        median = timed(lambda: client.get(path), repeat=10)
+        yield Figure(f"{label}: median server time", median, "ms")
+        yield Figure(f"{label}: time over the anchor's", median / anchor, "x")
+
+    yield from measure(f"home page as IG officer ({cases:,} cases)", officer, "/")
+    yield from measure(f"home page as director ({cases:,} cases)", director, "/")
+    yield from measure(
+        f"search for a case, exact reference ({cases:,} cases)",
+        officer,
+        f"/search/?q={reference}",
+        302,
+    )
+    yield from measure(
+        f"search for a case, part of a reference, {partial!r} ({cases:,} cases)",
+        officer,
+        f"/search/?q={partial}",
+    )
+    yield from measure(
+        f"search for a case, no match ({cases:,} cases)", officer, "/search/?q=NO-SUCH-REF"
+    )

@@ -5,59 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hackperf.dates import DateInputError
+from hackperf.forms import GovukDateField, GovukForm, apply_service_errors, reference_taken
 from infogov import choices, report, selectors
 from infogov.models import Case, Directorate, Service
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class GovukForm(forms.Form):
-    """Adds GOV.UK classes and aria-describedby (hint, error) to every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "govuk-select lbh-select"
-            elif isinstance(widget, forms.Textarea):
-                css = "govuk-textarea lbh-textarea"
-            else:
-                css = "govuk-input lbh-input"
-                if isinstance(widget, DateInput | forms.NumberInput):
-                    css += " govuk-input--width-10"
-            widget.attrs["class"] = css
-
-    def govuk_fields(self) -> list[tuple[forms.BoundField, str]]:
-        """(bound field, widget HTML) with aria-describedby and error classes, at render time."""
-        rendered = []
-        for bound in self:
-            ids = []
-            attrs = {}
-            if bound.help_text:
-                ids.append(f"{bound.auto_id}-hint")
-            if bound.errors:
-                ids.append(f"{bound.auto_id}-error")
-                base = bound.field.widget.attrs["class"].split()[0]
-                attrs["class"] = f"{bound.field.widget.attrs['class']} {base}--error"
-            if ids:
-                attrs["aria-describedby"] = " ".join(ids)
-            rendered.append((bound, bound.as_widget(attrs=attrs)))
-        return rendered
+# One GOV.UK form kit for the site (hackperf.forms); these names stay importable from here.
+__all__ = ["GovukForm", "apply_service_errors"]
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
@@ -66,10 +19,23 @@ class OfficerChoiceField(forms.ModelChoiceField):
 
 
 class CaseLogForm(GovukForm):
-    reference = forms.CharField(label="Reference", max_length=40)
-    kind = forms.ChoiceField(label="Kind of request", choices=choices.Kind.choices)
+    reference = forms.CharField(
+        label="Reference",
+        max_length=40,
+        help_text="For example, FOI-2026-0142.",
+        error_messages={"required": "Enter the case's reference"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of request",
+        choices=choices.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether it is an FOI, EIR or subject access request"},
+    )
     stage = forms.ChoiceField(
-        label="Stage", choices=choices.Stage.choices, initial=choices.Stage.REQUEST
+        label="Stage",
+        choices=choices.Stage.choices,
+        initial=choices.Stage.REQUEST,
+        widget=forms.RadioSelect,
     )
     parent = forms.ModelChoiceField(
         label="Original request (for a review or complaint)",
@@ -78,16 +44,32 @@ class CaseLogForm(GovukForm):
         to_field_name="reference",
         widget=forms.TextInput,
         help_text="The reference of the request this review or complaint is about.",
+        error_messages={
+            "invalid_choice": "Enter the reference of a request already logged, like FOI-2026-0142"
+        },
     )
-    received = forms.DateField(label="Date received", widget=DateInput)
-    channel = forms.ChoiceField(label="Received by", choices=choices.Channel.choices)
+    received = GovukDateField(label="Date received", past=True, help_text="For example, 27 3 2026.")
+    channel = forms.ChoiceField(
+        label="Received by",
+        choices=choices.Channel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the request was received"},
+    )
     subject = forms.CharField(label="Subject", max_length=300)
-    directorate = forms.ModelChoiceField(label="Directorate", queryset=Directorate.objects.all())
+    directorate = forms.ModelChoiceField(
+        label="Directorate", queryset=Directorate.objects.all(), empty_label="Choose a directorate"
+    )
     service = forms.ModelChoiceField(
-        label="Service", queryset=Service.objects.select_related("directorate"), required=False
+        label="Service",
+        queryset=Service.objects.select_related("directorate"),
+        required=False,
+        empty_label="Choose a service",
     )
     officer = OfficerChoiceField(
-        label="Case officer", queryset=selectors.case_officers(), required=False
+        label="Case officer",
+        queryset=selectors.case_officers(),
+        required=False,
+        empty_label="Not allocated yet",
     )
     requester_name = forms.CharField(label="Requester's name", max_length=200)
     requester_email = forms.EmailField(label="Requester's e-mail", required=False)
@@ -96,17 +78,39 @@ class CaseLogForm(GovukForm):
     )
     requester_phone = forms.CharField(label="Requester's phone", max_length=40, required=False)
 
+    def __init__(self, *args, case_url=None, **kwargs):
+        # case_url(case) -> the URL of a case this person may open, or None.
+        self.case_url = case_url
+        super().__init__(*args, **kwargs)
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        existing = Case.objects.filter(reference=reference).first()
+        if existing is not None:
+            url = self.case_url(existing) if self.case_url else None
+            raise ValidationError(
+                reference_taken(what="case", reference=reference, url=url), code="unique"
+            )
+        return reference
+
 
 class CaseAllocateForm(GovukForm):
-    officer = OfficerChoiceField(label="Case officer", queryset=selectors.case_officers())
+    officer = OfficerChoiceField(
+        label="Case officer",
+        queryset=selectors.case_officers(),
+        empty_label="Choose a case officer",
+        error_messages={"required": "Choose the case officer to give the case to"},
+    )
 
 
 class ClockEventForm(GovukForm):
     kind = forms.ChoiceField(
         label="Event",
         choices=[(k.value, k.label) for k in choices.EventKind if k != choices.EventKind.RESPONDED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happened"},
     )
-    date = forms.DateField(label="Date", widget=DateInput)
+    date = GovukDateField(label="Date of the event", past=True, help_text="For example, 27 3 2026.")
     extension_reason = forms.ChoiceField(
         label="Extension reason (extensions only)",
         choices=[("", "Not an extension"), *choices.ExtensionReason.choices],
@@ -124,10 +128,14 @@ class ClockEventForm(GovukForm):
 
 
 class CaseRespondForm(GovukForm):
-    responded = forms.DateField(label="Date responded", widget=DateInput)
+    responded = GovukDateField(
+        label="Date responded", past=True, help_text="For example, 27 3 2026."
+    )
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=[(o.value, o.label) for o in choices.Outcome if o != choices.Outcome.WITHDRAWN],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome of the request"},
     )
     exemptions = forms.CharField(
         label="Exemptions cited",
@@ -208,7 +216,7 @@ class QuarterForm(GovukForm):
             raise ValidationError(ERR_QUARTER) from exc
 
 
-class DirectorDirectoratesForm(forms.Form):
+class DirectorDirectoratesForm(GovukForm):
     """The directorates one director sees (rendered as GOV.UK checkboxes by its template)."""
 
     directorates = forms.ModelMultipleChoiceField(

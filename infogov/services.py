@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 ERR_CASE_NOT_OPEN = "This case is {status}: its clock can no longer change."
 ERR_BEFORE_RECEIVED = "The date cannot be before the request was received ({received})."
 ERR_IN_FUTURE = "The date cannot be in the future."
+ERR_REFERENCE_TAKEN = "A case with reference {reference} already exists: use another reference"
 ERR_SERVICE_DIRECTORATE = "The service {service} is not in the {directorate} directorate."
 ERR_EXEMPTIONS_REQUIRED = "Enter the exemptions cited when refusing a request."
 ERR_RESPOND_WITHDRAWN = "To record a withdrawal, use Record a clock event: Withdrawn."
@@ -197,6 +198,10 @@ def case_log(
         )
     if stage != Stage.REQUEST and parent is None:
         raise ValidationError({"parent": ERR_PARENT_REQUIRED})
+    if Case.objects.filter(reference=reference).exists():
+        # Said before Django's "Case with this Reference already exists.", which says nothing
+        # of what to do; the form links to the case where the person may open it.
+        raise ValidationError({"reference": ERR_REFERENCE_TAKEN.format(reference=reference)})
     case = Case(
         reference=reference,
         kind=kind,

@@ -179,6 +179,17 @@ class CaseCreateView(CaseActionView):
     submit_label = "Log the case"
     success_message = "Case {case.reference} logged."
 
+    def get_form_kwargs(self):
+        user = self.request.user
+
+        def case_url(case):
+            # A link to the case already holding the reference, for those who may open it.
+            if Case.objects.visible_to(user).filter(pk=case.pk).exists():
+                return case.get_absolute_url()
+            return None
+
+        return {**super().get_form_kwargs(), "case_url": case_url}
+
     def perform(self, data):
         return services.case_log(actor=self.request.user, **data)
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from hackperf.forms import GovukFilterForm
 from servicedesk.choices import NOT_DONE_STATUSES, Kind, Priority, Show, Status
 from servicedesk.models import Category, Queue, Ticket
 from servicedesk.selectors import multiple_reassignments
@@ -47,6 +48,7 @@ class TicketFilterSet(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = ["q", "show", "kind", "priority", "status", "assignee_id", "category_id"]
+        form = GovukFilterForm
 
     def __init__(self, *args, queue: Queue | None = None, now: datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)

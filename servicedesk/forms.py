@@ -17,7 +17,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
+from hackperf.forms import GovukForm, reference_taken
 from hackperf.roles import Perm
 from servicedesk import services
 from servicedesk.choices import (
@@ -48,7 +50,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class ActionForm(forms.Form):
+class ActionForm(GovukForm):
     """An action on a ticket; subclasses add fields and say how to call the service."""
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
@@ -232,7 +234,7 @@ def new_reference(kind: str, now: datetime) -> str:
     return f"{prefix}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2).upper()}"
 
 
-class TicketLogForm(forms.Form):
+class TicketLogForm(GovukForm):
     """Log a new incident or service request, optionally assigning it at once."""
 
     kind = forms.ChoiceField(
@@ -255,7 +257,13 @@ class TicketLogForm(forms.Form):
         empty_label="Choose a queue",
         error_messages={"required": "Choose the queue to log the ticket in"},
     )
-    priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.P3)
+    priority = forms.ChoiceField(
+        label="Priority",
+        choices=Priority.choices,
+        initial=Priority.P3,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the ticket's priority"},
+    )
     channel = forms.ChoiceField(
         label="How did it reach us?",
         choices=Channel.choices,
@@ -325,6 +333,7 @@ class TicketLogForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
+        self.user = user
         super().__init__(*args, **kwargs)
         self.fields["queue"].queryset = queues_to_log_in(user)
         self.fields["customer_directorate"].choices = [("", "Choose a directorate")] + [
@@ -336,7 +345,22 @@ class TicketLogForm(forms.Form):
         )
 
     def clean_reference(self) -> str:
-        return self.cleaned_data["reference"].strip()
+        from servicedesk.access import can_view_ticket
+
+        reference = self.cleaned_data["reference"].strip()
+        existing = Ticket.objects.filter(reference=reference).select_related("queue").first()
+        if existing is not None:
+            # A link only where this person may open the ticket; otherwise no more than that
+            # the reference is in use.
+            url = (
+                reverse("servicedesk:ticket_detail", args=[existing.reference])
+                if can_view_ticket(self.user, existing)
+                else None
+            )
+            raise forms.ValidationError(
+                reference_taken(what="ticket", reference=reference, url=url), code="unique"
+            )
+        return reference
 
     def log_kwargs(self, *, now: datetime) -> dict[str, Any]:
         """The arguments of ``services.ticket_log`` (without actor and instant)."""
@@ -381,7 +405,7 @@ class ReferencesField(forms.MultipleChoiceField):
             raise forms.ValidationError(f"Select at most {self.MAX} tickets at once")
 
 
-class BulkActionForm(forms.Form):
+class BulkActionForm(GovukForm):
     """Assign, reassign (with a reason) or escalate the tickets ticked on a queue page.
 
     Which fields are needed depends on the button pressed (``action``); each ticket then goes

@@ -269,6 +269,8 @@ class Ticket(models.Model):
             # FR ICT 17 and closures: tickets by their last resolution.
             models.Index(fields=["last_resolved_at"], name="sd_ticket_last_resolved"),
             models.Index(fields=["logged_at"], name="sd_ticket_logged_at"),
+            # Also sd_ticket_reference_trgm (GIN, pg_trgm, UPPER(reference)): finding a ticket by
+            # part of its reference. PostgreSQL only, so it is in migration 0009 alone.
         ]
 
     def __str__(self) -> str:

@@ -57,7 +57,7 @@ ESCALATION_NOT_HIGHER = (
 )
 ESCALATION_LEVEL_INVALID = "Choose an escalation level from 1 to 3"
 BEFORE_LAST_CHANGE = "A change cannot be dated before the ticket's last change ({last})"
-REFERENCE_TAKEN = "A ticket with reference {reference} already exists"
+REFERENCE_TAKEN = "A ticket with reference {reference} already exists: use another reference"
 
 
 class TransitionError(ValidationError):

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from hackperf.forms import GovukForm
+
 RATING_CHOICES = [
     ("5", "5 – very satisfied"),
     ("4", "4 – satisfied"),
@@ -16,7 +18,7 @@ RESOLVED_REQUIRED = "Select yes if your problem or request was resolved"
 COMMENT_TOO_LONG = "Your comment must be 2,000 characters or fewer"
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(GovukForm):
     """Rating and resolved are required, unless the person only wants to opt out."""
 
     rating = forms.ChoiceField(

@@ -62,19 +62,19 @@ class InfogovInTheBrowserTests:
         page.get_by_role("link", name="Record a clock event").click()
         assert signed_in_officer.axe_violations() == []
 
-        page.get_by_label("Event").select_option("fee_notice")
-        page.get_by_label("Date").fill("2026-11-05")
+        page.get_by_label("Fees notice given").check()
+        fill_date(page, "date", "5", "11", "2026")
         page.get_by_role("button", name="Record the event").click()
         assert "Fees notice given" in page.locator("#clock-events").inner_text()
         page.get_by_role("link", name="Record a clock event").click()
-        page.get_by_label("Event").select_option("fee_paid")
-        page.get_by_label("Date").fill("2026-11-04")
+        page.get_by_label("Fee paid").check()
+        fill_date(page, "date", "4", "11", "2026")
         page.get_by_role("button", name="Record the event").click()
         summary = page.get_by_role("alert")
         assert "fee_paid (2026-11-04) is before fee_notice (2026-11-05)" in summary.inner_text()
         assert signed_in_officer.axe_violations() == []
 
-        page.get_by_label("Date").fill("2026-11-09")
+        fill_date(page, "date", "9", "11", "2026")
         page.get_by_role("button", name="Record the event").click()
         assert page.url.endswith(reverse("infogov:case_detail", args=[case.pk]))
         events = page.locator("#clock-events").inner_text()
@@ -82,6 +82,13 @@ class InfogovInTheBrowserTests:
         assert Case.objects.get(pk=case.pk).due_changes.count() >= 1
         assert signed_in_officer.axe_violations() == []
         assert signed_in_officer.console_errors == []
+
+
+def fill_date(page, name: str, day: str, month: str, year: str) -> None:
+    """Type a date into a GOV.UK date input's day, month and year boxes."""
+    page.locator(f"#id_{name}").fill(day)
+    page.locator(f"#id_{name}-month").fill(month)
+    page.locator(f"#id_{name}-year").fill(year)
 
 
 def seed_a_year_of_cases():

@@ -1,6 +1,10 @@
 """A day's start, as each role (issue 13): the home page is their work; the header search
-finds a closed record by its reference and opens it; a filtered list is saved, found on the
-home page and reopened. Axe clean, and no sideways scroll at 1280×800."""
+finds a closed record by its reference and opens it; those who work tickets act on several at
+once from the queue page; a filtered list is saved, found on the home page and reopened. Axe
+clean, and no sideways scroll at 1280×800, on every page of the journey.
+
+Bulk actions are the queue page's (agents and queue owners, who work tickets): the DMT, IG
+officers and directors are offered none, and the test checks they are not."""
 
 from datetime import date, timedelta
 
@@ -87,6 +91,30 @@ def test_start_from_home_find_a_closed_record_save_and_reopen_a_filter(
     assert page.get_by_role("link", name=reference).count() == 1
     assert recording_page.axe_violations() == []
     assert no_sideways_scroll(page)
+
+    # Act in bulk: those who work tickets tick them on the queue page and assign them at once.
+    queue_url = recording_page.base_url + reverse("servicedesk:queue_detail", args=["desktop"])
+    works_tickets = role in (Role.SERVICE_DESK_AGENT, Role.QUEUE_OWNER)
+    if role != Role.IG_OFFICER and role != Role.DIRECTOR:
+        page.goto(queue_url)
+        assert (page.locator("#bulk-actions").count() == 1) == works_tickets
+    if works_tickets:
+        second = log_ticket(queue=queue, reference="INC-DAY-OTHER", at=now - timedelta(days=4))
+        assert second.assignee is None
+        page.goto(queue_url)
+        page.get_by_label("Select all tickets on this page").check()
+        form = page.locator("#bulk-actions")
+        form.get_by_label("Assign to").select_option(label="Pat Jones")
+        assert recording_page.axe_violations() == []
+        form.get_by_role("button", name="Assign selected", exact=True).click()
+        page.wait_for_load_state()
+        banner = page.locator(".govuk-notification-banner").first.inner_text()
+        assert "assigned" in banner, banner
+        assert page.url.startswith(queue_url)
+        second.refresh_from_db()
+        assert second.assignee_id == user.pk
+        assert recording_page.axe_violations() == []
+        assert no_sideways_scroll(page)
 
     # Save a filtered list, find it on the home page, reopen it, delete it.
     if kind == "queue":

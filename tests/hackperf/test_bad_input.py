@@ -157,7 +157,8 @@ class ImplausibleValueTests:
 
     def test_an_foi_received_after_today_is_refused(self, make_user):
         response = self.case(make_user, "foi", timezone.localdate() + timedelta(days=1))
-        assert "The date cannot be in the future." in response.content.decode()
+        # The form's GOV.UK message, before the service's own refusal is reached.
+        assert "Date received must be today or in the past" in response.content.decode()
         assert not Case.objects.exists()
 
 

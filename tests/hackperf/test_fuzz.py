@@ -209,7 +209,27 @@ def test_no_hostile_input_gives_a_500(some_data, make_user, role):
     assert failures == {}, "\n".join(f"{status} {label}" for label, status in failures.items())
 
 
+def test_it_posts_each_box_of_a_date_input():
+    route = dict(ROUTES)["information-governance/cases/new/"]
+    assert {"received", "received-day", "received-month", "received-year"} <= view_form_fields(
+        route
+    )
+
+
 FORM_USED = re.compile(r"""\b([A-Z]\w*Form)\b""")
+
+
+def form_field_names(form) -> set[str]:
+    """A form's field names as posted: a GOV.UK date input posts a box for each part
+    (``received-day``, ``received-month``, ``received-year``) besides its own name."""
+    from hackperf.forms import GovukDateWidget
+
+    names = set()
+    for name, field in getattr(form, "base_fields", {}).items():
+        names.add(name)
+        if isinstance(field.widget, GovukDateWidget):
+            names |= {f"{name}-{part}" for part in field.widget.parts}
+    return names
 
 
 def view_form_fields(pattern: URLPattern) -> set[str]:
@@ -223,7 +243,7 @@ def view_form_fields(pattern: URLPattern) -> set[str]:
     ]
     for cls in classes:
         form_class = getattr(cls, "form_class", None)
-        names |= set(getattr(form_class, "base_fields", {}))
+        names |= form_field_names(form_class)
         try:
             source = inspect.getsource(cls)
         except (OSError, TypeError):
@@ -234,7 +254,7 @@ def view_form_fields(pattern: URLPattern) -> set[str]:
             form = getattr(module, form_name, None) or getattr(
                 getattr(module, "forms", None), form_name, None
             )
-            names |= set(getattr(form, "base_fields", {}))
+            names |= form_field_names(form)
     return names
 
 

@@ -241,21 +241,28 @@ def test_search_survives_bad_input(client, people, closed, text):
     assert b'"<script>' not in response.content
 
 
+@pytest.mark.parametrize("role", PERSONAS, ids=[r.value for r in PERSONAS])
 @pytest.mark.parametrize(
-    "role", [Role.DMT, Role.IG_OFFICER, Role.QUEUE_OWNER], ids=lambda r: r.value
+    ("text", "found"),
+    [("WS", b"WS-0019"), ("INC-WS-0001", None), ("NO-SUCH-REF", None)],
+    ids=["part of a reference", "exact reference", "no match"],
 )
 def test_search_runs_fixed_queries_whatever_the_data(
-    client, people, place, role, django_assert_num_queries
+    client, people, place, role, text, found, django_assert_num_queries
 ):
+    """Every role, each kind of search (part of a reference, an exact one, none), the same
+    queries with 2 records of everything as with 20."""
     client.force_login(people[role])
     grow(place, people, 2)
-    client.get(reverse("search"), {"q": "WS"})
+    client.get(reverse("search"), {"q": text})
     with CaptureQueriesContext(connection) as small:
-        client.get(reverse("search"), {"q": "WS"})
+        client.get(reverse("search"), {"q": text})
     grow(place, people, 18, start=2)
     with django_assert_num_queries(len(small)):
-        response = client.get(reverse("search"), {"q": "WS"})
-    assert response.status_code == 200 and b"WS-0019" in response.content
+        response = client.get(reverse("search"), {"q": text})
+    assert response.status_code in (200, 302)
+    if found and role in (Role.DMT, Role.IG_OFFICER, Role.QUEUE_OWNER):
+        assert response.status_code == 200 and found in response.content
 
 
 # -- saved filters ------------------------------------------------------------------------------

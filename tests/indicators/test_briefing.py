@@ -160,15 +160,21 @@ class RiskFormTests:
         ("field", "value", "error"),
         [
             ("likelihood", "", "Choose how likely the risk is, from 1 to 5."),
-            ("impact", "6", "Select a valid choice."),
+            ("impact", "6", "Choose impact from the list"),
             ("mitigations", "", "Say what is being done to reduce the risk."),
-            ("review_date", "next week", "Enter the review date as a date, like 2026-12-31."),
+            ("review_date", "next week", "Enter a date as YYYY-MM-DD"),
+            ("review_date-month", "", "Review date must include a month"),
+            ("review_date-day", "31", "Review date must be a real date"),
         ],
     )
     def test_it_re_renders_with_govuk_errors(self, client_as, field, value, error):
-        response = client_as(Role.DMT).post(
-            reverse("indicators:risk_create"), RISK | {field: value}
-        )
+        data = RISK | {field: value}
+        if field.startswith("review_date-"):
+            # The GOV.UK date input's boxes: 1 February 2027, then one box changed.
+            del data["review_date"]
+            parts = {"review_date-day": "1", "review_date-month": "2", "review_date-year": "2027"}
+            data |= parts | {field: value}
+        response = client_as(Role.DMT).post(reverse("indicators:risk_create"), data)
         html = response.content.decode()
         assert response.status_code == 200
         assert "There is a problem" in html and error in html
@@ -224,14 +230,19 @@ class RiskModelTests:
 
 @pytest.mark.django_db
 class RiskFormRenderingTests:
-    def test_it_fills_the_date_input_in_iso_form(self, client_as):
+    def test_it_fills_the_date_input_boxes(self, client_as):
         risk = make_risk()
         html = (
             client_as(Role.DMT)
             .get(reverse("indicators:risk_update", kwargs={"pk": risk.pk}))
             .content.decode()
         )
-        assert 'value="2026-12-01"' in html
+        assert risk.review_date == dt.date(2026, 12, 1)
+        for name, value in (("day", "1"), ("month", "12"), ("year", "2026")):
+            assert (
+                f'name="review_date-{name}" type="text" inputmode="numeric" value="{value}"' in html
+            )
+        assert 'type="date"' not in html
 
 
 def approved(indicator, month, value, **fields):

@@ -652,8 +652,27 @@ class TicketCreateTests:
             create_url(), {**VALID, "queue": desk.pk, "reference": "INC-1"}
         )
         assert response.status_code == 400
-        assert services.REFERENCE_TAKEN.format(reference="INC-1") in response.content.decode()
+        content = response.content.decode()
+        # It says what to do, and links to the ticket the agent may open.
+        link = (
+            f'<a class="govuk-link" href="{reverse("servicedesk:ticket_detail", args=["INC-1"])}">'
+        )
+        assert f"A ticket with reference INC-1 already exists: {link}open it</a> or use" in content
+        assert "Ticket with this Reference already exists" not in content
         assert Ticket.objects.count() == 1
+
+    def test_a_taken_reference_in_a_queue_out_of_sight_has_no_link(
+        self, client, make_user, desk, networks, targets
+    ):
+        log_ticket(queue=networks, reference="INC-9")
+        owner = make_user(Role.QUEUE_OWNER)
+        desk.owners.add(owner)
+        client.force_login(owner)
+        response = client.post(create_url(), {**VALID, "queue": desk.pk, "reference": "INC-9"})
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert services.REFERENCE_TAKEN.format(reference="INC-9") in content
+        assert "open it" not in content
 
     def test_a_queue_owner_logs_only_in_their_own_queues(
         self, client, make_user, desk, networks, targets
