@@ -35,7 +35,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicedesk", "0008_drop_ticket_fk_indexes_covered_by_others"),
+        ("servicedesk", "0009_event_fk_indexes_only_where_set"),
     ]
 
     operations = [
