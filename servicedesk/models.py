@@ -266,6 +266,21 @@ class Ticket(models.Model):
                 condition=Q(status_class__in=["open", "paused"]),
                 name="sd_ticket_live_by_queue",
             ),
+            # The queue page, a page at a time in SLA order (selectors.ranked_page): a queue's
+            # open tickets by due time, and its paused ones with what says whether their
+            # stopped clock had breached or reached "at risk", read from the index alone.
+            models.Index(
+                fields=["queue", "sla_due_at", "reference"],
+                include=["sla_at_risk_at"],
+                condition=Q(status_class="open"),
+                name="sd_ticket_open_by_due",
+            ),
+            models.Index(
+                fields=["queue", "sla_due_at", "reference"],
+                include=["sla_at_risk_at", "status_since"],
+                condition=Q(status_class="paused"),
+                name="sd_ticket_paused_by_due",
+            ),
             # FR ICT 17 and closures: tickets by their last resolution.
             models.Index(fields=["last_resolved_at"], name="sd_ticket_last_resolved"),
             models.Index(fields=["logged_at"], name="sd_ticket_logged_at"),
