@@ -5,19 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('servicedesk', '0008_drop_ticket_fk_indexes_covered_by_others'),
+        ("servicedesk", "0008_drop_ticket_fk_indexes_covered_by_others"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status_class', 'open')), fields=['queue', 'sla_due_at', 'reference'], include=('sla_at_risk_at',), name='sd_ticket_open_by_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status_class", "open")),
+                fields=["queue", "sla_due_at", "reference"],
+                include=("sla_at_risk_at",),
+                name="sd_ticket_open_by_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('status_class', 'paused')), fields=['queue', 'sla_due_at', 'reference'], include=('sla_at_risk_at', 'status_since'), name='sd_ticket_paused_by_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("status_class", "paused")),
+                fields=["queue", "sla_due_at", "reference"],
+                include=("sla_at_risk_at", "status_since"),
+                name="sd_ticket_paused_by_due",
+            ),
         ),
     ]
