@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -159,12 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50, help="concurrent connections")
     parser.add_argument("--seconds", type=int, default=30, help="how long the load lasts")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Dockerfile: 3)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8791)
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 500 or not 1 <= args.seconds <= 600:
         sys.exit("--users must be 1-500 and --seconds 1-600: the load is bounded")
 
     base = f"http://{HOST}:{args.port}"
+    with socket.socket() as probe:  # another server on the port would be measured instead
+        if probe.connect_ex((HOST, args.port)) == 0:
+            sys.exit(f"port {args.port} is taken on {HOST}: choose another with --port")
     static_root = ROOT / "var" / "load-static"
     env = server_env(args.port, static_root)
     py = str(BIN / "python")
@@ -199,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"locust: {args.users} connections, no think time, {args.seconds} s, "
                 f"against gunicorn ({args.workers} workers) on {base}"
             )
-            subprocess.run(
+            locust = subprocess.run(
                 [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "locustfile.py")]
                 + ["--headless", "--only-summary", "--host", base]
                 + ["-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s"]
@@ -208,9 +212,13 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=ROOT,
                 timeout=args.seconds + 120,
                 check=False,
-                stdout=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
             )
-            for line in summary(Path(f"{prefix}_stats.csv")):
+            stats = Path(f"{prefix}_stats.csv")
+            if not stats.exists():
+                sys.exit(f"locust wrote no figures:\n{locust.stderr[-3000:]}")
+            for line in summary(stats):
                 print(line)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
