@@ -14,6 +14,7 @@ anchor measured in the same run (one indexed range scan of 25 rows) and as a rat
 from __future__ import annotations
 
 import random
+import statistics
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -274,20 +275,38 @@ def bench_queue_page() -> Iterator[Figure]:
     yield Figure(
         f"anchor: one indexed range scan, 25 rows ({LIVE_QUEUES[-1]:,}-open queue)", anchor, "ms"
     )
-    counts, times = {}, {}
-    for n, queue in queues.items():
+    # The three queues are timed in turn, request by request, so a busy machine (the cores
+    # are shared) slows each alike and their ratio stays meaningful; the fastest of the
+    # rounds is printed beside the median, as what the page costs when nothing competes.
+    counts, times, fastest = {}, {}, {}
+    paths = {n: f"/queues/{queue.slug}/" for n, queue in queues.items()}
+    for n, path in paths.items():
+        client.get(path)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counts[n] = len(queries)
+    samples: dict[int, list[float]] = {n: [] for n in paths}
+    for _ in range(30):
+        for n, path in paths.items():
+            started = time.perf_counter()
+            client.get(path)
+            samples[n].append((time.perf_counter() - started) * 1000)
+    for n in paths:
+        times[n], fastest[n] = statistics.median(samples[n]), min(samples[n])
         label = f"queue page, {n:,} open tickets ({tickets:,} tickets in all)"
-        for figure in measure(label, f"/queues/{queue.slug}/"):
-            if figure.unit == "queries":
-                counts[n] = figure.value
-            else:
-                times[n] = figure.value
-            yield figure
-        yield Figure(f"{label}: / anchor", times[n] / anchor, "x")
+        yield Figure(f"{label}: queries per request", counts[n], "queries")
+        yield Figure(f"{label}: median server time", times[n], "ms")
+        yield Figure(f"{label}: fastest of 30", fastest[n], "ms")
+        yield Figure(f"{label}: median / anchor", times[n] / anchor, "x")
     first, last = LIVE_QUEUES[0], LIVE_QUEUES[-1]
     yield Figure(
-        f"queue page: time at {last:,} open / time at {first:,} open (goal <= 1.5)",
+        f"queue page: median at {last:,} open / median at {first:,} open (goal <= 1.5)",
         times[last] / times[first],
+        "x",
+    )
+    yield Figure(
+        f"queue page: fastest at {last:,} open / fastest at {first:,} open",
+        fastest[last] / fastest[first],
         "x",
     )
     yield Figure(
