@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.query import EmptyQuerySet
 
 from servicedesk import sla
 from servicedesk.access import visible_queues
@@ -244,6 +245,8 @@ def ranked_page(
                     .values_list("pk", "rank_position", "sla_due_at", "reference")[: hi - first]
                 )
         first += size
+    # A part of an empty list (``none()``: an invalid filter) reads nothing: left out.
+    parts = [part for part in parts if not isinstance(part, EmptyQuerySet)]
     if not parts:
         return []
     # One part is already in order (and sliced); several are put in order together.

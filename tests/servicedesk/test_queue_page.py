@@ -191,3 +191,21 @@ class QueuePageOrderTests:
             reverse=True,
         )
         assert self.references(client, url) == expected[:25]
+
+
+@pytest.mark.django_db
+class BadFilterTests:
+    """A filter that cannot be right shows no tickets (FilterView is strict), never a 500 and
+    never the queue's pages of nothing."""
+
+    @pytest.mark.parametrize("query", ["priority=P9", "status=closed", "assignee_id=999999"])
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_it_shows_no_tickets(self, client_as, desk, targets, query, htmx):
+        scatter(desk, 30, seed=8)
+        url = reverse("servicedesk:queue_detail", args=[desk.slug]) + "?" + query
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = client_as(Role.DMT).get(url, headers=headers)
+        assert response.status_code == 200
+        table = response.context["table"]
+        assert list(table.page.object_list.data) == []
+        assert table.paginator.count == 0
