@@ -118,10 +118,11 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
         the page, else one aggregate over the filtered tickets (cached for the request)."""
         if not hasattr(self, "_rank_sizes"):
             form = self.filterset.form
-            # An invalid filter shows nothing (FilterView is strict): its sizes are the empty
-            # list's, never the queue's.
-            plain = form.is_valid() and not any(
-                value for name, value in form.cleaned_data.items() if name != "show"
+            # No query string leaves the form unbound: every open ticket. An invalid filter
+            # shows nothing (FilterView is strict): its sizes are the empty list's.
+            plain = not form.is_bound or (
+                form.is_valid()
+                and not any(value for name, value in form.cleaned_data.items() if name != "show")
             )
             sizes = selectors.rank_sizes_from_counts(self.counts, self.show) if plain else None
             self._rank_sizes = sizes or selectors.rank_sizes(self.object_list, now=self.now)
