@@ -9,13 +9,14 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hackperf_bench
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install dirs run worker beat test lint format migrations-check chromium assets bench lock clean
+.PHONY: help install dirs run worker beat test lint format migrations-check chromium assets bench load lock clean
 
 help:
 	@echo "make run     install, migrate, load demo data and serve http://127.0.0.1:8000 (SQLite, no Redis needed)"
 	@echo "make test    lint, migration check and the whole test suite on PostgreSQL, Redis and Chromium"
 	@echo "make worker  a Celery worker;  make beat  the Celery scheduler"
 	@echo "make lint    ruff;  make bench  benchmarks;  make assets  rebuild static/ from npm packages"
+	@echo "make load    50 connections for 30 s against gunicorn on the bench database (after make bench)"
 
 # The virtualenv is rebuilt when the lock file changes.
 $(VENV)/.installed: requirements.lock
@@ -83,6 +84,14 @@ test: install chromium lint migrations-check
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=hackperf.settings_test \
 		$(PY) -m hackperf.bench $(BENCH_ARGS)
+
+# Load: gunicorn as the Dockerfile runs it, on the bench database, driven by locust headless on
+# 127.0.0.1 for LOAD_SECONDS; prints throughput, p50/p95/p99 and errors, and stops by itself.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 30
+load: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(PY) scripts/load_test.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) $(LOAD_ARGS)
 
 # Rebuild static/ (Hackney's design system, fonts, plotly.js, htmx, axe-core) from npm.
 assets:

@@ -8,6 +8,9 @@ class HackperfConfig(AppConfig):
 
     def ready(self) -> None:
         from hackperf import checks  # noqa: F401 (registers the system checks)
+        from hackperf.tables import cache_cell_signatures
+
+        cache_cell_signatures()
 
         post_migrate.connect(
             _signal_pending_holidays, sender=self, dispatch_uid="hackperf.pending_holidays"

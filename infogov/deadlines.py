@@ -47,6 +47,7 @@ from hackperf.workdays import (
     Division,
     Holiday,
     HolidayCalendar,
+    add_working_days_excluding,
     format_date,
     good_friday,
     holidays_skipped,
@@ -470,9 +471,9 @@ def _working_day_deadline(
             )
         events.append(ClockEvent("receipt", receipt, None, effect))
 
-    excluded_from, excluded_to = date.max, date.min
+    excluded = (date.max, date.min)  # none
     if fee_notice is not None and fee_paid is not None:
-        excluded_from, excluded_to = fee_notice, fee_paid
+        excluded = (fee_notice, fee_paid)
         if is_foi and fee_paid > add_months(fee_notice, FOI_FEE_PAYMENT_MONTHS):
             flags.append(FLAG_FEE_PAID_LATE)
     elif fee_notice is not None:
@@ -480,15 +481,10 @@ def _working_day_deadline(
         flags.append(FLAG_AWAITING_FEE)
 
     # Count working days after ``start``, disregarding those from the fees notice to the
-    # payment inclusive (FOIA s.10(2)).
-    due, counted, fee_days = start, 0, 0
-    while counted < total:
-        due += ONE_DAY
-        if working(due):
-            if excluded_from <= due <= excluded_to:
-                fee_days += 1
-            else:
-                counted += 1
+    # payment inclusive (FOIA s.10(2)): two look-ups in the calendar's working-day index.
+    due, fee_days = add_working_days_excluding(
+        start, total, excluded=excluded, calendar=cal, divisions=divisions
+    )
 
     if fee_notice is not None and fee_paid is not None:
         citation = "FOIA s.10(2)" if is_foi else "EIR reg 8, counted as FOIA s.10(2)"

@@ -6,17 +6,22 @@ skip or repeat rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django_tables2.data import TableQuerysetData
+from django_tables2.utils import OrderBy
 
-from servicedesk import sla
+from servicedesk import selectors, sla
 from servicedesk.choices import Show, StatusClass, get_sla_status_color
 from servicedesk.models import Queue, Ticket
-from servicedesk.selectors import COUNTS, multiple_reassignments
+from servicedesk.selectors import COUNTS, RankSizes, multiple_reassignments
 
 
 def duration(seconds: int) -> str:
@@ -277,3 +282,44 @@ def history_lines(ticket: Ticket) -> list[str]:
     if ticket.escalation_level:
         lines.append(f"Escalated: level {ticket.escalation_level}")
     return lines
+
+
+class RankedTickets(TableQuerysetData):
+    """A queue page's tickets for django-tables2, read a page at a time in SLA order.
+
+    Sorted by the SLA column (the page's default, either way) a page is read rank by rank
+    (:func:`servicedesk.selectors.ranked_page`) instead of ordering every open ticket of the
+    queue to show 25; any other sort is the plain queryset's. The total comes from ``sizes``
+    (the queue's counts, or one aggregate), so the paginator runs no count of its own.
+    """
+
+    def __init__(self, data, *, now: datetime, sizes: Callable[[], RankSizes]):
+        super().__init__(data)
+        self.now = now
+        self.sizes = sizes
+        self.descending: bool | None = False  # None: sorted by another column
+
+    def order_by(self, aliases):
+        super().order_by(aliases)
+        bare = [OrderBy(alias).bare for alias in aliases]
+        if bare == ["sla"]:
+            self.descending = OrderBy(aliases[0]).is_descending
+        elif bare:
+            self.descending = None
+
+    def __len__(self):
+        return self.sizes().total
+
+    def __getitem__(self, key):
+        if isinstance(key, slice) and self.descending is not None:
+            start, stop, step = key.indices(len(self))
+            if step == 1:
+                return selectors.ranked_page(
+                    self.data,
+                    now=self.now,
+                    sizes=self.sizes(),
+                    start=start,
+                    stop=stop,
+                    descending=self.descending,
+                )
+        return super().__getitem__(key)

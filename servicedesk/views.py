@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
@@ -30,7 +31,7 @@ from servicedesk.filtersets import TicketFilterSet
 from servicedesk.forms import ACTIONS, BulkActionForm, TicketLogForm
 from servicedesk.models import Queue, Ticket
 from servicedesk.services import TransitionError
-from servicedesk.tables import QueueTable, TicketTable
+from servicedesk.tables import QueueTable, RankedTickets, TicketTable
 
 
 class QueueListView(PermissionRequired, SingleTableView):
@@ -103,6 +104,33 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
     def get_queryset(self):
         return selectors.queue_open_tickets(queue=self.get_queue(), now=self.now)
 
+    @cached_property
+    def counts(self) -> list[selectors.QueueCount]:
+        return selectors.queue_counts(queue=self.get_queue(), now=self.now)
+
+    @cached_property
+    def show(self) -> str:
+        form = self.filterset.form
+        return form.cleaned_data.get("show", "") if form.is_valid() else ""
+
+    def rank_sizes(self) -> selectors.RankSizes:
+        """The page's rank sizes: from the queue's counts when only a count's link filters
+        the page, else one aggregate over the filtered tickets (cached for the request)."""
+        if not hasattr(self, "_rank_sizes"):
+            form = self.filterset.form
+            # No query string leaves the form unbound: every open ticket. An invalid filter
+            # shows nothing (FilterView is strict): its sizes are the empty list's.
+            plain = not form.is_bound or (
+                form.is_valid()
+                and not any(value for name, value in form.cleaned_data.items() if name != "show")
+            )
+            sizes = selectors.rank_sizes_from_counts(self.counts, self.show) if plain else None
+            self._rank_sizes = sizes or selectors.rank_sizes(self.object_list, now=self.now)
+        return self._rank_sizes
+
+    def get_table_data(self):
+        return RankedTickets(self.object_list, now=self.now, sizes=self.rank_sizes)
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         return {**kwargs, "queue": self.get_queue(), "now": self.now}
@@ -125,12 +153,11 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         queue = self.get_queue()
-        form = self.filterset.form
-        show = form.cleaned_data.get("show", "") if form.is_valid() else ""
+        show = self.show
         context.update(
             queue=queue,
             now=self.now,
-            counts=selectors.queue_counts(queue=queue, now=self.now),
+            counts=self.counts,
             refresh_seconds=selectors.refresh_seconds(),
             multiple_reassignments=selectors.multiple_reassignments(),
             show=show,

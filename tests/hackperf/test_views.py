@@ -144,3 +144,24 @@ def test_every_page_but_sign_in_needs_a_login(client, url_name):
         assert response.status_code in (302, 405), url_name
         if response.status_code == 302:
             assert response["Location"].startswith(reverse("login"))
+
+
+def test_table_cell_signatures_are_read_once_and_stay_right():
+    """hackperf.tables.cache_cell_signatures: the same arguments as django-tables2's own
+    signature(), for a bound render method, a plain function and a lambda."""
+    import django_tables2.utils as utils
+
+    class Table:
+        def render_x(self, value, record):
+            return value
+
+    def plain(value, *, record=None, **extra):
+        return value
+
+    assert getattr(utils.signature, "hackperf_cached", False)
+    first, second = Table(), Table()
+    assert utils.signature(first.render_x) == (("value", "record"), None)
+    assert utils.signature(second.render_x) == (("value", "record"), None)
+    assert utils.signature(plain) == (("value", "record"), "extra")
+    assert utils.signature(lambda record: record) == (("record",), None)
+    assert utils.call_with_appropriate(first.render_x, {"value": 1, "record": 2, "x": 3}) == 1

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hackperf.workdays import (
     ALL_DIVISIONS,
@@ -26,6 +28,7 @@ from hackperf.workdays import (
     Holiday,
     HolidayCalendar,
     add_working_days,
+    add_working_days_excluding,
     add_working_days_explained,
     easter_sunday,
     extend_with_fallback,
@@ -507,3 +510,126 @@ def roll_back(day: date, divisions: Division | tuple[Division, ...]) -> date:
     if is_working_day(day, **kw(divisions)):
         return day
     return previous_working_day(day, **kw(divisions))
+
+
+# ---------------------------------------------------------------------------------------------
+# The working-day index against a plain day walk (hypothesis)
+# ---------------------------------------------------------------------------------------------
+# The index answers in two look-ups what a walk finds a day at a time; these walks share no
+# code with it, on calendars hypothesis makes (holidays anywhere, runs of them, none at all)
+# as well as the real one, near the index's edges and across its rebuilds.
+
+SPAN = st.dates(min_value=date(2010, 1, 1), max_value=date(2040, 12, 31))
+
+
+def walk_working(day: date, closed: set[date]) -> bool:
+    return day.weekday() < 5 and day not in closed
+
+
+def walk_nth(start: date, n: int, closed: set[date], skip: tuple[date, date] | None = None) -> date:
+    step = timedelta(days=1 if n >= 0 else -1)
+    day, left = start, abs(n)
+    while left:
+        day += step
+        if walk_working(day, closed) and not (skip and skip[0] <= day <= skip[1]):
+            left -= 1
+    return day
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> tuple[HolidayCalendar, Division, set[date]]:
+    """A calendar of random holidays in one division (sometimes runs of a fortnight)."""
+    division = draw(st.sampled_from(ALL_DIVISIONS))
+    days = draw(st.sets(SPAN, max_size=40))
+    for first in draw(st.lists(SPAN, max_size=2)):
+        days |= {first + timedelta(days=i) for i in range(14)}
+    holidays = [Holiday(d, "Holiday", division) for d in days]
+    return HolidayCalendar.from_holidays(holidays), division, set(days)
+
+
+@settings(max_examples=200, deadline=None)
+@given(made=calendars(), start=SPAN, n=st.integers(-70, 70))
+def test_the_index_agrees_with_a_walk_on_any_calendar(
+    made: tuple[HolidayCalendar, Division, set[date]], start: date, n: int
+) -> None:
+    calendar, division, closed = made
+    end = add_working_days(start, n, calendar=calendar, divisions=division)
+    assert end == walk_nth(start, n, closed)
+    if n > 0:
+        assert working_days_between(start, end, calendar=calendar, divisions=division) == n
+    rolled = roll_forward(start, calendar=calendar, divisions=division)
+    assert rolled == (start if walk_working(start, closed) else walk_nth(start, 1, closed))
+    assert next_working_day(start, calendar=calendar, divisions=division) == walk_nth(
+        start, 1, closed
+    )
+    assert previous_working_day(start, calendar=calendar, divisions=division) == walk_nth(
+        start, -1, closed
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=SPAN, b=SPAN)
+def test_the_index_counts_working_days_between_as_a_walk_does(a: date, b: date) -> None:
+    closed = {d for d in CAL._dates_of(ALL_DIVISIONS)}
+    low, high = min(a, b), max(a, b)
+    walked = sum(
+        walk_working(low + timedelta(days=i), closed) for i in range(1, (high - low).days + 1)
+    )
+    counted = working_days_between(a, b, calendar=CAL, divisions=ALL_DIVISIONS)
+    assert counted == (walked if a <= b else -walked)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    made=calendars(),
+    start=SPAN,
+    n=st.integers(0, 60),
+    window_from=st.integers(-10, 80),
+    window_days=st.integers(-3, 60),
+)
+def test_the_index_skips_an_excluded_window_as_a_walk_does(
+    made: tuple[HolidayCalendar, Division, set[date]],
+    start: date,
+    n: int,
+    window_from: int,
+    window_days: int,
+) -> None:
+    calendar, division, closed = made
+    skip = (start + timedelta(days=window_from), start + timedelta(days=window_from + window_days))
+    end, passed = add_working_days_excluding(
+        start, n, excluded=skip, calendar=calendar, divisions=division
+    )
+    assert end == walk_nth(start, n, closed, skip)
+    walked_past = sum(
+        walk_working(start + timedelta(days=i), closed)
+        and skip[0] <= start + timedelta(days=i) <= skip[1]
+        for i in range(1, (end - start).days + 1)
+    )
+    assert passed == walked_past
+
+
+def test_the_index_grows_past_its_first_span() -> None:
+    calendar = HolidayCalendar.from_holidays([Holiday(date(2030, 1, 1), "New Year", EW)])
+    assert add_working_days(date(2024, 1, 1), 1, calendar=calendar, divisions=EW) == date(
+        2024, 1, 2
+    )
+    # Far past what the first look-up indexed: the index is rebuilt wider, still right.
+    far = add_working_days(date(2024, 1, 1), 2_000, calendar=calendar, divisions=EW)
+    assert far == walk_nth(date(2024, 1, 1), 2_000, {date(2030, 1, 1)})
+    assert add_working_days(date(2060, 6, 2), -5, calendar=calendar, divisions=EW) == date(
+        2060, 5, 26
+    )
+
+
+def test_the_index_refuses_to_count_past_the_last_date() -> None:
+    with pytest.raises(OverflowError):
+        add_working_days(date(9999, 12, 30), 5, calendar=CAL, divisions=EW)
+    with pytest.raises(OverflowError):
+        add_working_days(date(1, 1, 3), -5, calendar=CAL, divisions=EW)
+
+
+def test_it_refuses_a_negative_count_with_an_excluded_window() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        add_working_days_excluding(
+            date(2024, 1, 1), -1, excluded=(date.max, date.min), calendar=CAL, divisions=EW
+        )

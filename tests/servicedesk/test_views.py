@@ -349,9 +349,10 @@ class QueuePageTests:
         client.get(queue_url(desk))
         # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS), 4 user permissions,
         # 5 group permissions (they also say the agent sees every queue), 6 the queue by slug,
-        # 7 count of the filtered tickets (paginator), 8 the page of tickets with assignee and
-        # category, 9 bank holidays (the queue's calendar), 10 the page's pause intervals
-        # (SLA clocks), 11 the queue's counts (one aggregate), 12 release savepoint,
+        # 7 the queue's counts (one aggregate; they also give the paginator its total),
+        # 8 the page's keys (each rank read by index, one UNION ALL), 9 the page's tickets by
+        # key with assignee and category, 10 bank holidays (the queue's calendar), 11 the
+        # page's pause intervals (SLA clocks), 12 release savepoint,
         # 13 the "Assigned to" filter's people, 14 the "Category" filter's categories,
         # 15 the bulk "Assign to" people, 16 the bulk "Move to queue" queues.
         with django_assert_num_queries(16):
