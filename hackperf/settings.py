@@ -418,6 +418,13 @@ INFOGOV_DEADLINE_SETTINGS: dict[str, object] = {}
 # when DEBUG is off (the check hackperf.checks.site_url_check says so).
 SITE_URL = env_str("SITE_URL", "")
 
+# --- DMT review ----------------------------------------------------------------------------
+# Thresholds on the review's first screen (indicators.review_headline.HEADLINE codes): a
+# ceiling for a figure where lower is better, a floor for one where higher is (closures per
+# week, the self-service share). A figure without one shows no threshold. Overdue FOI, EIR and
+# SAR cases are statutory breaches: the DMT's limit is none.
+REVIEW_THRESHOLDS: dict[str, int | float] = {"infogov.overdue": 0}
+
 # --- Django tables -------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "govuk-table lbh-table"}
