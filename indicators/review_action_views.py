@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView
 
@@ -27,9 +28,13 @@ class ReviewActionCreateView(PermissionRequired, FormView):
     form_class = ReviewActionForm
     template_name = "indicators/reviewaction_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.pack = get_object_or_404(ReviewPack, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def pack(self) -> ReviewPack:  # looked up after the permission check, so others get 403
+        return get_object_or_404(ReviewPack, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.pack  # noqa: B018 - a missing pack is a 404 before the form is drawn
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -55,11 +60,15 @@ class ReviewActionCloseView(PermissionRequired, FormView):
     form_class = ReviewActionCloseForm
     template_name = "indicators/reviewaction_close.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.action = get_object_or_404(
-            ReviewAction.objects.select_related("owner", "pack"), pk=kwargs["pk"]
+    @cached_property
+    def action(self) -> ReviewAction:
+        return get_object_or_404(
+            ReviewAction.objects.select_related("owner", "pack", "closed_by"), pk=self.kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.action  # noqa: B018 - a missing action is a 404 before the form is drawn
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
