@@ -24,8 +24,9 @@ class SeedDemoTests:
 
     @override_settings(DEBUG=True)
     def test_it_leaves_every_page_of_the_review_populated(self):
-        """A frozen pack with actions (one closed with a note), daily snapshots and one
-        escalation scan, as the beat jobs and the DMT's last meeting would have left them."""
+        """A frozen pack with actions (one closed with a note), daily snapshots, one
+        escalation scan and tickets with assignees, as the beat jobs, the desk and the DMT's
+        last meeting would have left them."""
         from indicators.choices import Granularity
         from indicators.models import ReviewAction, ReviewPack, Snapshot
         from infogov.models import Escalation
@@ -39,6 +40,11 @@ class SeedDemoTests:
         days = Snapshot.objects.filter(granularity=Granularity.DAILY).values("instant")
         assert days.order_by().distinct().count() == 14
         assert Escalation.objects.exists()
+        from servicedesk.models import Ticket
+
+        # The demo agent and queue owner have tickets of their own.
+        for username in ("agent", "queue-owner"):
+            assert Ticket.objects.filter(assignee__username=username).exists(), username
 
     @override_settings(DEBUG=True)
     def test_a_second_run_changes_nothing(self):
