@@ -247,7 +247,7 @@ under \`/static/\`; nothing is loaded from another host.
 | images/ | lbh-frontend ${versions["lbh-frontend"]} lbh/assets/images (only files the CSS or base.html use) |
 | js/lbh-frontend.js | assets/js/lbh-frontend.entry.mjs bundled by esbuild ${versions["esbuild"]}: lbh-frontend ${versions["lbh-frontend"]} + govuk-frontend ${versions["govuk-frontend"]} JS (no Dialog, no Map), exposes \`window.LBHFrontend\` |
 | js/hackperf.js | assets/js/hackperf.js, copied |
-| css/briefing.css, css/ig-group-report.css, css/pages.css | assets/css/, copied (pages' own print rules; small rules of single pages) |
+| css/briefing.css, css/ig-group-report.css, css/pages.css, css/review.css | assets/css/, copied (pages' own print rules; small rules of single pages) |
 | css/plotly.css | plotly.js's own stylesheet, read from vendor/plotly-basic.min.js by assets/plotly-css.mjs (linked with class no-inline-styles, so plotly inserts no <style>) |
 | vendor/plotly-basic.min.js | plotly.js-basic-dist-min ${versions["plotly.js-basic-dist-min"]} (MIT) |
 | vendor/htmx.min.js | htmx.org ${versions["htmx.org"]} dist/htmx.min.js (0BSD) |

@@ -269,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicedesk.tasks.survey_monthly_sample",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon-fri"),
     },
+    # "30 7 * * *": 07:30 daily; reminders of hand-entered indicator values due or late (each
+    # once ever: the outbox's natural key), so a missed day is caught up the next.
+    "indicators-remind-data-due": {
+        "task": "indicators.tasks.remind_data_due",
+        "schedule": crontab(minute=30, hour=7),
+    },
     # "0 6 2 * *": 06:00 on the 2nd, the month just ended.
     "indicators-compute-last-month": {
         "task": "indicators.tasks.compute_last_month",
@@ -452,6 +458,16 @@ INFOGOV_DEADLINE_SETTINGS: dict[str, object] = {}
 # Base of absolute links in e-mails, e.g. https://ict-performance.hackney.gov.uk. Required
 # when DEBUG is off (the check hackperf.checks.site_url_check says so).
 SITE_URL = env_str("SITE_URL", "")
+
+# --- DMT review ----------------------------------------------------------------------------
+# Thresholds on the review's first screen (indicators.review_headline.HEADLINE codes): a
+# ceiling for a figure where lower is better, a floor for one where higher is (closures per
+# week, the self-service share). A figure without one shows no threshold. Overdue FOI, EIR and
+# SAR cases are statutory breaches: the DMT's limit is none.
+REVIEW_THRESHOLDS: dict[str, int | float] = {"infogov.overdue": 0}
+# A hand-entered indicator's month is due by this day of the month after; its owner is
+# reminded from the 1st, and again once it is late (indicators.reminders).
+INDICATORS_DATA_DUE_DAY = env_int("INDICATORS_DATA_DUE_DAY", 10)
 
 # --- Django tables -------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"

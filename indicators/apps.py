@@ -16,3 +16,9 @@ class IndicatorsConfig(AppConfig):
 
         # infogov's IG Group report shows targets, RAG and commentary without importing us.
         indicator_status.register(IndicatorStatusProvider())
+
+        from hackperf import outbox
+        from indicators import reminders
+
+        # A data-due reminder waiting for its owner's address goes once it is saved.
+        outbox.register_resolver(reminders.RESOLVER, reminders.owner_email)

@@ -320,3 +320,58 @@ def _store(
         services.period_value_approve(
             period_value=period_value, by=approver, now=entered_at + timedelta(days=5)
         )
+
+
+# --- The DMT review: a frozen pack with actions ---------------------------------------------
+
+REVIEW_COMMENTARY = (
+    "Open incidents back under 200 after the laptop refresh; reopened tickets still high on "
+    "the desktop queue. MFD faults steady since the supplier's engineer visit. FOI overdue "
+    "cases up: two large requests in Climate, Homes and Economy."
+)
+# (what, owner's demo username, due in days from the review, closed with this note or "")
+REVIEW_ACTIONS = (
+    ("Review reopened desktop tickets with the team leaders.", "queue-owner", 7, ""),
+    ("Agree an MFD service credit with the supplier.", "dmt", 14, ""),
+    ("Brief directors on the two overdue FOI requests.", "ig-officer", 3, "Briefed on Monday."),
+)
+
+
+@transaction.atomic
+def seed_review(*, now: datetime) -> int:
+    """Freeze the review of the fortnight before the latest, as the DMT would have at its
+    last meeting, with its commentary and actions (one since closed with a note), so the
+    review shows open actions carried forward and the latest fortnight is left to freeze.
+    Left alone when a pack exists. Returns the number of packs frozen."""
+    from indicators import review_actions, selectors
+    from indicators.models import ReviewPack
+
+    if ReviewPack.objects.exists():
+        return 0
+    figures = selectors.review_figures()
+    if figures is None or len(figures["instants"]) < 2:
+        return 0
+    end = datetime.fromisoformat(figures["instants"][-2])
+    people = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_OWNERS)}
+    dmt = people["dmt"]
+    met = end + timedelta(days=1, hours=10)  # Tuesday morning's meeting
+    pack = services.review_pack_freeze(
+        fortnight_end=end, by=dmt, commentary=REVIEW_COMMENTARY, now=met
+    )
+    for description, owner, days, note in REVIEW_ACTIONS:
+        action = review_actions.review_action_add(
+            pack=pack,
+            description=description,
+            owner=people[owner],
+            due=timezone.localdate(met) + timedelta(days=days),
+            by=dmt,
+            now=met,
+        )
+        if note:
+            review_actions.review_action_close(
+                action=action, note=note, by=people[owner], now=met + timedelta(days=days)
+            )
+    return 1
+
+
+DEMO_OWNERS = ("dmt", "queue-owner", "ig-officer")

@@ -118,12 +118,6 @@ class ReviewPackForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What the DMT made of the fortnight's figures.",
     )
-    actions_agreed = forms.CharField(
-        label="Actions agreed",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One action a line: what, who, by when.",
-    )
 
     def clean_fortnight_end(self):
         end = self.cleaned_data["fortnight_end"]
@@ -134,6 +128,66 @@ class ReviewPackForm(GovukForm):
         except DateInputError as error:
             raise forms.ValidationError(str(error)) from None
         return end
+
+
+def _people_choices():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "pk")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class ReviewActionForm(GovukForm):
+    """An action agreed at a review (``review_actions.review_action_add``)."""
+
+    description = forms.CharField(
+        label="Action",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": "Say what the action is."},
+    )
+    owner = PersonChoiceField(
+        label="Owner",
+        queryset=_people_choices(),
+        empty_label="Choose who owns it",
+        error_messages={
+            "required": "Choose who owns the action.",
+            "invalid_choice": "Choose who owns the action from the list.",
+        },
+    )
+    due = forms.DateField(
+        label="Due",
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"
+        ),
+        help_text="For example, 2026-12-31.",
+        error_messages={
+            "required": "Enter the date the action is due.",
+            "invalid": "Enter the due date as a date, like 2026-12-31.",
+        },
+    )
+
+    def clean_due(self) -> date:
+        try:
+            return check_in_range(self.cleaned_data["due"])
+        except DateInputError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ReviewActionCloseForm(GovukForm):
+    """Close an action with a note (``review_actions.review_action_close``)."""
+
+    note = forms.CharField(
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Kept with the action in the review packs.",
+        error_messages={"required": "Say what was done, or why the action is being closed."},
+    )
 
 
 class RiskForm(GovukForm):

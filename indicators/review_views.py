@@ -4,6 +4,7 @@ cases behind a figure, and the frozen review packs."""
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -17,9 +18,17 @@ from hackperf.dates import check_in_range
 from hackperf.metrics import ALL
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
-from indicators import charts, review, selectors, services
+from indicators import (
+    charts,
+    review,
+    review_actions,
+    review_fortnights,
+    review_headline,
+    selectors,
+    services,
+)
 from indicators.choices import Granularity
-from indicators.forms import ReviewPackForm
+from indicators.forms import ReviewActionForm, ReviewPackForm
 from indicators.models import ReviewPack, Snapshot
 from indicators.periods import ending_day
 from indicators.records import RecordsCsvMixin, records_page
@@ -110,11 +119,13 @@ def review_context(figures: dict) -> dict[str, object]:
 
 
 class ReviewView(PermissionRequired, TemplateView):
-    """The DMT's fortnightly review: the latest fortnight against the previous one and the
-    last 13, priority areas, breakdowns, drill-downs; and the frozen packs.
+    """The DMT's fortnightly review of any fortnight (the latest by default): the first
+    screen of headline figures, then each group against the previous fortnight and the last
+    13, priority areas, breakdowns, drill-downs; the open actions; and the frozen packs.
 
-    Fixed queries whatever the number of snapshots (see ``selectors.review_figures``), plus
-    one for the packs.
+    A fortnight without a snapshot says so and offers to compute it from the history
+    (``ReviewComputeView``). Fixed queries whatever the number of snapshots: the snapshot
+    instants, ``selectors.review_figures``' three, the packs, the open actions.
     """
 
     perm = Perm.VIEW_REVIEW
@@ -122,20 +133,74 @@ class ReviewView(PermissionRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        figures = selectors.review_figures()
+        now = timezone.now()
+        taken = selectors.review_snapshot_instants()
+        instant, error = None, ""
+        if self.request.GET.get("fortnight"):
+            try:
+                instant = review_fortnights.instant_of(self.request.GET["fortnight"], now=now)
+            except review_fortnights.FortnightError as problem:
+                error = str(problem)  # shown by the picker; the latest fortnight is shown
+        if instant is None and taken:
+            instant = max(taken)
         packs = list(ReviewPack.objects.only("pk", "fortnight_end")[: selectors.REVIEW_FORTNIGHTS])
         context["packs"] = [
             {"pack": pack, "ending": ending_day(pack.fortnight_end)} for pack in packs
         ]
-        if figures is None:
+        context["open_actions"] = review_actions.open_actions()
+        context["picker"] = {
+            "options": review_fortnights.options(taken, now=now),
+            "selected": ending_day(instant).isoformat() if instant else "",
+            "error": error,
+        }
+        if instant is None:
+            return context
+        previous, following = review_fortnights.neighbours(instant, now=now)
+        context["picker"] |= {"previous": previous, "following": following}
+        if instant not in taken:
+            context["uncomputed"] = {
+                "ending": ending_day(instant),
+                "instant": instant,
+                "missing": review_fortnights.missing(
+                    instant, taken, count=selectors.REVIEW_FORTNIGHTS
+                ),
+            }
+            return context
+        figures = selectors.review_figures(end=instant)
+        if figures is None:  # pragma: no cover - the instant has a snapshot
             return context
         context.update(review_context(figures))
-        end = context["review"].fortnight_end
-        context["frozen"] = next((p for p in packs if p.fortnight_end == end), None)
+        context["headline"] = headline_context(context["review"])
+        context["backfilled_at"] = (
+            taken[instant] if review_fortnights.was_backfilled(instant, taken) else None
+        )
+        context["frozen"] = (
+            ReviewPack.objects.filter(fortnight_end=instant).only("pk", "fortnight_end").first()
+        )
         context["freeze_url"] = (
-            f"{reverse('indicators:review_pack_create')}?{urlencode({'end': end.isoformat()})}"
+            f"{reverse('indicators:review_pack_create')}?{urlencode({'end': instant.isoformat()})}"
         )
         return context
+
+
+def headline_context(built: review.Review) -> list[dict[str, object]]:
+    """The first screen's rows (``review_headline``) with each one's drill-down link and its
+    13-fortnight sparkline."""
+    days = [ending_day(instant) for instant in built.instants]
+    rows = []
+    for item in review_headline.headline(built, thresholds=settings.REVIEW_THRESHOLDS):
+        rows.append(
+            {
+                "item": item,
+                "url": drill_url(item.row.drill_metric, built.fortnight_end),
+                "sparkline": charts.sparkline_svg(
+                    list(zip(days, item.row.series, strict=True)),
+                    label=f"{item.label}, last {len(days)} fortnights",
+                    format_value=item.row.show,
+                ),
+            }
+        )
+    return rows
 
 
 class ReviewDrilldownView(RecordsCsvMixin, PermissionRequired, TemplateView):
@@ -229,7 +294,8 @@ class ReviewPackCreateView(PermissionRequired, FormView):
 
 
 class ReviewPackDetailView(PermissionRequired, DetailView):
-    """A frozen review pack: the figures as they were frozen, commentary, actions agreed."""
+    """A frozen review pack: the figures as they were frozen, commentary, the actions agreed
+    at its review and those carried in open from earlier ones; printable on A4 landscape."""
 
     perm = Perm.VIEW_REVIEW
     model = ReviewPack
@@ -240,4 +306,7 @@ class ReviewPackDetailView(PermissionRequired, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(review_context(self.object.figures))
+        context["headline"] = headline_context(context["review"])
+        context["agreed"], context["carried"] = review_actions.pack_actions(self.object)
+        context["action_form"] = ReviewActionForm()
         return context

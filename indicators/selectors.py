@@ -412,3 +412,18 @@ def revisions_of(indicator: Indicator) -> list[ValueRevision]:
     for revision in revisions:
         revision.old_value_text = indicator.format_value(revision.old_value)
     return revisions
+
+
+def review_snapshot_instants() -> dict[datetime, datetime]:
+    """Every fortnight end with a fortnightly snapshot, and when its figures were taken (the
+    earliest ``taken_at``): the review's fortnight picker, and whether a fortnight's figures
+    were taken at the time or computed later from the history. One query."""
+    from django.db.models import Min
+
+    return dict(
+        Snapshot.objects.filter(granularity=Granularity.FORTNIGHTLY, breakdown=ALL)
+        .values("instant")
+        .annotate(taken=Min("taken_at"))
+        .order_by("instant")
+        .values_list("instant", "taken")
+    )

@@ -64,3 +64,12 @@ def compute_last_month(period: str | None = None) -> str:
         period_start = periods.add_months(periods.month_start(timezone.localdate()), -1)
     services.indicators_compute(period_start=period_start)
     return f"{period_start:%Y-%m}"
+
+
+@shared_task(soft_time_limit=120, time_limit=150, **RETRY)
+def remind_data_due() -> int:
+    """E-mail the owners of hand-entered indicators whose last month's value is due or late
+    (``indicators.reminders``). Daily; each reminder is queued once ever, whatever the runs."""
+    from indicators import reminders
+
+    return reminders.reminders_send(today=timezone.localdate())

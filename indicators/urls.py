@@ -3,7 +3,13 @@ from datetime import date
 from django.urls import path, register_converter
 
 from hackperf.dates import parse_month
-from indicators import briefing_views, publication_views, review_views, views
+from indicators import (
+    briefing_views,
+    publication_views,
+    review_action_views,
+    review_views,
+    views,
+)
 
 
 class PeriodConverter:
@@ -33,6 +39,17 @@ urlpatterns = [
         "review/packs/<int:pk>/",
         review_views.ReviewPackDetailView.as_view(),
         name="review_pack_detail",
+    ),
+    path("review/compute/", review_action_views.ReviewComputeView.as_view(), name="review_compute"),
+    path(
+        "review/packs/<int:pk>/actions/new/",
+        review_action_views.ReviewActionCreateView.as_view(),
+        name="review_action_create",
+    ),
+    path(
+        "review/actions/<int:pk>/close/",
+        review_action_views.ReviewActionCloseView.as_view(),
+        name="review_action_close",
     ),
     path("indicators/", views.ScorecardView.as_view(), name="scorecard"),
     path("indicators/<slug:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),

@@ -146,6 +146,18 @@ def _queues() -> dict[str, Queue]:
     return queues
 
 
+def _assignees(queues: dict[str, Queue]) -> dict[int, tuple[int, ...]]:
+    """Who the demo assigns tickets to, by queue: the demo agent and queue owner, in the
+    service desk's and the MFD queue's tickets (the queues they belong to)."""
+    User = get_user_model()
+    people = dict(
+        User.objects.filter(username__in=("agent", "queue-owner")).values_list("username", "pk")
+    )
+    desk = tuple(people[name] for name in ("agent", "queue-owner") if name in people)
+    owner = tuple(people[name] for name in ("queue-owner",) if name in people)
+    return {queues["service-desk"].pk: desk, queues["mfd-print-and-copy"].pk: owner}
+
+
 def _categories() -> list[tuple[Category, str, str, float]]:
     parents: dict[str, Category] = {}
     leaves = []
@@ -221,8 +233,8 @@ class _Event:
         "actor_name",
         "reason",
         "level",
+        "assignee_id",
     )
-    assignee_id = None
 
     def __init__(
         self,
@@ -236,7 +248,9 @@ class _Event:
         actor_name: str = "",
         reason: str = "",
         level: int | None = None,
+        assignee_id: int | None = None,
     ) -> None:
+        self.assignee_id = assignee_id
         self.sequence = sequence
         self.kind = kind
         self.at = at
@@ -261,6 +275,7 @@ class _Event:
             actor_name=self.actor_name,
             reason=self.reason,
             level=self.level,
+            assignee_id=self.assignee_id,
         )
 
 
@@ -298,8 +313,9 @@ def _history(
     desk: int,
     home: int,
     others: list[int],
+    assignee: int | None = None,
 ) -> list[_Event]:
-    """One ticket's made-up events (queues are given by primary key)."""
+    """One ticket's made-up events (queues and the assignee are given by primary key)."""
     h = _History(now)
     agent = rng.choice(AGENTS)
     h.add(EventKind.LOGGED, logged, to_status=Status.LOGGED, to_queue_id=desk, actor_name=agent)
@@ -312,6 +328,7 @@ def _history(
         from_queue_id=desk if home != desk else None,
         to_queue_id=home if home != desk else None,
         actor_name=agent,
+        assignee_id=assignee,
     ):
         return h.events
     if rng.random() < 0.18:  # sent to the wrong team, and perhaps back again
@@ -412,6 +429,7 @@ def _made(
     september = _Weighted(leaves, [w * 4 if leaf.is_new_starter else w for leaf, _, _, w in leaves])
     priorities, channels = _weighted(PRIORITY_WEIGHTS), _weighted(CHANNEL_WEIGHTS)
     local: dict[tuple[date, float], datetime] = {}
+    assignees = _assignees(queues)
 
     days = sorted(_arrival_days(rng, tickets, now))
     for i, day in enumerate(days, start=1):
@@ -424,7 +442,20 @@ def _made(
         if logged >= now:
             logged = now - timedelta(minutes=rng.randint(1, 600))
         home = queues[slug].pk
-        events = _history(rng, logged=logged, now=now, desk=desk, home=home, others=others[home])
+        # Tickets of the demo people's queues are theirs, in turn (not drawn from ``rng``,
+        # so the rest of the demo is the same with or without them): their home pages and
+        # the queue pages' "assigned to" show real work.
+        people = assignees.get(home, ())
+        assignee = people[i % len(people)] if people else None
+        events = _history(
+            rng,
+            logged=logged,
+            now=now,
+            desk=desk,
+            home=home,
+            others=others[home],
+            assignee=assignee,
+        )
         replayed = replay(events)
         priority = priorities.pick(rng)
         fields = derived_fields(
@@ -551,6 +582,7 @@ _EVENT_COLUMNS = (
     "to_queue_id",
     "reason",
     "level",
+    "assignee_id",
 )
 _INTERVAL_COLUMNS = (
     "ticket_id",
@@ -587,7 +619,7 @@ def _copy_batch(
             events.write(
                 f"{pk}\t{e.sequence}\t{e.kind}\t{e.at.isoformat()}\t{e.actor_name}\t"
                 f"{e.from_status}\t{e.to_status}\t{text(e.from_queue_id)}\t"
-                f"{text(e.to_queue_id)}\t{e.reason}\t{text(e.level)}\n"
+                f"{text(e.to_queue_id)}\t{e.reason}\t{text(e.level)}\t{text(e.assignee_id)}\n"
             )
         for i in m.intervals:
             intervals.write(

@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hackperf.roles import Role
 from indicators import services as ind
 from indicators.models import Indicator, PeriodValue
+from indicators.review_actions import review_action_add
 from indicators.services import definitions_sync
 from infogov.choices import EventKind, Kind, Outcome, Status
 from infogov.models import ClockEvent
@@ -67,6 +68,7 @@ class World:
     ticket_mine: object
     ticket_theirs: object
     pack: object
+    action: object
     briefing_pack: object
     import_run: object
     risk: object
@@ -144,6 +146,13 @@ def _build_world() -> World:
     ind.indicators_compute(period_start=MONTH, now=datetime(2026, 4, 2, 9, tzinfo=UTC))
     instants = ind.snapshot_backfill(start=MONTH, end=MONTH.replace(day=31))
     pack = ind.review_pack_freeze(fortnight_end=instants[-1], by=users[DMT])
+    action = review_action_add(
+        pack=pack,
+        description="Chase the MFD supplier.",
+        owner=users[QO],
+        due=date(2026, 4, 30),
+        by=users[DMT],
+    )
     risk = ind.risk_save(
         title="Supplier failure",
         owner="Head of ICT",
@@ -185,6 +194,7 @@ def _build_world() -> World:
         ticket_mine=ticket_mine,
         ticket_theirs=ticket_theirs,
         pack=pack,
+        action=action,
         briefing_pack=briefing_pack,
         import_run=import_run,
         risk=risk,
@@ -659,7 +669,21 @@ MATRIX: dict[str, list[Visit]] = {
         ),
     ],
     # --- indicators, review, briefing ---
-    "indicators:review": [Visit("review", _url("indicators:review"), answers({DMT}))],
+    "indicators:review": [
+        Visit("review", _url("indicators:review"), answers({DMT})),
+        Visit(
+            "review, a fortnight not computed yet",
+            _url("indicators:review", query={"fortnight": "2025-03-09"}),
+            answers({DMT}),
+            shows={DMT: ("'Compute this fortnight from the history'",)},
+        ),
+        Visit(
+            "review, not a fortnight",
+            _url("indicators:review", query={"fortnight": "2026-13-45"}),
+            answers({DMT}),
+            shows={DMT: ("'Enter the fortnight as a date'",)},
+        ),
+    ],
     "indicators:review_drilldown": [
         Visit(
             "open cases behind a figure",
@@ -684,6 +708,25 @@ MATRIX: dict[str, list[Visit]] = {
     ],
     "indicators:review_pack_detail": [
         Visit("a frozen pack", _url("indicators:review_pack_detail", pk("pack")), answers({DMT}))
+    ],
+    "indicators:review_action_create": [
+        Visit(
+            "record an action",
+            _url("indicators:review_action_create", pk("pack")),
+            answers({DMT}),
+        )
+    ],
+    "indicators:review_action_close": [
+        Visit(
+            "close an action",
+            _url("indicators:review_action_close", pk("action")),
+            answers({DMT}),
+            shows={DMT: ("'Chase the MFD supplier.'",)},
+        )
+    ],
+    # POST-only: the DMT gets 405 for a GET, everyone else 403 first.
+    "indicators:review_compute": [
+        Visit("compute a fortnight (GET)", _url("indicators:review_compute"), answers({DMT}, 405))
     ],
     "indicators:scorecard": [Visit("scorecard", _url("indicators:scorecard"), answers(INDICATORS))],
     "indicators:indicator_detail": [

@@ -2,9 +2,11 @@
 
 - ``indicators``: definitions, effective-dated targets, monthly values, revisions, API tokens;
 - ``snapshots``: trend snapshots of the DMT metric set and the frozen review packs;
+- ``actions``: the actions agreed at DMT reviews, carried forward until closed;
 - ``risks``: the risk register of the Mayor's briefing, its history and frozen briefings.
 """
 
+from indicators.models.actions import ReviewAction
 from indicators.models.indicators import (
     VALUE_DIGITS,
     ApiToken,
@@ -22,6 +24,7 @@ __all__ = [
     "BriefingPack",
     "Indicator",
     "PeriodValue",
+    "ReviewAction",
     "ReviewPack",
     "Risk",
     "RiskRevision",

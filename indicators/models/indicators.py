@@ -38,6 +38,14 @@ class Indicator(models.Model):
         default=choices.Frequency.MONTHLY,
     )
     owner = models.CharField("owner", max_length=120)
+    owner_email = models.EmailField(
+        "owner's e-mail",
+        blank=True,
+        help_text=(
+            "Where the data-due reminders of an indicator entered by hand go: when a month's "
+            "value is due, and again when it is late."
+        ),
+    )
     is_computed = models.BooleanField("computed", default=False)
     source = models.CharField("source", max_length=20, choices=choices.Source.choices)
     rag_rule = models.TextField("RAG rule", help_text="The RAG rule in words.")

@@ -23,6 +23,30 @@ class SeedDemoTests:
         assert DEMO_PASSWORD in out
 
     @override_settings(DEBUG=True)
+    def test_it_leaves_every_page_of_the_review_populated(self):
+        """A frozen pack with actions (one closed with a note), daily snapshots, one
+        escalation scan and tickets with assignees, as the beat jobs, the desk and the DMT's
+        last meeting would have left them."""
+        from indicators.choices import Granularity
+        from indicators.models import ReviewAction, ReviewPack, Snapshot
+        from infogov.models import Escalation
+
+        call_command("seed_demo", "--tickets", "200")
+        pack = ReviewPack.objects.get()
+        assert pack.commentary
+        states = sorted(pack.actions.values_list("state", flat=True))
+        assert states == ["closed", "open", "open"]
+        assert ReviewAction.objects.filter(state="closed").exclude(closing_note="").count() == 1
+        days = Snapshot.objects.filter(granularity=Granularity.DAILY).values("instant")
+        assert days.order_by().distinct().count() == 14
+        assert Escalation.objects.exists()
+        from servicedesk.models import Ticket
+
+        # The demo agent and queue owner have tickets of their own.
+        for username in ("agent", "queue-owner"):
+            assert Ticket.objects.filter(assignee__username=username).exists(), username
+
+    @override_settings(DEBUG=True)
     def test_a_second_run_changes_nothing(self):
         call_command("seed_demo", "--tickets", "200")
         before = list(

@@ -71,3 +71,30 @@ class SparklineTests:
 
     def test_it_says_so_without_values(self):
         assert "no values to show" in sparkline_svg([], label="X", format_value=fmt)
+
+
+class TrendChartJsonTests:
+    """The review's trend charts are plain JSON for plotly.js, not plotly figure objects
+    (issue 15: plotly's validation cost the review most of its time)."""
+
+    def test_it_builds_the_figure_as_plain_data_with_its_summary_and_table(self):
+        from datetime import UTC, datetime
+        from decimal import Decimal
+
+        from indicators.charts import trend_chart
+
+        chart = trend_chart(
+            id="trend-x",
+            title="Open work",
+            instants=[datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)],
+            series=[("Open incidents", [Decimal(5), None]), ("On hold", [Decimal(2), Decimal(3)])],
+        )
+        traces = chart.figure["data"]
+        assert [t["name"] for t in traces] == ["Open incidents", "On hold"]
+        assert traces[0]["x"] == ["2026-11-15", "2026-11-29"] and traces[0]["y"] == [5.0, None]
+        assert chart.figure["layout"]["yaxis"]["title"]["text"] == "Count"
+        assert chart.summary.startswith("2 fortnights, 15 November 2026 to 29 November 2026")
+        assert chart.rows[1] == ("29 November 2026", "—", "3")
+        html = str(chart.html())
+        assert '<script type="application/json" id="trend-x-data">' in html
+        assert '"type": "scatter"' in html and "<script>" not in html

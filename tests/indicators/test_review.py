@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from hackperf.metrics import ALL
 from hackperf.roles import Role
-from indicators import review, services
+from indicators import review, review_actions, services
 from indicators.choices import Granularity
 from indicators.models import ReviewPack, Snapshot
 from indicators.periods import fortnight_ends
@@ -103,9 +103,10 @@ class ReviewPageTests:
         with CaptureQueriesContext(connection) as twenty:
             assert client.get(url).status_code == 200
         # session, user, savepoint (ATOMIC_REQUESTS), user permissions, group permissions;
-        # the review's instants, its "all" figures, the last fortnight's breakdowns; the
-        # packs; release savepoint.
-        assert len(two) == len(twenty) == 10
+        # the snapshot instants (the picker); the packs; the open actions; the review's
+        # instants, its "all" figures, the last fortnight's breakdowns; this fortnight's
+        # pack; release savepoint.
+        assert len(two) == len(twenty) == 13
 
 
 @pytest.mark.django_db
@@ -118,11 +119,17 @@ class ReviewPackTests:
             {
                 "fortnight_end": instants[-1].isoformat(),
                 "commentary": "Backlog falling.",
-                "actions_agreed": "Chase the MFD supplier.",
             },
         )
         pack = ReviewPack.objects.get()
         assert response.url == pack.get_absolute_url()
+        review_actions.review_action_add(
+            pack=pack,
+            description="Chase the MFD supplier.",
+            owner=pack.frozen_by,
+            due=date(2026, 12, 1),
+            by=pack.frozen_by,
+        )
         Snapshot.objects.filter(instant=instants[-1]).update(value=987654)
         page = client.get(pack.get_absolute_url())
         html = page.content.decode()

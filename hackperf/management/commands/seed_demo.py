@@ -103,6 +103,24 @@ class Command(BaseCommand):
             f"Indicators: entered values for two years, {len(fortnights)} fortnightly "
             "snapshots, and FR ICT 17-19 computed for the last 12 months."
         )
+        # What the beat jobs and the DMT's last meeting would have left: a fortnight of
+        # daily snapshots, one escalation scan of the open cases, a frozen review pack
+        # with its actions.
+        from indicators.choices import Granularity
+        from infogov import selectors as infogov_selectors
+        from infogov import services as infogov_services
+
+        days = indicator_services.snapshot_backfill(
+            start=today - timedelta(days=13), end=today, granularity=Granularity.DAILY
+        )
+        scan = infogov_services.escalations_send(
+            today=today, calendar=infogov_selectors.holiday_calendar()
+        )
+        packs = indicators_demo.seed_review(now=now)
+        self.stdout.write(
+            f"Daily snapshots: {len(days)} days. Escalation scan: {len(scan.escalated)} "
+            f"levels escalated. Review packs frozen: {packs}, with their actions."
+        )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins(people)
 
