@@ -64,7 +64,7 @@ def sla_outcome(clock: sla.SlaClock, *, cancelled: bool = False) -> str:
 def sla_cell(clock: sla.SlaClock | None, status_class: str) -> str:
     """The SLA status in words and the business time left or over."""
     if clock is None:
-        return format_html('<span class="lbh-body-s">No target</span>')
+        return format_html('<span class="lbh-body-s">{}</span>', "No target")
     tag = sla_tag(clock)
     if clock.remaining_seconds >= 0:
         left = f"{duration(clock.remaining_seconds)} left"
