@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hackperf_bench
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install dirs run worker beat test lint format migrations-check chromium assets bench load lock clean
+.PHONY: help install dirs run worker beat test coverage lint format migrations-check chromium assets bench load lock clean
 
 help:
 	@echo "make run     install, migrate, load demo data and serve http://127.0.0.1:8000 (SQLite, no Redis needed)"
@@ -79,7 +79,14 @@ chromium:
 
 test: install chromium lint migrations-check
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) \
-		$(PY) -m pytest --create-db --cov --cov-report= $(PYTEST_ARGS)
+		$(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+# The suite with coverage measured (pytest-cov), failing under the floor in pyproject.toml.
+# Not part of `make test` yet: on Python 3.11 coverage traces every line and the suite takes
+# two to three times as long.
+coverage: install chromium
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) \
+		$(PY) -m pytest --create-db --cov --cov-report=term $(PYTEST_ARGS)
 
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=hackperf.settings_test \
