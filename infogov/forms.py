@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hackperf.dates import DateInputError
-from infogov import choices, report, selectors
+from infogov import choices, exemptions, report, selectors, services
 from infogov.models import Case, Directorate, Service
 
 
@@ -32,6 +32,9 @@ class GovukForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "govuk-checkboxes__input"
+                continue
             if isinstance(widget, forms.Select):
                 css = "govuk-select lbh-select"
             elif isinstance(widget, forms.Textarea):
@@ -65,6 +68,69 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
+class ServiceChoiceField(forms.ModelChoiceField):
+    """A service, offered under its directorate; narrowed to one directorate's by
+    :func:`narrow_services` (and by htmx, ``infogov:service_options``, when it changes)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def service_choices(services_qs, *, directorate_id=None, empty_label="Not set") -> list:
+    """The service select's choices: one directorate's services, or (none chosen yet, no JS)
+    every directorate's in an optgroup each, so the choice still reads by directorate."""
+    rows = list(services_qs.order_by("directorate__name", "name", "pk"))
+    if directorate_id is not None:
+        return [("", empty_label)] + [
+            (s.pk, s.name) for s in rows if str(s.directorate_id) == str(directorate_id)
+        ]
+    groups: dict[str, list] = {}
+    for s in rows:
+        groups.setdefault(s.directorate.name, []).append((s.pk, s.name))
+    return [("", empty_label), *groups.items()]
+
+
+def narrow_services(form: forms.Form, *, empty_label="Not set", query: str = "") -> None:
+    """Offer the services of the directorate the form holds (bound or initial); validation
+    still takes any service, so a mismatch gets its own message ("X is a service of Y, not
+    of Z") rather than "Select a valid choice"."""
+    from django.urls import reverse
+
+    directorate_id = None
+    if form.is_bound:
+        directorate_id = form.data.get(form.add_prefix("directorate")) or None
+    else:
+        initial = form.initial.get("directorate")
+        directorate_id = getattr(initial, "pk", initial)
+    if directorate_id is not None and not str(directorate_id).isdigit():
+        directorate_id = None
+    field = form.fields["service"]
+    field.widget.choices = service_choices(
+        field.queryset, directorate_id=directorate_id, empty_label=empty_label
+    )
+    form.fields["directorate"].widget.attrs.update(
+        {
+            # htmx: the directorate's change fetches its services' <option>s into the select.
+            "hx-get": reverse("infogov:service_options") + (f"?{query}" if query else ""),
+            "hx-target": f"#{form['service'].auto_id}",
+            "hx-trigger": "change",
+            "hx-swap": "innerHTML",
+            "aria-controls": form["service"].auto_id,
+        }
+    )
+
+
+def check_service_in_directorate(form: forms.Form, cleaned: dict) -> None:
+    service, directorate = cleaned.get("service"), cleaned.get("directorate")
+    if service is not None and directorate is not None and service.directorate_id != directorate.pk:
+        form.add_error(
+            "service",
+            services.ERR_SERVICE_DIRECTORATE.format(
+                service=service.name, its=service.directorate.name, directorate=directorate.name
+            ),
+        )
+
+
 class CaseLogForm(GovukForm):
     reference = forms.CharField(label="Reference", max_length=40)
     kind = forms.ChoiceField(label="Kind of request", choices=choices.Kind.choices)
@@ -82,9 +148,19 @@ class CaseLogForm(GovukForm):
     received = forms.DateField(label="Date received", widget=DateInput)
     channel = forms.ChoiceField(label="Received by", choices=choices.Channel.choices)
     subject = forms.CharField(label="Subject", max_length=300)
+    request_text = forms.CharField(
+        label="The request",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+        help_text="As the requester put it. Seen by IG officers only.",
+    )
     directorate = forms.ModelChoiceField(label="Directorate", queryset=Directorate.objects.all())
-    service = forms.ModelChoiceField(
-        label="Service", queryset=Service.objects.select_related("directorate"), required=False
+    service = ServiceChoiceField(
+        label="Service",
+        queryset=Service.objects.select_related("directorate"),
+        required=False,
+        help_text="A service of the directorate chosen above.",
     )
     officer = OfficerChoiceField(
         label="Case officer", queryset=selectors.case_officers(), required=False
@@ -95,6 +171,15 @@ class CaseLogForm(GovukForm):
         label="Requester's postal address", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     requester_phone = forms.CharField(label="Requester's phone", max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        narrow_services(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_service_in_directorate(self, cleaned)
+        return cleaned
 
 
 class CaseAllocateForm(GovukForm):
@@ -124,19 +209,51 @@ class ClockEventForm(GovukForm):
 
 
 class CaseRespondForm(GovukForm):
+    """The response. An FOI or EIR refusal ticks its exemptions from its law's list
+    (``infogov.exemptions``); a SAR's (DPA 2018 Schedules 2-4) are typed."""
+
     responded = forms.DateField(label="Date responded", widget=DateInput)
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=[(o.value, o.label) for o in choices.Outcome if o != choices.Outcome.WITHDRAWN],
     )
+    exemption_codes = forms.MultipleChoiceField(
+        label="Exemptions cited",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Required when refusing. Select all that apply.",
+    )
     exemptions = forms.CharField(
         label="Exemptions cited",
         max_length=300,
         required=False,
-        help_text="Required when refusing, for example: s.40(2), s.43(2)",
+        help_text="Required when refusing: the DPA 2018 schedule and paragraph, for example "
+        "Sch 2 para 16",
     )
     note = forms.CharField(
         label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = exemptions.choices_for(kind)
+        if offered:
+            self.fields["exemption_codes"].choices = offered
+            law = "FOIA 2000 Part II" if kind == choices.Kind.FOI else "EIR 2004 regs 12 and 13"
+            self.fields["exemption_codes"].label = f"Exemptions cited ({law})"
+            del self.fields["exemptions"]
+        else:
+            del self.fields["exemption_codes"]
+
+
+class CaseNoteForm(GovukForm):
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Who you spoke or wrote to and what was said. Seen by IG officers only; "
+        "notes are kept as written.",
+        error_messages={"required": services.ERR_NOTE_BLANK},
     )
 
 

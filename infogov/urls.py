@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/respond/", views.CaseRespondView.as_view(), name="case_respond"),
     path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
+    path("cases/<int:pk>/notes/new/", views.CaseNoteCreateView.as_view(), name="case_note_create"),
+    path("service-options/", views.ServiceOptionsView.as_view(), name="service_options"),
     path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
     path(
         "cases/<int:pk>/acknowledge/", views.CaseAcknowledgeView.as_view(), name="case_acknowledge"

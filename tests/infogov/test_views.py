@@ -162,7 +162,9 @@ class CaseListTests:
         rows = list(response.context["table"].rows)
         assert [row.record for row in rows] == [overdue, later]
         assert response.context["summary"].overdue == 1
-        assert b"Overdue (" in response.content
+        # Overdue is a red tag with the word, and by how much in words beside it.
+        assert b'<strong class="lbh-tag hp-rag hp-rag--red">Overdue</strong>' in response.content
+        assert b"working days</span>" in response.content
 
     @pytest.mark.parametrize(
         "param",
@@ -316,9 +318,12 @@ class CaseFormTests:
             },
         )
         assert response.status_code == 200
-        assert "service" in response.context["form"].errors
+        # Without JavaScript the service list is not narrowed: the mismatch is named.
+        assert response.context["form"].errors["service"] == [
+            f"{service.name} is a service of {service.directorate.name}, not of {other.name}."
+        ]
         assert b"There is a problem" in response.content
-        assert b'aria-describedby="id_service-error"' in response.content
+        assert b'aria-describedby="id_service-hint id_service-error"' in response.content
         assert not Case.objects.exists()
 
     def test_missing_fields_re_render(self, client_as):
@@ -369,18 +374,19 @@ class CaseFormTests:
         url = reverse("infogov:case_respond", args=[case.pk])
         response = client.post(url, {"responded": "2026-11-10", "outcome": "refused"})
         assert response.context["form"].errors == {
-            "exemptions": ["Enter the exemptions cited when refusing a request."]
+            "exemption_codes": ["Choose the exemptions cited when refusing a request."]
         }
         response = client.post(url, {"responded": "2026-11-01", "outcome": "not_held"})
         assert "responded" in response.context["form"].errors
         case.refresh_from_db()
         assert case.status == Status.RECEIVED
         response = client.post(
-            url, {"responded": "2026-11-10", "outcome": "refused", "exemptions": "s.43(2)"}
+            url, {"responded": "2026-11-10", "outcome": "refused", "exemption_codes": ["s43"]}
         )
         assert response.status_code == 302
         case.refresh_from_db()
         assert case.status == Status.RESPONDED
+        assert case.get_exemption_labels() == ["s.43 Commercial interests"]
 
     def test_it_closes_only_a_responded_case(self, client_as, case):
         client = client_as(Role.IG_OFFICER)
