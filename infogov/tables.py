@@ -87,7 +87,8 @@ class CaseTable(tables.Table):
         if record.stage != "request":
             kind = f"{kind} {record.get_stage_display().lower()}"
         return format_html(
-            '<a class="govuk-link lbh-link" href="{}">{}</a><span class="hp-cell-note">{}</span>',
+            '<a class="govuk-link lbh-link hp-case-ref" href="{}">{}</a>'
+            '<span class="hp-cell-note">{}</span>',
             record.get_absolute_url(),
             record.reference,
             kind,
@@ -129,6 +130,9 @@ class CaseTableWithRequester(CaseTable):
         order_by=("requester__name", "pk"),
         visible=False,
     )
+
+    class Meta(CaseTable.Meta):
+        fields = (*CaseTable.Meta.fields, "requester")
 
     def render_subject(self, record):
         subject = privacy.subject(record, personal=self.personal)

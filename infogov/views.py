@@ -82,6 +82,11 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
             counted, today=self.today, week_end=week_end
         )
         context["glance"] = glance_links(self.request.GET)
+        context["other_filters"] = any(
+            value
+            for name, value in self.request.GET.items()
+            if name not in (*filtersets.GLANCE, "page", "sort")
+        )
         context["today"] = self.today
         context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
         scope = directorates_scope(self.request.user)

@@ -362,9 +362,9 @@ class OverviewFlagsTests:
         assert (summary.second_extensions, summary.extensions_beyond_20) == (1, 1)
         html = response.content.decode()
         assert (
-            'id="summary-second-extensions"><a class="govuk-link lbh-link" '
-            'href="?flag=second_extension">1<' in html
-        )
+            'id="summary-second-extensions" href="?flag=second_extension">'
+            '<span class="hp-glance__count">1</span>'
+        ) in html
         # Each count lists its cases: the link filters to the one flagged case.
         listed = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"), {"flag": "beyond_20"})
         assert len(listed.context["table"].rows) == 1
