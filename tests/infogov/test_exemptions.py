@@ -101,3 +101,23 @@ def test_the_migration_files_typed_exemptions_and_keeps_the_rest():
     foi.refresh_from_db()
     eir.refresh_from_db()
     assert (foi.exemptions, eir.exemptions) == ("s.40, s.12", "reg 12(5)(e)")
+
+
+def test_the_lists_match_the_cabinet_offices_published_exemption_columns(real_data):
+    """The Cabinet Office's FOI statistics count each FOIA exemption and EIR exception in its
+    own column (S(22)..S(44), S21 apart; EIR 4(a)..5(g) and 3(a), personal data): read from
+    the published file, they are exactly our two lists."""
+    import csv
+    import re
+
+    path = real_data / "uk-central-government-foi-stats" / "foi-statistics-2020-published-data.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    sections = {f"s{m[1]}" for c in header if (m := re.match(r"S\((\d+A?)\) - ", c))}
+    if any(c.startswith("Total Section 21 exemptions") for c in header):
+        sections.add("s21")
+    eir = {f"r12_{m[1]}_{m[2]}" for c in header if (m := re.match(r"([45])\(([a-g])\) - ", c))}
+    if any(c.startswith("3(a) - Exempt personal data") for c in header):
+        eir.add("r13")  # reg 12(3): personal data is excepted as reg 13 provides
+    assert sections == {e.code for e in exemptions.FOIA_EXEMPTIONS}
+    assert eir == {e.code for e in exemptions.EIR_EXCEPTIONS}
