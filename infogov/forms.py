@@ -246,6 +246,16 @@ class CaseRespondForm(GovukForm):
             del self.fields["exemption_codes"]
 
 
+class CaseRequestTextForm(GovukForm):
+    request_text = forms.CharField(
+        label="The request",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        max_length=20000,
+        help_text="As the requester put it. Seen by IG officers only.",
+    )
+
+
 class CaseNoteForm(GovukForm):
     text = forms.CharField(
         label="Note",

@@ -417,6 +417,17 @@ def case_respond(
 
 
 @transaction.atomic
+def case_request_text_set(*, case: Case, request_text: str) -> Case:
+    """Record (or correct) the request as received, on a case logged or imported without it.
+
+    Open or closed: the request's words belong on its record whatever its state."""
+    case.request_text = request_text.strip()
+    case.full_clean()
+    case.save(update_fields=["request_text"])
+    return case
+
+
+@transaction.atomic
 def case_note_add(*, case: Case, author, text: str, now: datetime | None = None) -> CaseNote:
     """Append an internal correspondence note (who, when, what) to a case, open or not:
     what was said about a request stays on its record after the response."""

@@ -265,6 +265,22 @@ class CaseRespondView(CaseActionView):
         return services.case_respond(case=self.case, actor=self.request.user, **data)
 
 
+class CaseRequestTextView(CaseActionView):
+    """Record or correct the request's text (IG officers: it is personal data)."""
+
+    perm = Perm.WORK_CASES
+    form_class = forms.CaseRequestTextForm
+    title = "The request as received"
+    submit_label = "Save the request"
+    success_message = "The request of {case.reference} saved."
+
+    def get_initial(self):
+        return {"request_text": self.case.request_text}
+
+    def perform(self, data):
+        return services.case_request_text_set(case=self.case, request_text=data["request_text"])
+
+
 class CaseNoteCreateView(CaseActionView):
     """Add an internal correspondence note (IG officers: notes are personal data)."""
 

@@ -588,6 +588,19 @@ MATRIX: dict[str, list[Visit]] = {
     "infogov:case_respond": [
         Visit("respond", _url("infogov:case_respond", pk("own_case")), answers({IG}))
     ],
+    "infogov:case_request_update": [
+        Visit(
+            "the request's text",
+            _url("infogov:case_request_update", pk("sar")),
+            answers({IG}),
+            shows={IG: ("'ask for every record'",)},
+        ),
+        Visit(
+            "another's request",
+            _url("infogov:case_request_update", pk("other_case")),
+            answers({IG}),
+        ),
+    ],
     "infogov:case_note_create": [
         Visit("add a note", _url("infogov:case_note_create", pk("sar")), answers({IG})),
         Visit(

@@ -172,6 +172,7 @@ def test_the_case_pages_as_each_role_fit_and_pass_axe(browser, live_server, make
             reverse("infogov:case_create"),
             reverse("infogov:case_respond", args=[cases[0].pk]),
             reverse("infogov:case_note_create", args=[sar.pk]),
+            reverse("infogov:case_request_update", args=[sar.pk]),
         ]
     problems = []
     for width, height in SIZES:

@@ -757,6 +757,28 @@ class RequestTextAndNotesTests:
         assert note.text == "E-mailed the service lead for the figures."
         assert note.author is not None and note.at is not None  # who and when
 
+    def test_an_officer_records_the_request_on_a_case_logged_without_it(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        detail = reverse("infogov:case_detail", args=[case.pk])
+        assert "Record the request" in client.get(detail).content.decode()
+        url = reverse("infogov:case_request_update", args=[case.pk])
+        response = client.post(url, {"request_text": "x" * 20001})
+        assert response.status_code == 200 and "request_text" in response.context["form"].errors
+        response = client.post(url, {"request_text": " Send me the tree survey. "})
+        assert response["Location"] == detail
+        case.refresh_from_db()
+        assert case.request_text == "Send me the tree survey."
+        assert "Correct the request" in client.get(detail).content.decode()
+
+    @pytest.mark.parametrize("role", NON_IG_ROLES)
+    def test_no_other_role_records_the_request(self, client_as, case, role):
+        response = client_as(role).post(
+            reverse("infogov:case_request_update", args=[case.pk]), {"request_text": "Hello"}
+        )
+        assert response.status_code == 403
+        case.refresh_from_db()
+        assert case.request_text == ""
+
     @pytest.mark.parametrize("role", NON_IG_ROLES)
     def test_no_other_role_adds_a_note(self, client_as, case, role):
         response = client_as(role).post(
