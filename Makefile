@@ -49,7 +49,7 @@ beat: install dirs
 	$(VENV)/bin/celery -A hackperf beat --loglevel=INFO
 
 # The pure calculators hold the statutory and SLA rules: they are type-checked strictly.
-STRICT_TYPED := hackperf/workdays.py hackperf/windows.py servicedesk/sla.py infogov/deadlines.py indicators/rag.py
+STRICT_TYPED := hackperf/workdays.py hackperf/windows.py servicedesk/sla.py infogov/deadlines.py infogov/exemptions.py indicators/rag.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,18 +1,21 @@
 """Admin for the infogov app. Personal data is shown only as ``infogov.privacy`` allows.
 
 Staff without ``VIEW_REQUESTER_DATA`` see cases without the requester inline, a SAR without
-its subject line, clock events without their notes; they cannot search by the requester's
-name, and cannot open the Requester admin at all (not listed, 403 on its URLs).
+its subject line, any case without its request text and correspondence notes, clock events
+without their notes; they cannot search by the requester's name, and cannot open the
+Requester admin at all (not listed, 403 on its URLs).
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from infogov import exemptions as exemption_list
 from infogov import privacy, services
 from infogov.choices import Kind
 from infogov.models import (
     Case,
+    CaseNote,
     ClockEvent,
     Directorate,
     DueDateChange,
@@ -68,6 +71,19 @@ class ClockEventInline(admin.TabularInline):
         return self.get_fields(request, obj)
 
 
+class CaseNoteInline(admin.TabularInline):
+    """Correspondence notes, read-only (kept as written); IG officers only (``get_inlines``)."""
+
+    model = CaseNote
+    extra = 0
+    fields = ("at", "author", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class DueDateChangeInline(admin.TabularInline):
     model = DueDateChange
     extra = 0
@@ -80,6 +96,14 @@ class CaseAdminForm(forms.ModelForm):
     """The admin's case form, checked by the same rules as the case pages (a bad edit is a
     form error, never a due date the engine would not give)."""
 
+    exemption_codes = forms.MultipleChoiceField(
+        label="Exemptions cited",
+        choices=[(e.code, e.label) for e in exemption_list.BY_CODE.values()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="FOIA exemptions on an FOI request, EIR exceptions on an EIR one.",
+    )
+
     class Meta:
         model = Case
         fields = (  # the admin narrows these to its own (the derived ones are read-only)
@@ -90,11 +114,13 @@ class CaseAdminForm(forms.ModelForm):
             "received",
             "channel",
             "subject",
+            "request_text",
             "directorate",
             "service",
             "officer",
             "status",
             "outcome",
+            "exemption_codes",
             "exemptions",
             "responded",
             "withdrawn",
@@ -125,14 +151,19 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = ("due", "due_working", "regime", "clock_stopped")
 
     def get_exclude(self, request, obj=None):
-        # A SAR's subject line and exemptions can name people (privacy.subject, .exemptions).
-        if obj is not None and obj.kind == Kind.SAR and not may_see_requesters(request):
-            return ("subject", "exemptions")
-        return super().get_exclude(request, obj)
+        # A SAR's subject line and exemptions can name people (privacy.subject, .exemptions);
+        # any case's request text does (privacy.request_text).
+        if may_see_requesters(request):
+            return super().get_exclude(request, obj)
+        if obj is not None and obj.kind == Kind.SAR:
+            return ("subject", "exemptions", "request_text")
+        return ("request_text",)
 
     def get_inlines(self, request, obj):
         inlines = [ClockEventInline, DueDateChangeInline]
-        return [RequesterInline, *inlines] if may_see_requesters(request) else inlines
+        if may_see_requesters(request):
+            return [RequesterInline, CaseNoteInline, *inlines]
+        return inlines
 
     def get_search_fields(self, request):
         if may_see_requesters(request):

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from infogov import selectors
+from infogov import exemptions, selectors
 from infogov.choices import (
     OPEN_STATUSES,
     Channel,
@@ -203,6 +203,7 @@ def seed(*, now: datetime, seed: int = 2026) -> DemoSummary:
             service=rng.choice(services[directorate.pk]),
             officer=rng.choice(officers),
         )
+        case.request_text = _request_text(case)
         events = _events(rng, case, today)
         deadline = case_deadline(case=case, events=events, calendar=calendar)
         _apply_deadline(case, deadline)
@@ -234,6 +235,34 @@ def seed(*, now: datetime, seed: int = 2026) -> DemoSummary:
         services=sum(len(s) for s in services.values()),
         cases=len(cases),
         open_cases=sum(1 for c in cases if c.status in OPEN_STATUSES),
+    )
+
+
+# Five of each, so the random draws (and so the demo) stay as they were before the list.
+TYPED_EXEMPTIONS = {
+    Kind.FOI: ("s.40(2)", "s.43(2)", "s.12", "s.31(1)(a)", "s.21"),
+    Kind.EIR: ("reg 13", "reg 12(5)(e)", "reg 12(4)(b)", "reg 12(5)(b)", "reg 12(4)(a)"),
+    Kind.SAR: (
+        "Sch 2 para 16 (third parties)",
+        "Sch 2 para 19 (legal privilege)",
+        "Sch 2 para 2 (crime)",
+        "Sch 3 para 2 (health)",
+        "Sch 2 para 16 (third parties)",
+    ),
+}
+
+
+def _request_text(case: Case) -> str:
+    """A plausible request in the requester's words (demo only; no random draw)."""
+    if case.kind == Kind.SAR:
+        return (
+            "Under the UK GDPR I ask for a copy of all the personal data the council holds "
+            "about me, including e-mails that mention me, from 2020 to date."
+        )
+    return (
+        f"Dear Sir or Madam, please send me the information you hold about "
+        f"{case.subject.lower()} for the last three financial years, broken down by year, "
+        "in a spreadsheet if possible. Thank you."
     )
 
 
@@ -307,6 +336,9 @@ def _respond(rng: random.Random, case: Case, events: list[ClockEvent], today: da
         weights=(50, 25, 15, 10),
     )[0]
     if case.outcome == Outcome.REFUSED:
-        case.exemptions = rng.choice(["s.40(2)", "s.43(2)", "s.12", "s.31(1)(a)", "s.21"])
+        # Typed as officers used to type them; the list's parser files what it recognises
+        # (s.12, the cost limit, is no Part II exemption and stays as typed).
+        typed = rng.choice(TYPED_EXEMPTIONS[Kind(case.kind)])
+        case.exemption_codes, case.exemptions = exemptions.parse(typed, case.kind)
     case.status = Status.CLOSED if responded < today - timedelta(days=14) else Status.RESPONDED
     events.append(ClockEvent(kind=EventKind.RESPONDED, date=responded))

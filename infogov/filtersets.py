@@ -1,14 +1,40 @@
 """Filters of the IG overview (django-filter)."""
 
+from datetime import date
+
 import django_filters
 
 from infogov import choices, privacy, selectors
-from infogov.forms import GovukForm
+from infogov.forms import GovukForm, narrow_services
 from infogov.models import Case, Directorate, Service
+
+DUE_OVERDUE, DUE_THIS_WEEK = "overdue", "this_week"
+CLOCK_STOPPED, CLOCK_RUNNING = "stopped", "running"
+FLAG_SECOND, FLAG_BEYOND_20 = "second_extension", "beyond_20"
+# The "at a glance" dimensions: the overview counts them over the list filtered by the rest.
+GLANCE = ("due", "clock", "flag")
 
 
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference", method="search")
+    due = django_filters.ChoiceFilter(
+        label="Due",
+        choices=[
+            (DUE_OVERDUE, "Overdue"),
+            (DUE_THIS_WEEK, "Due this week (today to Sunday)"),
+        ],
+        empty_label="Any due date",
+        method="filter_due",
+    )
+    clock = django_filters.ChoiceFilter(
+        label="Clock",
+        choices=[
+            (CLOCK_STOPPED, "Stopped (awaiting the requester)"),
+            (CLOCK_RUNNING, "Running"),
+        ],
+        empty_label="Stopped or running",
+        method="filter_clock",
+    )
     kind = django_filters.ChoiceFilter(
         label="Kind", choices=choices.Kind.choices, empty_label="Any kind"
     )
@@ -30,14 +56,34 @@ class CaseFilterSet(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in choices.OPEN_STATUSES],
         empty_label="Any open status",
     )
+    flag = django_filters.ChoiceFilter(
+        label="Extensions",
+        choices=[
+            (FLAG_SECOND, "Second extensions (flagged)"),
+            (FLAG_BEYOND_20, "Extended beyond 20 working days (flagged)"),
+        ],
+        empty_label="Any",
+        method="filter_flag",
+    )
 
     class Meta:
         model = Case
-        fields = ["q", "kind", "directorate", "service", "officer", "status"]
+        fields = [
+            "q",
+            "due",
+            "clock",
+            "kind",
+            "directorate",
+            "service",
+            "officer",
+            "status",
+            "flag",
+        ]
         form = GovukForm
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, today: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         # A director picks among their own directorates: another's is not a valid choice.
         self.personal = privacy.sees_personal_data(user)
         directorates = Directorate.objects.visible_to(user)
@@ -50,6 +96,38 @@ class CaseFilterSet(django_filters.FilterSet):
         self.filters["officer"].field.label_from_instance = lambda user: (
             user.get_full_name() or user.username
         )
+        # The service select offers the chosen directorate's services (htmx on its change).
+        narrow_services(self.form, empty_label="Any service", query="empty=any")
+
+    def filter_due(self, queryset, name, value):
+        if value == DUE_OVERDUE:
+            return queryset.filter(due__lt=self.today)
+        if value == DUE_THIS_WEEK:
+            return queryset.filter(due__gte=self.today, due__lte=selectors.week_end_of(self.today))
+        return queryset
+
+    def filter_clock(self, queryset, name, value):
+        if value in (CLOCK_STOPPED, CLOCK_RUNNING):
+            return queryset.filter(clock_stopped=value == CLOCK_STOPPED)
+        return queryset
+
+    def filter_flag(self, queryset, name, value):
+        flags = {
+            FLAG_SECOND: selectors.SECOND_EXTENSION_FLAGS,
+            FLAG_BEYOND_20: selectors.BEYOND_20_FLAGS,
+        }.get(value)
+        return queryset.filter(selectors.extension_flagged(flags)) if flags else queryset
+
+    def queryset_without(self, names) -> "object":
+        """The cases filtered by every filter but ``names``: what the "at a glance" counts
+        count, so each count says how many its link will list."""
+        if not self.is_valid():
+            return self.qs
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def search(self, queryset, name, value):
         # What may be searched is the redaction rule's (privacy.search): the reference for

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from hackperf.dates import DateInputError
 from hackperf.forms import GovukDateField, GovukForm, apply_service_errors, reference_taken
-from infogov import choices, report, selectors
+from infogov import choices, exemptions, report, selectors, services
 from infogov.models import Case, Directorate, Service
 
 # One GOV.UK form kit for the site (hackperf.forms); these names stay importable from here.
@@ -16,6 +16,69 @@ __all__ = ["GovukForm", "apply_service_errors"]
 class OfficerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.username
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    """A service, offered under its directorate; narrowed to one directorate's by
+    :func:`narrow_services` (and by htmx, ``infogov:service_options``, when it changes)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def service_choices(services_qs, *, directorate_id=None, empty_label="Choose a service") -> list:
+    """The service select's choices: one directorate's services, or (none chosen yet, no JS)
+    every directorate's in an optgroup each, so the choice still reads by directorate."""
+    rows = list(services_qs.order_by("directorate__name", "name", "pk"))
+    if directorate_id is not None:
+        return [("", empty_label)] + [
+            (s.pk, s.name) for s in rows if str(s.directorate_id) == str(directorate_id)
+        ]
+    groups: dict[str, list] = {}
+    for s in rows:
+        groups.setdefault(s.directorate.name, []).append((s.pk, s.name))
+    return [("", empty_label), *groups.items()]
+
+
+def narrow_services(form: forms.Form, *, empty_label="Choose a service", query: str = "") -> None:
+    """Offer the services of the directorate the form holds (bound or initial); validation
+    still takes any service, so a mismatch gets its own message ("X is a service of Y, not
+    of Z") rather than "Select a valid choice"."""
+    from django.urls import reverse
+
+    directorate_id = None
+    if form.is_bound:
+        directorate_id = form.data.get(form.add_prefix("directorate")) or None
+    else:
+        initial = form.initial.get("directorate")
+        directorate_id = getattr(initial, "pk", initial)
+    if directorate_id is not None and not str(directorate_id).isdigit():
+        directorate_id = None
+    field = form.fields["service"]
+    field.widget.choices = service_choices(
+        field.queryset, directorate_id=directorate_id, empty_label=empty_label
+    )
+    form.fields["directorate"].widget.attrs.update(
+        {
+            # htmx: the directorate's change fetches its services' <option>s into the select.
+            "hx-get": reverse("infogov:service_options") + (f"?{query}" if query else ""),
+            "hx-target": f"#{form['service'].auto_id}",
+            "hx-trigger": "change",
+            "hx-swap": "innerHTML",
+            "aria-controls": form["service"].auto_id,
+        }
+    )
+
+
+def check_service_in_directorate(form: forms.Form, cleaned: dict) -> None:
+    service, directorate = cleaned.get("service"), cleaned.get("directorate")
+    if service is not None and directorate is not None and service.directorate_id != directorate.pk:
+        form.add_error(
+            "service",
+            services.ERR_SERVICE_DIRECTORATE.format(
+                service=service.name, its=service.directorate.name, directorate=directorate.name
+            ),
+        )
 
 
 class CaseLogForm(GovukForm):
@@ -56,14 +119,21 @@ class CaseLogForm(GovukForm):
         error_messages={"required": "Choose how the request was received"},
     )
     subject = forms.CharField(label="Subject", max_length=300)
+    request_text = forms.CharField(
+        label="The request",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+        help_text="As the requester put it. Seen by IG officers only.",
+    )
     directorate = forms.ModelChoiceField(
         label="Directorate", queryset=Directorate.objects.all(), empty_label="Choose a directorate"
     )
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         label="Service",
         queryset=Service.objects.select_related("directorate"),
         required=False,
-        empty_label="Choose a service",
+        help_text="A service of the directorate chosen above.",
     )
     officer = OfficerChoiceField(
         label="Case officer",
@@ -82,6 +152,7 @@ class CaseLogForm(GovukForm):
         # case_url(case) -> the URL of a case this person may open, or None.
         self.case_url = case_url
         super().__init__(*args, **kwargs)
+        narrow_services(self, empty_label="Choose a service")
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -92,6 +163,11 @@ class CaseLogForm(GovukForm):
                 reference_taken(what="case", reference=reference, url=url), code="unique"
             )
         return reference
+
+    def clean(self):
+        cleaned = super().clean()
+        check_service_in_directorate(self, cleaned)
+        return cleaned
 
 
 class CaseAllocateForm(GovukForm):
@@ -128,6 +204,9 @@ class ClockEventForm(GovukForm):
 
 
 class CaseRespondForm(GovukForm):
+    """The response. An FOI or EIR refusal ticks its exemptions from its law's list
+    (``infogov.exemptions``); a SAR's (DPA 2018 Schedules 2-4) are typed."""
+
     responded = GovukDateField(
         label="Date responded", past=True, help_text="For example, 27 3 2026."
     )
@@ -137,14 +216,53 @@ class CaseRespondForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome of the request"},
     )
+    exemption_codes = forms.MultipleChoiceField(
+        label="Exemptions cited",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Required when refusing. Select all that apply.",
+    )
     exemptions = forms.CharField(
         label="Exemptions cited",
         max_length=300,
         required=False,
-        help_text="Required when refusing, for example: s.40(2), s.43(2)",
+        help_text="Required when refusing: the DPA 2018 schedule and paragraph, for example "
+        "Sch 2 para 16",
     )
     note = forms.CharField(
         label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = exemptions.choices_for(kind)
+        if offered:
+            self.fields["exemption_codes"].choices = offered
+            law = "FOIA 2000 Part II" if kind == choices.Kind.FOI else "EIR 2004 regs 12 and 13"
+            self.fields["exemption_codes"].label = f"Exemptions cited ({law})"
+            del self.fields["exemptions"]
+        else:
+            del self.fields["exemption_codes"]
+
+
+class CaseRequestTextForm(GovukForm):
+    request_text = forms.CharField(
+        label="The request",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        max_length=20000,
+        help_text="As the requester put it. Seen by IG officers only.",
+    )
+
+
+class CaseNoteForm(GovukForm):
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Who you spoke or wrote to and what was said. Seen by IG officers only; "
+        "notes are kept as written.",
+        error_messages={"required": services.ERR_NOTE_BLANK},
     )
 
 

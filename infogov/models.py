@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from infogov import choices
+from infogov import choices, exemptions
 from infogov.querysets import CaseQuerySet, DirectorateQuerySet, EscalationQuerySet
 
 
@@ -99,6 +99,11 @@ class Case(models.Model):
     received = models.DateField("received")
     channel = models.CharField("channel", max_length=12, choices=choices.Channel.choices)
     subject = models.CharField("subject", max_length=300)
+    # The request as the requester put it: personal data on every kind of case (it names
+    # people, addresses, incidents), so it reaches IG officers only (infogov.privacy).
+    request_text = models.TextField(
+        "request", blank=True, max_length=20000, help_text="The request as it was received."
+    )
     directorate = models.ForeignKey(
         Directorate, on_delete=models.PROTECT, related_name="cases", verbose_name="directorate"
     )
@@ -124,8 +129,17 @@ class Case(models.Model):
     outcome = models.CharField(
         "outcome", max_length=20, choices=choices.Outcome.choices, blank=True
     )
+    # Chosen from the list of the request's law (infogov.exemptions), stored by code.
+    exemption_codes = models.JSONField(
+        "exemptions cited", default=list, blank=True, help_text="Codes of infogov.exemptions."
+    )
+    # A SAR's exemptions (DPA 2018 Schedules 2-4, typed), and what older or imported FOI/EIR
+    # text said that the list did not recognise: kept as typed rather than dropped.
     exemptions = models.CharField(
-        "exemptions cited", max_length=300, blank=True, help_text="For example: s.40(2), s.43(2)"
+        "exemptions cited, as typed",
+        max_length=300,
+        blank=True,
+        help_text="A SAR's (DPA 2018), or text of an FOI/EIR case not matched to the list.",
     )
     responded = models.DateField("responded", null=True, blank=True)
     withdrawn = models.DateField("withdrawn", null=True, blank=True)
@@ -184,6 +198,10 @@ class Case(models.Model):
 
     def get_status_color(self) -> str:
         return choices.get_status_color(self.status)
+
+    def get_exemption_labels(self) -> list[str]:
+        """The exemptions chosen, as "s.43 Commercial interests", in the list's order."""
+        return exemptions.labels(self.exemption_codes or [])
 
 
 class Requester(models.Model):
@@ -245,6 +263,44 @@ class ClockEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
+
+
+class CaseNote(models.Model):
+    """An internal correspondence note on a case: who wrote it, when, and what it says.
+
+    Free text about people (the requester, colleagues, third parties), so personal data on
+    every kind of case: IG officers alone read or write it (DESIGN.md, Personal data).
+    Notes are appended, never edited, so the record of who said what stays as it was.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notes", verbose_name="case"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="written by",
+    )
+    at = models.DateTimeField("written at")
+    text = models.TextField("note", max_length=5000)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "correspondence note"
+        verbose_name_plural = "correspondence notes"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="%(app_label)s_%(class)s_text_not_blank",
+                violation_error_message="A note needs its text.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.case_id} at {self.at:%d %b %Y %H:%M}"
 
 
 class DueDateChange(models.Model):

@@ -1,10 +1,11 @@
 """What of a case's personal data a person may see: the one home of the redaction rule.
 
-DESIGN.md, Personal data: the requester's identity, a SAR's subject line and the free-text
-notes on a case are personal data, seen by IG officers alone (``Perm.VIEW_REQUESTER_DATA``)
-on every surface: pages, partials, search, exports, API, admin and e-mails. Everyone else
-sees a SAR as "Subject access request" with its reference, and no notes (UK GDPR
-Art 5(1)(c) and (f): data minimisation, need to know).
+DESIGN.md, Personal data: the requester's identity, a SAR's subject line and the free text
+on a case (the request as received, clock-event and correspondence notes) are personal data,
+seen by IG officers alone (``Perm.VIEW_REQUESTER_DATA``) on every surface: pages, partials,
+search, exports, API, admin and e-mails. Everyone else sees a SAR as "Subject access request"
+with its reference, and no request text or notes (UK GDPR Art 5(1)(c) and (f): data
+minimisation, need to know).
 
 Pages, tables, the admin, the indicator drill-downs and the escalation e-mails all call
 these functions; none decides for itself. Functions take ``personal`` (a bool from
@@ -42,21 +43,43 @@ def exemptions(case, *, personal: bool) -> str:
     return ""
 
 
+def request_text(case, *, personal: bool) -> str:
+    """The request as received: it names people and their circumstances on any kind of
+    request (an FOI about "the noise from my neighbour at No. 4"), so IG officers only."""
+    return case.request_text if personal else NOTE_WITHHELD
+
+
+def notes(case, *, personal: bool) -> list:
+    """A case's correspondence notes (who, when, what): IG officers only, else none.
+
+    Others are not told how many there are either: the count of notes on a SAR says
+    something about the person too.
+    """
+    return list(case.notes.all()) if personal else []
+
+
 def note(text: str, *, personal: bool) -> str:
     """A clock event's (or any case's) free-text note: IG officers only, on every kind."""
     return text if personal else NOTE_WITHHELD
 
 
 def search(value: str, *, personal: bool) -> Q:
-    """What ``?q=`` matches: the reference for everyone; subject and notes for IG officers.
+    """What ``?q=`` matches: the reference for everyone; for IG officers also the subject,
+    the request's text, clock-event notes and correspondence notes.
 
     Searching a hidden field would reveal it one guess at a time, so others search the
     reference alone.
     """
     condition = Q(reference__icontains=value)
     if personal:
-        from infogov.models import ClockEvent
+        from infogov.models import CaseNote, ClockEvent
 
         noted = ClockEvent.objects.filter(case=OuterRef("pk"), note__icontains=value)
-        condition |= Q(subject__icontains=value) | Exists(noted)
+        corresponded = CaseNote.objects.filter(case=OuterRef("pk"), text__icontains=value)
+        condition |= (
+            Q(subject__icontains=value)
+            | Q(request_text__icontains=value)
+            | Exists(noted)
+            | Exists(corresponded)
+        )
     return condition

@@ -33,7 +33,7 @@ from infogov.deadlines import (
     FLAG_SECOND_EXTENSION,
     DeadlineSettings,
 )
-from infogov.models import Case, ClockEvent, Directorate, DueDateChange, Escalation
+from infogov.models import Case, CaseNote, ClockEvent, Directorate, DueDateChange, Escalation
 
 # The council works England and Wales days: escalation offsets and "working days left" are
 # counted on them (the statutory FOI count itself, in infogov.deadlines, uses all UK divisions).
@@ -136,7 +136,13 @@ def cases_for_overview(user, *, with_requester: bool) -> QuerySet:
     related = ["directorate", "service", "officer"]
     if with_requester:
         related.append("requester")
-    return Case.objects.visible_to(user).open().select_related(*related).order_by("due", "pk")
+    return (
+        Case.objects.visible_to(user)
+        .open()
+        .select_related(*related)
+        .defer("request_text")
+        .order_by("due", "pk")
+    )
 
 
 def extension_flagged(flags: tuple[str, ...], *, prefix: str = "") -> Q:
@@ -183,12 +189,19 @@ def case_for_page(pk: int, user, *, with_requester: bool) -> Case:
     """One case ``user`` may see, with everything its page shows, in a fixed number of
     queries; ``Case.DoesNotExist`` for a case outside their directorates."""
     related = ["directorate", "service", "officer", "parent", "acknowledgement__by"]
+    personal = []
     if with_requester:
         related.append("requester")
+        # Correspondence notes are personal data: fetched only for those who may read them.
+        notes = CaseNote.objects.select_related("author").order_by("at", "pk")
+        personal.append(Prefetch("notes", queryset=notes))
+    cases = Case.objects.visible_to(user)
+    if not with_requester:
+        cases = cases.defer("request_text")
     return (
-        Case.objects.visible_to(user)
-        .select_related(*related)
+        cases.select_related(*related)
         .prefetch_related(
+            *personal,
             Prefetch(
                 "events", queryset=ClockEvent.objects.select_related("actor").order_by("date", "pk")
             ),

@@ -22,12 +22,14 @@ from django.utils import timezone
 
 from hackperf import outbox
 from hackperf.workdays import HolidayCalendar, add_working_days, format_date
+from infogov import exemptions as exemption_list
 from infogov import selectors
 from infogov.choices import EscalationLevel, EventKind, Kind, Outcome, Stage, Status
 from infogov.deadlines import Deadline, DeadlineInputError, compute_deadline
 from infogov.importers import CaseRecord, RowError
 from infogov.models import (
     Case,
+    CaseNote,
     ClockEvent,
     Directorate,
     DueDateChange,
@@ -44,8 +46,11 @@ ERR_CASE_NOT_OPEN = "This case is {status}: its clock can no longer change."
 ERR_BEFORE_RECEIVED = "The date cannot be before the request was received ({received})."
 ERR_IN_FUTURE = "The date cannot be in the future."
 ERR_REFERENCE_TAKEN = "A case with reference {reference} already exists: use another reference"
-ERR_SERVICE_DIRECTORATE = "The service {service} is not in the {directorate} directorate."
+ERR_SERVICE_DIRECTORATE = "{service} is a service of {its}, not of {directorate}."
 ERR_EXEMPTIONS_REQUIRED = "Enter the exemptions cited when refusing a request."
+ERR_EXEMPTIONS_CHOOSE = "Choose the exemptions cited when refusing a request."
+ERR_EXEMPTION_NOT_OF_KIND = "{items} cannot be cited on an {kind} request: choose from its list."
+ERR_NOTE_BLANK = "Enter the note."
 ERR_RESPOND_WITHDRAWN = "To record a withdrawal, use Record a clock event: Withdrawn."
 ERR_CLOSE_OPEN = "Only a case that has been responded to or withdrawn can be closed."
 ERR_EXTENSION_REASON = "Choose the reason for the extension."
@@ -174,12 +179,13 @@ def case_log(
     requester_email: str = "",
     requester_address: str = "",
     requester_phone: str = "",
+    request_text: str = "",
     actor=None,
     today: date | None = None,
     calendar: HolidayCalendar | None = None,
     now: datetime | None = None,
 ) -> Case:
-    """Log a new case with its requester, and compute its due date."""
+    """Log a new case with its requester and request, and compute its due date."""
     today = today or timezone.localdate()
     if received > today:
         raise ValidationError({"received": ERR_IN_FUTURE})
@@ -192,7 +198,7 @@ def case_log(
         raise ValidationError(
             {
                 "service": ERR_SERVICE_DIRECTORATE.format(
-                    service=service.name, directorate=directorate.name
+                    service=service.name, its=service.directorate.name, directorate=directorate.name
                 )
             }
         )
@@ -210,6 +216,7 @@ def case_log(
         received=received,
         channel=channel,
         subject=subject,
+        request_text=request_text.strip(),
         directorate=directorate,
         service=service,
         officer=officer,
@@ -330,18 +337,38 @@ def case_record_clock_event(
 
 
 def _respond_errors(
-    *, received: date, responded: date, outcome: str, exemptions: str, today: date
+    *,
+    received: date,
+    responded: date,
+    outcome: str,
+    exemptions: str,
+    today: date,
+    kind: str = "",
+    exemption_codes: Sequence[str] = (),
 ) -> dict[str, str]:
-    """What is wrong with a response (``case_respond``, and the import's check before it)."""
+    """What is wrong with a response (``case_respond``, and the import's check before it).
+
+    An FOI or EIR refusal cites exemptions of its own law's list (``infogov.exemptions``);
+    typed text counts too, for what an import or older data carried that the list lacks.
+    """
     errors = {}
+    offered = {e.code for e in exemption_list.for_kind(kind)}
+    foreign = [code for code in exemption_codes if code not in offered]
+    if foreign:
+        errors["exemption_codes"] = ERR_EXEMPTION_NOT_OF_KIND.format(
+            items=", ".join(exemption_list.labels(foreign)), kind=Kind(kind).label
+        )
     if responded < received:
         errors["responded"] = ERR_BEFORE_RECEIVED.format(received=format_date(received))
     elif responded > today:
         errors["responded"] = ERR_IN_FUTURE
     if outcome == Outcome.WITHDRAWN:
         errors["outcome"] = ERR_RESPOND_WITHDRAWN
-    if outcome == Outcome.REFUSED and not exemptions.strip():
-        errors["exemptions"] = ERR_EXEMPTIONS_REQUIRED
+    if outcome == Outcome.REFUSED and not exemptions.strip() and not exemption_codes:
+        if offered:
+            errors.setdefault("exemption_codes", ERR_EXEMPTIONS_CHOOSE)
+        else:
+            errors["exemptions"] = ERR_EXEMPTIONS_REQUIRED
     return errors
 
 
@@ -361,11 +388,12 @@ def case_respond(
     responded: date,
     outcome: str,
     exemptions: str = "",
+    exemption_codes: Sequence[str] = (),
     note: str = "",
     actor=None,
     today: date | None = None,
 ) -> Case:
-    """Record the response to the requester, with its outcome."""
+    """Record the response to the requester, with its outcome and the exemptions cited."""
     today = today or timezone.localdate()
     if not case.is_open:
         raise ValidationError(ERR_CASE_NOT_OPEN.format(status=case.get_status_display().lower()))
@@ -375,19 +403,46 @@ def case_respond(
         outcome=outcome,
         exemptions=exemptions,
         today=today,
+        kind=case.kind,
+        exemption_codes=exemption_codes,
     )
     if errors:
         raise ValidationError(errors)
     case.responded = responded
     case.outcome = outcome
+    case.exemption_codes = list(dict.fromkeys(exemption_codes))
     case.exemptions = exemptions.strip()
     case.status = Status.RESPONDED
     case.full_clean()
-    case.save(update_fields=["responded", "outcome", "exemptions", "status"])
+    case.save(update_fields=["responded", "outcome", "exemption_codes", "exemptions", "status"])
     ClockEvent.objects.create(
         case=case, kind=EventKind.RESPONDED, date=responded, note=note, actor=actor
     )
     return case
+
+
+@transaction.atomic
+def case_request_text_set(*, case: Case, request_text: str) -> Case:
+    """Record (or correct) the request as received, on a case logged or imported without it.
+
+    Open or closed: the request's words belong on its record whatever its state."""
+    case.request_text = request_text.strip()
+    case.full_clean()
+    case.save(update_fields=["request_text"])
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, author, text: str, now: datetime | None = None) -> CaseNote:
+    """Append an internal correspondence note (who, when, what) to a case, open or not:
+    what was said about a request stays on its record after the response."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ERR_NOTE_BLANK})
+    note = CaseNote(case=case, author=author, at=now or timezone.now(), text=text)
+    note.full_clean()
+    note.save()
+    return note
 
 
 @transaction.atomic
@@ -434,6 +489,12 @@ def case_check(
         errors["withdrawn"] = ERR_WITHDRAWN_NEEDS_DATE
     elif case.status == Status.CLOSED and case.responded is None and case.withdrawn is None:
         errors["status"] = ERR_CLOSED_NEEDS_DATE
+    offered = {e.code for e in exemption_list.for_kind(case.kind)}
+    foreign = [code for code in case.exemption_codes or [] if code not in offered]
+    if foreign:
+        errors["exemption_codes"] = ERR_EXEMPTION_NOT_OF_KIND.format(
+            items=", ".join(exemption_list.labels(foreign)), kind=Kind(case.kind).label
+        )
     if case.received and case.received > today:
         errors["received"] = ERR_IN_FUTURE
     elif case.received and case.received < EARLIEST_RECEIVED:
@@ -987,7 +1048,7 @@ def _import_close(case: Case, record: CaseRecord, today: date, now: datetime) ->
             case=case,
             responded=record.responded,
             outcome=record.outcome,
-            exemptions=record.exemptions,
+            **_import_exemptions(record),
             note="Imported.",
             today=today,
         )
@@ -1205,13 +1266,19 @@ def _import_lookups(
 def _import_check_close(received: date, record: CaseRecord, today: date) -> dict[str, str]:
     """``_import_close``'s services would refuse this response or withdrawal: why."""
     if record.responded is not None:
-        return _respond_errors(
+        errors = _respond_errors(
             received=received,
             responded=record.responded,
             outcome=record.outcome,
-            exemptions=record.exemptions,
+            **_import_exemptions(record),
             today=today,
+            kind=record.kind,
         )
+        if errors.get("exemption_codes") == ERR_EXEMPTIONS_CHOOSE:
+            # An export types its exemptions: name its column and say so.
+            errors.pop("exemption_codes")
+            errors["exemptions"] = ERR_EXEMPTIONS_REQUIRED
+        return errors
     if record.withdrawn is not None:
         return _event_date_errors(received=received, date=record.withdrawn, today=today)
     return {}
@@ -1299,8 +1366,15 @@ def _import_fields(case: Case, record: CaseRecord, directorate, service) -> dict
         "service": service,
     }
     if not case.is_open and case.responded is not None:
-        fields.update(outcome=record.outcome, exemptions=record.exemptions)
+        fields.update(outcome=record.outcome, **_import_exemptions(record))
     return fields
+
+
+def _import_exemptions(record: CaseRecord) -> dict:
+    """An export's typed exemptions as the list's codes where recognised, the rest as typed
+    (``infogov.exemptions.parse``); a SAR's stay as typed."""
+    codes, leftover = exemption_list.parse(record.exemptions, record.kind)
+    return {"exemption_codes": codes, "exemptions": leftover}
 
 
 def _import_changes(case: Case, record: CaseRecord, directorate, service) -> bool:

@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/respond/", views.CaseRespondView.as_view(), name="case_respond"),
     path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
+    path(
+        "cases/<int:pk>/request/", views.CaseRequestTextView.as_view(), name="case_request_update"
+    ),
+    path("cases/<int:pk>/notes/new/", views.CaseNoteCreateView.as_view(), name="case_note_create"),
+    path("service-options/", views.ServiceOptionsView.as_view(), name="service_options"),
     path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
     path(
         "cases/<int:pk>/acknowledge/", views.CaseAcknowledgeView.as_view(), name="case_acknowledge"

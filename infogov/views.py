@@ -20,10 +20,10 @@ from hackperf import selectors as hackperf_selectors
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from hackperf.workdays import working_days_between
-from infogov import forms, privacy, report, selectors, services
+from infogov import filtersets, forms, privacy, report, selectors, services
 from infogov.deadlines import ALL_DIVISIONS
 from infogov.filtersets import CaseFilterSet
-from infogov.models import Case, Directorate
+from infogov.models import Case, Directorate, Service
 from infogov.peers.comparison import foi_peer_comparison
 from infogov.querysets import sees_every_directorate
 from infogov.tables import CaseTable, CaseTableWithRequester
@@ -61,7 +61,11 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
         }
 
     def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "user": self.request.user,
+            "today": self.today,
+        }
 
     def get(self, request, *args, **kwargs):
         self.today = timezone.localdate()
@@ -71,8 +75,17 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         week_end = self.today + timedelta(days=6 - self.today.weekday())
+        # Counted over the list as filtered by all but the glance filters, so each count
+        # is what its link lists.
+        counted = self.filterset.queryset_without(filtersets.GLANCE)
         context["summary"] = selectors.overview_summary(
-            self.object_list, today=self.today, week_end=week_end
+            counted, today=self.today, week_end=week_end
+        )
+        context["glance"] = glance_links(self.request.GET)
+        context["other_filters"] = any(
+            value
+            for name, value in self.request.GET.items()
+            if name not in (*filtersets.GLANCE, "page", "sort")
         )
         context["today"] = self.today
         context["can_work"] = self.request.user.has_perm(perm_name(Perm.WORK_CASES))
@@ -82,6 +95,31 @@ class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
             context["feed"] = hackperf_selectors.bank_holiday_feed_status(now=timezone.now())
             context["missing"], context["failed"] = selectors.escalation_outbox_problems()
         return context
+
+
+def glance_links(query) -> dict[str, dict]:
+    """For each "at a glance" count, the list's URL filtered to it (the other filters kept)
+    and whether it is the filter shown now."""
+    base = query.copy()
+    for name in (*filtersets.GLANCE, "page"):
+        base.pop(name, None)
+    links = {}
+    for key, name, value in (
+        ("overdue", "due", filtersets.DUE_OVERDUE),
+        ("due_this_week", "due", filtersets.DUE_THIS_WEEK),
+        ("clock_stopped", "clock", filtersets.CLOCK_STOPPED),
+        ("second_extensions", "flag", filtersets.FLAG_SECOND),
+        ("extensions_beyond_20", "flag", filtersets.FLAG_BEYOND_20),
+        ("open", None, None),
+    ):
+        params = base.copy()
+        if name:
+            params[name] = value
+        current = (
+            query.get(name) == value if name else not any(query.get(g) for g in filtersets.GLANCE)
+        )
+        links[key] = {"url": "?" + params.urlencode(), "current": current}
+    return links
 
 
 class CaseDetailView(PermissionRequired, DetailView):
@@ -108,6 +146,8 @@ class CaseDetailView(PermissionRequired, DetailView):
         user = self.request.user
         context["can_see_requester"] = personal = may_see_requesters(user)
         context["subject"] = privacy.subject(case, personal=personal)
+        context["request_text"] = privacy.request_text(case, personal=personal)
+        context["notes"] = privacy.notes(case, personal=personal)
         context["exemptions"] = privacy.exemptions(case, personal=personal)
         context["events"] = [
             (event, privacy.note(event.note, personal=personal)) for event in case.events.all()
@@ -118,6 +158,8 @@ class CaseDetailView(PermissionRequired, DetailView):
             except ObjectDoesNotExist:
                 context["requester"] = None
         context["can_work"] = user.has_perm(perm_name(Perm.WORK_CASES))
+        if context["can_work"] and personal:
+            context["note_form"] = forms.CaseNoteForm()
         context["can_acknowledge"] = (
             user.has_perm(perm_name(Perm.ACKNOWLEDGE_ESCALATIONS))
             and any(not e.is_skipped for e in case.escalations.all())
@@ -226,8 +268,88 @@ class CaseRespondView(CaseActionView):
     submit_label = "Record the response"
     success_message = "Response to {case.reference} recorded."
 
+    def get_form_kwargs(self):
+        # The exemptions offered are the request's law's: FOIA for FOI, EIR for EIR.
+        return {**super().get_form_kwargs(), "kind": self.case.kind}
+
     def perform(self, data):
         return services.case_respond(case=self.case, actor=self.request.user, **data)
+
+
+class CaseRequestTextView(CaseActionView):
+    """Record or correct the request's text (IG officers: it is personal data)."""
+
+    perm = Perm.WORK_CASES
+    form_class = forms.CaseRequestTextForm
+    title = "The request as received"
+    submit_label = "Save the request"
+    success_message = "The request of {case.reference} saved."
+
+    def get_initial(self):
+        return {"request_text": self.case.request_text}
+
+    def perform(self, data):
+        return services.case_request_text_set(case=self.case, request_text=data["request_text"])
+
+
+class CaseNoteCreateView(CaseActionView):
+    """Add an internal correspondence note (IG officers: notes are personal data)."""
+
+    perm = Perm.WORK_CASES
+    form_class = forms.CaseNoteForm
+    title = "Add a correspondence note"
+    submit_label = "Add the note"
+    success_message = "Note added to {case.reference}."
+
+    def perform(self, data):
+        note = services.case_note_add(case=self.case, author=self.request.user, text=data["text"])
+        return note.case
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code == 302:
+            response["Location"] += "#notes"
+        return response
+
+
+class ServiceOptionsView(PermissionRequired, View):
+    """The ``<option>``s of the service select for one directorate (htmx, on its change).
+
+    Only the directorates the person may see; a blank directorate gives every service under
+    its directorate, as the page does without JavaScript.
+    """
+
+    perm = Perm.VIEW_INFOGOV
+    http_method_names = ["get"]
+
+    def get(self, request):
+        from django.template.loader import render_to_string
+
+        value = request.GET.get("directorate", "").strip()
+        directorates = Directorate.objects.visible_to(request.user)
+        if value and not (value.isdigit() and len(value) < 10):
+            return HttpResponse(
+                "Choose a directorate from the list.", status=400, content_type="text/plain"
+            )
+        if value and not directorates.filter(pk=int(value)).exists():
+            raise Http404("No such directorate")
+        empty = request.GET.get("empty", "")
+        empty_label = "Any service" if empty == "any" else "Choose a service"
+        options = forms.service_choices(
+            Service.objects.filter(directorate__in=directorates.values("pk")).select_related(
+                "directorate"
+            ),
+            directorate_id=value or None,
+            empty_label=empty_label,
+        )
+        entries = [
+            {"group": value, "options": label}
+            if isinstance(label, list)
+            else {"options": [(value, label)]}
+            for value, label in options
+        ]
+        html = render_to_string("infogov/includes/_service_options.html", {"entries": entries})
+        return HttpResponse(html)
 
 
 class CaseCloseView(PermissionRequired, View):

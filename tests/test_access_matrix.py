@@ -4,9 +4,11 @@ Every named URL of the project is in ``MATRIX`` (a test fails when a new one is 
 the status each of the six roles and the signed-out get. One dataset per module plants what
 people must not see:
 
-* a SAR whose every free-text field (subject, exemptions, the requester's name, e-mail,
-  address and phone, its clock events' notes) carries the canary name: no page a role other
-  than IG officer reaches may contain it (DESIGN.md, Personal data);
+* a SAR whose every free-text field (subject, exemptions, request text, the requester's
+  name, e-mail, address and phone, its clock events' notes, its correspondence notes)
+  carries the canary name, and an FOI case whose request text and correspondence note do
+  (free text is personal data on any kind of case): no page a role other than IG officer
+  reaches may contain it (DESIGN.md, Personal data);
 * a case in another directorate than the director's: no page the director reaches may carry
   its reference, and its page is 404 to them;
 * a ticket in a queue the queue owner does not own: no page they reach may carry its
@@ -36,7 +38,7 @@ from indicators.models import Indicator, PeriodValue
 from indicators.review_actions import review_action_add
 from indicators.services import definitions_sync
 from infogov.choices import EventKind, Kind, Outcome, Status
-from infogov.models import ClockEvent
+from infogov.models import CaseNote, ClockEvent
 from tests.hackperf.factories import UserFactory
 from tests.infogov.factories import CaseFactory, EscalationFactory, RequesterFactory, ServiceFactory
 from tests.servicedesk.factories import MORNING, QueueFactory, log_ticket
@@ -87,7 +89,12 @@ def _build_world() -> World:
     theirs = ServiceFactory(directorate__name="Adults, Health and Integration")
     mine.directorate.directors.add(director)
 
-    own_case = CaseFactory(reference="FOI-OWN-0001", service=mine, received=MONTH.replace(day=2))
+    own_case = CaseFactory(
+        reference="FOI-OWN-0001",
+        service=mine,
+        received=MONTH.replace(day=2),
+        request_text=f"Please send the noise complaints about my neighbour {CANARY_NAME}.",
+    )
     other_case = CaseFactory(
         reference="FOI-OTHER-0001",
         service=theirs,
@@ -101,6 +108,7 @@ def _build_world() -> World:
         service=mine,
         received=MONTH.replace(day=2),
         subject=f"SAR – {CANARY_NAME}",
+        request_text=f"I, {CANARY_NAME}, ask for every record you hold about me.",
         requester=None,
     )
     sar_answered = CaseFactory(
@@ -131,6 +139,13 @@ def _build_world() -> World:
             kind=kind,
             date=MONTH.replace(day=day),
             note=f"Spoke to {CANARY_NAME} about their records.",
+        )
+    for case in (sar, own_case):
+        CaseNote.objects.create(
+            case=case,
+            author=users[IG],
+            at=datetime(2026, 3, 4, 10, tzinfo=UTC),
+            text=f"Rang the housing team about {CANARY_NAME}'s tenancy file.",
         )
     escalation = EscalationFactory(case=own_case, level="t_minus_2")
     EscalationFactory(case=sar, level="t_minus_2")
@@ -329,6 +344,13 @@ MATRIX: dict[str, list[Visit]] = {
             hides={DMT: ("sar_answered.reference",), DIRECTOR: ("sar_answered.reference",)},
         ),
         Visit(
+            "search a word of a request or a correspondence note",
+            _url("search", query={"q": "tenancy file"}),
+            answers(EVERYONE),
+            shows={IG: ("own_case.reference",)},
+            hides={DMT: ("own_case.reference",), DIRECTOR: ("own_case.reference",)},
+        ),
+        Visit(
             "an exact ticket reference",
             _url("search", query={"q": "inc-mine-01"}),
             answers(EVERYONE, **{DMT: 302, QO: 302, AGENT: 302}),
@@ -488,6 +510,21 @@ MATRIX: dict[str, list[Visit]] = {
             lambda w: f"{reverse('infogov:case_list')}?service={w.other_case.service_id}",
             answers(INFOGOV),
         ),
+        # Words of the request and correspondence notes: only IG officers' search reaches them.
+        Visit(
+            "search a word of an FOI request",
+            _url("infogov:case_list", query={"q": "noise complaints"}),
+            answers(INFOGOV),
+            shows={IG: ("own_case.reference",)},
+            hides={DMT: ("own_case.reference",), DIRECTOR: ("own_case.reference",)},
+        ),
+        Visit(
+            "search a word of a correspondence note",
+            _url("infogov:case_list", query={"q": "tenancy file"}),
+            answers(INFOGOV),
+            shows={IG: ("own_case.reference", "sar.reference")},
+            hides={DMT: ("own_case.reference",), DIRECTOR: ("own_case.reference",)},
+        ),
         # Words of the SAR's notes and subject: only IG officers' search reaches them.
         Visit(
             "search a word of the notes",
@@ -530,8 +567,18 @@ MATRIX: dict[str, list[Visit]] = {
             _url("infogov:case_detail", pk("sar")),
             answers(INFOGOV),
             shows={
-                IG: ("'" + CANARY_NAME + "'", "'Spoke to'"),
+                IG: ("'" + CANARY_NAME + "'", "'Spoke to'", "'ask for every record'", "'Rang the'"),
                 DIRECTOR: ("sar.reference", "'Subject access request'"),
+            },
+        ),
+        Visit(
+            "an FOI case's request and notes",
+            _url("infogov:case_detail", pk("own_case")),
+            answers(INFOGOV),
+            shows={IG: ("'noise complaints'", "'Rang the housing team'")},
+            hides={
+                p: ("'noise complaints'", "'Rang the housing team'", "'Correspondence notes'")
+                for p in NON_IG
             },
         ),
         Visit(
@@ -550,6 +597,57 @@ MATRIX: dict[str, list[Visit]] = {
     ],
     "infogov:case_respond": [
         Visit("respond", _url("infogov:case_respond", pk("own_case")), answers({IG}))
+    ],
+    "infogov:case_request_update": [
+        Visit(
+            "the request's text",
+            _url("infogov:case_request_update", pk("sar")),
+            answers({IG}),
+            shows={IG: ("'ask for every record'",)},
+        ),
+        Visit(
+            "another's request",
+            _url("infogov:case_request_update", pk("other_case")),
+            answers({IG}),
+        ),
+    ],
+    "infogov:case_note_create": [
+        Visit("add a note", _url("infogov:case_note_create", pk("sar")), answers({IG})),
+        Visit(
+            "add a note to another's",
+            _url("infogov:case_note_create", pk("other_case")),
+            answers({IG}),
+        ),
+    ],
+    # The service select's options (htmx): a director's own directorates only.
+    "infogov:service_options": [
+        Visit(
+            "services of a directorate",
+            lambda w: (
+                reverse("infogov:service_options") + f"?directorate={w.own_case.directorate_id}"
+            ),
+            answers(INFOGOV),
+            shows={DIRECTOR: ("own_case.service.name",), IG: ("own_case.service.name",)},
+        ),
+        Visit(
+            "services of another directorate",
+            lambda w: (
+                reverse("infogov:service_options") + f"?directorate={w.other_case.directorate_id}"
+            ),
+            answers(INFOGOV, **{DIRECTOR: 404}),
+            shows={DMT: ("other_case.service.name",)},
+        ),
+        Visit(
+            "every service, by directorate",
+            _url("infogov:service_options"),
+            answers(INFOGOV),
+            hides={DIRECTOR: ("other_case.service.name",)},
+        ),
+        Visit(
+            "not a directorate",
+            _url("infogov:service_options", query={"directorate": "x'"}),
+            answers(INFOGOV, 400),
+        ),
     ],
     "infogov:case_close": [
         Visit("close (GET)", _url("infogov:case_close", pk("sar")), answers({IG}, 405))

@@ -2,7 +2,7 @@
 recording a clock event, each accessible (axe, WCAG 2.2 AA) and self-contained."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -16,9 +16,9 @@ from indicators.periods import add_months, month_start
 from infogov import demo as infogov_demo
 from infogov import report
 from infogov.models import Case
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, RecordingPage
 from tests.indicators.factories import PeriodValueFactory
-from tests.infogov.factories import CaseFactory
+from tests.infogov.factories import CaseFactory, ServiceFactory
 
 PASSWORD = "a-good-password-1"
 
@@ -38,9 +38,17 @@ class InfogovInTheBrowserTests:
         page = signed_in_officer.page
         page.goto(signed_in_officer.base_url + reverse("infogov:case_list"))
         assert page.get_by_role("heading", level=1).inner_text().startswith("Open FOI")
-        references = page.locator("table.govuk-table tbody tr td:first-child").all_inner_texts()
+        references = page.locator("#cases tbody tr .hp-case-ref").all_inner_texts()
         assert references == ["FOI-2026-00001", "FOI-2026-00002"]
-        assert "Overdue" in page.locator("table.govuk-table tbody tr").first.inner_text()
+        # Due, working days left and status lead; overdue is a red tag with the word.
+        headers = page.locator("#cases thead th").all_inner_texts()
+        assert [h.split("\n")[0].strip() for h in headers[:3]] == [
+            "Due",
+            "Working days left",
+            "Status",
+        ]
+        overdue = page.locator("#cases tbody tr").first.locator(".hp-rag--red")
+        assert overdue.inner_text() == "Overdue"
         assert signed_in_officer.axe_violations() == []
         assert signed_in_officer.foreign_requests() == []
         assert signed_in_officer.console_errors == []
@@ -89,6 +97,211 @@ def fill_date(page, name: str, day: str, month: str, year: str) -> None:
     page.locator(f"#id_{name}").fill(day)
     page.locator(f"#id_{name}-month").fill(month)
     page.locator(f"#id_{name}-year").fill(year)
+
+
+# --- Issue 13: a day's work for IG officers and directors, as each role -------------------
+
+DAY_ROLES = (Role.IG_OFFICER, Role.DIRECTOR, Role.DMT, Role.SERVICE_DESK_AGENT)
+SIZES = ((1280, 800), (1920, 1080))
+
+
+def no_sideways_scroll(page) -> bool:
+    """Neither the page nor any table region scrolls sideways."""
+    return page.evaluate(
+        """() => document.documentElement.scrollWidth <= window.innerWidth &&
+            [...document.querySelectorAll('.hp-table-scroll')]
+                .every(e => e.scrollWidth <= e.clientWidth + 1)"""
+    )
+
+
+def a_day_of_cases():
+    """Two directorates; open cases overdue, due this week and later, a stopped clock, an
+    answered refusal, a SAR with its request and notes in the words people write them."""
+    from infogov.models import CaseNote
+
+    today = timezone.localdate()
+    ours = ServiceFactory(name="Streetscene", directorate__name="Climate, Homes and Economy")
+    ServiceFactory(name="Parking", directorate=ours.directorate)
+    theirs = ServiceFactory(
+        name="Adult Social Care", directorate__name="Adults, Health and Integration"
+    )
+    cases = [
+        CaseFactory(
+            reference=f"FOI-2026-{n:05d}",
+            service=ours if n % 2 else theirs,
+            received=today - timedelta(days=days),
+            subject="Temporary accommodation placements out of borough, by month",
+        )
+        for n, days in enumerate((60, 40, 30, 27, 20, 5, 1), start=1)
+    ]
+    sar = CaseFactory(
+        reference="SAR-2026-00001",
+        kind="sar",
+        service=ours,
+        received=today - timedelta(days=10),
+        subject="Housing file of Zebedee Quill",
+        request_text="Please send me every record you hold about me and my tenancy since 2019, "
+        "including e-mails between the housing officer and my landlord.\n\nZebedee Quill",
+    )
+    CaseNote.objects.create(
+        case=sar,
+        at=timezone.now(),
+        text="Asked Housing Needs for the tenancy file; the officer is away until Monday.",
+    )
+    refused = CaseFactory(
+        reference="FOI-2026-00099",
+        service=ours,
+        received=today - timedelta(days=40),
+        status="responded",
+        responded=today - timedelta(days=20),
+        outcome="refused",
+        exemption_codes=["s40", "s43"],
+        exemptions="s.12",
+    )
+    return ours, theirs, cases, sar, refused
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", DAY_ROLES, ids=lambda role: role.value)
+def test_the_case_pages_as_each_role_fit_and_pass_axe(browser, live_server, make_user, role):
+    ours, theirs, cases, sar, refused = a_day_of_cases()
+    user = make_user(role, username="pat", first_name="Pat", last_name="Jones")
+    if role == Role.DIRECTOR:
+        ours.directorate.directors.add(user)
+    pages = [
+        reverse("infogov:case_list"),
+        reverse("infogov:case_list") + "?due=overdue",
+        reverse("infogov:case_detail", args=[sar.pk]),
+        reverse("infogov:case_detail", args=[refused.pk]),
+    ]
+    if role == Role.IG_OFFICER:
+        pages += [
+            reverse("infogov:case_create"),
+            reverse("infogov:case_respond", args=[cases[0].pk]),
+            reverse("infogov:case_note_create", args=[sar.pk]),
+            reverse("infogov:case_request_update", args=[sar.pk]),
+        ]
+    problems = []
+    for width, height in SIZES:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+        recording = RecordingPage(context.new_page(), live_server.url)
+        recording.sign_in("pat", PASSWORD)
+        for url in pages:
+            response = recording.page.goto(live_server.url + url)
+            expected = 403 if role == Role.SERVICE_DESK_AGENT else 200
+            if response.status != expected:
+                problems.append(f"{url} at {width}: {response.status}, expected {expected}")
+            if not no_sideways_scroll(recording.page):
+                problems.append(f"{url} scrolls sideways at {width}x{height}")
+            violations = recording.axe_violations()
+            if violations:
+                problems.append(f"{url} at {width}: axe {violations}")
+            body = recording.page.content()
+            if role != Role.IG_OFFICER and ("Zebedee" in body or "tenancy" in body):
+                problems.append(f"{url}: shows a SAR's personal data to {role.value}")
+        assert recording.csp_violations == [] and recording.foreign_requests() == []
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_logs_a_case_choosing_a_service_of_the_directorate(signed_in_officer):
+    """With JavaScript the service list narrows to the directorate chosen (htmx)."""
+    ours, theirs, *_ = a_day_of_cases()
+    page = signed_in_officer.page
+    page.goto(signed_in_officer.base_url + reverse("infogov:case_create"))
+    service = page.get_by_label("Service")
+    groups = page.locator("#id_service optgroup").evaluate_all("gs => gs.map(g => g.label)")
+    assert groups == ["Adults, Health and Integration", "Climate, Homes and Economy"]
+    with page.expect_response(lambda r: "service-options" in r.url):
+        page.get_by_label("Directorate").select_option(str(ours.directorate_id))
+    page.wait_for_function("document.querySelectorAll('#id_service optgroup').length === 0")
+    offered = service.locator("option").all_inner_texts()
+    assert offered == ["Choose a service", "Parking", "Streetscene"]
+    page.locator("#id_reference").fill("FOI-2026-01000")
+    today = timezone.localdate()
+    fill_date(page, "received", str(today.day), str(today.month), str(today.year))
+    page.locator("input[name=kind][value=foi]").check()
+    page.locator("input[name=channel]").first.check()
+    page.get_by_label("Subject").fill("Parking fines issued by street")
+    page.get_by_label("The request").fill("How many parking fines were issued on Mare Street?")
+    service.select_option(label="Parking")
+    page.get_by_label("Requester's name").fill("Ada Lovelace")
+    page.get_by_role("button", name="Log the case").click()
+    assert "Case FOI-2026-01000 logged." in page.content()
+    assert "How many parking fines" in page.locator("#request + *").inner_text()
+    case = Case.objects.get(reference="FOI-2026-01000")
+    assert (case.service.name, case.request_text) == (
+        "Parking",
+        "How many parking fines were issued on Mare Street?",
+    )
+    assert signed_in_officer.console_errors == [] and signed_in_officer.csp_violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_a_service_of_another_directorate_is_named(
+    browser, live_server, make_user
+):
+    ours, theirs, *_ = a_day_of_cases()
+    make_user(Role.IG_OFFICER, username="imogen")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="en-GB", java_script_enabled=False
+    )
+    recording = RecordingPage(context.new_page(), live_server.url)
+    recording.sign_in("imogen", PASSWORD)
+    page = recording.page
+    page.goto(live_server.url + reverse("infogov:case_create"))
+    page.locator("#id_reference").fill("FOI-2026-01001")
+    today = timezone.localdate()
+    fill_date(page, "received", str(today.day), str(today.month), str(today.year))
+    page.locator("input[name=kind][value=foi]").check()
+    page.locator("input[name=channel]").first.check()
+    page.get_by_label("Subject").fill("Care home fees")
+    page.get_by_label("Directorate").select_option(str(ours.directorate_id))
+    page.get_by_label("Service").select_option(str(theirs.pk))
+    page.get_by_label("Requester's name").fill("Ada Lovelace")
+    page.get_by_role("button", name="Log the case").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert (
+        "Adult Social Care is a service of Adults, Health and Integration, "
+        "not of Climate, Homes and Economy." in summary
+    )
+    # Re-rendered, the list offers the chosen directorate's services only.
+    assert page.locator("#id_service option").all_inner_texts() == [
+        "Choose a service",
+        "Parking",
+        "Streetscene",
+    ]
+    # (axe needs JavaScript: the same error page with it is checked by the test above.)
+    assert not Case.objects.filter(reference="FOI-2026-01001").exists()
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_refuses_with_exemptions_ticked_and_notes_the_case(signed_in_officer):
+    _, _, cases, sar, _ = a_day_of_cases()
+    case = cases[-1]
+    page = signed_in_officer.page
+    page.goto(signed_in_officer.base_url + reverse("infogov:case_respond", args=[case.pk]))
+    today = timezone.localdate()
+    fill_date(page, "responded", str(today.day), str(today.month), str(today.year))
+    page.locator("input[name=outcome][value=refused]").check()
+    page.get_by_role("button", name="Record the response").click()
+    assert "Choose the exemptions cited" in page.get_by_role("alert").inner_text()
+    assert signed_in_officer.axe_violations() == []
+    page.get_by_label("s.43 Commercial interests").check()
+    page.get_by_label("s.40 Personal information").check()
+    page.get_by_role("button", name="Record the response").click()
+    cited = page.locator("#exemptions li").all_inner_texts()
+    assert cited == ["s.40 Personal information", "s.43 Commercial interests"]
+
+    # No note yet: the "Add a note" form is open.
+    page.get_by_label("Note").fill("Told the service lead the response went out today.")
+    page.get_by_role("button", name="Add the note").click()
+    notes = page.locator("#correspondence-notes").inner_text()
+    assert "Told the service lead" in notes and "Imogen Gray" in notes
+    assert signed_in_officer.axe_violations() == []
+    assert signed_in_officer.console_errors == []
 
 
 def seed_a_year_of_cases():

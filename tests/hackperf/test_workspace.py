@@ -148,6 +148,18 @@ def test_dmt_sees_what_needs_a_decision(client, people, place):
     assert 'id="undeliverable"' in body  # kept from main
 
 
+def test_dmt_home_names_the_review_instant_as_every_page_does(client, people, place):
+    """The snapshot of Monday 30 November 00:00 is "as at the end of Sunday 29 November"
+    (the ``as_at`` filter), not "the fortnight to 30 November"."""
+    from tests.indicators.test_review import make_snapshots
+
+    make_snapshots(2, last=date(2026, 11, 30))
+    client.force_login(people[Role.DMT])
+    body = client.get(reverse("home")).content.decode()
+    assert "The fortnight as at the end of Sunday 29 November 2026, against" in body
+    assert "fortnight to 30 November" not in body
+
+
 # -- search -------------------------------------------------------------------------------------
 
 

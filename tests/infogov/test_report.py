@@ -360,4 +360,11 @@ class OverviewFlagsTests:
         response = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"))
         summary = response.context["summary"]
         assert (summary.second_extensions, summary.extensions_beyond_20) == (1, 1)
-        assert 'id="summary-second-extensions">1<' in response.content.decode()
+        html = response.content.decode()
+        assert (
+            'id="summary-second-extensions" href="?flag=second_extension">'
+            '<span class="hp-glance__count">1</span>'
+        ) in html
+        # Each count lists its cases: the link filters to the one flagged case.
+        listed = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"), {"flag": "beyond_20"})
+        assert len(listed.context["table"].rows) == 1

@@ -217,7 +217,7 @@ class CaseRespondAndCloseTests:
             services.case_respond(
                 case=case, responded=date(2022, 9, 30), outcome=Outcome.REFUSED, today=TODAY
             )
-        assert error.value.message_dict == {"exemptions": [services.ERR_EXEMPTIONS_REQUIRED]}
+        assert error.value.message_dict == {"exemption_codes": [services.ERR_EXEMPTIONS_CHOOSE]}
 
     def test_it_refuses_a_response_before_receipt(self):
         with pytest.raises(ValidationError) as error:

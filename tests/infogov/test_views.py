@@ -1,6 +1,6 @@
 """IG pages: who may open them, what they show, their forms' error paths, their query counts."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -162,7 +162,9 @@ class CaseListTests:
         rows = list(response.context["table"].rows)
         assert [row.record for row in rows] == [overdue, later]
         assert response.context["summary"].overdue == 1
-        assert b"Overdue (" in response.content
+        # Overdue is a red tag with the word, and by how much in words beside it.
+        assert b'<strong class="lbh-tag hp-rag hp-rag--red">Overdue</strong>' in response.content
+        assert b"working days</span>" in response.content
 
     @pytest.mark.parametrize(
         "param",
@@ -316,9 +318,12 @@ class CaseFormTests:
             },
         )
         assert response.status_code == 200
-        assert "service" in response.context["form"].errors
+        # Without JavaScript the service list is not narrowed: the mismatch is named.
+        assert response.context["form"].errors["service"] == [
+            f"{service.name} is a service of {service.directorate.name}, not of {other.name}."
+        ]
         assert b"There is a problem" in response.content
-        assert b'aria-describedby="id_service-error"' in response.content
+        assert b'aria-describedby="id_service-hint id_service-error"' in response.content
         assert not Case.objects.exists()
 
     def test_missing_fields_re_render(self, client_as):
@@ -369,18 +374,19 @@ class CaseFormTests:
         url = reverse("infogov:case_respond", args=[case.pk])
         response = client.post(url, {"responded": "2026-11-10", "outcome": "refused"})
         assert response.context["form"].errors == {
-            "exemptions": ["Enter the exemptions cited when refusing a request."]
+            "exemption_codes": ["Choose the exemptions cited when refusing a request."]
         }
         response = client.post(url, {"responded": "2026-11-01", "outcome": "not_held"})
         assert "responded" in response.context["form"].errors
         case.refresh_from_db()
         assert case.status == Status.RECEIVED
         response = client.post(
-            url, {"responded": "2026-11-10", "outcome": "refused", "exemptions": "s.43(2)"}
+            url, {"responded": "2026-11-10", "outcome": "refused", "exemption_codes": ["s43"]}
         )
         assert response.status_code == 302
         case.refresh_from_db()
         assert case.status == Status.RESPONDED
+        assert case.get_exemption_labels() == ["s.43 Commercial interests"]
 
     def test_it_closes_only_a_responded_case(self, client_as, case):
         client = client_as(Role.IG_OFFICER)
@@ -630,3 +636,271 @@ class DirectorDirectoratesServiceTests:
         for _ in range(2):
             services.director_directorates_set(director=director, directorates=[one], actor=None)
         assert list(director.infogov_directorates.all()) == [one]
+
+
+# -- Issue 13: the case list's filters and counts, request text, notes, services by directorate
+
+
+@pytest.mark.django_db
+class CaseListDayTests:
+    """Due this week, overdue, clock stopped and kind filter the list; each "at a glance"
+    count links to the list filtered to it and counts what that link lists."""
+
+    @pytest.fixture
+    def spread(self):
+        from django.utils import timezone
+
+        from infogov import services
+
+        today = timezone.localdate()
+        service = ServiceFactory()
+        made = {}
+        for name, days in (("overdue", 60), ("this_week", 24), ("later", 3)):
+            made[name] = CaseFactory(service=service, received=today - timedelta(days=days))
+        made["stopped"] = CaseFactory(service=service, kind="eir")
+        services.case_record_clock_event(  # the clock stops while clarification is awaited
+            case=made["stopped"],
+            kind=EventKind.CLARIFICATION_REQUESTED,
+            date=made["stopped"].received,
+        )
+        made["today"] = today
+        return made
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ({"due": "overdue"}, {"overdue", "stopped"}),  # the stopped one is long overdue
+            ({"clock": "stopped"}, {"stopped"}),
+            ({"clock": "running"}, {"overdue", "this_week", "later"}),
+            ({"kind": "eir"}, {"stopped"}),
+            ({"due": "overdue", "kind": "foi"}, {"overdue"}),
+        ],
+    )
+    def test_each_glance_filter_narrows_the_list(self, client_as, spread, query, expected):
+        response = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"), query)
+        listed = {row.record.pk for row in response.context["table"].rows}
+        assert listed == {spread[name].pk for name in expected}
+
+    def test_due_this_week_runs_from_today_to_sunday(self, client_as, spread):
+        from infogov.selectors import week_end_of
+
+        response = client_as(Role.IG_OFFICER).get(
+            reverse("infogov:case_list"), {"due": "this_week"}
+        )
+        week_end = week_end_of(spread["today"])
+        listed = [row.record for row in response.context["table"].rows]
+        assert all(spread["today"] <= case.due <= week_end for case in listed)
+        expected = Case.objects.open().filter(due__gte=spread["today"], due__lte=week_end)
+        assert {c.pk for c in listed} == set(expected.values_list("pk", flat=True))
+
+    def test_each_count_links_to_the_cases_it_counts(self, client_as, spread):
+        client = client_as(Role.IG_OFFICER)
+        response = client.get(reverse("infogov:case_list"), {"kind": "foi"})
+        summary, glance = response.context["summary"], response.context["glance"]
+        for key in ("overdue", "due_this_week", "clock_stopped", "open"):
+            listed = client.get(reverse("infogov:case_list") + glance[key]["url"])
+            assert listed.context["table"].page.paginator.count == getattr(summary, key), key
+        # The other filters are kept in each link, the page number is not.
+        assert glance["overdue"]["url"] == "?kind=foi&due=overdue"
+        html = response.content.decode()
+        assert 'href="?kind=foi&amp;due=overdue"' in html
+
+    def test_the_count_listed_now_is_marked(self, client_as, spread):
+        response = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"), {"due": "overdue"})
+        glance = response.context["glance"]
+        assert glance["overdue"]["current"] and not glance["open"]["current"]
+        assert 'id="summary-overdue" href="?due=overdue" aria-current="true"' in (
+            response.content.decode()
+        )
+
+    @pytest.mark.parametrize(
+        "query",
+        [{"due": "soon"}, {"clock": "x"}, {"flag": "<script>"}, {"kind": "petition"}],
+    )
+    def test_a_bad_filter_value_is_an_error_on_the_form_not_a_500(self, client_as, query):
+        response = client_as(Role.IG_OFFICER).get(reverse("infogov:case_list"), query)
+        assert response.status_code == 200
+        assert set(query) <= set(response.context["filter"].form.errors)
+
+
+@pytest.mark.django_db
+class RequestTextAndNotesTests:
+    def test_ig_officers_alone_read_the_request_and_the_notes(self, client, make_user, case):
+        from infogov import services
+
+        Case.objects.filter(pk=case.pk).update(request_text="Noise from my neighbour at No. 4")
+        officer = make_user(Role.IG_OFFICER, first_name="Imogen", last_name="Gray")
+        services.case_note_add(case=case, author=officer, text="Rang Streetscene about it.")
+        director = make_user(Role.DIRECTOR)
+        case.directorate.directors.add(director)
+        url = reverse("infogov:case_detail", args=[case.pk])
+        for user in (director, make_user(Role.DMT)):
+            client.force_login(user)
+            html = client.get(url).content.decode()
+            assert "Noise from my neighbour" not in html and "Rang Streetscene" not in html
+            assert "Correspondence notes" not in html
+        client.force_login(officer)
+        html = client.get(url).content.decode()
+        assert "Noise from my neighbour" in html
+        assert "Rang Streetscene about it." in html and "Imogen Gray" in html
+
+    def test_an_officer_adds_a_note_with_who_and_when(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        url = reverse("infogov:case_note_create", args=[case.pk])
+        response = client.post(url, {"text": "  "})
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"text": ["Enter the note."]}
+        response = client.post(url, {"text": "E-mailed the service lead for the figures."})
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"/cases/{case.pk}/#notes")
+        note = case.notes.get()
+        assert note.text == "E-mailed the service lead for the figures."
+        assert note.author is not None and note.at is not None  # who and when
+
+    def test_an_officer_records_the_request_on_a_case_logged_without_it(self, client_as, case):
+        client = client_as(Role.IG_OFFICER)
+        detail = reverse("infogov:case_detail", args=[case.pk])
+        assert "Record the request" in client.get(detail).content.decode()
+        url = reverse("infogov:case_request_update", args=[case.pk])
+        response = client.post(url, {"request_text": "x" * 20001})
+        assert response.status_code == 200 and "request_text" in response.context["form"].errors
+        response = client.post(url, {"request_text": " Send me the tree survey. "})
+        assert response["Location"] == detail
+        case.refresh_from_db()
+        assert case.request_text == "Send me the tree survey."
+        assert "Correct the request" in client.get(detail).content.decode()
+
+    @pytest.mark.parametrize("role", NON_IG_ROLES)
+    def test_no_other_role_records_the_request(self, client_as, case, role):
+        response = client_as(role).post(
+            reverse("infogov:case_request_update", args=[case.pk]), {"request_text": "Hello"}
+        )
+        assert response.status_code == 403
+        case.refresh_from_db()
+        assert case.request_text == ""
+
+    @pytest.mark.parametrize("role", NON_IG_ROLES)
+    def test_no_other_role_adds_a_note(self, client_as, case, role):
+        response = client_as(role).post(
+            reverse("infogov:case_note_create", args=[case.pk]), {"text": "Hello"}
+        )
+        assert response.status_code == 403
+        assert not case.notes.exists()
+
+    def test_the_log_form_keeps_the_request_text(self, client_as):
+        service = ServiceFactory()
+        response = client_as(Role.IG_OFFICER).post(
+            reverse("infogov:case_create"),
+            {
+                "reference": "FOI-2026-09998",
+                "kind": "foi",
+                "stage": "request",
+                "received": "2026-11-02",
+                "channel": "email",
+                "subject": "Tree felling",
+                "request_text": "  How many trees were felled on Hackney Downs?  ",
+                "directorate": service.directorate_id,
+                "service": service.pk,
+                "requester_name": "Ada Lovelace",
+            },
+        )
+        assert response.status_code == 302
+        case = Case.objects.get(reference="FOI-2026-09998")
+        assert case.request_text == "How many trees were felled on Hackney Downs?"
+
+    @pytest.mark.parametrize("role", [Role.IG_OFFICER, Role.DIRECTOR, Role.DMT])
+    def test_a_case_page_makes_the_same_queries_for_2_and_20_notes(
+        self, client, make_user, case, role
+    ):
+        from infogov import services
+
+        user = make_user(role)
+        case.directorate.directors.add(user)
+        client.force_login(user)
+        url = reverse("infogov:case_detail", args=[case.pk])
+        for i in range(2):
+            services.case_note_add(case=case, author=user, text=f"Note {i}")
+            ClockEvent.objects.create(case=case, kind=EventKind.FEE_NOTICE, date=date(2026, 11, 3))
+        client.get(url)
+        with CaptureQueriesContext(connection) as two:
+            client.get(url)
+        for i in range(18):
+            services.case_note_add(case=case, author=make_user(Role.IG_OFFICER), text=f"N {i}")
+        with CaptureQueriesContext(connection) as twenty:
+            response = client.get(url)
+        assert len(two) == len(twenty)
+        if role == Role.IG_OFFICER:
+            assert len(response.context["notes"]) == 20
+
+
+@pytest.mark.django_db
+class ServiceOptionsTests:
+    def test_it_offers_the_services_of_the_chosen_directorate(self, client_as):
+        wanted = ServiceFactory(name="Parking")
+        ServiceFactory(name="Streetscene", directorate=wanted.directorate)
+        ServiceFactory(name="Adult Social Care")
+        response = client_as(Role.IG_OFFICER).get(
+            reverse("infogov:service_options"), {"directorate": wanted.directorate_id}
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert html.count("<option") == 3  # "Choose a service", Parking, Streetscene
+        assert "Parking" in html and "Streetscene" in html and "Adult Social Care" not in html
+
+    def test_without_a_directorate_it_groups_every_service_by_directorate(self, client_as):
+        a = ServiceFactory(name="Parking", directorate__name="Climate, Homes and Economy")
+        ServiceFactory(name="Adult Social Care", directorate__name="Adults, Health and Integration")
+        html = client_as(Role.IG_OFFICER).get(reverse("infogov:service_options")).content.decode()
+        assert html.index('optgroup label="Adults, Health and Integration"') < html.index(
+            f'optgroup label="{a.directorate.name}"'
+        )
+
+    @pytest.mark.parametrize(("value", "status"), [("x", 400), ("1" * 12, 400), ("999999", 404)])
+    def test_a_bad_directorate_is_a_clear_error(self, client_as, value, status):
+        response = client_as(Role.IG_OFFICER).get(
+            reverse("infogov:service_options"), {"directorate": value}
+        )
+        assert response.status_code == status
+
+    def test_a_director_gets_only_their_own_directorates_services(self, client, make_user):
+        director = make_user(Role.DIRECTOR)
+        own = ServiceFactory(name="Parking")
+        other = ServiceFactory(name="Adult Social Care")
+        own.directorate.directors.add(director)
+        client.force_login(director)
+        url = reverse("infogov:service_options")
+        assert client.get(url, {"directorate": other.directorate_id}).status_code == 404
+        html = client.get(url).content.decode()
+        assert "Parking" in html and "Adult Social Care" not in html
+
+    def test_the_log_form_offers_the_chosen_directorates_services_and_asks_htmx(self, client_as):
+        wanted = ServiceFactory(name="Parking")
+        other = ServiceFactory(name="Adult Social Care")
+        client = client_as(Role.IG_OFFICER)
+        html = client.get(reverse("infogov:case_create")).content.decode()
+        assert f'hx-get="{reverse("infogov:service_options")}"' in html
+        assert 'hx-target="#id_service"' in html
+        response = client.post(
+            reverse("infogov:case_create"),
+            {"directorate": wanted.directorate_id, "service": other.pk},
+        )
+        options = response.context["form"].fields["service"].widget.choices
+        assert [label for _, label in options] == ["Choose a service", "Parking"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [2, 20])
+@pytest.mark.parametrize("query", [{}, {"due": "overdue", "kind": "foi"}, {"clock": "running"}])
+def test_the_case_list_makes_a_fixed_number_of_queries_whatever_its_filter(
+    client_as, django_assert_num_queries, rows, query
+):
+    """17 queries for 2 cases or 20, filtered or not (named in CaseListTests above; the
+    glance counts are one aggregate over the list filtered by all but the glance filters).
+    An empty page makes one fewer: django-tables2 skips the page query after a count of 0."""
+    client = client_as(Role.IG_OFFICER)
+    service = ServiceFactory()
+    for i in range(rows):
+        CaseFactory(service=service, received=date(2026, 9, 1 + i % 20))
+    client.get(reverse("infogov:case_list"), query)  # warm the session and permission caches
+    with django_assert_num_queries(17):
+        client.get(reverse("infogov:case_list"), query)
