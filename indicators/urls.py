@@ -3,7 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from hackperf.dates import parse_month
-from indicators import briefing_views, publication_views, review_views, views
+from indicators import api, briefing_views, publication_views, review_views, views
 
 
 class PeriodConverter:
@@ -71,10 +71,10 @@ urlpatterns = [
         views.PeriodValueCommentaryView.as_view(),
         name="period_value_commentary",
     ),
-    path("api/indicators/", views.api_indicator_list, name="api_indicator_list"),
-    path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
-    path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
-    path("api/metrics/", views.api_metric_list, name="api_metric_list"),
+    path("api/indicators/", api.api_indicator_list, name="api_indicator_list"),
+    path("api/indicators/<slug:code>/values/", api.api_value_list, name="api_value_list"),
+    path("api/snapshots/", api.api_snapshot_list, name="api_snapshot_list"),
+    path("api/metrics/", api.api_metric_list, name="api_metric_list"),
     path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
     # Open data, no login: stable URLs that others link to (do not rename).
     path(
