@@ -6,7 +6,6 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +23,7 @@ from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue
-from indicators.periods import month_bounds
+from indicators.periods import LONDON, month_bounds
 from indicators.records import RecordsCsvMixin, records_page
 from indicators.tables import PeriodValueTable
 
@@ -299,7 +298,6 @@ EXPORT_COLUMNS = (
     "Approved by",
     "Approved at",
 )
-_LONDON = ZoneInfo("Europe/London")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -365,7 +363,7 @@ def _xlsx_response(indicator: Indicator, rows: list[list[object]], name: str) ->
     for row in rows:
         approved_at = row[11]
         # Excel has no time zones: write the UK wall-clock time, without tzinfo.
-        row[11] = approved_at.astimezone(_LONDON).replace(tzinfo=None) if approved_at else None
+        row[11] = approved_at.astimezone(LONDON).replace(tzinfo=None) if approved_at else None
         sheet.append([_csv_safe(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
