@@ -40,7 +40,7 @@ API_MAX_PAGE_SIZE = 200
 
 UNKNOWN_PARAMETER = "'{name}': this list takes no such parameter; it takes {known}."
 BAD_PARAMETER = "'{name}': {reason}"
-PAGE_PAST_THE_END = "'page': page {page} is past the last page, {last}."
+PAGE_PAST_THE_END = "page {page} is past the last page, {last}."
 
 
 class ApiParameterError(Exception):
@@ -157,7 +157,10 @@ class SnapshotParameters(PageParameters):
 
 
 # ``from`` is a Python keyword, so it is declared as ``from_`` and renamed for the query string.
-SnapshotParameters.base_filters["from"] = SnapshotParameters.base_filters.pop("from_")
+SnapshotParameters.base_filters = {
+    ("from" if name == "from_" else name): value
+    for name, value in SnapshotParameters.base_filters.items()
+}
 
 
 def _validated(request: HttpRequest, parameters: type[PageParameters], queryset) -> PageParameters:
@@ -187,8 +190,10 @@ def _paginated(
     try:
         page = paginator.page(number)
     except EmptyPage:
-        detail = PAGE_PAST_THE_END.format(page=number, last=paginator.num_pages)
-        raise ApiParameterError(detail, {"page": [detail]}) from None
+        reason = PAGE_PAST_THE_END.format(page=number, last=paginator.num_pages)
+        raise ApiParameterError(
+            BAD_PARAMETER.format(name="page", reason=reason), {"page": [reason]}
+        ) from None
 
     def link(to: int) -> str:
         query = request.GET.copy()
