@@ -56,7 +56,11 @@ class BadParameterTests:
             ({"from": "1969-12-31"}, "from", "outside that"),
             ({"granularity": "weekly"}, "granularity", "Select a valid choice"),
             ({"metirc": "infogov.overdue"}, "metirc", "takes no such parameter"),
-            ({"date": "2026-03-01"}, "date", "it takes page, page_size, metric, breakdown, key, granularity, from, to."),
+            (
+                {"date": "2026-03-01"},
+                "date",
+                "it takes page, page_size, metric, breakdown, key, granularity, from, to.",
+            ),
         ],
     )
     def test_the_snapshot_list_refuses_a_bad_filter(self, dmt, params, named, why):
