@@ -27,6 +27,7 @@ from hackperf.workdays import (
     Division,
     Holiday,
     HolidayCalendar,
+    extend_with_fallback,
     fallback_holidays,
 )
 
@@ -193,16 +194,36 @@ def _fallback(year: int, division: Division) -> tuple[Holiday, ...]:
     return tuple(fallback_holidays(year, division))
 
 
+StoredRows = tuple[tuple[str, date, str, str], ...]
+
+
 def holiday_calendar() -> HolidayCalendar:
     """The stored holidays (one query), with the ``holidays`` package for years they lack.
 
-    An empty table reads as the shipped feed, never as a year without holidays.
+    The one loader every app uses (``servicedesk.calendars``, ``infogov.selectors`` and the
+    tasks call it). Building the calendar (the package's years around the stored ones, the
+    per-division index) costs far more than reading the rows, so the calendar is cached per
+    process, keyed by the stored rows themselves: the version *is* the content. A sync, an
+    admin edit, a confirmed or rejected "to confirm" holiday, another process's change or a
+    rolled-back test all read as a different key, so the cache can never serve a stale
+    calendar, and needs neither the clock nor the ``bank_holidays_changed`` signal to know.
+    Pages keep the one query they had.
+    """
+    rows = BankHoliday.objects.order_by("division", "date", "pk").values_list(
+        "division", "date", "title", "notes"
+    )
+    return _calendar_from_rows(tuple(rows))
+
+
+@lru_cache(maxsize=4)
+def _calendar_from_rows(rows: StoredRows) -> HolidayCalendar:
+    """The calendar of these stored rows: an empty table reads as the shipped feed, never as a
+    year without holidays.
 
     Each division covers the years from its first stored holiday to its last; around those,
     ``FALLBACK_YEARS_AROUND`` years on each side come from the package, which the deadline
     engine would otherwise flag as unknown.
     """
-    rows = BankHoliday.objects.values_list("division", "date", "title", "notes")
     holidays = [Holiday(d, title, Division(division), notes) for division, d, title, notes in rows]
     if not holidays:
         # Never count with no holidays at all: an emptied table means the shipped feed.
@@ -225,8 +246,20 @@ def holiday_calendar() -> HolidayCalendar:
     return calendar.with_fallback(extra)
 
 
+@lru_cache(maxsize=1)
 def bundled_calendar() -> HolidayCalendar:
+    """The GOV.UK copy shipped in ``hackperf/data/`` (read once: the file only changes with a
+    release). What an empty table means, and what tests and the demo count with."""
     return read_feed(BUNDLED_FEED_PATH)
+
+
+@lru_cache(maxsize=1)
+def bundled_calendar_with_fallback() -> HolidayCalendar:
+    """The shipped copy with the ``holidays`` package five years before it and two after, so
+    a test or the demo can count deadlines past the feed's edge without the database."""
+    calendar = bundled_calendar()
+    years = {year for _, year in calendar.coverage}
+    return extend_with_fallback(calendar, range(min(years) - 5, max(years) + 3))
 
 
 # ---------------------------------------------------------------------------------------------

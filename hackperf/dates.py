@@ -5,12 +5,15 @@ Python's calendar runs from year 1 to 9999, and arithmetic near either end (the 
 answering. Nothing this dashboard counts lies outside ``EARLIEST``–``LATEST``, so a page, the
 API and the management commands all refuse such input with the same plain reason
 (``DateInputError``, a ``ValueError``), before any arithmetic can fail.
+
+What is parsed here is then counted with ``hackperf.windows`` (London, spans, months): this
+module only turns text into dates and instants.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from hackperf.windows import LONDON
 
 # The oldest records an export plausibly holds (1970, the Unix epoch), and a far future.
 EARLIEST = date(1970, 1, 1)

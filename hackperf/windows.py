@@ -1,6 +1,9 @@
-"""The spans figures are counted over: a month, a fortnight, a day, or an instant.
+"""Time for the whole site: London, the spans figures are counted over (a month, a fortnight,
+a day, or an instant), a week of real time, and month arithmetic.
 
-Pure (no ORM, no clock, no settings). One statement of the boundaries every metric uses,
+Pure (no ORM, no clock, no settings), so the pure calculators (``servicedesk.sla``) may import
+it too: ``LONDON`` is defined here once and every app imports it from here. Typed input is
+parsed, with its bounds, by ``hackperf.dates``. One statement of the boundaries every metric uses,
 so a monthly indicator, a snapshot and the drill-down behind either count over the very
 same instants and dates. Boundaries fall at Europe/London midnight, converted to UTC
 (DESIGN.md "Time"): a fortnight across the clocks changing is 14 local days long.
@@ -8,6 +11,18 @@ same instants and dates. Boundaries fall at Europe/London midnight, converted to
 A :class:`Span` carries both readings of one span, because the law counts FOI and SAR
 deadlines in dates while tickets are counted in instants: ``start``/``end`` are instants
 (``[start, end)``), ``first_day``/``last_day`` the London dates they cover (inclusive).
+
+Two kinds of "earlier" live here on purpose. :func:`window_start` counts London calendar days
+(a fortnight across the clocks changing is 14 local days, an hour more or less than 14 × 24
+hours), :func:`week_before` real time: an aware datetime's own arithmetic is wall-clock
+arithmetic when the result keeps its time zone (``datetime(2016, 3, 30, 10, tzinfo=LONDON) -
+timedelta(days=7)`` is only 167 hours earlier across the spring change, the same instant
+written in UTC gives 168), so :func:`before` takes durations in UTC and one instant gives one
+answer however it is written.
+
+Month arithmetic has two meanings on this site, with two names: :func:`shift_month` moves a
+month (named by its first day) by whole months; ``infogov.deadlines.corresponding_date`` is
+the law's "one month after 31 January" (the corresponding day, clamped to the month's end).
 """
 
 from __future__ import annotations
@@ -19,8 +34,10 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "LONDON",
+    "NAIVE_INSTANT",
+    "WEEK",
     "Span",
-    "add_months",
+    "before",
     "day",
     "fortnight",
     "instant",
@@ -28,16 +45,35 @@ __all__ = [
     "local_midnight",
     "month",
     "month_bounds",
+    "shift_month",
+    "week_before",
     "window_start",
 ]
 
 LONDON: Final = ZoneInfo("Europe/London")
 FORTNIGHT_DAYS: Final = 14
 NAIVE: Final = "{value!r} is a naive datetime: a span needs aware instants"
+NAIVE_INSTANT: Final = "{value!r} is a naive datetime: an instant needs its time zone"
+
+WEEK: Final = timedelta(days=7)
+"""7 × 24 hours of real time."""
 
 
-def add_months(period_start: date, months: int) -> date:
-    """The first day of the month ``months`` after (or before, when negative) ``period_start``."""
+def before(instant: datetime, duration: timedelta) -> datetime:
+    """The instant ``duration`` of real time before ``instant`` (aware, in UTC)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(NAIVE_INSTANT.format(value=instant))
+    return instant.astimezone(UTC) - duration
+
+
+def week_before(instant: datetime) -> datetime:
+    """T − 7 days as DESIGN.md means it ("over a week old at T": logged before this)."""
+    return before(instant, WEEK)
+
+
+def shift_month(period_start: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before, when negative) ``period_start``'s
+    month: period arithmetic, where a month is named by its first day."""
     index = period_start.year * 12 + period_start.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
 
@@ -54,7 +90,7 @@ def local_date(instant: datetime) -> date:
 
 def month_bounds(period_start: date) -> tuple[datetime, datetime]:
     """The month's first instant and the next month's first instant (UTC, London midnights)."""
-    return local_midnight(period_start), local_midnight(add_months(period_start, 1))
+    return local_midnight(period_start), local_midnight(shift_month(period_start, 1))
 
 
 def window_start(as_of: datetime, *, days: int) -> datetime:

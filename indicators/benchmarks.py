@@ -148,7 +148,7 @@ def _ensure_scorecard_values() -> None:
     month = periods.month_start(timezone.localdate())
     for n in range(SCORECARD_MONTHS, 0, -1):
         try:
-            services.indicators_compute(period_start=periods.add_months(month, -n))
+            services.indicators_compute(period_start=periods.shift_month(month, -n))
         except DatabaseError as error:  # a source's table missing: the page still renders
             print(f"  (indicators_compute skipped: {error})".splitlines()[0])
             return

@@ -17,7 +17,7 @@ from hackperf.views import PermissionRequired
 from indicators import selectors, services
 from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
 from indicators.models import BriefingPack, Risk
-from indicators.periods import add_months
+from indicators.periods import shift_month
 from indicators.rag import Rag
 
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN)
@@ -47,7 +47,7 @@ def briefing_context(*, today: date) -> dict[str, object]:
     last_pack = BriefingPack.objects.only("reporting_month", "meeting", "frozen_at").first()
     since = None
     if month is not None:
-        since = add_months(month, -1)
+        since = shift_month(month, -1)
         if last_pack and last_pack.reporting_month and last_pack.reporting_month < month:
             since = last_pack.reporting_month
     ig_instant, ig_rows = selectors.latest_snapshot_figures(prefix="infogov.")

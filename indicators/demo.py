@@ -18,7 +18,7 @@ from django.utils import timezone
 from indicators import services
 from indicators.choices import Source, Status, ToleranceKind
 from indicators.models import Indicator, PeriodValue, Risk
-from indicators.periods import add_months, financial_year_start, month_start
+from indicators.periods import financial_year_start, month_start, shift_month
 
 MONTHS = 24
 
@@ -95,8 +95,8 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
     approver = _approver()
     indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
     this_month = month_start(timezone.localdate(now))
-    first_month = add_months(this_month, -MONTHS)
-    this_year = financial_year_start(add_months(this_month, -1))
+    first_month = shift_month(this_month, -MONTHS)
+    this_year = financial_year_start(shift_month(this_month, -1))
     last_year = this_year.replace(year=this_year.year - 1)
     earliest_year = financial_year_start(first_month)
 
@@ -127,7 +127,7 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
         start, drift, noise = SERIES[code]
         previous_value = None
         for n in range(MONTHS):
-            period = add_months(first_month, n)
+            period = shift_month(first_month, n)
             # Draw every month's numbers whether or not it is stored, so the series does
             # not depend on what a previous run left.
             value = Decimal(f"{min(99.0, max(0.0, start + drift * n + rng.gauss(0, noise))):.1f}")
@@ -301,7 +301,7 @@ def _store(
     *, indicator, period, value, commentary, data_quality_note, status, officer, manager, approver
 ):
     """Take one value through the flow as far as ``status``, at times in its following month."""
-    entered_at = timezone.make_aware(datetime.combine(add_months(period, 1), datetime.min.time()))
+    entered_at = timezone.make_aware(datetime.combine(shift_month(period, 1), datetime.min.time()))
     entered_at += timedelta(days=4, hours=10)
     period_value = services.period_value_enter(
         indicator=indicator,

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 # re-exported here for the pages' month and fortnight arithmetic.
 from hackperf.windows import (  # noqa: F401
     LONDON,
-    add_months,
     local_date,
     local_midnight,
     month_bounds,
+    shift_month,
     window_start,
 )
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from hackperf import outbox
 from indicators.choices import Source
 from indicators.models import Indicator, PeriodValue
-from indicators.periods import add_months, month_start
+from indicators.periods import month_start, shift_month
 
 KIND: Final = "indicator_data_due"
 RESOLVER: Final = "indicators.owner_email"
@@ -38,13 +38,13 @@ class Reminder:
 
 def due_date(month: date) -> date:
     """The day a month's value is due: the ``INDICATORS_DATA_DUE_DAY``th of the month after."""
-    return add_months(month, 1) + timedelta(days=settings.INDICATORS_DATA_DUE_DAY - 1)
+    return shift_month(month, 1) + timedelta(days=settings.INDICATORS_DATA_DUE_DAY - 1)
 
 
 def reminders_due(*, today: date) -> list[Reminder]:
     """The reminders today calls for: for the month just ended, each hand-entered indicator
     without a value is due (from the 1st) or late (after its due date). Two queries."""
-    month = add_months(month_start(today), -1)
+    month = shift_month(month_start(today), -1)
     due = due_date(month)
     stage = LATE if today > due else DUE
     entered = set(

@@ -20,7 +20,7 @@ from indicators.models import (
     Target,
     ValueRevision,
 )
-from indicators.periods import add_months
+from indicators.periods import shift_month
 from indicators.rag import RAG_COLOURS
 
 SPARKLINE_MONTHS = 13  # a year and the same month the year before
@@ -116,9 +116,9 @@ def scorecard(*, today: date, approved_only: bool, month: date | None = None) ->
             continue
         period = latest.period_start
         target = target_for(targets[indicator.pk], period)
-        previous = values.get(add_months(period, -1))
-        year_before = values.get(add_months(period, -12))
-        months = [add_months(period, -n) for n in range(SPARKLINE_MONTHS - 1, -1, -1)]
+        previous = values.get(shift_month(period, -1))
+        year_before = values.get(shift_month(period, -12))
+        months = [shift_month(period, -n) for n in range(SPARKLINE_MONTHS - 1, -1, -1)]
         rows.append(
             ScorecardRow(
                 indicator=indicator,

@@ -61,7 +61,7 @@ def compute_last_month(period: str | None = None) -> str:
     if period:
         period_start = date.fromisoformat(f"{period}-01")
     else:
-        period_start = periods.add_months(periods.month_start(timezone.localdate()), -1)
+        period_start = periods.shift_month(periods.month_start(timezone.localdate()), -1)
     services.indicators_compute(period_start=period_start)
     return f"{period_start:%Y-%m}"
 

@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from hackperf.dates import parse_month
 from indicators import (
+    api,
     briefing_views,
     publication_views,
     review_action_views,
@@ -88,10 +89,10 @@ urlpatterns = [
         views.PeriodValueCommentaryView.as_view(),
         name="period_value_commentary",
     ),
-    path("api/indicators/", views.api_indicator_list, name="api_indicator_list"),
-    path("api/indicators/<slug:code>/values/", views.api_value_list, name="api_value_list"),
-    path("api/snapshots/", views.api_snapshot_list, name="api_snapshot_list"),
-    path("api/metrics/", views.api_metric_list, name="api_metric_list"),
+    path("api/indicators/", api.api_indicator_list, name="api_indicator_list"),
+    path("api/indicators/<slug:code>/values/", api.api_value_list, name="api_value_list"),
+    path("api/snapshots/", api.api_snapshot_list, name="api_snapshot_list"),
+    path("api/metrics/", api.api_metric_list, name="api_metric_list"),
     path("briefing/", briefing_views.BriefingView.as_view(), name="briefing"),
     # Open data, no login: stable URLs that others link to (do not rename).
     path(

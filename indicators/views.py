@@ -6,30 +6,24 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
-from hackperf import registry
-from hackperf.dates import DateInputError, parse_instant, parse_month
+from hackperf.dates import parse_month
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
-from indicators.models import Indicator, PeriodValue, Snapshot
-from indicators.periods import month_bounds
+from indicators.models import Indicator, PeriodValue
+from indicators.periods import LONDON, month_bounds
 from indicators.records import RecordsCsvMixin, records_page
 from indicators.tables import PeriodValueTable
 
@@ -304,7 +298,6 @@ EXPORT_COLUMNS = (
     "Approved by",
     "Approved at",
 )
-_LONDON = ZoneInfo("Europe/London")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -370,198 +363,13 @@ def _xlsx_response(indicator: Indicator, rows: list[list[object]], name: str) ->
     for row in rows:
         approved_at = row[11]
         # Excel has no time zones: write the UK wall-clock time, without tzinfo.
-        row[11] = approved_at.astimezone(_LONDON).replace(tzinfo=None) if approved_at else None
+        row[11] = approved_at.astimezone(LONDON).replace(tzinfo=None) if approved_at else None
         sheet.append([_csv_safe(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
-
-
-# --- JSON API ---------------------------------------------------------------------------------
-
-API_PAGE_SIZE = 50
-API_MAX_PAGE_SIZE = 200
-
-
-def _api_user(request: HttpRequest):
-    """The signed-in user, or the user of a valid ``Authorization: Bearer`` token, or None."""
-    if request.user.is_authenticated:
-        return request.user
-    header = request.headers.get("Authorization", "")
-    scheme, _, raw = header.partition(" ")
-    if scheme.lower() == "bearer" and raw.strip():
-        return selectors.api_token_user(raw.strip())
-    return None
-
-
-def api_view(view):
-    """Read-only API view: session or bearer token, else 401 JSON; a user without
-    ``Perm.VIEW_INDICATORS``, 403 JSON. Exempt from the login redirect."""
-
-    @login_not_required
-    @require_GET
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        user = _api_user(request)
-        if user is None:
-            response = JsonResponse(
-                {"detail": "Sign in, or send Authorization: Bearer <token>."}, status=401
-            )
-            response["WWW-Authenticate"] = 'Bearer realm="hackperf"'
-            return response
-        if not _can(user, Perm.VIEW_INDICATORS):
-            return JsonResponse({"detail": "You do not have access to indicators."}, status=403)
-        try:
-            return view(request, *args, **kwargs)
-        except Http404 as error:
-            return JsonResponse({"detail": str(error) or "Not found."}, status=404)
-
-    wrapped.__doc__ = view.__doc__
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-def _paginated(request: HttpRequest, items, serialise) -> JsonResponse:
-    try:
-        size = min(int(request.GET.get("page_size", API_PAGE_SIZE)), API_MAX_PAGE_SIZE)
-    except ValueError:
-        size = API_PAGE_SIZE
-    paginator = Paginator(items, max(size, 1))
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except (EmptyPage, PageNotAnInteger) as error:
-        raise Http404("No such page.") from error
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query["page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
-    return JsonResponse(
-        {
-            "count": paginator.count,
-            "next": link(page.next_page_number()) if page.has_next() else None,
-            "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [serialise(item) for item in page.object_list],
-        }
-    )
-
-
-def _decimal(number) -> str | None:
-    """Decimals travel as strings, so no reporting tool rounds them through a float."""
-    return None if number is None else format(number.normalize(), "f")
-
-
-@api_view
-def api_indicator_list(request: HttpRequest) -> JsonResponse:
-    """Every indicator's definition."""
-
-    def serialise(indicator: Indicator) -> dict[str, object]:
-        return {
-            "code": indicator.code,
-            "slug": indicator.slug,
-            "title": indicator.title,
-            "description": indicator.description,
-            "unit": indicator.unit,
-            "polarity": indicator.polarity,
-            "frequency": indicator.frequency,
-            "owner": indicator.owner,
-            "is_computed": indicator.is_computed,
-            "source": indicator.source,
-            "rag_rule": indicator.rag_rule,
-            "url": request.build_absolute_uri(indicator.get_absolute_url()),
-            "values_url": request.build_absolute_uri(
-                reverse("indicators:api_value_list", kwargs={"code": indicator.slug})
-            ),
-        }
-
-    return _paginated(request, Indicator.objects.order_by("display_order", "code"), serialise)
-
-
-@api_view
-def api_value_list(request: HttpRequest, code: str) -> JsonResponse:
-    """An indicator's monthly values, newest first, with target and RAG."""
-    indicator = get_object_or_404(Indicator, slug=code)
-    points = list(reversed(selectors.indicator_history(indicator)))
-
-    def serialise(point: selectors.HistoryPoint) -> dict[str, object]:
-        return {
-            "period": f"{point.period_start:%Y-%m}",
-            "value": _decimal(point.value),
-            "numerator": _decimal(point.numerator),
-            "denominator": _decimal(point.denominator),
-            "target": _decimal(point.target),
-            "rag": point.rag.value,
-            "status": point.status,
-            "commentary": point.commentary,
-            "data_quality_note": point.data_quality_note,
-        }
-
-    return _paginated(request, points, serialise)
-
-
-@api_view
-def api_metric_list(request: HttpRequest) -> JsonResponse:
-    """Every registered metric's definition (``hackperf.registry``): what each code in the
-    snapshots and values means, how it is counted, and its parameters as set now."""
-
-    def serialise(metric: registry.Metric) -> dict[str, object]:
-        return {
-            "code": metric.code,
-            "label": metric.label,
-            "definition": metric.definition,
-            "kind": metric.kind.value,
-            "window": metric.window.value,
-            "unit": metric.unit,
-            "polarity": metric.polarity.value,
-            "source": metric.source,
-            "breakdowns": list(metric.breakdowns),
-            "parameters": [
-                {"name": p.name, "label": p.label, "value": p.value(), "default": p.default}
-                for p in metric.parameters
-            ],
-            "snapshots_url": request.build_absolute_uri(
-                f"{reverse('indicators:api_snapshot_list')}?{urlencode({'metric': metric.code})}"
-            )
-            if metric.is_snapshot
-            else None,
-        }
-
-    return _paginated(request, registry.all_metrics(), serialise)
-
-
-SNAPSHOT_FILTERS = ("metric", "breakdown", "key", "granularity")
-
-
-@api_view
-def api_snapshot_list(request: HttpRequest) -> JsonResponse:
-    """Trend snapshot figures, newest first. Filters: ``metric``, ``breakdown``, ``key``,
-    ``granularity`` (exact), ``from`` and ``to`` (ISO dates or datetimes, inclusive)."""
-    rows = Snapshot.objects.order_by("-instant", "granularity", "metric", "breakdown", "key")
-    for name in SNAPSHOT_FILTERS:
-        if name in request.GET:
-            rows = rows.filter(**{name: request.GET[name]})
-    for name, lookup in (("from", "instant__gte"), ("to", "instant__lte")):
-        if request.GET.get(name):
-            try:
-                bound = parse_instant(request.GET[name], end_of_day=name == "to")
-            except DateInputError as error:
-                return JsonResponse({"detail": f"'{name}': {error}."}, status=400)
-            rows = rows.filter(**{lookup: bound})
-
-    def serialise(snapshot: Snapshot) -> dict[str, object]:
-        return {
-            "instant": snapshot.instant.isoformat(),
-            "granularity": snapshot.granularity,
-            "metric": snapshot.metric,
-            "breakdown": snapshot.breakdown,
-            "key": snapshot.key,
-            "label": snapshot.label,
-            "value": snapshot.value,
-        }
-
-    return _paginated(request, rows, serialise)
 
 
 def can_see_records_behind(user, indicator: Indicator) -> bool:

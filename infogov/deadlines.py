@@ -65,7 +65,7 @@ __all__ = [
     "Deadline",
     "DeadlineInputError",
     "DeadlineSettings",
-    "add_months",
+    "corresponding_date",
     "compute_deadline",
     "eir_deadline",
     "foi_deadline",
@@ -255,11 +255,11 @@ class Deadline:
 # ---------------------------------------------------------------------------------------------
 
 
-def add_months(d: date, months: int) -> date:
+def corresponding_date(d: date, months: int) -> date:
     """The corresponding date ``months`` later, or that month's last day where there is none.
 
     The ICO's method for UK GDPR Art 12(3): 31 Jan + 1 month is 28 (29) Feb; 30 Nov + 3 months
-    is 28 (29) Feb.
+    is 28 (29) Feb. (Moving a month named by its first day is ``hackperf.windows.shift_month``.)
     """
     years, month0 = divmod(d.month - 1 + months, 12)
     year, month = d.year + years, month0 + 1
@@ -474,7 +474,7 @@ def _working_day_deadline(
     excluded = (date.max, date.min)  # none
     if fee_notice is not None and fee_paid is not None:
         excluded = (fee_notice, fee_paid)
-        if is_foi and fee_paid > add_months(fee_notice, FOI_FEE_PAYMENT_MONTHS):
+        if is_foi and fee_paid > corresponding_date(fee_notice, FOI_FEE_PAYMENT_MONTHS):
             flags.append(FLAG_FEE_PAID_LATE)
     elif fee_notice is not None:
         awaiting.append(AWAITING_FEE)
@@ -652,7 +652,7 @@ def _uk_gdpr_deadline(
     """
     divisions = (Division.ENGLAND_AND_WALES,)
     months = 3 if extended else 1
-    raw = add_months(start, months)
+    raw = corresponding_date(start, months)
     if extended:
         events.append(
             ClockEvent(

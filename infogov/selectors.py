@@ -5,7 +5,7 @@ import operator
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache, reduce
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case as Conditional
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from hackperf import selectors as hackperf_selectors
+from hackperf import bank_holidays
 from hackperf.choices import OutboxStatus
 from hackperf.dates import check_in_range
 from hackperf.models import OutboxMessage
@@ -21,8 +21,6 @@ from hackperf.roles import Role
 from hackperf.workdays import (
     Division,
     HolidayCalendar,
-    extend_with_fallback,
-    load_bundled_calendar,
     working_days_between,
 )
 from infogov import choices, privacy
@@ -45,20 +43,18 @@ STAFF_DIVISIONS = (Division.ENGLAND_AND_WALES,)
 # ---------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def bundled_calendar() -> HolidayCalendar:
     """The bundled GOV.UK copy with the ``holidays`` package around it (tests, demo)."""
-    calendar = load_bundled_calendar()
-    years = {year for _, year in calendar.coverage}
-    return extend_with_fallback(calendar, range(min(years) - 5, max(years) + 3))
+    return bank_holidays.bundled_calendar_with_fallback()
 
 
 def holiday_calendar() -> HolidayCalendar:
-    """The bank holidays deadlines count: the database's (``hackperf.selectors``).
+    """The bank holidays deadlines count: the database's, through hackperf's one cached loader
+    (``hackperf.bank_holidays.holiday_calendar``).
 
     The one place infogov reads the calendar, so tests patch this function.
     """
-    return hackperf_selectors.holiday_calendar()
+    return bank_holidays.holiday_calendar()
 
 
 def deadline_settings() -> DeadlineSettings:

@@ -12,7 +12,9 @@ from datetime import date, time
 from functools import lru_cache
 from typing import Any
 
-from hackperf.workdays import Division, HolidayCalendar, load_bundled_calendar
+# The one cached loader of the stored bank holidays; re-exported for the services and importer.
+from hackperf.bank_holidays import holiday_calendar
+from hackperf.workdays import Division, HolidayCalendar
 from servicedesk.sla import ServiceCalendar
 
 HoursKey = tuple[tuple[int, tuple[tuple[str, str], ...]], ...]
@@ -86,21 +88,6 @@ def validate_working_hours(value: Any) -> dict[int, list[tuple[time, time]]]:
     if not any(parsed.values()):
         raise ValueError(HOURS_NONE)
     return parsed
-
-
-def holiday_calendar() -> HolidayCalendar:
-    """The bank holidays: the database's once ``hackperf.selectors.holiday_calendar`` exists,
-    the bundled GOV.UK feed until then."""
-    try:
-        from hackperf.selectors import holiday_calendar as from_database
-    except ImportError:
-        return _bundled()
-    return from_database()
-
-
-@lru_cache(maxsize=1)
-def _bundled() -> HolidayCalendar:
-    return load_bundled_calendar()
 
 
 def holidays_for(division: str, calendar: HolidayCalendar | None = None) -> frozenset[date]:

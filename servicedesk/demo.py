@@ -27,17 +27,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
+from hackperf.windows import LONDON
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import Channel, EventKind, Kind, Status
 from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
 from servicedesk.models import Category, Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
 
-LONDON = ZoneInfo("Europe/London")
 HOUR = 3600
 DEMO_PREFIX = "DEMO-"
 BATCH_SIZE = 5000

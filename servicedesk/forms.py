@@ -21,16 +21,14 @@ from django.urls import reverse
 
 from hackperf.forms import GovukForm, reference_taken
 from hackperf.roles import Perm
-from servicedesk import services
+from servicedesk import services, statuses
 from servicedesk.choices import (
     PAUSED_STATUSES,
-    RESOLVED_STATUSES,
     Channel,
     EscalationLevel,
     Kind,
     Priority,
     Status,
-    StatusClass,
 )
 from servicedesk.models import Category, Queue, Ticket
 
@@ -155,61 +153,32 @@ class Action:
     label: str
     form_class: type[ActionForm]
     service: Callable[..., Ticket]
-    offered: Callable[[Ticket], bool]
     success: str
 
-
-def _not_done(ticket: Ticket) -> bool:
-    return ticket.status_class != StatusClass.DONE
+    def offered(self, ticket: Ticket) -> bool:
+        """Offered exactly when the service accepts it: ``statuses.ALLOWED_ACTIONS``."""
+        return statuses.allows(ticket.status, self.slug)
 
 
 ACTIONS: dict[str, Action] = {
     action.slug: action
     for action in (
-        Action("note", "Add a work note", NoteForm, services.ticket_add_note, bool, "Note added"),
-        Action("assign", "Assign", AssignForm, services.ticket_assign, _not_done, "Assigned"),
-        Action(
-            "reassign", "Reassign", ReassignForm, services.ticket_reassign, _not_done, "Reassigned"
-        ),
-        Action(
-            "hold",
-            "Put on hold",
-            HoldForm,
-            services.ticket_put_on_hold,
-            lambda t: t.status_class == StatusClass.OPEN,
-            "Put on hold",
-        ),
+        Action("note", "Add a work note", NoteForm, services.ticket_add_note, "Note added"),
+        Action("assign", "Assign", AssignForm, services.ticket_assign, "Assigned"),
+        Action("reassign", "Reassign", ReassignForm, services.ticket_reassign, "Reassigned"),
+        Action("hold", "Put on hold", HoldForm, services.ticket_put_on_hold, "Put on hold"),
         Action(
             "off-hold",
             "Take off hold",
             OffHoldForm,
             services.ticket_take_off_hold,
-            lambda t: t.status_class == StatusClass.PAUSED,
             "Taken off hold",
         ),
-        Action(
-            "escalate", "Escalate", EscalateForm, services.ticket_escalate, _not_done, "Escalated"
-        ),
-        Action("resolve", "Resolve", ResolveForm, services.ticket_resolve, _not_done, "Resolved"),
-        Action(
-            "reopen",
-            "Reopen",
-            ReopenForm,
-            services.ticket_reopen,
-            lambda t: t.status in RESOLVED_STATUSES,
-            "Reopened",
-        ),
-        Action(
-            "close",
-            "Close",
-            CloseForm,
-            services.ticket_close,
-            lambda t: t.status not in (Status.CLOSED, Status.CANCELLED),
-            "Closed",
-        ),
-        Action(
-            "cancel", "Cancel ticket", CancelForm, services.ticket_cancel, _not_done, "Cancelled"
-        ),
+        Action("escalate", "Escalate", EscalateForm, services.ticket_escalate, "Escalated"),
+        Action("resolve", "Resolve", ResolveForm, services.ticket_resolve, "Resolved"),
+        Action("reopen", "Reopen", ReopenForm, services.ticket_reopen, "Reopened"),
+        Action("close", "Close", CloseForm, services.ticket_close, "Closed"),
+        Action("cancel", "Cancel ticket", CancelForm, services.ticket_cancel, "Cancelled"),
     )
 }
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from django.urls import reverse
 
-from hackperf.instants import week_before
 from hackperf.roles import Perm, perm_name
+from hackperf.windows import week_before
 from hackperf.workspace import HomeSection, SearchHit
 from servicedesk import selectors
 from servicedesk.access import works_every_queue

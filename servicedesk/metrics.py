@@ -38,8 +38,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from hackperf.instants import week_before
 from hackperf.metrics import ALL, MetricRow, Ratio
+from hackperf.windows import week_before
 from servicedesk import access, statuses
 from servicedesk.choices import (
     Channel,

@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
-from hackperf.instants import week_before
+from hackperf.windows import week_before
 from servicedesk.choices import Show, StatusClass
 
 NOT_DONE = (StatusClass.OPEN, StatusClass.PAUSED)

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from servicedesk import statuses
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import (
     PAUSED_STATUSES,
@@ -182,9 +183,11 @@ def _append(
     return event
 
 
-def _require_not_done(ticket: Ticket, action: str) -> None:
-    if ticket.status_class == StatusClass.DONE:
-        raise _refuse(action, ticket)
+def _require_allowed(ticket: Ticket, action: str, verb: str) -> None:
+    """Refuse ``action`` unless ``statuses.ALLOWED_ACTIONS`` allows it in the ticket's status
+    (the forms read the same table to decide what to offer)."""
+    if not statuses.allows(ticket.status, action):
+        raise _refuse(verb, ticket)
 
 
 # -- the verbs ------------------------------------------------------------------------------
@@ -268,7 +271,7 @@ def ticket_assign(
 ) -> Ticket:
     """Assign the ticket to a person (and, for the first assignment, optionally a queue)."""
     ticket = _locked(ticket)
-    _require_not_done(ticket, "assign")
+    _require_allowed(ticket, "assign", "assign")
     target_queue = queue or ticket.queue
     if ticket.assignee_id is not None and assignee is not None:
         if ticket.assignee_id == assignee.pk and target_queue.pk == ticket.queue_id:
@@ -305,7 +308,7 @@ def ticket_reassign(
 ) -> Ticket:
     """Move the ticket to another queue (a reassignment, once it has been assigned)."""
     ticket = _locked(ticket)
-    _require_not_done(ticket, "reassign")
+    _require_allowed(ticket, "reassign", "reassign")
     if queue.pk == ticket.queue_id:
         raise TransitionError(ALREADY_IN_QUEUE.format(queue=queue.name))
     to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
@@ -337,7 +340,7 @@ def ticket_put_on_hold(
     ticket = _locked(ticket)
     if ticket.status_class == StatusClass.PAUSED:
         raise TransitionError(ALREADY_ON_HOLD)
-    _require_not_done(ticket, "put on hold")
+    _require_allowed(ticket, "hold", "put on hold")
     if status not in PAUSED_STATUSES:
         raise TransitionError(NOT_A_HOLD_STATUS)
     if not reason.strip():
@@ -360,7 +363,7 @@ def ticket_take_off_hold(
 ) -> Ticket:
     """Take the ticket off hold: back in progress, its SLA clock runs again."""
     ticket = _locked(ticket)
-    if ticket.status_class != StatusClass.PAUSED:
+    if not statuses.allows(ticket.status, "off-hold"):
         raise TransitionError(NOT_ON_HOLD)
     _append(
         ticket,
@@ -385,7 +388,7 @@ def ticket_escalate(
 ) -> Ticket:
     """Escalate the ticket to a higher level, with a reason."""
     ticket = _locked(ticket)
-    _require_not_done(ticket, "escalate")
+    _require_allowed(ticket, "escalate", "escalate")
     if level not in (1, 2, 3):
         raise TransitionError(ESCALATION_LEVEL_INVALID)
     if level <= ticket.escalation_level:
@@ -415,7 +418,7 @@ def ticket_resolve(
 ) -> Ticket:
     """Resolve the ticket (a resolution event: its SLA clock stops)."""
     ticket = _locked(ticket)
-    _require_not_done(ticket, "resolve")
+    _require_allowed(ticket, "resolve", "resolve")
     _append(
         ticket,
         kind=EventKind.RESOLVED,
@@ -439,8 +442,7 @@ def ticket_reopen(
 ) -> Ticket:
     """Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
     ticket = _locked(ticket)
-    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
-        raise _refuse("reopen", ticket)
+    _require_allowed(ticket, "reopen", "reopen")
     if not reason.strip():
         raise TransitionError(REASON_REQUIRED)
     _append(
@@ -466,8 +468,7 @@ def ticket_close(
 ) -> Ticket:
     """Close the ticket; closing an unresolved one is also a resolution event."""
     ticket = _locked(ticket)
-    if ticket.status in (Status.CLOSED, Status.CANCELLED):
-        raise _refuse("close", ticket)
+    _require_allowed(ticket, "close", "close")
     _append(
         ticket,
         kind=EventKind.CLOSED,
@@ -491,7 +492,7 @@ def ticket_cancel(
 ) -> Ticket:
     """Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
     ticket = _locked(ticket)
-    _require_not_done(ticket, "cancel")
+    _require_allowed(ticket, "cancel", "cancel")
     if not reason.strip():
         raise TransitionError(REASON_REQUIRED)
     _append(

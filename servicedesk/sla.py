@@ -35,6 +35,9 @@ from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
+# The one London (re-exported): hackperf.windows is pure, so this calculator stays so.
+from hackperf.windows import LONDON
+
 __all__ = [
     "LONDON",
     "Interval",
@@ -49,7 +52,6 @@ __all__ = [
     "share_used",
 ]
 
-LONDON: Final = ZoneInfo("Europe/London")
 
 Interval = tuple[time, time]
 """A local working interval (start, end) on one day; an end of 00:00 means midnight at the end

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from hackperf.metrics import Ratio
 from hackperf.roles import Perm, perm_name
+from hackperf.windows import LONDON, month_bounds, shift_month  # noqa: F401 (re-exported)
 from servicedesk.metrics import RESOLUTION_Q
 from servicedesk.models import Queue, TicketEvent, TicketInterval
 from servicedesk.surveys.models import (
@@ -24,26 +24,22 @@ from servicedesk.surveys.models import (
 from servicedesk.surveys.sampling import Candidate, normalise_email
 from servicedesk.surveys.stats import Interval, wilson_interval
 
-LONDON = ZoneInfo("Europe/London")
 EXCLUSION_DAYS = 90
 
 
 # -- months ------------------------------------------------------------------------------------
 
 
+# The site's one set of month helpers is hackperf.windows' (month_bounds and LONDON are
+# re-exported from here for the survey demo).
+
+
 def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return shift_month(month, 1)
 
 
 def previous_month(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """London midnight on the month's first day and on the next month's, as UTC instants."""
-    start = datetime.combine(month, time(0), tzinfo=LONDON).astimezone(UTC)
-    end = datetime.combine(next_month(month), time(0), tzinfo=LONDON).astimezone(UTC)
-    return start, end
+    return shift_month(month, -1)
 
 
 # -- the sampling frame ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from hackperf.roles import Role
 from indicators import demo, services
 from indicators.choices import Status
 from indicators.models import Indicator, Risk
-from indicators.periods import add_months, month_start
+from indicators.periods import month_start, shift_month
 from infogov.peers.loader import peer_statistics_load_all
 from tests.browser.conftest import ARTIFACTS
 from tests.indicators.factories import PeriodValueFactory
@@ -27,12 +27,12 @@ def seed():
     commentary as long as owners write it, for every computed indicator: a full briefing."""
     now = timezone.now()
     demo.seed(now=now)
-    month = add_months(month_start(timezone.localdate(now)), -2)
+    month = shift_month(month_start(timezone.localdate(now)), -2)
     for indicator in Indicator.objects.filter(is_computed=True):
         for back in range(13):
             PeriodValueFactory(
                 indicator=indicator,
-                period_start=add_months(month, -back),
+                period_start=shift_month(month, -back),
                 value=Decimal(60 + (back * 7) % 35),
                 status=Status.APPROVED,
                 commentary=(

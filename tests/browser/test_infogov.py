@@ -12,7 +12,7 @@ from hackperf.roles import Role
 from indicators import demo as indicators_demo
 from indicators.choices import Status
 from indicators.models import Indicator, PeriodValue
-from indicators.periods import add_months, month_start
+from indicators.periods import month_start, shift_month
 from infogov import demo as infogov_demo
 from infogov import report
 from infogov.models import Case
@@ -315,11 +315,11 @@ def seed_a_year_of_cases():
         indicator = Indicator.objects.get(code=code)
         for back in range(1, 7):
             PeriodValue.objects.filter(
-                indicator=indicator, period_start=add_months(month, -back)
+                indicator=indicator, period_start=shift_month(month, -back)
             ).delete()
             PeriodValueFactory(
                 indicator=indicator,
-                period_start=add_months(month, -back),
+                period_start=shift_month(month, -back),
                 status=Status.APPROVED,
                 commentary=(
                     "Housing answered late while two officers were away; the backlog was "

@@ -1,11 +1,11 @@
-"""hackperf.instants: a week is 7 × 24 hours of real time, whatever the clocks do."""
+"""hackperf.windows (week_before): a week is 7 × 24 hours of real time, whatever the clocks do."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from hackperf.instants import WEEK, before, week_before
+from hackperf.windows import WEEK, before, week_before
 
 LONDON = ZoneInfo("Europe/London")
 

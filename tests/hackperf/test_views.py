@@ -128,8 +128,12 @@ def every_url_name(patterns=None, namespace: str = "") -> list[str]:
 
 # Pages open to people who are not signed in.
 PUBLIC = {"login", "healthz"}
-# The JSON API answers 401 with JSON instead of redirecting to sign in (indicators.views).
-API = {"indicators:api_indicator_list", "indicators:api_snapshot_list"}
+# The JSON API answers 401 with JSON instead of redirecting to sign in (indicators.api).
+API = {
+    "indicators:api_indicator_list",
+    "indicators:api_metric_list",
+    "indicators:api_snapshot_list",
+}
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from indicators.periods import add_months, financial_year, financial_year_start, month_start
+from indicators.periods import financial_year, financial_year_start, month_start, shift_month
 
 
 class PeriodTests:
@@ -16,7 +16,7 @@ class PeriodTests:
         ],
     )
     def test_it_adds_months(self, start, months, expected):
-        assert add_months(start, months) == expected
+        assert shift_month(start, months) == expected
 
     @pytest.mark.parametrize(
         ("day", "year", "start"),

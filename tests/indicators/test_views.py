@@ -473,7 +473,9 @@ class ApiTests:
         page3 = client.get(page1["next"].replace("page=2", "page=3"), headers=auth).json()
         assert [r["period"] for r in page3["results"]] == ["2015-01"]
         assert page3["next"] is None
-        assert client.get(url, {"page": 9}, headers=auth).status_code == 404
+        past = client.get(url, {"page": 9}, headers=auth)  # issue 14: a 400 naming it, not a 404
+        assert past.status_code == 400
+        assert past.json()["detail"] == "'page': page 9 is past the last page, 1."
 
     def test_a_token_of_someone_without_indicators_is_403(self, client, make_user):
         _, raw = services.api_token_create(user=make_user(Role.DIRECTOR), name="x")

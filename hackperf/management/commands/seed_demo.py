@@ -60,7 +60,7 @@ class Command(BaseCommand):
         # After the people: the demo queue owner, agent and IG officer are given work.
         from indicators import demo as indicators_demo
         from indicators import services as indicator_services
-        from indicators.periods import add_months, month_start
+        from indicators.periods import month_start, shift_month
         from infogov import demo as infogov_demo
         from servicedesk import demo as servicedesk_demo
 
@@ -92,13 +92,13 @@ class Command(BaseCommand):
         this_month = month_start(today)
         for months_back in range(12, 0, -1):
             indicator_services.indicators_compute(
-                period_start=add_months(this_month, -months_back), now=now
+                period_start=shift_month(this_month, -months_back), now=now
             )
         # As the owners and the DMT would have done: computed months before the last have
         # their commentary, are checked, and are approved by the DMT (the briefing shows
         # approved values only); the last month awaits them.
         dmt = get_user_model().objects.get(username="dmt")
-        indicators_demo.sign_off_computed(before=add_months(this_month, -1), approver=dmt, now=now)
+        indicators_demo.sign_off_computed(before=shift_month(this_month, -1), approver=dmt, now=now)
         self.stdout.write(
             f"Indicators: entered values for two years, {len(fortnights)} fortnightly "
             "snapshots, and FR ICT 17-19 computed for the last 12 months."

@@ -7,12 +7,12 @@ fortnight end (or, with ``--daily``, every day end) between the two dates, inclu
 
 import json
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from hackperf.dates import DateInputError, check_in_range
+from hackperf.windows import LONDON
 from indicators import periods, services
 from indicators.choices import Granularity
 
@@ -27,7 +27,7 @@ def _datetime(text: str) -> datetime:
     except DateInputError as error:
         raise CommandError(f"--as-of: {error}.") from None
     if timezone.is_naive(instant):
-        instant = instant.replace(tzinfo=ZoneInfo("Europe/London"))
+        instant = instant.replace(tzinfo=LONDON)
     return instant
 
 
