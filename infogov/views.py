@@ -17,6 +17,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from hackperf import selectors as hackperf_selectors
+from hackperf.exports import TableCsvMixin, csv_safe
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from hackperf.workdays import working_days_between
@@ -36,13 +37,14 @@ def directorates_scope(user):
     return None if sees_every_directorate(user) else Directorate.objects.visible_to(user)
 
 
-class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
+class CaseListView(PermissionRequired, TableCsvMixin, SingleTableMixin, FilterView):
     """The IG overview: open cases, overdue and due this week first, filterable and sortable."""
 
     perm = Perm.VIEW_INFOGOV
     filterset_class = CaseFilterSet
     template_name = "infogov/case_list.html"
     table_pagination = {"per_page": 25}
+    csv_filename = "open-cases"
 
     def get_queryset(self):
         user = self.request.user
@@ -606,7 +608,7 @@ def report_csv(built: "report.Report") -> HttpResponse:
             [
                 period.key,
                 section_title,
-                _csv_safe(row.directorate),
+                csv_safe(row.directorate),
                 *[row.counts[f] for f in report.FIGURES],
                 _percent(row.percent_within),
                 _percent(row.percent_in_time),
@@ -627,13 +629,6 @@ def report_csv(built: "report.Report") -> HttpResponse:
         for group, row, assessment in quarter.rows:
             line(quarter.period, quarter.ended, group.title, row, assessment)
     return response
-
-
-def _csv_safe(cell: object) -> object:
-    """A text cell that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 REPORT_CASES_PER_PAGE = 50
@@ -761,10 +756,10 @@ def report_cases_csv(context) -> HttpResponse:
         case = row["case"]
         writer.writerow(
             [
-                _csv_safe(case.reference),
+                csv_safe(case.reference),
                 case.get_kind_display(),
-                _csv_safe(case.directorate.name),
-                _csv_safe(row["subject"]),
+                csv_safe(case.directorate.name),
+                csv_safe(row["subject"]),
                 case.received.isoformat(),
                 case.due.isoformat(),
                 row["responded"].isoformat() if row["responded"] else "",
