@@ -167,3 +167,44 @@ class TableCsvMixin:
             self.object_list = self.get_queryset()
         table = self.get_table(**self.get_table_kwargs())
         return csv_response(table_rows(table), filename=self.get_csv_filename())
+
+
+def queryset_rows(queryset, row) -> Iterator[list[object]]:
+    """``row(obj)`` for each object of ``queryset``, read :data:`CSV_CHUNK` at a time (each
+    chunk's prefetches one query each), in the queryset's order."""
+    offset = 0
+    while True:
+        chunk = list(queryset[offset : offset + CSV_CHUNK])
+        for obj in chunk:
+            yield row(obj)
+        if len(chunk) < CSV_CHUNK:
+            return
+        offset += CSV_CHUNK
+
+
+class ListCsvMixin:
+    """``?format=csv`` on a hand-drawn table page (a ``ListView``): every object of its
+    queryset, not the page shown, as ``csv_header`` and :meth:`csv_row` say, which follow
+    the page's columns. The page gets ``csv_url`` for its link."""
+
+    csv_filename = "table"
+    csv_header: tuple[str, ...] = ()
+
+    def csv_row(self, obj) -> list[object]:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["csv_url"] = csv_url(self.request)
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") != "csv":
+            return super().get(request, *args, **kwargs)
+        rows = queryset_rows(self.get_queryset(), self.csv_row)
+        return csv_response(_with_header(self.csv_header, rows), filename=self.csv_filename)
+
+
+def _with_header(header: Iterable[object], rows: Iterable[list[object]]) -> Iterator[list[object]]:
+    yield list(header)
+    yield from rows

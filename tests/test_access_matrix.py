@@ -708,6 +708,12 @@ MATRIX: dict[str, list[Visit]] = {
             answers(INFOGOV),
             shows={DIRECTOR: ("own_case.reference",), DMT: ("other_case.reference",)},
         ),
+        Visit(
+            "escalations as CSV",
+            _url("infogov:escalation_list", query={"format": "csv"}),
+            answers(INFOGOV),
+            shows={DIRECTOR: ("own_case.reference",), DMT: ("other_case.reference",)},
+        ),
     ],
     "infogov:case_acknowledge": [
         Visit(
