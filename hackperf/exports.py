@@ -201,7 +201,7 @@ class ListCsvMixin:
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") != "csv":
             return super().get(request, *args, **kwargs)
-        rows = queryset_rows(self.get_queryset(), self.csv_row)
+        rows = queryset_rows(self.get_queryset(), lambda obj: [plain(c) for c in self.csv_row(obj)])
         return csv_response(_with_header(self.csv_header, rows), filename=self.csv_filename)
 
 

@@ -75,13 +75,17 @@ class CaseCsvTests:
         assert len(rows) == 1
 
     def test_its_cells_are_words_and_formula_safe(self, client_as):
-        CaseFactory(subject="@SUM(A1:A9)", received=date(2026, 3, 2))
+        case = CaseFactory(subject="@SUM(A1:A9)", received=date(2026, 3, 2))
         header, row = rows_of(client_as(Role.IG_OFFICER).get(case_csv()))
         cells = dict(zip(header, row, strict=True))
         assert header[:4] == ["Due", "Working days left", "Status", "Reference"]
         assert {"Kind", "Service", "Received", "Requester"} <= set(header)
         assert cells["Subject"].startswith("'@SUM(A1:A9)")
         assert cells["Received"] == "2026-03-02"
+        # One fact a column: the page's second lines are columns of their own.
+        assert cells["Reference"] == case.reference and cells["Kind"] == "FOI"
+        assert cells["Due"] == case.due.isoformat()
+        assert cells["Directorate"] == case.directorate.name
         assert "<" not in ",".join(row)
 
     def test_an_invalid_filter_gives_an_empty_csv_not_an_error(self, client_as):
@@ -142,6 +146,7 @@ class EscalationCsvTests:
         assert len(rows) == 1 + total
         assert rows[0][:3] == ["Case", "Directorate", "Due"]
         assert "<" not in "\n".join(",".join(row) for row in rows)
+        assert rows[1][4][:4].isdigit()  # Recorded: "2026-11-26 07:00", UK time
 
     def test_a_director_gets_only_their_directorates(self, make_user):
         self.escalate(2, date(2026, 11, 26))
