@@ -202,9 +202,9 @@ class ListCsvMixin:
         if request.GET.get("format") != "csv":
             return super().get(request, *args, **kwargs)
         rows = queryset_rows(self.get_queryset(), lambda obj: [plain(c) for c in self.csv_row(obj)])
-        return csv_response(_with_header(self.csv_header, rows), filename=self.csv_filename)
+        return csv_response(with_header(self.csv_header, rows), filename=self.csv_filename)
 
 
-def _with_header(header: Iterable[object], rows: Iterable[list[object]]) -> Iterator[list[object]]:
+def with_header(header: Iterable[object], rows: Iterable[list[object]]) -> Iterator[list[object]]:
     yield list(header)
     yield from rows

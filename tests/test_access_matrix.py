@@ -517,6 +517,16 @@ MATRIX: dict[str, list[Visit]] = {
             _url("servicedesk:survey_comments", query={"queue": "networks"}),
             answers({DMT}),
         ),
+        Visit(
+            "survey comments as CSV",
+            _url("servicedesk:survey_comments", query={"format": "csv"}),
+            answers({DMT, QO}),
+        ),
+        Visit(
+            "another queue's comments as CSV",
+            _url("servicedesk:survey_comments", query={"queue": "networks", "format": "csv"}),
+            answers({DMT}),
+        ),
     ],
     # --- information governance ---
     "infogov:case_list": [
