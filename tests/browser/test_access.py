@@ -93,7 +93,7 @@ class DirectorScopeInTheBrowserTests:
                 )
 
             page.goto(live_server.url + reverse("infogov:case_list"))
-            listed = page.locator("table.govuk-table tbody tr td:first-child").all_inner_texts()
+            listed = page.locator("table.govuk-table tbody tr a.hp-case-ref").all_inner_texts()
             assert sorted(listed) == ["FOI-OWN-0001", "SAR-2026-0001"]
             assert "Subject access request" in page.locator("table.govuk-table").inner_text()
             response = page.goto(live_server.url + reverse("infogov:case_detail", args=[other.pk]))
