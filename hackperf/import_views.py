@@ -28,6 +28,7 @@ from django.views.generic import DetailView, FormView
 from django_tables2 import SingleTableView
 
 from hackperf.choices import ImportKind
+from hackperf.exports import TableCsvMixin
 from hackperf.forms import GovukForm
 from hackperf.imports import (
     import_file_store,
@@ -221,12 +222,13 @@ class ImportRunBadRowsView(ImportRunMixin, DetailView):
         return response
 
 
-class ImportRunListView(SingleTableView):
+class ImportRunListView(TableCsvMixin, SingleTableView):
     """The import history: every run of the kinds this person may import, newest first."""
 
     table_class = ImportRunTable
     template_name = "hackperf/importrun_list.html"
     table_pagination = {"per_page": 25}
+    csv_filename = "import-history"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not kinds_for(request.user):

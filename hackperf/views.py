@@ -22,6 +22,7 @@ from django_tables2 import SingleTableView
 from hackperf import selectors, services, workspace
 from hackperf.bank_holidays import BUNDLED_SOURCE, holiday_to_confirm_decide
 from hackperf.charts import bar_chart
+from hackperf.exports import TableCsvMixin
 from hackperf.models import BankHolidayFetch, HolidayToConfirm, SavedFilter
 from hackperf.navigation import sections_for
 from hackperf.outbox import undeliverable
@@ -191,13 +192,14 @@ class HolidayToConfirmDecideView(PermissionRequired, View):
         return HttpResponseRedirect(reverse("bank_holiday_list"))
 
 
-class PersonListView(PermissionRequired, SingleTableView):
+class PersonListView(PermissionRequired, TableCsvMixin, SingleTableView):
     """People and roles, for the DMT: who can see what."""
 
     perm = Perm.VIEW_REVIEW
     table_class = PersonTable
     template_name = "hackperf/person_list.html"
     table_pagination = {"per_page": 25}
+    csv_filename = "people-and-roles"
 
     def get_queryset(self):
         return selectors.people_with_roles()

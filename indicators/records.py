@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 
 from hackperf import registry
+from hackperf.exports import csv_safe
 
 DRILL_PAGE_SIZE = 50
 
@@ -57,14 +58,6 @@ def _sortable(behind: registry.Behind, query) -> list[dict[str, object]]:
 CSV_CHUNK = 500
 
 
-def _csv_safe(cell: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV
-    injection): summaries and subjects are free text."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 def records_csv(behind: registry.Behind, *, filename: str) -> StreamingHttpResponse:
     """The rows the drill-down lists, every page, in its sort, with its columns: the records
     the viewer may open, shaped by their app, read a chunk at a time."""
@@ -76,7 +69,7 @@ def records_csv(behind: registry.Behind, *, filename: str) -> StreamingHttpRespo
         total = behind.visible.count()
         for offset in range(0, total, CSV_CHUNK):
             for record in behind.shape(behind.visible[offset : offset + CSV_CHUNK]):
-                writer.writerow([_csv_safe(c) for c in (record.reference, *record.cells)])
+                writer.writerow([csv_safe(c) for c in (record.reference, *record.cells)])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

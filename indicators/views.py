@@ -18,6 +18,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
 from hackperf.dates import parse_month
+from hackperf.exports import csv_safe
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from indicators import charts, choices, selectors, services
@@ -321,14 +322,6 @@ def _export_rows(indicator: Indicator) -> list[list[object]]:
     ]
 
 
-def _csv_safe(cell: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV
-    injection): commentary is free text typed by people."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 class IndicatorExportView(PermissionRequired, IndicatorMixin, View):
     """An indicator's values as CSV or Excel: ``?format=csv`` (the default) or ``xlsx``."""
 
@@ -347,7 +340,7 @@ class IndicatorExportView(PermissionRequired, IndicatorMixin, View):
             for row in rows:
                 row[1] = row[1].strftime("%Y-%m")
                 row[11] = row[11].isoformat() if row[11] else ""
-                writer.writerow([_csv_safe(cell) for cell in row])
+                writer.writerow([csv_safe(cell) for cell in row])
             return response
         if kind == "xlsx":
             return _xlsx_response(self.indicator, rows, name)
@@ -364,7 +357,7 @@ def _xlsx_response(indicator: Indicator, rows: list[list[object]], name: str) ->
         approved_at = row[11]
         # Excel has no time zones: write the UK wall-clock time, without tzinfo.
         row[11] = approved_at.astimezone(LONDON).replace(tzinfo=None) if approved_at else None
-        sheet.append([_csv_safe(cell) for cell in row])
+        sheet.append([csv_safe(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

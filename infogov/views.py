@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
@@ -17,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from hackperf import selectors as hackperf_selectors
+from hackperf.exports import ListCsvMixin, TableCsvMixin, csv_safe, plain
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from hackperf.workdays import working_days_between
@@ -36,13 +38,14 @@ def directorates_scope(user):
     return None if sees_every_directorate(user) else Directorate.objects.visible_to(user)
 
 
-class CaseListView(PermissionRequired, SingleTableMixin, FilterView):
+class CaseListView(PermissionRequired, TableCsvMixin, SingleTableMixin, FilterView):
     """The IG overview: open cases, overdue and due this week first, filterable and sortable."""
 
     perm = Perm.VIEW_INFOGOV
     filterset_class = CaseFilterSet
     template_name = "infogov/case_list.html"
     table_pagination = {"per_page": 25}
+    csv_filename = "open-cases"
 
     def get_queryset(self):
         user = self.request.user
@@ -369,13 +372,52 @@ class CaseCloseView(PermissionRequired, View):
         return HttpResponseRedirect(case.get_absolute_url())
 
 
-class EscalationListView(PermissionRequired, ListView):
-    """Escalations sent: a director's own directorates, or every directorate for IG."""
+class EscalationListView(PermissionRequired, ListCsvMixin, ListView):
+    """Escalations sent: a director's own directorates, or every directorate for IG; as CSV
+    with ``?format=csv`` (the page's columns, every escalation)."""
 
     perm = Perm.VIEW_INFOGOV
     template_name = "infogov/escalation_list.html"
     context_object_name = "escalations"
     paginate_by = 50
+    csv_filename = "escalations"
+    csv_header = (
+        "Case",
+        "Directorate",
+        "Due",
+        "Level",
+        "Recorded",
+        "E-mails",
+        "Acknowledged by",
+        "Acknowledged on",
+        "Acknowledgement comment",
+    )
+
+    def csv_row(self, escalation) -> list[object]:
+        case = escalation.case
+        if escalation.is_skipped:
+            mails = f"Skipped: {escalation.skipped_reason}"
+        else:
+            # Each e-mail's state in the words the page shows (the same include).
+            mails = "; ".join(
+                str(plain(render_to_string("includes/_outbox_state.html", {"message": m})))
+                for m in escalation.messages.all()
+            )
+        ack = getattr(case, "acknowledgement", None)
+        by = ""
+        if ack is not None:
+            by = (ack.by.get_full_name() or ack.by.username) if ack.by else "someone since removed"
+        return [
+            case.reference,
+            str(case.directorate),
+            case.due,
+            escalation.get_level_display(),
+            escalation.escalated_at,
+            mails or "No e-mail recorded.",
+            by or "Not yet",
+            ack.at if ack else "",
+            ack.comment if ack else "",
+        ]
 
     def get_queryset(self):
         return selectors.escalations_for(self.request.user)
@@ -606,7 +648,7 @@ def report_csv(built: "report.Report") -> HttpResponse:
             [
                 period.key,
                 section_title,
-                _csv_safe(row.directorate),
+                csv_safe(row.directorate),
                 *[row.counts[f] for f in report.FIGURES],
                 _percent(row.percent_within),
                 _percent(row.percent_in_time),
@@ -627,13 +669,6 @@ def report_csv(built: "report.Report") -> HttpResponse:
         for group, row, assessment in quarter.rows:
             line(quarter.period, quarter.ended, group.title, row, assessment)
     return response
-
-
-def _csv_safe(cell: object) -> object:
-    """A text cell that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 REPORT_CASES_PER_PAGE = 50
@@ -761,10 +796,10 @@ def report_cases_csv(context) -> HttpResponse:
         case = row["case"]
         writer.writerow(
             [
-                _csv_safe(case.reference),
+                csv_safe(case.reference),
                 case.get_kind_display(),
-                _csv_safe(case.directorate.name),
-                _csv_safe(row["subject"]),
+                csv_safe(case.directorate.name),
+                csv_safe(row["subject"]),
                 case.received.isoformat(),
                 case.due.isoformat(),
                 row["responded"].isoformat() if row["responded"] else "",

@@ -22,6 +22,7 @@ from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
+from hackperf.exports import TableCsvMixin
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
 from servicedesk import access, selectors, services
@@ -34,13 +35,14 @@ from servicedesk.services import TransitionError
 from servicedesk.tables import QueueTable, RankedTickets, TicketTable
 
 
-class QueueListView(PermissionRequired, SingleTableView):
+class QueueListView(PermissionRequired, TableCsvMixin, SingleTableView):
     """Every queue the person may see, with the counts that say where help is needed."""
 
     perm = Perm.VIEW_QUEUES
     table_class = QueueTable
     template_name = "servicedesk/queue_list.html"
     table_pagination = False
+    csv_filename = "queues"
 
     def dispatch(self, request, *args, **kwargs):
         self.now = timezone.now()
@@ -69,7 +71,7 @@ class QueueListView(PermissionRequired, SingleTableView):
         return context
 
 
-class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
+class QueueDetailView(PermissionRequired, TableCsvMixin, SingleTableMixin, FilterView):
     """A queue's open tickets, breached and at risk first; the table refreshes itself."""
 
     perm = Perm.VIEW_QUEUES
@@ -144,11 +146,20 @@ class QueueDetailView(PermissionRequired, SingleTableMixin, FilterView):
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
         # The page's tickets, evaluated once: rendering iterates the same cached rows.
-        records = [row.record for row in table.page.object_list] if table.page else []
-        table.clocks = selectors.sla_clocks(
-            records, now=self.now, calendar=queue_calendar(self.get_queue())
-        )
+        page = getattr(table, "page", None)  # none for the CSV, which is not paginated
+        records = [row.record for row in page.object_list] if page else []
+        calendar = queue_calendar(self.get_queue())
+        table.clocks = selectors.sla_clocks(records, now=self.now, calendar=calendar)
+
+        def prepare_chunk(chunk):
+            # The CSV reads every row a chunk at a time: each chunk's clocks.
+            table.clocks = selectors.sla_clocks(chunk, now=self.now, calendar=calendar)
+
+        table.prepare_chunk = prepare_chunk
         return table
+
+    def get_csv_filename(self) -> str:
+        return f"{self.get_queue().slug}-open-tickets"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

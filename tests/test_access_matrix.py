@@ -374,7 +374,10 @@ MATRIX: dict[str, list[Visit]] = {
     ],
     "login": [Visit("login", _url("login"), answers(frozenset(), denied=302, anonymous=200))],
     "logout": [Visit("logout (GET)", _url("logout"), answers(EVERYONE, 405))],
-    "person_list": [Visit("people", _url("person_list"), answers({DMT}))],
+    "person_list": [
+        Visit("people", _url("person_list"), answers({DMT})),
+        Visit("people as CSV", _url("person_list", query={"format": "csv"}), answers({DMT})),
+    ],
     "person_unlock": [Visit("unlock (GET)", _url("person_unlock"), answers({DMT}, 405))],
     "bank_holiday_list": [Visit("bank holidays", _url("bank_holiday_list"), answers({IG}))],
     # POST-only; a GET is refused before the holiday is looked up, so any pk will do.
@@ -401,7 +404,16 @@ MATRIX: dict[str, list[Visit]] = {
         )
     ],
     # --- service desk ---
-    "servicedesk:queue_list": [Visit("queues", _url("servicedesk:queue_list"), answers(QUEUES))],
+    "servicedesk:queue_list": [
+        Visit("queues", _url("servicedesk:queue_list"), answers(QUEUES)),
+        Visit(
+            "queues as CSV",
+            _url("servicedesk:queue_list", query={"format": "csv"}),
+            answers(QUEUES),
+            shows={QO: ("queue_mine.name",), DMT: ("queue_theirs.name",)},
+            hides={QO: ("queue_theirs.name",)},
+        ),
+    ],
     "servicedesk:queue_detail": [
         Visit(
             "own queue",
@@ -413,6 +425,18 @@ MATRIX: dict[str, list[Visit]] = {
             "another queue",
             _url("servicedesk:queue_detail", slug("networks")),
             answers(QUEUES, **{QO: 403}),
+        ),
+        Visit(
+            "own queue as CSV",
+            _url("servicedesk:queue_detail", slug("desktop"), query={"format": "csv"}),
+            answers(QUEUES),
+            shows={QO: ("ticket_mine.reference",)},
+        ),
+        Visit(
+            "another queue as CSV",
+            _url("servicedesk:queue_detail", slug("networks"), query={"format": "csv"}),
+            answers(QUEUES, **{QO: 403}),
+            shows={DMT: ("ticket_theirs.reference",)},
         ),
         Visit(
             "own queue, htmx partial",
@@ -462,7 +486,14 @@ MATRIX: dict[str, list[Visit]] = {
             answers({QO, AGENT}, 405),
         ),
     ],
-    "import_run_list": [Visit("import history", _url("import_run_list"), answers({DMT}))],
+    "import_run_list": [
+        Visit("import history", _url("import_run_list"), answers({DMT})),
+        Visit(
+            "import history as CSV",
+            _url("import_run_list", query={"format": "csv"}),
+            answers({DMT}),
+        ),
+    ],
     "import_run_detail": [
         Visit("an import run", _url("import_run_detail", pk("import_run")), answers({DMT}))
     ],
@@ -484,6 +515,16 @@ MATRIX: dict[str, list[Visit]] = {
         Visit(
             "another queue's comments",
             _url("servicedesk:survey_comments", query={"queue": "networks"}),
+            answers({DMT}),
+        ),
+        Visit(
+            "survey comments as CSV",
+            _url("servicedesk:survey_comments", query={"format": "csv"}),
+            answers({DMT, QO}),
+        ),
+        Visit(
+            "another queue's comments as CSV",
+            _url("servicedesk:survey_comments", query={"queue": "networks", "format": "csv"}),
             answers({DMT}),
         ),
     ],
@@ -550,6 +591,24 @@ MATRIX: dict[str, list[Visit]] = {
             "sorted by subject",
             _url("infogov:case_list", query={"sort": "subject"}),
             answers(INFOGOV),
+        ),
+        # The CSV: the page's rows and rules, every page of them.
+        Visit(
+            "open cases as CSV",
+            _url("infogov:case_list", query={"format": "csv"}),
+            answers(INFOGOV),
+            shows={
+                DIRECTOR: ("own_case.reference", "sar.reference", "'Subject access request'"),
+                DMT: ("other_case.reference", "sar.reference"),
+                IG: ("sar.reference", "'" + CANARY + "'"),
+            },
+        ),
+        Visit(
+            "search a word of the notes, as CSV",
+            _url("infogov:case_list", query={"q": "their records", "format": "csv"}),
+            answers(INFOGOV),
+            shows={IG: ("sar.reference",)},
+            hides={DMT: ("sar.reference",), DIRECTOR: ("sar.reference",)},
         ),
     ],
     "infogov:case_create": [Visit("log a case", _url("infogov:case_create"), answers({IG}))],
@@ -659,6 +718,12 @@ MATRIX: dict[str, list[Visit]] = {
             answers(INFOGOV),
             shows={DIRECTOR: ("own_case.reference",), DMT: ("other_case.reference",)},
         ),
+        Visit(
+            "escalations as CSV",
+            _url("infogov:escalation_list", query={"format": "csv"}),
+            answers(INFOGOV),
+            shows={DIRECTOR: ("own_case.reference",), DMT: ("other_case.reference",)},
+        ),
     ],
     "infogov:case_acknowledge": [
         Visit(
@@ -753,6 +818,14 @@ MATRIX: dict[str, list[Visit]] = {
         Visit(
             "peers, a year out of range",
             _url("infogov:peer_list", query={"year": "99999"}),
+            answers(INFOGOV),
+        ),
+        Visit(
+            "peers as CSV, filtered and sorted",
+            _url(
+                "infogov:peer_list",
+                query={"body__body_type": "london_borough", "sort": "-requests", "format": "csv"},
+            ),
             answers(INFOGOV),
         ),
     ],
@@ -1069,7 +1142,9 @@ def test_each_persona_gets_its_answer_and_nothing_it_must_not_see(world, visit_a
             continue
         if expected == 302 and persona == ANON:
             assert response["Location"].startswith(reverse("login")), url
-        body = response.content.decode("utf-8", "replace").lower()
+        # The CSV downloads stream (hackperf.exports): read them whole.
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode("utf-8", "replace").lower()
         for secret in forbidden_for(world, persona):
             if secret.lower() in body:
                 problems.append(f"{persona}: shows {secret!r}")

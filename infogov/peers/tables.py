@@ -93,12 +93,22 @@ class PeerStatisticTable(tables.Table):
     def render_in_time_share(self, value):
         return f"{value:.1f}%"
 
-    def render_trend(self, record):
+    def trend_words(self, record) -> tuple[list[tuple[int, float | None]], str]:
+        """The body's years and their first and last known share in words."""
         points = self.trends.get((record.body_id, record.source), [])
         known = [(year, share) for year, share in points if share is not None]
         if len(points) < 2 or not known:
-            return "One year only"
-        words = f"{known[0][0]}: {known[0][1]:.0f}%, {known[-1][0]}: {known[-1][1]:.0f}%"
+            return points, "One year only"
+        return points, f"{known[0][0]}: {known[0][1]:.0f}%, {known[-1][0]}: {known[-1][1]:.0f}%"
+
+    def value_trend(self, record) -> str:
+        # The CSV has the words of the sparkline, not its drawing.
+        return self.trend_words(record)[1]
+
+    def render_trend(self, record):
+        points, words = self.trend_words(record)
+        if words == "One year only":
+            return words
         svg = trend_svg(
             [(str(y), s) for y, s in points], label=f"{record.body}, % in time: {words}"
         )

@@ -3,6 +3,7 @@
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from hackperf.exports import TableCsvMixin
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
 from infogov.peers.filtersets import DEFAULT_YEAR, PeerStatisticFilterSet
@@ -10,7 +11,7 @@ from infogov.peers.models import PeerStatistic, Source
 from infogov.peers.tables import PeerStatisticTable
 
 
-class PeerStatisticListView(PermissionRequired, SingleTableMixin, FilterView):
+class PeerStatisticListView(PermissionRequired, TableCsvMixin, SingleTableMixin, FilterView):
     """Every body's published figures for a year (2017 by default), sortable, filterable by
     type, region and source, with the trend of bodies that published several years. A fixed
     number of queries whatever the number of rows."""
@@ -20,6 +21,7 @@ class PeerStatisticListView(PermissionRequired, SingleTableMixin, FilterView):
     table_class = PeerStatisticTable
     template_name = "infogov/peerstatistic_list.html"
     table_pagination = {"per_page": 50}
+    csv_filename = "peer-foi-statistics"
 
     def get_queryset(self):
         # Years only: the Cabinet Office's quarters stay out of a table of years.
@@ -35,7 +37,15 @@ class PeerStatisticListView(PermissionRequired, SingleTableMixin, FilterView):
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
-        records = [row.record for row in table.page.object_list] if table.page else []
+        page = getattr(table, "page", None)  # none for the CSV, which is not paginated
+        records = [row.record for row in page.object_list] if page else []
+        table.trends = self.trends_of(records)
+        # The CSV reads every row a chunk at a time: each chunk's trends, one query.
+        table.prepare_chunk = lambda chunk: setattr(table, "trends", self.trends_of(chunk))
+        return table
+
+    def trends_of(self, records) -> dict[tuple[int, str], list[tuple[int, float | None]]]:
+        """Each listed body's in-time share by year, for its trend (one query)."""
         trends: dict[tuple[int, str], list[tuple[int, float | None]]] = {}
         if records:
             rows = (
@@ -47,8 +57,7 @@ class PeerStatisticListView(PermissionRequired, SingleTableMixin, FilterView):
                 trends.setdefault((body_id, source), []).append(
                     (year, None if share is None else float(share))
                 )
-        table.trends = trends
-        return table
+        return trends
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(sources=Source, **kwargs)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from hackperf.client_address import client_address
+from hackperf.exports import csv_response, csv_url, queryset_rows, with_header
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired
 from servicedesk.surveys import selectors, services
@@ -167,9 +168,11 @@ class SurveyCommentsView(TemplateView):
     """Comments from the surveys: the DMT reads every queue's, queue owners their own."""
 
     template_name = "servicedesk/surveys/comments.html"
+    csv_header = ("Answered", "Ticket", "Queue", "Rating (of 5)", "Resolved", "Comment")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def chosen(self):
+        """The queues the person may read, those the page's ``queue`` picks, its months and
+        the ``month`` picked (refused, as the page is, for a queue they may not read)."""
         queues = selectors.comment_queues(self.request.user)
         if queues is None:
             raise PermissionDenied
@@ -181,7 +184,32 @@ class SurveyCommentsView(TemplateView):
         else:
             chosen = queues
         months = selectors.survey_months()
-        month = _month_param(self.request.GET.get("month"), months)
+        return queues, slug, chosen, months, _month_param(self.request.GET.get("month"), months)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") != "csv":
+            return super().get(request, *args, **kwargs)
+        # Every comment the page's queue and month select (the page shows the newest 500),
+        # in the page's words: the ticket only where the respondent was told.
+        _, _, chosen, _, month = self.chosen()
+
+        def row(response) -> list[object]:
+            shared = response.ticket_shared and response.invitation.ticket_id
+            return [
+                timezone.localdate(response.responded_at).isoformat(),
+                response.invitation.ticket.reference if shared else "Not shared",
+                response.invitation.queue.name,
+                response.rating,
+                "Yes" if response.resolved else "No",
+                response.comment,
+            ]
+
+        rows = queryset_rows(selectors.comments(queues=chosen, month=month), row)
+        return csv_response(with_header(self.csv_header, rows), filename="survey-comments")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queues, slug, chosen, months, month = self.chosen()
         context.update(
             queues=list(queues.order_by("name", "pk")),
             queue_slug=slug,
@@ -189,5 +217,6 @@ class SurveyCommentsView(TemplateView):
             month=month,
             comments=selectors.comments(queues=chosen, month=month)[:500],
             low=selectors.comments(queues=chosen, month=month, low_only=True)[:200],
+            csv_url=csv_url(self.request),
         )
         return context

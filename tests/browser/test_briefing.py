@@ -76,6 +76,16 @@ class BriefingInTheBrowserTests:
         assert recording_page.axe_violations() == []
         assert recording_page.foreign_requests() == []
         assert recording_page.console_errors == []
+        # On the screen, in the rooms it is read in: no sideways scroll at 1280 or 1920 px.
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width, height in ((1280, 800), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert page.evaluate(
+                """() => document.documentElement.scrollWidth <= window.innerWidth &&
+                    [...document.querySelectorAll('.hp-table-scroll')]
+                        .every(e => e.scrollWidth <= e.clientWidth + 1)"""
+            ), f"the briefing scrolls sideways at {width}x{height}"
+            page.screenshot(path=str(ARTIFACTS / f"briefing-{width}.png"), full_page=True)
 
         page.emulate_media(media="print")
         # In print no link shows its URL (base.html's rule adds "(/path)" after links).

@@ -1,6 +1,9 @@
 """The service-desk pages in a real browser: the live queue page, a ticket, an agent action."""
 
+import csv
+import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -9,6 +12,7 @@ from django.utils import timezone
 from hackperf.roles import Role
 from servicedesk import services
 from servicedesk.choices import Priority
+from tests.browser.conftest import ARTIFACTS
 from tests.servicedesk.factories import QueueFactory, SlaTargetFactory, log_ticket
 
 PASSWORD = "a-good-password-1"
@@ -82,6 +86,39 @@ class ServiceDeskInTheBrowserTests:
         assert "1 move" in cells and "Escalated: level 3" in cells and "Incident" in cells
         assert_fits(page)
         assert recording_page.axe_violations() == []
+        page.screenshot(path=str(ARTIFACTS / f"queue-page-{viewport[0]}.png"), full_page=True)
+
+    def test_the_queue_page_downloads_every_ticket_its_filters_select_as_csv(
+        self, recording_page, make_user, desk
+    ):
+        """Past a page of 25: the CSV has every ticket the page counts, not the 25 shown;
+        its link is hidden in print."""
+        now = timezone.now()
+        for n in range(30):
+            log_ticket(
+                queue=desk,
+                summary=f"Laptop {n} will not start",
+                priority=Priority.P1 if n % 2 else Priority.P3,
+                at=now - timedelta(hours=n),
+            )
+        make_user(Role.SERVICE_DESK_AGENT, username="amir")
+        recording_page.sign_in("amir", PASSWORD)
+        page = recording_page.page
+        url = reverse("servicedesk:queue_detail", args=["service-desk"])
+        page.goto(recording_page.base_url + url + "?priority=P1")
+        assert page.locator("#queue-tickets tbody tr").count() == 15
+        page.goto(recording_page.base_url + url)
+        assert page.locator("#queue-tickets tbody tr").count() == 25
+        link = page.get_by_role("link", name="Download every ticket these filters select as CSV")
+        with page.expect_download() as info:
+            link.click()
+        download = info.value
+        assert download.suggested_filename == "service-desk-open-tickets.csv"
+        rows = list(csv.reader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+        assert len(rows) == 1 + 30
+        assert rows[0][0] == "Reference" and "Select" not in ",".join(rows[0])
+        page.emulate_media(media="print")
+        assert not link.is_visible()
 
     def test_the_overview_refreshes_itself_keeping_its_sort(
         self, recording_page, make_user, desk, settings

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from hackperf.exports import ListCsvMixin, TableCsvMixin
 from hackperf.roles import Role
 
 # Names a dashboard's query string commonly carries, sent to every page.
@@ -43,6 +44,8 @@ GENERIC_PARAMS = [
     "format",
     "end",
 ]
+
+CSV_VIEWS = (TableCsvMixin, ListCsvMixin)
 
 VALUES = [
     "\x00",
@@ -159,6 +162,13 @@ def fuzz(client: Client) -> tuple[dict[str, int], int]:
         nonlocal sent
         sent += 1
         response = client.get(path, params or {}, headers=headers)
+        if response.streaming:
+            # A CSV streams after the view returns: an error there is a broken download,
+            # not a 500, so read it whole here.
+            try:
+                b"".join(response.streaming_content)
+            except Exception:  # any failure at all is the finding
+                response.status_code = 500
         if response.status_code >= 500:
             label = f"{path[:120]} {str(params)[:120]} {headers or ''}"
             failures[label] = response.status_code
@@ -177,6 +187,10 @@ def fuzz(client: Client) -> tuple[dict[str, int], int]:
             get(path, {name: value for name in names})
             # htmx asks for partials (table bodies, live counts) with this header.
             get(path, {name: value for name in names}, HX_Request="true")
+        # The tables' CSV downloads (hackperf.exports), with every hostile filter and sort.
+        if issubclass(getattr(pattern.callback, "view_class", object), CSV_VIEWS):
+            for value in VALUES:
+                get(path, {**{name: value for name in names}, "format": "csv"})
         # ... and each parameter the view reads, alone, so none hides behind another.
         for name in sorted(view_params(pattern)):
             for value in VALUES:

@@ -1,5 +1,6 @@
 """The DMT's results page, the queue owners' comments, the ICT SAT indicator, the demo data."""
 
+import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -142,6 +143,33 @@ class SurveyCommentsTests:
         assert reverse("servicedesk:ticket_detail", args=["INC-LOW-1"]) in low
         assert "Not shared" in low
         assert "Desk said" not in page  # another owner's queue
+
+    @pytest.mark.parametrize("answers", [2, 20])
+    def test_the_csv_has_every_comment_in_fixed_queries(
+        self, client, make_user, queues, answers, django_assert_num_queries
+    ):
+        desk, networks = queues
+        january = date(2026, 1, 1)
+        survey(networks, ratings=[4] * answers, comment="=cmd|' /C calc'!A0", month=january)
+        owner = make_user(Role.QUEUE_OWNER)
+        networks.owners.add(owner)
+        client.force_login(owner)
+        url = f"{COMMENTS}?queue=networks&month=2026-01&format=csv"
+        client.get(url)
+        # session, user, savepoint, 2 permissions, owns a queue?, their queue by slug, months,
+        # release; then, streaming, the first chunk of 500 comments.
+        with django_assert_num_queries(10):
+            response = client.get(url)
+            text = b"".join(response.streaming_content).decode()
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0] == ["Answered", "Ticket", "Queue", "Rating (of 5)", "Resolved", "Comment"]
+        assert len(rows) == 1 + answers
+        assert {row[1] for row in rows[1:]} == {"Not shared"}
+        assert all(row[5].startswith("'=cmd") for row in rows[1:])  # formula-safe
+        assert "hackney.example" not in text
+        assert client.get(COMMENTS + "?queue=service-desk&format=csv").status_code == 403
+        page = client.get(COMMENTS, {"queue": "networks", "month": "2026-01"}).content.decode()
+        assert "?queue=networks&amp;month=2026-01&amp;format=csv" in page
 
     def test_a_queue_member_who_is_not_an_owner_is_refused(self, client, make_user, queues):
         desk, _ = queues
