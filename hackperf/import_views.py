@@ -12,7 +12,6 @@ Who may see a run is its kind's permission (``KIND_PERMS``): the DMT's, today.
 from __future__ import annotations
 
 import csv
-import tomllib
 
 from django import forms
 from django.conf import settings
@@ -30,6 +29,7 @@ from django_tables2 import SingleTableView
 from hackperf.choices import ImportKind
 from hackperf.exports import TableCsvMixin
 from hackperf.forms import GovukForm
+from hackperf.importing.mapping import MappingError, Mappings
 from hackperf.imports import (
     import_file_store,
     import_run_create,
@@ -56,9 +56,9 @@ def kinds_for(user) -> list[str]:
 class ImportForm(GovukForm):
     """An export, its mapping (a preset or an uploaded TOML file) and whether to dry-run.
 
-    Subclasses give ``presets()`` (value, label) and ``parse(data, source)`` for their app's
-    mappings; ``cleaned_data`` then holds ``parsed_mapping`` and, for a custom mapping,
-    ``mapping_toml``.
+    ``mappings`` are the app's (``hackperf.importing.mapping.Mappings``): the presets offered,
+    and how a preset is loaded and an uploaded file parsed. ``cleaned_data`` then holds
+    ``parsed_mapping`` and, for a custom mapping, ``mapping_toml``.
     """
 
     export = forms.FileField(
@@ -78,29 +78,22 @@ class ImportForm(GovukForm):
         label="Dry run: check the file and show what would change, but write nothing",
         required=False,
     )
-    mapping_errors: tuple[type[Exception], ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, mappings: Mappings, export_help: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.mappings = mappings
         self.fields["mapping"].choices = [
-            *self.presets(),
+            *mappings.presets(),
             (CUSTOM, "Custom mapping (upload a TOML file)"),
         ]
-
-    def presets(self) -> list[tuple[str, str]]:
-        raise NotImplementedError
-
-    def load(self, preset: str):
-        raise NotImplementedError
-
-    def parse(self, data: dict, source: str):
-        raise NotImplementedError
+        if export_help:
+            self.fields["export"].help_text = export_help
 
     def clean(self):
         data = super().clean()
         if data.get("mapping") != CUSTOM:
             if data.get("mapping"):
-                data["parsed_mapping"] = self.load(data["mapping"])
+                data["parsed_mapping"] = self.mappings.load(data["mapping"])
             return data
         upload = data.get("mapping_file")
         if upload is None:
@@ -109,13 +102,11 @@ class ImportForm(GovukForm):
         try:
             with open(upload.temporary_file_path(), "rb") as f:
                 text = f.read().decode("utf-8")
-            data["parsed_mapping"] = self.parse(tomllib.loads(text), source=upload.name)
+            data["parsed_mapping"] = self.mappings.from_text(text, source=upload.name)
             data["mapping_toml"] = text
-        except tomllib.TOMLDecodeError as e:
-            self.add_error("mapping_file", f"{upload.name}: not valid TOML: {e}")
         except UnicodeDecodeError:
             self.add_error("mapping_file", f"{upload.name}: not UTF-8 text")
-        except self.mapping_errors as e:
+        except MappingError as e:
             self.add_error("mapping_file", str(e))
         return data
 
@@ -124,12 +115,16 @@ class ImportForm(GovukForm):
 class ImportUploadView(PermissionRequired, FormView):
     """Store an upload, record its ImportRun, queue its task, go to its progress page.
 
-    Subclasses set ``perm``, ``kind``, ``form_class``, ``template_name`` and ``task`` (a
-    Celery task taking the run's pk). They must not override ``dispatch``: it is this class's,
-    first, so that the view is CSRF-exempt until the upload handlers are set (below).
+    Subclasses set ``perm``, ``kind``, ``mappings`` (the app's), ``template_name`` and
+    ``task`` (a Celery task taking the run's pk), and may set ``export_help``. They must not
+    override ``dispatch``: it is this class's, first, so that the view is CSRF-exempt until
+    the upload handlers are set (below).
     """
 
     kind: str
+    mappings: Mappings
+    export_help = ""
+    form_class = ImportForm
     task = None
 
     def dispatch(self, request, *args, **kwargs):
@@ -138,6 +133,13 @@ class ImportUploadView(PermissionRequired, FormView):
         # upload handlers on the fly").
         request.upload_handlers = [TemporaryFileUploadHandler(request)]
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "mappings": self.mappings,
+            "export_help": self.export_help,
+        }
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -41,6 +41,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hackperf.choices import ImportKind, ImportState
+from hackperf.importing.mapping import M, MappingError, Mappings
 from hackperf.models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ TIMED_OUT = (
     "stopped. Nothing was written."
 )
 CRASHED = "The import stopped with an error, and nothing was written: {error}"
+FILE_GONE = "The stored file {name} is no longer there, so it cannot be imported."
 NEVER_STARTED = (
     "No worker took this import up in {hours:,} hours, though it was queued again "
     "{requeued} time(s) (the job queue, Redis, was probably down), so it was given up. "
@@ -193,6 +195,24 @@ def import_run_create(
     run.full_clean()
     run.save()
     return run
+
+
+def import_run_mapping(run: ImportRun, mappings: Mappings[M]) -> M:
+    """The run's mapping: its preset, or the TOML it was given (checked again, as it was)."""
+    try:
+        if run.mapping_preset:
+            return mappings.load(run.mapping_preset)
+        return mappings.from_text(run.mapping_toml, source=run.mapping_name)
+    except MappingError as e:
+        raise ImportRefused(str(e)) from e
+
+
+def import_run_path(run: ImportRun) -> Path:
+    """The run's stored file, which a runner imports (refused when it has been deleted)."""
+    path = Path(run.stored_path)
+    if not path.is_file():
+        raise ImportRefused(FILE_GONE.format(name=run.file_name))
+    return path
 
 
 def progress_key(run_id: int) -> str:

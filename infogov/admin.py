@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from infogov import exemptions as exemption_list
-from infogov import privacy, services
+from infogov import privacy
 from infogov.choices import Kind
 from infogov.models import (
     Case,
@@ -23,6 +23,7 @@ from infogov.models import (
     Requester,
     Service,
 )
+from infogov.services.corrections import case_check, case_save_edited
 
 
 def may_see_requesters(request) -> bool:
@@ -131,14 +132,14 @@ class CaseAdminForm(forms.ModelForm):
         if self.errors:
             return
         try:
-            services.case_check(case=self.instance)
+            case_check(case=self.instance)
         except ValidationError as error:
             self._update_errors(error)
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    """Edits go through ``services.case_save_edited``: changing the date received, the kind,
+    """Edits go through ``case_save_edited``: changing the date received, the kind,
     the stage or the status recomputes the due date and records the move."""
 
     form = CaseAdminForm
@@ -147,7 +148,7 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("reference",)
     list_select_related = ("directorate",)
     raw_id_fields = ("parent", "officer")
-    # Derived by services.case_recompute_due: never typed in.
+    # Derived by case_recompute_due: never typed in.
     readonly_fields = ("due", "due_working", "regime", "clock_stopped")
 
     def get_exclude(self, request, obj=None):
@@ -171,7 +172,7 @@ class CaseAdmin(admin.ModelAdmin):
         return ("reference",)
 
     def save_model(self, request, obj, form, change):
-        services.case_save_edited(case=obj, changed=form.changed_data, actor=request.user)
+        case_save_edited(case=obj, changed=form.changed_data, actor=request.user)
 
 
 @admin.register(Requester)

@@ -13,7 +13,8 @@ class InfogovConfig(AppConfig):
 
         from hackperf import outbox
         from hackperf.signals import bank_holidays_changed
-        from infogov.services import OUTBOX_RESOLVERS, on_bank_holidays_changed
+        from infogov.services.escalations import OUTBOX_RESOLVERS
+        from infogov.services.holidays import on_bank_holidays_changed
 
         # Escalations waiting for an address find it when the outbox next sends.
         for name, resolver in OUTBOX_RESOLVERS.items():

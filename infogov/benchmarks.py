@@ -19,10 +19,12 @@ from django.utils import timezone
 from hackperf.bench import Figure, timed
 from hackperf.roles import Role
 from hackperf.services import role_groups_sync
-from infogov import metrics, selectors, services
+from infogov import metrics, selectors
 from infogov.choices import Channel, Kind, Outcome, Status
 from infogov.deadlines import compute_deadline
 from infogov.models import Case, Directorate, Escalation, Requester, Service
+from infogov.services.cases import case_apply_deadline, case_deadline
+from infogov.services.escalations import escalations_send
 
 CASES = 100_000
 OPEN = 10_000
@@ -79,9 +81,7 @@ def _ensure_cases(today: date) -> None:
                 directorate_id=service.directorate_id,
                 service=service,
             )
-            services._apply_deadline(
-                case, services.case_deadline(case=case, events=(), calendar=calendar)
-            )
+            case_apply_deadline(case, case_deadline(case=case, events=(), calendar=calendar))
             if not is_open:
                 case.responded = received + timedelta(days=rng.randrange(3, 40))
                 case.status = Status.CLOSED
@@ -140,12 +140,12 @@ def bench_infogov_escalation_scan() -> Iterator[Figure]:
     Escalation.objects.filter(case__reference__startswith=PREFIX).delete()
     calendar = selectors.holiday_calendar()
     started = time.perf_counter()
-    run = services.escalations_send(today=today, calendar=calendar)
+    run = escalations_send(today=today, calendar=calendar)
     yield Figure("escalation scan (10,000 open cases): time", time.perf_counter() - started, "s")
     yield Figure("escalation scan: levels escalated", len(run.escalated), "escalations")
     yield Figure("escalation scan: digests queued (one per recipient)", run.messages, "e-mails")
     started = time.perf_counter()
-    services.escalations_send(today=today, calendar=calendar)
+    escalations_send(today=today, calendar=calendar)
     yield Figure(
         "escalation scan, run again (nothing to send): time", time.perf_counter() - started, "s"
     )

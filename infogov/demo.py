@@ -22,7 +22,7 @@ from infogov.choices import (
     Status,
 )
 from infogov.models import Case, ClockEvent, Directorate, DueDateChange, Requester, Service
-from infogov.services import _apply_deadline, case_deadline
+from infogov.services.cases import case_apply_deadline, case_deadline
 
 FOI_EIR_PER_YEAR = 1800
 SAR_PER_YEAR = 150
@@ -206,7 +206,7 @@ def seed(*, now: datetime, seed: int = 2026) -> DemoSummary:
         case.request_text = _request_text(case)
         events = _events(rng, case, today)
         deadline = case_deadline(case=case, events=events, calendar=calendar)
-        _apply_deadline(case, deadline)
+        case_apply_deadline(case, deadline)
         _respond(rng, case, events, today)
         cases.append(case)
         events_by_case.append(events)

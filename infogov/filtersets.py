@@ -4,8 +4,9 @@ from datetime import date
 
 import django_filters
 
+from hackperf.forms import GovukForm
 from infogov import choices, privacy, selectors
-from infogov.forms import GovukForm, narrow_services
+from infogov.forms import narrow_services
 from infogov.models import Case, Directorate, Service
 
 DUE_OVERDUE, DUE_THIS_WEEK = "overdue", "this_week"

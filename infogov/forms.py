@@ -5,12 +5,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hackperf.dates import DateInputError
-from hackperf.forms import GovukDateField, GovukForm, apply_service_errors, reference_taken
-from infogov import choices, exemptions, report, selectors, services
+from hackperf.forms import GovukDateField, GovukForm, reference_taken
+from infogov import choices, exemptions, report, selectors
 from infogov.models import Case, Directorate, Service
-
-# One GOV.UK form kit for the site (hackperf.forms); these names stay importable from here.
-__all__ = ["GovukForm", "apply_service_errors"]
+from infogov.services.cases import ERR_NOTE_BLANK, ERR_SERVICE_DIRECTORATE
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
@@ -75,7 +73,7 @@ def check_service_in_directorate(form: forms.Form, cleaned: dict) -> None:
     if service is not None and directorate is not None and service.directorate_id != directorate.pk:
         form.add_error(
             "service",
-            services.ERR_SERVICE_DIRECTORATE.format(
+            ERR_SERVICE_DIRECTORATE.format(
                 service=service.name, its=service.directorate.name, directorate=directorate.name
             ),
         )
@@ -262,7 +260,7 @@ class CaseNoteForm(GovukForm):
         max_length=5000,
         help_text="Who you spoke or wrote to and what was said. Seen by IG officers only; "
         "notes are kept as written.",
-        error_messages={"required": services.ERR_NOTE_BLANK},
+        error_messages={"required": ERR_NOTE_BLANK},
     )
 
 

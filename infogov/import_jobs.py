@@ -2,41 +2,27 @@
 
 The upload page stores the file and queues ``infogov.tasks.cases_import_run``; the
 ``import_cases`` command runs the same runner in its own process. Both go through
-``infogov.services.cases_import``, so the rules are the same.
+``infogov.services.imports.cases_import``, so the rules are the same.
 """
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
-from hackperf.imports import ImportOutcome, ImportRefused, Progress
-from hackperf.models import ImportRun
-from infogov import services
-from infogov.importers import (
-    CaseMapping,
-    MappingError,
-    RowError,
-    load_mapping,
-    parse_mapping,
-    read_records,
+from hackperf.importing.rows import RowError
+from hackperf.imports import (
+    ImportOutcome,
+    ImportRefused,
+    Progress,
+    import_run_mapping,
+    import_run_path,
 )
+from hackperf.models import ImportRun
+from infogov.importers import MAPPINGS, read_records
+from infogov.services.imports import ImportResult, cases_import
 
-FILE_GONE = "The stored file {name} is no longer there, so it cannot be imported."
 CANNOT_READ = "cannot read {name}: {reason}"
 
 
-def run_mapping(run: ImportRun) -> CaseMapping:
-    """The run's mapping: its preset, or the TOML it was given (checked again, as it was)."""
-    try:
-        if run.mapping_preset:
-            return load_mapping(run.mapping_preset)
-        return parse_mapping(tomllib.loads(run.mapping_toml), source=run.mapping_name)
-    except (MappingError, tomllib.TOMLDecodeError) as e:
-        raise ImportRefused(str(e)) from e
-
-
-def outcome_lines(result: services.ImportResult, *, dry_run: bool) -> list[str]:
+def outcome_lines(result: ImportResult, *, dry_run: bool) -> list[str]:
     """The summary as ``import_cases`` prints it and the progress page lists it."""
     if dry_run:
         return [
@@ -50,13 +36,11 @@ def outcome_lines(result: services.ImportResult, *, dry_run: bool) -> list[str]:
 
 def run_cases(*, run: ImportRun, progress: Progress) -> ImportOutcome:
     """Import (or dry-run) a case ImportRun's file; the outcome for ``hackperf.imports``."""
-    mapping = run_mapping(run)
-    path = Path(run.stored_path)
-    if not path.is_file():
-        raise ImportRefused(FILE_GONE.format(name=run.file_name))
+    mapping = import_run_mapping(run, MAPPINGS)
+    path = import_run_path(run)
     errors: list[RowError] = []
     try:
-        result = services.cases_import(
+        result = cases_import(
             records=read_records(path, mapping, errors=errors),
             errors=errors,
             dry_run=run.dry_run,

@@ -8,31 +8,10 @@ progress page. Needs ``Perm.IMPORT_CASES``.
 from __future__ import annotations
 
 from hackperf.choices import ImportKind
-from hackperf.import_views import ImportForm, ImportUploadView
+from hackperf.import_views import ImportUploadView
 from hackperf.roles import Perm
-from infogov.importers import PRESETS_DIR, MappingError, load_mapping, parse_mapping
+from infogov.importers import MAPPINGS
 from infogov.tasks import cases_import_run
-
-
-def preset_choices() -> list[tuple[str, str]]:
-    return [(p.stem, load_mapping(p.stem).name) for p in sorted(PRESETS_DIR.glob("*.toml"))]
-
-
-class CaseImportForm(ImportForm):
-    mapping_errors = (MappingError,)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["export"].help_text = "A CSV file from the case-management system."
-
-    def presets(self):
-        return preset_choices()
-
-    def load(self, preset):
-        return load_mapping(preset)
-
-    def parse(self, data, source):
-        return parse_mapping(data, source=source)
 
 
 class CaseImportView(ImportUploadView):
@@ -40,6 +19,7 @@ class CaseImportView(ImportUploadView):
 
     perm = Perm.IMPORT_CASES
     kind = ImportKind.CASES
-    form_class = CaseImportForm
+    mappings = MAPPINGS
+    export_help = "A CSV file from the case-management system."
     template_name = "infogov/import_form.html"
     task = cases_import_run

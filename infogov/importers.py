@@ -5,17 +5,16 @@ says which column is which of our fields, how its dates are written, which marke
 value", and how its kind, status, outcome and channel names translate to ours. Presets live in
 ``infogov/presets/<name>.toml``; a council can pass its own file. The mapping is validated
 once, with errors naming the key at fault; every bad row is reported with its line number and
-reason, and ``services.cases_import`` writes nothing unless every row is good.
+reason, and ``infogov.services.imports.cases_import`` writes nothing unless every row is good.
 
-The generic pieces (null markers, date formats, case-folded value maps, the preset-or-path
-rule) repeat ``servicedesk.importers.mapping`` because apps do not import each other; they
-could move to ``hackperf`` and serve both.
+The loader and validator of the mapping (presets, ``[file]``, ``[dates]``, null markers, value
+maps), ``MappingError`` and ``RowError`` are the ones ticket import uses
+(``hackperf.importing``); this module gives them the case vocabulary.
 """
 
 from __future__ import annotations
 
 import csv
-import tomllib
 from collections.abc import Iterator
 from collections.abc import Mapping as AbstractMapping
 from dataclasses import dataclass, field
@@ -24,6 +23,19 @@ from pathlib import Path
 from typing import Any, Final
 
 from hackperf.dates import DateInputError, check_in_range
+from hackperf.importing.mapping import (
+    Mappings,
+    MappingSpec,
+    Where,
+    check_columns,
+    check_defaults,
+    check_required,
+    check_values,
+    fold,
+    load_toml,
+    validate_spec,
+)
+from hackperf.importing.rows import RowError
 from infogov.choices import Channel, Kind, Outcome, Status
 
 PRESETS_DIR: Final = Path(__file__).resolve().parent / "presets"
@@ -52,9 +64,6 @@ VALUE_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "outcome": tuple(Outcome.values),
     "channel": tuple(Channel.values),
 }
-TOP_KEYS: Final = frozenset(
-    {"name", "description", "null_markers", "file", "columns", "defaults", "dates", "values"}
-)
 NO_REQUESTER: Final = "Not in the export"
 
 # The csv module refuses fields over 128 kB; such a field is a row error of ours (too long),
@@ -88,24 +97,6 @@ MAX_LENGTHS: Final = {
     "requester_name": 200,
     "requester_email": 254,
 }
-
-
-class MappingError(ValueError):
-    """The mapping file is not valid; the message names the key at fault."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A bad row: its line in the file (the header is line 1) and why; with the column and
-    the value at fault where there is one (as the ticket import's ``RowError``)."""
-
-    line: int
-    reason: str
-    column: str | None = None
-    value: str | None = None
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -157,112 +148,46 @@ def load_mapping(preset_or_path: str | Path) -> CaseMapping:
 
     A bare name without a slash or ``.toml`` is a preset; anything else is a path.
     """
-    text = str(preset_or_path)
-    if isinstance(preset_or_path, str) and "/" not in text and not text.endswith(".toml"):
-        path = PRESETS_DIR / f"{text}.toml"
-        if not path.is_file():
-            known = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.toml")))
-            raise MappingError(f"no preset called {text!r}; presets: {known}")
-    else:
-        path = Path(preset_or_path)
-        if not path.is_file():
-            raise MappingError(f"mapping file {text!r} does not exist")
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise MappingError(f"{path.name}: not valid TOML: {e}") from e
+    data, path = load_toml(preset_or_path, presets_dir=PRESETS_DIR)
     return parse_mapping(data, source=path.name)
 
 
-def _table(value: Any, key: str, fail) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise fail(key, "must be a table")
-    return value
-
-
 def parse_mapping(data: AbstractMapping[str, Any], *, source: str = "<mapping>") -> CaseMapping:
-    """Validate parsed TOML and build a :class:`CaseMapping`; raise :class:`MappingError`."""
+    """Validate parsed TOML and build a :class:`CaseMapping`; raise :class:`MappingError`.
 
-    def fail(key: str, message: str) -> MappingError:
-        return MappingError(f"{source}: {key}: {message}")
-
-    unknown = sorted(set(data) - TOP_KEYS)
-    if unknown:
-        raise fail(unknown[0], f"unknown key (expected one of {', '.join(sorted(TOP_KEYS))})")
-    name = data.get("name", source)
-    if not isinstance(name, str):
-        raise fail("name", "must be a string")
-
-    file = _table(data.get("file", {}), "[file]", fail)
-    if set(file) - {"encoding", "delimiter"}:
-        raise fail("[file]", "only encoding and delimiter may be set")
-    encoding = file.get("encoding", "utf-8-sig")
-    try:
-        "".encode(encoding)
-    except (LookupError, TypeError):
-        raise fail("[file].encoding", f"unknown encoding {encoding!r}") from None
-    delimiter = file.get("delimiter", ",")
-    delimiter = "\t" if delimiter == "\\t" else delimiter
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise fail("[file].delimiter", f"must be one character, got {delimiter!r}")
-
-    markers = data.get("null_markers", [""])
-    if not isinstance(markers, list) or not all(isinstance(m, str) for m in markers):
-        raise fail("null_markers", 'must be a list of strings, e.g. ["", "NULL", "n/a"]')
-
-    columns: dict[str, str] = {}
-    for key, value in _table(data.get("columns"), "[columns]", fail).items():
-        if key not in FIELDS:
-            raise fail(f"[columns].{key}", f"not one of our fields ({', '.join(FIELDS)})")
-        if not isinstance(value, str) or not value:
-            raise fail(f"[columns].{key}", "must be a column name")
-        columns[key] = value
-    for required in REQUIRED:
-        if required not in columns:
-            raise fail(f"[columns].{required}", "is required but missing")
-
-    defaults: dict[str, str] = {}
-    for key, value in _table(data.get("defaults", {}), "[defaults]", fail).items():
-        if key not in FIELDS or key in DATE_FIELDS or key == "reference":
-            raise fail(f"[defaults].{key}", "not a field that can have a default")
-        if not isinstance(value, str):
-            raise fail(f"[defaults].{key}", "must be a string")
-        if key in VALUE_TARGETS and value not in VALUE_TARGETS[key]:
-            raise fail(
-                f"[defaults].{key}", f"{value!r} is not one of {', '.join(VALUE_TARGETS[key])}"
-            )
-        defaults[key] = value
+    The same checks as a ticket mapping's: an unknown key anywhere, a bad ``[file]`` or
+    ``[dates]`` (formats, time zone, ``ambiguous``, ``nonexistent``) is refused, naming the key.
+    """
+    where = Where(source)
+    spec = validate_spec(MappingSpec, data, where)
+    columns = {
+        name: column
+        for name, (column,) in check_columns(spec.columns, fields=FIELDS, where=where).items()
+    }
+    check_required(columns, REQUIRED, where=where)
+    defaults = check_defaults(
+        spec.defaults,
+        fields=FIELDS,
+        no_default=(*DATE_FIELDS, "reference"),
+        targets=VALUE_TARGETS,
+        where=where,
+    )
     if "channel" not in columns and "channel" not in defaults:
-        raise fail("[columns].channel", "map the channel column or set [defaults].channel")
-
-    dates = _table(data.get("dates", {}), "[dates]", fail)
-    formats = dates.get("formats", ["iso"])
-    if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
-        raise fail("[dates].formats", 'must be a list of strptime formats or "iso"')
-
-    values: dict[str, dict[str, str]] = {}
-    for key, table in _table(data.get("values", {}), "[values]", fail).items():
-        if key not in VALUE_TARGETS:
-            raise fail(f"[values].{key}", f"no value map for {key} ({', '.join(VALUE_TARGETS)})")
-        for source_value, ours in _table(table, f"[values.{key}]", fail).items():
-            if ours not in VALUE_TARGETS[key]:
-                raise fail(
-                    f"[values.{key}].{source_value}",
-                    f"{ours!r} is not one of {', '.join(VALUE_TARGETS[key])}",
-                )
-        values[key] = {k.strip().casefold(): v for k, v in table.items()}
-
+        raise where("[columns].channel", "map the channel column or set [defaults].channel")
     return CaseMapping(
-        name=name,
+        name=spec.name if spec.name is not None else Path(source).name,
         columns=columns,
         defaults=defaults,
-        date_formats=tuple(formats),
-        null_markers=frozenset(m.strip() for m in markers),
-        values=values,
-        encoding=encoding,
-        delimiter=delimiter,
+        date_formats=spec.dates.date_formats,
+        null_markers=spec.markers,
+        values=check_values(spec.values, targets=VALUE_TARGETS, where=where),
+        encoding=spec.file.encoding,
+        delimiter=spec.file.delimiter,
     )
+
+
+MAPPINGS: Final = Mappings(PRESETS_DIR, load_mapping, parse_mapping)
+"""Case mappings, for the upload page, the import job and ``import_cases``."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +251,7 @@ class _Row:
         value = self.text(name)
         if not value:
             return ""
-        ours = self.mapping.values.get(name, {}).get(value.casefold())
+        ours = self.mapping.values.get(name, {}).get(fold(value))
         if ours is None and value in VALUE_TARGETS[name]:
             ours = value
         if ours is None:
@@ -422,13 +347,15 @@ def read_records(
         try:
             fieldnames = reader.fieldnames or ()
         except (UnicodeDecodeError, csv.Error) as e:
-            errors.append(RowError(1, _unreadable(e, mapping.encoding)))
+            errors.append(RowError(1, None, None, _unreadable(e, mapping.encoding)))
             return
         header = set(fieldnames)
         width = len(fieldnames)
         missing = sorted(set(mapping.columns.values()) - header)
         if missing:
-            errors.append(RowError(1, f"the header has no column {', '.join(map(repr, missing))}"))
+            errors.append(
+                RowError(1, None, None, f"the header has no column {', '.join(map(repr, missing))}")
+            )
             return
         rows = iter(reader)
         while True:
@@ -438,13 +365,15 @@ def read_records(
                 return
             except (UnicodeDecodeError, csv.Error) as e:
                 # Nothing after an undecodable byte or broken quoting can be trusted.
-                errors.append(RowError(reader.line_num + 1, _unreadable(e, mapping.encoding)))
+                errors.append(
+                    RowError(reader.line_num + 1, None, None, _unreadable(e, mapping.encoding))
+                )
                 return
             line = reader.line_num
             extra = raw.pop(None, None)  # DictReader's restkey: fields beyond the header
             got = width + len(extra) if extra else width - sum(v is None for v in raw.values())
             if got != width:
-                errors.append(RowError(line, ERR_WIDTH.format(got=got, want=width)))
+                errors.append(RowError(line, None, None, ERR_WIDTH.format(got=got, want=width)))
                 continue
             row = _Row(raw, mapping, line)
             record = _record(row)
@@ -455,7 +384,7 @@ def read_records(
                 seen[reference] = line
             if row.errors:
                 column, value = row.fault if len(row.errors) == 1 else (None, None)
-                errors.append(RowError(line, "; ".join(row.errors), column, value))
+                errors.append(RowError(line, column, value, "; ".join(row.errors)))
             elif record is not None:
                 yield record
 

@@ -79,7 +79,7 @@ class Case(models.Model):
     """An FOI, EIR or subject-access request, or a review or complaint linked to one.
 
     ``due``, ``due_working``, ``regime`` and ``clock_stopped`` are derived from the clock events
-    by ``services.case_recompute_due`` and stored so lists and the escalation scan can query
+    by ``services.cases.case_recompute_due`` and stored so lists and the escalation scan can query
     them; never edit them by hand.
     """
 
@@ -176,7 +176,7 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            # Used by services.escalations_send and the IG overview: open cases by due date.
+            # Used by services.escalations and the IG overview: open cases by due date.
             models.Index(
                 fields=["due"],
                 name="infogov_case_open_due_idx",
@@ -327,7 +327,7 @@ class Escalation(models.Model):
     """A level of the escalation ladder reached by a case: e-mailed, or skipped with why.
 
     Once per case and level, ever: the unique constraint is the claim that makes two
-    concurrent or redelivered scans record each level once (``services.escalations_send``).
+    concurrent or redelivered scans record each level once (``escalations_send``).
     An escalated level's e-mails are outbox messages (``messages``, one digest per recipient
     and run), written in the same transaction, so "escalated" never means "e-mailed": each
     message says whether it was sent, failed or is waiting for an address.

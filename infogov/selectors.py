@@ -249,7 +249,7 @@ def escalation_outbox_problems() -> tuple[list[MissingAddress], list[OutboxMessa
 
     Two queries whatever the number of messages (grouped in the database).
     """
-    from infogov.services import OUTBOX_KIND
+    from infogov.services.escalations import OUTBOX_KIND
 
     missing = [
         MissingAddress(

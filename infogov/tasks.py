@@ -5,7 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from hackperf.workdays import is_working_day
-from infogov import selectors, services
+from infogov import selectors
+from infogov.services.escalations import escalations_send
 
 
 @shared_task(
@@ -26,7 +27,7 @@ def escalate_due_cases() -> int:
     calendar = selectors.holiday_calendar()
     if not is_working_day(today, calendar=calendar, divisions=selectors.STAFF_DIVISIONS):
         return 0
-    return len(services.escalations_send(today=today, calendar=calendar).escalated)
+    return len(escalations_send(today=today, calendar=calendar).escalated)
 
 
 @shared_task(

@@ -19,15 +19,30 @@ from django_tables2 import SingleTableMixin
 
 from hackperf import selectors as hackperf_selectors
 from hackperf.exports import ListCsvMixin, TableCsvMixin, csv_safe, plain
+from hackperf.forms import apply_service_errors
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
 from hackperf.workdays import working_days_between
-from infogov import filtersets, forms, privacy, report, selectors, services
+from infogov import filtersets, forms, privacy, report, selectors
 from infogov.deadlines import ALL_DIVISIONS
 from infogov.filtersets import CaseFilterSet
 from infogov.models import Case, Directorate, Service
 from infogov.peers.comparison import foi_peer_comparison
 from infogov.querysets import sees_every_directorate
+from infogov.services.cases import (
+    case_allocate,
+    case_close,
+    case_log,
+    case_note_add,
+    case_record_clock_event,
+    case_request_text_set,
+    case_respond,
+)
+from infogov.services.escalations import (
+    case_acknowledge,
+    director_directorates_set,
+    directorate_update_addresses,
+)
 from infogov.tables import CaseTable, CaseTableWithRequester
 
 may_see_requesters = privacy.sees_personal_data
@@ -208,7 +223,7 @@ class CaseActionView(PermissionRequired, FormView):
         try:
             result = self.perform(form.cleaned_data)
         except ValidationError as error:
-            forms.apply_service_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message.format(case=result))
@@ -236,7 +251,7 @@ class CaseCreateView(CaseActionView):
         return {**super().get_form_kwargs(), "case_url": case_url}
 
     def perform(self, data):
-        return services.case_log(actor=self.request.user, **data)
+        return case_log(actor=self.request.user, **data)
 
 
 class CaseAllocateView(CaseActionView):
@@ -249,9 +264,7 @@ class CaseAllocateView(CaseActionView):
         return {"officer": self.case.officer}
 
     def perform(self, data):
-        return services.case_allocate(
-            case=self.case, officer=data["officer"], actor=self.request.user
-        )
+        return case_allocate(case=self.case, officer=data["officer"], actor=self.request.user)
 
 
 class ClockEventCreateView(CaseActionView):
@@ -261,7 +274,7 @@ class ClockEventCreateView(CaseActionView):
     success_message = "Event recorded on {case.reference}; the due date has been recomputed."
 
     def perform(self, data):
-        event = services.case_record_clock_event(case=self.case, actor=self.request.user, **data)
+        event = case_record_clock_event(case=self.case, actor=self.request.user, **data)
         return event.case
 
 
@@ -276,7 +289,7 @@ class CaseRespondView(CaseActionView):
         return {**super().get_form_kwargs(), "kind": self.case.kind}
 
     def perform(self, data):
-        return services.case_respond(case=self.case, actor=self.request.user, **data)
+        return case_respond(case=self.case, actor=self.request.user, **data)
 
 
 class CaseRequestTextView(CaseActionView):
@@ -292,7 +305,7 @@ class CaseRequestTextView(CaseActionView):
         return {"request_text": self.case.request_text}
 
     def perform(self, data):
-        return services.case_request_text_set(case=self.case, request_text=data["request_text"])
+        return case_request_text_set(case=self.case, request_text=data["request_text"])
 
 
 class CaseNoteCreateView(CaseActionView):
@@ -305,7 +318,7 @@ class CaseNoteCreateView(CaseActionView):
     success_message = "Note added to {case.reference}."
 
     def perform(self, data):
-        note = services.case_note_add(case=self.case, author=self.request.user, text=data["text"])
+        note = case_note_add(case=self.case, author=self.request.user, text=data["text"])
         return note.case
 
     def form_valid(self, form):
@@ -364,7 +377,7 @@ class CaseCloseView(PermissionRequired, View):
     def post(self, request, pk):
         case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
         try:
-            services.case_close(case=case, actor=request.user)
+            case_close(case=case, actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -448,9 +461,7 @@ class CaseAcknowledgeView(PermissionRequired, View):
             messages.error(request, " ".join(form.errors.get("comment", ["Check the comment."])))
             return HttpResponseRedirect(case.get_absolute_url() + "#acknowledge")
         try:
-            created = services.case_acknowledge(
-                case=case, user=user, comment=form.cleaned_data["comment"]
-            )
+            created = case_acknowledge(case=case, user=user, comment=form.cleaned_data["comment"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -492,9 +503,9 @@ class DirectorateAddressesView(PermissionRequired, FormView):
 
     def form_valid(self, form):
         try:
-            services.directorate_update_addresses(directorate=self.directorate, **form.cleaned_data)
+            directorate_update_addresses(directorate=self.directorate, **form.cleaned_data)
         except ValidationError as error:
-            forms.apply_service_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -835,7 +846,7 @@ class DirectorListView(DirectorsMixin, TemplateView):
 
 
 class DirectorUpdateView(DirectorsMixin, FormView):
-    """Set the directorates one director sees (``services.director_directorates_set``)."""
+    """Set the directorates one director sees (``director_directorates_set``)."""
 
     form_class = forms.DirectorDirectoratesForm
     template_name = "infogov/director_form.html"
@@ -855,13 +866,13 @@ class DirectorUpdateView(DirectorsMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.director_directorates_set(
+            director_directorates_set(
                 director=self.director,
                 directorates=form.cleaned_data["directorates"],
                 actor=self.request.user,
             )
         except ValidationError as error:
-            forms.apply_service_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         name = self.director.get_full_name() or self.director.username
         messages.success(self.request, f"{name}'s directorates saved.")

@@ -7,33 +7,22 @@ The upload page stores the file and queues ``servicedesk.tasks.tickets_import_ru
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
-from hackperf.imports import ImportOutcome, ImportRefused, Progress
+from hackperf.imports import (
+    ImportOutcome,
+    ImportRefused,
+    Progress,
+    import_run_mapping,
+    import_run_path,
+)
 from hackperf.models import ImportRun
-from servicedesk.importers import Mapping, MappingError, load_mapping, parse_mapping
+from servicedesk.importers.mapping import MAPPINGS
 from servicedesk.importers.writer import ImportFileError, tickets_import
-
-FILE_GONE = "The stored file {name} is no longer there, so it cannot be imported."
-
-
-def run_mapping(run: ImportRun) -> Mapping:
-    """The run's mapping: its preset, or the TOML it was given (checked again, as it was)."""
-    try:
-        if run.mapping_preset:
-            return load_mapping(run.mapping_preset)
-        return parse_mapping(tomllib.loads(run.mapping_toml), source=run.mapping_name)
-    except (MappingError, tomllib.TOMLDecodeError) as e:
-        raise ImportRefused(str(e)) from e
 
 
 def run_tickets(*, run: ImportRun, progress: Progress) -> ImportOutcome:
     """Import (or dry-run) a ticket ImportRun's file; the outcome for ``hackperf.imports``."""
-    mapping = run_mapping(run)
-    path = Path(run.stored_path)
-    if not path.is_file():
-        raise ImportRefused(FILE_GONE.format(name=run.file_name))
+    mapping = import_run_mapping(run, MAPPINGS)
+    path = import_run_path(run)
     size = path.stat().st_size or 1
     with path.open("rb") as f:
         # How far into the file the first pass is (compressed bytes for gzip: still a share).

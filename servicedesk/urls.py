@@ -20,7 +20,7 @@ urlpatterns = [
         views.TicketActionView.as_view(),
         name="ticket_action",
     ),
-    path("import/", import_views.ImportView.as_view(), name="ticket_import"),
+    path("import/", import_views.TicketImportView.as_view(), name="ticket_import"),
     path("surveys/", include("servicedesk.surveys.urls")),
     path("<slug:slug>/", views.QueueDetailView.as_view(), name="queue_detail"),
     path("<slug:slug>/bulk/", views.QueueBulkActionView.as_view(), name="queue_bulk"),

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from infogov.forms import GovukForm
+from hackperf.forms import GovukForm
 from infogov.peers.models import BodyType, PeerBody, PeerStatistic, Source
 
 DEFAULT_YEAR = 2017  # the one year all three sets have

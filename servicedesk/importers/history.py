@@ -29,8 +29,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from hackperf.importing.mapping import fold as _fold
 from servicedesk import statuses
-from servicedesk.importers.mapping import IGNORE, JOINER, STATUSES, Mapping, _fold
+from servicedesk.importers.mapping import IGNORE, JOINER, STATUSES, Mapping
 from servicedesk.importers.reader import (
     EventRecord,
     RowError,

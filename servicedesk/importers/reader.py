@@ -24,7 +24,7 @@ import functools
 import gzip
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +36,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from hackperf.dates import EARLIEST, LATEST
+from hackperf.importing.mapping import fold as _fold
+from hackperf.importing.rows import ERRORS_KEPT, RowError, RowErrors, error_count, refuse_row
 from servicedesk.importers.mapping import (
     COUNT_FIELDS,
     DATE_FIELDS,
@@ -43,7 +45,6 @@ from servicedesk.importers.mapping import (
     KEEP,
     VALUE_TARGETS,
     Mapping,
-    _fold,
 )
 
 __all__ = [
@@ -93,8 +94,6 @@ CONTROL: Final = "contains a line break, tab or other control character"
 NOT_AN_EMAIL: Final = "not an e-mail address"
 OUT_OF_RANGE: Final = "the year {year} is not between {first} and {last}: not a real time"
 
-ERRORS_KEPT: Final = 1000
-"""How many row errors a :class:`RowErrors` keeps; the rest are only counted."""
 HUGE_FIELD: Final = 10_000
 """No field of ours is longer (the longest real value seen is a few hundred characters); a
 longer one is a broken quote swallowing rows, or not a value at all."""
@@ -119,83 +118,6 @@ _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
 # The csv module refuses fields over 128 kB by default; ticket descriptions can be long.
 csv.field_size_limit(16 * 1024 * 1024)
-
-
-SHOWN: Final = 200
-"""Characters of a bad value kept in its error: enough to recognise it, never a whole file."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem with one row: where it is, what was there, and why it is refused.
-
-    ``value`` is cut to ``SHOWN`` characters (a 200,000-character field must not be held
-    1,000 times over).
-    """
-
-    line: int
-    column: str | None
-    value: str | None
-    reason: str
-
-    def __post_init__(self) -> None:
-        value = self.value
-        if value is None:
-            return
-        if len(value) > SHOWN:
-            value = value[: SHOWN - 1] + "…"
-        if not value.isascii() and _UNDECODED.search(value):
-            # Bytes the encoding could not read, shown as \xe9 (printable, and never a lone
-            # surrogate that stderr or a page would choke on).
-            value = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        object.__setattr__(self, "value", value)
-
-    def __str__(self) -> str:
-        where = f"line {self.line}"
-        if self.column is not None:
-            where += f", column {self.column!r}"
-        if self.value is not None:
-            where += f" = {self.value!r}"
-        return f"{where}: {self.reason}"
-
-
-class RowErrors(list[RowError]):
-    """A file's row errors: the first ``keep`` of them, and how many there were in all.
-
-    ``total`` counts every error appended; ``rows_refused`` counts the rows that were skipped
-    for them (a row may have several errors), so a summary can say how many rows were read.
-    """
-
-    def __init__(self, keep: int = ERRORS_KEPT) -> None:
-        super().__init__()
-        self.keep = keep
-        self.total = 0
-        self.rows_refused = 0
-
-    def append(self, error: RowError) -> None:
-        self.total += 1
-        if len(self) < self.keep:
-            super().append(error)
-
-    def extend(self, errors: Iterable[RowError]) -> None:  # type: ignore[override]
-        for error in errors:
-            self.append(error)
-
-    @property
-    def not_kept(self) -> int:
-        """Errors counted but not kept."""
-        return self.total - len(self)
-
-
-def error_count(errors: list[RowError]) -> int:
-    """How many errors were reported, kept or only counted."""
-    return errors.total if isinstance(errors, RowErrors) else len(errors)
-
-
-def refuse_row(errors: list[RowError]) -> None:
-    """Count a skipped row (for :class:`RowErrors`; a plain list has no counter)."""
-    if isinstance(errors, RowErrors):
-        errors.rows_refused += 1
 
 
 # Not frozen, though never changed once made: a frozen dataclass's __init__ sets each field

@@ -14,8 +14,8 @@ from hackperf import outbox
 from hackperf.choices import OutboxStatus
 from hackperf.models import OutboxMessage
 from hackperf.roles import Role
-from infogov import services
 from infogov.models import Case, EscalationAcknowledgement
+from infogov.services.escalations import escalations_send
 from tests.browser.conftest import ARTIFACTS, RecordingPage
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
 
@@ -52,7 +52,7 @@ class NoRecipientInTheBrowserTests:
         settings.SITE_URL = live_server.url
         directorate = DirectorateFactory(name="Chief Executive's", group_director_email="")
         case = overdue_case(directorate)
-        run = services.escalations_send(today=timezone.localdate())
+        run = escalations_send(today=timezone.localdate())
         assert run.sent == 0 and mail.outbox == []
 
         make_user(Role.IG_OFFICER, username="imogen", first_name="Imogen", last_name="Gray")
@@ -93,7 +93,7 @@ class NoRecipientInTheBrowserTests:
 
     def test_the_dmt_home_counts_what_cannot_go_out(self, browser, live_server, make_user):
         overdue_case(DirectorateFactory(name="Chief Executive's", group_director_email=""))
-        services.escalations_send(today=timezone.localdate())
+        escalations_send(today=timezone.localdate())
         make_user(Role.DMT, username="dee")
         for width, height in ((1280, 800), (1920, 1080)):
             context = browser.new_context(viewport={"width": width, "height": height})
@@ -117,7 +117,7 @@ class AcknowledgeInTheBrowserTests:
     def test_a_director_acknowledges_a_case_once_for_all_levels(self, recording_page, make_user):
         directorate = DirectorateFactory(name="Adults", director_email="ada@hackney.example")
         case = overdue_case(directorate, reference="FOI-2026-00777")
-        services.escalations_send(today=timezone.localdate() - timedelta(days=1))
+        escalations_send(today=timezone.localdate() - timedelta(days=1))
         ada = make_user(
             Role.DIRECTOR, username="ada", email="ada@hackney.example", first_name="Ada"
         )

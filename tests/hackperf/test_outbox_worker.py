@@ -28,8 +28,8 @@ from hackperf.celery import app
 from hackperf.choices import OutboxStatus
 from hackperf.models import OutboxMessage
 from hackperf.tasks import send_outbox
-from infogov import services as infogov_services
 from infogov.models import Case, Escalation
+from infogov.services.escalations import escalations_send
 from tests.hackperf.smtp_sink import Sink, serve
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
 
@@ -171,7 +171,7 @@ class KilledWorkerTests:
         overdue_cases(55)
         # The scan commits its 55 escalations with their 55 digests and, on commit, queues
         # send_outbox on the broker: the worker started next picks it up.
-        run = infogov_services.escalations_send(today=timezone.localdate(), send=False)
+        run = escalations_send(today=timezone.localdate(), send=False)
         assert (len(run.escalated), run.messages) == (55, 55)
         expected = {str(pk) for pk in OutboxMessage.objects.values_list("pk", flat=True)}
 
@@ -193,7 +193,7 @@ class KilledWorkerTests:
         time.sleep(CLAIM_TIMEOUT + 0.5)
         workers("third")
         # A redelivered scan: records nothing new and sends what the dead workers left.
-        infogov_services.escalations_send(today=timezone.localdate(), send=False)
+        escalations_send(today=timezone.localdate(), send=False)
         send_outbox.delay()
         wait_until(
             lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 55,
@@ -222,7 +222,7 @@ class KilledWorkerTests:
         self, sink, workers, capsys
     ):
         overdue_cases(30)
-        run = infogov_services.escalations_send(today=timezone.localdate(), send=False)
+        run = escalations_send(today=timezone.localdate(), send=False)
         assert run.messages == 30
         worker = workers("prefork", pool="prefork")
         wait_mid_message(sink, after=8, log=workers.log)

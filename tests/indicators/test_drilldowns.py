@@ -153,20 +153,20 @@ class ValueDrilldownTests:
         assert [r.reference for r in response.context["rows"]] == ["INC-FAST", "INC-SLOW"]
 
     def test_fr_ict_18a_says_which_fois_were_late_and_by_how_much(self, client_as, definitions):
-        from infogov import services as ig
+        from infogov.services.cases import case_respond
         from tests.indicators.test_snapshots import _log_case
         from tests.infogov.factories import ServiceFactory
 
         service = ServiceFactory()
         late = _log_case("FOI-LATE", "foi", date(2026, 2, 2), service)  # due Mon 2 March
-        ig.case_respond(
+        case_respond(
             case=late,
             responded=date(2026, 3, 4),
             outcome="supplied_in_full",
             today=date(2026, 3, 4),
         )
         prompt = _log_case("FOI-PROMPT", "foi", date(2026, 2, 16), service)
-        ig.case_respond(
+        case_respond(
             case=prompt,
             responded=date(2026, 3, 2),
             outcome="supplied_in_full",

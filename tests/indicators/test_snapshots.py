@@ -196,9 +196,9 @@ def _real_history():
 
 
 def _log_case(reference, kind, received, service):
-    from infogov import services as ig
+    from infogov.services.cases import case_log
 
-    return ig.case_log(
+    return case_log(
         reference=reference,
         kind=kind,
         received=received,
@@ -217,8 +217,8 @@ class BackfillEqualsLiveTests:
     """DESIGN.md: a backfilled snapshot says exactly what a live one said at that instant."""
 
     def test_it_reproduces_a_live_snapshot_after_later_events(self):
-        from infogov import services as ig
         from infogov.choices import Outcome
+        from infogov.services.cases import case_respond
         from servicedesk import services as sd
         from tests.servicedesk.factories import log_ticket
 
@@ -237,7 +237,7 @@ class BackfillEqualsLiveTests:
         sd.ticket_assign(ticket=b, actor=None, at=later, queue=desk)
         sd.ticket_reopen(ticket=c, actor=None, at=later, reason="Still broken")
         log_ticket(queue=desk, at=later)
-        ig.case_respond(
+        case_respond(
             case=history["cases"][0],
             responded=date(2026, 3, 10),
             outcome=Outcome.SUPPLIED_IN_FULL,

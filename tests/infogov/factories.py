@@ -7,7 +7,7 @@ import factory
 from infogov import selectors
 from infogov.choices import Channel, Kind, Stage, Status
 from infogov.models import Case, ClockEvent, Directorate, Escalation, Requester, Service
-from infogov.services import _apply_deadline, case_deadline
+from infogov.services.cases import case_apply_deadline, case_deadline
 
 
 class DirectorateFactory(factory.django.DjangoModelFactory):
@@ -55,7 +55,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
         case = model_class(*args, **kwargs)
         if not case.regime:
             deadline = case_deadline(case=case, events=(), calendar=selectors.holiday_calendar())
-            _apply_deadline(case, deadline)
+            case_apply_deadline(case, deadline)
         case.save()
         return case
 

@@ -8,9 +8,16 @@ import pytest
 from django.urls import reverse
 
 from hackperf.roles import Role
-from infogov import services
 from infogov.choices import Kind, Outcome, Status
 from infogov.models import Case, DueDateChange
+from infogov.services.cases import ERR_IN_FUTURE, case_respond
+from infogov.services.corrections import (
+    ERR_BEFORE_ANY_REGIME,
+    ERR_CLOSED_NEEDS_DATE,
+    ERR_OPEN_WITH_RESPONSE,
+    ERR_RESPONDED_NEEDS_DATE,
+    ERR_WITHDRAWN_NEEDS_DATE,
+)
 from tests.infogov.factories import CaseFactory
 
 
@@ -76,7 +83,7 @@ class CaseAdminTests:
 
     def test_reopening_a_responded_case_recomputes_and_keeps_the_rules(self, admin_client):
         case = CaseFactory(received=date(2026, 3, 2))
-        services.case_respond(
+        case_respond(
             case=case,
             responded=date(2026, 3, 20),
             outcome=Outcome.NOT_HELD,
@@ -87,7 +94,7 @@ class CaseAdminTests:
         response = admin_client.post(change_url(case), data)
         assert response.status_code == 200
         errors = response.context["adminform"].form.errors
-        assert errors["responded"] == [services.ERR_OPEN_WITH_RESPONSE.format(field="responded")]
+        assert errors["responded"] == [ERR_OPEN_WITH_RESPONSE.format(field="responded")]
         data.pop("responded")
         data.pop("outcome")
         assert admin_client.post(change_url(case), data).status_code == 302
@@ -98,9 +105,9 @@ class CaseAdminTests:
     @pytest.mark.parametrize(
         ("status", "field", "message"),
         [
-            (Status.RESPONDED, "responded", services.ERR_RESPONDED_NEEDS_DATE),
-            (Status.WITHDRAWN, "withdrawn", services.ERR_WITHDRAWN_NEEDS_DATE),
-            (Status.CLOSED, "status", services.ERR_CLOSED_NEEDS_DATE),
+            (Status.RESPONDED, "responded", ERR_RESPONDED_NEEDS_DATE),
+            (Status.WITHDRAWN, "withdrawn", ERR_WITHDRAWN_NEEDS_DATE),
+            (Status.CLOSED, "status", ERR_CLOSED_NEEDS_DATE),
         ],
     )
     def test_a_done_status_needs_its_date(self, admin_client, status, field, message):
@@ -114,7 +121,7 @@ class CaseAdminTests:
 
     @pytest.mark.parametrize(
         ("received", "message"),
-        [("2099-01-05", services.ERR_IN_FUTURE), ("0001-01-01", services.ERR_BEFORE_ANY_REGIME)],
+        [("2099-01-05", ERR_IN_FUTURE), ("0001-01-01", ERR_BEFORE_ANY_REGIME)],
     )
     def test_a_bad_date_received_is_a_form_error_not_a_500(self, admin_client, received, message):
         case = CaseFactory(received=date(2026, 3, 2))

@@ -119,15 +119,13 @@ class EscalationCsvTests:
     def escalate(self, n, day):
         from datetime import UTC, datetime
 
-        from infogov import services
         from infogov.models import Case
+        from infogov.services.escalations import escalations_send
 
         for _ in range(n):
             case = CaseFactory()
             Case.objects.filter(pk=case.pk).update(due=date(2026, 11, 24))
-        services.escalations_send(
-            today=day, now=datetime(day.year, day.month, day.day, 7, tzinfo=UTC)
-        )
+        escalations_send(today=day, now=datetime(day.year, day.month, day.day, 7, tzinfo=UTC))
 
     def rows(self, client) -> list[list[str]]:
         response = client.get(reverse("infogov:escalation_list") + "?format=csv")

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from hackperf.roles import Role
-from infogov import metrics, selectors, services
+from infogov import metrics, selectors
 from infogov.choices import Kind, Outcome
+from infogov.services.cases import case_log, case_respond
 from tests.infogov.factories import DirectorateFactory
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
@@ -85,7 +86,7 @@ def test_every_2026_due_date_on_a_fresh_database_matches_the_simple_counter():
     wrong = {}
     for kind, due_by_day in expected.items():
         for n, (received, due) in enumerate(due_by_day.items()):
-            case = services.case_log(
+            case = case_log(
                 reference=f"{kind}-2026-{n:03d}",
                 kind=kind,
                 received=received,
@@ -127,7 +128,7 @@ def test_fr_ict_18a_counts_a_reply_on_the_true_due_date_as_in_time(make_user):
     # holiday, and Mon 15 Jun a bank holiday in Scotland, FOIA s.10(6)); a count without the
     # Scottish day says Tue 16 Jun, and called this reply a day late.
     officer = make_user(Role.IG_OFFICER)
-    case = services.case_log(
+    case = case_log(
         reference="FOI-18A",
         kind=Kind.FOI,
         received=date(2026, 5, 18),
@@ -138,7 +139,7 @@ def test_fr_ict_18a_counts_a_reply_on_the_true_due_date_as_in_time(make_user):
         today=date(2026, 5, 18),
     )
     assert case.due == date(2026, 6, 17)
-    services.case_respond(
+    case_respond(
         case=case,
         responded=date(2026, 6, 17),
         outcome=Outcome.SUPPLIED_IN_FULL,

@@ -12,9 +12,15 @@ from hackperf import outbox
 from hackperf.choices import OutboxStatus
 from hackperf.models import OutboxMessage
 from hackperf.roles import Role
-from infogov import services, tasks
+from infogov import tasks
 from infogov.choices import EventKind, Kind, Status
 from infogov.models import ClockEvent, Escalation, EscalationAcknowledgement
+from infogov.services.cases import case_allocate
+from infogov.services.escalations import (
+    case_acknowledge,
+    directorate_update_addresses,
+    escalations_send,
+)
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
 
 # Wed 25 Nov 2026. 5 working days on: Wed 2 Dec; 2 working days on: Fri 27 Nov.
@@ -30,7 +36,7 @@ def case_due(due: date, **kwargs):
 
 
 def send(**kwargs):
-    return services.escalations_send(today=TODAY, now=NOW, **kwargs)
+    return escalations_send(today=TODAY, now=NOW, **kwargs)
 
 
 def levels(run):
@@ -82,10 +88,10 @@ class EscalationsSendTests:
     def test_the_ladder_climbs_one_level_per_later_scan(self):
         case = case_due(date(2026, 11, 30))  # Mon: 3 working days after Wed 25 Nov
         assert levels(send()) == [(case.pk, "t_minus_5")]
-        later = services.escalations_send(today=date(2026, 11, 26), now=NOW + timedelta(days=1))
+        later = escalations_send(today=date(2026, 11, 26), now=NOW + timedelta(days=1))
         assert levels(later) == [(case.pk, "t_minus_2")]
         assert later.skipped == []
-        last = services.escalations_send(today=date(2026, 12, 1), now=NOW + timedelta(days=6))
+        last = escalations_send(today=date(2026, 12, 1), now=NOW + timedelta(days=6))
         assert levels(last) == [(case.pk, "overdue")]
         # Service lead (the unallocated officer's e-mail waits); director; group director.
         assert [m.to for m in mail.outbox] == [
@@ -198,7 +204,7 @@ class NoRecipientTests:
         ]
         assert outbox.outbox_send(now=NOW).sent == 0  # still nobody to send to
 
-        services.directorate_update_addresses(
+        directorate_update_addresses(
             directorate=directorate,
             director_name=directorate.director_name,
             director_email=directorate.director_email,
@@ -216,7 +222,7 @@ class NoRecipientTests:
         assert [m.to for m in mail.outbox] == [[case.service.lead_email]]
         waiting = OutboxMessage.objects.get(status=OutboxStatus.NO_RECIPIENT)
         assert waiting.no_recipient_reason == f"allocate a case officer to {case.reference}"
-        services.case_allocate(case=case, officer=make_user(Role.IG_OFFICER, email="o@h.example"))
+        case_allocate(case=case, officer=make_user(Role.IG_OFFICER, email="o@h.example"))
         assert outbox.outbox_send(now=NOW).sent == 1
         assert mail.outbox[-1].to == ["o@h.example"]
 
@@ -248,15 +254,15 @@ class CaseAcknowledgeTests:
         case = case_due(date(2026, 11, 24))
         send()
         first, second = make_user(Role.DIRECTOR), make_user(Role.DIRECTOR)
-        assert services.case_acknowledge(case=case, user=first, comment=" Chased ", now=NOW)
-        assert not services.case_acknowledge(case=case, user=second, comment="Me too")
+        assert case_acknowledge(case=case, user=first, comment=" Chased ", now=NOW)
+        assert not case_acknowledge(case=case, user=second, comment="Me too")
         ack = EscalationAcknowledgement.objects.get(case=case)
         assert (ack.by, ack.at, ack.comment) == (first, NOW, "Chased")
 
     def test_a_case_never_escalated_cannot_be_acknowledged(self, make_user):
         case = case_due(date(2026, 12, 20))
         with pytest.raises(ValidationError):
-            services.case_acknowledge(case=case, user=make_user(Role.DIRECTOR))
+            case_acknowledge(case=case, user=make_user(Role.DIRECTOR))
 
 
 @pytest.mark.django_db(transaction=True)

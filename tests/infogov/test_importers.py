@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from hackperf.importing.mapping import MappingError
 from infogov import importers
 from infogov.choices import Kind, Outcome, Status
 from infogov.models import Case, ClockEvent, DueDateChange, Requester
@@ -40,6 +41,17 @@ def snapshot():
     )
 
 
+CASE_COLUMNS = """
+[columns]
+reference = "a"
+kind = "b"
+received = "r"
+subject = "c"
+directorate = "d"
+channel = "e"
+"""
+
+
 class MappingTests:
     def test_the_preset_loads(self):
         mapping = importers.load_mapping(PRESET)
@@ -47,11 +59,11 @@ class MappingTests:
         assert mapping.values["kind"]["subject access request"] == Kind.SAR
 
     def test_it_names_the_key_at_fault(self):
-        with pytest.raises(importers.MappingError, match=r"\[columns\]\.received: is required"):
+        with pytest.raises(MappingError, match=r"\[columns\]\.received: is required"):
             importers.parse_mapping(
                 {"columns": {"reference": "a", "kind": "b", "subject": "c", "directorate": "d"}}
             )
-        with pytest.raises(importers.MappingError, match=r"\[values.kind\].Petition"):
+        with pytest.raises(MappingError, match=r"\[values.kind\] 'Petition'"):
             importers.parse_mapping(
                 {
                     "columns": {
@@ -65,8 +77,48 @@ class MappingTests:
                     "values": {"kind": {"Petition": "petition"}},
                 }
             )
-        with pytest.raises(importers.MappingError, match="no preset called 'nope'"):
+        with pytest.raises(MappingError, match="no preset called 'nope'"):
             importers.load_mapping("nope")
+
+    @pytest.mark.parametrize(
+        ("extra", "key", "why"),
+        [
+            ('colour = "red"\n', "colour", "unknown key"),
+            ('[dates]\nzone = "UTC"\n', "[dates].zone", "unknown key"),
+            ('[dates]\ntimezone = "Europe/Londres"\n', "[dates].timezone", "unknown time zone"),
+            ('[dates]\nambiguous = "first"\n', "[dates].ambiguous", 'must be "earlier"'),
+            ('[dates]\nnonexistent = "later"\n', "[dates].nonexistent", 'must be "error"'),
+            ('[dates]\nformats = ["dd/mm/yyyy"]\n', "[dates].formats", "strptime"),
+            ('[file]\nquote = "\'"\n', "[file].quote", "unknown key"),
+            ('[values.kind]\nPetition = "petition"\n', "[values.kind] 'Petition'", "not one of"),
+        ],
+    )
+    def test_it_refuses_what_a_ticket_mapping_refuses_with_the_same_message(self, extra, key, why):
+        """The two imports share one validator (hackperf.importing.mapping): a case mapping is
+        no longer let through with an unknown key or a bad [dates] section."""
+        import tomllib
+
+        from servicedesk.importers.mapping import parse_mapping as parse_ticket_mapping
+
+        case = extra + CASE_COLUMNS
+        ticket = f'shape = "ticket"\n{extra}[columns]\nreference = "R"\nopened_at = "O"\n'
+        with pytest.raises(MappingError) as case_error:
+            importers.parse_mapping(tomllib.loads(case), source="cases.toml")
+        message = str(case_error.value)
+        assert message.startswith(f"cases.toml: {key}: ")
+        assert why in message
+        if not key.startswith(("[dates]", "[file]")):
+            return  # the rest of the message lists each app's own keys or kinds
+        with pytest.raises(MappingError) as ticket_error:
+            parse_ticket_mapping(tomllib.loads(ticket), source="cases.toml")
+        assert str(ticket_error.value) == message
+
+    def test_it_accepts_a_dates_section_with_a_time_zone_and_dst_policy(self):
+        import tomllib
+
+        extra = '[dates]\nformats = "%d/%m/%Y"\ntimezone = "Europe/London"\nambiguous = "later"\n'
+        mapping = importers.parse_mapping(tomllib.loads(extra + CASE_COLUMNS), source="c.toml")
+        assert mapping.date_formats == ("%d/%m/%Y",)
 
 
 class ReaderTests:

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hackperf.metrics import ALL, MetricRow, Ratio
-from infogov import metrics, services
+from infogov import metrics
 from infogov.choices import EventKind, Kind, Outcome, Stage
+from infogov.services.cases import case_log, case_record_clock_event, case_respond
 from tests.infogov.factories import DirectorateFactory, ServiceFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -73,7 +74,7 @@ class Scenario:
 
     @staticmethod
     def log(reference, kind, received, service, **extra):
-        return services.case_log(
+        return case_log(
             reference=reference,
             kind=kind,
             received=received,
@@ -89,15 +90,11 @@ class Scenario:
 
     @staticmethod
     def event(case, kind, day, **extra):
-        services.case_record_clock_event(
-            case=case, kind=kind, date=day, today=TODAY, now=noon(day), **extra
-        )
+        case_record_clock_event(case=case, kind=kind, date=day, today=TODAY, now=noon(day), **extra)
 
     @staticmethod
     def respond(case, day):
-        services.case_respond(
-            case=case, responded=day, outcome=Outcome.SUPPLIED_IN_FULL, today=TODAY
-        )
+        case_respond(case=case, responded=day, outcome=Outcome.SUPPLIED_IN_FULL, today=TODAY)
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from hackperf.indicator_status import Commentary
 from hackperf.roles import Role
 from indicators.models import Indicator, Target
 from indicators.services import definitions_sync
-from infogov import forms, metrics, report, selectors, services
+from infogov import forms, metrics, report, selectors
 from infogov.choices import EventKind, Outcome, Stage
+from infogov.services.cases import case_record_clock_event, case_respond
 from tests.indicators.factories import PeriodValueFactory
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
 
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def extend(case, day, days):
-    services.case_record_clock_event(
+    case_record_clock_event(
         case=case,
         kind=EventKind.EXTENSION,
         date=day,
@@ -46,16 +47,14 @@ def cases(db):
     housing = ServiceFactory(directorate=DirectorateFactory(name="Housing"))
     finance = ServiceFactory(directorate=DirectorateFactory(name="Finance"))
     on_time = CaseFactory(service=housing, received=date(2025, 1, 6))
-    services.case_respond(
-        case=on_time, responded=date(2025, 1, 20), outcome=Outcome.NOT_HELD, today=TODAY
-    )
+    case_respond(case=on_time, responded=date(2025, 1, 20), outcome=Outcome.NOT_HELD, today=TODAY)
     twice = CaseFactory(service=housing, received=date(2025, 1, 6))
     extend(twice, date(2025, 1, 27), 10)
     extend(twice, date(2025, 2, 10), 10)
     long = CaseFactory(service=finance, received=date(2025, 2, 3))
     extend(long, date(2025, 2, 20), 30)
     sar = CaseFactory(service=finance, kind="sar", received=date(2025, 3, 3))
-    services.case_respond(
+    case_respond(
         case=sar, responded=date(2025, 4, 10), outcome=Outcome.SUPPLIED_IN_FULL, today=TODAY
     )
     return housing.directorate, finance.directorate
@@ -100,13 +99,11 @@ class IgGroupReportSelectorTests:
         housing, _ = cases
         extended = CaseFactory(service__directorate=housing, received=date(2025, 1, 6))
         extend(extended, date(2025, 1, 27), 10)
-        services.case_respond(
+        case_respond(
             case=extended, responded=date(2025, 2, 12), outcome=Outcome.NOT_HELD, today=TODAY
         )
         late = CaseFactory(service__directorate=housing, received=date(2024, 11, 4))
-        services.case_respond(
-            case=late, responded=date(2025, 1, 8), outcome=Outcome.NOT_HELD, today=TODAY
-        )
+        case_respond(case=late, responded=date(2025, 1, 8), outcome=Outcome.NOT_HELD, today=TODAY)
         total = report.build(period=q1_2025(), today=TODAY).sections[0].total
         assert (total.responded, total.within, total.in_time) == (3, 1, 2)
         assert (total.percent_within, total.percent_in_time) == (Decimal("33.3"), Decimal("66.7"))

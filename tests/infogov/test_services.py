@@ -4,10 +4,31 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from hackperf.roles import Role
-from infogov import selectors, services
+from infogov import selectors
 from infogov.choices import EventKind, Kind, Outcome, Stage, Status
 from infogov.deadlines import ERR_BEFORE
 from infogov.models import Case, ClockEvent, DueDateChange, Requester
+from infogov.services.cases import (
+    ERR_CLOSE_OPEN,
+    ERR_EXEMPTIONS_CHOOSE,
+    ERR_EXTENSION_DAYS,
+    ERR_EXTENSION_REASON,
+    ERR_IN_FUTURE,
+    ERR_PARENT_REQUIRED,
+    ERR_RESPONDED_EVENT,
+    STAGE_NOTES,
+    case_allocate,
+    case_close,
+    case_log,
+    case_recompute_due,
+    case_record_clock_event,
+    case_respond,
+)
+from infogov.services.holidays import (
+    bank_holidays_change_reason,
+    cases_recompute_due,
+    on_bank_holidays_changed,
+)
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
 
 TODAY = date(2026, 11, 25)
@@ -30,7 +51,7 @@ def log(**overrides):
         "now": NOW,
     }
     data.update(overrides)
-    return services.case_log(**data)
+    return case_log(**data)
 
 
 @pytest.mark.django_db
@@ -52,7 +73,7 @@ class CaseLogTests:
     def test_it_refuses_a_date_in_the_future(self):
         with pytest.raises(ValidationError) as error:
             log(received=date(2026, 11, 26))
-        assert error.value.message_dict == {"received": [services.ERR_IN_FUTURE]}
+        assert error.value.message_dict == {"received": [ERR_IN_FUTURE]}
         assert not Case.objects.exists()
 
     def test_it_refuses_a_service_of_another_directorate(self):
@@ -70,32 +91,32 @@ class CaseLogTests:
         request = log()
         review = log(reference="IR-1", stage=Stage.INTERNAL_REVIEW, parent=request)
         assert review.parent == request
-        assert review.due_working[0] == services.STAGE_NOTES[Stage.INTERNAL_REVIEW]
+        assert review.due_working[0] == STAGE_NOTES[Stage.INTERNAL_REVIEW]
 
     def test_it_refuses_a_review_without_its_request(self):
         with pytest.raises(ValidationError) as error:
             log(reference="IR-1", stage=Stage.INTERNAL_REVIEW)
-        assert error.value.message_dict == {"parent": [services.ERR_PARENT_REQUIRED]}
+        assert error.value.message_dict == {"parent": [ERR_PARENT_REQUIRED]}
 
 
 @pytest.mark.django_db
 class CaseAllocateTests:
     def test_it_allocates_and_sets_the_status(self, make_user):
         officer = make_user(Role.IG_OFFICER)
-        case = services.case_allocate(case=CaseFactory(), officer=officer)
+        case = case_allocate(case=CaseFactory(), officer=officer)
         assert case.officer == officer
         assert case.status == Status.ALLOCATED
 
     def test_it_refuses_a_closed_case(self, make_user):
         case = CaseFactory(status=Status.CLOSED)
         with pytest.raises(ValidationError):
-            services.case_allocate(case=case, officer=make_user(Role.IG_OFFICER))
+            case_allocate(case=case, officer=make_user(Role.IG_OFFICER))
 
 
 @pytest.mark.django_db
 class CaseRecordClockEventTests:
     def record(self, case, kind, when, **kwargs):
-        return services.case_record_clock_event(
+        return case_record_clock_event(
             case=case, kind=kind, date=when, today=TODAY, now=NOW, **kwargs
         )
 
@@ -140,7 +161,7 @@ class CaseRecordClockEventTests:
             self.record(case, EventKind.FEE_NOTICE, date(2022, 9, 1))
         with pytest.raises(ValidationError) as error:
             self.record(case, EventKind.FEE_NOTICE, date(2026, 12, 1))
-        assert error.value.message_dict == {"date": [services.ERR_IN_FUTURE]}
+        assert error.value.message_dict == {"date": [ERR_IN_FUTURE]}
 
     def test_it_extends_an_foi_request_by_working_days(self):
         case = log(received=date(2021, 2, 15))
@@ -167,8 +188,8 @@ class CaseRecordClockEventTests:
         with pytest.raises(ValidationError) as error:
             self.record(case, EventKind.EXTENSION, date(2022, 9, 6))
         assert error.value.message_dict == {
-            "extension_reason": [services.ERR_EXTENSION_REASON],
-            "extension_days": [services.ERR_EXTENSION_DAYS],
+            "extension_reason": [ERR_EXTENSION_REASON],
+            "extension_days": [ERR_EXTENSION_DAYS],
         }
         with pytest.raises(ValidationError) as error:
             self.record(
@@ -195,41 +216,41 @@ class CaseRecordClockEventTests:
     def test_it_sends_responses_to_case_respond(self):
         with pytest.raises(ValidationError) as error:
             self.record(log(), EventKind.RESPONDED, date(2022, 9, 9))
-        assert error.value.message_dict == {"kind": [services.ERR_RESPONDED_EVENT]}
+        assert error.value.message_dict == {"kind": [ERR_RESPONDED_EVENT]}
 
 
 @pytest.mark.django_db
 class CaseRespondAndCloseTests:
     def test_it_records_the_response_and_closes(self):
         case = log()
-        services.case_respond(
+        case_respond(
             case=case, responded=date(2022, 9, 30), outcome=Outcome.SUPPLIED_IN_FULL, today=TODAY
         )
         case.refresh_from_db()
         assert case.status == Status.RESPONDED
         assert ClockEvent.objects.get(case=case).kind == EventKind.RESPONDED
-        services.case_close(case=case)
+        case_close(case=case)
         assert Case.objects.get(pk=case.pk).status == Status.CLOSED
 
     def test_a_refusal_needs_its_exemptions(self):
         case = log()
         with pytest.raises(ValidationError) as error:
-            services.case_respond(
+            case_respond(
                 case=case, responded=date(2022, 9, 30), outcome=Outcome.REFUSED, today=TODAY
             )
-        assert error.value.message_dict == {"exemption_codes": [services.ERR_EXEMPTIONS_CHOOSE]}
+        assert error.value.message_dict == {"exemption_codes": [ERR_EXEMPTIONS_CHOOSE]}
 
     def test_it_refuses_a_response_before_receipt(self):
         with pytest.raises(ValidationError) as error:
-            services.case_respond(
+            case_respond(
                 case=log(), responded=date(2022, 9, 1), outcome=Outcome.NOT_HELD, today=TODAY
             )
         assert "responded" in error.value.message_dict
 
     def test_it_refuses_to_close_an_open_case(self):
         with pytest.raises(ValidationError) as error:
-            services.case_close(case=log())
-        assert error.value.messages == [services.ERR_CLOSE_OPEN]
+            case_close(case=log())
+        assert error.value.messages == [ERR_CLOSE_OPEN]
 
 
 STATE_FUNERAL = date(2022, 9, 19)
@@ -250,13 +271,11 @@ class BankHolidaysChangedTests:
         without, with_funeral = self.calendars(bundled_calendar)
         case = log(received=date(2022, 9, 5), calendar=without)
         closed = log(reference="FOI-2", received=date(2022, 9, 5), calendar=without)
-        services.case_respond(
-            case=closed, responded=date(2022, 9, 9), outcome=Outcome.NOT_HELD, today=TODAY
-        )
+        case_respond(case=closed, responded=date(2022, 9, 9), outcome=Outcome.NOT_HELD, today=TODAY)
         assert case.due == date(2022, 10, 3)
 
         monkeypatch.setattr(selectors, "holiday_calendar", lambda: with_funeral)
-        services.on_bank_holidays_changed(sender=None, changed_dates=[date(2022, 9, 19)])
+        on_bank_holidays_changed(sender=None, changed_dates=[date(2022, 9, 19)])
 
         case.refresh_from_db()
         assert case.due == date(2022, 10, 4)
@@ -272,12 +291,12 @@ class BankHolidaysChangedTests:
 
     def test_it_records_nothing_when_no_due_date_moves(self, bundled_calendar):
         case = log(received=date(2022, 11, 1))
-        changes = services.cases_recompute_due(reason="test", calendar=bundled_calendar)
+        changes = cases_recompute_due(reason="test", calendar=bundled_calendar)
         assert changes == []
         assert case.due_changes.count() == 1
 
     def test_the_reason_names_removed_days(self, bundled_calendar):
-        reason = services.bank_holidays_change_reason([date(2022, 9, 20)], bundled_calendar)
+        reason = bank_holidays_change_reason([date(2022, 9, 20)], bundled_calendar)
         assert reason == "Bank holidays changed: removed 2022-09-20."
 
     def test_the_signal_recomputes_with_the_senders_reason(self, bundled_calendar, monkeypatch):
@@ -297,10 +316,10 @@ class BankHolidaysChangedTests:
         case = log(received=date(2021, 2, 15))
         Case.objects.filter(pk=case.pk).update(due=date(2021, 3, 1))
         case.refresh_from_db()
-        change = services.case_recompute_due(case=case, reason="Fixed by hand.", now=NOW)
+        change = case_recompute_due(case=case, reason="Fixed by hand.", now=NOW)
         assert (change.old, change.new, change.reason) == (
             date(2021, 3, 1),
             date(2021, 3, 15),
             "Fixed by hand.",
         )
-        assert services.case_recompute_due(case=case, reason="Again.") is None
+        assert case_recompute_due(case=case, reason="Again.") is None

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hackperf.roles import Role
-from infogov import services as escalation_services
 from infogov.choices import EventKind, Status
 from infogov.models import Case, ClockEvent, EscalationAcknowledgement
+from infogov.services.cases import case_note_add, case_record_clock_event
+from infogov.services.escalations import director_directorates_set, escalations_send
 from infogov.tables import CaseTable
 from tests.infogov.factories import (
     CaseFactory,
@@ -448,9 +449,7 @@ class EscalationPageTests:
         directorate = DirectorateFactory(name="Chief Executive's", group_director_email="")
         case = CaseFactory(service=ServiceFactory(directorate=directorate))
         Case.objects.filter(pk=case.pk).update(due=date(2026, 11, 24))
-        escalation_services.escalations_send(
-            today=date(2026, 11, 25), now=datetime(2026, 11, 25, 7, tzinfo=UTC)
-        )
+        escalations_send(today=date(2026, 11, 25), now=datetime(2026, 11, 25, 7, tzinfo=UTC))
         client = client_as(Role.IG_OFFICER)
         for name in ("infogov:escalation_list", "infogov:case_list"):
             content = client.get(reverse(name)).content.decode()
@@ -471,9 +470,7 @@ class EscalationPageTests:
             for _ in range(n):
                 case = CaseFactory()
                 Case.objects.filter(pk=case.pk).update(due=date(2026, 11, 24))
-            escalation_services.escalations_send(
-                today=day, now=datetime(day.year, day.month, day.day, 7, tzinfo=UTC)
-            )
+            escalations_send(today=day, now=datetime(day.year, day.month, day.day, 7, tzinfo=UTC))
 
         escalate(2, date(2026, 11, 25))
         client.get(url)
@@ -618,23 +615,20 @@ class DirectorDirectoratesServiceTests:
     def test_it_refuses_someone_not_in_the_director_role(self, make_user):
         from django.core.exceptions import ValidationError
 
-        from infogov import services
-
         officer = make_user(Role.IG_OFFICER)
         with pytest.raises(ValidationError) as error:
-            services.director_directorates_set(
+            director_directorates_set(
                 director=officer, directorates=[DirectorateFactory()], actor=officer
             )
         assert "not in the director role" in str(error.value)
         assert not officer.infogov_directorates.exists()
 
     def test_setting_twice_leaves_the_same_links(self, make_user):
-        from infogov import services
 
         director = make_user(Role.DIRECTOR)
         one = DirectorateFactory()
         for _ in range(2):
-            services.director_directorates_set(director=director, directorates=[one], actor=None)
+            director_directorates_set(director=director, directorates=[one], actor=None)
         assert list(director.infogov_directorates.all()) == [one]
 
 
@@ -650,15 +644,13 @@ class CaseListDayTests:
     def spread(self):
         from django.utils import timezone
 
-        from infogov import services
-
         today = timezone.localdate()
         service = ServiceFactory()
         made = {}
         for name, days in (("overdue", 60), ("this_week", 24), ("later", 3)):
             made[name] = CaseFactory(service=service, received=today - timedelta(days=days))
         made["stopped"] = CaseFactory(service=service, kind="eir")
-        services.case_record_clock_event(  # the clock stops while clarification is awaited
+        case_record_clock_event(  # the clock stops while clarification is awaited
             case=made["stopped"],
             kind=EventKind.CLARIFICATION_REQUESTED,
             date=made["stopped"].received,
@@ -726,11 +718,10 @@ class CaseListDayTests:
 @pytest.mark.django_db
 class RequestTextAndNotesTests:
     def test_ig_officers_alone_read_the_request_and_the_notes(self, client, make_user, case):
-        from infogov import services
 
         Case.objects.filter(pk=case.pk).update(request_text="Noise from my neighbour at No. 4")
         officer = make_user(Role.IG_OFFICER, first_name="Imogen", last_name="Gray")
-        services.case_note_add(case=case, author=officer, text="Rang Streetscene about it.")
+        case_note_add(case=case, author=officer, text="Rang Streetscene about it.")
         director = make_user(Role.DIRECTOR)
         case.directorate.directors.add(director)
         url = reverse("infogov:case_detail", args=[case.pk])
@@ -812,20 +803,19 @@ class RequestTextAndNotesTests:
     def test_a_case_page_makes_the_same_queries_for_2_and_20_notes(
         self, client, make_user, case, role
     ):
-        from infogov import services
 
         user = make_user(role)
         case.directorate.directors.add(user)
         client.force_login(user)
         url = reverse("infogov:case_detail", args=[case.pk])
         for i in range(2):
-            services.case_note_add(case=case, author=user, text=f"Note {i}")
+            case_note_add(case=case, author=user, text=f"Note {i}")
             ClockEvent.objects.create(case=case, kind=EventKind.FEE_NOTICE, date=date(2026, 11, 3))
         client.get(url)
         with CaptureQueriesContext(connection) as two:
             client.get(url)
         for i in range(18):
-            services.case_note_add(case=case, author=make_user(Role.IG_OFFICER), text=f"N {i}")
+            case_note_add(case=case, author=make_user(Role.IG_OFFICER), text=f"N {i}")
         with CaptureQueriesContext(connection) as twenty:
             response = client.get(url)
         assert len(two) == len(twenty)

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hackperf.choices import ImportKind, ImportState
+from hackperf.import_views import NEED_MAPPING_FILE
 from hackperf.models import ImportRun
 from hackperf.roles import Role
-from servicedesk.import_views import NEED_MAPPING_FILE
 from servicedesk.importers.mapping import PRESETS_DIR
 from servicedesk.models import Queue, Ticket, TicketEvent
 from servicedesk.tasks import tickets_import_run

@@ -108,14 +108,12 @@ class Command(BaseCommand):
         # with its actions.
         from indicators.choices import Granularity
         from infogov import selectors as infogov_selectors
-        from infogov import services as infogov_services
+        from infogov.services.escalations import escalations_send
 
         days = indicator_services.snapshot_backfill(
             start=today - timedelta(days=13), end=today, granularity=Granularity.DAILY
         )
-        scan = infogov_services.escalations_send(
-            today=today, calendar=infogov_selectors.holiday_calendar()
-        )
+        scan = escalations_send(today=today, calendar=infogov_selectors.holiday_calendar())
         packs = indicators_demo.seed_review(now=now)
         self.stdout.write(
             f"Daily snapshots: {len(days)} days. Escalation scan: {len(scan.escalated)} "
