@@ -460,7 +460,7 @@ def _text(value: Any) -> str | None:
 
 
 def bad_row_json(error: Any) -> dict[str, Any]:
-    """A bad row (ticket or case ``RowError``) as stored on the run."""
+    """A bad row (``hackperf.importing.rows.RowError``) as stored on the run."""
     reason = str(getattr(error, "reason", error)).replace("\x00", "\\x00")
     return {
         "line": getattr(error, "line", None),
