@@ -334,7 +334,7 @@ def _reason(model: type[BaseModel], error: Any) -> str:
         "dict_type": "must be a table",
         "model_type": "must be a table",
         "model_attributes_type": "must be a table",
-    }.get(kind, error["msg"])
+    }.get(kind, str(error["msg"]))
 
 
 # ---------------------------------------------------------------------------------------------

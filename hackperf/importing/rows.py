@@ -78,7 +78,7 @@ class RowErrors(list[RowError]):
         if len(self) < self.keep:
             super().append(error)
 
-    def extend(self, errors: Iterable[RowError]) -> None:  # type: ignore[override]
+    def extend(self, errors: Iterable[RowError]) -> None:
         for error in errors:
             self.append(error)
 
