@@ -11,8 +11,10 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from indicators import periods, services
+from indicators import periods
 from indicators.choices import Granularity
+from indicators.services.compute import indicators_compute
+from indicators.services.snapshots import snapshot_take
 
 # Connection drops and serialisation failures fix themselves; a bug does not, so nothing
 # broader is retried.
@@ -43,7 +45,7 @@ def snapshot_fortnightly(as_of: str | None = None) -> str:
     nothing unless the history behind it changed (then it corrects the row).
     """
     instant = _instant(as_of, granularity=Granularity.FORTNIGHTLY)
-    services.snapshot_take(as_of=instant, granularity=Granularity.FORTNIGHTLY)
+    snapshot_take(as_of=instant, granularity=Granularity.FORTNIGHTLY)
     return instant.isoformat()
 
 
@@ -51,7 +53,7 @@ def snapshot_fortnightly(as_of: str | None = None) -> str:
 def snapshot_daily(as_of: str | None = None) -> str:
     """Snapshot the DMT metric set at the latest London midnight (or ``as_of``, ISO)."""
     instant = _instant(as_of, granularity=Granularity.DAILY)
-    services.snapshot_take(as_of=instant, granularity=Granularity.DAILY)
+    snapshot_take(as_of=instant, granularity=Granularity.DAILY)
     return instant.isoformat()
 
 
@@ -62,7 +64,7 @@ def compute_last_month(period: str | None = None) -> str:
         period_start = date.fromisoformat(f"{period}-01")
     else:
         period_start = periods.shift_month(periods.month_start(timezone.localdate()), -1)
-    services.indicators_compute(period_start=period_start)
+    indicators_compute(period_start=period_start)
     return f"{period_start:%Y-%m}"
 
 

@@ -21,11 +21,13 @@ from hackperf.dates import parse_month
 from hackperf.exports import csv_safe
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from indicators import charts, choices, selectors, services
+from indicators import charts, choices, selectors
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue
 from indicators.periods import LONDON, month_bounds
 from indicators.records import RecordsCsvMixin, records_page
+from indicators.services import values as period_values
+from indicators.services.values import period_value_comment, period_value_enter, period_value_revise
 from indicators.tables import PeriodValueTable
 
 
@@ -146,7 +148,7 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
 
     def form_valid(self, form):
         try:
-            period_value = services.period_value_enter(
+            period_value = period_value_enter(
                 indicator=self.indicator, by=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -182,7 +184,7 @@ class PeriodValueActionView(PermissionRequired, PeriodValueMixin, View):
     done: str
 
     def post(self, request, *args, **kwargs):
-        service = getattr(services, f"period_value_{self.action}")
+        service = getattr(period_values, f"period_value_{self.action}")
         try:
             service(period_value=self.period_value, by=request.user)
         except ValidationError as error:
@@ -228,7 +230,7 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.period_value_revise(
+            period_value_revise(
                 period_value=self.period_value, by=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -260,7 +262,7 @@ class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.period_value_comment(
+            period_value_comment(
                 period_value=self.period_value, by=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
