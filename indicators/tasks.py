@@ -7,10 +7,10 @@ then calls a service. Every task is idempotent (the services upsert on natural k
 
 from datetime import date, datetime
 
-from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from hackperf.tasks import job
 from indicators import periods
 from indicators.choices import Granularity
 from indicators.services.compute import indicators_compute
@@ -20,7 +20,6 @@ from indicators.services.snapshots import snapshot_take
 # broader is retried.
 TRANSIENT = (OperationalError, InterfaceError)
 RETRY = {
-    "ignore_result": True,
     "autoretry_for": TRANSIENT,
     "retry_backoff": 30,
     "retry_backoff_max": 900,
@@ -37,7 +36,7 @@ def _instant(as_of: str | None, *, granularity: str) -> datetime:
     return periods.day_end_on_or_before(now)
 
 
-@shared_task(soft_time_limit=600, time_limit=660, **RETRY)
+@job(soft_time_limit=600, time_limit=660, **RETRY)
 def snapshot_fortnightly(as_of: str | None = None) -> str:
     """Snapshot the DMT metric set at the latest fortnight end (or ``as_of``, ISO).
 
@@ -49,7 +48,7 @@ def snapshot_fortnightly(as_of: str | None = None) -> str:
     return instant.isoformat()
 
 
-@shared_task(soft_time_limit=600, time_limit=660, **RETRY)
+@job(soft_time_limit=600, time_limit=660, **RETRY)
 def snapshot_daily(as_of: str | None = None) -> str:
     """Snapshot the DMT metric set at the latest London midnight (or ``as_of``, ISO)."""
     instant = _instant(as_of, granularity=Granularity.DAILY)
@@ -57,7 +56,7 @@ def snapshot_daily(as_of: str | None = None) -> str:
     return instant.isoformat()
 
 
-@shared_task(soft_time_limit=900, time_limit=960, **RETRY)
+@job(soft_time_limit=900, time_limit=960, **RETRY)
 def compute_last_month(period: str | None = None) -> str:
     """Compute and store FR ICT 17–19 for the month just ended (or ``period``, YYYY-MM)."""
     if period:
@@ -68,7 +67,7 @@ def compute_last_month(period: str | None = None) -> str:
     return f"{period_start:%Y-%m}"
 
 
-@shared_task(soft_time_limit=120, time_limit=150, **RETRY)
+@job(soft_time_limit=120, time_limit=150, **RETRY)
 def remind_data_due() -> int:
     """E-mail the owners of hand-entered indicators whose last month's value is due or late
     (``indicators.reminders``). Daily; each reminder is queued once ever, whatever the runs."""
