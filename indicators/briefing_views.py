@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf import registry
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired
+from hackperf.views import PermissionRequired, ServiceFormMixin
 from indicators import selectors
 from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
 from indicators.models import BriefingPack, Risk
@@ -144,22 +145,18 @@ class BriefingPackDetailView(PermissionRequired, DetailView):
     template_name = "indicators/briefingpack_detail.html"
 
 
-class RiskFormMixin(PermissionRequired):
+class RiskFormMixin(PermissionRequired, ServiceFormMixin):
     perm = Perm.EDIT_RISKS
     form_class = RiskForm
     template_name = "indicators/risk_form.html"
+    success_url = reverse_lazy("indicators:briefing")
     risk: Risk | None = None
 
-    def form_valid(self, form):
+    def form_save(self, form) -> str:
         data = dict(form.cleaned_data)
         linked = list(data.pop("linked_indicators"))
-        try:
-            risk = risk_save(risk=self.risk, linked_indicators=linked, by=self.request.user, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Risk “{risk.title}” saved.")
-        return redirect("indicators:briefing")
+        risk = risk_save(risk=self.risk, linked_indicators=linked, by=self.request.user, **data)
+        return f"Risk “{risk.title}” saved."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(risk=self.risk, **kwargs)

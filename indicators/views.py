@@ -20,7 +20,7 @@ from django_tables2 import SingleTableMixin
 from hackperf.dates import parse_month
 from hackperf.exports import csv_safe
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired
+from hackperf.views import PermissionRequired, ServiceFormMixin
 from indicators import charts, choices, selectors
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue
@@ -68,6 +68,9 @@ class IndicatorMixin:
     def dispatch(self, request, *args, **kwargs):
         self.indicator = get_object_or_404(Indicator, slug=kwargs["code"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return self.indicator.get_absolute_url()
 
 
 class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
@@ -121,7 +124,7 @@ class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
         return context
 
 
-class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
+class PeriodValueEnterView(PermissionRequired, IndicatorMixin, ServiceFormMixin, FormView):
     """Enter (or re-enter, while not approved) a hand-kept indicator's value for a month."""
 
     perm = Perm.ENTER_INDICATOR_VALUES
@@ -146,20 +149,14 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
             "data_quality_note": existing.data_quality_note,
         }
 
-    def form_valid(self, form):
-        try:
-            period_value = period_value_enter(
-                indicator=self.indicator, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"{self.indicator.code} for {period_value.period_start:%B %Y} entered: "
-            "it now needs checking by someone else.",
+    def form_save(self, form) -> str:
+        period_value = period_value_enter(
+            indicator=self.indicator, by=self.request.user, **form.cleaned_data
         )
-        return redirect(self.indicator)
+        return (
+            f"{self.indicator.code} for {period_value.period_start:%B %Y} entered: "
+            "it now needs checking by someone else."
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(indicator=self.indicator, **kwargs)
@@ -211,7 +208,7 @@ class PeriodValueApproveView(PeriodValueActionView):
     done = "approved"
 
 
-class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
+class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
     """Change an approved value: new figures and a reason; the old figures are kept."""
 
     perm = Perm.APPROVE_INDICATOR_VALUES
@@ -228,20 +225,14 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
             "data_quality_note": value.data_quality_note,
         }
 
-    def form_valid(self, form):
-        try:
-            period_value_revise(
-                period_value=self.period_value, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"{self.indicator.code} for {self.period_value.period_start:%B %Y} revised: "
-            "the old figures are kept, and the new ones need checking and approving.",
+    def form_save(self, form) -> str:
+        period_value_revise(
+            period_value=self.period_value, by=self.request.user, **form.cleaned_data
         )
-        return redirect(self.indicator)
+        return (
+            f"{self.indicator.code} for {self.period_value.period_start:%B %Y} revised: "
+            "the old figures are kept, and the new ones need checking and approving."
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -249,7 +240,7 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
         )
 
 
-class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
+class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
     """Write or correct a value's commentary; a checked or approved value stays so."""
 
     perm = Perm.ENTER_INDICATOR_VALUES
@@ -260,21 +251,13 @@ class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
         value = self.period_value
         return {"commentary": value.commentary, "data_quality_note": value.data_quality_note}
 
-    def form_valid(self, form):
-        try:
-            period_value_comment(
-                period_value=self.period_value, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+    def form_save(self, form) -> str:
+        period_value_comment(
+            period_value=self.period_value, by=self.request.user, **form.cleaned_data
+        )
         month = f"{self.period_value.period_start:%B %Y}"
         status = self.period_value.get_status_display().lower()
-        messages.success(
-            self.request,
-            f"Commentary saved for {self.indicator.code}, {month}; the value is still {status}.",
-        )
-        return redirect(self.indicator)
+        return f"Commentary saved for {self.indicator.code}, {month}; the value is still {status}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
