@@ -6,6 +6,7 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,8 +27,13 @@ from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodV
 from indicators.models import Indicator, PeriodValue
 from indicators.periods import LONDON, month_bounds
 from indicators.records import RecordsCsvMixin, records_page
-from indicators.services import values as period_values
-from indicators.services.values import period_value_comment, period_value_enter, period_value_revise
+from indicators.services.values import (
+    period_value_approve,
+    period_value_check,
+    period_value_comment,
+    period_value_enter,
+    period_value_revise,
+)
 from indicators.tables import PeriodValueTable
 
 
@@ -177,13 +183,12 @@ class PeriodValueActionView(PermissionRequired, PeriodValueMixin, View):
     """POST-only: move a value one step on (check or approve), then back to its indicator."""
 
     http_method_names = ["post"]
-    action: str
+    service: Callable[..., PeriodValue]
     done: str
 
     def post(self, request, *args, **kwargs):
-        service = getattr(period_values, f"period_value_{self.action}")
         try:
-            service(period_value=self.period_value, by=request.user)
+            self.service(period_value=self.period_value, by=request.user)
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
@@ -198,13 +203,13 @@ class PeriodValueActionView(PermissionRequired, PeriodValueMixin, View):
 class PeriodValueCheckView(PeriodValueActionView):
     # Perm.ENTER_INDICATOR_VALUES is "Can enter and check indicator values".
     perm = Perm.ENTER_INDICATOR_VALUES
-    action = "check"
+    service = staticmethod(period_value_check)
     done = "checked"
 
 
 class PeriodValueApproveView(PeriodValueActionView):
     perm = Perm.APPROVE_INDICATOR_VALUES
-    action = "approve"
+    service = staticmethod(period_value_approve)
     done = "approved"
 
 
