@@ -21,6 +21,22 @@ from hackperf.choices import (
 from hackperf.roles import Perm
 
 
+class FrozenRecord(models.Model):
+    """Abstract: a copy kept for the record (a DMT review pack, a Mayor's briefing), with
+    when it was frozen and by whom; whoever froze it stays on it (``PROTECT``)."""
+
+    frozen_at = models.DateTimeField("frozen")
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="frozen by",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class SitePermission(models.Model):
     """Owns the permissions that belong to no single model (see ``hackperf.roles``).
 

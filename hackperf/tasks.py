@@ -1,6 +1,8 @@
-"""Project-wide Celery tasks, and the one safe way for a request to enqueue one."""
+"""Project-wide Celery tasks, how every task of the project is declared (``job``), and the
+one safe way for a request to enqueue one."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -14,7 +16,26 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "hackperf:celery-heartbeat"
 
 
-@shared_task(ignore_result=True, soft_time_limit=10, time_limit=20)
+def job(*, soft_time_limit: int, time_limit: int, **options: Any) -> Callable[..., Any]:
+    """``shared_task`` as every task of the project is declared (STYLE.md §6): its result
+    ignored (jobs report through the database and the log, ``hackperf.task_log``), with a
+    soft and a hard time limit. ``options`` are the task's own: ``acks_late``, retries.
+    """
+    return shared_task(
+        ignore_result=True, soft_time_limit=soft_time_limit, time_limit=time_limit, **options
+    )
+
+
+# An upload's ImportRun, run by a worker: acked late, within the import's own time limits,
+# and not retried (a bad file stays bad, and the run says why).
+IMPORT_RUN: dict[str, Any] = {
+    "acks_late": True,
+    "soft_time_limit": settings.IMPORT_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.IMPORT_TASK_TIME_LIMIT,
+}
+
+
+@job(soft_time_limit=10, time_limit=20)
 def heartbeat() -> None:
     """Record that beat scheduled a task and a worker ran it (shown on the home page).
 
@@ -23,8 +44,7 @@ def heartbeat() -> None:
     cache.set(HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
 
 
-@shared_task(
-    ignore_result=True,
+@job(
     soft_time_limit=60,
     time_limit=90,
     autoretry_for=(OSError,),
@@ -45,12 +65,7 @@ def refresh_bank_holidays() -> None:
     bank_holidays_refresh(url=settings.BANK_HOLIDAYS_FEED_URL)
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@job(acks_late=True, soft_time_limit=240, time_limit=300)
 def send_outbox() -> int:
     """Send the outbox's queued e-mails (``hackperf.outbox.outbox_send``); the number sent.
 
@@ -64,7 +79,7 @@ def send_outbox() -> int:
     return outbox_send().sent
 
 
-@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+@job(soft_time_limit=60, time_limit=90)
 def sweep_import_runs() -> None:
     """Queue again the import runs whose message was lost; give up those queued too long.
 
@@ -77,7 +92,7 @@ def sweep_import_runs() -> None:
     import_runs_sweep()
 
 
-@shared_task(ignore_result=True, soft_time_limit=300, time_limit=360)
+@job(soft_time_limit=300, time_limit=360)
 def delete_old_uploads() -> None:
     """Delete uploads' stored files ``IMPORT_UPLOAD_KEEP_DAYS`` after their import finished.
 

@@ -43,6 +43,25 @@ class PermissionRequired(PermissionRequiredMixin):
         return (perm_name(self.perm),)
 
 
+class ServiceFormMixin:
+    """For a ``FormView`` whose valid form a service writes: ``form_save(form)`` calls the
+    service and returns the message to show, then the view redirects to
+    ``get_success_url()``. A ``ValidationError`` the service raises is shown on the form
+    (in its error summary), which is drawn again."""
+
+    def form_save(self, form) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            message = self.form_save(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(self.get_success_url())
+
+
 class HomeView(TemplateView):
     """The person's work: each app's section for each role they hold (``hackperf.workspace``),
     their saved filters, what is where, and (for the DMT) whether the jobs and e-mails run."""

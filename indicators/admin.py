@@ -2,10 +2,11 @@
 
 Definitions, targets and risks are reference data that the DMT may correct in the admin.
 Everything with an audit trail is read-only: period values move through the approval flow
-on the indicator pages (``services.period_value_*``), revisions are that flow's record,
-snapshots are written by ``services.snapshot_take`` from the history, and a review pack is
-frozen for the record. API tokens are made with ``services.api_token_create`` (the raw token
-is shown once); here they can only be seen and revoked.
+on the indicator pages (``services.values.period_value_*``), revisions are that flow's
+record, snapshots are written by ``services.snapshots.snapshot_take`` from the history, and a
+review pack is frozen for the record. API tokens are made with
+``services.api_tokens.api_token_create`` (the raw token is shown once); here they can only be
+seen and revoked.
 """
 
 from django.contrib import admin, messages
@@ -121,7 +122,7 @@ class ReviewPackAdmin(admin.ModelAdmin):
     readonly_fields = ("fortnight_end", "frozen_at", "frozen_by", "figures")
 
     def has_add_permission(self, request):
-        return False  # frozen from the review page (services.review_pack_freeze)
+        return False  # frozen from the review page (services.review_packs.review_pack_freeze)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -144,8 +145,8 @@ def revoke_tokens(modeladmin, request, queryset):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are made with ``services.api_token_create`` (shown once); here they are revoked
-    (untick "active", or the list action). Nothing else about a token changes."""
+    """Tokens are made with ``services.api_tokens.api_token_create`` (shown once); here they
+    are revoked (untick "active", or the list action). Nothing else about a token changes."""
 
     list_display = ("name", "user", "prefix", "created_at", "is_active")
     list_filter = ("is_active",)

@@ -6,10 +6,10 @@ values for the scorecard, a DMT user. Every instant is a fortnight end on or bef
 the figures measure the data the seed put there, whatever its size.
 
 - ``bench_indicators_snapshot``: one as-of snapshot of the whole DMT metric set with its
-  breakdowns (``services.snapshot_take``: servicedesk and infogov figures, then the upsert),
+  breakdowns (``snapshot_take``: servicedesk and infogov figures, then the upsert),
   beside the floor, one plain SQL ``GROUP BY`` over the same intervals (open at T by queue),
   and the ratio of the two;
-- ``bench_indicators_backfill``: the backfill of 52 fortnights (``services.snapshot_backfill``);
+- ``bench_indicators_backfill``: the backfill of 52 fortnights (``snapshot_backfill``);
 - ``bench_indicators_pages``: the DMT review and the scorecard, median server time through
   Django's test client (middleware, view, template: everything but the network) and the
   number of queries per request.
@@ -29,9 +29,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hackperf.bench import Figure, timed
-from indicators import periods, services
+from indicators import periods
 from indicators.choices import Granularity
 from indicators.models import PeriodValue, Snapshot
+from indicators.services.compute import indicators_compute
+from indicators.services.snapshots import snapshot_backfill, snapshot_rows, snapshot_take
 
 BACKFILL_FORTNIGHTS = 52
 SNAPSHOT_REPEAT = 3
@@ -81,10 +83,10 @@ def bench_indicators_snapshot() -> Iterator[Figure]:
     """One as-of snapshot of the full metric set with breakdowns, beside the SQL floor."""
     as_of = _latest_fortnight_end()
     size = f"{_tickets():,} tickets"
-    rows = len(services.snapshot_take(as_of=as_of))
-    snapshot = _seconds(lambda: services.snapshot_take(as_of=as_of), repeat=SNAPSHOT_REPEAT)
+    rows = len(snapshot_take(as_of=as_of))
+    snapshot = _seconds(lambda: snapshot_take(as_of=as_of), repeat=SNAPSHOT_REPEAT)
     compute = _seconds(
-        lambda: services.snapshot_rows(as_of=as_of, granularity=Granularity.FORTNIGHTLY),
+        lambda: snapshot_rows(as_of=as_of, granularity=Granularity.FORTNIGHTLY),
         repeat=SNAPSHOT_REPEAT,
     )
     floor = _seconds(_floor(as_of), repeat=SNAPSHOT_REPEAT)
@@ -100,7 +102,7 @@ def bench_indicators_backfill() -> Iterator[Figure]:
     # London dates: 14 days back is a fortnight end whether or not the clocks changed.
     start_day = end_day - timedelta(days=14 * (BACKFILL_FORTNIGHTS - 1))
     started = time.perf_counter()
-    instants = services.snapshot_backfill(start=start_day, end=end_day)
+    instants = snapshot_backfill(start=start_day, end=end_day)
     seconds = time.perf_counter() - started
     yield Figure(
         f"indicators: backfill of {len(instants)} fortnights ({_tickets():,} tickets)",
@@ -138,7 +140,7 @@ def _ensure_review_snapshots() -> None:
     )
     for instant in wanted:
         if instant not in have:
-            services.snapshot_take(as_of=instant)
+            snapshot_take(as_of=instant)
 
 
 def _ensure_scorecard_values() -> None:
@@ -148,7 +150,7 @@ def _ensure_scorecard_values() -> None:
     month = periods.month_start(timezone.localdate())
     for n in range(SCORECARD_MONTHS, 0, -1):
         try:
-            services.indicators_compute(period_start=periods.shift_month(month, -n))
+            indicators_compute(period_start=periods.shift_month(month, -n))
         except DatabaseError as error:  # a source's table missing: the page still renders
             print(f"  (indicators_compute skipped: {error})".splitlines()[0])
             return

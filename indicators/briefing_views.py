@@ -7,18 +7,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf import registry
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired
-from indicators import selectors, services
+from hackperf.views import PermissionRequired, ServiceFormMixin
+from indicators import selectors
 from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
 from indicators.models import BriefingPack, Risk
 from indicators.periods import shift_month
 from indicators.rag import Rag
+from indicators.services.briefings import briefing_freeze
+from indicators.services.risks import risk_close, risk_register_mark_briefed, risk_save
 
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN)
 FOI_CODES = ("FR ICT 18a", "FR ICT 18b", "FR ICT 18c")
@@ -121,7 +124,7 @@ class BriefingFreezeView(PermissionRequired, View):
         body = render_to_string(
             "indicators/includes/_briefing_body.html", {**context, "can_edit_risks": False}
         )
-        pack = services.briefing_freeze(
+        pack = briefing_freeze(
             meeting=form.cleaned_data["meeting"],
             body=body,
             reporting_month=context["month"],
@@ -142,24 +145,18 @@ class BriefingPackDetailView(PermissionRequired, DetailView):
     template_name = "indicators/briefingpack_detail.html"
 
 
-class RiskFormMixin(PermissionRequired):
+class RiskFormMixin(PermissionRequired, ServiceFormMixin):
     perm = Perm.EDIT_RISKS
     form_class = RiskForm
     template_name = "indicators/risk_form.html"
+    success_url = reverse_lazy("indicators:briefing")
     risk: Risk | None = None
 
-    def form_valid(self, form):
+    def form_save(self, form) -> str:
         data = dict(form.cleaned_data)
         linked = list(data.pop("linked_indicators"))
-        try:
-            risk = services.risk_save(
-                risk=self.risk, linked_indicators=linked, by=self.request.user, **data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Risk “{risk.title}” saved.")
-        return redirect("indicators:briefing")
+        risk = risk_save(risk=self.risk, linked_indicators=linked, by=self.request.user, **data)
+        return f"Risk “{risk.title}” saved."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(risk=self.risk, **kwargs)
@@ -207,7 +204,7 @@ class RiskCloseView(PermissionRequired, View):
         form = RiskCloseForm(request.POST)
         if form.is_valid():
             try:
-                services.risk_close(risk=risk, note=form.cleaned_data["note"], by=request.user)
+                risk_close(risk=risk, note=form.cleaned_data["note"], by=request.user)
             except ValidationError as error:
                 for text in error.messages:
                     messages.error(request, text)
@@ -226,6 +223,6 @@ class RiskRegisterMarkBriefedView(PermissionRequired, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        count = services.risk_register_mark_briefed()
+        count = risk_register_mark_briefed()
         messages.success(request, f"The scores of {count} risks are recorded as this briefing's.")
         return redirect("indicators:briefing")

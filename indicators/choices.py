@@ -64,7 +64,7 @@ class RevisionKind(models.TextChoices):
 
 
 class UpsertResult(models.TextChoices):
-    """What ``services.period_value_upsert_computed`` did, for the task's log."""
+    """What ``services.values.period_value_upsert_computed`` did, for the task's log."""
 
     CREATED = "created", "Created"
     UPDATED = "updated", "Updated (not yet approved)"

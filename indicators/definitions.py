@@ -3,9 +3,9 @@
 The computed ones (FR ICT 17–19, ICT SAT) are the monthly metrics of ``hackperf.registry``,
 declared by the apps that own their data, with their definitions; the hand-entered ones,
 which no app counts, are listed here. ``migrations/0002_definitions.py`` holds a frozen copy
-of all of them as they stood when it was written; ``services.definitions_sync`` creates any
-that are missing (a flushed test database, a new indicator added with its own migration).
-Texts follow DESIGN.md's metric dictionary.
+of all of them as they stood when it was written;
+``services.definitions.definitions_sync`` creates any that are missing (a flushed test
+database, a new indicator added with its own migration). Texts follow DESIGN.md's metric dictionary.
 """
 
 from typing import Final

@@ -15,10 +15,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import services
 from indicators.choices import Source, Status, ToleranceKind
 from indicators.models import Indicator, PeriodValue, Risk
 from indicators.periods import financial_year_start, month_start, shift_month
+from indicators.services.definitions import definitions_sync
+from indicators.services.review_packs import review_pack_freeze
+from indicators.services.risks import risk_close, risk_save
+from indicators.services.targets import target_set
+from indicators.services.values import (
+    period_value_approve,
+    period_value_check,
+    period_value_comment,
+    period_value_enter,
+)
 
 MONTHS = 24
 
@@ -90,7 +99,7 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
     Returns how many targets and values it created, by kind.
     """
     rng = random.Random(seed)
-    services.definitions_sync()
+    definitions_sync()
     officer, manager = _people()
     approver = _approver()
     indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
@@ -106,7 +115,7 @@ def seed(*, now: datetime, seed: int = 2026) -> dict[str, int]:
         # The earliest demo month may fall in last year's financial year or the one before.
         years = {earliest_year: previous, last_year: previous, this_year: current}
         for effective_from, value in years.items():
-            services.target_set(
+            target_set(
                 indicator=indicator,
                 effective_from=effective_from,
                 value=value,
@@ -212,7 +221,7 @@ def _seed_risks(indicators, *, now: datetime) -> int:
     review = timezone.localdate(now) + timedelta(days=90)
     before = now - timedelta(days=40)
     for title, owner, (l_then, i_then), (l_now, i_now), mitigations, codes in RISKS:
-        risk = services.risk_save(
+        risk = risk_save(
             title=title,
             owner=owner,
             likelihood=l_then,
@@ -226,10 +235,10 @@ def _seed_risks(indicators, *, now: datetime) -> int:
         risk.previous_score = l_then * i_then
         risk.save(update_fields=["previous_score"])
         if (l_then, i_then) != (l_now, i_now):
-            services.risk_save(
+            risk_save(
                 risk=risk, likelihood=l_now, impact=i_now, by=officer, now=now - timedelta(days=5)
             )
-    closed = services.risk_save(
+    closed = risk_save(
         title="Windows 10 end of support leaves unpatched laptops",
         owner="Head of ICT Infrastructure",
         likelihood=2,
@@ -239,7 +248,7 @@ def _seed_risks(indicators, *, now: datetime) -> int:
         by=officer,
         now=before,
     )
-    services.risk_close(
+    risk_close(
         risk=closed,
         note="Every laptop now runs Windows 11.",
         by=officer,
@@ -283,7 +292,7 @@ def sign_off_computed(*, before: date, approver, now: datetime) -> int:
         .order_by("pk")
     ):
         if not value.commentary:
-            value = services.period_value_comment(
+            value = period_value_comment(
                 period_value=value,
                 commentary=COMPUTED_COMMENTARY.format(
                     code=value.indicator.code, month=f"{value.period_start:%B %Y}"
@@ -291,8 +300,8 @@ def sign_off_computed(*, before: date, approver, now: datetime) -> int:
                 by=officer,
                 now=now,
             )
-        value = services.period_value_check(period_value=value, by=manager, now=now)
-        services.period_value_approve(period_value=value, by=approver, now=now)
+        value = period_value_check(period_value=value, by=manager, now=now)
+        period_value_approve(period_value=value, by=approver, now=now)
         approved += 1
     return approved
 
@@ -303,7 +312,7 @@ def _store(
     """Take one value through the flow as far as ``status``, at times in its following month."""
     entered_at = timezone.make_aware(datetime.combine(shift_month(period, 1), datetime.min.time()))
     entered_at += timedelta(days=4, hours=10)
-    period_value = services.period_value_enter(
+    period_value = period_value_enter(
         indicator=indicator,
         period_start=period,
         value=value,
@@ -313,11 +322,11 @@ def _store(
         now=entered_at,
     )
     if status in (Status.CHECKED, Status.APPROVED):
-        period_value = services.period_value_check(
+        period_value = period_value_check(
             period_value=period_value, by=manager, now=entered_at + timedelta(days=2)
         )
     if status == Status.APPROVED:
-        services.period_value_approve(
+        period_value_approve(
             period_value=period_value, by=approver, now=entered_at + timedelta(days=5)
         )
 
@@ -355,9 +364,7 @@ def seed_review(*, now: datetime) -> int:
     people = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_OWNERS)}
     dmt = people["dmt"]
     met = end + timedelta(days=1, hours=10)  # Tuesday morning's meeting
-    pack = services.review_pack_freeze(
-        fortnight_end=end, by=dmt, commentary=REVIEW_COMMENTARY, now=met
-    )
+    pack = review_pack_freeze(fortnight_end=end, by=dmt, commentary=REVIEW_COMMENTARY, now=met)
     for description, owner, days, note in REVIEW_ACTIONS:
         action = review_actions.review_action_add(
             pack=pack,

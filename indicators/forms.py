@@ -12,37 +12,46 @@ from indicators.models import Indicator
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT_WORDS = {1: "minor", 2: "moderate", 3: "significant", 4: "major", 5: "severe"}
 
-VALUE_FIELD = {"max_digits": 14, "decimal_places": 4}
+
+def _figure_field(label: str, **options) -> forms.DecimalField:
+    """A figure as the database keeps it (14 digits, 4 places), typed in a narrow box."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+        **options,
+    )
+
+
+def _data_quality_note_field() -> forms.CharField:
+    return forms.CharField(
+        label="Data quality note (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Anything a reader should know about how complete or reliable the data is.",
+    )
 
 
 class PeriodValueForm(GovukForm):
-    """A hand-kept indicator's value for a month (``services.period_value_enter``)."""
+    """A hand-kept indicator's value for a month (``services.values.period_value_enter``)."""
 
     period_start = GovukMonthField(
         label="Period",
         help_text="The month the value is for, for example 3 2026.",
         error_messages={"required": "Enter the month the value is for"},
     )
-    value = forms.DecimalField(
-        label="Value",
-        error_messages={"required": "Enter the value"},
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
-        **VALUE_FIELD,
-    )
-    numerator = forms.DecimalField(
-        label="Numerator (optional)",
+    value = _figure_field("Value", error_messages={"required": "Enter the value"})
+    numerator = _figure_field(
+        "Numerator (optional)",
         required=False,
         help_text="For a percentage: how many met the standard.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
-        **VALUE_FIELD,
     )
-    denominator = forms.DecimalField(
-        label="Denominator (optional)",
+    denominator = _figure_field(
+        "Denominator (optional)",
         required=False,
         min_value=0,
         help_text="For a percentage: how many were counted.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
-        **VALUE_FIELD,
     )
     commentary = forms.CharField(
         label="Commentary",
@@ -50,12 +59,7 @@ class PeriodValueForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What explains the figure, and what is being done about it.",
     )
-    data_quality_note = forms.CharField(
-        label="Data quality note (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Anything a reader should know about how complete or reliable the data is.",
-    )
+    data_quality_note = _data_quality_note_field()
 
     def clean_period_start(self) -> date:
         try:
@@ -65,7 +69,7 @@ class PeriodValueForm(GovukForm):
 
 
 class PeriodValueReviseForm(PeriodValueForm):
-    """New figures for an approved value, and why (``services.period_value_revise``)."""
+    """New figures for an approved value, and why (``services.values.period_value_revise``)."""
 
     reason = forms.CharField(
         label="Reason for the change",
@@ -80,7 +84,7 @@ class PeriodValueReviseForm(PeriodValueForm):
 
 
 class PeriodValueCommentaryForm(GovukForm):
-    """A value's commentary, written by its owner (``services.period_value_comment``)."""
+    """A value's commentary, written by its owner (``services.values.period_value_comment``)."""
 
     commentary = forms.CharField(
         label="Commentary",
@@ -88,12 +92,7 @@ class PeriodValueCommentaryForm(GovukForm):
         help_text="What explains the figure, and what is being done about it.",
         error_messages={"required": "Write the commentary: what explains the figure."},
     )
-    data_quality_note = forms.CharField(
-        label="Data quality note (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Anything a reader should know about how complete or reliable the data is.",
-    )
+    data_quality_note = _data_quality_note_field()
     reason = forms.CharField(
         label="Why the commentary is changing (optional)",
         required=False,
@@ -106,7 +105,7 @@ class PeriodValueCommentaryForm(GovukForm):
 
 
 class ReviewPackForm(GovukForm):
-    """Freeze a fortnight's review (``services.review_pack_freeze``)."""
+    """Freeze a fortnight's review (``services.review_packs.review_pack_freeze``)."""
 
     fortnight_end = forms.DateTimeField(
         widget=forms.HiddenInput,
@@ -191,7 +190,7 @@ class ReviewActionCloseForm(GovukForm):
 
 
 class RiskForm(GovukForm):
-    """A risk on the register (``services.risk_save``)."""
+    """A risk on the register (``services.risks.risk_save``)."""
 
     title = forms.CharField(
         label="Risk", max_length=200, error_messages={"required": "Enter the risk"}
@@ -237,7 +236,7 @@ class RiskForm(GovukForm):
 
 
 class RiskCloseForm(GovukForm):
-    """Close a risk, with why (``services.risk_close``)."""
+    """Close a risk, with why (``services.risks.risk_close``)."""
 
     note = forms.CharField(
         label="Why the risk is being closed",
@@ -247,7 +246,7 @@ class RiskCloseForm(GovukForm):
 
 
 class BriefingFreezeForm(GovukForm):
-    """Freeze the briefing for a meeting (``services.briefing_freeze``)."""
+    """Freeze the briefing for a meeting (``services.briefings.briefing_freeze``)."""
 
     meeting = forms.CharField(
         label="Meeting",

@@ -30,31 +30,15 @@ def _plain(value: object) -> object:
     return str(value) if isinstance(value, Decimal) else ("" if value is None else value)
 
 
-@login_not_required
-@require_GET
-def foi_open_data(request, frequency: str, fmt: str):
-    """``/open-data/foi-eir-statistics-{quarterly,annual}.{csv,json}``."""
-    if frequency not in publication.FREQUENCIES or fmt not in ("csv", "json"):
-        raise Http404("No such publication.")
-    rows, updated = publication.publication_rows(frequency)
-    names = columns()
-    filename = f"foi-eir-statistics-{frequency}.{fmt}"
+def _open_data(
+    fmt: str, filename: str, names: list[str], rows: list[dict], about: dict[str, object]
+) -> HttpResponse:
+    """An open data file: ``about`` then the columns and rows as JSON, or the rows as CSV;
+    inline, and readable from any site."""
     if fmt == "json":
-        min_cell = getattr(settings, "INFOGOV_PUBLICATION_MIN_CELL", 5)
         response = JsonResponse(
             {
-                "title": f"FOI and EIR statistics ({frequency})",
-                "publisher": rows[0]["Public authority"] if rows else "",
-                "licence": publication.LICENCE,
-                "last_updated": updated.date().isoformat() if updated else None,
-                "approved_only": (
-                    "Quarters whose three months have approved FR ICT 18a and 18b values; "
-                    "years whose four quarters are."
-                ),
-                "suppression": (
-                    f"Counts from 1 to {min_cell - 1} are shown as {publication.SUPPRESSED}, "
-                    "and so is a percentage built on one."
-                ),
+                **about,
                 "columns": names,
                 "rows": [{k: _plain(row.get(k)) for k in names} for row in rows],
             },
@@ -73,29 +57,41 @@ def foi_open_data(request, frequency: str, fmt: str):
 
 @login_not_required
 @require_GET
+def foi_open_data(request, frequency: str, fmt: str):
+    """``/open-data/foi-eir-statistics-{quarterly,annual}.{csv,json}``."""
+    if frequency not in publication.FREQUENCIES or fmt not in ("csv", "json"):
+        raise Http404("No such publication.")
+    rows, updated = publication.publication_rows(frequency)
+    names = columns()
+    filename = f"foi-eir-statistics-{frequency}.{fmt}"
+    min_cell = getattr(settings, "INFOGOV_PUBLICATION_MIN_CELL", 5)
+    about = {
+        "title": f"FOI and EIR statistics ({frequency})",
+        "publisher": rows[0]["Public authority"] if rows else "",
+        "licence": publication.LICENCE,
+        "last_updated": updated.date().isoformat() if updated else None,
+        "approved_only": (
+            "Quarters whose three months have approved FR ICT 18a and 18b values; "
+            "years whose four quarters are."
+        ),
+        "suppression": (
+            f"Counts from 1 to {min_cell - 1} are shown as {publication.SUPPRESSED}, "
+            "and so is a percentage built on one."
+        ),
+    }
+    return _open_data(fmt, filename, names, rows, about)
+
+
+@login_not_required
+@require_GET
 def indicators_open_data(request, fmt: str):
     """``/open-data/indicators.{csv,json}``: the approved values of the public indicators."""
     if fmt not in ("csv", "json"):
         raise Http404("No such publication.")
     rows, updated = publication.indicator_rows()
-    names = list(publication.INDICATOR_COLUMNS)
-    if fmt == "json":
-        response = JsonResponse(
-            {
-                "title": "Performance indicators (approved values of the published indicators)",
-                "licence": publication.LICENCE,
-                "last_updated": updated.date().isoformat() if updated else None,
-                "columns": names,
-                "rows": [{k: _plain(row.get(k)) for k in names} for row in rows],
-            },
-            json_dumps_params={"ensure_ascii": False, "indent": 1},
-        )
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow(names)
-        for row in rows:
-            writer.writerow([_plain(row.get(k)) for k in names])
-    response["Content-Disposition"] = f'inline; filename="indicators.{fmt}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    about = {
+        "title": "Performance indicators (approved values of the published indicators)",
+        "licence": publication.LICENCE,
+        "last_updated": updated.date().isoformat() if updated else None,
+    }
+    return _open_data(fmt, f"indicators.{fmt}", list(publication.INDICATOR_COLUMNS), rows, about)

@@ -6,14 +6,13 @@ nothing here reads a ticket's or a case's columns. Shared by the DMT review's dr
 and a monthly value's.
 """
 
-import csv
-import io
+from collections.abc import Iterator
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 
 from hackperf import registry
-from hackperf.exports import csv_safe
+from hackperf.exports import CSV_CHUNK, csv_response
 
 DRILL_PAGE_SIZE = 50
 
@@ -55,29 +54,18 @@ def _sortable(behind: registry.Behind, query) -> list[dict[str, object]]:
     return columns
 
 
-CSV_CHUNK = 500
-
-
 def records_csv(behind: registry.Behind, *, filename: str) -> StreamingHttpResponse:
     """The rows the drill-down lists, every page, in its sort, with its columns: the records
     the viewer may open, shaped by their app, read a chunk at a time."""
 
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([column.label for column in behind.columns])
+    def rows() -> Iterator[list[object]]:
+        yield [column.label for column in behind.columns]
         total = behind.visible.count()
         for offset in range(0, total, CSV_CHUNK):
             for record in behind.shape(behind.visible[offset : offset + CSV_CHUNK]):
-                writer.writerow([csv_safe(c) for c in (record.reference, *record.cells)])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
+                yield [record.reference, *record.cells]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csv_response(rows(), filename=filename)
 
 
 class RecordsCsvMixin:

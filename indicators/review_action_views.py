@@ -15,10 +15,11 @@ from django.views.generic import FormView
 from hackperf.roles import Perm
 from hackperf.tasks import enqueue_on_commit
 from hackperf.views import PermissionRequired
-from indicators import review_actions, review_fortnights, selectors, services, tasks
+from indicators import review_actions, review_fortnights, selectors, tasks
 from indicators.forms import ReviewActionCloseForm, ReviewActionForm
 from indicators.models import ReviewAction, ReviewPack
 from indicators.periods import ending_day
+from indicators.services.snapshots import snapshot_take
 
 
 class ReviewActionCreateView(PermissionRequired, FormView):
@@ -92,7 +93,7 @@ class ReviewComputeView(PermissionRequired, View):
     the day it ends). The fortnight and the one before are taken now, so the review can show
     the fortnight against the previous one at once; the rest of its 13 fortnights go to a
     worker, which fills in the trend within a minute. Each is an idempotent upsert
-    (``services.snapshot_take``), so a second press or a second worker changes nothing."""
+    (``snapshot_take``), so a second press or a second worker changes nothing."""
 
     perm = Perm.VIEW_REVIEW
     http_method_names = ["post"]
@@ -110,7 +111,7 @@ class ReviewComputeView(PermissionRequired, View):
         taken = selectors.review_snapshot_instants()
         missing = review_fortnights.missing(instant, taken, count=selectors.REVIEW_FORTNIGHTS)
         for end in missing[-self.NOW_COUNT :]:
-            services.snapshot_take(as_of=end)
+            snapshot_take(as_of=end)
         for end in missing[: -self.NOW_COUNT]:
             enqueue_on_commit(tasks.snapshot_fortnightly, end.isoformat())
         later = len(missing[: -self.NOW_COUNT])

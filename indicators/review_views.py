@@ -25,13 +25,14 @@ from indicators import (
     review_fortnights,
     review_headline,
     selectors,
-    services,
 )
 from indicators.choices import Granularity
 from indicators.forms import ReviewActionForm, ReviewPackForm
 from indicators.models import ReviewPack, Snapshot
 from indicators.periods import ending_day
 from indicators.records import RecordsCsvMixin, records_page
+from indicators.services.review_packs import review_pack_freeze
+from indicators.services.snapshots import snapshot_span
 
 DRILL_BREAKDOWNS = (ALL, "queue", "kind", "category", "directorate")
 
@@ -241,7 +242,7 @@ class ReviewDrilldownView(RecordsCsvMixin, PermissionRequired, TemplateView):
         if not self.request.user.has_perm(f"hackperf.{declared.permission}"):
             raise PermissionDenied
         # An as-of metric reads the span's end (its window); a period one the whole span.
-        span = services.snapshot_span(as_of=instant, granularity=granularity)
+        span = snapshot_span(as_of=instant, granularity=granularity)
         start = span.start if metric.kind == review.PERIOD else None
         try:
             behind = declared.behind(
@@ -285,7 +286,7 @@ class ReviewPackCreateView(PermissionRequired, FormView):
 
     def form_valid(self, form):
         try:
-            pack = services.review_pack_freeze(by=self.request.user, **form.cleaned_data)
+            pack = review_pack_freeze(by=self.request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)

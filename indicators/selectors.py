@@ -389,8 +389,8 @@ def records_behind(
     """The tickets or cases a computed value of ``period_start``'s month counted, as ``user``
     may see them.
 
-    The same span and window as ``services.indicators_figures`` (``windows.month`` read by the
-    metric's window), so the list is the numerator's or denominator's records, never an
+    The same span and window as ``services.compute.indicators_figures`` (``windows.month``
+    read by the metric's window), so the list is the numerator's or denominator's records, never an
     approximation of them.
     """
     metric = behind_metric(code)

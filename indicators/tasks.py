@@ -7,18 +7,19 @@ then calls a service. Every task is idempotent (the services upsert on natural k
 
 from datetime import date, datetime
 
-from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from indicators import periods, services
+from hackperf.tasks import job
+from indicators import periods
 from indicators.choices import Granularity
+from indicators.services.compute import indicators_compute
+from indicators.services.snapshots import snapshot_take
 
 # Connection drops and serialisation failures fix themselves; a bug does not, so nothing
 # broader is retried.
 TRANSIENT = (OperationalError, InterfaceError)
 RETRY = {
-    "ignore_result": True,
     "autoretry_for": TRANSIENT,
     "retry_backoff": 30,
     "retry_backoff_max": 900,
@@ -35,7 +36,7 @@ def _instant(as_of: str | None, *, granularity: str) -> datetime:
     return periods.day_end_on_or_before(now)
 
 
-@shared_task(soft_time_limit=600, time_limit=660, **RETRY)
+@job(soft_time_limit=600, time_limit=660, **RETRY)
 def snapshot_fortnightly(as_of: str | None = None) -> str:
     """Snapshot the DMT metric set at the latest fortnight end (or ``as_of``, ISO).
 
@@ -43,30 +44,30 @@ def snapshot_fortnightly(as_of: str | None = None) -> str:
     nothing unless the history behind it changed (then it corrects the row).
     """
     instant = _instant(as_of, granularity=Granularity.FORTNIGHTLY)
-    services.snapshot_take(as_of=instant, granularity=Granularity.FORTNIGHTLY)
+    snapshot_take(as_of=instant, granularity=Granularity.FORTNIGHTLY)
     return instant.isoformat()
 
 
-@shared_task(soft_time_limit=600, time_limit=660, **RETRY)
+@job(soft_time_limit=600, time_limit=660, **RETRY)
 def snapshot_daily(as_of: str | None = None) -> str:
     """Snapshot the DMT metric set at the latest London midnight (or ``as_of``, ISO)."""
     instant = _instant(as_of, granularity=Granularity.DAILY)
-    services.snapshot_take(as_of=instant, granularity=Granularity.DAILY)
+    snapshot_take(as_of=instant, granularity=Granularity.DAILY)
     return instant.isoformat()
 
 
-@shared_task(soft_time_limit=900, time_limit=960, **RETRY)
+@job(soft_time_limit=900, time_limit=960, **RETRY)
 def compute_last_month(period: str | None = None) -> str:
     """Compute and store FR ICT 17–19 for the month just ended (or ``period``, YYYY-MM)."""
     if period:
         period_start = date.fromisoformat(f"{period}-01")
     else:
         period_start = periods.shift_month(periods.month_start(timezone.localdate()), -1)
-    services.indicators_compute(period_start=period_start)
+    indicators_compute(period_start=period_start)
     return f"{period_start:%Y-%m}"
 
 
-@shared_task(soft_time_limit=120, time_limit=150, **RETRY)
+@job(soft_time_limit=120, time_limit=150, **RETRY)
 def remind_data_due() -> int:
     """E-mail the owners of hand-entered indicators whose last month's value is due or late
     (``indicators.reminders``). Daily; each reminder is queued once ever, whatever the runs."""

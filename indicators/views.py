@@ -6,6 +6,7 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,12 +21,19 @@ from django_tables2 import SingleTableMixin
 from hackperf.dates import parse_month
 from hackperf.exports import csv_safe
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired
-from indicators import charts, choices, selectors, services
+from hackperf.views import PermissionRequired, ServiceFormMixin
+from indicators import charts, choices, selectors
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue
 from indicators.periods import LONDON, month_bounds
 from indicators.records import RecordsCsvMixin, records_page
+from indicators.services.values import (
+    period_value_approve,
+    period_value_check,
+    period_value_comment,
+    period_value_enter,
+    period_value_revise,
+)
 from indicators.tables import PeriodValueTable
 
 
@@ -66,6 +74,9 @@ class IndicatorMixin:
     def dispatch(self, request, *args, **kwargs):
         self.indicator = get_object_or_404(Indicator, slug=kwargs["code"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return self.indicator.get_absolute_url()
 
 
 class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
@@ -119,7 +130,7 @@ class IndicatorDetailView(PermissionRequired, SingleTableMixin, DetailView):
         return context
 
 
-class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
+class PeriodValueEnterView(PermissionRequired, IndicatorMixin, ServiceFormMixin, FormView):
     """Enter (or re-enter, while not approved) a hand-kept indicator's value for a month."""
 
     perm = Perm.ENTER_INDICATOR_VALUES
@@ -144,20 +155,14 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
             "data_quality_note": existing.data_quality_note,
         }
 
-    def form_valid(self, form):
-        try:
-            period_value = services.period_value_enter(
-                indicator=self.indicator, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"{self.indicator.code} for {period_value.period_start:%B %Y} entered: "
-            "it now needs checking by someone else.",
+    def form_save(self, form) -> str:
+        period_value = period_value_enter(
+            indicator=self.indicator, by=self.request.user, **form.cleaned_data
         )
-        return redirect(self.indicator)
+        return (
+            f"{self.indicator.code} for {period_value.period_start:%B %Y} entered: "
+            "it now needs checking by someone else."
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(indicator=self.indicator, **kwargs)
@@ -178,13 +183,12 @@ class PeriodValueActionView(PermissionRequired, PeriodValueMixin, View):
     """POST-only: move a value one step on (check or approve), then back to its indicator."""
 
     http_method_names = ["post"]
-    action: str
+    service: Callable[..., PeriodValue]
     done: str
 
     def post(self, request, *args, **kwargs):
-        service = getattr(services, f"period_value_{self.action}")
         try:
-            service(period_value=self.period_value, by=request.user)
+            self.service(period_value=self.period_value, by=request.user)
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
@@ -199,17 +203,17 @@ class PeriodValueActionView(PermissionRequired, PeriodValueMixin, View):
 class PeriodValueCheckView(PeriodValueActionView):
     # Perm.ENTER_INDICATOR_VALUES is "Can enter and check indicator values".
     perm = Perm.ENTER_INDICATOR_VALUES
-    action = "check"
+    service = staticmethod(period_value_check)
     done = "checked"
 
 
 class PeriodValueApproveView(PeriodValueActionView):
     perm = Perm.APPROVE_INDICATOR_VALUES
-    action = "approve"
+    service = staticmethod(period_value_approve)
     done = "approved"
 
 
-class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
+class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
     """Change an approved value: new figures and a reason; the old figures are kept."""
 
     perm = Perm.APPROVE_INDICATOR_VALUES
@@ -226,20 +230,14 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
             "data_quality_note": value.data_quality_note,
         }
 
-    def form_valid(self, form):
-        try:
-            services.period_value_revise(
-                period_value=self.period_value, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"{self.indicator.code} for {self.period_value.period_start:%B %Y} revised: "
-            "the old figures are kept, and the new ones need checking and approving.",
+    def form_save(self, form) -> str:
+        period_value_revise(
+            period_value=self.period_value, by=self.request.user, **form.cleaned_data
         )
-        return redirect(self.indicator)
+        return (
+            f"{self.indicator.code} for {self.period_value.period_start:%B %Y} revised: "
+            "the old figures are kept, and the new ones need checking and approving."
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -247,7 +245,7 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
         )
 
 
-class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
+class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
     """Write or correct a value's commentary; a checked or approved value stays so."""
 
     perm = Perm.ENTER_INDICATOR_VALUES
@@ -258,21 +256,13 @@ class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
         value = self.period_value
         return {"commentary": value.commentary, "data_quality_note": value.data_quality_note}
 
-    def form_valid(self, form):
-        try:
-            services.period_value_comment(
-                period_value=self.period_value, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+    def form_save(self, form) -> str:
+        period_value_comment(
+            period_value=self.period_value, by=self.request.user, **form.cleaned_data
+        )
         month = f"{self.period_value.period_start:%B %Y}"
         status = self.period_value.get_status_display().lower()
-        messages.success(
-            self.request,
-            f"Commentary saved for {self.indicator.code}, {month}; the value is still {status}.",
-        )
-        return redirect(self.indicator)
+        return f"Commentary saved for {self.indicator.code}, {month}; the value is still {status}."
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -173,7 +173,6 @@ def case_behind(
     )
     visible, applied = apply_sort(visible, sort, ORDER, ("due_then",))
     personal = privacy.sees_personal_data(user)
-    columns = COLUMNS[how]
 
     def shape(rows: Iterable[Case]) -> list[Record]:
         rows = list(rows)
@@ -210,7 +209,7 @@ def case_behind(
     return Behind(
         noun="case",
         plural="cases",
-        columns=columns,
+        columns=COLUMNS[how],
         counted=counted,
         visible=visible,
         shape=shape,
@@ -252,8 +251,12 @@ TIMELY_RULE = (
     "Green at or above the target; amber up to 5 percentage points below it; red further below."
 )
 
+# What every monthly indicator here shares.
+_monthly = partial(Metric, kind=Kind.MONTHLY, source=SOURCE, permission=VIEW, owner=IG_MANAGER)
+
 
 def _open(code: str, label: str, definition: str) -> Metric:
+    """A figure of the cases open at T, counted by the grouped query of the open cases."""
     return Metric(
         code=code,
         label=label,
@@ -290,7 +293,7 @@ DMT_METRICS = (
 )
 
 MONTHLY_METRICS = (
-    Metric(
+    _monthly(
         code="FR ICT 18a",
         label="FOI requests answered within the statutory time limit",
         definition=(
@@ -300,53 +303,41 @@ MONTHLY_METRICS = (
             "public-interest extension. The share answered 'in time', counting permitted "
             "extensions, is shown beside it."
         ),
-        kind=Kind.MONTHLY,
         window=Window.DAYS,
-        source=SOURCE,
         count=_foi_timeliness,
         unit="percent",
         polarity=Polarity.HIGHER,
         parameters=(INCLUDE_EIR,),
         behind=partial(case_behind, how=RESPONDED, kinds=FOI),
-        permission=VIEW,
-        owner=IG_MANAGER,
         rag_rule=TIMELY_RULE,
     ),
-    Metric(
+    _monthly(
         code="FR ICT 18b",
         label="FOI requests received",
         definition="The number of FOI requests received in the month.",
-        kind=Kind.MONTHLY,
         window=Window.DAYS,
-        source=SOURCE,
         count=metrics.foi_received,
         parameters=(INCLUDE_EIR,),
         behind=partial(case_behind, how=RECEIVED, kinds=FOI),
-        permission=VIEW,
-        owner=IG_MANAGER,
         rag_rule=VOLUME_RULE,
     ),
-    Metric(
+    _monthly(
         code="FR ICT 18c",
         label="FOI requests outstanding at the month's end",
         definition=(
             "The number of FOI requests not responded to, withdrawn or closed at the end of "
             "the month, with how many of those are overdue."
         ),
-        kind=Kind.MONTHLY,
         window=Window.AT_LAST_DAY,
-        source=SOURCE,
         count=_foi_outstanding,
         polarity=Polarity.LOWER,
         parameters=(INCLUDE_EIR,),
         behind=partial(case_behind, how=OUTSTANDING, kinds=FOI),
-        permission=VIEW,
-        owner=IG_MANAGER,
         rag_rule=(
             "Green at or below the target; amber up to 10 requests above it; red further above."
         ),
     ),
-    Metric(
+    _monthly(
         code="FR ICT 19a",
         label="Subject access requests answered within the statutory time limit",
         definition=(
@@ -354,45 +345,33 @@ MONTHLY_METRICS = (
             "to on or before the statutory due date of their regime (UK GDPR Art 12(3): one "
             "month, or three when extended; DPA 1998: 40 days)."
         ),
-        kind=Kind.MONTHLY,
         window=Window.DAYS,
-        source=SOURCE,
         count=_sar_timeliness,
         unit="percent",
         polarity=Polarity.HIGHER,
         behind=partial(case_behind, how=RESPONDED, kinds=SAR),
-        permission=VIEW,
-        owner=IG_MANAGER,
         rag_rule=TIMELY_RULE,
     ),
-    Metric(
+    _monthly(
         code="FR ICT 19b",
         label="Subject access requests received",
         definition="The number of subject access requests received in the month.",
-        kind=Kind.MONTHLY,
         window=Window.DAYS,
-        source=SOURCE,
         count=metrics.sar_received,
         behind=partial(case_behind, how=RECEIVED, kinds=SAR),
-        permission=VIEW,
-        owner=IG_MANAGER,
         rag_rule=VOLUME_RULE,
     ),
-    Metric(
+    _monthly(
         code="FR ICT 19c",
         label="Subject access requests outstanding at the month's end",
         definition=(
             "The number of subject access requests not responded to, withdrawn or closed at "
             "the end of the month."
         ),
-        kind=Kind.MONTHLY,
         window=Window.AT_LAST_DAY,
-        source=SOURCE,
         count=metrics.sar_outstanding,
         polarity=Polarity.LOWER,
         behind=partial(case_behind, how=OUTSTANDING, kinds=SAR),
-        permission=VIEW,
-        owner=IG_MANAGER,
         rag_rule=(
             "Green at or below the target; amber up to 5 requests above it; red further above."
         ),

@@ -1,21 +1,15 @@
 """Celery tasks of the infogov app: thin interfaces onto ``infogov.services``."""
 
-from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
+from hackperf.tasks import IMPORT_RUN, job
 from hackperf.workdays import is_working_day
 from infogov import selectors
 from infogov.services.escalations import escalations_send
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    # No autoretry: mail failures are the outbox's to retry, message by message.
-    soft_time_limit=120,
-    time_limit=180,
-)
+# No autoretry: mail failures are the outbox's to retry, message by message.
+@job(acks_late=True, soft_time_limit=120, time_limit=180)
 def escalate_due_cases() -> int:
     """Escalate open FOI/EIR/SAR cases near or past their due date, on working days.
 
@@ -30,12 +24,7 @@ def escalate_due_cases() -> int:
     return len(escalations_send(today=today, calendar=calendar).escalated)
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    soft_time_limit=settings.IMPORT_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.IMPORT_TASK_TIME_LIMIT,
-)
+@job(**IMPORT_RUN)
 def cases_import_run(run_id: int) -> None:
     """Import the file of a case ImportRun (queued by the upload page).
 

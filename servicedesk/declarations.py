@@ -13,9 +13,10 @@ rule); the records' permission is ``Perm.VIEW_QUEUES``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
@@ -42,6 +43,21 @@ from servicedesk.models import Ticket, TicketEvent, TicketInterval
 SOURCE = "servicedesk"
 BREAKDOWNS = metrics.BREAKDOWNS
 HIDDEN = "and {n} more in queues you cannot open"
+VIEW = Perm.VIEW_QUEUES.value
+HEAD_OF_SERVICE = "Head of ICT Service Delivery"
+VOLUME_RULE = "Not RAG rated: a volume measure, shown for context, with no target."
+
+# What the records behind every figure here share, and what the metrics of each kind do.
+_tickets = partial(Behind, noun="ticket", plural="tickets", hidden_text=HIDDEN)
+_snapshot = partial(Metric, source=SOURCE, breakdowns=BREAKDOWNS, permission=VIEW)
+_monthly = partial(
+    Metric,
+    kind=Kind.MONTHLY,
+    window=Window.EVENTS,
+    source=SOURCE,
+    permission=VIEW,
+    owner=HEAD_OF_SERVICE,
+)
 
 REASSIGNMENTS = Parameter(
     name="reassignments",
@@ -75,6 +91,19 @@ def _duration(seconds: float) -> str:
 
 def _url(reference: str) -> str:
     return reverse("servicedesk:ticket_detail", kwargs={"reference": reference})
+
+
+def _by_ticket(cells: Callable[[Any], tuple[str, ...]]) -> Callable[[Iterable[Any]], list[Record]]:
+    """A ``Behind.shape`` for rows of a ticket's (its intervals, its events): each row's
+    ticket reference, linked to the ticket, then ``cells(row)``."""
+
+    def shape(rows: Iterable[Any]) -> list[Record]:
+        return [
+            Record(reference=row.ticket.reference, url=_url(row.ticket.reference), cells=cells(row))
+            for row in rows
+        ]
+
+    return shape
 
 
 def _visible(user, queryset: QuerySet, *, ticket: str = "ticket") -> QuerySet:
@@ -134,32 +163,22 @@ def as_of_behind(
         ("ticket__logged_at",),
     )
 
-    def shape(rows: Iterable[TicketInterval]) -> list[Record]:
-        return [
-            Record(
-                reference=row.ticket.reference,
-                url=_url(row.ticket.reference),
-                cells=(
-                    row.ticket.get_kind_display(),
-                    row.ticket.summary,
-                    row.queue.name,
-                    row.get_status_display(),
-                    _when(row.ticket.logged_at),
-                    _duration((as_of - row.ticket.logged_at).total_seconds()),
-                    str(row.reassignment_count),
-                ),
-            )
-            for row in rows
-        ]
+    def cells(row: TicketInterval) -> tuple[str, ...]:
+        return (
+            row.ticket.get_kind_display(),
+            row.ticket.summary,
+            row.queue.name,
+            row.get_status_display(),
+            _when(row.ticket.logged_at),
+            _duration((as_of - row.ticket.logged_at).total_seconds()),
+            str(row.reassignment_count),
+        )
 
-    return Behind(
-        noun="ticket",
-        plural="tickets",
+    return _tickets(
         columns=AS_OF_COLUMNS,
         counted=intervals,
         visible=visible,
-        shape=shape,
-        hidden_text=HIDDEN,
+        shape=_by_ticket(cells),
         sort=applied,
     )
 
@@ -229,31 +248,21 @@ def event_behind(
         ("at",),
     )
 
-    def shape(rows: Iterable[TicketEvent]) -> list[Record]:
-        return [
-            Record(
-                reference=row.ticket.reference,
-                url=_url(row.ticket.reference),
-                cells=(
-                    row.ticket.get_kind_display(),
-                    row.ticket.summary,
-                    _event_words(row),
-                    _when(row.at),
-                    row.queue_at_name or "",
-                    _when(row.ticket.logged_at),
-                ),
-            )
-            for row in rows
-        ]
+    def cells(row: TicketEvent) -> tuple[str, ...]:
+        return (
+            row.ticket.get_kind_display(),
+            row.ticket.summary,
+            _event_words(row),
+            _when(row.at),
+            row.queue_at_name or "",
+            _when(row.ticket.logged_at),
+        )
 
-    return Behind(
-        noun="ticket",
-        plural="tickets",
+    return _tickets(
         columns=EVENT_COLUMNS,
         counted=events,
         visible=visible,
-        shape=shape,
-        hidden_text=HIDDEN,
+        shape=_by_ticket(cells),
         sort=applied,
     )
 
@@ -323,14 +332,13 @@ def resolution_behind(
             )
         return records
 
-    return Behind(
+    return _tickets(
         noun="incident",
         plural="incidents",
         columns=_resolution_columns(limit),
         counted=tickets,
         visible=visible,
         shape=shape,
-        hidden_text=HIDDEN,
         sort=applied,
     )
 
@@ -346,38 +354,47 @@ def _satisfaction(*, start: datetime, end: datetime) -> Ratio:
     return metrics.satisfaction(start=start, end=end)
 
 
-def _as_of(code: str, label: str, definition: str, review: tuple[str, ...], **kw) -> Metric:
-    return Metric(
+def _logged_monthly(code: str, label: str, definition: str, *, kind: str, metric: str) -> Metric:
+    """FR ICT 17a or 17b: the tickets of ``kind`` logged in the month, a volume measure;
+    behind it, the logged events of the snapshot metric ``metric``."""
+    return _monthly(
+        code=code,
+        label=label,
+        definition=definition,
+        count=partial(_logged_figure, kind=kind),
+        behind=partial(event_behind, metric=metric),
+        rag_rule=VOLUME_RULE,
+    )
+
+
+def _as_of(code: str, label: str, definition: str, review: tuple[str, ...], **kw: Any) -> Metric:
+    """A figure as of T, counted by the grouped query of the intervals open at T."""
+    return _snapshot(
         code=code,
         label=label,
         definition=definition,
         kind=Kind.INSTANT,
         window=Window.AS_OF,
-        source=SOURCE,
         count=metrics.snapshot_metrics,
         polarity=kw.pop("polarity", Polarity.LOWER),
         parameters=(REASSIGNMENTS,),
-        breakdowns=BREAKDOWNS,
         behind=partial(as_of_behind, metric=code),
-        permission=Perm.VIEW_QUEUES.value,
         review=review,
         **kw,
     )
 
 
-def _period(code: str, label: str, definition: str, review: tuple[str, ...], **kw) -> Metric:
-    return Metric(
+def _period(code: str, label: str, definition: str, review: tuple[str, ...], **kw: Any) -> Metric:
+    """A count of events in the period, by the grouped query of the period's events."""
+    return _snapshot(
         code=code,
         label=label,
         definition=definition,
         kind=Kind.PERIOD,
         window=Window.EVENTS,
-        source=SOURCE,
         count=metrics.period_metrics,
         polarity=kw.pop("polarity", Polarity.NONE),
-        breakdowns=BREAKDOWNS,
         behind=partial(event_behind, metric=code),
-        permission=Perm.VIEW_QUEUES.value,
         review=review,
         **kw,
     )
@@ -507,11 +524,8 @@ DMT_METRICS = (
     ),
 )
 
-HEAD_OF_SERVICE = "Head of ICT Service Delivery"
-VOLUME_RULE = "Not RAG rated: a volume measure, shown for context, with no target."
-
 MONTHLY_METRICS = (
-    Metric(
+    _monthly(
         code="FR ICT 17",
         label="Incidents resolved within 8 working hours",
         definition=(
@@ -521,46 +535,29 @@ MONTHLY_METRICS = (
             "event, less business seconds paused (on hold). A resolution event is a change "
             "from an open or paused status to resolved or closed."
         ),
-        kind=Kind.MONTHLY,
-        window=Window.EVENTS,
-        source=SOURCE,
         count=metrics.fr_ict_17,
         unit="percent",
         polarity=Polarity.HIGHER,
         parameters=(THRESHOLD,),
         behind=resolution_behind,
-        permission=Perm.VIEW_QUEUES.value,
-        owner=HEAD_OF_SERVICE,
         rag_rule=(
             "Green at or above the target; amber up to 5 percentage points below it; "
             "red further below."
         ),
     ),
-    Metric(
-        code="FR ICT 17a",
-        label="Incidents logged",
-        definition="The number of incidents logged on the service desk in the month.",
-        kind=Kind.MONTHLY,
-        window=Window.EVENTS,
-        source=SOURCE,
-        count=partial(_logged_figure, kind="incident"),
-        behind=partial(event_behind, metric=metrics.LOGGED_INCIDENTS),
-        permission=Perm.VIEW_QUEUES.value,
-        owner=HEAD_OF_SERVICE,
-        rag_rule=VOLUME_RULE,
+    _logged_monthly(
+        "FR ICT 17a",
+        "Incidents logged",
+        "The number of incidents logged on the service desk in the month.",
+        kind="incident",
+        metric=metrics.LOGGED_INCIDENTS,
     ),
-    Metric(
-        code="FR ICT 17b",
-        label="Service requests logged",
-        definition="The number of service requests logged on the service desk in the month.",
-        kind=Kind.MONTHLY,
-        window=Window.EVENTS,
-        source=SOURCE,
-        count=partial(_logged_figure, kind="request"),
-        behind=partial(event_behind, metric=metrics.LOGGED_REQUESTS),
-        permission=Perm.VIEW_QUEUES.value,
-        owner=HEAD_OF_SERVICE,
-        rag_rule=VOLUME_RULE,
+    _logged_monthly(
+        "FR ICT 17b",
+        "Service requests logged",
+        "The number of service requests logged on the service desk in the month.",
+        kind="request",
+        metric=metrics.LOGGED_REQUESTS,
     ),
     Metric(
         code="ICT SAT",

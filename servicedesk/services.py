@@ -61,6 +61,10 @@ BEFORE_LAST_CHANGE = "A change cannot be dated before the ticket's last change (
 REFERENCE_TAKEN = "A ticket with reference {reference} already exists: use another reference"
 
 
+# Who acts: a signed-in person, or nobody (an import or a job, named by ``actor_name``).
+Actor = AbstractBaseUser | None
+
+
 class TransitionError(ValidationError):
     """An agent action that the ticket's current state does not allow."""
 
@@ -77,7 +81,7 @@ def _refuse(action: str, ticket: Ticket) -> TransitionError:
     )
 
 
-def _actor_name(actor: AbstractBaseUser | None, actor_name: str) -> str:
+def _actor_name(actor: Actor, actor_name: str) -> str:
     if actor_name or actor is None:
         return actor_name
     return actor.get_full_name() or actor.get_username()
@@ -113,9 +117,13 @@ def _set_derived(ticket: Ticket, fields: dict[str, Any]) -> None:
         setattr(ticket, name, value)
 
 
-def _refresh(ticket: Ticket, state: TicketState) -> None:
-    """Recompute the derived fields from ``state`` and the ticket's saved intervals."""
-    intervals = list(ticket.intervals.paused())
+def _refresh(
+    ticket: Ticket, state: TicketState, intervals: list[TicketInterval] | None = None
+) -> None:
+    """Recompute the derived fields from ``state`` and ``intervals`` (by default the ticket's
+    saved paused ones)."""
+    if intervals is None:
+        intervals = list(ticket.intervals.paused())
     queue = Queue.objects.get(pk=state.queue_id)
     fields = derived_fields(
         state,
@@ -131,11 +139,24 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().select_related("queue").get(pk=ticket.pk)
 
 
+def _open_interval(ticket: Ticket, state: TicketState, at: datetime) -> None:
+    """The interval ``state`` starts at ``at`` (the previous one, if any, ended there)."""
+    TicketInterval.objects.create(
+        ticket=ticket,
+        status=state.status,
+        status_class=state.status_class,
+        queue_id=state.queue_id,
+        reassignment_count=state.reassignment_count,
+        escalation_level=state.escalation_level,
+        started_at=at,
+    )
+
+
 def _append(
     ticket: Ticket,
     *,
     kind: str,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     actor_name: str,
     at: datetime,
     to_status: str = "",
@@ -169,25 +190,59 @@ def _append(
     event.save()
     if new.interval_key != state.interval_key:
         ticket.intervals.filter(ended_at__isnull=True).update(ended_at=at)
-        TicketInterval.objects.create(
-            ticket=ticket,
-            status=new.status,
-            status_class=new.status_class,
-            queue_id=new.queue_id,
-            reassignment_count=new.reassignment_count,
-            escalation_level=new.escalation_level,
-            started_at=at,
-        )
+        _open_interval(ticket, new, at)
     _refresh(ticket, new)
     ticket.save()
     return event
 
 
-def _require_allowed(ticket: Ticket, action: str, verb: str) -> None:
+def _require_allowed(ticket: Ticket, action: str, verb: str = "") -> None:
     """Refuse ``action`` unless ``statuses.ALLOWED_ACTIONS`` allows it in the ticket's status
     (the forms read the same table to decide what to offer)."""
     if not statuses.allows(ticket.status, action):
-        raise _refuse(verb, ticket)
+        raise _refuse(verb or action, ticket)
+
+
+def _locked_for(ticket: Ticket, action: str) -> Ticket:
+    """The ticket re-read under a row lock, refused unless its status allows ``action``."""
+    ticket = _locked(ticket)
+    _require_allowed(ticket, action)
+    return ticket
+
+
+def _given(reason: str) -> str:
+    """The reason without its surrounding blanks; refused when there is none."""
+    if not reason.strip():
+        raise TransitionError(REASON_REQUIRED)
+    return reason.strip()
+
+
+def _move(
+    ticket: Ticket,
+    action: str,
+    to_status: str,
+    kind: str,
+    actor: Actor,
+    actor_name: str,
+    at: datetime,
+    *,
+    reason: str,
+    reason_required: bool = False,
+) -> Ticket:
+    """The verbs that only change the status (resolve, reopen, close, cancel): ``action``
+    allowed in the ticket's status, a reason when required, one ``kind`` event to
+    ``to_status``."""
+    ticket = _locked_for(ticket, action)
+    _append(
+        ticket,
+        kind=kind,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        to_status=to_status,
+        reason=_given(reason) if reason_required else reason,
+    )
+    return ticket
 
 
 # -- the verbs ------------------------------------------------------------------------------
@@ -196,7 +251,7 @@ def _require_allowed(ticket: Ticket, action: str, verb: str) -> None:
 @transaction.atomic
 def ticket_log(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     reference: str,
     kind: str,
@@ -247,13 +302,7 @@ def ticket_log(
     )
     event.save()
     state = initial_state(event)
-    TicketInterval.objects.create(
-        ticket=ticket,
-        status=state.status,
-        status_class=state.status_class,
-        queue=queue,
-        started_at=at,
-    )
+    _open_interval(ticket, state, at)
     _refresh(ticket, state)
     ticket.save()
     return ticket
@@ -263,15 +312,14 @@ def ticket_log(
 def ticket_assign(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     assignee: AbstractBaseUser | None = None,
     queue: Queue | None = None,
     actor_name: str = "",
 ) -> Ticket:
     """Assign the ticket to a person (and, for the first assignment, optionally a queue)."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "assign", "assign")
+    ticket = _locked_for(ticket, "assign")
     target_queue = queue or ticket.queue
     if ticket.assignee_id is not None and assignee is not None:
         if ticket.assignee_id == assignee.pk and target_queue.pk == ticket.queue_id:
@@ -299,7 +347,7 @@ def ticket_assign(
 def ticket_reassign(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     queue: Queue,
     assignee: AbstractBaseUser | None = None,
@@ -307,8 +355,7 @@ def ticket_reassign(
     actor_name: str = "",
 ) -> Ticket:
     """Move the ticket to another queue (a reassignment, once it has been assigned)."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "reassign", "reassign")
+    ticket = _locked_for(ticket, "reassign")
     if queue.pk == ticket.queue_id:
         raise TransitionError(ALREADY_IN_QUEUE.format(queue=queue.name))
     to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
@@ -330,7 +377,7 @@ def ticket_reassign(
 def ticket_put_on_hold(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     reason: str,
     status: str = Status.AWAITING_CUSTOMER,
@@ -343,8 +390,6 @@ def ticket_put_on_hold(
     _require_allowed(ticket, "hold", "put on hold")
     if status not in PAUSED_STATUSES:
         raise TransitionError(NOT_A_HOLD_STATUS)
-    if not reason.strip():
-        raise TransitionError(REASON_REQUIRED)
     _append(
         ticket,
         kind=EventKind.ON_HOLD,
@@ -352,14 +397,14 @@ def ticket_put_on_hold(
         actor_name=actor_name,
         at=at,
         to_status=status,
-        reason=reason.strip(),
+        reason=_given(reason),
     )
     return ticket
 
 
 @transaction.atomic
 def ticket_take_off_hold(
-    *, ticket: Ticket, actor: AbstractBaseUser | None, at: datetime, actor_name: str = ""
+    *, ticket: Ticket, actor: Actor, at: datetime, actor_name: str = ""
 ) -> Ticket:
     """Take the ticket off hold: back in progress, its SLA clock runs again."""
     ticket = _locked(ticket)
@@ -380,21 +425,18 @@ def ticket_take_off_hold(
 def ticket_escalate(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     level: int,
     reason: str,
     actor_name: str = "",
 ) -> Ticket:
     """Escalate the ticket to a higher level, with a reason."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "escalate", "escalate")
+    ticket = _locked_for(ticket, "escalate")
     if level not in (1, 2, 3):
         raise TransitionError(ESCALATION_LEVEL_INVALID)
     if level <= ticket.escalation_level:
         raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
-    if not reason.strip():
-        raise TransitionError(REASON_REQUIRED)
     _append(
         ticket,
         kind=EventKind.ESCALATED,
@@ -402,109 +444,65 @@ def ticket_escalate(
         actor_name=actor_name,
         at=at,
         level=EscalationLevel(level),
-        reason=reason.strip(),
+        reason=_given(reason),
     )
     return ticket
 
 
 @transaction.atomic
 def ticket_resolve(
-    *,
-    ticket: Ticket,
-    actor: AbstractBaseUser | None,
-    at: datetime,
-    reason: str = "",
-    actor_name: str = "",
+    *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
 ) -> Ticket:
     """Resolve the ticket (a resolution event: its SLA clock stops)."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "resolve", "resolve")
-    _append(
-        ticket,
-        kind=EventKind.RESOLVED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=Status.RESOLVED,
-        reason=reason,
+    return _move(
+        ticket, "resolve", Status.RESOLVED, EventKind.RESOLVED, actor, actor_name, at, reason=reason
     )
-    return ticket
 
 
 @transaction.atomic
 def ticket_reopen(
-    *,
-    ticket: Ticket,
-    actor: AbstractBaseUser | None,
-    at: datetime,
-    reason: str,
-    actor_name: str = "",
+    *, ticket: Ticket, actor: Actor, at: datetime, reason: str, actor_name: str = ""
 ) -> Ticket:
     """Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "reopen", "reopen")
-    if not reason.strip():
-        raise TransitionError(REASON_REQUIRED)
-    _append(
+    return _move(
         ticket,
-        kind=EventKind.REOPENED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=Status.IN_PROGRESS,
-        reason=reason.strip(),
+        "reopen",
+        Status.IN_PROGRESS,
+        EventKind.REOPENED,
+        actor,
+        actor_name,
+        at,
+        reason=reason,
+        reason_required=True,
     )
-    return ticket
 
 
 @transaction.atomic
 def ticket_close(
-    *,
-    ticket: Ticket,
-    actor: AbstractBaseUser | None,
-    at: datetime,
-    reason: str = "",
-    actor_name: str = "",
+    *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
 ) -> Ticket:
     """Close the ticket; closing an unresolved one is also a resolution event."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "close", "close")
-    _append(
-        ticket,
-        kind=EventKind.CLOSED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=Status.CLOSED,
-        reason=reason,
+    return _move(
+        ticket, "close", Status.CLOSED, EventKind.CLOSED, actor, actor_name, at, reason=reason
     )
-    return ticket
 
 
 @transaction.atomic
 def ticket_cancel(
-    *,
-    ticket: Ticket,
-    actor: AbstractBaseUser | None,
-    at: datetime,
-    reason: str,
-    actor_name: str = "",
+    *, ticket: Ticket, actor: Actor, at: datetime, reason: str, actor_name: str = ""
 ) -> Ticket:
     """Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
-    ticket = _locked(ticket)
-    _require_allowed(ticket, "cancel", "cancel")
-    if not reason.strip():
-        raise TransitionError(REASON_REQUIRED)
-    _append(
+    return _move(
         ticket,
-        kind=EventKind.CANCELLED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=Status.CANCELLED,
-        reason=reason.strip(),
+        "cancel",
+        Status.CANCELLED,
+        EventKind.CANCELLED,
+        actor,
+        actor_name,
+        at,
+        reason=reason,
+        reason_required=True,
     )
-    return ticket
 
 
 # -- bulk -----------------------------------------------------------------------------------
@@ -524,15 +522,7 @@ def ticket_history_rebuild(*, ticket: Ticket) -> Ticket:
     intervals = TicketInterval.objects.bulk_create(
         TicketInterval(ticket=ticket, **row.model_kwargs()) for row in replayed.intervals
     )
-    queue = Queue.objects.get(pk=replayed.state.queue_id)
-    fields = derived_fields(
-        replayed.state,
-        intervals,
-        calendar=queue_calendar(queue),
-        target_seconds=_target_seconds(ticket.kind, ticket.priority),
-    )
-    _set_derived(ticket, fields)
-    ticket.queue = queue
+    _refresh(ticket, replayed.state, intervals)
     ticket.save()
     return ticket
 
@@ -626,7 +616,7 @@ NOTE_REQUIRED = "Enter the note"
 def ticket_add_note(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     text: str,
     actor_name: str = "",
@@ -670,7 +660,7 @@ def tickets_bulk(
     *,
     service: Callable[..., Ticket],
     tickets: Iterable[Ticket],
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     at: datetime,
     **kwargs: Any,
 ) -> BulkOutcome:

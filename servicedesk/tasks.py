@@ -1,10 +1,9 @@
 """Celery tasks of the servicedesk app: thin interfaces onto its services."""
 
-from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from hackperf.bank_holidays import holiday_calendar
+from hackperf.tasks import IMPORT_RUN, job
 from hackperf.workdays import Division, roll_forward
 from servicedesk.surveys import selectors as survey_selectors
 from servicedesk.surveys import services as survey_services
@@ -13,13 +12,8 @@ from servicedesk.surveys import services as survey_services
 SURVEY_DIVISIONS = (Division.ENGLAND_AND_WALES,)
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    # No autoretry: mail failures are the outbox's to retry, message by message.
-    soft_time_limit=600,
-    time_limit=660,
-)
+# No autoretry: mail failures are the outbox's to retry, message by message.
+@job(acks_late=True, soft_time_limit=600, time_limit=660)
 def survey_monthly_sample() -> int:
     """On the first working day of a month, survey the people whose tickets closed in the
     month before. Beat runs it every weekday morning; on other days it does nothing.
@@ -39,12 +33,7 @@ def survey_monthly_sample() -> int:
     return survey_services.survey_sample(month=month, now=now).sent
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    soft_time_limit=settings.IMPORT_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.IMPORT_TASK_TIME_LIMIT,
-)
+@job(**IMPORT_RUN)
 def tickets_import_run(run_id: int) -> None:
     """Import the file of a ticket ImportRun (queued by the upload page).
 

@@ -35,24 +35,32 @@ from servicedesk.services import TransitionError
 from servicedesk.tables import QueueTable, RankedTickets, TicketTable
 
 
-class QueueListView(PermissionRequired, TableCsvMixin, SingleTableView):
-    """Every queue the person may see, with the counts that say where help is needed."""
+class LiveMixin:
+    """A live page: ``self.now`` read once per request, and only ``partial_template_name``
+    (the part that refreshes) when htmx re-fetches the same URL, its sort kept."""
 
-    perm = Perm.VIEW_QUEUES
-    table_class = QueueTable
-    template_name = "servicedesk/queue_list.html"
-    table_pagination = False
-    csv_filename = "queues"
+    template_name: str
+    partial_template_name: str
 
     def dispatch(self, request, *args, **kwargs):
         self.now = timezone.now()
         return super().dispatch(request, *args, **kwargs)
 
     def get_template_names(self):
-        # htmx re-fetches the same URL (sort kept) every refresh_seconds: only the counts.
         if self.request.htmx:
-            return ["servicedesk/includes/_queue_overview.html"]
+            return [self.partial_template_name]
         return [self.template_name]
+
+
+class QueueListView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableView):
+    """Every queue the person may see, with the counts that say where help is needed."""
+
+    perm = Perm.VIEW_QUEUES
+    table_class = QueueTable
+    template_name = "servicedesk/queue_list.html"
+    partial_template_name = "servicedesk/includes/_queue_overview.html"  # the counts
+    table_pagination = False
+    csv_filename = "queues"
 
     def get_queryset(self):
         return selectors.queue_overview(user=self.request.user, now=self.now)
@@ -71,23 +79,15 @@ class QueueListView(PermissionRequired, TableCsvMixin, SingleTableView):
         return context
 
 
-class QueueDetailView(PermissionRequired, TableCsvMixin, SingleTableMixin, FilterView):
+class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableMixin, FilterView):
     """A queue's open tickets, breached and at risk first; the table refreshes itself."""
 
     perm = Perm.VIEW_QUEUES
     table_class = TicketTable
     filterset_class = TicketFilterSet
     template_name = "servicedesk/queue_detail.html"
+    partial_template_name = "servicedesk/includes/_queue_tickets.html"
     table_pagination = {"per_page": 25}
-
-    def dispatch(self, request, *args, **kwargs):
-        self.now = timezone.now()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_template_names(self):
-        if self.request.htmx:
-            return ["servicedesk/includes/_queue_tickets.html"]
-        return [self.template_name]
 
     def get_queue(self) -> Queue:
         if not hasattr(self, "queue"):

@@ -33,10 +33,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hackperf.roles import Role
-from indicators import services as ind
 from indicators.models import Indicator, PeriodValue
 from indicators.review_actions import review_action_add
-from indicators.services import definitions_sync
+from indicators.services.briefings import briefing_freeze
+from indicators.services.compute import indicators_compute
+from indicators.services.definitions import definitions_sync
+from indicators.services.review_packs import review_pack_freeze
+from indicators.services.risks import risk_save
+from indicators.services.snapshots import snapshot_backfill
+from indicators.services.values import (
+    period_value_approve,
+    period_value_check,
+    period_value_comment,
+)
 from infogov.choices import EventKind, Kind, Outcome, Status
 from infogov.models import CaseNote, ClockEvent
 from tests.hackperf.factories import UserFactory
@@ -158,9 +167,9 @@ def _build_world() -> World:
     ticket_theirs = log_ticket(queue=queue_theirs, reference="INC-THEIRS-01", at=MORNING)
 
     definitions_sync()
-    ind.indicators_compute(period_start=MONTH, now=datetime(2026, 4, 2, 9, tzinfo=UTC))
-    instants = ind.snapshot_backfill(start=MONTH, end=MONTH.replace(day=31))
-    pack = ind.review_pack_freeze(fortnight_end=instants[-1], by=users[DMT])
+    indicators_compute(period_start=MONTH, now=datetime(2026, 4, 2, 9, tzinfo=UTC))
+    instants = snapshot_backfill(start=MONTH, end=MONTH.replace(day=31))
+    pack = review_pack_freeze(fortnight_end=instants[-1], by=users[DMT])
     action = review_action_add(
         pack=pack,
         description="Chase the MFD supplier.",
@@ -168,7 +177,7 @@ def _build_world() -> World:
         due=date(2026, 4, 30),
         by=users[DMT],
     )
-    risk = ind.risk_save(
+    risk = risk_save(
         title="Supplier failure",
         owner="Head of ICT",
         likelihood=3,
@@ -179,9 +188,9 @@ def _build_world() -> World:
     entered = Indicator.objects.filter(is_computed=False).order_by("code").first()
     value = PeriodValue.objects.get(indicator__slug="fr-ict-17a", period_start=MONTH)
     checker = UserFactory(username="matrix-checker", roles=[Role.DMT])
-    value = ind.period_value_comment(period_value=value, commentary="In line.", by=checker)
-    value = ind.period_value_check(period_value=value, by=checker)
-    ind.period_value_approve(period_value=value, by=users[DMT])
+    value = period_value_comment(period_value=value, commentary="In line.", by=checker)
+    value = period_value_check(period_value=value, by=checker)
+    period_value_approve(period_value=value, by=users[DMT])
     from hackperf.choices import ImportKind
     from hackperf.imports import StoredFile, import_run_create
 
@@ -194,7 +203,7 @@ def _build_world() -> World:
         mapping_preset="bpic2013",
         user=users[DMT],
     )
-    briefing_pack = ind.briefing_freeze(
+    briefing_pack = briefing_freeze(
         meeting="2-to-1", body="<p>Frozen briefing</p>", reporting_month=MONTH, by=users[DMT]
     )
     return World(

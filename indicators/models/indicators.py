@@ -1,7 +1,8 @@
 """Indicator definitions, effective-dated targets, monthly values and their revisions, API tokens.
 
 A value's figures, once approved, are never overwritten without trace: a change makes a
-:class:`ValueRevision` with the old figures and the reason (``services.period_value_revise``).
+:class:`ValueRevision` with the old figures and the reason
+(``services.values.period_value_revise``).
 """
 
 import hashlib

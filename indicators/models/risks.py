@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from hackperf.models import FrozenRecord
 from indicators.models.indicators import Indicator
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -21,7 +22,7 @@ class Risk(models.Model):
     """A risk on the ICT risk register: likelihood × impact, mitigations, linked indicators.
 
     ``previous_score`` is the score shown at the last briefing, for "movement since last
-    briefing"; ``services.risk_register_mark_briefed`` copies the scores across.
+    briefing"; ``services.risks.risk_register_mark_briefed`` copies the scores across.
     """
 
     title = models.CharField("risk", max_length=200)
@@ -134,7 +135,7 @@ class RiskRevision(models.Model):
         return self.likelihood * self.impact
 
 
-class BriefingPack(models.Model):
+class BriefingPack(FrozenRecord):
     """A Mayor's briefing frozen for a meeting: the page as it was, printed from this copy.
 
     ``body`` is the briefing's rendered HTML at the moment it was frozen, so later approvals,
@@ -142,13 +143,6 @@ class BriefingPack(models.Model):
     """
 
     reporting_month = models.DateField("reporting month", null=True, blank=True)
-    frozen_at = models.DateTimeField("frozen")
-    frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="frozen by",
-    )
     meeting = models.CharField("meeting", max_length=200)
     body = models.TextField("briefing as frozen")
 

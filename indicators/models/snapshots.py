@@ -1,10 +1,10 @@
 """Trend snapshots of the DMT metric set, and the review packs frozen from them."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from hackperf.models import FrozenRecord
 from indicators import choices
 
 
@@ -13,9 +13,9 @@ class Snapshot(models.Model):
 
     Point-in-time metrics (open, over a week old, overdue…) are as of ``instant``; period
     metrics (closures, reopens, escalations…) count the fortnight or day ending there. Rows
-    are upserted on their natural key by ``services.snapshot_take``, so a rerun, a redelivered
-    task or two workers at once leave one row each. ``granularity`` is part of the key: a
-    fortnight end is also a day end, and the two snapshots' period metrics differ.
+    are upserted on their natural key by ``services.snapshots.snapshot_take``, so a rerun, a
+    redelivered task or two workers at once leave one row each. ``granularity`` is part of the
+    key: a fortnight end is also a day end, and the two snapshots' period metrics differ.
     """
 
     instant = models.DateTimeField("as of")
@@ -57,7 +57,7 @@ class Snapshot(models.Model):
         return f"{self.metric} [{where}] at {self.instant:%Y-%m-%d %H:%M}: {self.value}"
 
 
-class ReviewPack(models.Model):
+class ReviewPack(FrozenRecord):
     """A DMT review frozen for the record: the figures as they were, commentary and actions.
 
     ``figures`` is a copy (not a reference) of the review's snapshot rows, so later data
@@ -65,13 +65,6 @@ class ReviewPack(models.Model):
     """
 
     fortnight_end = models.DateTimeField("fortnight ending", unique=True)
-    frozen_at = models.DateTimeField("frozen")
-    frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="frozen by",
-    )
     figures = models.JSONField("figures")
     commentary = models.TextField("commentary", blank=True)
     actions_agreed = models.TextField("actions agreed", blank=True)

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hackperf.roles import Role
-from indicators import demo, services
+from indicators import demo
 from indicators.choices import Status
 from indicators.models import Indicator, Risk
 from indicators.periods import month_start, shift_month
+from indicators.services.risks import risk_save
 from infogov.peers.loader import peer_statistics_load_all
 from tests.browser.conftest import ARTIFACTS
 from tests.indicators.factories import PeriodValueFactory
@@ -40,7 +41,7 @@ def seed():
                     "and the service lead reviews every breach at the weekly huddle."
                 ),
             )
-    services.risk_save(
+    risk_save(
         title="Cyber attack on council systems",
         owner="Head of ICT Security",
         likelihood=3,

@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from hackperf.roles import Role
-from indicators import review_actions, review_headline, services
+from indicators import review_actions, review_headline
+from indicators.services.review_packs import review_pack_freeze
+from indicators.services.snapshots import snapshot_backfill
 from tests.browser.conftest import ARTIFACTS
 
 PASSWORD = "a-good-password-1"
@@ -28,7 +30,7 @@ def history_and_snapshots():
         if n % 2:
             sd.ticket_assign(ticket=ticket, actor=None, at=start + timedelta(days=3 * n, hours=1))
             sd.ticket_resolve(ticket=ticket, actor=None, at=start + timedelta(days=3 * n, hours=3))
-    services.snapshot_backfill(start=date(2026, 2, 9), end=date(2026, 3, 9))
+    snapshot_backfill(start=date(2026, 2, 9), end=date(2026, 3, 9))
 
 
 @pytest.fixture
@@ -107,7 +109,7 @@ class ReviewInTheBrowserTests:
 
         dana = get_user_model().objects.get(username="dana")
         end = datetime(2026, 2, 23, tzinfo=UTC)
-        pack = services.review_pack_freeze(fortnight_end=end, by=dana)
+        pack = review_pack_freeze(fortnight_end=end, by=dana)
         review_actions.review_action_add(
             pack=pack,
             description="Chase the MFD supplier.",
@@ -141,7 +143,7 @@ class ReviewInTheBrowserTests:
 
         dana = get_user_model().objects.get(username="dana")
         end = datetime(2026, 3, 9, tzinfo=UTC)
-        pack = services.review_pack_freeze(
+        pack = review_pack_freeze(
             fortnight_end=end, by=dana, commentary="Open incidents steady; MFD faults down."
         )
         for n, what in enumerate(("Chase the MFD supplier.", "Review the desk rota.")):

@@ -1,6 +1,6 @@
 import pytest
 
-from indicators.services import definitions_sync
+from indicators.services.definitions import definitions_sync
 
 
 @pytest.fixture

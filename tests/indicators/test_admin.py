@@ -18,7 +18,8 @@ from indicators.models import (
     Target,
     ValueRevision,
 )
-from indicators.services import api_token_create, risk_save
+from indicators.services.api_tokens import api_token_create
+from indicators.services.risks import risk_save
 from tests.hackperf.factories import UserFactory
 from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
 

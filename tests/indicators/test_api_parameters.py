@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from hackperf.roles import Role
-from indicators import api, services
+from indicators import api
+from indicators.services.api_tokens import api_token_create
 
 LISTS = [
     ("indicators:api_indicator_list", {}),
@@ -82,7 +83,7 @@ class BadParameterTests:
         anonymous = client
         url = reverse("indicators:api_snapshot_list")
         assert anonymous.get(url, {"page": "x"}).status_code == 401
-        _, raw = services.api_token_create(user=make_user(Role.QUEUE_OWNER), name="BI")
+        _, raw = api_token_create(user=make_user(Role.QUEUE_OWNER), name="BI")
         response = anonymous.get(url, {"page": "x"}, headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code == 400
         assert response.json()["detail"].startswith("'page': ")

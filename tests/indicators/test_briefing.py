@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from hackperf.metrics import ALL
 from hackperf.roles import Role
-from indicators import services
 from indicators.choices import Granularity, Status
 from indicators.models import Risk, Snapshot
+from indicators.services.briefings import BRIEFING_NO_MEETING
+from indicators.services.risks import risk_register_mark_briefed, risk_save
 from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
 
 BRIEFING_ROLES = {Role.DMT, Role.BRIEFING_VIEWER}
@@ -38,7 +39,7 @@ def make_risk(**fields):
         "mitigations": "Patching; backups tested monthly.",
         "review_date": dt.date(2026, 12, 1),
     } | fields
-    return services.risk_save(**values)
+    return risk_save(**values)
 
 
 @pytest.mark.django_db
@@ -95,8 +96,8 @@ class BriefingPageTests:
     def test_it_lists_risks_by_score_with_movement_in_words(self, client_as):
         low = make_risk(title="Printer contract lapses", likelihood=2, impact=2)
         high = make_risk(title="Cyber attack", likelihood=3, impact=5)
-        services.risk_register_mark_briefed()
-        high = services.risk_save(risk=high, likelihood=4)
+        risk_register_mark_briefed()
+        high = risk_save(risk=high, likelihood=4)
         new = make_risk(title="Supplier insolvency", likelihood=1, impact=3)
         assert [r.title for r in Risk.objects.all()] == [
             "Cyber attack",
@@ -305,8 +306,8 @@ class OpeningSummaryTests:
         approved(green, SEP, 92)
         rising = make_risk(title="Rising risk", likelihood=2, impact=3)
         make_risk(title="Steady risk", likelihood=2, impact=2)
-        services.risk_register_mark_briefed()
-        services.risk_save(risk=rising, likelihood=4)
+        risk_register_mark_briefed()
+        risk_save(risk=rising, likelihood=4)
         response = client_as(Role.BRIEFING_VIEWER).get(reverse("indicators:briefing"))
         context = response.context
         assert [(status.value, n) for status, n in context["rag_counts"]] == [
@@ -331,7 +332,7 @@ class OpeningSummaryTests:
 class RiskLifecycleTests:
     def test_a_closed_risk_leaves_the_briefing_and_keeps_its_history(self, client_as):
         risk = make_risk(title="Old risk")
-        services.risk_save(risk=risk, impact=4)
+        risk_save(risk=risk, impact=4)
         client = client_as(Role.DMT)
         close = reverse("indicators:risk_close", kwargs={"pk": risk.pk})
         assert client.post(close, {"note": ""}).status_code == 302
@@ -346,7 +347,7 @@ class RiskLifecycleTests:
         assert "Changed: impact 5 → 4" in history
         assert "Added, scored 3 × 5 = 15" in history
         with pytest.raises(ValidationError):
-            services.risk_save(risk=risk, impact=1)
+            risk_save(risk=risk, impact=1)
 
     def test_risks_and_indicators_link_both_ways_chosen_with_checkboxes(
         self, client_as, definitions
@@ -378,13 +379,13 @@ class FrozenBriefingTests:
         risk = make_risk(title="Frozen risk")
         client = client_as(Role.DMT)
         refused = client.post(reverse("indicators:briefing_freeze"), {"meeting": ""}, follow=True)
-        assert services.BRIEFING_NO_MEETING in refused.content.decode()
+        assert BRIEFING_NO_MEETING in refused.content.decode()
         response = client.post(
             reverse("indicators:briefing_freeze"), {"meeting": "2-to-1, 8 December"}, follow=True
         )
         pack = response.context["pack"]
         assert (pack.meeting, pack.reporting_month) == ("2-to-1, 8 December", SEP)
-        services.risk_save(risk=risk, title="Renamed risk")
+        risk_save(risk=risk, title="Renamed risk")
         value.value = Decimal(10)
         value.save()
         frozen = client_as(Role.BRIEFING_VIEWER).get(pack.get_absolute_url()).content.decode()

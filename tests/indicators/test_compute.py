@@ -9,9 +9,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hackperf.metrics import Ratio
-from indicators import services, tasks
+from indicators import tasks
 from indicators.choices import Status, UpsertResult
 from indicators.models import PeriodValue, ValueRevision
+from indicators.services.compute import NO_DATA, indicators_compute
+from indicators.services.values import (
+    period_value_approve,
+    period_value_check,
+    period_value_comment,
+)
 
 MARCH = date(2026, 3, 1)
 
@@ -40,7 +46,7 @@ def stubbed(fake_sources):
 @pytest.mark.django_db
 class ComputeIndicatorsTests:
     def test_it_computes_each_indicator_through_the_sources(self, definitions, stubbed):
-        services.indicators_compute(period_start=MARCH)
+        indicators_compute(period_start=MARCH)
         assert values() == {
             "FR ICT 17": (Decimal("75.0000"), Decimal(45), Decimal(60)),
             "FR ICT 17a": (Decimal(120), None, None),
@@ -55,7 +61,7 @@ class ComputeIndicatorsTests:
 
     def test_it_uses_london_month_boundaries_and_inclusive_dates(self, definitions, stubbed):
         servicedesk, infogov = stubbed
-        services.indicators_compute(period_start=MARCH)
+        indicators_compute(period_start=MARCH)
         # March 2026 starts in GMT and ends in BST (clocks change on 29 March).
         assert (
             "fr_ict_17",
@@ -68,24 +74,24 @@ class ComputeIndicatorsTests:
         assert ("foi_outstanding", {"at": date(2026, 3, 31)}) in infogov.calls
 
     def test_it_is_idempotent(self, definitions, stubbed):
-        first = services.indicators_compute(period_start=MARCH)
-        second = services.indicators_compute(period_start=MARCH)
-        assert {f.result for f in first} == {UpsertResult.CREATED.value, services.NO_DATA}
-        assert {f.result for f in second} == {UpsertResult.UNCHANGED.value, services.NO_DATA}
+        first = indicators_compute(period_start=MARCH)
+        second = indicators_compute(period_start=MARCH)
+        assert {f.result for f in first} == {UpsertResult.CREATED.value, NO_DATA}
+        assert {f.result for f in second} == {UpsertResult.UNCHANGED.value, NO_DATA}
         assert PeriodValue.objects.count() == 8
 
     def test_it_revises_an_approved_value_when_the_history_changed(
         self, definitions, stubbed, make_user
     ):
         servicedesk, _ = stubbed
-        services.indicators_compute(period_start=MARCH)
+        indicators_compute(period_start=MARCH)
         value = PeriodValue.objects.get(indicator__code="FR ICT 17")
         owner = make_user()
-        value = services.period_value_comment(period_value=value, commentary="On target.", by=owner)
-        value = services.period_value_check(period_value=value, by=make_user())
-        services.period_value_approve(period_value=value, by=make_user())
+        value = period_value_comment(period_value=value, commentary="On target.", by=owner)
+        value = period_value_check(period_value=value, by=make_user())
+        period_value_approve(period_value=value, by=make_user())
         servicedesk.fr_ict_17_ratio = Ratio(46, 60)
-        services.indicators_compute(period_start=MARCH)
+        indicators_compute(period_start=MARCH)
         value.refresh_from_db()
         assert value.status == Status.ENTERED
         assert value.value == Decimal("76.7000")
@@ -149,7 +155,7 @@ class ComputeOnRealHistoryTests:
         sd.ticket_resolve(ticket=quick, actor=None, at=tuesday + timedelta(hours=2))
         sd.ticket_resolve(ticket=slow, actor=None, at=tuesday + timedelta(days=3))
 
-        figures = {f.code: f for f in services.indicators_compute(period_start=MARCH)}
+        figures = {f.code: f for f in indicators_compute(period_start=MARCH)}
         assert (figures["FR ICT 17"].numerator, figures["FR ICT 17"].denominator) == (1, 2)
         assert figures["FR ICT 17"].value == Decimal("50.0")
         assert figures["FR ICT 17a"].value == 3 - 1  # the February incident is not March's
@@ -159,8 +165,8 @@ class ComputeOnRealHistoryTests:
         from tests.infogov.test_metrics import Scenario
 
         Scenario()  # see its docstring: A–H and R, January–February 2025
-        january = {f.code: f for f in services.indicators_compute(period_start=date(2025, 1, 1))}
-        february = {f.code: f for f in services.indicators_compute(period_start=date(2025, 2, 1))}
+        january = {f.code: f for f in indicators_compute(period_start=date(2025, 1, 1))}
+        february = {f.code: f for f in indicators_compute(period_start=date(2025, 2, 1))}
         assert (january["FR ICT 18a"].numerator, january["FR ICT 18a"].denominator) == (1, 1)
         assert (february["FR ICT 18a"].numerator, february["FR ICT 18a"].denominator) == (0, 2)
         assert february["FR ICT 18a"].extra["in_time_numerator"] == 1  # C, extended

@@ -9,9 +9,10 @@ import pytest
 from hackperf import outbox
 from hackperf.choices import OutboxStatus
 from hackperf.models import OutboxMessage
-from indicators import reminders, services, tasks
+from indicators import reminders, tasks
 from indicators.choices import Source
 from indicators.models import Indicator
+from indicators.services.values import period_value_enter
 
 NOVEMBER = date(2026, 11, 1)
 
@@ -58,7 +59,7 @@ class ReminderTests:
         )
 
     def test_no_reminder_once_the_value_is_entered(self, entered, make_user):
-        services.period_value_enter(
+        period_value_enter(
             indicator=entered[0],
             period_start=NOVEMBER,
             value=Decimal("71.5"),

@@ -10,10 +10,12 @@ from django.urls import reverse
 
 from hackperf.metrics import ALL
 from hackperf.roles import Role
-from indicators import review, review_actions, services
+from indicators import review, review_actions
 from indicators.choices import Granularity
 from indicators.models import ReviewPack, Snapshot
 from indicators.periods import fortnight_ends
+from indicators.services.review_packs import review_pack_freeze
+from indicators.services.snapshots import snapshot_take
 
 FIRST_END = datetime(2026, 3, 9, tzinfo=UTC)
 
@@ -139,7 +141,7 @@ class ReviewPackTests:
 
     def test_it_refuses_a_second_pack_for_the_same_fortnight(self, client_as, make_user):
         instants = make_snapshots(2)
-        services.review_pack_freeze(fortnight_end=instants[-1], by=make_user(Role.DMT))
+        review_pack_freeze(fortnight_end=instants[-1], by=make_user(Role.DMT))
         response = client_as(Role.DMT).post(
             reverse("indicators:review_pack_create"), {"fortnight_end": instants[-1].isoformat()}
         )
@@ -152,13 +154,11 @@ class ReviewPackTests:
 
         make_snapshots(2)
         with pytest.raises(ValidationError):
-            services.review_pack_freeze(
-                fortnight_end=datetime(2026, 11, 9, 12, tzinfo=UTC), by=make_user()
-            )
+            review_pack_freeze(fortnight_end=datetime(2026, 11, 9, 12, tzinfo=UTC), by=make_user())
 
     def test_it_links_the_review_to_its_pack(self, client_as, make_user):
         instants = make_snapshots(2)
-        pack = services.review_pack_freeze(fortnight_end=instants[-1], by=make_user())
+        pack = review_pack_freeze(fortnight_end=instants[-1], by=make_user())
         html = client_as(Role.DMT).get(reverse("indicators:review")).content.decode()
         assert pack.get_absolute_url() in html
         assert "Freeze this review as a pack" not in html
@@ -166,7 +166,7 @@ class ReviewPackTests:
     @pytest.mark.parametrize("role", [Role.BRIEFING_VIEWER, Role.QUEUE_OWNER])
     def test_it_refuses_others(self, client_as, make_user, role):
         instants = make_snapshots(2)
-        pack = services.review_pack_freeze(fortnight_end=instants[-1], by=make_user())
+        pack = review_pack_freeze(fortnight_end=instants[-1], by=make_user())
         client = client_as(role)
         assert client.get(pack.get_absolute_url()).status_code == 403
         assert client.post(reverse("indicators:review_pack_create"), {}).status_code == 403
@@ -192,7 +192,7 @@ class ReviewDrilldownTests:
         self.sar = _log_case("SAR-1", "sar", date(2026, 2, 2), service)
         self.sar.subject = "My records from Hackney Housing, Zebedee Quill"
         self.sar.save(update_fields=["subject"])
-        services.snapshot_take(as_of=FIRST_END)
+        snapshot_take(as_of=FIRST_END)
         # After the instant: the open ticket is resolved.
         sd.ticket_assign(ticket=self.open_ticket, actor=None, at=FIRST_END + timedelta(hours=9))
         sd.ticket_resolve(ticket=self.open_ticket, actor=None, at=FIRST_END + timedelta(hours=10))

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from hackperf.roles import Role
-from indicators import review, review_actions, review_fortnights, review_headline, services
+from indicators import review, review_actions, review_fortnights, review_headline
 from indicators.models import ReviewAction, Snapshot
+from indicators.services.review_packs import review_pack_freeze
 from tests.indicators.test_review import make_snapshots
 
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
@@ -209,7 +210,7 @@ class ReviewActionTests:
     def packs(self, make_user):
         instants = make_snapshots(3)
         dmt = make_user(Role.DMT)
-        first = services.review_pack_freeze(
+        first = review_pack_freeze(
             fortnight_end=instants[-2], by=dmt, now=instants[-2] + timedelta(hours=9)
         )
         return instants, dmt, first
@@ -229,7 +230,7 @@ class ReviewActionTests:
         client = client_as(Role.DMT)
         html = client.get(reverse("indicators:review")).content.decode()
         assert "Chase the MFD supplier." in html and "Rota the desk." not in html
-        second = services.review_pack_freeze(
+        second = review_pack_freeze(
             fortnight_end=instants[-1], by=dmt, now=instants[-1] + timedelta(hours=9)
         )
         agreed, carried = review_actions.pack_actions(second)
@@ -301,7 +302,7 @@ class ReviewActionTests:
         self, client_as, make_user, django_assert_num_queries, count
     ):
         instants, dmt, first = self.packs(make_user)
-        second = services.review_pack_freeze(fortnight_end=instants[-1], by=dmt)
+        second = review_pack_freeze(fortnight_end=instants[-1], by=dmt)
         for n in range(count):
             self.add(first if n % 2 else second, dmt, f"Action {n}", now=first.frozen_at)
         client = client_as(Role.DMT)

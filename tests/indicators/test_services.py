@@ -5,11 +5,32 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from indicators import services
 from indicators.choices import Status, ToleranceKind, UpsertResult
 from indicators.definitions import definitions as live_definitions
 from indicators.models import ApiToken, Indicator, PeriodValue, Target, ValueRevision
 from indicators.selectors import api_token_user, target_for
+from indicators.services.api_tokens import api_token_create
+from indicators.services.definitions import definitions_sync
+from indicators.services.targets import target_set
+from indicators.services.values import (
+    APPROVE_NOT_CHECKED,
+    APPROVE_OWN_CHECK,
+    APPROVE_OWN_ENTRY,
+    CHECK_NO_COMMENTARY,
+    CHECK_NOT_ENTERED,
+    CHECK_OWN_ENTRY,
+    COMMENT_NO_CHANGE,
+    ENTER_APPROVED,
+    RECOMPUTED_REASON,
+    REVISE_NO_REASON,
+    REVISE_NOT_APPROVED,
+    period_value_approve,
+    period_value_check,
+    period_value_comment,
+    period_value_enter,
+    period_value_revise,
+    period_value_upsert_computed,
+)
 from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
 
 definitions_migration = importlib.import_module("indicators.migrations.0002_definitions")
@@ -45,8 +66,8 @@ class DefinitionsTests:
     def test_sync_restores_missing_ones_keeps_edits_and_is_idempotent(self, definitions):
         Indicator.objects.filter(code="FR ICT 19c").delete()
         Indicator.objects.filter(code="FR ICT 17").update(owner="Someone new")
-        services.definitions_sync()
-        services.definitions_sync()
+        definitions_sync()
+        definitions_sync()
         codes = [d["code"] for d in live_definitions()]
         assert Indicator.objects.filter(code__in=codes).count() == 12
         assert Indicator.objects.get(code="FR ICT 17").owner == "Someone new"
@@ -56,12 +77,12 @@ class DefinitionsTests:
 class TargetTests:
     def test_a_years_target_stays_with_that_years_values_when_the_next_years_changes(self):
         indicator = IndicatorFactory()
-        services.target_set(indicator=indicator, effective_from=dt.date(2016, 4, 1), value=85)
+        target_set(indicator=indicator, effective_from=dt.date(2016, 4, 1), value=85)
         targets = list(indicator.targets.all())
         assert target_for(targets, dt.date(2017, 3, 1)).value == 85
 
         # 2017/18's target is set (1 April 2017): March 2017 is still 2016/17's.
-        services.target_set(indicator=indicator, effective_from=dt.date(2017, 4, 1), value=92)
+        target_set(indicator=indicator, effective_from=dt.date(2017, 4, 1), value=92)
         targets = list(indicator.targets.all())
         assert target_for(targets, dt.date(2017, 3, 1)).value == 85
         assert target_for(targets, dt.date(2016, 4, 1)).value == 85
@@ -88,7 +109,7 @@ class TargetTests:
     def test_setting_a_target_again_on_the_same_date_updates_it(self):
         indicator = IndicatorFactory()
         for value in (80, 90):
-            services.target_set(
+            target_set(
                 indicator=indicator,
                 effective_from=dt.date(2017, 4, 1),
                 value=value,
@@ -101,7 +122,7 @@ class TargetTests:
 
     def test_a_negative_tolerance_is_refused(self):
         with pytest.raises(ValidationError, match="zero or more"):
-            services.target_set(
+            target_set(
                 indicator=IndicatorFactory(),
                 effective_from=dt.date(2017, 4, 1),
                 value=90,
@@ -117,7 +138,7 @@ class ApprovalFlowTests:
 
     def enter(self, by, value="91.5", indicator=None, **kwargs):
         kwargs.setdefault("commentary", "Explained at the DMT.")
-        return services.period_value_enter(
+        return period_value_enter(
             indicator=indicator or IndicatorFactory(),
             period_start=MARCH_2017,
             value=Decimal(value),
@@ -134,9 +155,9 @@ class ApprovalFlowTests:
             enterer,
             Decimal("91.5"),
         )
-        value = services.period_value_check(period_value=value, by=checker, now=NOW)
+        value = period_value_check(period_value=value, by=checker, now=NOW)
         assert (value.status, value.checked_by) == (Status.CHECKED, checker)
-        value = services.period_value_approve(period_value=value, by=approver, now=NOW)
+        value = period_value_approve(period_value=value, by=approver, now=NOW)
         value.refresh_from_db()
         assert (value.status, value.approved_by, value.approved_at) == (
             Status.APPROVED,
@@ -146,23 +167,23 @@ class ApprovalFlowTests:
 
     def test_the_checker_does_not_approve(self, people):
         enterer, checker, _ = people
-        value = services.period_value_check(period_value=self.enter(enterer), by=checker)
+        value = period_value_check(period_value=self.enter(enterer), by=checker)
         with pytest.raises(ValidationError) as error:
-            services.period_value_approve(period_value=value, by=checker)
-        assert error.value.messages == [services.APPROVE_OWN_CHECK]
+            period_value_approve(period_value=value, by=checker)
+        assert error.value.messages == [APPROVE_OWN_CHECK]
         assert PeriodValue.objects.get(pk=value.pk).status == Status.CHECKED
 
     def test_a_value_without_commentary_is_not_checked(self, people):
         enterer, checker, _ = people
         value = self.enter(enterer, commentary="  ")
         with pytest.raises(ValidationError) as error:
-            services.period_value_check(period_value=value, by=checker)
-        assert error.value.messages == [services.CHECK_NO_COMMENTARY]
+            period_value_check(period_value=value, by=checker)
+        assert error.value.messages == [CHECK_NO_COMMENTARY]
 
     def test_a_computed_value_is_commented_checked_and_approved_by_others(self, people):
         owner, checker, approver = people
         indicator = IndicatorFactory(is_computed=True, source="servicedesk")
-        value, _ = services.period_value_upsert_computed(
+        value, _ = period_value_upsert_computed(
             indicator=indicator,
             period_start=MARCH_2017,
             value=Decimal(75),
@@ -170,23 +191,23 @@ class ApprovalFlowTests:
             denominator=4,
             now=NOW,
         )
-        value = services.period_value_comment(
+        value = period_value_comment(
             period_value=value, commentary="Two long outages.", by=owner, now=NOW
         )
         assert not ValueRevision.objects.exists()  # words before the check are not a revision
-        value = services.period_value_check(period_value=value, by=checker, now=NOW)
+        value = period_value_check(period_value=value, by=checker, now=NOW)
         with pytest.raises(ValidationError):
-            services.period_value_approve(period_value=value, by=checker, now=NOW)
-        value = services.period_value_approve(period_value=value, by=approver, now=NOW)
+            period_value_approve(period_value=value, by=checker, now=NOW)
+        value = period_value_approve(period_value=value, by=approver, now=NOW)
         assert (value.status, value.commentary) == (Status.APPROVED, "Two long outages.")
 
     def test_correcting_commentary_keeps_the_approval_and_the_old_words(self, people):
         enterer, checker, approver = people
         value = self.enter(enterer, commentary="Frist draft")
-        value = services.period_value_check(period_value=value, by=checker, now=NOW)
-        value = services.period_value_approve(period_value=value, by=approver, now=NOW)
+        value = period_value_check(period_value=value, by=checker, now=NOW)
+        value = period_value_approve(period_value=value, by=approver, now=NOW)
         later = NOW + dt.timedelta(days=3)
-        value = services.period_value_comment(
+        value = period_value_comment(
             period_value=value, commentary="First draft", by=enterer, reason="Typo", now=later
         )
         value.refresh_from_db()
@@ -204,39 +225,39 @@ class ApprovalFlowTests:
         )
         assert revision.old_value == value.value
         with pytest.raises(ValidationError) as error:
-            services.period_value_comment(period_value=value, commentary="First draft", by=enterer)
-        assert error.value.messages == [services.COMMENT_NO_CHANGE]
+            period_value_comment(period_value=value, commentary="First draft", by=enterer)
+        assert error.value.messages == [COMMENT_NO_CHANGE]
 
     def test_nobody_checks_their_own_entry(self, people):
         enterer, _, _ = people
         value = self.enter(enterer)
         with pytest.raises(ValidationError) as error:
-            services.period_value_check(period_value=value, by=enterer)
-        assert error.value.messages == [services.CHECK_OWN_ENTRY]
+            period_value_check(period_value=value, by=enterer)
+        assert error.value.messages == [CHECK_OWN_ENTRY]
 
     def test_nobody_approves_their_own_entry(self, people):
         enterer, checker, _ = people
         value = self.enter(enterer)
-        services.period_value_check(period_value=value, by=checker)
+        period_value_check(period_value=value, by=checker)
         with pytest.raises(ValidationError) as error:
-            services.period_value_approve(period_value=value, by=enterer)
-        assert error.value.messages == [services.APPROVE_OWN_ENTRY]
+            period_value_approve(period_value=value, by=enterer)
+        assert error.value.messages == [APPROVE_OWN_ENTRY]
 
     def test_it_refuses_to_approve_an_unchecked_value_or_check_twice(self, people):
         enterer, checker, other = people
         value = self.enter(enterer)
         with pytest.raises(ValidationError) as error:
-            services.period_value_approve(period_value=value, by=checker)
-        assert error.value.messages == [services.APPROVE_NOT_CHECKED.format(status="entered")]
-        services.period_value_check(period_value=value, by=checker)
+            period_value_approve(period_value=value, by=checker)
+        assert error.value.messages == [APPROVE_NOT_CHECKED.format(status="entered")]
+        period_value_check(period_value=value, by=checker)
         with pytest.raises(ValidationError) as error:
-            services.period_value_check(period_value=value, by=other)
-        assert error.value.messages == [services.CHECK_NOT_ENTERED.format(status="checked")]
+            period_value_check(period_value=value, by=other)
+        assert error.value.messages == [CHECK_NOT_ENTERED.format(status="checked")]
 
     def test_entering_again_replaces_an_unapproved_value_and_restarts_the_flow(self, people):
         enterer, checker, other = people
         value = self.enter(enterer)
-        services.period_value_check(period_value=value, by=checker)
+        period_value_check(period_value=value, by=checker)
         again = self.enter(other, value="88", indicator=value.indicator, commentary="Corrected")
         assert again.pk == value.pk
         assert (again.status, again.value, again.entered_by, again.checked_at) == (
@@ -250,11 +271,11 @@ class ApprovalFlowTests:
     def test_it_refuses_to_enter_over_an_approved_value(self, people):
         enterer, checker, approver = people
         value = self.enter(enterer)
-        services.period_value_check(period_value=value, by=checker)
-        services.period_value_approve(period_value=value, by=approver)
+        period_value_check(period_value=value, by=checker)
+        period_value_approve(period_value=value, by=approver)
         with pytest.raises(ValidationError) as error:
             self.enter(enterer, indicator=value.indicator)
-        assert error.value.messages == [services.ENTER_APPROVED.format(period=MARCH_2017)]
+        assert error.value.messages == [ENTER_APPROVED.format(period=MARCH_2017)]
 
     def test_it_refuses_a_computed_indicator_a_mid_month_day_and_a_future_month(self, people):
         enterer, _, _ = people
@@ -265,7 +286,7 @@ class ApprovalFlowTests:
             (dt.date(2017, 6, 1), "not started"),
         ):
             with pytest.raises(ValidationError, match=text):
-                services.period_value_enter(
+                period_value_enter(
                     indicator=IndicatorFactory(), period_start=period, value=1, by=enterer, now=NOW
                 )
 
@@ -275,7 +296,7 @@ class RevisionTests:
     @pytest.fixture
     def approved(self, make_user):
         enterer, checker, approver = make_user(), make_user(), make_user()
-        value = services.period_value_enter(
+        value = period_value_enter(
             indicator=IndicatorFactory(),
             period_start=MARCH_2017,
             value=Decimal("91.5"),
@@ -285,12 +306,12 @@ class RevisionTests:
             by=enterer,
             now=NOW,
         )
-        services.period_value_check(period_value=value, by=checker)
-        return services.period_value_approve(period_value=value, by=approver), approver
+        period_value_check(period_value=value, by=checker)
+        return period_value_approve(period_value=value, by=approver), approver
 
     def test_it_keeps_the_old_figures_with_the_reason_and_restarts_the_flow(self, approved):
         value, approver = approved
-        revised = services.period_value_revise(
+        revised = period_value_revise(
             period_value=value,
             value=Decimal("89.5"),
             numerator=Decimal(179),
@@ -315,14 +336,14 @@ class RevisionTests:
     def test_it_needs_a_reason(self, approved):
         value, approver = approved
         with pytest.raises(ValidationError) as error:
-            services.period_value_revise(period_value=value, value=1, reason="  ", by=approver)
-        assert error.value.message_dict == {"reason": [services.REVISE_NO_REASON]}
+            period_value_revise(period_value=value, value=1, reason="  ", by=approver)
+        assert error.value.message_dict == {"reason": [REVISE_NO_REASON]}
         assert ValueRevision.objects.count() == 0
 
     def test_it_refuses_an_unapproved_value_and_an_unchanged_one(self, approved, make_user):
         value, approver = approved
         with pytest.raises(ValidationError, match="nothing to revise"):
-            services.period_value_revise(
+            period_value_revise(
                 period_value=value,
                 value=Decimal("91.50"),
                 numerator=183,
@@ -332,14 +353,14 @@ class RevisionTests:
             )
         entered = PeriodValueFactory()
         with pytest.raises(ValidationError) as error:
-            services.period_value_revise(period_value=entered, value=1, reason="x", by=approver)
-        assert error.value.messages == [services.REVISE_NOT_APPROVED.format(status="entered")]
+            period_value_revise(period_value=entered, value=1, reason="x", by=approver)
+        assert error.value.messages == [REVISE_NOT_APPROVED.format(status="entered")]
 
 
 @pytest.mark.django_db
 class UpsertComputedTests:
     def upsert(self, indicator, value="87.5", numerator=175, denominator=200):
-        return services.period_value_upsert_computed(
+        return period_value_upsert_computed(
             indicator=indicator,
             period_start=MARCH_2017,
             value=Decimal(value),
@@ -376,16 +397,16 @@ class UpsertComputedTests:
         person = make_user()
         # A computed value has no enterer: anyone may comment on and check it, and someone
         # else approves it.
-        value = services.period_value_comment(period_value=value, commentary="Fine.", by=person)
-        services.period_value_check(period_value=value, by=person)
-        services.period_value_approve(period_value=value, by=make_user())
+        value = period_value_comment(period_value=value, commentary="Fine.", by=person)
+        period_value_check(period_value=value, by=person)
+        period_value_approve(period_value=value, by=make_user())
         value, result = self.upsert(indicator, value="86", numerator=172)
         assert result == UpsertResult.REVISED
         assert value.status == Status.ENTERED
         revision = value.revisions.get()
         assert (revision.old_value, revision.reason, revision.revised_by) == (
             Decimal("87.5"),
-            services.RECOMPUTED_REASON,
+            RECOMPUTED_REASON,
             None,
         )
         # Running the job again with the same figures changes nothing more.
@@ -401,7 +422,7 @@ class UpsertComputedTests:
 class ApiTokenTests:
     def test_it_stores_only_a_hash_and_finds_the_user_by_the_raw_token(self, make_user):
         user = make_user()
-        token, raw = services.api_token_create(user=user, name="Power BI")
+        token, raw = api_token_create(user=user, name="Power BI")
         assert raw not in token.token_hash
         assert token.prefix == raw[:8]
         assert api_token_user(raw) == user

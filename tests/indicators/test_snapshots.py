@@ -14,9 +14,11 @@ from django.urls import reverse
 
 from hackperf.metrics import ALL, MetricRow
 from hackperf.roles import Role
-from indicators import periods, services, tasks
+from indicators import periods, tasks
 from indicators.choices import Granularity
 from indicators.models import Snapshot
+from indicators.services.api_tokens import api_token_create
+from indicators.services.snapshots import snapshot_backfill, snapshot_take, snapshot_window
 
 LONDON = ZoneInfo("Europe/London")
 # Monday 9 March 2026, 00:00 GMT: a fortnight end (fortnights run from Monday 4 April 2016).
@@ -61,7 +63,7 @@ class FortnightTests:
 
     def test_it_counts_a_window_across_the_clocks_changing_in_local_days(self):
         end = datetime(2026, 4, 5, 23, tzinfo=UTC)  # Mon 6 Apr 00:00 BST
-        start, _ = services.snapshot_window(as_of=end, granularity=Granularity.FORTNIGHTLY)
+        start, _ = snapshot_window(as_of=end, granularity=Granularity.FORTNIGHTLY)
         assert start == datetime(2026, 3, 23, tzinfo=UTC)  # Mon 23 Mar 00:00 GMT
         assert end - start == timedelta(days=14, hours=-1)
 
@@ -81,7 +83,7 @@ class SnapshotTakeTests:
         servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 7, "All")]
         servicedesk.period_rows = [MetricRow("servicedesk.closures", "queue", "desk", 3, "Desk")]
         infogov.snapshot_rows = [MetricRow("infogov.overdue", "kind", "foi", 2, "FOI")]
-        services.snapshot_take(as_of=FORTNIGHT_END, granularity=Granularity.FORTNIGHTLY)
+        snapshot_take(as_of=FORTNIGHT_END, granularity=Granularity.FORTNIGHTLY)
         assert stored(FORTNIGHT_END) == [
             ("infogov.overdue", "kind", "foi", "FOI", 2),
             ("servicedesk.closures", "queue", "desk", "Desk", 3),
@@ -95,8 +97,8 @@ class SnapshotTakeTests:
     def test_it_is_idempotent_when_run_twice(self, fake_sources):
         servicedesk, _ = fake_sources
         servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 7, "All")]
-        first = services.snapshot_take(as_of=FORTNIGHT_END)
-        second = services.snapshot_take(as_of=FORTNIGHT_END)
+        first = snapshot_take(as_of=FORTNIGHT_END)
+        second = snapshot_take(as_of=FORTNIGHT_END)
         assert Snapshot.objects.count() == 1
         assert [s.pk for s in first] == [s.pk for s in second]
 
@@ -106,17 +108,17 @@ class SnapshotTakeTests:
             MetricRow("servicedesk.open_incidents", ALL, "", 7, "All"),
             MetricRow("servicedesk.open_incidents", "category", "12", 1, "Printers"),
         ]
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 8, "All")]
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         assert stored(FORTNIGHT_END) == [("servicedesk.open_incidents", ALL, "", "All", 8)]
 
     def test_it_keeps_a_daily_and_a_fortnightly_snapshot_at_the_same_instant(self, fake_sources):
         servicedesk, _ = fake_sources
         servicedesk.period_rows = [MetricRow("servicedesk.closures", ALL, "", 5, "")]
-        services.snapshot_take(as_of=FORTNIGHT_END, granularity=Granularity.FORTNIGHTLY)
+        snapshot_take(as_of=FORTNIGHT_END, granularity=Granularity.FORTNIGHTLY)
         servicedesk.period_rows = [MetricRow("servicedesk.closures", ALL, "", 1, "")]
-        services.snapshot_take(as_of=FORTNIGHT_END, granularity=Granularity.DAILY)
+        snapshot_take(as_of=FORTNIGHT_END, granularity=Granularity.DAILY)
         assert stored(FORTNIGHT_END)[0][-1] == 5
         assert stored(FORTNIGHT_END, Granularity.DAILY)[0][-1] == 1
 
@@ -124,12 +126,12 @@ class SnapshotTakeTests:
         from django.core.exceptions import ValidationError
 
         with pytest.raises(ValidationError):
-            services.snapshot_take(as_of=datetime(2026, 3, 9))  # noqa: DTZ001
+            snapshot_take(as_of=datetime(2026, 3, 9))  # noqa: DTZ001
 
     def test_it_backfills_every_fortnight_end_in_a_range(self, fake_sources):
         servicedesk, _ = fake_sources
         servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 1, "")]
-        instants = services.snapshot_backfill(start=date(2026, 2, 20), end=date(2026, 4, 10))
+        instants = snapshot_backfill(start=date(2026, 2, 20), end=date(2026, 4, 10))
         assert len(instants) == 4
         assert sorted(Snapshot.objects.values_list("instant", flat=True)) == instants
 
@@ -156,7 +158,7 @@ class SnapshotConcurrencyTests:
 
         def worker():
             try:
-                services.snapshot_take(as_of=FORTNIGHT_END)
+                snapshot_take(as_of=FORTNIGHT_END)
             except BaseException as error:  # noqa: BLE001 - reported by the assertion below
                 errors.append(error)
             finally:
@@ -223,7 +225,7 @@ class BackfillEqualsLiveTests:
         from tests.servicedesk.factories import log_ticket
 
         history = _real_history()
-        live = rows_of(services.snapshot_take(as_of=FORTNIGHT_END))
+        live = rows_of(snapshot_take(as_of=FORTNIGHT_END))
         assert ("servicedesk.open_incidents", ALL, "", "", 1) in [
             (m, b, k, "", v) for m, b, k, _, v in live
         ]
@@ -244,13 +246,13 @@ class BackfillEqualsLiveTests:
             today=date(2026, 3, 10),
         )
 
-        instants = services.snapshot_backfill(
+        instants = snapshot_backfill(
             start=periods.local_date(FORTNIGHT_END), end=periods.local_date(FORTNIGHT_END)
         )
         assert instants == [FORTNIGHT_END]
         assert stored(FORTNIGHT_END) == live
         # …while a snapshot of now sees the later events.
-        after = rows_of(services.snapshot_take(as_of=later + timedelta(hours=1)))
+        after = rows_of(snapshot_take(as_of=later + timedelta(hours=1)))
         assert after != live
 
 
@@ -357,12 +359,12 @@ class SnapshotApiTests:
     def test_it_takes_a_bearer_token_and_refuses_strangers(self, client, make_user):
         self.make()
         user = make_user(Role.QUEUE_OWNER)
-        _, raw = services.api_token_create(user=user, name="Power BI")
+        _, raw = api_token_create(user=user, name="Power BI")
         url = reverse("indicators:api_snapshot_list")
         assert client.get(url).status_code == 401
         assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
         outsider = make_user(Role.DIRECTOR)
-        _, raw = services.api_token_create(user=outsider, name="Elsewhere")
+        _, raw = api_token_create(user=outsider, name="Elsewhere")
         assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
 
     @pytest.mark.parametrize(

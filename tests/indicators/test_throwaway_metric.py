@@ -20,8 +20,9 @@ from hackperf import registry
 from hackperf.metrics import ALL, MetricRow
 from hackperf.registry import Behind, Column, Kind, Metric, Polarity, Record, Window
 from hackperf.roles import Perm, Role
-from indicators import services
 from indicators.models import Indicator, PeriodValue, Snapshot
+from indicators.services.definitions import definitions_sync
+from indicators.services.snapshots import snapshot_take
 
 CODE = "test.accounts"
 MONTHLY = "TEST ACC"
@@ -90,13 +91,13 @@ class ThrowawayMetricTests:
     def test_it_is_snapshotted(self, throwaway, make_user):
         make_user(date_joined=datetime(2026, 3, 1, tzinfo=UTC))
         make_user(date_joined=datetime(2026, 3, 10, tzinfo=UTC))  # after the instant
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         row = Snapshot.objects.get(metric=CODE)
         assert (row.breakdown, row.value, row.label) == (ALL, 1, "All accounts")
 
     def test_it_is_in_the_review_and_its_drill_down(self, throwaway, client_as):
         client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         response = client.get(reverse("indicators:review"))
         other = next(s for s in response.context["sections"] if s["group"].slug == "other")
         (row,) = other["rows"]
@@ -110,7 +111,7 @@ class ThrowawayMetricTests:
 
     def test_it_is_in_the_api(self, throwaway, client_as):
         client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         body = client.get(reverse("indicators:api_snapshot_list"), {"metric": CODE}).json()
         assert [(r["metric"], r["value"]) for r in body["results"]] == [(CODE, 1)]
         metrics = client.get(reverse("indicators:api_metric_list"), {"page_size": 200}).json()[
@@ -121,7 +122,7 @@ class ThrowawayMetricTests:
         assert declared["snapshots_url"].endswith("metric=test.accounts")
 
     def test_a_monthly_one_is_defined_computed_and_printed(self, throwaway):
-        services.definitions_sync()  # what its definition migration does
+        definitions_sync()  # what its definition migration does
         indicator = Indicator.objects.get(code=MONTHLY)
         assert (indicator.slug, indicator.is_computed) == ("test-acc", True)
         out = io.StringIO()
@@ -132,5 +133,5 @@ class ThrowawayMetricTests:
         assert stored.value == 3
 
     def test_it_is_gone_once_unregistered(self, db):
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         assert not Snapshot.objects.filter(metric=CODE).exists()

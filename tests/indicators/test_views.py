@@ -8,9 +8,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hackperf.roles import Role
-from indicators import services
 from indicators.choices import Polarity, Status
 from indicators.models import PeriodValue, ValueRevision
+from indicators.services.api_tokens import api_token_create
+from indicators.services.values import (
+    APPROVE_NOT_CHECKED,
+    APPROVE_OWN_CHECK,
+    CHECK_NO_COMMENTARY,
+    REVISE_NO_REASON,
+)
 from indicators.tables import PeriodValueTable
 from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
 
@@ -228,7 +234,7 @@ class ActionTests:
         client.force_login(checker)
         assert client.post(value_url("period_value_check", value)).status_code == 302
         refused = client.post(value_url("period_value_approve", value), follow=True)
-        assert services.APPROVE_OWN_CHECK in refused.content.decode()
+        assert APPROVE_OWN_CHECK in refused.content.decode()
         client.force_login(approver)
         assert client.post(value_url("period_value_approve", value)).status_code == 302
         value.refresh_from_db()
@@ -245,13 +251,13 @@ class ActionTests:
         assert value_url("period_value_commentary", value) in page
         assert value_url("period_value_check", value) not in page
         refused = client.post(value_url("period_value_check", value), follow=True)
-        assert services.CHECK_NO_COMMENTARY in refused.content.decode()
+        assert CHECK_NO_COMMENTARY in refused.content.decode()
 
     def test_an_illegal_step_is_reported_not_taken(self, client_as):
         value = PeriodValueFactory()
         client = client_as(Role.DMT)
         response = client.post(value_url("period_value_approve", value), follow=True)
-        assert services.APPROVE_NOT_CHECKED.format(status="entered") in response.content.decode()
+        assert APPROVE_NOT_CHECKED.format(status="entered") in response.content.decode()
         value.refresh_from_db()
         assert value.status == Status.ENTERED
 
@@ -279,7 +285,7 @@ class ReviseFormTests:
         assert client.get(url).context["form"].initial["value"] == Decimal(90)
         missing = client.post(url, {"value": "88"})
         assert missing.status_code == 200
-        assert services.REVISE_NO_REASON in missing.content.decode()
+        assert REVISE_NO_REASON in missing.content.decode()
         response = client.post(url, {"value": "88", "reason": "Late tickets found."})
         assert response.status_code == 302
         value.refresh_from_db()
@@ -451,7 +457,7 @@ class ApiTests:
 
     def test_a_token_reads_the_values_paginated(self, client, make_user):
         user = make_user(Role.BRIEFING_VIEWER)
-        _, raw = services.api_token_create(user=user, name="Reporting")
+        _, raw = api_token_create(user=user, name="Reporting")
         (indicator,) = indicators_with_values(1, months=5)
         url = reverse("indicators:api_value_list", kwargs={"code": indicator.slug})
         auth = {"Authorization": f"Bearer {raw}"}
@@ -478,7 +484,7 @@ class ApiTests:
         assert past.json()["detail"] == "'page': page 9 is past the last page, 1."
 
     def test_a_token_of_someone_without_indicators_is_403(self, client, make_user):
-        _, raw = services.api_token_create(user=make_user(Role.DIRECTOR), name="x")
+        _, raw = api_token_create(user=make_user(Role.DIRECTOR), name="x")
         response = client.get(
             reverse("indicators:api_indicator_list"), headers={"Authorization": f"Bearer {raw}"}
         )
@@ -502,7 +508,7 @@ class RecordsBehindAValueTests:
     def test_fr_ict_17_lists_the_incidents_resolved_in_the_month(self, client_as, definitions):
         from datetime import UTC, datetime, timedelta
 
-        from indicators.services import indicators_compute
+        from indicators.services.compute import indicators_compute
         from servicedesk import services as desk
         from tests.servicedesk.factories import QueueFactory, SlaTargetFactory, log_ticket
 

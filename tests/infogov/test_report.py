@@ -17,7 +17,7 @@ from django.utils import timezone
 from hackperf.indicator_status import Commentary
 from hackperf.roles import Role
 from indicators.models import Indicator, Target
-from indicators.services import definitions_sync
+from indicators.services.definitions import definitions_sync
 from infogov import forms, metrics, report, selectors
 from infogov.choices import EventKind, Outcome, Stage
 from infogov.services.cases import case_record_clock_event, case_respond

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from hackperf.roles import Role
 from indicators.models import PeriodValue
-from indicators.services import definitions_sync
+from indicators.services.definitions import definitions_sync
 from servicedesk import metrics
 from servicedesk.surveys import demo, selectors
 from servicedesk.surveys.models import SurveyInvitation, SurveyResponse

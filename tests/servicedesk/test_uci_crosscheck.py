@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.db.models import F
 
 from hackperf.metrics import ALL
-from indicators.services import definitions_sync
+from indicators.services.definitions import definitions_sync
 from servicedesk import metrics
 from servicedesk.importers import load_mapping
 from servicedesk.importers.writer import tickets_import

@@ -59,8 +59,9 @@ class Command(BaseCommand):
         now = timezone.now()
         # After the people: the demo queue owner, agent and IG officer are given work.
         from indicators import demo as indicators_demo
-        from indicators import services as indicator_services
         from indicators.periods import month_start, shift_month
+        from indicators.services.compute import indicators_compute
+        from indicators.services.snapshots import snapshot_backfill
         from infogov import demo as infogov_demo
         from servicedesk import demo as servicedesk_demo
 
@@ -86,14 +87,10 @@ class Command(BaseCommand):
         # Figures from the demo history: the DMT's last 14 fortnights, and FR ICT 17-19 for
         # the last 12 months (what the beat jobs would have written had they been running).
         today = timezone.localdate(now)
-        fortnights = indicator_services.snapshot_backfill(
-            start=today - timedelta(weeks=28), end=today
-        )
+        fortnights = snapshot_backfill(start=today - timedelta(weeks=28), end=today)
         this_month = month_start(today)
         for months_back in range(12, 0, -1):
-            indicator_services.indicators_compute(
-                period_start=shift_month(this_month, -months_back), now=now
-            )
+            indicators_compute(period_start=shift_month(this_month, -months_back), now=now)
         # As the owners and the DMT would have done: computed months before the last have
         # their commentary, are checked, and are approved by the DMT (the briefing shows
         # approved values only); the last month awaits them.
@@ -110,7 +107,7 @@ class Command(BaseCommand):
         from infogov import selectors as infogov_selectors
         from infogov.services.escalations import escalations_send
 
-        days = indicator_services.snapshot_backfill(
+        days = snapshot_backfill(
             start=today - timedelta(days=13), end=today, granularity=Granularity.DAILY
         )
         scan = escalations_send(today=today, calendar=infogov_selectors.holiday_calendar())

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from hackperf.dates import DateInputError, check_in_range
-from indicators import services
+from indicators.services.compute import indicators_compute
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         except DateInputError as error:
             raise CommandError(f"--period: {error}.") from None
         try:
-            figures = services.indicators_compute(period_start=period_start)
+            figures = indicators_compute(period_start=period_start)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if options["json"]:

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from hackperf.dates import DateInputError, check_in_range
 from hackperf.windows import LONDON
-from indicators import periods, services
+from indicators import periods
 from indicators.choices import Granularity
+from indicators.services.snapshots import snapshot_instants, snapshot_take
 
 
 def _datetime(text: str) -> datetime:
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             start, end = _date("--from", options["start"]), _date("--to", options["end"])
             if end < start:
                 raise CommandError("--to is before --from.")
-            instants = services.snapshot_instants(start=start, end=end, granularity=granularity)
+            instants = snapshot_instants(start=start, end=end, granularity=granularity)
         elif options["as_of"]:
             instants = [_datetime(options["as_of"])]
         elif granularity == Granularity.DAILY:
@@ -74,7 +75,7 @@ class Command(BaseCommand):
 
         output = []
         for instant in instants:
-            rows = services.snapshot_take(as_of=instant, granularity=granularity)
+            rows = snapshot_take(as_of=instant, granularity=granularity)
             output.append(
                 {
                     "instant": instant.isoformat(),
