@@ -13,11 +13,11 @@ number of queries for any number of rows below a chunk.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from html.parser import HTMLParser
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -37,12 +37,44 @@ def csv_safe(cell: object) -> object:
     return cell
 
 
-# Words only screen readers hear ("… open in Service desk") repeat the column's header.
-_HIDDEN = re.compile(r'<span class="govuk-visually-hidden">.*?</span>', re.S)
-# A cell's second line (the ticket's kind under its reference) becomes " — kind".
-_NOTE = re.compile(r'<span class="hp-cell-note">')
-_TAG = re.compile(r"<[^>]+>")
+# Elements that have no end tag: they never open a stretch of hidden words.
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"})
 _SPACE = re.compile(r"\s+")
+
+
+class _CellText(HTMLParser):
+    """The words of a cell's HTML, as a person reads them on the page.
+
+    A real parser rather than a pattern, so an attribute holding ``>``, a hidden span with
+    another span inside, a comment or an entity read as the browser reads them. Each tag
+    parts words (``a<br>b`` is "a b"); what only screen readers hear
+    (``govuk-visually-hidden``: "… open in Service desk" repeats the column's header) is
+    dropped; a cell's second line (``hp-cell-note``: the ticket's kind under its reference)
+    follows a dash, " — kind".
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self._hidden = 0  # how deep inside a visually hidden element
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if self._hidden or "govuk-visually-hidden" in classes:
+            if tag not in _VOID:
+                self._hidden += 1
+            return
+        self.words.append(" — " if "hp-cell-note" in classes else " ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._hidden:
+            self._hidden -= tag not in _VOID
+        else:
+            self.words.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.words.append(data)
 
 
 def plain(cell: object) -> object:
@@ -60,10 +92,10 @@ def plain(cell: object) -> object:
         return cell.strftime("%Y-%m-%d %H:%M")
     if isinstance(cell, date):
         return cell.isoformat()
-    text = _HIDDEN.sub("", str(cell))
-    text = _NOTE.sub(" — ", text)
-    text = html.unescape(_TAG.sub(" ", text))
-    return _SPACE.sub(" ", text).strip()
+    parser = _CellText()
+    parser.feed(str(cell))
+    parser.close()
+    return _SPACE.sub(" ", "".join(parser.words)).strip()
 
 
 def table_rows(table) -> Iterator[list[object]]:

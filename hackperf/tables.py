@@ -7,8 +7,20 @@ import django_tables2.utils
 from django.utils.html import format_html
 
 from hackperf.roles import Role
+from hackperf.templatetags.ui import rag_tag
 
 ROLE_LABELS = dict(Role.choices)
+
+
+class BadgeColumn(tables.Column):
+    """A choice's word in its coloured tag (the model's ``get_<field>_color()`` and
+    ``get_<field>_display()``, as NetBox's ``ChoiceFieldColumn``); the word is always there."""
+
+    def render(self, value, record, bound_column):
+        field = bound_column.accessor
+        return rag_tag(
+            getattr(record, f"get_{field}_color")(), getattr(record, f"get_{field}_display")()
+        )
 
 
 class PersonTable(tables.Table):
@@ -58,7 +70,7 @@ class ImportRunTable(tables.Table):
     file_name = tables.Column(verbose_name="File", order_by=("file_name", "pk"))
     mapping_name = tables.Column(verbose_name="Mapping", order_by=("mapping_name", "pk"))
     created_by_name = tables.Column(verbose_name="Started by", order_by=("created_by_name", "pk"))
-    state = tables.Column(verbose_name="State", order_by=("state", "pk"))
+    state = BadgeColumn(verbose_name="State", order_by=("state", "pk"))
     rows_read = tables.Column(
         verbose_name="Rows",
         order_by=("rows_read", "pk"),
@@ -99,13 +111,6 @@ class ImportRunTable(tables.Table):
             record.file_name,
             record.get_kind_display(),
             ", dry run" if record.dry_run else "",
-        )
-
-    def render_state(self, record) -> str:
-        return format_html(
-            '<strong class="lbh-tag hp-rag hp-rag--{}">{}</strong>',
-            record.get_state_color(),
-            record.get_state_display(),
         )
 
     def render_rows_read(self, value) -> str:

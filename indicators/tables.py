@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from hackperf.templatetags.ui import rag_tag
 from indicators import choices
 from indicators.models import PeriodValue
 from indicators.rag import Tolerance
@@ -108,11 +109,7 @@ class PeriodValueTable(tables.Table):
     def render_rag(self, record) -> str:
         target = _TargetFigures(record) if record.target_value is not None else None
         status = rag_of(record.indicator, record.value, target)
-        return format_html(
-            '<strong class="lbh-tag hp-rag hp-rag--{}">{}</strong>',
-            choices.get_rag_color(status),
-            status.label,
-        )
+        return rag_tag(choices.get_rag_color(status), status.label)
 
     def render_status(self, record) -> str:
         return format_html(

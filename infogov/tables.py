@@ -9,18 +9,10 @@ for holders of ``Perm.VIEW_REQUESTER_DATA``; :class:`CaseTable` has no way to sh
 import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
+from hackperf.tables import BadgeColumn
+from hackperf.templatetags.ui import rag_tag
 from infogov import privacy, selectors
-
-
-class BadgeColumn(tables.Column):
-    """A status word in a coloured tag (``get_<field>_color()``); the word is always there."""
-
-    def render(self, value, record, bound_column):
-        colour = getattr(record, f"get_{bound_column.accessor}_color")()
-        label = getattr(record, f"get_{bound_column.accessor}_display")()
-        return format_html('<strong class="lbh-tag hp-rag hp-rag--{}">{}</strong>', colour, label)
 
 
 class CaseTable(tables.Table):
@@ -134,13 +126,13 @@ class CaseTable(tables.Table):
         if value < self.today:
             late = -left
             return format_html(
-                '<strong class="lbh-tag hp-rag hp-rag--red">Overdue</strong>'
-                '<span class="hp-cell-note">by {} working day{}</span>',
+                '{}<span class="hp-cell-note">by {} working day{}</span>',
+                rag_tag("red", "Overdue"),
                 late,
                 "s" if late != 1 else "",
             )
         if value == self.today:
-            return mark_safe('<strong class="lbh-tag hp-rag hp-rag--amber">Due today</strong>')
+            return rag_tag("amber", "Due today")
         return str(left)
 
 

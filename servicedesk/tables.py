@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import OrderBy
 
+from hackperf.templatetags.ui import rag_tag
 from servicedesk import selectors, sla
 from servicedesk.choices import Show, StatusClass, get_sla_status_color
 from servicedesk.models import Queue, Ticket
@@ -32,11 +33,7 @@ def duration(seconds: int) -> str:
 
 def sla_tag(clock: sla.SlaClock) -> str:
     """The SLA status as a tag, in words (never colour alone)."""
-    return format_html(
-        '<strong class="lbh-tag hp-rag hp-rag--{}">{}</strong>',
-        get_sla_status_color(clock.status.value),
-        clock.status.label,
-    )
+    return rag_tag(get_sla_status_color(clock.status.value), clock.status.label)
 
 
 def spaced_duration(seconds: int, *, drop_zero_minutes: bool = False) -> str:
@@ -52,9 +49,8 @@ def sla_outcome(clock: sla.SlaClock, *, cancelled: bool = False) -> str:
     "Missed: resolved in 11 h 20 m of 8 h" (not the time "left" of a running clock)."""
     met = clock.remaining_seconds >= 0
     return format_html(
-        '<strong class="lbh-tag hp-rag hp-rag--{}">{}:</strong> {} in {} of {}',
-        "green" if met else "red",
-        "Met" if met else "Missed",
+        "{} {} in {} of {}",
+        rag_tag("green" if met else "red", "Met:" if met else "Missed:"),
         "cancelled" if cancelled else "resolved",
         spaced_duration(clock.used_seconds),
         spaced_duration(clock.target_seconds, drop_zero_minutes=True),

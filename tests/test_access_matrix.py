@@ -312,6 +312,13 @@ def _q(name: str, query: Callable[[World], dict]):
     return lambda w: f"{reverse(name)}?{urlencode(query(w))}"
 
 
+def _ig_only_search(label: str, url: Callable[[World], str], expect: dict[str, int], *found: str):
+    """A search whose words only IG officers' search reaches (a request's words, notes, a
+    SAR's subject): IG officers find ``found``; the DMT and directors, who may open the
+    cases by reference, do not."""
+    return Visit(label, url, expect, shows={IG: found}, hides={DMT: found, DIRECTOR: found})
+
+
 pk = lambda attr: lambda w: getattr(w, attr).pk  # noqa: E731
 ref = lambda attr: lambda w: getattr(w, attr).reference  # noqa: E731
 slug = lambda value: lambda w: value  # noqa: E731
@@ -345,19 +352,17 @@ MATRIX: dict[str, list[Visit]] = {
                 IG: ("sar.reference", "'" + CANARY + "'"),
             },
         ),
-        Visit(
+        _ig_only_search(
             "search a word of the SAR's subject",
             _url("search", query={"q": "housing file"}),
             answers(EVERYONE),
-            shows={IG: ("sar_answered.reference",)},
-            hides={DMT: ("sar_answered.reference",), DIRECTOR: ("sar_answered.reference",)},
+            "sar_answered.reference",
         ),
-        Visit(
+        _ig_only_search(
             "search a word of a request or a correspondence note",
             _url("search", query={"q": "tenancy file"}),
             answers(EVERYONE),
-            shows={IG: ("own_case.reference",)},
-            hides={DMT: ("own_case.reference",), DIRECTOR: ("own_case.reference",)},
+            "own_case.reference",
         ),
         Visit(
             "an exact ticket reference",
@@ -561,12 +566,11 @@ MATRIX: dict[str, list[Visit]] = {
             answers(INFOGOV),
         ),
         # Words of the request and correspondence notes: only IG officers' search reaches them.
-        Visit(
+        _ig_only_search(
             "search a word of an FOI request",
             _url("infogov:case_list", query={"q": "noise complaints"}),
             answers(INFOGOV),
-            shows={IG: ("own_case.reference",)},
-            hides={DMT: ("own_case.reference",), DIRECTOR: ("own_case.reference",)},
+            "own_case.reference",
         ),
         Visit(
             "search a word of a correspondence note",
@@ -576,19 +580,17 @@ MATRIX: dict[str, list[Visit]] = {
             hides={DMT: ("own_case.reference",), DIRECTOR: ("own_case.reference",)},
         ),
         # Words of the SAR's notes and subject: only IG officers' search reaches them.
-        Visit(
+        _ig_only_search(
             "search a word of the notes",
             _url("infogov:case_list", query={"q": "their records"}),
             answers(INFOGOV),
-            shows={IG: ("sar.reference",)},
-            hides={DMT: ("sar.reference",), DIRECTOR: ("sar.reference",)},
+            "sar.reference",
         ),
-        Visit(
+        _ig_only_search(
             "search a word of the subject",
             _url("infogov:case_list", query={"q": "SAR –"}),
             answers(INFOGOV),
-            shows={IG: ("sar.reference",)},
-            hides={DMT: ("sar.reference",), DIRECTOR: ("sar.reference",)},
+            "sar.reference",
         ),
         Visit(
             "search by reference",
@@ -612,12 +614,11 @@ MATRIX: dict[str, list[Visit]] = {
                 IG: ("sar.reference", "'" + CANARY + "'"),
             },
         ),
-        Visit(
+        _ig_only_search(
             "search a word of the notes, as CSV",
             _url("infogov:case_list", query={"q": "their records", "format": "csv"}),
             answers(INFOGOV),
-            shows={IG: ("sar.reference",)},
-            hides={DMT: ("sar.reference",), DIRECTOR: ("sar.reference",)},
+            "sar.reference",
         ),
     ],
     "infogov:case_create": [Visit("log a case", _url("infogov:case_create"), answers({IG}))],

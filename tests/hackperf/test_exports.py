@@ -40,6 +40,29 @@ class CellTests:
         assert plain(cell) == "INC1 — Incident"
         assert plain("Fish &amp; chips") == "Fish & chips"
 
+    @pytest.mark.parametrize(
+        ("cell", "text"),
+        [
+            # A hidden stretch holding other elements is dropped whole, and only it.
+            (
+                '<a href="/x">SAR-1<span class="govuk-visually-hidden"> open <span>in</span>'
+                "<br> Desk</span></a> now",
+                "SAR-1 now",
+            ),
+            # An attribute may hold ">"; a comment is not read.
+            ('<a title="a > b" href="/x">INC2</a><!-- note -->', "INC2"),
+            # Each tag parts words; entities read as characters, numeric ones too.
+            ("Due<br>today &lt;soon&gt; &#8212; &pound;5", "Due today <soon> — £5"),
+            (
+                '<strong class="lbh-tag hp-rag hp-rag--red">Overdue</strong>by 2 days',
+                "Overdue by 2 days",
+            ),
+            ("", ""),
+        ],
+    )
+    def test_it_reads_the_html_as_a_browser_would(self, cell, text):
+        assert plain(mark_safe(cell)) == text
+
     def test_numbers_stay_numbers_and_dates_read_in_uk_time(self):
         assert plain(7) == 7
         assert plain(None) == ""

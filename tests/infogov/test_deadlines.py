@@ -687,55 +687,39 @@ def before(name: str, value: str, other: str, other_value: str) -> str:
     return ERR_BEFORE.format(name=name, value=value, other=other, other_value=other_value)
 
 
+def _too_early(
+    kind: str,
+    name: str,
+    value: str,
+    other: str = "received",
+    other_value: str = "2021-01-01",
+    **more: str,
+) -> tuple[str, dict[str, str], str]:
+    """(kind, dates, message) of a case whose ``name`` falls before ``other``: an earlier clock
+    event dated ``other_value``, or the receipt (the tests' 1 January 2021)."""
+    dates = {**more, name: value}
+    if other != "received":
+        dates[other] = other_value
+    return kind, dates, before(name, value, other, other_value)
+
+
 class InvalidInputTests:
     @pytest.mark.parametrize(
         ("kind", "kwargs", "message"),
         [
-            (
-                "foi",
-                {"fee_notice": "2021-01-05", "fee_paid": "2021-01-03"},
-                before("fee_paid", "2021-01-03", "fee_notice", "2021-01-05"),
+            *(
+                _too_early(kind, "fee_paid", "2021-01-03", "fee_notice", "2021-01-05")
+                for kind in ("foi", "sar")
             ),
-            (
-                "sar",
-                {"fee_notice": "2021-01-05", "fee_paid": "2021-01-03"},
-                before("fee_paid", "2021-01-03", "fee_notice", "2021-01-05"),
+            *(
+                _too_early(kind, "clarified", "2021-01-05", "clarification_requested", "2021-01-06")
+                for kind in ("foi", "sar")
             ),
-            (
-                "foi",
-                {"clarification_requested": "2021-01-06", "clarified": "2021-01-05"},
-                before("clarified", "2021-01-05", "clarification_requested", "2021-01-06"),
-            ),
-            (
-                "sar",
-                {"clarification_requested": "2021-01-06", "clarified": "2021-01-05"},
-                before("clarified", "2021-01-05", "clarification_requested", "2021-01-06"),
-            ),
-            (
-                "eir",
-                {"clarification_requested": "2020-12-31"},
-                before("clarification_requested", "2020-12-31", "received", "2021-01-01"),
-            ),
-            (
-                "foi",
-                {"fee_notice": "2020-12-31", "fee_paid": "2021-01-05"},
-                before("fee_notice", "2020-12-31", "received", "2021-01-01"),
-            ),
-            (
-                "sar",
-                {"id_requested": "2021-01-04", "id_received": "2021-01-02"},
-                before("id_received", "2021-01-02", "id_requested", "2021-01-04"),
-            ),
-            (
-                "sar",
-                {"id_received": "2020-12-30"},
-                before("id_received", "2020-12-30", "received", "2021-01-01"),
-            ),
-            (
-                "sar",
-                {"id_requested": "2020-12-30"},
-                before("id_requested", "2020-12-30", "received", "2021-01-01"),
-            ),
+            _too_early("eir", "clarification_requested", "2020-12-31"),
+            _too_early("foi", "fee_notice", "2020-12-31", fee_paid="2021-01-05"),
+            _too_early("sar", "id_received", "2021-01-02", "id_requested", "2021-01-04"),
+            _too_early("sar", "id_received", "2020-12-30"),
+            _too_early("sar", "id_requested", "2020-12-30"),
             (
                 "foi",
                 {"clarified": "2021-01-05"},

@@ -1,7 +1,16 @@
 import pytest
+import time_machine
 
 from servicedesk.choices import Kind, Priority
-from tests.servicedesk.factories import EIGHT_HOURS, QueueFactory, SlaTargetFactory
+from tests.servicedesk.factories import EIGHT_HOURS, NOW, QueueFactory, SlaTargetFactory
+
+
+@pytest.fixture
+def frozen_now():
+    """The clock stopped at factories.NOW (Tue 3 Mar 2026 16:00 GMT), for the pages that read
+    it: a module uses it with ``pytestmark = pytest.mark.usefixtures("frozen_now")``."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture

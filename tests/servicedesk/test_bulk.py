@@ -1,9 +1,6 @@
 """Bulk actions on a queue page: each ticket through its own service call, one result each."""
 
-from datetime import timedelta
-
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -12,16 +9,9 @@ from hackperf.roles import Role
 from servicedesk import services
 from servicedesk.choices import EventKind
 from servicedesk.models import Ticket, TicketEvent
-from tests.servicedesk.factories import MORNING, log_ticket
+from tests.servicedesk.factories import MORNING, H, log_ticket
 
-H = timedelta(hours=1)
-NOW = MORNING + 7 * H
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def bulk_url(queue):

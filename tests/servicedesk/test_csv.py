@@ -6,22 +6,14 @@ import io
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from hackperf.roles import Role
 from servicedesk import services
 from servicedesk.choices import Priority
-from tests.servicedesk.factories import MORNING, log_ticket
+from tests.servicedesk.factories import MORNING, H, log_ticket, log_tickets
 
-H = timedelta(hours=1)
-NOW = MORNING + 7 * H
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def rows_of(response) -> list[list[str]]:
@@ -110,10 +102,7 @@ class QueueCsvTests:
     def test_it_runs_the_same_queries_whatever_the_number_of_tickets(
         self, client_as, desk, targets, tickets, django_assert_num_queries
     ):
-        for i in range(tickets):
-            t = log_ticket(queue=desk, at=MORNING + i * timedelta(minutes=5))
-            if i % 2:
-                services.ticket_put_on_hold(ticket=t, actor=None, at=NOW - H, reason="x")
+        log_tickets(desk, tickets)
         client = client_as(Role.SERVICE_DESK_AGENT)
         client.get(queue_csv(desk))
         # 1 session, 2 user, 3 savepoint, 4 user permissions, 5 group permissions, 6 the queue

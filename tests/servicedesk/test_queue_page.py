@@ -4,26 +4,17 @@ data: open and paused tickets, breached, at risk and neither, with and without d
 tied due times, pages that straddle ranks, both directions, with and without filters."""
 
 import random
-from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from hackperf.roles import Role
 from servicedesk import selectors
 from servicedesk.choices import Priority, Show, Status, StatusClass
 from servicedesk.models import Ticket
-from tests.servicedesk.factories import MORNING, log_ticket
+from tests.servicedesk.factories import NOW, H, log_ticket
 
-H = timedelta(hours=1)
-NOW = MORNING + 7 * H
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def scatter(queue, count: int, *, seed: int) -> None:

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils.html import strip_tags
 
@@ -12,18 +11,20 @@ from servicedesk import services
 from servicedesk.choices import EventKind, Priority, Show, Status
 from servicedesk.models import Ticket, TicketEvent
 from servicedesk.tables import TicketTable
-from tests.servicedesk.factories import MORNING, CategoryFactory, QueueFactory, log_ticket
+from tests.servicedesk.factories import (
+    MORNING,
+    NOW,
+    CategoryFactory,
+    H,
+    QueueFactory,
+    log_ticket,
+    log_tickets,
+)
 
-H = timedelta(hours=1)
 M = timedelta(minutes=1)
-NOW = MORNING + 7 * H  # Tue 3 Mar 2026 16:00 GMT
 VIEWERS = {Role.DMT, Role.QUEUE_OWNER, Role.SERVICE_DESK_AGENT}
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def queue_url(queue, **params):
@@ -341,10 +342,7 @@ class QueuePageTests:
     def test_it_runs_the_same_queries_whatever_the_number_of_tickets(
         self, client_as, desk, targets, tickets, django_assert_num_queries
     ):
-        for i in range(tickets):
-            t = log_ticket(queue=desk, at=MORNING + i * timedelta(minutes=5))
-            if i % 2:
-                services.ticket_put_on_hold(ticket=t, actor=None, at=NOW - H, reason="x")
+        log_tickets(desk, tickets)
         client = client_as(Role.SERVICE_DESK_AGENT)
         client.get(queue_url(desk))
         # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS), 4 user permissions,
