@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Mapping as AbstractMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -175,7 +175,7 @@ def load_mapping(preset_or_path: str | Path) -> CaseMapping:
     return parse_mapping(data, source=path.name)
 
 
-def _table(value: Any, key: str, fail) -> dict[str, Any]:
+def _table(value: Any, key: str, fail: Callable[[str, str], Exception]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise fail(key, "must be a table")
     return value
