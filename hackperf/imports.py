@@ -70,7 +70,7 @@ NEVER_STARTED = (
     "Nothing was written: upload the file again."
 )
 
-IMPORT_TASKS: Final = {
+IMPORT_TASKS: Final[dict[str, str]] = {
     ImportKind.TICKETS: "servicedesk.tasks.tickets_import_run",
     ImportKind.CASES: "infogov.tasks.cases_import_run",
 }

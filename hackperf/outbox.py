@@ -368,8 +368,8 @@ def outbox_send(
     )
     if kinds is not None:
         due = due.filter(kind__in=list(kinds))
-    rows = due.values_list("pk", "claimed_at")
-    rows = list(rows[:limit] if limit else rows)
+    pairs = due.values_list("pk", "claimed_at")
+    rows = list(pairs[:limit] if limit else pairs)
     with get_connection() as connection:
         for pk, claimed_at in rows:
             if time.monotonic() - started > run_seconds():

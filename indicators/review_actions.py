@@ -9,7 +9,7 @@ arguments, ``full_clean``, one transaction); the reads a page needs are the sele
 from datetime import date, datetime
 from typing import Final
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,9 +27,9 @@ def review_action_add(
     *,
     pack: ReviewPack,
     description: str,
-    owner: AbstractBaseUser,
+    owner: User,
     due: date,
-    by: AbstractBaseUser,
+    by: User,
     now: datetime | None = None,
 ) -> ReviewAction:
     """Record an action agreed at the review frozen as ``pack``."""
@@ -50,7 +50,7 @@ def review_action_add(
 
 @transaction.atomic
 def review_action_close(
-    *, action: ReviewAction, note: str, by: AbstractBaseUser, now: datetime | None = None
+    *, action: ReviewAction, note: str, by: User, now: datetime | None = None
 ) -> ReviewAction:
     """Close an open action with a note. A conditional update, so two people closing it at
     once close it once: the second is told it is already closed."""

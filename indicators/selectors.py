@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from hackperf import registry, windows
 from hackperf.metrics import ALL
@@ -294,7 +294,7 @@ def period_values_for_table(indicator: Indicator):
     )
 
 
-def api_token_user(raw: str) -> AbstractBaseUser | None:
+def api_token_user(raw: str) -> User | None:
     """The active user of an active API token, or None."""
     token = (
         ApiToken.objects.select_related("user")
@@ -384,7 +384,7 @@ def behind_metric(code: str) -> registry.Metric | None:
 
 
 def records_behind(
-    *, code: str, period_start: date, user: AbstractBaseUser, sort: str = ""
+    *, code: str, period_start: date, user: User, sort: str = ""
 ) -> registry.Behind | None:
     """The tickets or cases a computed value of ``period_start``'s month counted, as ``user``
     may see them.

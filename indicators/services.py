@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -149,7 +149,7 @@ def period_value_enter(
     indicator: Indicator,
     period_start: date,
     value: Decimal,
-    by: AbstractBaseUser,
+    by: User,
     numerator: Decimal | None = None,
     denominator: Decimal | None = None,
     commentary: str = "",
@@ -183,9 +183,7 @@ def period_value_enter(
     return period_value
 
 
-def _reset_trail(
-    period_value: PeriodValue, *, entered_by: AbstractBaseUser | None, now: datetime
-) -> None:
+def _reset_trail(period_value: PeriodValue, *, entered_by: User | None, now: datetime) -> None:
     period_value.status = Status.ENTERED
     period_value.entered_by = entered_by
     period_value.entered_at = now
@@ -202,7 +200,7 @@ def _locked(period_value: PeriodValue) -> PeriodValue:
 
 @transaction.atomic
 def period_value_check(
-    *, period_value: PeriodValue, by: AbstractBaseUser, now: datetime | None = None
+    *, period_value: PeriodValue, by: User, now: datetime | None = None
 ) -> PeriodValue:
     """Mark an entered or computed value checked, with its commentary written, by someone
     other than the person who entered it: the check is of the figures and of what they say."""
@@ -225,7 +223,7 @@ def period_value_check(
 
 @transaction.atomic
 def period_value_approve(
-    *, period_value: PeriodValue, by: AbstractBaseUser, now: datetime | None = None
+    *, period_value: PeriodValue, by: User, now: datetime | None = None
 ) -> PeriodValue:
     """Approve a checked value: four eyes at least, so neither who entered it nor who
     checked it may approve it."""
@@ -250,7 +248,7 @@ def _keep_old_figures(
     period_value: PeriodValue,
     *,
     reason: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     now: datetime,
     kind: str = RevisionKind.FIGURES,
 ) -> ValueRevision:
@@ -279,7 +277,7 @@ def period_value_revise(
     period_value: PeriodValue,
     value: Decimal,
     reason: str,
-    by: AbstractBaseUser,
+    by: User,
     numerator: Decimal | None = None,
     denominator: Decimal | None = None,
     commentary: str | None = None,
@@ -325,7 +323,7 @@ def period_value_comment(
     *,
     period_value: PeriodValue,
     commentary: str,
-    by: AbstractBaseUser,
+    by: User,
     data_quality_note: str | None = None,
     reason: str = "",
     now: datetime | None = None,
@@ -420,9 +418,7 @@ def period_value_upsert_computed(
 
 
 @transaction.atomic
-def api_token_create(
-    *, user: AbstractBaseUser, name: str, now: datetime | None = None
-) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, now: datetime | None = None) -> tuple[ApiToken, str]:
     """Make an API token for ``user``; returns it and the raw token, which is not stored."""
     raw = secrets.token_urlsafe(32)
     token = ApiToken(
@@ -641,7 +637,7 @@ PACK_NO_FIGURES: Final = "There are no snapshot figures for the fortnight ending
 def review_pack_freeze(
     *,
     fortnight_end: datetime,
-    by: AbstractBaseUser,
+    by: User,
     commentary: str = "",
     actions_agreed: str = "",
     now: datetime | None = None,
@@ -707,7 +703,7 @@ def risk_save(
     *,
     risk: Risk | None = None,
     linked_indicators: list[Indicator] | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
     **fields: object,
 ) -> Risk:
@@ -740,7 +736,7 @@ def risk_save(
 
 
 def _risk_revision(
-    risk: Risk, *, change: str, by: AbstractBaseUser | None, now: datetime | None, note: str = ""
+    risk: Risk, *, change: str, by: User | None, now: datetime | None, note: str = ""
 ) -> RiskRevision:
     revision = RiskRevision(
         risk=risk,
@@ -758,7 +754,7 @@ def _risk_revision(
 
 
 @transaction.atomic
-def risk_close(*, risk: Risk, note: str, by: AbstractBaseUser, now: datetime | None = None) -> Risk:
+def risk_close(*, risk: Risk, note: str, by: User, now: datetime | None = None) -> Risk:
     """Take a risk off the register, with why; it stays, with its history, for the record."""
     note = note.strip()
     if not note:
@@ -783,7 +779,7 @@ def briefing_freeze(
     meeting: str,
     body: str,
     reporting_month: date | None,
-    by: AbstractBaseUser,
+    by: User,
     now: datetime | None = None,
 ) -> BriefingPack:
     """Keep the briefing as rendered now (``body``), for a meeting, to be printed from.

@@ -20,7 +20,7 @@ from django_tables2 import SingleTableMixin
 from hackperf.dates import parse_month
 from hackperf.exports import csv_safe
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired
+from hackperf.views import PermissionRequired, signed_in
 from indicators import charts, choices, selectors, services
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue
@@ -147,7 +147,7 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, FormView):
     def form_valid(self, form):
         try:
             period_value = services.period_value_enter(
-                indicator=self.indicator, by=self.request.user, **form.cleaned_data
+                indicator=self.indicator, by=signed_in(self.request), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -229,7 +229,7 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, FormView):
     def form_valid(self, form):
         try:
             services.period_value_revise(
-                period_value=self.period_value, by=self.request.user, **form.cleaned_data
+                period_value=self.period_value, by=signed_in(self.request), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -261,7 +261,7 @@ class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, FormView):
     def form_valid(self, form):
         try:
             services.period_value_comment(
-                period_value=self.period_value, by=self.request.user, **form.cleaned_data
+                period_value=self.period_value, by=signed_in(self.request), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -392,7 +392,7 @@ class PeriodValueBehindView(RecordsCsvMixin, PermissionRequired, TemplateView):
         behind = selectors.records_behind(
             code=indicator.code,
             period_start=period,
-            user=self.request.user,
+            user=signed_in(self.request),
             sort=self.request.GET.get("sort", ""),
         )
         value = PeriodValue.objects.filter(indicator=indicator, period_start=period).first()

@@ -65,7 +65,7 @@ ERR_BEFORE_IN_FORCE = (
 )
 # When each right of access began: FOIA s.1 and the EIR 2004 on 1 January 2005, the
 # DPA 1998's subject access on 1 March 2000. Nothing earlier is a case this law covers.
-IN_FORCE = {
+IN_FORCE: dict[str, tuple[date, str]] = {
     Kind.FOI: (date(2005, 1, 1), "the Freedom of Information Act 2000"),
     Kind.EIR: (date(2005, 1, 1), "the Environmental Information Regulations 2004"),
     Kind.SAR: (date(2000, 3, 1), "the Data Protection Act 1998"),
@@ -627,7 +627,7 @@ RECIPIENT_LABELS = {
     "group_director": "group director",
 }
 # What a reader is told a case is, never its subject: a SAR's subject can name a person.
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     Kind.FOI: "FOI request",
     Kind.EIR: "EIR request",
     Kind.SAR: "Subject access request",

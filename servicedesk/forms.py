@@ -91,7 +91,7 @@ class ReassignForm(ActionForm):
     reason = _reason("Reason (optional)", required=False)
 
 
-HOLD_LABELS = {
+HOLD_LABELS: dict[str, str] = {
     Status.AWAITING_CUSTOMER: "Awaiting the customer",
     Status.AWAITING_SUPPLIER: "Awaiting a supplier",
 }

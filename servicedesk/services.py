@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -77,7 +77,7 @@ def _refuse(action: str, ticket: Ticket) -> TransitionError:
     )
 
 
-def _actor_name(actor: AbstractBaseUser | None, actor_name: str) -> str:
+def _actor_name(actor: User | None, actor_name: str) -> str:
     if actor_name or actor is None:
         return actor_name
     return actor.get_full_name() or actor.get_username()
@@ -135,7 +135,7 @@ def _append(
     ticket: Ticket,
     *,
     kind: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     actor_name: str,
     at: datetime,
     to_status: str = "",
@@ -196,7 +196,7 @@ def _require_allowed(ticket: Ticket, action: str, verb: str) -> None:
 @transaction.atomic
 def ticket_log(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     reference: str,
     kind: str,
@@ -263,9 +263,9 @@ def ticket_log(
 def ticket_assign(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
-    assignee: AbstractBaseUser | None = None,
+    assignee: User | None = None,
     queue: Queue | None = None,
     actor_name: str = "",
 ) -> Ticket:
@@ -299,10 +299,10 @@ def ticket_assign(
 def ticket_reassign(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     queue: Queue,
-    assignee: AbstractBaseUser | None = None,
+    assignee: User | None = None,
     reason: str = "",
     actor_name: str = "",
 ) -> Ticket:
@@ -330,7 +330,7 @@ def ticket_reassign(
 def ticket_put_on_hold(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     reason: str,
     status: str = Status.AWAITING_CUSTOMER,
@@ -359,7 +359,7 @@ def ticket_put_on_hold(
 
 @transaction.atomic
 def ticket_take_off_hold(
-    *, ticket: Ticket, actor: AbstractBaseUser | None, at: datetime, actor_name: str = ""
+    *, ticket: Ticket, actor: User | None, at: datetime, actor_name: str = ""
 ) -> Ticket:
     """Take the ticket off hold: back in progress, its SLA clock runs again."""
     ticket = _locked(ticket)
@@ -380,7 +380,7 @@ def ticket_take_off_hold(
 def ticket_escalate(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     level: int,
     reason: str,
@@ -411,7 +411,7 @@ def ticket_escalate(
 def ticket_resolve(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     reason: str = "",
     actor_name: str = "",
@@ -435,7 +435,7 @@ def ticket_resolve(
 def ticket_reopen(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     reason: str,
     actor_name: str = "",
@@ -461,7 +461,7 @@ def ticket_reopen(
 def ticket_close(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     reason: str = "",
     actor_name: str = "",
@@ -485,7 +485,7 @@ def ticket_close(
 def ticket_cancel(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     reason: str,
     actor_name: str = "",
@@ -626,7 +626,7 @@ NOTE_REQUIRED = "Enter the note"
 def ticket_add_note(
     *,
     ticket: Ticket,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     text: str,
     actor_name: str = "",
@@ -670,7 +670,7 @@ def tickets_bulk(
     *,
     service: Callable[..., Ticket],
     tickets: Iterable[Ticket],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     at: datetime,
     **kwargs: Any,
 ) -> BulkOutcome:
