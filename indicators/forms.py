@@ -8,11 +8,13 @@ from django.utils import timezone
 from hackperf.dates import DateInputError, check_in_range
 from hackperf.forms import GovukDateField, GovukForm, GovukMonthField
 from indicators.models import Indicator
+from indicators.models.indicators import VALUE_DIGITS
 
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT_WORDS = {1: "minor", 2: "moderate", 3: "significant", 4: "major", 5: "severe"}
 
-VALUE_FIELD = {"max_digits": 14, "decimal_places": 4}
+# A form's value holds what the model's column does.
+VALUE_FIELD = VALUE_DIGITS
 
 
 class PeriodValueForm(GovukForm):
