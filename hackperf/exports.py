@@ -18,10 +18,21 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_tables2.rows import BoundRow
+
+if TYPE_CHECKING:
+    # What the mixins go on, for mypy (object at run time). django-tables2 has no types, so
+    # the table view is Any to mypy.
+    from django.views.generic import ListView
+    from django_tables2 import SingleTableMixin as _TableView
+
+    _ListView = ListView[Any]
+else:
+    _TableView = _ListView = object
 
 CSV_CHUNK = 500
 
@@ -122,7 +133,7 @@ def csv_url(request) -> str:
     return f"?{query.urlencode()}"
 
 
-class TableCsvMixin:
+class TableCsvMixin(_TableView):
     """``?format=csv`` on a django-tables2 page answers with its table as CSV: every row
     its filters select, not the page shown. The page gets ``csv_url`` for its link
     (``includes/_csv_link.html``). Put it before the django-tables2/django-filter view in
@@ -182,7 +193,7 @@ def queryset_rows(queryset, row) -> Iterator[list[object]]:
         offset += CSV_CHUNK
 
 
-class ListCsvMixin:
+class ListCsvMixin(_ListView):
     """``?format=csv`` on a hand-drawn table page (a ``ListView``): every object of its
     queryset, not the page shown, as ``csv_header`` and :meth:`csv_row` say, which follow
     the page's columns. The page gets ``csv_url`` for its link."""

@@ -48,6 +48,7 @@ class SurveyForm(GovukForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean gives cleaned_data
         answered = data.get("rating") or data.get("resolved") or data.get("comment")
         if data.get("opt_out") and not answered:
             return data  # only opting out
