@@ -39,6 +39,7 @@ def foi_open_data(request, frequency: str, fmt: str):
     rows, updated = publication.publication_rows(frequency)
     names = columns()
     filename = f"foi-eir-statistics-{frequency}.{fmt}"
+    response: HttpResponse
     if fmt == "json":
         min_cell = getattr(settings, "INFOGOV_PUBLICATION_MIN_CELL", 5)
         response = JsonResponse(
@@ -79,6 +80,7 @@ def indicators_open_data(request, fmt: str):
         raise Http404("No such publication.")
     rows, updated = publication.indicator_rows()
     names = list(publication.INDICATOR_COLUMNS)
+    response: HttpResponse
     if fmt == "json":
         response = JsonResponse(
             {

@@ -89,7 +89,8 @@ def pack_actions(pack: ReviewPack) -> tuple[list[ReviewAction], list[ReviewActio
             & (Q(closed_at__isnull=True) | Q(closed_at__gt=pack.frozen_at))
         )
     )
-    agreed, carried = [], []
+    agreed: list[ReviewAction] = []
+    carried: list[ReviewAction] = []
     for action in actions:
         (agreed if action.pack_id == pack.pk else carried).append(action)
     return agreed, carried

@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Final, overload
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -82,6 +82,12 @@ RECOMPUTED_REASON: Final = "Recomputed from the source data, which changed after
 FOUR_PLACES = Decimal("0.0001")
 
 
+@overload
+def _quantize(number: Decimal | int) -> Decimal: ...
+@overload
+def _quantize(number: None) -> None: ...
+@overload
+def _quantize(number: Decimal | int | None) -> Decimal | None: ...
 def _quantize(number: Decimal | int | None) -> Decimal | None:
     """To the four places the database keeps, so a comparison with a stored value is exact."""
     return None if number is None else Decimal(number).quantize(FOUR_PLACES)

@@ -6,6 +6,7 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 
 import csv
 import io
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +28,11 @@ from indicators.models import Indicator, PeriodValue
 from indicators.periods import LONDON, month_bounds
 from indicators.records import RecordsCsvMixin, records_page
 from indicators.tables import PeriodValueTable
+
+if TYPE_CHECKING:
+    _View = View  # what IndicatorMixin goes on, for mypy
+else:
+    _View = object
 
 
 def _can(user, perm: Perm) -> bool:
@@ -60,7 +66,7 @@ class ScorecardView(PermissionRequired, TemplateView):
         return context
 
 
-class IndicatorMixin:
+class IndicatorMixin(_View):
     """Loads the indicator named by the URL's ``code`` (its slug) as ``self.indicator``."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -302,7 +308,7 @@ EXPORT_COLUMNS = (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _export_rows(indicator: Indicator) -> list[list[object]]:
+def _export_rows(indicator: Indicator) -> list[list[Any]]:
     return [
         [
             indicator.code,
@@ -347,7 +353,7 @@ class IndicatorExportView(PermissionRequired, IndicatorMixin, View):
         return HttpResponseBadRequest("format must be csv or xlsx\n", content_type="text/plain")
 
 
-def _xlsx_response(indicator: Indicator, rows: list[list[object]], name: str) -> HttpResponse:
+def _xlsx_response(indicator: Indicator, rows: list[list[Any]], name: str) -> HttpResponse:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -395,6 +401,7 @@ class PeriodValueBehindView(RecordsCsvMixin, PermissionRequired, TemplateView):
             user=signed_in(self.request),
             sort=self.request.GET.get("sort", ""),
         )
+        assert behind is not None  # the indicator has a metric behind it (checked above)
         value = PeriodValue.objects.filter(indicator=indicator, period_start=period).first()
         context.update(
             indicator=indicator,
