@@ -206,7 +206,9 @@ class QueueBulkActionView(PermissionRequired, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    # An ErrorList yields its messages as str (its __getitem__), whatever
+                    # the stubs say of its items.
+                    messages.error(request, error)  # type: ignore[arg-type]
             return HttpResponseRedirect(back)
         wanted = list(dict.fromkeys(form.cleaned_data["tickets"]))
         found = {
