@@ -41,7 +41,7 @@ import logging
 import secrets
 import smtplib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -127,7 +127,7 @@ class Mail:
     to: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     resolver: str = ""
-    resolver_args: dict[str, object] = field(default_factory=dict)
+    resolver_args: Mapping[str, object] = field(default_factory=dict)
     no_recipient_reason: str = ""
 
 

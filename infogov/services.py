@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -714,7 +715,7 @@ def resolve_group_director(*, directorate: int) -> str:
     return found.first() or ""
 
 
-OUTBOX_RESOLVERS = {
+OUTBOX_RESOLVERS: dict[str, Callable[..., str]] = {
     "infogov.case_officer": resolve_case_officer,
     "infogov.service_lead": resolve_service_lead,
     "infogov.director": resolve_director,
@@ -734,7 +735,7 @@ def _claim(rows: list[tuple[int, str, datetime, list[str], str]]) -> dict[tuple[
     table = Escalation._meta.db_table
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     values = ", ".join([f"(%s, %s, %s, %s{cast}, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[Any] = []
     for case_id, level, at, recipients, skipped in rows:
         params.extend([case_id, level, at, json.dumps(recipients), skipped])
     sql = (
@@ -906,7 +907,7 @@ def escalations_send(
         .order_by("due", "pk")
     )
     rows: list[tuple[int, str, datetime, list[str], str]] = []
-    plan: dict[tuple[int, str], tuple[Case, object, str]] = {}
+    plan: dict[tuple[int, str], tuple[Case, selectors.EscalationRule, str]] = {}
     for case in cases:
         recorded = {e.level for e in case.escalations.all()}
         pending = [

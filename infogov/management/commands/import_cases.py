@@ -75,8 +75,8 @@ class Command(BaseCommand):
         if ended is None or not outcomes or ended.state == ImportState.FAILED:
             raise CommandError((ended.error if ended else "") or "the import did not run")
         if ended.bad_row_count:
-            for error in outcomes[0].errors:
-                self.stderr.write(f"{path.name}: {error}")
+            for row_error in outcomes[0].errors:
+                self.stderr.write(f"{path.name}: {row_error}")
             count = ended.bad_row_count
             raise CommandError(f"{count} bad row{'s' if count != 1 else ''}: nothing imported.")
         for line in outcomes[0].lines:
