@@ -429,7 +429,7 @@ def package_holidays(division: Division, year: int) -> dict[date, str]:
 def holiday_differences(calendar: HolidayCalendar) -> list[tuple[Division, date, bool, str]]:
     """(division, date, in the feed?, title) for each weekday date one source has and the
     other lacks, over the (division, year) pairs the feed covers."""
-    found = []
+    found: list[tuple[Division, date, bool, str]] = []
     for division, year in sorted(calendar.coverage):
         feed = {d: t for d, t in calendar.titles(division).items() if d.year == year}
         feed = {d: t for d, t in feed.items() if d.weekday() < SATURDAY}

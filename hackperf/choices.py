@@ -51,7 +51,7 @@ class OutboxStatus(models.TextChoices):
     NO_RECIPIENT = "no_recipient", "No recipient"
 
 
-OUTBOX_COLOURS = {
+OUTBOX_COLOURS: dict[str, str] = {
     OutboxStatus.QUEUED: "none",
     OutboxStatus.SENT: "green",
     OutboxStatus.FAILED: "red",

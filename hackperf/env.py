@@ -9,6 +9,7 @@ person can act on instead of a traceback from deep inside Django.
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,7 +56,7 @@ def env_list(name: str, default: str = "", *, environ: Mapping[str, str] = os.en
     return [item.strip() for item in environ.get(name, default).split(",") if item.strip()]
 
 
-def database_from_url(name: str, url: str) -> dict:
+def database_from_url(name: str, url: str) -> dict[str, Any]:
     """Parse a database URL, naming the variable when it is not one we can use."""
     import dj_database_url
 
@@ -77,7 +78,7 @@ def database_from_url(name: str, url: str) -> dict:
         )
     if engine.endswith("postgresql") and not config.get("NAME"):
         raise ImproperlyConfigured(f"{name}={url!r} names no database")
-    return config
+    return dict(config)
 
 
 def redis_url(name: str, url: str) -> str:

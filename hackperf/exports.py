@@ -18,10 +18,21 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_tables2.rows import BoundRow
+
+if TYPE_CHECKING:
+    # What the mixins go on, for mypy (object at run time). django-tables2 has no types, so
+    # the table view is Any to mypy.
+    from django.views.generic import ListView
+    from django_tables2 import SingleTableMixin as _TableView
+
+    _ListView = ListView[Any]
+else:
+    _TableView = _ListView = object
 
 CSV_CHUNK = 500
 
@@ -154,7 +165,7 @@ def csv_url(request) -> str:
     return f"?{query.urlencode()}"
 
 
-class TableCsvMixin:
+class TableCsvMixin(_TableView):
     """``?format=csv`` on a django-tables2 page answers with its table as CSV: every row
     its filters select, not the page shown. The page gets ``csv_url`` for its link
     (``includes/_csv_link.html``). Put it before the django-tables2/django-filter view in
@@ -214,7 +225,7 @@ def queryset_rows(queryset, row) -> Iterator[list[object]]:
         offset += CSV_CHUNK
 
 
-class ListCsvMixin:
+class ListCsvMixin(_ListView):
     """``?format=csv`` on a hand-drawn table page (a ``ListView``): every object of its
     queryset, not the page shown, as ``csv_header`` and :meth:`csv_row` say, which follow
     the page's columns. The page gets ``csv_url`` for its link."""

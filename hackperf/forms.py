@@ -241,7 +241,7 @@ class GovukMixin:
     mark_optional = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             govuk_messages(field)
         self._govuk_decorate()
@@ -296,7 +296,8 @@ class GovukMixin:
             return
         choices = list(getattr(field, "choices", []))
         if choices and choices[0][1] == DJANGO_BLANK:
-            field.choices = [(choices[0][0], prompt_for(str(field.label))), *choices[1:]]
+            # Any field with choices (a ChoiceField, a filter's): not an attribute of Field.
+            field.choices = [(choices[0][0], prompt_for(str(field.label))), *choices[1:]]  # type: ignore[attr-defined]
 
     def govuk_error_summary(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary: the field's first box in error, or the form."""

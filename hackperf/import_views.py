@@ -12,6 +12,7 @@ Who may see a run is its kind's permission (``KIND_PERMS``): the DMT's, today.
 from __future__ import annotations
 
 import csv
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -41,6 +42,11 @@ from hackperf.roles import Perm, perm_name
 from hackperf.tables import ImportRunTable
 from hackperf.tasks import enqueue_on_commit
 from hackperf.views import PermissionRequired
+
+if TYPE_CHECKING:
+    _RunView = DetailView[ImportRun]  # what ImportRunMixin goes on, for mypy
+else:
+    _RunView = object
 
 REFRESH_SECONDS = 2
 KIND_PERMS = {ImportKind.TICKETS: Perm.IMPORT_TICKETS, ImportKind.CASES: Perm.IMPORT_CASES}
@@ -91,6 +97,7 @@ class ImportForm(GovukForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean gives cleaned_data
         if data.get("mapping") != CUSTOM:
             if data.get("mapping"):
                 data["parsed_mapping"] = self.mappings.load(data["mapping"])
@@ -168,7 +175,7 @@ class ImportUploadView(PermissionRequired, FormView):
         return context
 
 
-class ImportRunMixin:
+class ImportRunMixin(_RunView):
     """A run, for someone whose role includes its kind's permission (403 otherwise)."""
 
     model = ImportRun

@@ -27,7 +27,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -72,7 +72,7 @@ NEVER_STARTED = (
     "Nothing was written: upload the file again."
 )
 
-IMPORT_TASKS: Final = {
+IMPORT_TASKS: Final[dict[str, str]] = {
     ImportKind.TICKETS: "servicedesk.tasks.tickets_import_run",
     ImportKind.CASES: "infogov.tasks.cases_import_run",
 }
@@ -98,7 +98,7 @@ class ImportOutcome:
     updated: int = 0
     unchanged: int = 0
     written: bool = False
-    errors: Iterable[Any] = ()
+    errors: Sequence[Any] = ()
     error_count: int | None = None
     """All the bad rows, when ``errors`` holds only the first of them; else len(errors)."""
     lines: list[str] = field(default_factory=list)

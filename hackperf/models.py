@@ -47,7 +47,9 @@ class SitePermission(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = Perm.choices
+        # Perm.choices is list[tuple[str, str]]; the stubs' list of (str, str | lazy str) is
+        # invariant, and a tuple here would make a migration of it.
+        permissions = Perm.choices  # type: ignore[assignment]
         verbose_name = "site permission"
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """The site's sections: the main navigation and the home page are both built from this list."""
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from hackperf.roles import Perm, perm_name
 
@@ -52,7 +53,16 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def sections_for(user) -> list[Section]:
+class _User(Protocol):
+    """What a signed-in user and the anonymous one both have (django.contrib.auth)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def has_perm(self, perm: str, /) -> bool: ...
+
+
+def sections_for(user: _User) -> list[Section]:
     """The sections this user may open, in navigation order."""
     if not user.is_authenticated:
         return []

@@ -41,7 +41,7 @@ import logging
 import secrets
 import smtplib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -127,7 +127,7 @@ class Mail:
     to: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     resolver: str = ""
-    resolver_args: dict[str, object] = field(default_factory=dict)
+    resolver_args: Mapping[str, object] = field(default_factory=dict)
     no_recipient_reason: str = ""
 
 
@@ -368,8 +368,8 @@ def outbox_send(
     )
     if kinds is not None:
         due = due.filter(kind__in=list(kinds))
-    rows = due.values_list("pk", "claimed_at")
-    rows = list(rows[:limit] if limit else rows)
+    pairs = due.values_list("pk", "claimed_at")
+    rows = list(pairs[:limit] if limit else pairs)
     with get_connection() as connection:
         for pk, claimed_at in rows:
             if time.monotonic() - started > run_seconds():

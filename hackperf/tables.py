@@ -157,5 +157,5 @@ def cache_cell_signatures() -> None:
         except TypeError:  # unhashable (a callable instance without __hash__)
             return uncached(fn)
 
-    signature.hackperf_cached = True
+    signature.hackperf_cached = True  # type: ignore[attr-defined]  # a marker on the function
     utils.signature = signature

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.auth.models import User
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -28,6 +29,14 @@ from hackperf.navigation import sections_for
 from hackperf.outbox import undeliverable
 from hackperf.roles import Perm, perm_name, roles_of
 from hackperf.tables import PersonTable
+
+
+def signed_in(request: HttpRequest) -> User:
+    """``request.user`` on a page behind ``LoginRequiredMiddleware``: signed in, never the
+    anonymous user (said here for mypy, which types it as either)."""
+    user = request.user
+    assert user.is_authenticated, "LoginRequiredMiddleware lets no anonymous user this far"
+    return user
 
 
 class PermissionRequired(PermissionRequiredMixin):
@@ -70,7 +79,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in(self.request)
         now = timezone.now()
         # Each section is drawn from its own template and context, so no app's names can
         # collide with another's (or the page's) in one template context.

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class HomeSection:
     key: str
     title: str
     template: str
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ SearchFunction = Callable[..., list[SearchHit]]
 @dataclass(frozen=True)
 class _Entry:
     order: int
-    function: Callable
+    function: Callable[..., Any]
 
 
 _home_sections: dict[str, _Entry] = {}
@@ -77,7 +78,7 @@ def register_saveable_list(url_name: str, label: str) -> None:
     _saveable_lists[url_name] = label
 
 
-def home_sections(user, *, now: datetime) -> list[HomeSection]:
+def home_sections(user: object, *, now: datetime) -> list[HomeSection]:
     """Every registered section this person has work in, in registration order."""
     sections = []
     for _, entry in sorted(_home_sections.items(), key=lambda item: item[1].order):
@@ -87,7 +88,7 @@ def home_sections(user, *, now: datetime) -> list[HomeSection]:
     return sections
 
 
-def search(user, text: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+def search(user: object, text: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Every app's hits for ``text``, exact references first."""
     text = clean_search_text(text)
     if not text:

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +24,11 @@ from indicators.rag import Rag
 from indicators.services.briefings import briefing_freeze
 from indicators.services.risks import risk_close, risk_register_mark_briefed, risk_save
 
+if TYPE_CHECKING:
+    _RiskFormView = FormView[RiskForm]  # what RiskFormMixin goes on, for mypy
+else:
+    _RiskFormView = object
+
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN)
 FOI_CODES = ("FR ICT 18a", "FR ICT 18b", "FR ICT 18c")
 SAR_CODES = ("FR ICT 19a", "FR ICT 19b", "FR ICT 19c")
@@ -33,7 +39,7 @@ IG_METRICS = {
 }
 
 
-def briefing_context(*, today: date) -> dict[str, object]:
+def briefing_context(*, today: date) -> dict[str, Any]:
     """Everything the briefing shows, as of now: the live page and a frozen copy alike.
 
     One reporting month for every indicator (``selectors.reporting_month``), an opening
@@ -54,7 +60,7 @@ def briefing_context(*, today: date) -> dict[str, object]:
         if last_pack and last_pack.reporting_month and last_pack.reporting_month < month:
             since = last_pack.reporting_month
     ig_instant, ig_rows = selectors.latest_snapshot_figures(prefix="infogov.")
-    kinds: dict[str, dict[str, object]] = {}
+    kinds: dict[str, dict[str, Any]] = {}
     for snapshot in ig_rows:
         if snapshot.metric not in IG_METRICS:
             continue
@@ -118,7 +124,9 @@ class BriefingFreezeView(PermissionRequired, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for text in errors:
-                    messages.error(request, text)
+                    # An ErrorList yields its messages as str (its __getitem__), whatever
+                    # the stubs say of its items.
+                    messages.error(request, text)  # type: ignore[arg-type]
             return redirect("indicators:briefing")
         context = briefing_context(today=timezone.localdate())
         body = render_to_string(
@@ -169,6 +177,8 @@ class RiskCreateView(RiskFormMixin, FormView):
 class RiskUpdateView(RiskFormMixin, FormView):
     """Change a risk on the register (the DMT), with its history and a way to close it."""
 
+    risk: Risk  # set by dispatch
+
     def dispatch(self, request, *args, **kwargs):
         self.risk = get_object_or_404(Risk, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
@@ -211,7 +221,7 @@ class RiskCloseView(PermissionRequired, View):
                 return redirect(risk)
             messages.success(request, f"Risk “{risk.title}” closed; its history is kept.")
             return redirect("indicators:briefing")
-        for text in form.errors["note"]:
+        for text in form.errors["note"]:  # type: ignore[assignment]  # str, as above
             messages.error(request, text)
         return redirect(risk)
 

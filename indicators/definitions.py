@@ -54,7 +54,7 @@ ENTERED: Final[tuple[dict[str, object], ...]] = (
 def definitions() -> list[dict[str, object]]:
     """Every indicator's definition: the registry's monthly metrics (by code), then the
     entered ones, in the order of the scorecard."""
-    computed = [
+    computed: list[dict[str, object]] = [
         {
             "code": metric.code,
             "slug": metric.slug,

@@ -18,6 +18,25 @@ from hackperf.windows import (  # noqa: F401
     window_start,
 )
 
+__all__ = [
+    "FORTNIGHT_ANCHOR",
+    "FORTNIGHT_DAYS",
+    "LONDON",
+    "day_end_on_or_before",
+    "day_ends",
+    "ending_day",
+    "financial_year",
+    "financial_year_start",
+    "fortnight_end_on_or_before",
+    "fortnight_ends",
+    "local_date",
+    "local_midnight",
+    "month_bounds",
+    "month_start",
+    "shift_month",
+    "window_start",
+]
+
 
 def month_start(day: date) -> date:
     """The first day of ``day``'s month."""

@@ -169,7 +169,8 @@ def indicator_rows() -> tuple[list[dict[str, object]], datetime | None]:
         .select_related("indicator")
         .order_by("indicator__display_order", "indicator__code", "period_start", "pk")
     )
-    rows, updated = [], None
+    rows: list[dict[str, object]] = []
+    updated: datetime | None = None
     for pv in values:
         indicator = pv.indicator
 

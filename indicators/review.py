@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from hackperf import registry
 from hackperf.metrics import Ratio
@@ -174,12 +174,14 @@ class Review:
         return self.instants[-2] if len(self.instants) > 1 else None
 
 
-def _series(figures: dict, code: str) -> list[Decimal | None]:
+def _series(figures: dict[str, Any], code: str) -> list[Decimal | None]:
     values = figures["metrics"].get(code) or [None] * len(figures["instants"])
     return [None if value is None else Decimal(value) for value in values]
 
 
-def _share_series(figures: dict, share_of: tuple[str, tuple[str, ...]]) -> list[Decimal | None]:
+def _share_series(
+    figures: dict[str, Any], share_of: tuple[str, tuple[str, ...]]
+) -> list[Decimal | None]:
     """A derived percentage, fortnight by fortnight: the numerator figure over the sum of the
     denominator figures (None where any is missing)."""
     numerator_code, denominator_codes = share_of
@@ -194,7 +196,7 @@ def _share_series(figures: dict, share_of: tuple[str, tuple[str, ...]]) -> list[
     return shares
 
 
-def _row(figures: dict, metric: Metric) -> FigureRow:
+def _row(figures: dict[str, Any], metric: Metric) -> FigureRow:
     if metric.share_of is not None:
         series = _share_series(figures, metric.share_of)
         drill = metric.share_of[0]  # the records behind a share are its numerator's
@@ -212,7 +214,7 @@ def _row(figures: dict, metric: Metric) -> FigureRow:
     )
 
 
-def build(figures: dict) -> Review:
+def build(figures: dict[str, Any]) -> Review:
     """The review page's content from the figures (``selectors.review_figures``' shape)."""
     metrics = by_code()
     return Review(

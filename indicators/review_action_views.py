@@ -14,7 +14,7 @@ from django.views.generic import FormView
 
 from hackperf.roles import Perm
 from hackperf.tasks import enqueue_on_commit
-from hackperf.views import PermissionRequired
+from hackperf.views import PermissionRequired, signed_in
 from indicators import review_actions, review_fortnights, selectors, tasks
 from indicators.forms import ReviewActionCloseForm, ReviewActionForm
 from indicators.models import ReviewAction, ReviewPack
@@ -45,7 +45,7 @@ class ReviewActionCreateView(PermissionRequired, FormView):
     def form_valid(self, form):
         try:
             action = review_actions.review_action_add(
-                pack=self.pack, by=self.request.user, **form.cleaned_data
+                pack=self.pack, by=signed_in(self.request), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -79,7 +79,7 @@ class ReviewActionCloseView(PermissionRequired, FormView):
     def form_valid(self, form):
         try:
             review_actions.review_action_close(
-                action=self.action, note=form.cleaned_data["note"], by=self.request.user
+                action=self.action, note=form.cleaned_data["note"], by=signed_in(self.request)
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -9,7 +9,7 @@ arguments, ``full_clean``, one transaction); the reads a page needs are the sele
 from datetime import date, datetime
 from typing import Final
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,9 +27,9 @@ def review_action_add(
     *,
     pack: ReviewPack,
     description: str,
-    owner: AbstractBaseUser,
+    owner: User,
     due: date,
-    by: AbstractBaseUser,
+    by: User,
     now: datetime | None = None,
 ) -> ReviewAction:
     """Record an action agreed at the review frozen as ``pack``."""
@@ -50,7 +50,7 @@ def review_action_add(
 
 @transaction.atomic
 def review_action_close(
-    *, action: ReviewAction, note: str, by: AbstractBaseUser, now: datetime | None = None
+    *, action: ReviewAction, note: str, by: User, now: datetime | None = None
 ) -> ReviewAction:
     """Close an open action with a note. A conditional update, so two people closing it at
     once close it once: the second is told it is already closed."""
@@ -89,7 +89,8 @@ def pack_actions(pack: ReviewPack) -> tuple[list[ReviewAction], list[ReviewActio
             & (Q(closed_at__isnull=True) | Q(closed_at__gt=pack.frozen_at))
         )
     )
-    agreed, carried = [], []
+    agreed: list[ReviewAction] = []
+    carried: list[ReviewAction] = []
     for action in actions:
         (agreed if action.pack_id == pack.pk else carried).append(action)
     return agreed, carried

@@ -128,7 +128,7 @@ def headline(
         for row in group.rows:
             rows.setdefault(row.code, row)
     rows[CLOSURES_PER_WEEK] = _weekly(rows["servicedesk.closures"])
-    lower_is_better = {metric.code: metric.lower_is_better for metric in review.METRICS}
+    lower_is_better = {metric.code: metric.lower_is_better for metric in review.review_metrics()}
     lower_is_better[CLOSURES_PER_WEEK] = False
     result = []
     for code, label in HEADLINE:

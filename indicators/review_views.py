@@ -81,7 +81,7 @@ def review_context(figures: dict) -> dict[str, object]:
         labels, table_rows = review.breakdown_table(built.breakdowns, breakdown=name)
         if not table_rows:
             continue
-        codes = [m.code for m in review.METRICS if m.label in labels]
+        codes = [m.code for m in review.review_metrics() if m.label in labels]
         breakdowns.append(
             {
                 "slug": name,
@@ -219,7 +219,7 @@ class ReviewDrilldownView(RecordsCsvMixin, PermissionRequired, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         get = self.request.GET
-        metric = review.BY_CODE.get(get.get("metric", ""))
+        metric = review.by_code().get(get.get("metric", ""))
         granularity = get.get("granularity", Granularity.FORTNIGHTLY)
         breakdown = get.get("breakdown", ALL)
         key = get.get("key", "") if breakdown != ALL else ""

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, Protocol
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from hackperf import registry, windows
 from hackperf.metrics import ALL
@@ -21,7 +22,7 @@ from indicators.models import (
     ValueRevision,
 )
 from indicators.periods import shift_month
-from indicators.rag import RAG_COLOURS
+from indicators.rag import RAG_COLOURS, Direction
 
 SPARKLINE_MONTHS = 13  # a year and the same month the year before
 
@@ -35,7 +36,17 @@ def target_for(targets: Sequence[Target], period_start: date) -> Target | None:
     return max(in_force, key=lambda t: (t.effective_from, t.pk or 0), default=None)
 
 
-def rag_of(indicator: Indicator, value: Decimal | None, target: Target | None) -> rag.Rag:
+class TargetFigures(Protocol):
+    """What RAG reads of a target: a ``Target``, or a row's annotated copy of one."""
+
+    @property
+    def value(self) -> Decimal: ...
+
+    @property
+    def tolerance(self) -> rag.Tolerance: ...
+
+
+def rag_of(indicator: Indicator, value: Decimal | None, target: TargetFigures | None) -> rag.Rag:
     if indicator.rag_polarity is rag.Polarity.NONE:
         return rag.Rag.NO_TARGET
     if value is None or target is None:
@@ -64,8 +75,8 @@ class ScorecardRow:
     rag: rag.Rag
     previous: PeriodValue | None
     year_before: PeriodValue | None
-    direction_previous: rag.Direction
-    direction_year: rag.Direction
+    direction_previous: Direction  # not rag.Direction: the field above is named rag
+    direction_year: Direction
     sparkline: list[tuple[date, Decimal | None]]
     by_month: dict[date, PeriodValue]
 
@@ -83,6 +94,7 @@ def scorecard(*, today: date, approved_only: bool, month: date | None = None) ->
     """
     indicators = list(Indicator.objects.all())
     targets: dict[int, list[Target]] = defaultdict(list)
+    target: Target | None
     for target in Target.objects.all():
         targets[target.indicator_id].append(target)
     values_qs = PeriodValue.objects.all()
@@ -205,7 +217,7 @@ def scorecard_card(
     *,
     no_value: str = "No value yet",
     month: date | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """A scorecard row's figures as people read them, for the scorecard and the briefing.
 
     Volume measures say "No target (volume measure)" and move "Up 152 from 140", never
@@ -294,7 +306,7 @@ def period_values_for_table(indicator: Indicator):
     )
 
 
-def api_token_user(raw: str) -> AbstractBaseUser | None:
+def api_token_user(raw: str) -> User | None:
     """The active user of an active API token, or None."""
     token = (
         ApiToken.objects.select_related("user")
@@ -308,7 +320,7 @@ REVIEW_FORTNIGHTS = 13
 BREAKDOWNS_SHOWN = ("queue", "kind", "category")
 
 
-def review_figures(*, end: datetime | None = None) -> dict[str, object] | None:
+def review_figures(*, end: datetime | None = None) -> dict[str, Any] | None:
     """The DMT review's figures: the last ``REVIEW_FORTNIGHTS`` fortnightly snapshots up to
     ``end`` (the latest when None), as plain JSON-able data (what a review pack keeps).
 
@@ -384,7 +396,7 @@ def behind_metric(code: str) -> registry.Metric | None:
 
 
 def records_behind(
-    *, code: str, period_start: date, user: AbstractBaseUser, sort: str = ""
+    *, code: str, period_start: date, user: User, sort: str = ""
 ) -> registry.Behind | None:
     """The tickets or cases a computed value of ``period_start``'s month counted, as ``user``
     may see them.
@@ -410,7 +422,8 @@ def revisions_of(indicator: Indicator) -> list[ValueRevision]:
         .order_by("-revised_at", "-pk")
     )
     for revision in revisions:
-        revision.old_value_text = indicator.format_value(revision.old_value)
+        # A display attribute on the revision, for the page.
+        revision.old_value_text = indicator.format_value(revision.old_value)  # type: ignore[attr-defined]
     return revisions
 
 

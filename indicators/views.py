@@ -7,6 +7,7 @@ The DMT review is in ``review_views``; the Mayor's briefing and the risk registe
 import csv
 import io
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from django_tables2 import SingleTableMixin
 from hackperf.dates import parse_month
 from hackperf.exports import csv_safe
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired, ServiceFormMixin
+from hackperf.views import PermissionRequired, ServiceFormMixin, signed_in
 from indicators import charts, choices, selectors
 from indicators.forms import PeriodValueCommentaryForm, PeriodValueForm, PeriodValueReviseForm
 from indicators.models import Indicator, PeriodValue
@@ -35,6 +36,11 @@ from indicators.services.values import (
     period_value_revise,
 )
 from indicators.tables import PeriodValueTable
+
+if TYPE_CHECKING:
+    _View = View  # what IndicatorMixin goes on, for mypy
+else:
+    _View = object
 
 
 def _can(user, perm: Perm) -> bool:
@@ -68,7 +74,7 @@ class ScorecardView(PermissionRequired, TemplateView):
         return context
 
 
-class IndicatorMixin:
+class IndicatorMixin(_View):
     """Loads the indicator named by the URL's ``code`` (its slug) as ``self.indicator``."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -292,7 +298,7 @@ EXPORT_COLUMNS = (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _export_rows(indicator: Indicator) -> list[list[object]]:
+def _export_rows(indicator: Indicator) -> list[list[Any]]:
     return [
         [
             indicator.code,
@@ -337,7 +343,7 @@ class IndicatorExportView(PermissionRequired, IndicatorMixin, View):
         return HttpResponseBadRequest("format must be csv or xlsx\n", content_type="text/plain")
 
 
-def _xlsx_response(indicator: Indicator, rows: list[list[object]], name: str) -> HttpResponse:
+def _xlsx_response(indicator: Indicator, rows: list[list[Any]], name: str) -> HttpResponse:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -382,9 +388,10 @@ class PeriodValueBehindView(RecordsCsvMixin, PermissionRequired, TemplateView):
         behind = selectors.records_behind(
             code=indicator.code,
             period_start=period,
-            user=self.request.user,
+            user=signed_in(self.request),
             sort=self.request.GET.get("sort", ""),
         )
+        assert behind is not None  # the indicator has a metric behind it (checked above)
         value = PeriodValue.objects.filter(indicator=indicator, period_start=period).first()
         context.update(
             indicator=indicator,

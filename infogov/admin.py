@@ -128,13 +128,14 @@ class CaseAdminForm(forms.ModelForm):
         )
 
     def _post_clean(self):
-        super()._post_clean()  # the instance now holds the edited values
+        # Django's private hook, after the instance holds the edited values (no stubs for it).
+        super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         try:
             case_check(case=self.instance)
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # private, as above
 
 
 @admin.register(Case)

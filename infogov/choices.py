@@ -77,7 +77,7 @@ class EscalationLevel(models.TextChoices):
 
 
 # Tag colours (lbh-tag modifiers via hp-rag). The tag always carries the status word too.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.RECEIVED: "none",
     Status.ALLOCATED: "none",
     Status.AWAITING_REQUESTER: "amber",
@@ -86,7 +86,7 @@ STATUS_COLOURS = {
     Status.CLOSED: "green",
 }
 
-ESCALATION_COLOURS = {
+ESCALATION_COLOURS: dict[str, str] = {
     EscalationLevel.T_MINUS_5: "amber",
     EscalationLevel.T_MINUS_2: "amber",
     EscalationLevel.OVERDUE: "red",

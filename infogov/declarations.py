@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from django.db.models import F, QuerySet
 
@@ -174,9 +175,11 @@ def case_behind(
     visible, applied = apply_sort(visible, sort, ORDER, ("due_then",))
     personal = privacy.sees_personal_data(user)
 
-    def shape(rows: Iterable[Case]) -> list[Record]:
+    def shape(rows: Iterable[Any]) -> list[Record]:  # cases, annotated with due_then, is_extended
         rows = list(rows)
-        calendar = selectors.holiday_calendar() if rows else None
+        if not rows:
+            return []
+        calendar = selectors.holiday_calendar()
         records = []
         for case in rows:
             cells = [

@@ -1,6 +1,8 @@
 """Forms of the infogov pages. Views hand cleaned data to a service; service errors come back
 onto the form (``apply_service_errors``) so bad input re-renders and saves nothing."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -52,7 +54,7 @@ def narrow_services(form: forms.Form, *, empty_label="Choose a service", query: 
         directorate_id = getattr(initial, "pk", initial)
     if directorate_id is not None and not str(directorate_id).isdigit():
         directorate_id = None
-    field = form.fields["service"]
+    field = cast(forms.ModelChoiceField, form.fields["service"])
     field.widget.choices = service_choices(
         field.queryset, directorate_id=directorate_id, empty_label=empty_label
     )
@@ -164,6 +166,7 @@ class CaseLogForm(GovukForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean gives cleaned_data
         check_service_in_directorate(self, cleaned)
         return cleaned
 
@@ -235,7 +238,7 @@ class CaseRespondForm(GovukForm):
         super().__init__(*args, **kwargs)
         offered = exemptions.choices_for(kind)
         if offered:
-            self.fields["exemption_codes"].choices = offered
+            cast(forms.ChoiceField, self.fields["exemption_codes"]).choices = offered
             law = "FOIA 2000 Part II" if kind == choices.Kind.FOI else "EIR 2004 regs 12 and 13"
             self.fields["exemption_codes"].label = f"Exemptions cited ({law})"
             del self.fields["exemptions"]

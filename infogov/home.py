@@ -94,7 +94,7 @@ def search(user, text: str, *, limit: int) -> list[SearchHit]:
             where=case.directorate.name,
             status=case.get_status_display(),
             url=reverse("infogov:case_detail", args=[case.pk]),
-            exact=case.exact == 0,
+            exact=case.exact == 0,  # type: ignore[attr-defined]  # the query annotates it
         )
         for case in selectors.cases_by_reference(user, text=text, personal=personal, limit=limit)
     ]

@@ -51,7 +51,9 @@ class CaseQuerySet(models.QuerySet):
         if sees_every_directorate(user):
             return self
         # A subquery, not a join: aggregates over cases (the overview's counts) stay exact.
-        own = self.model._meta.get_field("directorate").related_model.objects.filter(directors=user)
+        # The related model read from the field: infogov.models imports this module.
+        directorate = self.model._meta.get_field("directorate").related_model
+        own = directorate.objects.filter(directors=user)  # type: ignore[union-attr]
         return self.filter(directorate__in=own.values("pk"))
 
     def open(self):
@@ -70,7 +72,8 @@ class EscalationQuerySet(models.QuerySet):
         """Escalations of the cases ``user`` may see (``CaseQuerySet.visible_to``)."""
         if sees_every_directorate(user):
             return self
-        cases = self.model._meta.get_field("case").related_model.objects.visible_to(user)
+        case = self.model._meta.get_field("case").related_model  # as above
+        cases = case.objects.visible_to(user)  # type: ignore[union-attr]
         return self.filter(case__in=cases.values("pk"))
 
     def unacknowledged(self):

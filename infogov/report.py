@@ -129,8 +129,8 @@ def commentary_lines(notes: list[Commentary]) -> list[CommentaryLine]:
     """``notes`` (oldest first) with the same words on consecutive months merged."""
     runs: list[list[Commentary]] = []
     for note in notes:
-        last = runs[-1][-1] if runs else None
-        if last and (last.code, last.text, last.approved) == (note.code, note.text, note.approved):
+        prev = runs[-1][-1] if runs else None
+        if prev and (prev.code, prev.text, prev.approved) == (note.code, note.text, note.approved):
             runs[-1].append(note)
         else:
             runs.append([note])
@@ -425,10 +425,10 @@ def trend_chart(trend: list[TrendQuarter], *, width: int = 640, height: int = 17
     subject access in time. A quarter with no responses has no point on its line."""
     left, right, top, bottom = 40, 30, 10, height - 22
     values = [
-        q.totals[g.key].percent(figure)
+        value
         for q in trend
         for g, figure, *_ in CHART_SERIES
-        if q.totals[g.key].percent(figure) is not None
+        if (value := q.totals[g.key].percent(figure)) is not None
     ]
     low = min([Decimal(100), *values])
     floor = max(0, int(low // 10) * 10 - (10 if low % 10 < 2 else 0))

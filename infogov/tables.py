@@ -44,7 +44,7 @@ class CaseTable(tables.Table):
     received = tables.Column(verbose_name="Received", order_by=("received", "pk"), visible=False)
 
     class Meta:
-        fields = (
+        fields: tuple[str, ...] = (
             "due",
             "days_left",
             "status",

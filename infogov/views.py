@@ -2,13 +2,15 @@
 forms, escalations, and performance by directorate. No business logic here (services do it)."""
 
 import csv
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -119,6 +121,8 @@ def glance_links(query) -> dict[str, dict]:
     """For each "at a glance" count, the list's URL filtered to it (the other filters kept)
     and whether it is the filter shown now."""
     base = query.copy()
+    name: str | None
+    value: str | None
     for name in (*filtersets.GLANCE, "page"):
         base.pop(name, None)
     links = {}
@@ -202,6 +206,8 @@ class CaseActionView(PermissionRequired, FormView):
     submit_label = "Save"
     success_message = ""
 
+    case: Case | None  # None when logging a new case
+
     def dispatch(self, request, *args, **kwargs):
         self.case = None
         # The role is checked first (403), then whether this case is theirs to see (404).
@@ -255,6 +261,7 @@ class CaseCreateView(CaseActionView):
 
 
 class CaseAllocateView(CaseActionView):
+    case: Case  # its URL names one: set by dispatch
     form_class = forms.CaseAllocateForm
     title = "Allocate the case"
     submit_label = "Allocate"
@@ -268,6 +275,7 @@ class CaseAllocateView(CaseActionView):
 
 
 class ClockEventCreateView(CaseActionView):
+    case: Case  # its URL names one: set by dispatch
     form_class = forms.ClockEventForm
     title = "Record a clock event"
     submit_label = "Record the event"
@@ -279,6 +287,7 @@ class ClockEventCreateView(CaseActionView):
 
 
 class CaseRespondView(CaseActionView):
+    case: Case  # its URL names one: set by dispatch
     form_class = forms.CaseRespondForm
     title = "Record the response"
     submit_label = "Record the response"
@@ -295,6 +304,8 @@ class CaseRespondView(CaseActionView):
 class CaseRequestTextView(CaseActionView):
     """Record or correct the request's text (IG officers: it is personal data)."""
 
+    case: Case  # its URL names one: set by dispatch
+
     perm = Perm.WORK_CASES
     form_class = forms.CaseRequestTextForm
     title = "The request as received"
@@ -310,6 +321,8 @@ class CaseRequestTextView(CaseActionView):
 
 class CaseNoteCreateView(CaseActionView):
     """Add an internal correspondence note (IG officers: notes are personal data)."""
+
+    case: Case  # its URL names one: set by dispatch
 
     perm = Perm.WORK_CASES
     form_class = forms.CaseNoteForm
@@ -458,7 +471,9 @@ class CaseAcknowledgeView(PermissionRequired, View):
         case = get_object_or_404(selectors.cases_to_acknowledge(user), pk=pk)
         form = forms.AcknowledgeForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors.get("comment", ["Check the comment."])))
+            # An ErrorList yields its messages as str (its __getitem__), whatever the stubs say.
+            errors: Iterable[str] = form.errors.get("comment", ["Check the comment."])  # type: ignore[assignment]
+            messages.error(request, " ".join(errors))
             return HttpResponseRedirect(case.get_absolute_url() + "#acknowledge")
         try:
             created = case_acknowledge(case=case, user=user, comment=form.cleaned_data["comment"])
@@ -525,6 +540,7 @@ class DirectoratePerformanceView(PermissionRequired, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         form = forms.PeriodForm(self.request.GET or None)
+        kinds: tuple[str, ...]
         period, kinds = selectors.default_period(today), ()
         if form.is_bound and form.is_valid():
             period = form.cleaned_data["period"] or period
@@ -580,8 +596,9 @@ class IgGroupReportView(PermissionRequired, TemplateView):
             period = form.cleaned_data["quarter"]
         elif form.is_bound and form.errors:
             # The error stays; the picker shows the quarter the page does show.
-            form.data = form.data.copy()
-            form.data["quarter"] = period.key
+            data = cast(QueryDict, form.data).copy()  # request.GET's
+            data["quarter"] = period.key
+            form.data = data
         built = report.build(
             period=period, today=today, directorates=directorates_scope(self.request.user)
         )
@@ -732,6 +749,7 @@ class IgGroupReportCasesView(PermissionRequired, TemplateView):
         as_of = min(period.end, today)
         calendar = selectors.holiday_calendar()
         personal = privacy.sees_personal_data(user)
+        shown: Iterable[Any]
         if get.get("format") == "csv":
             page_obj, shown = None, cases
         else:
@@ -779,7 +797,7 @@ def report_case_row(case: Case, *, as_of, calendar, personal: bool) -> dict:
     return {
         "case": case,
         "subject": privacy.subject(case, personal=personal),
-        "extended": case.extended,
+        "extended": case.extended,  # type: ignore[attr-defined]  # annotated by the query
         "responded": answered,
         "result": result,
     }
@@ -826,7 +844,13 @@ def may_assign_directorates(user) -> bool:
     return user.has_perm(perm_name(Perm.VIEW_REVIEW)) or user.has_perm(perm_name(Perm.WORK_CASES))
 
 
-class DirectorsMixin:
+if TYPE_CHECKING:
+    _View = View  # what DirectorsMixin goes on, for mypy
+else:
+    _View = object
+
+
+class DirectorsMixin(_View):
     def dispatch(self, request, *args, **kwargs):
         if not may_assign_directorates(request.user):
             raise PermissionDenied

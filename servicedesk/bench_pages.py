@@ -18,6 +18,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.test import Client
@@ -178,7 +179,11 @@ def _clone_queue(queue: Queue, source: Queue, *, copies: int) -> None:
         )
         cursor.execute("DELETE FROM servicedesk_ticket WHERE queue_id = %s", [queue.pk])
         for copy in range(copies):
-            params = {"source": source.pk, "queue": queue.pk, "prefix": f"{prefix}{copy}-"}
+            params: dict[str, Any] = {
+                "source": source.pk,
+                "queue": queue.pk,
+                "prefix": f"{prefix}{copy}-",
+            }
             cursor.execute(
                 f"INSERT INTO servicedesk_ticket (reference, queue_id, {', '.join(ticket_cols)}) "
                 "SELECT %(prefix)s || right(t.reference, 5), %(queue)s, "
@@ -340,6 +345,7 @@ def bench_fr_ict_17() -> Iterator[Figure]:
     yield from _demo_tickets()
     tickets = Ticket.objects.count()
     latest = Ticket.objects.order_by("-logged_at").values_list("logged_at", flat=True).first()
+    assert latest is not None  # the demo tickets were just made
     end = datetime(latest.year, latest.month, 1, tzinfo=UTC)
     start = datetime(end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1, tzinfo=UTC)
     ratio = metrics.fr_ict_17(start=start, end=end)
@@ -440,8 +446,10 @@ def bench_home_and_search(*, tickets: int = TICKETS) -> Iterator[Figure]:
         .order_by("-n")
         .values_list("pk", flat=True)
     ).first()
+    assert busiest is not None  # the demo queues were just made
     Queue.objects.get(pk=busiest).owners.add(users[Role.QUEUE_OWNER])
     reference = Ticket.objects.order_by("pk").values_list("reference", flat=True).first()
+    assert reference is not None
     partial = reference[2:-2]
 
     anchor = timed(

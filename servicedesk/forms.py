@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -78,7 +78,7 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _people_who_work_tickets()
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = _people_who_work_tickets()
 
 
 class ReassignForm(ActionForm):
@@ -91,7 +91,7 @@ class ReassignForm(ActionForm):
     reason = _reason("Reason (optional)", required=False)
 
 
-HOLD_LABELS = {
+HOLD_LABELS: dict[str, str] = {
     Status.AWAITING_CUSTOMER: "Awaiting the customer",
     Status.AWAITING_SUPPLIER: "Awaiting a supplier",
 }
@@ -304,12 +304,14 @@ class TicketLogForm(GovukForm):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["queue"].queryset = queues_to_log_in(user)
-        self.fields["customer_directorate"].choices = [("", "Choose a directorate")] + [
-            (name, name) for name in settings.SERVICEDESK_DIRECTORATES
-        ]
-        self.fields["assignee"].queryset = _people_who_work_tickets()
-        self.fields["category"].label_from_instance = lambda c: (
+        cast(forms.ModelChoiceField, self.fields["queue"]).queryset = queues_to_log_in(user)
+        cast(forms.ChoiceField, self.fields["customer_directorate"]).choices = [
+            ("", "Choose a directorate")
+        ] + [(name, name) for name in settings.SERVICEDESK_DIRECTORATES]
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = _people_who_work_tickets()
+        # This form's label for a category, set on its own copy of the field.
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        category.label_from_instance = lambda c: (  # type: ignore[method-assign,assignment]
             f"{c.parent.name} / {c.name}" if c.parent_id else c.name
         )
 
@@ -409,7 +411,7 @@ class BulkActionForm(GovukForm):
     )
     escalate_reason = _reason("Why are they being escalated?", required=False)
 
-    REQUIRED = {
+    REQUIRED: dict[str | None, dict[str, str]] = {
         "assign": {"assignee": "Choose who to assign the tickets to"},
         "reassign": {
             "queue": "Choose the queue to move the tickets to",
@@ -423,10 +425,11 @@ class BulkActionForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _people_who_work_tickets()
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = _people_who_work_tickets()
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean gives cleaned_data
         for field, message in self.REQUIRED.get(data.get("action"), {}).items():
             value = data.get(field)
             if value in (None, "") or (isinstance(value, str) and not value.strip()):

@@ -105,7 +105,7 @@ def search(user, text: str, *, limit: int) -> list[SearchHit]:
             where=ticket.queue.name,
             status=ticket.get_status_display(),
             url=reverse("servicedesk:ticket_detail", args=[ticket.reference]),
-            exact=ticket.exact == 0,
+            exact=ticket.exact == 0,  # type: ignore[attr-defined]  # the query annotates it
         )
         for ticket in selectors.tickets_by_reference(user=user, text=text, limit=limit)
     ]

@@ -32,8 +32,9 @@ same querysets, so its ``count()`` is always the row's value.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -237,15 +238,17 @@ def _category_labels() -> dict[int, str]:
     return {pk: path(pk) for pk in rows}
 
 
-def _rows(groups: Iterable[dict], metrics: tuple[str, ...], *, queue_field: str) -> list[MetricRow]:
+def _rows(
+    groups: Iterable[Mapping[str, Any]], metrics: tuple[str, ...], *, queue_field: str
+) -> list[MetricRow]:
     """Roll grouped counts (by queue, kind, category) up into every breakdown's rows."""
     queues = list(Queue.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
     totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(metrics, 0))
     # all, queue and kind rows are complete, zeros included.
     complete = [(ALL, ""), *((QUEUE, slug) for _, slug, _ in queues)]
     complete += [(KIND, kind.value) for kind in Kind]
-    for key in complete:
-        totals[key] = dict.fromkeys(metrics, 0)
+    for pair in complete:
+        totals[pair] = dict.fromkeys(metrics, 0)
     slugs = {pk: slug for pk, slug, _ in queues}
     category_keys: set[str] = set()
     for group in groups:
@@ -259,8 +262,8 @@ def _rows(groups: Iterable[dict], metrics: tuple[str, ...], *, queue_field: str)
         ]
         if any(group[metric] for metric in metrics):
             category_keys.add(category_key)
-        for key in keys:
-            row = totals[key]
+        for pair in keys:
+            row = totals[pair]
             for metric in metrics:
                 row[metric] += group[metric]
     labels: dict[tuple[str, str], str] = {(ALL, ""): "All tickets"}
@@ -315,7 +318,8 @@ def period_metrics(*, start: datetime, end: datetime) -> list[MetricRow]:
     joiners/movers/leavers logged, and tickets logged through the self-service portal."""
     conditions = _period_conditions()
     groups = (
-        _period_events(start, end)
+        # queue_at is _period_events' annotation, which mypy's Django plugin cannot see.
+        _period_events(start, end)  # type: ignore[misc]
         .values("queue_at", "ticket__kind", "ticket__category_id")
         .annotate(**{metric: Count("pk", filter=q) for metric, q in conditions.items()})
         .order_by()

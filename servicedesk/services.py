@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -62,7 +62,7 @@ REFERENCE_TAKEN = "A ticket with reference {reference} already exists: use anoth
 
 
 # Who acts: a signed-in person, or nobody (an import or a job, named by ``actor_name``).
-Actor = AbstractBaseUser | None
+Actor = User | None
 
 
 class TransitionError(ValidationError):
@@ -314,7 +314,7 @@ def ticket_assign(
     ticket: Ticket,
     actor: Actor,
     at: datetime,
-    assignee: AbstractBaseUser | None = None,
+    assignee: User | None = None,
     queue: Queue | None = None,
     actor_name: str = "",
 ) -> Ticket:
@@ -350,7 +350,7 @@ def ticket_reassign(
     actor: Actor,
     at: datetime,
     queue: Queue,
-    assignee: AbstractBaseUser | None = None,
+    assignee: User | None = None,
     reason: str = "",
     actor_name: str = "",
 ) -> Ticket:

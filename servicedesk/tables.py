@@ -23,6 +23,7 @@ from servicedesk import selectors, sla
 from servicedesk.choices import Show, StatusClass, get_sla_status_color
 from servicedesk.models import Queue, Ticket
 from servicedesk.selectors import COUNTS, RankSizes, multiple_reassignments
+from servicedesk.sla import SlaClock
 
 
 def duration(seconds: int) -> str:
@@ -234,7 +235,7 @@ class TicketTable(tables.Table):
         empty_text = "No open tickets match."
         attrs = {"class": "govuk-table lbh-table"}
 
-    clocks: dict[int, sla.SlaClock | None] = {}
+    clocks: dict[int, SlaClock | None] = {}  # not sla.SlaClock: the column above is named sla
 
     def render_reference(self, record):
         return format_html(

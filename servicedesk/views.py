@@ -24,7 +24,7 @@ from django_tables2 import SingleTableMixin, SingleTableView
 
 from hackperf.exports import TableCsvMixin
 from hackperf.roles import Perm
-from hackperf.views import PermissionRequired
+from hackperf.views import PermissionRequired, signed_in
 from servicedesk import access, selectors, services
 from servicedesk.calendars import queue_calendar
 from servicedesk.choices import Show
@@ -206,7 +206,9 @@ class QueueBulkActionView(PermissionRequired, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    # An ErrorList yields its messages as str (its __getitem__), whatever
+                    # the stubs say of its items.
+                    messages.error(request, error)  # type: ignore[arg-type]
             return HttpResponseRedirect(back)
         wanted = list(dict.fromkeys(form.cleaned_data["tickets"]))
         found = {
@@ -351,11 +353,11 @@ class TicketCreateView(PermissionRequired, FormView):
             # Logging and assigning succeed or fail together.
             with transaction.atomic():
                 ticket = services.ticket_log(
-                    actor=self.request.user, at=now, **form.log_kwargs(now=now)
+                    actor=signed_in(self.request), at=now, **form.log_kwargs(now=now)
                 )
                 if assignee is not None:
                     ticket = services.ticket_assign(
-                        ticket=ticket, actor=self.request.user, at=now, assignee=assignee
+                        ticket=ticket, actor=signed_in(self.request), at=now, assignee=assignee
                     )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -7,6 +7,7 @@ A value's figures, once approved, are never overwritten without trace: a change 
 
 import hashlib
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,13 @@ from django.urls import reverse
 from indicators import choices, rag
 from indicators.querysets import PeriodValueQuerySet, TargetQuerySet
 
-VALUE_DIGITS = {"max_digits": 14, "decimal_places": 4}
+
+class _Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+VALUE_DIGITS: _Digits = {"max_digits": 14, "decimal_places": 4}
 
 
 class Indicator(models.Model):
@@ -148,7 +155,8 @@ class Target(models.Model):
 
     @property
     def tolerance(self) -> rag.Tolerance:
-        return rag.Tolerance(self.tolerance_kind, self.tolerance_amount)
+        # The column's choices are Tolerance's kinds, and Tolerance refuses any other.
+        return rag.Tolerance(self.tolerance_kind, self.tolerance_amount)  # type: ignore[arg-type]
 
 
 def _plain(number: Decimal) -> str:

@@ -400,7 +400,8 @@ def _strptime(raw: str, fmt: str) -> datetime:
         match = pattern.fullmatch(raw)
         if match is not None:
             with contextlib.suppress(ValueError):
-                return datetime(**dict(zip(names, map(int, match.groups()), strict=True)))  # noqa: DTZ001
+                # names are datetime's own keywords (year … second), each an int.
+                return datetime(**dict(zip(names, map(int, match.groups()), strict=True)))  # type: ignore[arg-type]  # noqa: DTZ001, E501
     return datetime.strptime(raw, fmt)  # noqa: DTZ007
 
 
@@ -805,7 +806,7 @@ class _TextOpener:
         # row check reports against its own row and column (every such row, in one pass),
         # instead of an exception somewhere in the next 8 kB that ends the file.
         text = io.TextIOWrapper(
-            binary,  # type: ignore[arg-type]
+            binary,
             encoding=self.encoding,
             errors="surrogateescape",
             newline="",

@@ -561,8 +561,8 @@ class _Writer:
         """Create the batch's new queues and categories: one INSERT per table per batch."""
         names: dict[str, None] = {}
         for history in batch:
-            queues = [e.queue_to for e in history.events if e.queue_to is not None]
-            for name in queues or [history.ticket.queue or UNASSIGNED_QUEUE]:
+            moved_to = [e.queue_to for e in history.events if e.queue_to is not None]
+            for name in moved_to or [history.ticket.queue or UNASSIGNED_QUEUE]:
                 names.setdefault(name)
         missing = [n for n in names if n not in self.queues and len(n) <= 100]
         if missing:
@@ -922,7 +922,8 @@ class _Writer:
                 c for c in pending if c.parent_id is None or c.parent_id in keys or c.parent_id > 0
             ]
             for category in ready:
-                category.parent_id = keys.get(category.parent_id, category.parent_id)
+                if category.parent_id is not None:
+                    category.parent_id = keys.get(category.parent_id, category.parent_id)
             Category.objects.bulk_create(ready)
             keys.update((stand_ins[id(c)], c.pk) for c in ready)
             pending = [c for c in pending if c.pk is None]

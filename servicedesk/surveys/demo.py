@@ -75,7 +75,7 @@ def seed(*, now: datetime, seed: int = 2026) -> SeededSurveys:
     last_invited: dict[str, datetime] = {}
     opted_out: set[str] = set()
     invitations: list[SurveyInvitation] = []
-    answers: list[tuple[SurveyInvitation, SurveyResponse | None]] = []
+    answers: list[tuple[SurveyInvitation, SurveyResponse]] = []
     opt_outs: list[SurveyOptOut] = []
     for month in months:
         sent_at = _send_instant(selectors.next_month(month))

@@ -1,5 +1,7 @@
 """The survey form: a rating, whether it was resolved, a comment, and an opt-out."""
 
+from typing import Any
+
 from django import forms
 
 from hackperf.forms import GovukForm
@@ -48,6 +50,7 @@ class SurveyForm(GovukForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean gives cleaned_data
         answered = data.get("rating") or data.get("resolved") or data.get("comment")
         if data.get("opt_out") and not answered:
             return data  # only opting out
@@ -57,7 +60,7 @@ class SurveyForm(GovukForm):
             self.add_error("resolved", RESOLVED_REQUIRED)
         return data
 
-    def answer(self) -> dict[str, object]:
+    def answer(self) -> dict[str, Any]:
         """The cleaned answer as the service takes it."""
         data = self.cleaned_data
         rating = int(data["rating"]) if data.get("rating") else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from fractions import Fraction
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -89,7 +90,7 @@ def _claim(month: date, chosen: list[Candidate], *, now: datetime) -> list[int]:
     )
     table = SurveyInvitation._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chosen))
-    params: list[object] = []
+    params: list[Any] = []
     for c in chosen:
         params += [c.email, month, c.queue_id, c.ticket_id, references[c.ticket_id], now]
     sql = (
@@ -152,7 +153,7 @@ def invitation_url(invitation: SurveyInvitation) -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") + path
 
 
-def _email(invitation: SurveyInvitation) -> dict[str, str]:
+def _email(invitation: SurveyInvitation) -> dict[str, Any]:
     ticket = invitation.ticket
     body = render_to_string(
         "servicedesk/surveys/survey_email.txt",

@@ -7,6 +7,7 @@ message naming the argument.
 """
 
 from datetime import date
+from typing import Any, overload
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -25,6 +26,10 @@ DATE_ARGUMENTS = (
 BAD_DATE = "{option}: {value!r} is not a date; use YYYY-MM-DD"
 
 
+@overload
+def parse_date(option: str, value: str) -> date: ...
+@overload
+def parse_date(option: str, value: str | None) -> date | None: ...
 def parse_date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
@@ -54,7 +59,9 @@ class Command(BaseCommand):
         parser.add_argument("--explain", action="store_true", help="print the working too")
 
     def handle(self, *args, kind: str, received: str, extended: bool, explain: bool, **options):
-        dates = {name: parse_date(option, options[name]) for name, option in DATE_ARGUMENTS}
+        dates: dict[str, Any] = {
+            name: parse_date(option, options[name]) for name, option in DATE_ARGUMENTS
+        }
         try:
             deadline = compute_deadline(
                 kind,
