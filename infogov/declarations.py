@@ -253,7 +253,7 @@ TIMELY_RULE = (
 )
 
 
-def _open(code: str, label: str, definition: str) -> Metric:
+def _open(code: str, label: str, definition: str, **kw) -> Metric:
     return Metric(
         code=code,
         label=label,
@@ -267,6 +267,7 @@ def _open(code: str, label: str, definition: str) -> Metric:
         behind=partial(case_behind, how=OPEN, snapshot_metric=code),
         permission=VIEW,
         review=("information-governance",),
+        **kw,
     )
 
 
@@ -276,16 +277,25 @@ OPEN_AT_T = (
 )
 
 DMT_METRICS = (
-    _open(metrics.OPEN_CASES, "Open FOI, EIR and SAR cases", f"Cases {OPEN_AT_T}."),
+    _open(
+        metrics.OPEN_CASES,
+        "Open FOI, EIR and SAR cases",
+        f"Cases {OPEN_AT_T}.",
+        headline="FOI, EIR and SAR cases open",
+        briefing="Open",
+    ),
     _open(
         metrics.DUE_WITHIN_5,
         "Due within 5 working days",
         f"Cases {OPEN_AT_T}, whose due date in force at T is within the next 5 working days.",
+        briefing="Due within 5 working days",
     ),
     _open(
         metrics.OVERDUE,
         "Overdue",
         f"Cases {OPEN_AT_T}, whose due date in force at T is before T's date.",
+        headline="FOI, EIR and SAR cases overdue",
+        briefing="Overdue",
     ),
 )
 
