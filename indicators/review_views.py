@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, TemplateView
@@ -22,6 +23,7 @@ from indicators import (
     charts,
     review,
     review_actions,
+    review_cache,
     review_fortnights,
     review_headline,
     selectors,
@@ -34,6 +36,8 @@ from indicators.periods import ending_day
 from indicators.records import RecordsCsvMixin, records_page
 
 DRILL_BREAKDOWNS = (ALL, "queue", "kind", "category", "directorate")
+HEADLINE_TEMPLATE = "indicators/includes/_review_headline.html"
+BODY_TEMPLATE = "indicators/includes/_review_body.html"
 
 
 def drill_url(
@@ -124,8 +128,10 @@ class ReviewView(PermissionRequired, TemplateView):
     13, priority areas, breakdowns, drill-downs; the open actions; and the frozen packs.
 
     A fortnight without a snapshot says so and offers to compute it from the history
-    (``ReviewComputeView``). Fixed queries whatever the number of snapshots: the snapshot
-    instants, ``selectors.review_figures``' three, the packs, the open actions.
+    (``ReviewComputeView``). The figures and their drawing are cached per snapshot version
+    and viewer scope (``review_cache``). Fixed queries whatever the number of snapshots: the
+    snapshot versions, ``selectors.review_figures``' three when the cache has not the
+    fortnight, the packs, the open actions, this fortnight's pack.
     """
 
     perm = Perm.VIEW_REVIEW
@@ -134,7 +140,8 @@ class ReviewView(PermissionRequired, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        taken = selectors.review_snapshot_instants()
+        versions = selectors.review_snapshot_versions()
+        taken = {instant: version.first_taken for instant, version in versions.items()}
         instant, error = None, ""
         if self.request.GET.get("fortnight"):
             try:
@@ -166,11 +173,15 @@ class ReviewView(PermissionRequired, TemplateView):
                 ),
             }
             return context
-        figures = selectors.review_figures(end=instant)
-        if figures is None:  # pragma: no cover - the instant has a snapshot
+        shown = [end for end in versions if end <= instant][-selectors.REVIEW_FORTNIGHTS :]
+        cache_key = review_cache.key(
+            fortnights=[(end, versions[end]) for end in shown],
+            scope=review_cache.viewer_scope(self.request.user),
+        )
+        data = review_cache.cached(cache_key, lambda: review_page(instant))
+        if data is None:  # pragma: no cover - the instant has a snapshot
             return context
-        context.update(review_context(figures))
-        context["headline"] = headline_context(context["review"])
+        context.update(data)
         context["backfilled_at"] = (
             taken[instant] if review_fortnights.was_backfilled(instant, taken) else None
         )
@@ -181,6 +192,20 @@ class ReviewView(PermissionRequired, TemplateView):
             f"{reverse('indicators:review_pack_create')}?{urlencode({'end': instant.isoformat()})}"
         )
         return context
+
+
+def review_page(end: datetime) -> dict[str, object] | None:
+    """The review of the fortnight ending at ``end`` as the live page shows it, ready to be
+    cached (``review_cache``): what its first screen and body draw, and both drawn
+    (``headline_html``, ``body_html``). None when there is no snapshot up to ``end``."""
+    figures = selectors.review_figures(end=end)
+    if figures is None:
+        return None
+    data = review_context(figures)
+    data["headline"] = headline_context(data["review"])
+    data["headline_html"] = render_to_string(HEADLINE_TEMPLATE, data)
+    data["body_html"] = render_to_string(BODY_TEMPLATE, data)
+    return data
 
 
 def headline_context(built: review.Review) -> list[dict[str, object]]:

@@ -37,7 +37,8 @@ from hackperf.roles import Perm
 from hackperf.workdays import working_days_between
 from infogov import metrics, privacy, selectors
 from infogov.choices import Kind as CaseKind
-from infogov.models import Case
+from infogov.models import Case, Directorate
+from infogov.querysets import sees_any_case, sees_every_directorate
 
 SOURCE = "infogov"
 HIDDEN = "and {n} more in directorates you cannot open"
@@ -410,6 +411,17 @@ MONTHLY_METRICS = (
 )
 
 
+def case_scope(user) -> str:
+    """Which cases ``user`` may see, as text for a cache key (indicators' review keys its
+    cache on it): "none", "all", or their directorates' ids ("directorates:2,5")."""
+    if not sees_any_case(user):
+        return "none"
+    if sees_every_directorate(user):
+        return "all"
+    own = Directorate.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)
+    return "directorates:" + ",".join(str(pk) for pk in own)
+
+
 def register() -> None:
     """Called once, from ``InfogovConfig.ready``: the metrics, and the figures indicators
     shows that are not metrics (the Cabinet Office columns, the FOI peer comparison)."""
@@ -417,3 +429,4 @@ def register() -> None:
     registry.register_provider("infogov.foi_publication_figures", metrics.foi_publication_figures)
     registry.register_provider("infogov.publication_columns", lambda: metrics.PUBLICATION_COLUMNS)
     registry.register_provider("infogov.foi_peer_comparison", metrics.foi_peer_comparison)
+    registry.register_provider("infogov.case_scope", case_scope)
