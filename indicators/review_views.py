@@ -1,7 +1,9 @@
 """The DMT review pages: the fortnight's figures and trends, the drill-down to the tickets or
 cases behind a figure, and the frozen review packs."""
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache, partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf import registry
@@ -182,6 +185,7 @@ class ReviewView(PermissionRequired, TemplateView):
         if data is None:  # pragma: no cover - the instant has a snapshot
             return context
         context.update(data)
+        context.update(lazy_review_context(data["figures"]))  # type: ignore[arg-type]
         context["backfilled_at"] = (
             taken[instant] if review_fortnights.was_backfilled(instant, taken) else None
         )
@@ -196,16 +200,40 @@ class ReviewView(PermissionRequired, TemplateView):
 
 def review_page(end: datetime) -> dict[str, object] | None:
     """The review of the fortnight ending at ``end`` as the live page shows it, ready to be
-    cached (``review_cache``): what its first screen and body draw, and both drawn
+    cached (``review_cache``): its figures, its dates, and its first screen and body drawn
     (``headline_html``, ``body_html``). None when there is no snapshot up to ``end``."""
     figures = selectors.review_figures(end=end)
     if figures is None:
         return None
     data = review_context(figures)
     data["headline"] = headline_context(data["review"])
-    data["headline_html"] = render_to_string(HEADLINE_TEMPLATE, data)
-    data["body_html"] = render_to_string(BODY_TEMPLATE, data)
-    return data
+    return {
+        "figures": figures,
+        "fortnight_ending": data["fortnight_ending"],
+        "previous_ending": data["previous_ending"],
+        "headline_html": render_to_string(HEADLINE_TEMPLATE, data),
+        "body_html": render_to_string(BODY_TEMPLATE, data),
+    }
+
+
+LAZY_KEYS = ("review", "sections", "priority_areas", "breakdowns", "headline")
+
+
+def lazy_review_context(figures: dict) -> dict[str, object]:
+    """``review_context``'s objects and the headline rows, built from ``figures`` only when
+    one is read: the page draws the cached HTML and reads none of them."""
+
+    @cache
+    def built() -> dict[str, object]:
+        data = review_context(figures)
+        data["headline"] = headline_context(data["review"])  # type: ignore[arg-type]
+        return data
+
+    return {name: SimpleLazyObject(partial(_item, built, name)) for name in LAZY_KEYS}
+
+
+def _item(built: Callable[[], dict[str, object]], name: str) -> object:
+    return built()[name]
 
 
 def headline_context(built: review.Review) -> list[dict[str, object]]:
