@@ -206,6 +206,12 @@ class Metric:
     metric naming none appears under "Other figures". ``share_of`` makes a derived
     percentage of snapshot figures (numerator code, denominator codes), with no count of
     its own. ``owner`` and ``rag_rule`` are the monthly indicator's, for its definition.
+
+    ``headline`` is the figure's label on the review's first screen, the meeting's headline
+    (empty: not there); labels there say what is counted without the tables' group headings
+    around them. ``headline_per_week`` shows a fortnight's count there per week (half of
+    it, as "closures per week"). ``briefing`` is its column heading in the Mayor's
+    briefing's summary of open cases (empty: not there).
     """
 
     code: str
@@ -225,6 +231,9 @@ class Metric:
     share_of: tuple[str, tuple[str, ...]] | None = None
     owner: str = ""
     rag_rule: str = ""
+    headline: str = ""
+    headline_per_week: bool = False
+    briefing: str = ""
 
     def __post_init__(self) -> None:
         if (self.count is None) == (self.share_of is None):

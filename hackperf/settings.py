@@ -461,7 +461,7 @@ INFOGOV_DEADLINE_SETTINGS: dict[str, object] = {}
 SITE_URL = env_str("SITE_URL", "")
 
 # --- DMT review ----------------------------------------------------------------------------
-# Thresholds on the review's first screen (indicators.review_headline.HEADLINE codes): a
+# Thresholds on the review's first screen (the codes of indicators.review_headline.HEADLINE): a
 # ceiling for a figure where lower is better, a floor for one where higher is (closures per
 # week, the self-service share). A figure without one shows no threshold. Overdue FOI, EIR and
 # SAR cases are statutory breaches: the DMT's limit is none.

@@ -95,9 +95,17 @@ def _as_divisions(divisions: Divisions) -> tuple[Division, ...]:
 _KNOWN_DIVISIONS: dict[tuple[Division | str, ...], tuple[Division, ...]] = {}
 
 
+# strftime's %a and %b in the C locale (Python never sets another): named here, because
+# strftime costs more than the rest of a due date's working put together.
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
 def format_date(d: date) -> str:
     """``Mon 2 Jan 2023``: the form the case pages and ``--explain`` use."""
-    return f"{d:%a} {d.day} {d:%b %Y}"
+    return f"{_DAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 @dataclass(frozen=True)

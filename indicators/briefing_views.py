@@ -32,11 +32,14 @@ else:
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN)
 FOI_CODES = ("FR ICT 18a", "FR ICT 18b", "FR ICT 18c")
 SAR_CODES = ("FR ICT 19a", "FR ICT 19b", "FR ICT 19c")
-IG_METRICS = {
-    "infogov.open_cases": "Open",
-    "infogov.due_within_5_working_days": "Due within 5 working days",
-    "infogov.overdue": "Overdue",
-}
+
+
+def ig_metrics() -> dict[str, str]:
+    """The open-case figures of the FOI and SAR summary, {code: column heading}, in the order
+    registered: the snapshot metrics whose declarations name a ``briefing`` heading."""
+    return {
+        m.code: m.briefing for m in registry.all_metrics(*registry.SNAPSHOT_KINDS) if m.briefing
+    }
 
 
 def briefing_context(*, today: date) -> dict[str, Any]:
@@ -59,10 +62,11 @@ def briefing_context(*, today: date) -> dict[str, Any]:
         since = shift_month(month, -1)
         if last_pack and last_pack.reporting_month and last_pack.reporting_month < month:
             since = last_pack.reporting_month
+    ig_codes = ig_metrics()
     ig_instant, ig_rows = selectors.latest_snapshot_figures(prefix="infogov.")
     kinds: dict[str, dict[str, Any]] = {}
     for snapshot in ig_rows:
-        if snapshot.metric not in IG_METRICS:
+        if snapshot.metric not in ig_codes:
             continue
         column = kinds.setdefault(
             snapshot.key or "all",
@@ -85,9 +89,9 @@ def briefing_context(*, today: date) -> dict[str, Any]:
         "foi": [by_code[code] for code in FOI_CODES if code in by_code],
         "sar": [by_code[code] for code in SAR_CODES if code in by_code],
         "ig_instant": ig_instant,
-        "ig_metrics": list(IG_METRICS.items()),
+        "ig_metrics": list(ig_codes.items()),
         "ig_columns": [
-            {"label": column["label"], "values": [column["values"].get(m) for m in IG_METRICS]}
+            {"label": column["label"], "values": [column["values"].get(m) for m in ig_codes]}
             for _, column in sorted(kinds.items(), key=lambda kv: (kv[0] != "all", kv[0]))
         ],
         "risks": risks,

@@ -7,8 +7,9 @@ FOI/SAR open and overdue) is one row: this fortnight, the one before, the change
 set a threshold, where the figure stands against it, in words.
 
 Pure: it takes the built review (``review.build``) and the thresholds, and returns
-dataclasses. The rows come from the review's own ``FigureRow``s, so the headline and the
-tables below it can never disagree.
+dataclasses. Which figures are headline figures, and their labels, comes from the metric
+registry (each declaration's ``headline``), never from codes written here. The rows come from
+the review's own ``FigureRow``s, so the headline and the tables below it can never disagree.
 """
 
 from collections.abc import Mapping
@@ -16,28 +17,49 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from hackperf import registry
 from indicators import review
 
-CLOSURES_PER_WEEK: Final = "servicedesk.closures_per_week"
-
-# (code, label on the first screen). Labels say what is counted, without the tables' group
-# headings around them.
-HEADLINE: Final[tuple[tuple[str, str], ...]] = (
-    ("servicedesk.open_incidents", "Open incidents"),
-    ("servicedesk.open_requests", "Open service requests"),
-    ("servicedesk.over_a_week_old", "Open over a week"),
-    (CLOSURES_PER_WEEK, "Closures per week"),
-    ("servicedesk.reopens", "Reopened in the fortnight"),
-    ("servicedesk.multiple_reassignments", "Reassigned two or more times, open"),
-    ("servicedesk.escalations", "Escalations in the fortnight"),
-    ("servicedesk.new_starter_logged", "New-starter requests logged"),
-    ("servicedesk.new_starter_open", "New-starter requests open"),
-    ("servicedesk.mfd_open", "Priority: MFD print and copy, open"),
-    ("servicedesk.joiners_movers_leavers_open", "Priority: joiners, movers, leavers, open"),
-    ("servicedesk.self_service_share", "Priority: self-service share of new tickets"),
-    ("infogov.open_cases", "FOI, EIR and SAR cases open"),
-    ("infogov.overdue", "FOI, EIR and SAR cases overdue"),
+# The order the meeting takes the headline figures in: by the first review group each names
+# (``registry.Metric.review``), then in the order they were registered; a figure in none of
+# these groups comes last. Which figures are on the first screen, and their labels there,
+# the declarations say (``registry.Metric.headline``).
+MEETING_ORDER: Final = (
+    "open-work",
+    "flow",
+    "stuck",
+    "escalations",
+    "new-starters",
+    "mfd",
+    "joiners-movers-leavers",
+    "self-service",
+    "information-governance",
 )
+PER_WEEK: Final = "_per_week"  # the code of a figure shown per week: its metric's + this
+
+
+def _meeting_position(metric: registry.Metric) -> int:
+    positions = [MEETING_ORDER.index(slug) for slug in metric.review if slug in MEETING_ORDER]
+    return positions[0] if positions else len(MEETING_ORDER)
+
+
+def headline_metrics() -> list[registry.Metric]:
+    """The declarations of the first screen's figures, in the order the meeting takes them."""
+    declared = [m for m in registry.all_metrics(*registry.SNAPSHOT_KINDS) if m.headline]
+    return sorted(declared, key=_meeting_position)  # stable: registration order within
+
+
+def headline_code(metric: registry.Metric) -> str:
+    """The code of a figure's headline row (a weekly figure's differs from its metric's)."""
+    return f"{metric.code}{PER_WEEK}" if metric.headline_per_week else metric.code
+
+
+def __getattr__(name: str) -> object:
+    """``HEADLINE``, the (code, label) of each headline row, as it was when it was a
+    constant: read from the registry when asked."""
+    if name == "HEADLINE":
+        return tuple((headline_code(m), m.headline) for m in headline_metrics())
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -102,16 +124,16 @@ class HeadlineRow:
         return self.threshold_state.startswith(("Over", "Under"))
 
 
-def _weekly(closures: review.FigureRow) -> WeeklyRow:
-    half = [None if value is None else value / 2 for value in closures.series]
+def _weekly(fortnight: review.FigureRow, *, code: str, label: str) -> WeeklyRow:
+    half = [None if value is None else value / 2 for value in fortnight.series]
     return WeeklyRow(
-        code=CLOSURES_PER_WEEK,
-        label="Closures per week",
+        code=code,
+        label=label,
         unit="count",
         current=half[-1] if half else None,
         previous=half[-2] if len(half) > 1 else None,
         series=half,
-        drill_metric="servicedesk.closures",
+        drill_metric=fortnight.drill_metric,
     )
 
 
@@ -127,17 +149,18 @@ def headline(
     for group in (*built.sections, *built.priority_areas):
         for row in group.rows:
             rows.setdefault(row.code, row)
-    rows[CLOSURES_PER_WEEK] = _weekly(rows["servicedesk.closures"])
-    lower_is_better = {metric.code: metric.lower_is_better for metric in review.review_metrics()}
-    lower_is_better[CLOSURES_PER_WEEK] = False
     result = []
-    for code, label in HEADLINE:
+    for metric in headline_metrics():
+        code = headline_code(metric)
+        row = rows[metric.code]
+        if metric.headline_per_week:
+            row = _weekly(row, code=code, label=metric.headline)
         limit = thresholds.get(code)
         result.append(
             HeadlineRow(
-                row=rows[code],
-                label=label,
-                lower_is_better=lower_is_better.get(code, True),
+                row=row,
+                label=metric.headline,
+                lower_is_better=metric.polarity != registry.Polarity.HIGHER,
                 threshold=None if limit is None else Decimal(str(limit)),
             )
         )

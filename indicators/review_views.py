@@ -1,7 +1,9 @@
 """The DMT review pages: the fortnight's figures and trends, the drill-down to the tickets or
 cases behind a figure, and the frozen review packs."""
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache, partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -9,8 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf import registry
@@ -22,6 +26,7 @@ from indicators import (
     charts,
     review,
     review_actions,
+    review_cache,
     review_fortnights,
     review_headline,
     selectors,
@@ -35,6 +40,8 @@ from indicators.services.review_packs import review_pack_freeze
 from indicators.services.snapshots import snapshot_span
 
 DRILL_BREAKDOWNS = (ALL, "queue", "kind", "category", "directorate")
+HEADLINE_TEMPLATE = "indicators/includes/_review_headline.html"
+BODY_TEMPLATE = "indicators/includes/_review_body.html"
 
 
 def drill_url(
@@ -125,8 +132,10 @@ class ReviewView(PermissionRequired, TemplateView):
     13, priority areas, breakdowns, drill-downs; the open actions; and the frozen packs.
 
     A fortnight without a snapshot says so and offers to compute it from the history
-    (``ReviewComputeView``). Fixed queries whatever the number of snapshots: the snapshot
-    instants, ``selectors.review_figures``' three, the packs, the open actions.
+    (``ReviewComputeView``). The figures and their drawing are cached per snapshot version
+    and viewer scope (``review_cache``). Fixed queries whatever the number of snapshots: the
+    snapshot versions, ``selectors.review_figures``' three when the cache has not the
+    fortnight, the packs, the open actions, this fortnight's pack.
     """
 
     perm = Perm.VIEW_REVIEW
@@ -135,7 +144,8 @@ class ReviewView(PermissionRequired, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        taken = selectors.review_snapshot_instants()
+        versions = selectors.review_snapshot_versions()
+        taken = {instant: version.first_taken for instant, version in versions.items()}
         instant, error = None, ""
         if self.request.GET.get("fortnight"):
             try:
@@ -167,11 +177,16 @@ class ReviewView(PermissionRequired, TemplateView):
                 ),
             }
             return context
-        figures = selectors.review_figures(end=instant)
-        if figures is None:  # pragma: no cover - the instant has a snapshot
+        shown = [end for end in versions if end <= instant][-selectors.REVIEW_FORTNIGHTS :]
+        cache_key = review_cache.key(
+            fortnights=[(end, versions[end]) for end in shown],
+            scope=review_cache.viewer_scope(self.request.user),
+        )
+        data = review_cache.cached(cache_key, lambda: review_page(instant))
+        if data is None:  # pragma: no cover - the instant has a snapshot
             return context
-        context.update(review_context(figures))
-        context["headline"] = headline_context(context["review"])
+        context.update(data)
+        context.update(lazy_review_context(data["figures"]))  # type: ignore[arg-type]
         context["backfilled_at"] = (
             taken[instant] if review_fortnights.was_backfilled(instant, taken) else None
         )
@@ -182,6 +197,44 @@ class ReviewView(PermissionRequired, TemplateView):
             f"{reverse('indicators:review_pack_create')}?{urlencode({'end': instant.isoformat()})}"
         )
         return context
+
+
+def review_page(end: datetime) -> dict[str, object] | None:
+    """The review of the fortnight ending at ``end`` as the live page shows it, ready to be
+    cached (``review_cache``): its figures, its dates, and its first screen and body drawn
+    (``headline_html``, ``body_html``). None when there is no snapshot up to ``end``."""
+    figures = selectors.review_figures(end=end)
+    if figures is None:
+        return None
+    data = review_context(figures)
+    data["headline"] = headline_context(data["review"])
+    return {
+        "figures": figures,
+        "fortnight_ending": data["fortnight_ending"],
+        "previous_ending": data["previous_ending"],
+        "headline_html": render_to_string(HEADLINE_TEMPLATE, data),
+        "body_html": render_to_string(BODY_TEMPLATE, data),
+    }
+
+
+LAZY_KEYS = ("review", "sections", "priority_areas", "breakdowns", "headline")
+
+
+def lazy_review_context(figures: dict) -> dict[str, object]:
+    """``review_context``'s objects and the headline rows, built from ``figures`` only when
+    one is read: the page draws the cached HTML and reads none of them."""
+
+    @cache
+    def built() -> dict[str, object]:
+        data = review_context(figures)
+        data["headline"] = headline_context(data["review"])  # type: ignore[arg-type]
+        return data
+
+    return {name: SimpleLazyObject(partial(_item, built, name)) for name in LAZY_KEYS}
+
+
+def _item(built: Callable[[], dict[str, object]], name: str) -> object:
+    return built()[name]
 
 
 def headline_context(built: review.Review) -> list[dict[str, object]]:

@@ -427,6 +427,43 @@ def revisions_of(indicator: Indicator) -> list[ValueRevision]:
     return revisions
 
 
+@dataclass(frozen=True)
+class SnapshotVersion:
+    """What identifies the figures stored for one fortnight end: any snapshot written for it
+    (a take rewrites every row with its own ``taken_at``; new rows take new ids) changes it."""
+
+    first_taken: datetime
+    last_taken: datetime
+    last_id: int
+    rows: int
+    total: int
+
+
+def review_snapshot_versions() -> dict[datetime, SnapshotVersion]:
+    """Every fortnight end with a fortnightly snapshot, oldest first, with the version of
+    its figures: when they were first taken (the review's picker, and whether they were
+    computed after the fact from the history) and what changes when a snapshot of that
+    fortnight is written (what the review's cache is keyed on). One query."""
+    from django.db.models import Count, Max, Min, Sum
+
+    return {
+        instant: SnapshotVersion(first, last, last_id, rows, total)
+        for instant, first, last, last_id, rows, total in Snapshot.objects.filter(
+            granularity=Granularity.FORTNIGHTLY, breakdown=ALL
+        )
+        .values("instant")
+        .annotate(
+            first=Min("taken_at"),
+            last=Max("taken_at"),
+            last_id=Max("pk"),
+            rows=Count("pk"),
+            total=Sum("value"),
+        )
+        .order_by("instant")
+        .values_list("instant", "first", "last", "last_id", "rows", "total")
+    }
+
+
 def review_snapshot_instants() -> dict[datetime, datetime]:
     """Every fortnight end with a fortnightly snapshot, and when its figures were taken (the
     earliest ``taken_at``): the review's fortnight picker, and whether a fortnight's figures

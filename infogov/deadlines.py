@@ -35,7 +35,7 @@ The rules, and where they come from:
 
 import calendar as calendar_module
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -195,7 +195,10 @@ class ClockEvent:
         return f"{self.kind} ({when}): {self.effect}"
 
 
-@dataclass(frozen=True)
+# The working of a due date: its rule, the holidays skipped, the clock events applied, the flags.
+Working = tuple[str, tuple[Holiday, ...], tuple[ClockEvent, ...], tuple[str, ...]]
+
+
 class Deadline:
     """A statutory due date and its working, as the case page and ``--explain`` show it.
 
@@ -203,21 +206,152 @@ class Deadline:
     one for DPA 1998). ``unrolled_due`` is the date before any roll to a working day (SARs);
     it equals ``due`` otherwise. ``awaiting`` names the clock stops still open
     (``"clarification"``, ``"fee"``, ``"id"``): while any is, ``due`` is provisional.
+
+    The working (``rule``, ``holidays_skipped``, ``clock_events_applied``, ``flags``) is given
+    when the deadline is made, or, for a case without clock events or extensions (see
+    :func:`_plain_deadline`), built by the full path when first read: a run over every open
+    case (when the bank holidays change) compares dates, and the text costs several times the
+    date. Read-only (every field is a property without a setter, which is also quicker to
+    make than a frozen dataclass); equal when every field, working included, is equal.
     """
 
-    kind: CaseKind
-    received: date
-    due: date
-    regime: str
-    rule: str
-    start: date
-    days_counted: int
-    unit: str
-    unrolled_due: date
-    holidays_skipped: tuple[Holiday, ...] = ()
-    clock_events_applied: tuple[ClockEvent, ...] = ()
-    flags: tuple[str, ...] = ()
-    awaiting: tuple[str, ...] = field(default=())
+    __slots__ = (
+        "_kind",
+        "_received",
+        "_due",
+        "_regime",
+        "_start",
+        "_days_counted",
+        "_unit",
+        "_unrolled_due",
+        "_awaiting",
+        "_working",
+        "_worked_from",
+    )
+
+    def __init__(
+        self,
+        *,
+        kind: CaseKind,
+        received: date,
+        due: date,
+        regime: str,
+        start: date,
+        days_counted: int,
+        unit: str,
+        unrolled_due: date,
+        rule: str = "",
+        holidays_skipped: tuple[Holiday, ...] = (),
+        clock_events_applied: tuple[ClockEvent, ...] = (),
+        flags: tuple[str, ...] = (),
+        awaiting: tuple[str, ...] = (),
+    ) -> None:
+        self._kind = kind
+        self._received = received
+        self._due = due
+        self._regime = regime
+        self._start = start
+        self._days_counted = days_counted
+        self._unit = unit
+        self._unrolled_due = unrolled_due
+        self._awaiting = awaiting
+        self._working: Working | None = (rule, holidays_skipped, clock_events_applied, flags)
+        self._worked_from: tuple[HolidayCalendar, DeadlineSettings] | None = None
+
+    @property
+    def kind(self) -> CaseKind:
+        return self._kind
+
+    @property
+    def received(self) -> date:
+        return self._received
+
+    @property
+    def due(self) -> date:
+        return self._due
+
+    @property
+    def regime(self) -> str:
+        return self._regime
+
+    @property
+    def start(self) -> date:
+        return self._start
+
+    @property
+    def days_counted(self) -> int:
+        return self._days_counted
+
+    @property
+    def unit(self) -> str:
+        return self._unit
+
+    @property
+    def unrolled_due(self) -> date:
+        return self._unrolled_due
+
+    @property
+    def awaiting(self) -> tuple[str, ...]:
+        return self._awaiting
+
+    def _worked(self) -> Working:
+        working = self._working
+        if working is None:
+            assert self._worked_from is not None  # one of the two is always set
+            calendar, settings = self._worked_from
+            working = self._working = _plain_working(self._kind, self._received, calendar, settings)
+            self._worked_from = None
+        return working
+
+    @property
+    def rule(self) -> str:
+        return self._worked()[0]
+
+    @property
+    def holidays_skipped(self) -> tuple[Holiday, ...]:
+        return self._worked()[1]
+
+    @property
+    def clock_events_applied(self) -> tuple[ClockEvent, ...]:
+        return self._worked()[2]
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self._worked()[3]
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.kind,
+            self.received,
+            self.due,
+            self.regime,
+            self.rule,
+            self.start,
+            self.days_counted,
+            self.unit,
+            self.unrolled_due,
+            self.holidays_skipped,
+            self.clock_events_applied,
+            self.flags,
+            self.awaiting,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Deadline)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        names = (
+            "kind received due regime rule start days_counted unit unrolled_due "
+            "holidays_skipped clock_events_applied flags awaiting"
+        ).split()
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        return f"Deadline({shown})"
 
     @property
     def clock_stopped(self) -> bool:
@@ -263,6 +397,8 @@ def corresponding_date(d: date, months: int) -> date:
     """
     years, month0 = divmod(d.month - 1 + months, 12)
     year, month = d.year + years, month0 + 1
+    if d.day <= 28:  # every month has the day: no need to ask how long it is
+        return date(year, month, d.day)
     return date(year, month, min(d.day, calendar_module.monthrange(year, month)[1]))
 
 
@@ -778,11 +914,28 @@ def compute_deadline(
     extended: bool = False,
     extensions: Sequence[int] = (),
 ) -> Deadline:
-    """The due date of a case of ``kind``; arguments that do not apply to it are refused."""
+    """The due date of a case of ``kind``; arguments that do not apply to it are refused.
+
+    A case without clock events or extensions (most of them) takes a short path that finds
+    the date alone and leaves its working to be built, by the full path, when first read.
+    """
     try:
-        case_kind = CaseKind(kind)
-    except ValueError:
+        case_kind = _KINDS[kind]
+    except (KeyError, TypeError):  # TypeError: a value that cannot be a kind at all
         raise DeadlineInputError(ERR_KIND.format(value=kind)) from None
+    if (
+        clarification_requested is None
+        and clarified is None
+        and fee_notice is None
+        and fee_paid is None
+        and id_requested is None
+        and id_received is None
+        and not extended
+        and not extensions
+    ):
+        plain = _plain_deadline(case_kind, received, calendar, settings)
+        if plain is not None:
+            return plain
     if case_kind is CaseKind.SAR:
         if extensions:
             raise DeadlineInputError(ERR_SAR_EXTENSIONS)
@@ -815,3 +968,133 @@ def compute_deadline(
         extended=extended,
         extensions=extensions,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The short path: a case with no clock events and no extension
+# ---------------------------------------------------------------------------------------------
+
+_KINDS: dict[object, CaseKind] = {kind.value: kind for kind in CaseKind}
+_ENGLAND_AND_WALES = (Division.ENGLAND_AND_WALES,)
+
+
+def _plain_deadline(
+    kind: CaseKind, received: date, calendar: HolidayCalendar, settings: DeadlineSettings
+) -> Deadline | None:
+    """The due date of a case with no clock events and no extension, as the full path finds
+    it, with the working left to :func:`_plain_working` (None: take the full path).
+
+    The same rules, read straight from the working-day index: day 1 is the first working day
+    after receipt (or, under the s.45 Code reading, after the first working day on or after
+    it), and the due date is the 20th (FOIA s.10(1), EIR reg 5(2)); a SAR is the
+    corresponding date next month rolled to an England and Wales working day (UK GDPR
+    Art 12(3)), or the relevant day + 39 (DPA 1998 s.7(10)).
+    """
+    if kind is _SAR:
+        if received < GDPR_COMMENCEMENT:
+            offset = settings.dpa1998_offset_days
+            due = received + timedelta(days=offset)
+            return _unexplained(
+                kind, received, due, REGIME_DPA_1998, received, offset + 1, UNIT_CALENDAR_DAYS,
+                due, calendar, settings,
+            )  # fmt: skip
+        unrolled = corresponding_date(received, 1)
+        due = roll_forward(unrolled, calendar=calendar, divisions=_ENGLAND_AND_WALES)
+        return _unexplained(
+            kind, received, due, REGIME_UK_GDPR, received, (due - received).days,
+            UNIT_CALENDAR_DAYS, unrolled, calendar, settings,
+        )  # fmt: skip
+    if kind is _FOI or settings.eir_counts_all_uk_holidays:
+        divisions = ALL_DIVISIONS
+    else:
+        divisions = _ENGLAND_AND_WALES
+    # The FOIA calendar of the full path (the same years, so the same cached calendar),
+    # found by identity: hashing a calendar costs more than the rest of the count.
+    key = (id(calendar), received.year)
+    found = _FOIA_CALENDARS.get(key)
+    if found is None or found[0] is not calendar:
+        if len(_FOIA_CALENDARS) >= _FOIA_CALENDARS_KEPT:
+            _FOIA_CALENDARS.clear()
+        found = (calendar, foia_calendar(calendar, received.year, received.year + 2))
+        _FOIA_CALENDARS[key] = found
+    o = received.toordinal()
+    index = found[1].working_day_index(divisions, o, o + 2 * FOI_WORKING_DAYS + 31)
+    if not index.first <= o < index.last:
+        return None
+    start = o
+    if settings.receipt_on_non_working_day == "code_s45":
+        before = index.counts[o - index.first]
+        if index.counts[o - index.first + 1] == before:  # not a working day: roll forward
+            if before >= len(index.days):
+                return None
+            start = index.days[before]
+    due_ordinal = index.nth_after(start, FOI_WORKING_DAYS)
+    if due_ordinal is None:
+        return None
+    due = date.fromordinal(due_ordinal)
+    return _unexplained(
+        kind, received, due, REGIME_FOIA if kind is _FOI else REGIME_EIR,
+        received if start == o else date.fromordinal(start), FOI_WORKING_DAYS,
+        UNIT_WORKING_DAYS, due, calendar, settings,
+    )  # fmt: skip
+
+
+_FOI, _SAR = CaseKind.FOI, CaseKind.SAR  # module globals: quicker to read than Enum members
+# (id(calendar), year received) -> (calendar, its FOIA calendar). The calendar is kept in the
+# value, so its id cannot be reused while the entry lives; a few calendars are ever used.
+_FOIA_CALENDARS: dict[tuple[int, int], tuple[HolidayCalendar, HolidayCalendar]] = {}
+_FOIA_CALENDARS_KEPT = 256
+
+
+def _unexplained(
+    kind: CaseKind,
+    received: date,
+    due: date,
+    regime: str,
+    start: date,
+    days_counted: int,
+    unit: str,
+    unrolled_due: date,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings,
+) -> Deadline:
+    """A :class:`Deadline` whose working :func:`_plain_working` builds when first read."""
+    deadline = _new_deadline(Deadline)
+    deadline._kind = kind
+    deadline._received = received
+    deadline._due = due
+    deadline._regime = regime
+    deadline._start = start
+    deadline._days_counted = days_counted
+    deadline._unit = unit
+    deadline._unrolled_due = unrolled_due
+    deadline._awaiting = ()
+    deadline._working = None
+    deadline._worked_from = (calendar, settings)
+    return deadline
+
+
+_new_deadline = object.__new__
+
+
+def _plain_working(
+    kind: CaseKind, received: date, calendar: HolidayCalendar, settings: DeadlineSettings
+) -> Working:
+    """The working of a short-path due date, from the full path, so it reads word for word
+    as it always has."""
+    if kind is CaseKind.SAR:
+        full = sar_deadline(received, calendar=calendar, settings=settings)
+    else:
+        full = _working_day_deadline(
+            kind,
+            received,
+            calendar=calendar,
+            settings=settings,
+            clarification_requested=None,
+            clarified=None,
+            fee_notice=None,
+            fee_paid=None,
+            extended=False,
+            extensions=(),
+        )
+    return (full.rule, full.holidays_skipped, full.clock_events_applied, full.flags)

@@ -38,7 +38,8 @@ from hackperf.roles import Perm
 from hackperf.workdays import working_days_between
 from infogov import metrics, privacy, selectors
 from infogov.choices import Kind as CaseKind
-from infogov.models import Case
+from infogov.models import Case, Directorate
+from infogov.querysets import sees_any_case, sees_every_directorate
 
 SOURCE = "infogov"
 HIDDEN = "and {n} more in directorates you cannot open"
@@ -258,7 +259,7 @@ TIMELY_RULE = (
 _monthly = partial(Metric, kind=Kind.MONTHLY, source=SOURCE, permission=VIEW, owner=IG_MANAGER)
 
 
-def _open(code: str, label: str, definition: str) -> Metric:
+def _open(code: str, label: str, definition: str, **kw: Any) -> Metric:
     """A figure of the cases open at T, counted by the grouped query of the open cases."""
     return Metric(
         code=code,
@@ -273,6 +274,7 @@ def _open(code: str, label: str, definition: str) -> Metric:
         behind=partial(case_behind, how=OPEN, snapshot_metric=code),
         permission=VIEW,
         review=("information-governance",),
+        **kw,
     )
 
 
@@ -282,16 +284,25 @@ OPEN_AT_T = (
 )
 
 DMT_METRICS = (
-    _open(metrics.OPEN_CASES, "Open FOI, EIR and SAR cases", f"Cases {OPEN_AT_T}."),
+    _open(
+        metrics.OPEN_CASES,
+        "Open FOI, EIR and SAR cases",
+        f"Cases {OPEN_AT_T}.",
+        headline="FOI, EIR and SAR cases open",
+        briefing="Open",
+    ),
     _open(
         metrics.DUE_WITHIN_5,
         "Due within 5 working days",
         f"Cases {OPEN_AT_T}, whose due date in force at T is within the next 5 working days.",
+        briefing="Due within 5 working days",
     ),
     _open(
         metrics.OVERDUE,
         "Overdue",
         f"Cases {OPEN_AT_T}, whose due date in force at T is before T's date.",
+        headline="FOI, EIR and SAR cases overdue",
+        briefing="Overdue",
     ),
 )
 
@@ -382,6 +393,17 @@ MONTHLY_METRICS = (
 )
 
 
+def case_scope(user) -> str:
+    """Which cases ``user`` may see, as text for a cache key (indicators' review keys its
+    cache on it): "none", "all", or their directorates' ids ("directorates:2,5")."""
+    if not sees_any_case(user):
+        return "none"
+    if sees_every_directorate(user):
+        return "all"
+    own = Directorate.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)
+    return "directorates:" + ",".join(str(pk) for pk in own)
+
+
 def register() -> None:
     """Called once, from ``InfogovConfig.ready``: the metrics, and the figures indicators
     shows that are not metrics (the Cabinet Office columns, the FOI peer comparison)."""
@@ -389,3 +411,4 @@ def register() -> None:
     registry.register_provider("infogov.foi_publication_figures", metrics.foi_publication_figures)
     registry.register_provider("infogov.publication_columns", lambda: metrics.PUBLICATION_COLUMNS)
     registry.register_provider("infogov.foi_peer_comparison", metrics.foi_peer_comparison)
+    registry.register_provider("infogov.case_scope", case_scope)

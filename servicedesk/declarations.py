@@ -414,21 +414,33 @@ SELF_SERVICE_SHARE = Metric(
     polarity=Polarity.HIGHER,
     share_of=(metrics.SELF_SERVICE_LOGGED, (metrics.LOGGED_INCIDENTS, metrics.LOGGED_REQUESTS)),
     review=("self-service",),
+    headline="Priority: self-service share of new tickets",
 )
 
 OPEN = "open at T: logged at or before T and in an open or paused status at T"
 
 # In the order the DMT review lists them (each group's figures in this order).
 DMT_METRICS = (
-    _as_of(metrics.OPEN_INCIDENTS, "Open incidents", f"Incidents {OPEN}.", ("open-work",)),
     _as_of(
-        metrics.OPEN_REQUESTS, "Open service requests", f"Service requests {OPEN}.", ("open-work",)
+        metrics.OPEN_INCIDENTS,
+        "Open incidents",
+        f"Incidents {OPEN}.",
+        ("open-work",),
+        headline="Open incidents",
+    ),
+    _as_of(
+        metrics.OPEN_REQUESTS,
+        "Open service requests",
+        f"Service requests {OPEN}.",
+        ("open-work",),
+        headline="Open service requests",
     ),
     _as_of(
         metrics.OVER_A_WEEK_OLD,
         "Open over a week",
         f"Tickets {OPEN}, and logged before T − 7 days (7 × 24 hours of real time).",
         ("open-work",),
+        headline="Open over a week",
     ),
     _as_of(
         metrics.ON_HOLD,
@@ -456,6 +468,8 @@ DMT_METRICS = (
         "again counts twice.",
         ("flow",),
         polarity=Polarity.HIGHER,
+        headline="Closures per week",
+        headline_per_week=True,
     ),
     _period(
         metrics.REOPENS,
@@ -464,6 +478,7 @@ DMT_METRICS = (
         "status.",
         ("flow",),
         polarity=Polarity.LOWER,
+        headline="Reopened in the fortnight",
     ),
     _as_of(
         metrics.MULTIPLE_REASSIGNMENTS,
@@ -471,6 +486,7 @@ DMT_METRICS = (
         f"Tickets {OPEN}, with at least N reassignments (changes of queue after the first "
         "assignment) up to T; N is configurable, default 2.",
         ("stuck",),
+        headline="Reassigned two or more times, open",
     ),
     _period(
         metrics.ESCALATIONS,
@@ -478,6 +494,7 @@ DMT_METRICS = (
         "Escalation events in the period.",
         ("escalations",),
         polarity=Polarity.LOWER,
+        headline="Escalations in the fortnight",
     ),
     _as_of(
         metrics.ESCALATED_OPEN,
@@ -490,12 +507,14 @@ DMT_METRICS = (
         "New-starter requests logged",
         "Service requests in a new-starter category logged in the period.",
         ("new-starters",),
+        headline="New-starter requests logged",
     ),
     _as_of(
         metrics.NEW_STARTER_OPEN,
         "New-starter requests open",
         f"Service requests in a new-starter category {OPEN}.",
         ("new-starters",),
+        headline="New-starter requests open",
     ),
     _period(
         metrics.JOINERS_MOVERS_LEAVERS_LOGGED,
@@ -508,12 +527,14 @@ DMT_METRICS = (
         "Joiners, movers, leavers open",
         f"Service requests in a new-starter, mover or leaver category {OPEN}.",
         ("joiners-movers-leavers",),
+        headline="Priority: joiners, movers, leavers, open",
     ),
     _as_of(
         metrics.MFD_OPEN,
         "MFD print and copy tickets open",
         f"Tickets in the MFD print and copy category {OPEN}.",
         ("mfd",),
+        headline="Priority: MFD print and copy, open",
     ),
     SELF_SERVICE_SHARE,
     _period(

@@ -118,6 +118,22 @@ class RegistryTests:
             assert metric.definition and metric.label
             assert (metric.behind is None) == (metric.permission is None)
 
+    def test_the_apps_declared_the_headline_and_briefing_labels(self):
+        headline = {m.code: m.headline for m in registry.all_metrics() if m.headline}
+        assert len(headline) == 14
+        assert headline["servicedesk.closures"] == "Closures per week"
+        assert [m.code for m in registry.all_metrics() if m.headline_per_week] == [
+            "servicedesk.closures"
+        ]
+        assert {m.code: m.briefing for m in registry.all_metrics() if m.briefing} == {
+            "infogov.open_cases": "Open",
+            "infogov.due_within_5_working_days": "Due within 5 working days",
+            "infogov.overdue": "Overdue",
+        }
+        for metric in registry.all_metrics():
+            if metric.headline or metric.briefing:
+                assert metric.is_snapshot or metric.share_of is not None
+
     def test_it_sorts_by_a_known_column_with_the_primary_key_last(self):
         class Recorder:
             def order_by(self, *fields):

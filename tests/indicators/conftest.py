@@ -1,6 +1,14 @@
 import pytest
 
+from indicators import review_cache
 from indicators.services.definitions import definitions_sync
+
+
+@pytest.fixture(autouse=True)
+def fresh_review_cache():
+    """No test sees a review cached by another: a recreated test database gives the same
+    snapshot ids, instants and values to a later run, hence the same cache key."""
+    review_cache.invalidate()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ nothing but the declaration.
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -108,6 +109,26 @@ class ThrowawayMetricTests:
         assert drill.status_code == 200
         assert [r.reference for r in drill.context["rows"]] == [drill.wsgi_request.user.username]
         assert "User accounts that had joined by T." in drill.content.decode()
+
+    def test_one_with_a_headline_label_is_on_the_first_screen(self, db, client_as):
+        client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
+        headline = replace(THROWAWAY, headline="Accounts, all told")
+        with registry.registered(headline):
+            services.snapshot_take(as_of=FORTNIGHT_END)
+            response = client.get(reverse("indicators:review"))
+        rows = response.context["headline"]
+        assert [(r["item"].label, r["item"].row.current) for r in rows][-1] == (
+            "Accounts, all told",
+            1,
+        )
+        assert f'data-headline="{CODE}"' in response.content.decode()
+        assert len(rows) == 15  # the 14 declared by the apps, and this one last
+
+    def test_one_without_is_not(self, throwaway, client_as):
+        client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
+        services.snapshot_take(as_of=FORTNIGHT_END)
+        response = client.get(reverse("indicators:review"))
+        assert CODE not in [r["item"].row.code for r in response.context["headline"]]
 
     def test_it_is_in_the_api(self, throwaway, client_as):
         client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
