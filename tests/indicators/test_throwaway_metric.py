@@ -114,7 +114,7 @@ class ThrowawayMetricTests:
         client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
         headline = replace(THROWAWAY, headline="Accounts, all told")
         with registry.registered(headline):
-            services.snapshot_take(as_of=FORTNIGHT_END)
+            snapshot_take(as_of=FORTNIGHT_END)
             response = client.get(reverse("indicators:review"))
         rows = response.context["headline"]
         assert [(r["item"].label, r["item"].row.current) for r in rows][-1] == (
@@ -126,7 +126,7 @@ class ThrowawayMetricTests:
 
     def test_one_without_is_not(self, throwaway, client_as):
         client = client_as(Role.DMT, date_joined=datetime(2026, 3, 1, tzinfo=UTC))
-        services.snapshot_take(as_of=FORTNIGHT_END)
+        snapshot_take(as_of=FORTNIGHT_END)
         response = client.get(reverse("indicators:review"))
         assert CODE not in [r["item"].row.code for r in response.context["headline"]]
 
