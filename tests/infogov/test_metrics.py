@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from hackperf.metrics import ALL, MetricRow, Ratio
 from infogov import metrics, services
 from infogov.choices import EventKind, Kind, Outcome, Stage
-from tests.infogov.factories import DirectorateFactory, ServiceFactory
+from tests.infogov.factories import DirectorateFactory, ServiceFactory, log_case
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 25)
@@ -73,19 +73,7 @@ class Scenario:
 
     @staticmethod
     def log(reference, kind, received, service, **extra):
-        return services.case_log(
-            reference=reference,
-            kind=kind,
-            received=received,
-            channel="email",
-            subject="Subject",
-            directorate=service.directorate,
-            service=service,
-            requester_name="Zebedee Quill",
-            today=TODAY,
-            now=noon(received),
-            **extra,
-        )
+        return log_case(reference, kind, received, service, today=TODAY, **extra)
 
     @staticmethod
     def event(case, kind, day, **extra):
