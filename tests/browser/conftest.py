@@ -85,6 +85,16 @@ class RecordingPage:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
 
+    def shown_link_urls(self) -> list[str]:
+        """What each visible link shows after itself in the current media (the design
+        system's print CSS adds " (/path)"; our print rules take it off): [] on paper."""
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll('a[href]')]
+                .filter(a => a.offsetParent !== null)
+                .map(a => getComputedStyle(a, '::after').content)
+                .filter(c => c && c !== 'none' && c !== 'normal')"""
+        )
+
     def axe_violations(self, *, impacts=("serious", "critical")) -> list[dict]:
         """Run axe-core (served from static/) against WCAG 2.2 AA.
 

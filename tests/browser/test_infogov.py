@@ -328,16 +328,6 @@ def seed_a_year_of_cases():
             )
 
 
-def shown_link_urls(page) -> list[str]:
-    """What a printed link shows after itself (base CSS adds " (/path)" to govuk-link)."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('a[href]')]
-            .filter(a => a.offsetParent !== null)
-            .map(a => getComputedStyle(a, '::after').content)
-            .filter(c => c && c !== 'none' && c !== 'normal')"""
-    )
-
-
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
@@ -388,7 +378,7 @@ class IgGroupReportInTheBrowserTests:
 
         page.emulate_media(media="print")
         assert page.locator("form.hp-no-print").is_hidden()
-        assert shown_link_urls(page) == []
+        assert recording_page.shown_link_urls() == []
         pdf = page.pdf(format="A4", print_background=True)
         assert pdf.startswith(b"%PDF")
         (ARTIFACTS / "ig-report.pdf").write_bytes(pdf)
@@ -418,6 +408,6 @@ class IgGroupReportInTheBrowserTests:
         assert page.locator("#report-foi-eir tfoot").inner_text().split("\t")[1].strip() == "1"
         assert recording_page.axe_violations() == []
         page.emulate_media(media="print")
-        assert shown_link_urls(page) == []
+        assert recording_page.shown_link_urls() == []
         pdf = page.pdf(format="A4", print_background=True)
         assert 1 <= pdf_pages(pdf) <= 2

@@ -30,6 +30,31 @@ class PagesInTheBrowserTests:
         assert page.get_by_role("alert").inner_text().startswith("There is a problem")
         assert recording_page.axe_violations() == []
 
+    def test_the_header_search_box_has_its_label(self, recording_page, make_user):
+        """GOV.UK's header search: the box has a <label> of its own, visually hidden (the
+        Search button beside it says what it is to sighted people), read by screen readers;
+        axe finds nothing wrong with it at any impact."""
+        make_user(Role.DMT, username="dana")
+        recording_page.sign_in("dana", PASSWORD)
+        page = recording_page.page
+        box = page.get_by_role("search").get_by_role(
+            "searchbox", name="Find a ticket or case by its reference"
+        )
+        assert box.count() == 1
+        assert box.evaluate("box => [...box.labels].map(label => label.textContent)") == [
+            "Find a ticket or case by its reference"
+        ]
+        everything = ("minor", "moderate", "serious", "critical")
+        assert [
+            v
+            for v in recording_page.axe_violations(impacts=everything)
+            if any("hp-header-search" in str(target) for target in v["targets"])
+        ] == []
+        box.fill("no-such-reference")
+        box.press("Enter")
+        page.wait_for_load_state()
+        assert page.url.startswith(recording_page.base_url + reverse("search") + "?q=no-such")
+
     @pytest.mark.parametrize("role", list(Role))
     def test_each_role_signs_in_and_opens_every_page_it_may(self, recording_page, make_user, role):
         make_user(role, username=f"user-{role.value}", first_name="Test", last_name="Person")

@@ -108,22 +108,27 @@ def converters(route: str) -> dict[str, str]:
     return {name: kind or "str" for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", route)}
 
 
-def view_params(pattern: URLPattern) -> set[str]:
-    """The GET parameters a view reads: its source, its filterset, forms bound to GET."""
+def project_classes(pattern: URLPattern):
+    """The classes of a view (its MRO) that this project wrote, each with its source (None
+    where it cannot be read) and its module."""
     view = getattr(pattern.callback, "view_class", pattern.callback)
-    names: set[str] = set()
-    classes = [
-        c
-        for c in getattr(view, "__mro__", [view])
-        if c.__module__.split(".")[0] in ("hackperf", "servicedesk", "infogov", "indicators")
-    ]
-    for cls in classes:
+    for cls in getattr(view, "__mro__", [view]):
+        if cls.__module__.split(".")[0] not in ("hackperf", "servicedesk", "infogov", "indicators"):
+            continue
         try:
             source = inspect.getsource(cls)
         except (OSError, TypeError):
+            source = None
+        yield cls, source, inspect.getmodule(cls)
+
+
+def view_params(pattern: URLPattern) -> set[str]:
+    """The GET parameters a view reads: its source, its filterset, forms bound to GET."""
+    names: set[str] = set()
+    for cls, source, module in project_classes(pattern):
+        if source is None:
             continue
         names |= set(GET_READS.findall(source))
-        module = inspect.getmodule(cls)
         for match in FORM_ON_GET.finditer(source):
             form = module
             for part in match.group(1).split("."):
@@ -248,21 +253,11 @@ def form_field_names(form) -> set[str]:
 
 def view_form_fields(pattern: URLPattern) -> set[str]:
     """The fields of every form a view names (its ``form_class`` and forms in its source)."""
-    view = getattr(pattern.callback, "view_class", pattern.callback)
     names: set[str] = set()
-    classes = [
-        c
-        for c in getattr(view, "__mro__", [view])
-        if c.__module__.split(".")[0] in ("hackperf", "servicedesk", "infogov", "indicators")
-    ]
-    for cls in classes:
-        form_class = getattr(cls, "form_class", None)
-        names |= form_field_names(form_class)
-        try:
-            source = inspect.getsource(cls)
-        except (OSError, TypeError):
+    for cls, source, module in project_classes(pattern):
+        names |= form_field_names(getattr(cls, "form_class", None))
+        if source is None:
             continue
-        module = inspect.getmodule(cls)
         names |= set(GET_READS.findall(source.replace("POST", "GET")))
         for form_name in FORM_USED.findall(source):
             form = getattr(module, form_name, None) or getattr(

@@ -198,20 +198,9 @@ def _real_history():
 
 
 def _log_case(reference, kind, received, service):
-    from infogov.services.cases import case_log
+    from tests.infogov.factories import log_case
 
-    return case_log(
-        reference=reference,
-        kind=kind,
-        received=received,
-        channel="email",
-        subject="Subject",
-        directorate=service.directorate,
-        service=service,
-        requester_name="Zebedee Quill",
-        today=received,
-        now=datetime.combine(received, datetime.min.time(), tzinfo=LONDON) + timedelta(hours=12),
-    )
+    return log_case(reference, kind, received, service, today=received)
 
 
 @pytest.mark.django_db

@@ -1,13 +1,14 @@
 """Factories of the infogov app. Cases made here carry a due date computed by the engine."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 import factory
 
+from hackperf.windows import LONDON
 from infogov import selectors
 from infogov.choices import Channel, Kind, Stage, Status
 from infogov.models import Case, ClockEvent, Directorate, Escalation, Requester, Service
-from infogov.services.cases import case_apply_deadline, case_deadline
+from infogov.services.cases import case_apply_deadline, case_deadline, case_log
 
 
 class DirectorateFactory(factory.django.DjangoModelFactory):
@@ -91,3 +92,21 @@ class EscalationFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     level = "t_minus_5"
     escalated_at = factory.Faker("date_time", tzinfo=__import__("datetime").UTC)
+
+
+def log_case(reference: str, kind: str, received: date, service: Service, *, today: date, **extra):
+    """A case logged through the service (its history and due date as in production), by
+    e-mail, at noon in London on the day it was received."""
+    return case_log(
+        reference=reference,
+        kind=kind,
+        received=received,
+        channel="email",
+        subject="Subject",
+        directorate=service.directorate,
+        service=service,
+        requester_name="Zebedee Quill",
+        today=today,
+        now=datetime.combine(received, time(12), tzinfo=LONDON),
+        **extra,
+    )

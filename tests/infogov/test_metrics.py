@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from hackperf.metrics import ALL, MetricRow, Ratio
 from infogov import metrics
 from infogov.choices import EventKind, Kind, Outcome, Stage
-from infogov.services.cases import case_log, case_record_clock_event, case_respond
-from tests.infogov.factories import DirectorateFactory, ServiceFactory
+from infogov.services.cases import case_record_clock_event, case_respond
+from tests.infogov.factories import DirectorateFactory, ServiceFactory, log_case
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2026, 11, 25)
@@ -74,19 +74,7 @@ class Scenario:
 
     @staticmethod
     def log(reference, kind, received, service, **extra):
-        return case_log(
-            reference=reference,
-            kind=kind,
-            received=received,
-            channel="email",
-            subject="Subject",
-            directorate=service.directorate,
-            service=service,
-            requester_name="Zebedee Quill",
-            today=TODAY,
-            now=noon(received),
-            **extra,
-        )
+        return log_case(reference, kind, received, service, today=TODAY, **extra)
 
     @staticmethod
     def event(case, kind, day, **extra):

@@ -278,6 +278,23 @@ class CaseDetailTests:
         assert len(few) == len(many)
 
 
+def case_form(service, **changes) -> dict:
+    """What an IG officer types to log an FOI request received on 2 November 2026, for
+    ``service`` (and its directorate), with ``changes``."""
+    return {
+        "reference": "FOI-2026-09999",
+        "kind": "foi",
+        "stage": "request",
+        "received": "2026-11-02",
+        "channel": "email",
+        "subject": "Tree felling",
+        "directorate": service.directorate_id,
+        "service": service.pk,
+        "requester_name": "Ada Lovelace",
+        **changes,
+    }
+
+
 @pytest.mark.django_db
 class CaseFormTests:
     def test_it_logs_a_case(self, client_as):
@@ -285,17 +302,7 @@ class CaseFormTests:
         client = client_as(Role.IG_OFFICER)
         response = client.post(
             reverse("infogov:case_create"),
-            {
-                "reference": "FOI-2026-09999",
-                "kind": "foi",
-                "stage": "request",
-                "received": "2026-11-02",
-                "channel": "email",
-                "subject": "Tree felling",
-                "directorate": service.directorate_id,
-                "service": service.pk,
-                "requester_name": "Ada Lovelace",
-            },
+            case_form(service),
         )
         case = Case.objects.get(reference="FOI-2026-09999")
         assert response["Location"] == reverse("infogov:case_detail", args=[case.pk])
@@ -306,17 +313,7 @@ class CaseFormTests:
         other = DirectorateFactory()
         response = client_as(Role.IG_OFFICER).post(
             reverse("infogov:case_create"),
-            {
-                "reference": "FOI-2026-09999",
-                "kind": "foi",
-                "stage": "request",
-                "received": "2026-11-02",
-                "channel": "email",
-                "subject": "Tree felling",
-                "directorate": other.pk,
-                "service": service.pk,
-                "requester_name": "Ada Lovelace",
-            },
+            case_form(service, directorate=other.pk),
         )
         assert response.status_code == 200
         # Without JavaScript the service list is not narrowed: the mismatch is named.
@@ -782,18 +779,11 @@ class RequestTextAndNotesTests:
         service = ServiceFactory()
         response = client_as(Role.IG_OFFICER).post(
             reverse("infogov:case_create"),
-            {
-                "reference": "FOI-2026-09998",
-                "kind": "foi",
-                "stage": "request",
-                "received": "2026-11-02",
-                "channel": "email",
-                "subject": "Tree felling",
-                "request_text": "  How many trees were felled on Hackney Downs?  ",
-                "directorate": service.directorate_id,
-                "service": service.pk,
-                "requester_name": "Ada Lovelace",
-            },
+            case_form(
+                service,
+                reference="FOI-2026-09998",
+                request_text="  How many trees were felled on Hackney Downs?  ",
+            ),
         )
         assert response.status_code == 302
         case = Case.objects.get(reference="FOI-2026-09998")

@@ -21,7 +21,8 @@ import pytest
 from servicedesk.importers import RowError, parse_mapping, read_histories
 from servicedesk.importers.reader import ERRORS_KEPT, RowErrors
 from servicedesk.importers.writer import ImportFileError, tickets_import
-from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
+from servicedesk.models import Category, Queue, Ticket, TicketEvent
+from tests.servicedesk.factories import tables
 
 TOML = """
 name = "fuzz"
@@ -73,16 +74,6 @@ def read(text: str | bytes, **dates: object) -> tuple[list, list[RowError]]:
 
 def where(errors: list[RowError]) -> list[tuple[int, str | None]]:
     return [(e.line, e.column) for e in errors]
-
-
-def tables() -> tuple:
-    return (
-        list(Queue.objects.order_by("pk").values_list()),
-        list(Category.objects.order_by("pk").values_list()),
-        list(Ticket.objects.order_by("pk").values_list()),
-        list(TicketEvent.objects.order_by("pk").values_list()),
-        list(TicketInterval.objects.order_by("pk").values_list()),
-    )
 
 
 class OnePassTests:

@@ -24,6 +24,7 @@ from servicedesk.importers.writer import (
     tickets_import,
 )
 from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
+from tests.servicedesk.factories import tables
 from tests.servicedesk.test_import_presets import BPIC2013, BPIC2014, DATA, needs_real_data
 
 HEADER = (
@@ -63,17 +64,6 @@ def write(tmp_path: Path, text: str, name: str = "export.csv") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def tables() -> tuple:
-    """Everything an import writes, with primary keys, so "changes nothing" is exact."""
-    return (
-        list(Queue.objects.order_by("pk").values_list()),
-        list(Category.objects.order_by("pk").values_list()),
-        list(Ticket.objects.order_by("pk").values_list()),
-        list(TicketEvent.objects.order_by("pk").values_list()),
-        list(TicketInterval.objects.order_by("pk").values_list()),
-    )
 
 
 def counts() -> tuple[int, ...]:
