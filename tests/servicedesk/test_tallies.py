@@ -167,3 +167,35 @@ class QueueTallyTests:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE servicedesk_ticket CASCADE")
         assert tally_rows() == set()
+
+    def test_the_overview_and_an_owners_queues_read_the_same_counts(self, targets):
+        from hackperf.roles import Role
+        from servicedesk.choices import Show
+
+        desk, networks = QueueFactory(name="Desk"), QueueFactory(name="Networks")
+        QueueFactory(name="Empty")
+        scatter(desk, 30, seed=5)
+        scatter(networks, 12, seed=6)
+        dmt, owner = UserFactory(roles=[Role.DMT]), UserFactory(roles=[Role.QUEUE_OWNER])
+        desk.owners.add(owner)
+        for now in edges(MORNING, MORNING + H / 3):
+            read = selectors.queue_overview(user=dmt, now=now)
+            counted = list(selectors.queue_overview_recounted(user=dmt, now=now))
+            assert (
+                [q.name for q in read]
+                == [q.name for q in counted]
+                == [
+                    "Desk",
+                    "Empty",
+                    "Networks",
+                ]
+            )
+            for a, b in zip(read, counted, strict=True):
+                assert selectors.counts_of(a) == selectors.counts_of(b)
+            read = selectors.owned_queues(user=owner, now=now)
+            counted = selectors.owned_queues_recounted(user=owner, now=now)
+            assert [q.pk for q in read] == [q.pk for q in counted] == [desk.pk]
+            for show in selectors.OWNER_COUNTS:
+                key = f"{show.value}_count"
+                assert getattr(read[0], key) == getattr(counted[0], key), show
+            assert Show.OPEN not in selectors.OWNER_COUNTS
