@@ -38,6 +38,7 @@ from servicedesk.bench_pages import (  # noqa: F401 (found by name)
     bench_fr_ict_17,
     bench_home_and_search,
     bench_queue_page,
+    bench_queue_page_growth,
 )
 from servicedesk.importers import load_mapping
 from servicedesk.importers.writer import tickets_import

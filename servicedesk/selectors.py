@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.query import EmptyQuerySet
 
-from servicedesk import sla
+from servicedesk import sla, tallies
 from servicedesk.access import visible_queues
 from servicedesk.choices import Show, Status, StatusClass
 from servicedesk.models import (
@@ -87,8 +87,34 @@ def counts_of(row: object) -> list[QueueCount]:
     return [QueueCount(show, getattr(row, f"{show.value}_count")) for show in COUNTS]
 
 
-def queue_overview(*, user, now: datetime) -> QuerySet[Queue]:
-    """The queues this user may see, each annotated with every count (one query).
+def queue_overview(*, user, now: datetime) -> QuerySet[Queue] | list[Queue]:
+    """The queues this user may see, by name, each with every count (``<show>_count``).
+
+    Where the tallies are kept (``servicedesk.tallies``): two queries, the queues and then their
+    counts, whatever the number of tickets. Else one, counting every live ticket of every queue.
+    """
+    if tallies.available():
+        queues = list(visible_queues(user).order_by("name"))
+        return _with_tallied_counts(queues, now=now, shows=COUNTS)
+    return queue_overview_recounted(user=user, now=now)
+
+
+def _with_tallied_counts(queues: list[Queue], *, now: datetime, shows) -> list[Queue]:
+    """``queues``, each with ``<show>_count`` read from its tallies (one query)."""
+    if not queues:
+        return queues
+    totals = tallies.counts(
+        queue_ids=[queue.pk for queue in queues], now=now, n=multiple_reassignments()
+    )
+    for queue in queues:
+        for show in shows:
+            setattr(queue, f"{show.value}_count", totals[queue.pk][show])
+    return queues
+
+
+def queue_overview_recounted(*, user, now: datetime) -> QuerySet[Queue]:
+    """The queues this user may see, each annotated with every count (one query; SQLite, and
+    the reference the tallies are tested against).
 
     Every count is of tickets not done, so only those are joined (``live_tickets``, a LEFT
     JOIN, so a queue without any still appears, with zeros): at a million tickets that reads
@@ -109,7 +135,18 @@ def queue_overview(*, user, now: datetime) -> QuerySet[Queue]:
 
 
 def queue_counts(*, queue: Queue, now: datetime) -> list[QueueCount]:
-    """One queue's counts (one query).
+    """One queue's counts (one query), read from its tallies (``servicedesk.tallies``: the
+    same cost at any size) where they are kept, else counted (:func:`queue_counts_recounted`).
+    """
+    if tallies.available():
+        totals = tallies.counts(queue_ids=[queue.pk], now=now, n=multiple_reassignments())
+        return [QueueCount(show, totals[queue.pk][show]) for show in COUNTS]
+    return queue_counts_recounted(queue=queue, now=now)
+
+
+def queue_counts_recounted(*, queue: Queue, now: datetime) -> list[QueueCount]:
+    """One queue's counts by counting its live tickets (one query; SQLite, and the reference
+    the tallies are tested against).
 
     Every count is of tickets not done, hence the filter: it adds nothing to any count and lets
     PostgreSQL read the partial index ``sd_ticket_live_by_queue`` instead of every ticket the
@@ -441,8 +478,17 @@ def my_open_tickets(*, user, now: datetime) -> tuple[list[Ticket], int]:
 
 
 def owned_queues(*, user, now: datetime) -> list[Queue]:
-    """The queues ``user`` owns, each annotated with the counts a queue owner acts on
-    (``<show>_count``), in one query."""
+    """The queues ``user`` owns, each with the counts a queue owner acts on (``<show>_count``):
+    read from their tallies where kept (two queries), else counted (one)."""
+    if tallies.available():
+        owned = Queue.objects.filter(owners=user).values("pk")
+        queues = list(Queue.objects.filter(pk__in=owned).order_by("name"))
+        return _with_tallied_counts(queues, now=now, shows=OWNER_COUNTS)
+    return owned_queues_recounted(user=user, now=now)
+
+
+def owned_queues_recounted(*, user, now: datetime) -> list[Queue]:
+    """:func:`owned_queues` by counting the live tickets (one query)."""
     n = multiple_reassignments()
     return list(
         Queue.objects.filter(pk__in=Queue.objects.filter(owners=user).values("pk"))

@@ -114,12 +114,21 @@ class CountColumn(tables.Column):
         )
 
 
+def _queue_url(queue: Queue) -> str:
+    """The queue page's address, resolved once per queue object: the overview links each of
+    a queue's nine counts to it, and ``reverse`` was a third of the page's time."""
+    url = getattr(queue, "_detail_url", None)
+    if url is None:
+        url = queue._detail_url = reverse("servicedesk:queue_detail", args=[queue.slug])
+    return url
+
+
 def count_link(queue: Queue, show: Show, value: int) -> str:
     """A count linking to the queue page filtered to those tickets (named for screen readers)."""
     return format_html(
         '<a class="govuk-link lbh-link" href="{}?{}">{}'
         '<span class="govuk-visually-hidden"> {} in {}</span></a>',
-        reverse("servicedesk:queue_detail", args=[queue.slug]),
+        _queue_url(queue),
         urlencode({"show": show.value}),
         value,
         show.label.lower(),
