@@ -546,6 +546,19 @@ def snapshot_window(*, as_of: datetime, granularity: str) -> tuple[datetime, dat
     return span.start, span.end
 
 
+def _snapshot_batches(span: windows.Span) -> dict[object, tuple[dict[str, object], object]]:
+    """The distinct count functions of the registry's snapshot metrics, each with its
+    metrics' window arguments and parameters for ``span`` and its ``count_many``, if any."""
+    batches: dict[object, tuple[dict[str, object], object]] = {}
+    for metric in registry.snapshot_metrics():
+        arguments, _ = batches.setdefault(metric.count, ({}, metric.count_many))
+        for name, value in metric.arguments(span).items():
+            if arguments.get(name, value) != value:
+                raise ValueError(f"{metric.code}: {name} differs within one count function")
+            arguments[name] = value
+    return batches
+
+
 def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
     """Every figure of the registry's snapshot metrics as of ``as_of`` (not stored).
 
@@ -554,18 +567,35 @@ def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
     registered metrics are kept, in the order the functions return them.
     """
     span = snapshot_span(as_of=as_of, granularity=granularity)
-    batches: dict[object, dict[str, object]] = {}
-    codes: set[str] = set()
-    for metric in registry.snapshot_metrics():
-        codes.add(metric.code)
-        arguments = batches.setdefault(metric.count, {})
-        for name, value in metric.arguments(span).items():
-            if arguments.get(name, value) != value:
-                raise ValueError(f"{metric.code}: {name} differs within one count function")
-            arguments[name] = value
+    codes = {metric.code for metric in registry.snapshot_metrics()}
     rows: list[MetricRow] = []
-    for count, arguments in batches.items():
+    for count, (arguments, _) in _snapshot_batches(span).items():
         rows.extend(row for row in count(**arguments) if row.metric in codes)  # type: ignore[operator]
+    return rows
+
+
+def snapshot_rows_many(
+    *, instants: list[datetime], granularity: str
+) -> dict[datetime, list[MetricRow]]:
+    """``snapshot_rows`` for each of ``instants``: a count function with a ``count_many`` is
+    called once for all of them (a fixed number of queries however many), the others once
+    per instant. The rows of each instant are those ``snapshot_rows`` gives, in its order."""
+    codes = {metric.code for metric in registry.snapshot_metrics()}
+    batches = [
+        _snapshot_batches(snapshot_span(as_of=instant, granularity=granularity))
+        for instant in instants
+    ]
+    rows: dict[datetime, list[MetricRow]] = {instant: [] for instant in instants}
+    if not batches:
+        return rows
+    for count, (_, many) in batches[0].items():
+        arguments = [batch[count][0] for batch in batches]
+        if many is not None:
+            results = many(arguments)  # type: ignore[operator]
+        else:
+            results = [count(**a) for a in arguments]  # type: ignore[operator]
+        for instant, result in zip(instants, results, strict=True):
+            rows[instant].extend(row for row in result if row.metric in codes)
     return rows
 
 
@@ -582,10 +612,22 @@ def snapshot_take(
     if timezone.is_naive(as_of):
         raise ValidationError("A snapshot instant must be an aware datetime.")
     granularity = Granularity(granularity)
-    taken_at = now or timezone.now()
-    rows: dict[tuple[str, str, str], MetricRow] = {}
-    for row in snapshot_rows(as_of=as_of, granularity=granularity):
-        rows[(row.metric, row.breakdown, row.key)] = row  # a source repeating a key: last wins
+    return _snapshot_store(
+        as_of=as_of,
+        granularity=granularity,
+        rows=snapshot_rows(as_of=as_of, granularity=granularity),
+        taken_at=now or timezone.now(),
+    )
+
+
+def _snapshot_store(
+    *, as_of: datetime, granularity: str, rows: list[MetricRow], taken_at: datetime
+) -> list[Snapshot]:
+    """Store one instant's rows: an upsert of every row, then the removal of the rows the
+    figures no longer have (``snapshot_take``'s writes)."""
+    keyed: dict[tuple[str, str, str], MetricRow] = {}
+    for row in rows:
+        keyed[(row.metric, row.breakdown, row.key)] = row  # a source repeating a key: last wins
     snapshots = [
         Snapshot(
             instant=as_of,
@@ -597,7 +639,7 @@ def snapshot_take(
             value=row.value,
             taken_at=taken_at,
         )
-        for row in rows.values()
+        for row in keyed.values()
     ]
     # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
     # conflicting rows instead of failing, and every row ends with one writer's figures.
@@ -613,6 +655,11 @@ def snapshot_take(
     return snapshots
 
 
+BACKFILL_BATCH: Final = 400
+"""Instants computed together by a backfill: a year of days or 15 years of fortnights, so
+the figures held in memory at once stay bounded."""
+
+
 def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datetime]:
     """The instants a backfill from ``start`` to ``end`` (London dates, inclusive) takes."""
     if granularity == Granularity.FORTNIGHTLY:
@@ -623,11 +670,20 @@ def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datet
 def snapshot_backfill(
     *, start: date, end: date, granularity: str = Granularity.FORTNIGHTLY
 ) -> list[datetime]:
-    """Snapshot every fortnight end (or day end) from ``start`` to ``end``, each in its own
-    transaction; returns the instants taken."""
+    """Snapshot every fortnight end (or day end) from ``start`` to ``end``: the figures of
+    all of them computed together (``snapshot_rows_many``), then each instant stored in its
+    own transaction. Returns the instants taken."""
+    granularity = Granularity(granularity)
     instants = snapshot_instants(start=start, end=end, granularity=granularity)
-    for instant in instants:
-        snapshot_take(as_of=instant, granularity=granularity)
+    taken_at = timezone.now()
+    for first in range(0, len(instants), BACKFILL_BATCH):
+        batch = instants[first : first + BACKFILL_BATCH]
+        rows = snapshot_rows_many(instants=batch, granularity=granularity)
+        for instant in batch:
+            with transaction.atomic():
+                _snapshot_store(
+                    as_of=instant, granularity=granularity, rows=rows[instant], taken_at=taken_at
+                )
     return instants
 
 
