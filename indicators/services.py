@@ -623,14 +623,22 @@ def snapshot_take(
 def _snapshot_store(
     *, as_of: datetime, granularity: str, rows: list[MetricRow], taken_at: datetime
 ) -> list[Snapshot]:
-    """Store one instant's rows: an upsert of every row, then the removal of the rows the
-    figures no longer have (``snapshot_take``'s writes)."""
-    keyed: dict[tuple[str, str, str], MetricRow] = {}
-    for row in rows:
-        keyed[(row.metric, row.breakdown, row.key)] = row  # a source repeating a key: last wins
+    """Store one instant's rows (``snapshot_take``'s writes)."""
+    return _snapshots_store(granularity=granularity, rows={as_of: rows}, taken_at=taken_at)
+
+
+def _snapshots_store(
+    *, granularity: str, rows: dict[datetime, list[MetricRow]], taken_at: datetime
+) -> list[Snapshot]:
+    """Store the rows of one or more instants: one upsert of every row, then one removal of
+    the rows of those instants that the figures no longer have."""
+    keyed: dict[tuple[datetime, str, str, str], MetricRow] = {}
+    for instant, instant_rows in rows.items():
+        for row in instant_rows:  # a source repeating a key: last wins
+            keyed[(instant, row.metric, row.breakdown, row.key)] = row
     snapshots = [
         Snapshot(
-            instant=as_of,
+            instant=instant,
             granularity=granularity,
             metric=row.metric,
             breakdown=row.breakdown,
@@ -639,7 +647,7 @@ def _snapshot_store(
             value=row.value,
             taken_at=taken_at,
         )
-        for row in keyed.values()
+        for (instant, *_), row in keyed.items()
     ]
     # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
     # conflicting rows instead of failing, and every row ends with one writer's figures.
@@ -649,15 +657,15 @@ def _snapshot_store(
         unique_fields=list(SNAPSHOT_KEY),
         update_fields=["label", "value", "taken_at"],
     )
-    Snapshot.objects.filter(instant=as_of, granularity=granularity).exclude(
+    Snapshot.objects.filter(instant__in=list(rows), granularity=granularity).exclude(
         pk__in=[snapshot.pk for snapshot in snapshots]
     ).delete()
     return snapshots
 
 
-BACKFILL_BATCH: Final = 400
-"""Instants computed together by a backfill: a year of days or 15 years of fortnights, so
-the figures held in memory at once stay bounded."""
+BACKFILL_BATCH: Final = 100
+"""Instants computed and stored together by a backfill (a few fortnightly years, a quarter of
+days), so that the rows held in memory and written at once stay bounded."""
 
 
 def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datetime]:
@@ -671,19 +679,16 @@ def snapshot_backfill(
     *, start: date, end: date, granularity: str = Granularity.FORTNIGHTLY
 ) -> list[datetime]:
     """Snapshot every fortnight end (or day end) from ``start`` to ``end``: the figures of
-    all of them computed together (``snapshot_rows_many``), then each instant stored in its
-    own transaction. Returns the instants taken."""
+    up to ``BACKFILL_BATCH`` instants computed together (``snapshot_rows_many``) and stored
+    together, in one transaction (one upsert, one removal). Returns the instants taken."""
     granularity = Granularity(granularity)
     instants = snapshot_instants(start=start, end=end, granularity=granularity)
     taken_at = timezone.now()
     for first in range(0, len(instants), BACKFILL_BATCH):
         batch = instants[first : first + BACKFILL_BATCH]
         rows = snapshot_rows_many(instants=batch, granularity=granularity)
-        for instant in batch:
-            with transaction.atomic():
-                _snapshot_store(
-                    as_of=instant, granularity=granularity, rows=rows[instant], taken_at=taken_at
-                )
+        with transaction.atomic():
+            _snapshots_store(granularity=granularity, rows=rows, taken_at=taken_at)
     return instants
 
 

@@ -365,24 +365,42 @@ _SNAPSHOT_GROUP = ("queue_id", "kind", "category_id")
 _PERIOD_GROUP = ("ticket_queue_id", "ticket_kind", "ticket_category_id")
 
 
+# Counted by a column of the partial index (never null), not the key, which the index lacks:
+# so the scans read the index alone.
 def _snapshot_counts(as_of: datetime, n: int) -> dict[str, Count]:
+    c = "started_at"
     return {
-        "open": Count("pk"),
-        "over_a_week_old": Count("pk", filter=Q(logged_at__lt=week_before(as_of))),
-        "reassigned": Count("pk", filter=Q(reassignment_count__gte=n)),
-        "escalated": Count("pk", filter=Q(escalation_level__gt=0)),
-        "on_hold": Count("pk", filter=Q(status_class=StatusClass.PAUSED)),
+        "open": Count(c),
+        "over_a_week_old": Count(c, filter=Q(logged_at__lt=week_before(as_of))),
+        "reassigned": Count(c, filter=Q(reassignment_count__gte=n)),
+        "escalated": Count(c, filter=Q(escalation_level__gt=0)),
+        "on_hold": Count(c, filter=Q(status_class=StatusClass.PAUSED)),
     }
 
 
 def _period_counts() -> dict[str, Count]:
+    c = "at"
     return {
-        "closures": Count("pk", filter=RESOLUTION_Q),
-        "reopens": Count("pk", filter=REOPEN_Q),
-        "escalations": Count("pk", filter=Q(kind=EventKind.ESCALATED)),
-        "logged": Count("pk", filter=Q(kind=EventKind.LOGGED)),
-        "self_service": Count("pk", filter=Q(kind=EventKind.LOGGED, ticket_channel=Channel.PORTAL)),
+        "closures": Count(c, filter=RESOLUTION_Q),
+        "reopens": Count(c, filter=REOPEN_Q),
+        "escalations": Count(c, filter=Q(kind=EventKind.ESCALATED)),
+        "logged": Count(c, filter=Q(kind=EventKind.LOGGED)),
+        "self_service": Count(c, filter=Q(kind=EventKind.LOGGED, ticket_channel=Channel.PORTAL)),
     }
+
+
+def _snapshot_groups(as_of: datetime, n: int) -> list[dict]:
+    """The open intervals covering ``as_of``, grouped by queue, kind and category: those that
+    end after T, then those that have not ended, each one range of the partial index
+    ``sd_interval_live_by_end`` read alone (as one condition, "ended after T or not yet",
+    PostgreSQL would read them through the table). A group may come twice: ``_rows`` adds up."""
+    covering = TicketInterval.objects.not_done().filter(started_at__lte=as_of)
+    counts = _snapshot_counts(as_of, n)
+    ended, not_ended = (
+        part.values(*_SNAPSHOT_GROUP).annotate(**counts).order_by()
+        for part in (covering.filter(ended_at__gt=as_of), covering.filter(ended_at__isnull=True))
+    )
+    return list(ended.union(not_ended, all=True))  # one query
 
 
 # -- the public figures ------------------------------------------------------------------------
@@ -394,15 +412,10 @@ def snapshot_metrics(*, as_of: datetime, reassignments: int | None = None) -> li
     Open incidents and requests, over a week old, with multiple reassignments, escalated, new
     starters, joiners/movers/leavers, MFD print and copy, on hold: each "open at T" in
     DESIGN.md's sense, read from the intervals and so from the events at or before T only.
-    One grouped range scan of the open intervals' index, by queue, kind and category as of T.
+    Grouped range scans of the open intervals' index, by queue, kind and category as of T.
     """
     n = multiple_reassignments() if reassignments is None else reassignments
-    groups = (
-        _open_intervals(as_of)
-        .values(*_SNAPSHOT_GROUP)
-        .annotate(**_snapshot_counts(as_of, n))
-        .order_by()
-    )
+    groups = _snapshot_groups(as_of, n)
     categories = _Categories.load()
     return _rows(
         (
@@ -478,7 +491,7 @@ def _batched() -> bool:
 def snapshot_metrics_many(
     *, instants: Sequence[datetime], reassignments: int | None = None
 ) -> list[list[MetricRow]]:
-    """``snapshot_metrics`` at each of ``instants``, in their order, in three queries (on
+    """``snapshot_metrics`` at each of ``instants``, in their order, in four queries (on
     PostgreSQL; elsewhere one call each)."""
     if not instants:
         return []
@@ -486,11 +499,14 @@ def snapshot_metrics_many(
         return [snapshot_metrics(as_of=t, reassignments=reassignments) for t in instants]
     n = multiple_reassignments() if reassignments is None else reassignments
     ordered = sorted(set(instants))
-    inner = (
-        TicketInterval.objects.not_done()
-        .filter(started_at__lte=ordered[-1])
-        .filter(Q(ended_at__gt=ordered[0]) | Q(ended_at__isnull=True))
-        .values(
+    covering = TicketInterval.objects.not_done().filter(started_at__lte=ordered[-1])
+    weeks = [week_before(t) for t in ordered]
+    groups: dict[int, list] = defaultdict(list)
+    # As in _snapshot_groups: the intervals ended after the first instant, then those not
+    # ended, each an index-only range of sd_interval_live_by_end; a (queue, kind, category)
+    # may so come twice for an instant, and _rows adds them up.
+    for part in (covering.filter(ended_at__gt=ordered[0]), covering.filter(ended_at__isnull=True)):
+        inner = part.values(
             "started_at",
             "ended_at",
             "status_class",
@@ -501,14 +517,12 @@ def snapshot_metrics_many(
             "reassignment_count",
             "escalation_level",
         )
-    )
-    inner_sql, inner_params = inner.query.sql_with_params()
-    weeks = [week_before(t) for t in ordered]
-    params = [weeks, n, ordered, len(ordered), ordered, *inner_params]
-    groups: dict[int, list] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(_COVERED_SQL.format(inner=inner_sql), params)
-        for k, queue, kind, category, open_, week, reassigned, escalated, on_hold in cursor:
+        inner_sql, inner_params = inner.query.sql_with_params()
+        params = [weeks, n, ordered, len(ordered), ordered, *inner_params]
+        with connection.cursor() as cursor:
+            cursor.execute(_COVERED_SQL.format(inner=inner_sql), params)
+            rows = cursor.fetchall()
+        for k, queue, kind, category, open_, week, reassigned, escalated, on_hold in rows:
             groups[k].append(
                 {
                     "queue_id": queue,

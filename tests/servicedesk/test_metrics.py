@@ -382,10 +382,11 @@ class QueryCountTests:
         self, n, desk, networks, targets, new_starter, mfd, django_assert_num_queries
     ):
         _busy_desk(desk, networks, new_starter, mfd, n=n)
-        # 1 grouped aggregate over the intervals, 2 the queues, 3 the categories' labels.
+        # 1 grouped aggregates over the intervals (ended after T, union all not ended), 2 the
+        # categories' labels and flags, 3 the queues.
         with django_assert_num_queries(3):
             metrics.snapshot_metrics(as_of=MONDAY + 2.5 * H)
-        # 1 grouped aggregate over the events, 2 the queues, 3 the categories' labels.
+        # 1 grouped aggregate over the events, 2 the categories, 3 the queues.
         with django_assert_num_queries(3):
             metrics.period_metrics(start=MARCH[0], end=MARCH[1])
         with django_assert_num_queries(1):
@@ -504,8 +505,9 @@ class ManyInstantsTests:
         self, busy_march, django_assert_num_queries
     ):
         instants = [MONDAY + k * 0.5 * H for k in range(-2, 12)] + [MONDAY - 20 * DAY]
-        # 1 the grouped aggregate for every instant, 2 the categories, 3 the queues.
-        with django_assert_num_queries(3):
+        # 1-2 the grouped aggregates for every instant (intervals ended after the first
+        # instant; not ended), 3 the categories, 4 the queues.
+        with django_assert_num_queries(4):
             many = metrics.snapshot_metrics_many(instants=instants)
         assert many == [metrics.snapshot_metrics(as_of=t) for t in instants]
 
