@@ -253,6 +253,11 @@ TIMELY_RULE = (
 )
 
 
+def _snapshot_many(arguments: list[dict]) -> list[list]:
+    """``metrics.snapshot_metrics`` for many instants (the registry's ``count_many``)."""
+    return metrics.snapshot_metrics_many(instants=[a["as_of"] for a in arguments])
+
+
 def _open(code: str, label: str, definition: str) -> Metric:
     return Metric(
         code=code,
@@ -262,6 +267,7 @@ def _open(code: str, label: str, definition: str) -> Metric:
         window=Window.AS_OF,
         source=SOURCE,
         count=metrics.snapshot_metrics,
+        count_many=_snapshot_many,
         polarity=Polarity.LOWER,
         breakdowns=metrics.BREAKDOWNS,
         behind=partial(case_behind, how=OPEN, snapshot_metric=code),
