@@ -13,6 +13,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 APPS = ("hackperf", "servicedesk", "infogov", "indicators")
@@ -39,6 +40,31 @@ def timed(fn: Callable[[], object], *, repeat: int) -> float:
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+@contextmanager
+def other_database(suffix: str) -> Iterator[str]:
+    """Run the block on a second benchmark database, ``<this one>_<suffix>`` (created and
+    migrated if need be, kept between runs like the first), then come back to the first: a
+    figure measured at two data sizes in one run (issue 15's growth from 100,000 tickets)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings = connection.settings_dict
+    original = settings["NAME"]
+    name = f"{original}_{suffix}"
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    settings["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        connection.close()
+        settings["NAME"] = original
 
 
 def discover(only: str | None) -> Iterator[Callable[[], Iterator[Figure]]]:

@@ -1,15 +1,19 @@
 """Benchmarks of the indicators app (see ``hackperf.bench``): snapshots, backfill, pages.
 
-They work on whatever database they find (``make bench`` builds one with
-``servicedesk.demo.seed``) and make what they need: snapshots for the review page, monthly
-values for the scorecard, a DMT user. Every instant is a fortnight end on or before now, so
-the figures measure the data the seed put there, whatever its size.
+They work on the benchmark database of 1,000,000 demo tickets (seeded by the first benchmark
+that needs it, and VACUUM (ANALYZE)d: autovacuum is off on this machine's PostgreSQL) and make
+what they need: snapshots for the review page, monthly values for the scorecard, a DMT user.
+Every instant is a fortnight end on or before now, so the figures measure the data the seed
+put there. The service desk's tables are reached through the registry's providers (issue 14:
+indicators knows no other app's tables).
 
 - ``bench_indicators_snapshot``: one as-of snapshot of the whole DMT metric set with its
-  breakdowns (``snapshot_take``: servicedesk and infogov figures, then the upsert),
-  beside the floor, one plain SQL ``GROUP BY`` over the same intervals (open at T by queue),
-  and the ratio of the two;
-- ``bench_indicators_backfill``: the backfill of 52 fortnights (``snapshot_backfill``);
+  breakdowns (``services.snapshot_take``: servicedesk and infogov figures, then the upsert),
+  beside its anchor measured in the same run, one plain SQL ``GROUP BY`` over the same
+  intervals (open at T by queue), as a ratio; at 1,000,000 tickets and at 100,000 (a second
+  benchmark database, ``<name>_100k``), and the growth from one to the other (issue 15);
+- ``bench_indicators_backfill``: the backfill of 52 fortnights (``services.snapshot_backfill``),
+  beside 52 times the anchor;
 - ``bench_indicators_pages``: the DMT review and the scorecard, median server time through
   Django's test client (middleware, view, template: everything but the network) and the
   number of queries per request; the review as served (cached) against its 25 ms goal, and
@@ -30,7 +34,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from hackperf.bench import Figure, timed
+from hackperf import registry
+from hackperf.bench import Figure, other_database, timed
 from indicators import periods
 from indicators.choices import Granularity
 from indicators.models import PeriodValue, Snapshot
@@ -38,7 +43,12 @@ from indicators.services.compute import indicators_compute
 from indicators.services.snapshots import snapshot_backfill, snapshot_rows, snapshot_take
 
 BACKFILL_FORTNIGHTS = 52
-SNAPSHOT_REPEAT = 3
+SNAPSHOT_REPEAT = 5
+FLOOR_REPEAT = 9
+TICKETS = 1_000_000
+SMALL_TICKETS = 100_000
+SMALL_DATABASE = "100k"
+"""The second benchmark database, for the snapshot's growth: ``<bench database>_100k``."""
 PAGE_REPEAT = 30
 SCORECARD_MONTHS = 13
 DMT_USERNAME = "bench-indicators-dmt"
@@ -53,65 +63,93 @@ def _latest_fortnight_end() -> datetime:
     return periods.fortnight_end_on_or_before(timezone.now())
 
 
-def _tickets() -> int:
-    # The only reads of another app's tables here: the data's size, and the floor below.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM servicedesk_ticket")
-        return cursor.fetchone()[0]
-
-
-FLOOR_SQL = """
-    SELECT queue_id, count(*)
-    FROM servicedesk_ticketinterval
-    WHERE started_at <= %(t)s
-      AND (ended_at IS NULL OR ended_at > %(t)s)
-      AND status_class IN ('open', 'paused')
-    GROUP BY queue_id
-"""
-
-
+# servicedesk's tables are read through the registry (issue 14): the anchor, the size, the data.
 def _floor(as_of: datetime) -> Callable[[], object]:
-    """One plain GROUP BY over the same intervals: tickets open at T, by queue."""
-
-    def run() -> object:
-        with connection.cursor() as cursor:
-            cursor.execute(FLOOR_SQL, {"t": as_of})
-            return cursor.fetchall()
-
-    return run
+    return registry.provider("servicedesk.bench.snapshot_floor")(as_of)
 
 
-def bench_indicators_snapshot() -> Iterator[Figure]:
-    """One as-of snapshot of the full metric set with breakdowns, beside the SQL floor."""
+def _tickets() -> int:
+    return registry.provider("servicedesk.bench.tickets_count")()
+
+
+def _demo_tickets(tickets: int) -> Iterator[Figure]:
+    return registry.provider("servicedesk.bench.demo_tickets")(tickets)
+
+
+def _snapshot_figures(label: str) -> Iterator[Figure]:
+    """One as-of snapshot at the latest fortnight end, stored and computed, beside its anchor
+    measured in the same run; the last figure is the stored snapshot's seconds."""
     as_of = _latest_fortnight_end()
-    size = f"{_tickets():,} tickets"
     rows = len(snapshot_take(as_of=as_of))
     snapshot = _seconds(lambda: snapshot_take(as_of=as_of), repeat=SNAPSHOT_REPEAT)
     compute = _seconds(
         lambda: snapshot_rows(as_of=as_of, granularity=Granularity.FORTNIGHTLY),
         repeat=SNAPSHOT_REPEAT,
     )
-    floor = _seconds(_floor(as_of), repeat=SNAPSHOT_REPEAT)
-    yield Figure(f"indicators: one as-of snapshot, {rows:,} rows, stored ({size})", snapshot, "s")
-    yield Figure("indicators: the same snapshot computed, not stored", compute, "s")
-    yield Figure("indicators: floor, one SQL GROUP BY (open intervals at T by queue)", floor, "s")
-    yield Figure("indicators: snapshot / floor", snapshot / floor if floor else 0.0, "×")
+    floor = _seconds(_floor(as_of), repeat=FLOOR_REPEAT)
+    yield Figure(f"indicators: one as-of snapshot, {rows:,} rows, stored ({label})", snapshot, "s")
+    yield Figure(f"indicators: the same snapshot computed, not stored ({label})", compute, "s")
+    yield Figure(
+        f"indicators: anchor, one SQL GROUP BY (open intervals at T by queue) ({label})",
+        floor,
+        "s",
+    )
+    yield Figure(f"indicators: snapshot / anchor ({label})", _ratio(snapshot, floor), "×")
+    yield Figure(f"indicators: computed / anchor ({label})", _ratio(compute, floor), "×")
+    yield Figure("", snapshot, "s")
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def _measured(figures: Iterator[Figure]) -> Iterator[Figure]:
+    """Print all but the last figure (a value kept for the growth), and return it."""
+    *shown, last = list(figures)
+    yield from shown
+    return last.value
+
+
+def bench_indicators_snapshot() -> Iterator[Figure]:
+    """One as-of snapshot of the full metric set with breakdowns, beside its anchor, at
+    1,000,000 and at 100,000 tickets (a second benchmark database), and the growth."""
+    yield from _demo_tickets(TICKETS)
+    large = yield from _measured(_snapshot_figures(f"{_tickets():,} tickets"))
+    with other_database(SMALL_DATABASE):
+        yield from _demo_tickets(SMALL_TICKETS)
+        small = yield from _measured(_snapshot_figures(f"{_tickets():,} tickets"))
+    yield Figure(
+        f"indicators: snapshot growth from {SMALL_TICKETS:,} to {TICKETS:,} tickets "
+        f"({small * 1000:,.1f} ms → {large * 1000:,.1f} ms)",
+        _ratio(large, small),
+        "×",
+    )
 
 
 def bench_indicators_backfill() -> Iterator[Figure]:
-    """Backfill of 52 fortnights ending at the latest fortnight end."""
+    """Backfill of 52 fortnights ending at the latest fortnight end, beside one snapshot's
+    anchor measured in the same run."""
+    yield from _demo_tickets(TICKETS)
     end_day = periods.local_date(_latest_fortnight_end())
     # London dates: 14 days back is a fortnight end whether or not the clocks changed.
     start_day = end_day - timedelta(days=14 * (BACKFILL_FORTNIGHTS - 1))
+    snapshot_take(as_of=_latest_fortnight_end())  # warm, as the snapshot's is
     started = time.perf_counter()
     instants = snapshot_backfill(start=start_day, end=end_day)
     seconds = time.perf_counter() - started
+    floor = _seconds(_floor(_latest_fortnight_end()), repeat=FLOOR_REPEAT)
     yield Figure(
         f"indicators: backfill of {len(instants)} fortnights ({_tickets():,} tickets)",
         seconds,
         "s",
     )
     yield Figure("indicators: backfill, per fortnight", seconds / max(len(instants), 1), "s")
+    yield Figure("indicators: anchor, one SQL GROUP BY (open intervals at T by queue)", floor, "s")
+    yield Figure(
+        f"indicators: backfill / ({len(instants)} × anchor)",
+        _ratio(seconds, len(instants) * floor),
+        "×",
+    )
 
 
 def _dmt_client() -> Client:

@@ -259,6 +259,11 @@ TIMELY_RULE = (
 _monthly = partial(Metric, kind=Kind.MONTHLY, source=SOURCE, permission=VIEW, owner=IG_MANAGER)
 
 
+def _snapshot_many(arguments: list[dict[str, Any]]) -> list[list[Any]]:
+    """``metrics.snapshot_metrics`` for many instants (the registry's ``count_many``)."""
+    return metrics.snapshot_metrics_many(instants=[a["as_of"] for a in arguments])
+
+
 def _open(code: str, label: str, definition: str, **kw: Any) -> Metric:
     """A figure of the cases open at T, counted by the grouped query of the open cases."""
     return Metric(
@@ -269,6 +274,7 @@ def _open(code: str, label: str, definition: str, **kw: Any) -> Metric:
         window=Window.AS_OF,
         source=SOURCE,
         count=metrics.snapshot_metrics,
+        count_many=_snapshot_many,
         polarity=Polarity.LOWER,
         breakdowns=metrics.BREAKDOWNS,
         behind=partial(case_behind, how=OPEN, snapshot_metric=code),

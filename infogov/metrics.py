@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hackperf.metrics import ALL, MetricRow, Ratio
-from hackperf.workdays import add_working_days
+from hackperf.workdays import HolidayCalendar, add_working_days
 from infogov import privacy, selectors
 from infogov.choices import EventKind, Kind, Outcome, Stage
 from infogov.models import Case, ClockEvent, Directorate, DueDateChange
@@ -135,11 +135,11 @@ def _responded_between(start: date, end: date) -> Q:
     return Q(responded__range=(start, end))
 
 
-def _soon_threshold(day: date) -> date:
+def _soon_threshold(day: date, calendar: HolidayCalendar | None = None) -> date:
     return add_working_days(
         day,
         DUE_SOON_WORKING_DAYS,
-        calendar=selectors.holiday_calendar(),
+        calendar=selectors.holiday_calendar() if calendar is None else calendar,
         divisions=selectors.STAFF_DIVISIONS,
     )
 
@@ -179,6 +179,25 @@ def snapshot_metrics(*, as_of: datetime) -> list[MetricRow]:
     """
     day = _local_date(as_of)
     soon = _soon_threshold(day)
+    return _snapshot_rows(as_of, day, soon, directorates=None)
+
+
+def snapshot_metrics_many(*, instants: list[datetime]) -> list[list[MetricRow]]:
+    """``snapshot_metrics`` at each of ``instants`` (a backfill): the holiday calendar and
+    the directorates read once, then one grouped query per instant."""
+    calendar = selectors.holiday_calendar()
+    directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
+    result = []
+    for as_of in instants:
+        day = _local_date(as_of)
+        soon = _soon_threshold(day, calendar)
+        result.append(_snapshot_rows(as_of, day, soon, directorates=directorates))
+    return result
+
+
+def _snapshot_rows(
+    as_of: datetime, day: date, soon: date, *, directorates: list[tuple[int, str]] | None
+) -> list[MetricRow]:
     filters = _snapshot_filters(day, soon)
     open_cases = _with_due_at(Case.objects.filter(_open_on(day)), as_of)
     # Count in the grouped query (aliases in the aggregate filter); sum in Python for the rest.
@@ -196,7 +215,8 @@ def snapshot_metrics(*, as_of: datetime) -> list[MetricRow]:
 
     for kind in Kind:
         add("kind", kind.value, [0] * len(filters))
-    directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
+    if directorates is None:
+        directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
     for pk, _ in directorates:
         add("directorate", str(pk), [0] * len(filters))
     add(ALL, "", [0] * len(filters))

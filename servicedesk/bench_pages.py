@@ -29,6 +29,7 @@ from hackperf.bench import Figure, timed
 from hackperf.roles import Role
 from hackperf.services import role_groups_sync
 from servicedesk import demo
+from servicedesk.as_of import tickets_as_of_fill
 from servicedesk.calendars import queue_calendar
 from servicedesk.choices import EventKind, Kind, Priority, Status
 from servicedesk.history import derived_fields, replay
@@ -144,6 +145,7 @@ def _live_queue(open_tickets: int) -> Queue:
             intervals_out += [TicketInterval(ticket=ticket, **i.model_kwargs()) for i in intervals]
         TicketEvent.objects.bulk_create(events_out, batch_size=5000)
         TicketInterval.objects.bulk_create(intervals_out, batch_size=5000)
+        tickets_as_of_fill()
     return queue
 
 
@@ -157,7 +159,8 @@ def _clone_queue(queue: Queue, source: Queue, *, copies: int) -> None:
         return [f.column for f in model._meta.concrete_fields if f.column not in ("id", *skip)]
 
     ticket_cols = columns(Ticket, skip=("reference", "queue_id"))
-    event_cols = columns(TicketEvent, skip=("ticket_id", "from_queue_id", "to_queue_id"))
+    event_queues = ("from_queue_id", "to_queue_id", "ticket_queue_id")
+    event_cols = columns(TicketEvent, skip=("ticket_id", *event_queues))
     interval_cols = columns(TicketInterval, skip=("ticket_id", "queue_id"))
 
     def listed(cols: list[str], alias: str) -> str:
@@ -196,9 +199,9 @@ def _clone_queue(queue: Queue, source: Queue, *, copies: int) -> None:
                 "JOIN servicedesk_ticket n ON n.reference = %(prefix)s || right(s.reference, 5)"
             )
             cursor.execute(
-                f"INSERT INTO servicedesk_ticketevent (ticket_id, from_queue_id, to_queue_id, "
-                f"{', '.join(event_cols)}) SELECT n.id, {swap('from_queue_id')}, "
-                f"{swap('to_queue_id')}, {listed(event_cols, 'o')} "
+                f"INSERT INTO servicedesk_ticketevent (ticket_id, {', '.join(event_queues)}, "
+                f"{', '.join(event_cols)}) SELECT n.id, "
+                f"{', '.join(swap(c) for c in event_queues)}, {listed(event_cols, 'o')} "
                 f"FROM servicedesk_ticketevent o {joined}",
                 params,
             )

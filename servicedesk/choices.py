@@ -86,6 +86,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Reopened"
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
+    RECLASSIFIED = "reclassified", "Kind or category changed"
 
 
 class EscalationLevel(models.IntegerChoices):

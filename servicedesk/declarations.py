@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,7 +129,7 @@ AS_OF_COLUMNS = (
 )
 AS_OF_ORDER = {
     "reference": ("ticket__reference",),
-    "kind": ("ticket__kind",),
+    "kind": ("kind",),
     "summary": ("ticket__summary",),
     "queue": ("queue__name",),
     "status": ("status",),
@@ -154,7 +154,7 @@ def as_of_behind(
     intervals = (
         metrics._open_intervals(as_of)
         .filter(metrics._snapshot_conditions(as_of, reassignments)[metric])
-        .filter(metrics._breakdown_q(breakdown, key, queue_field="queue_id", ticket="ticket__"))
+        .filter(metrics._breakdown_q(breakdown, key, prefix=""))
     )
     visible, applied = apply_sort(
         _visible(user, intervals).select_related("ticket", "queue"),
@@ -165,7 +165,7 @@ def as_of_behind(
 
     def cells(row: TicketInterval) -> tuple[str, ...]:
         return (
-            row.ticket.get_kind_display(),
+            row.get_kind_display(),  # as of T, as counted
             row.ticket.summary,
             row.queue.name,
             row.get_status_display(),
@@ -196,7 +196,7 @@ EVENT_COLUMNS = (
 )
 EVENT_ORDER = {
     "reference": ("ticket__reference",),
-    "kind": ("ticket__kind",),
+    "kind": ("ticket_kind",),
     "summary": ("ticket__summary",),
     "event": ("kind", "to_status"),
     "at": ("at",),
@@ -229,20 +229,15 @@ def event_behind(
     """The events in ``[start, end)`` that ``metric`` counted, each with its ticket and the
     queue the ticket was in then: a ticket resolved twice in the period is listed twice, as
     it counts twice."""
-    queue_name_at = (
-        TicketInterval.objects.filter(ticket=OuterRef("ticket_id"), started_at__lte=OuterRef("at"))
-        .order_by("-started_at", "-pk")
-        .values("queue__name")[:1]
-    )
     events = (
         metrics._period_events(start, end)
         .filter(metrics._period_conditions()[metric])
-        .filter(metrics._breakdown_q(breakdown, key, queue_field="queue_at", ticket="ticket__"))
+        .filter(metrics._breakdown_q(breakdown, key, prefix="ticket_"))
     )
     visible, applied = apply_sort(
         _visible(user, events)
         .select_related("ticket")
-        .annotate(queue_at_name=Subquery(queue_name_at)),
+        .annotate(queue_at_name=F("ticket_queue__name")),
         sort,
         EVENT_ORDER,
         ("at",),
@@ -250,7 +245,7 @@ def event_behind(
 
     def cells(row: TicketEvent) -> tuple[str, ...]:
         return (
-            row.ticket.get_kind_display(),
+            row.get_ticket_kind_display(),  # at the event, as counted
             row.ticket.summary,
             _event_words(row),
             _when(row.at),
@@ -354,6 +349,21 @@ def _satisfaction(*, start: datetime, end: datetime) -> Ratio:
     return metrics.satisfaction(start=start, end=end)
 
 
+def _snapshot_many(arguments: list[dict]) -> list[list]:
+    """``metrics.snapshot_metrics`` for many instants (the registry's ``count_many``)."""
+    reassignments = {a.get("reassignments") for a in arguments}
+    if len(reassignments) > 1:
+        return [metrics.snapshot_metrics(**a) for a in arguments]
+    return metrics.snapshot_metrics_many(
+        instants=[a["as_of"] for a in arguments], reassignments=reassignments.pop()
+    )
+
+
+def _period_many(arguments: list[dict]) -> list[list]:
+    """``metrics.period_metrics`` for many periods (the registry's ``count_many``)."""
+    return metrics.period_metrics_many(spans=[(a["start"], a["end"]) for a in arguments])
+
+
 def _logged_monthly(code: str, label: str, definition: str, *, kind: str, metric: str) -> Metric:
     """FR ICT 17a or 17b: the tickets of ``kind`` logged in the month, a volume measure;
     behind it, the logged events of the snapshot metric ``metric``."""
@@ -376,6 +386,7 @@ def _as_of(code: str, label: str, definition: str, review: tuple[str, ...], **kw
         kind=Kind.INSTANT,
         window=Window.AS_OF,
         count=metrics.snapshot_metrics,
+        count_many=_snapshot_many,
         polarity=kw.pop("polarity", Polarity.LOWER),
         parameters=(REASSIGNMENTS,),
         behind=partial(as_of_behind, metric=code),
@@ -393,6 +404,7 @@ def _period(code: str, label: str, definition: str, review: tuple[str, ...], **k
         kind=Kind.PERIOD,
         window=Window.EVENTS,
         count=metrics.period_metrics,
+        count_many=_period_many,
         polarity=kw.pop("polarity", Polarity.NONE),
         behind=partial(event_behind, metric=code),
         review=review,
@@ -603,6 +615,27 @@ MONTHLY_METRICS = (
 )
 
 
+def _benchmark(name: str):
+    """A function of ``servicedesk.benchmarks``, imported only when called (``make bench``)."""
+
+    def call(*args, **kwargs):
+        from servicedesk import benchmarks
+
+        return getattr(benchmarks, name)(*args, **kwargs)
+
+    return call
+
+
+BENCH_PROVIDERS = {
+    # indicators' snapshot benchmarks: the anchor, the data's size, the data itself.
+    "servicedesk.bench.snapshot_floor": "snapshot_floor",
+    "servicedesk.bench.tickets_count": "tickets_count",
+    "servicedesk.bench.demo_tickets": "demo_tickets",
+}
+
+
 def register() -> None:
     """Called once, from ``ServicedeskConfig.ready``."""
     registry.register(*DMT_METRICS, *MONTHLY_METRICS)
+    for provider, name in BENCH_PROVIDERS.items():
+        registry.register_provider(provider, _benchmark(name))

@@ -34,7 +34,13 @@ from django.db import connection, models, transaction
 from hackperf.windows import LONDON
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import Channel, EventKind, Kind, Status
-from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
+from servicedesk.history import (
+    DERIVED_FIELDS,
+    IntervalRow,
+    derived_fields,
+    events_as_of,
+    replay,
+)
 from servicedesk.models import Category, Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
 
 HOUR = 3600
@@ -261,8 +267,12 @@ class _Event:
         self.reason = reason
         self.level = level
 
-    def model(self, ticket: Ticket) -> TicketEvent:
+    def model(self, ticket: Ticket, as_of: tuple[int, str, int | None]) -> TicketEvent:
         return TicketEvent(
+            ticket_queue_id=as_of[0],
+            ticket_kind=as_of[1],
+            ticket_category_id=as_of[2],
+            ticket_channel=ticket.channel,
             ticket=ticket,
             sequence=self.sequence,
             kind=self.kind,
@@ -407,6 +417,8 @@ class _Made:
     fields: dict
     events: list[_Event]
     intervals: list[IntervalRow]
+    as_of: list[tuple[int, str, int | None]]
+    """Each event's queue, kind and category then (``history.events_as_of``)."""
 
 
 def _made(
@@ -455,7 +467,7 @@ def _made(
             others=others[home],
             assignee=assignee,
         )
-        replayed = replay(events)
+        replayed = replay(events, kind=kind, category_id=leaf.pk)
         priority = priorities.pick(rng)
         fields = derived_fields(
             replayed.state,
@@ -475,7 +487,7 @@ def _made(
             customer_email=f"{first}.{last}@hackney.example".lower(),
             customer_directorate=rng.choice(DIRECTORATES),
         )
-        yield _Made(fields, events, replayed.intervals)
+        yield _Made(fields, events, replayed.intervals, events_as_of(events, replayed.intervals))
 
 
 def _batched(items: Iterator[_Made], size: int) -> Iterator[list[_Made]]:
@@ -539,7 +551,11 @@ def seed(*, tickets: int, seed: int = 2026, now: datetime, batch_size: int = BAT
 def _bulk_create_batch(batch: list[_Made], counts: list[int]) -> None:
     made = Ticket.objects.bulk_create([Ticket(**m.fields) for m in batch], batch_size=2000)
     TicketEvent.objects.bulk_create(
-        [e.model(t) for t, m in zip(made, batch, strict=True) for e in m.events],
+        [
+            e.model(t, as_of)
+            for t, m in zip(made, batch, strict=True)
+            for e, as_of in zip(m.events, m.as_of, strict=True)
+        ],
         batch_size=5000,
     )
     TicketInterval.objects.bulk_create(
@@ -582,6 +598,10 @@ _EVENT_COLUMNS = (
     "reason",
     "level",
     "assignee_id",
+    "ticket_queue_id",
+    "ticket_kind",
+    "ticket_category_id",
+    "ticket_channel",
 )
 _INTERVAL_COLUMNS = (
     "ticket_id",
@@ -592,6 +612,9 @@ _INTERVAL_COLUMNS = (
     "escalation_level",
     "started_at",
     "ended_at",
+    "kind",
+    "category_id",
+    "logged_at",
 )
 
 
@@ -614,17 +637,20 @@ def _copy_batch(
         pk = first_pk + offset
         f = m.fields
         tickets.write(f"{pk}\t" + "\t".join([text(f.get(c)) for c in _TICKET_COLUMNS]) + "\n")
-        for e in m.events:
+        channel = f["channel"]
+        for e, (queue_then, kind_then, category_then) in zip(m.events, m.as_of, strict=True):
             events.write(
                 f"{pk}\t{e.sequence}\t{e.kind}\t{e.at.isoformat()}\t{e.actor_name}\t"
                 f"{e.from_status}\t{e.to_status}\t{text(e.from_queue_id)}\t"
-                f"{text(e.to_queue_id)}\t{e.reason}\t{text(e.level)}\t{text(e.assignee_id)}\n"
+                f"{text(e.to_queue_id)}\t{e.reason}\t{text(e.level)}\t{text(e.assignee_id)}\t"
+                f"{queue_then}\t{kind_then}\t{text(category_then)}\t{channel}\n"
             )
         for i in m.intervals:
             intervals.write(
                 f"{pk}\t{i.status}\t{i.status_class.value}\t{i.queue_id}\t"
                 f"{i.reassignment_count}\t{i.escalation_level}\t{i.started_at.isoformat()}\t"
-                f"{text(i.ended_at)}\n"
+                f"{text(i.ended_at)}\t{i.kind}\t{text(i.category_id)}\t"
+                f"{text(i.logged_at)}\n"
             )
             counts[2] += 1
         counts[1] += len(m.events)

@@ -54,15 +54,26 @@ class TicketState:
     last_resolved_at: datetime | None = None
     last_at: datetime | None = None
     last_sequence: int = 0
+    # The ticket's kind and category (a reclassification event changes them); "" and None
+    # when the caller did not say (a bulk load: ``servicedesk.as_of`` fills them in SQL).
+    kind: str = ""
+    category_id: int | None = None
 
     @property
     def status_class(self) -> StatusClass:
         return status_class(self.status)
 
     @property
-    def interval_key(self) -> tuple[str, int, int, int]:
+    def interval_key(self) -> tuple[str, int, int, int, str, int | None]:
         """What starts a new interval when it changes."""
-        return (self.status, self.queue_id, self.reassignment_count, self.escalation_level)
+        return (
+            self.status,
+            self.queue_id,
+            self.reassignment_count,
+            self.escalation_level,
+            self.kind,
+            self.category_id,
+        )
 
 
 @dataclass
@@ -75,6 +86,9 @@ class IntervalRow:
     escalation_level: int
     started_at: datetime
     ended_at: datetime | None = None
+    kind: str = ""
+    category_id: int | None = None
+    logged_at: datetime | None = None
 
     @property
     def status_class(self) -> StatusClass:
@@ -89,11 +103,14 @@ class IntervalRow:
             "escalation_level": self.escalation_level,
             "started_at": self.started_at,
             "ended_at": self.ended_at,
+            "kind": self.kind,
+            "category_id": self.category_id,
+            "logged_at": self.logged_at,
         }
 
 
-def initial_state(event: Any) -> TicketState:
-    """The state a logged event creates."""
+def initial_state(event: Any, *, kind: str = "", category_id: int | None = None) -> TicketState:
+    """The state a logged event creates, for a ticket of ``kind`` in ``category_id`` then."""
     if event.kind != EventKind.LOGGED or event.to_queue_id is None:
         raise ValueError(NO_LOGGED_EVENT)
     return TicketState(
@@ -104,7 +121,20 @@ def initial_state(event: Any) -> TicketState:
         status_since=event.at,
         last_at=event.at,
         last_sequence=event.sequence,
+        kind=kind,
+        category_id=category_id,
     )
+
+
+def classification_at_logging(
+    events: Iterable[Any], *, kind: str, category_id: int | None
+) -> tuple[str, int | None]:
+    """A ticket's kind and category when it was logged, from its current ones (``kind``,
+    ``category_id``) and its events: the first reclassification's ``from_`` values, if any."""
+    for event in events:
+        if event.kind == EventKind.RECLASSIFIED:
+            return event.from_kind, event.from_category_id
+    return kind, category_id
 
 
 def step(state: TicketState, event: Any) -> TicketState:
@@ -129,6 +159,9 @@ def step(state: TicketState, event: Any) -> TicketState:
         changes["assignee_id"] = event.assignee_id
     if event.kind == EventKind.ESCALATED and event.level is not None:
         changes["escalation_level"] = max(state.escalation_level, event.level)
+    if event.kind == EventKind.RECLASSIFIED:
+        changes["kind"] = event.to_kind
+        changes["category_id"] = event.to_category_id
     to_status = event.to_status
     if to_status and to_status != state.status:
         changes["status"] = to_status
@@ -157,13 +190,21 @@ class Replayed:
     intervals: list[IntervalRow]
 
 
-def replay(events: Iterable[Any]) -> Replayed:
-    """Fold a ticket's events (in sequence order) into its final state and its intervals."""
+def replay(events: Iterable[Any], *, kind: str = "", category_id: int | None = None) -> Replayed:
+    """Fold a ticket's events (in sequence order) into its final state and its intervals.
+
+    ``kind`` and ``category_id`` are the ticket's current ones: given, the intervals carry
+    the kind and category of their time (``classification_at_logging``); not given, they
+    carry "" and None, for ``servicedesk.as_of`` to fill.
+    """
+    if kind:
+        events = list(events)
+        kind, category_id = classification_at_logging(events, kind=kind, category_id=category_id)
     iterator = iter(events)
     first = next(iterator, None)
     if first is None:
         raise ValueError(NO_LOGGED_EVENT)
-    state = initial_state(first)
+    state = initial_state(first, kind=kind, category_id=category_id)
     intervals = [_interval(state, first.at)]
     for event in iterator:
         new = step(state, event)
@@ -181,7 +222,24 @@ def _interval(state: TicketState, at: datetime) -> IntervalRow:
         reassignment_count=state.reassignment_count,
         escalation_level=state.escalation_level,
         started_at=at,
+        kind=state.kind,
+        category_id=state.category_id,
+        logged_at=state.logged_at,
     )
+
+
+def events_as_of(events: Iterable[Any], intervals: list[Any]) -> list[tuple[int, str, int | None]]:
+    """Each event's (queue, kind, category) once its instant is over: those of the ticket's
+    latest interval started by then (``TicketEvent.ticket_queue`` and the rest). Events and
+    intervals in order, as ``replay`` gives them."""
+    result = []
+    n, current = len(intervals), -1
+    for event in events:
+        while current + 1 < n and intervals[current + 1].started_at <= event.at:
+            current += 1
+        interval = intervals[max(current, 0)]
+        result.append((interval.queue_id, interval.kind, interval.category_id))
+    return result
 
 
 DERIVED_FIELDS: Final = (

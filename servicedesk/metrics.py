@@ -20,35 +20,51 @@ Breakdowns: ``all`` (key ""), ``queue`` (key the queue's slug, label its name), 
 label its path, "Accounts / New starter"). ``all``, ``queue`` and ``kind`` rows are complete
 (zeros included); a ``category`` row is given only for a category with at least one ticket in
 that call's figures, so a tree of hundreds of categories does not fill the snapshots with 0s.
-The "kind" and "category" of a ticket are its current ones (neither is part of its history).
+The "kind" and "category" of a ticket are those it had at T or at the event, from its history
+(a reclassification event changes them; ``servicedesk.as_of`` stores them on the intervals and
+events), like its queue (issue 14).
 
 Each function runs a fixed number of queries whatever the number of tickets: one grouped
 aggregate (by queue, kind and category, so the group count is bounded by the configuration,
-not the data), rolled up into the four breakdowns, plus one query each for the queue and
-category labels. :func:`tickets_behind` gives the tickets behind any row, built from the very
-same querysets, so its ``count()`` is always the row's value.
+not the data) over one table, read from a partial index that holds every column it needs,
+rolled up into the four breakdowns, plus one query each for the queues and the category tree.
+:func:`snapshot_metrics_many` and :func:`period_metrics_many` give many instants' or
+periods' figures in the same number of queries (a backfill). :func:`tickets_behind` gives
+the tickets behind any row, built from the very same conditions, so its ``count()`` is
+always the row's value.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from hackperf.metrics import ALL, MetricRow, Ratio
 from hackperf.windows import week_before
-from servicedesk import access, statuses
+from servicedesk import access
 from servicedesk.choices import (
     Channel,
     EventKind,
     Kind,
     StatusClass,
 )
-from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
+from servicedesk.models import (
+    COUNTED_EVENT,
+    REOPEN_Q,
+    RESOLUTION_Q,
+    Category,
+    Queue,
+    Ticket,
+    TicketEvent,
+    TicketInterval,
+)
 from servicedesk.surveys.models import SATISFIED_FROM, SurveyResponse
 
 __all__ = [
@@ -64,6 +80,8 @@ __all__ = [
     "period_metrics",
     "satisfaction",
     "snapshot_metrics",
+    "snapshot_metrics_many",
+    "period_metrics_many",
     "tickets_behind",
 ]
 
@@ -139,43 +157,38 @@ _JML = ("is_new_starter", "is_mover", "is_leaver")
 
 def _snapshot_conditions(as_of: datetime, reassignments: int | None = None) -> dict[str, Q]:
     """Each snapshot metric as a condition on an interval covering ``as_of``; ``reassignments``
-    is N of "multiple reassignments" (the setting's when None)."""
-    t = "ticket__"
+    is N of "multiple reassignments" (the setting's when None). The interval carries the
+    ticket's kind and category of its time and when it was logged (``servicedesk.as_of``)."""
     n = multiple_reassignments() if reassignments is None else reassignments
     return {
-        OPEN_INCIDENTS: Q(ticket__kind=Kind.INCIDENT),
-        OPEN_REQUESTS: Q(ticket__kind=Kind.REQUEST),
-        OVER_A_WEEK_OLD: Q(ticket__logged_at__lt=week_before(as_of)),
+        OPEN_INCIDENTS: Q(kind=Kind.INCIDENT),
+        OPEN_REQUESTS: Q(kind=Kind.REQUEST),
+        OVER_A_WEEK_OLD: Q(logged_at__lt=week_before(as_of)),
         # The interval carries the reassignments made up to its start, i.e. up to T.
         MULTIPLE_REASSIGNMENTS: Q(reassignment_count__gte=n),
         ESCALATED_OPEN: Q(escalation_level__gt=0),
-        NEW_STARTER_OPEN: Q(ticket__kind=Kind.REQUEST) & _category_q(t, "is_new_starter"),
-        JOINERS_MOVERS_LEAVERS_OPEN: Q(ticket__kind=Kind.REQUEST) & _category_q(t, *_JML),
-        MFD_OPEN: _category_q(t, "is_mfd_print"),
+        NEW_STARTER_OPEN: Q(kind=Kind.REQUEST) & _category_q("", "is_new_starter"),
+        JOINERS_MOVERS_LEAVERS_OPEN: Q(kind=Kind.REQUEST) & _category_q("", *_JML),
+        MFD_OPEN: _category_q("", "is_mfd_print"),
         ON_HOLD: Q(status_class=StatusClass.PAUSED),
     }
 
 
-# A resolution and a reopen, per DESIGN.md, on an event's recorded statuses: the SQL form of
-# servicedesk.statuses.is_resolution / is_reopen (a test checks every pair of statuses).
-RESOLUTION_Q = Q(from_status__in=statuses.RESOLUTION_FROM, to_status__in=statuses.RESOLUTION_TO)
-REOPEN_Q = Q(from_status__in=statuses.REOPEN_FROM, to_status__in=statuses.REOPEN_TO)
-
-
 def _period_conditions() -> dict[str, Q]:
-    """Each period metric as a condition on an event."""
+    """Each period metric as a condition on an event, which carries the ticket's kind,
+    category and channel as of the event (``servicedesk.as_of``)."""
     logged_ = Q(kind=EventKind.LOGGED)
-    request = logged_ & Q(ticket__kind=Kind.REQUEST)
-    t = "ticket__"
+    request = logged_ & Q(ticket_kind=Kind.REQUEST)
+    t = "ticket_"
     return {
         CLOSURES: RESOLUTION_Q,
         REOPENS: REOPEN_Q,
         ESCALATIONS: Q(kind=EventKind.ESCALATED),
-        LOGGED_INCIDENTS: logged_ & Q(ticket__kind=Kind.INCIDENT),
+        LOGGED_INCIDENTS: logged_ & Q(ticket_kind=Kind.INCIDENT),
         LOGGED_REQUESTS: request,
         NEW_STARTER_LOGGED: request & _category_q(t, "is_new_starter"),
         JOINERS_MOVERS_LEAVERS_LOGGED: request & _category_q(t, *_JML),
-        SELF_SERVICE_LOGGED: logged_ & Q(ticket__channel=Channel.PORTAL),
+        SELF_SERVICE_LOGGED: logged_ & Q(ticket_channel=Channel.PORTAL),
     }
 
 
@@ -183,66 +196,117 @@ def _period_conditions() -> dict[str, Q]:
 
 
 def _open_intervals(as_of: datetime) -> QuerySet[TicketInterval]:
-    """The intervals covering ``as_of`` in an open or paused status: one per ticket open at T."""
-    return TicketInterval.objects.at(as_of).not_done().filter(ticket__logged_at__lte=as_of)
+    """The intervals covering ``as_of`` in an open or paused status: one per ticket open at T
+    (a ticket's first interval starts when it is logged, so each was logged by T)."""
+    return TicketInterval.objects.at(as_of).not_done()
 
 
 def _period_events(start: datetime, end: datetime) -> QuerySet[TicketEvent]:
-    """The events in ``[start, end)`` that some period metric counts, each annotated with
-    ``queue_at``: the queue the ticket was in at the event (its latest interval by then)."""
-    queue_at = (
-        TicketInterval.objects.filter(ticket=OuterRef("ticket_id"), started_at__lte=OuterRef("at"))
-        .order_by("-started_at", "-pk")
-        .values("queue_id")[:1]
-    )
-    return (
-        TicketEvent.objects.filter(at__gte=start, at__lt=end)
-        .filter(RESOLUTION_Q | REOPEN_Q | Q(kind__in=(EventKind.ESCALATED, EventKind.LOGGED)))
-        .annotate(queue_at=Subquery(queue_at))
-    )
+    """The events in ``[start, end)`` that some period metric counts; each carries the queue
+    the ticket was in at the event (``ticket_queue``: its latest interval by then)."""
+    return TicketEvent.objects.filter(at__gte=start, at__lt=end).filter(COUNTED_EVENT)
 
 
-def _breakdown_q(breakdown: str, key: str, *, queue_field: str, ticket: str) -> Q:
+def _breakdown_q(breakdown: str, key: str, *, prefix: str) -> Q:
+    """Rows of one breakdown's key, on intervals (``prefix`` "") or events ("ticket_")."""
     if breakdown == ALL:
         return Q()
     if breakdown == QUEUE:
-        return Q(**{f"{queue_field}__in": Queue.objects.filter(slug=key).values("pk")})
+        return Q(**{f"{prefix}queue__in": Queue.objects.filter(slug=key).values("pk")})
     if breakdown == KIND:
-        return Q(**{f"{ticket}kind": key})
+        return Q(**{f"{prefix}kind": key})
     if breakdown == CATEGORY:
         if key == NO_CATEGORY:
-            return Q(**{f"{ticket}category__isnull": True})
-        return Q(**{f"{ticket}category_id": int(key)})
+            return Q(**{f"{prefix}category__isnull": True})
+        return Q(**{f"{prefix}category_id": int(key)})
     raise ValueError(UNKNOWN_BREAKDOWN.format(breakdown=breakdown))
 
 
-# -- rolling one grouped aggregate up into breakdowns --------------------------------------------
+# -- rolling grouped counts up into breakdowns ---------------------------------------------------
 
 
-def _category_labels() -> dict[int, str]:
-    """Every category's path, "Parent / Child" (one query; the tree is configuration)."""
-    rows = {
-        pk: (name, parent)
-        for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")
+@dataclass(frozen=True)
+class _Categories:
+    """The category tree (configuration, one query): each category's path and flags, its
+    own or its parent's (a two-level tree), as ``_category_q`` reads them."""
+
+    labels: dict[int, str]
+    flags: dict[int, frozenset[str]]
+
+    @classmethod
+    def load(cls) -> _Categories:
+        names = ("is_new_starter", "is_mover", "is_leaver", "is_mfd_print")
+        rows = {
+            pk: (name, parent, frozenset(n for n, on in zip(names, on_flags, strict=True) if on))
+            for pk, name, parent, *on_flags in Category.objects.values_list(
+                "pk", "name", "parent_id", *names
+            )
+        }
+
+        def path(pk: int) -> str:
+            parts, seen = [], set()
+            current: int | None = pk
+            while current is not None and current in rows and current not in seen:
+                seen.add(current)
+                name, current, _ = rows[current]
+                parts.append(name)
+            return " / ".join(reversed(parts))
+
+        def flags(pk: int) -> frozenset[str]:
+            _, parent, own = rows[pk]
+            return own | (rows[parent][2] if parent in rows else frozenset())
+
+        return cls(labels={pk: path(pk) for pk in rows}, flags={pk: flags(pk) for pk in rows})
+
+    def has(self, category: int | None, *flags: str) -> bool:
+        return category is not None and not self.flags.get(category, frozenset()).isdisjoint(flags)
+
+
+def _snapshot_values(group: dict, categories: _Categories) -> dict[str, int]:
+    """The snapshot metrics of one (queue, kind, category) group of open intervals: the SQL
+    counts of ``_snapshot_groups`` and, from its kind and category, the rest; the same
+    conditions as ``_snapshot_conditions`` (a test compares every figure with its rows)."""
+    open_, kind, category = group["open"], group["kind"], group["category_id"]
+    request = kind == Kind.REQUEST
+    return {
+        OPEN_INCIDENTS: open_ if kind == Kind.INCIDENT else 0,
+        OPEN_REQUESTS: open_ if request else 0,
+        OVER_A_WEEK_OLD: group["over_a_week_old"],
+        MULTIPLE_REASSIGNMENTS: group["reassigned"],
+        ESCALATED_OPEN: group["escalated"],
+        NEW_STARTER_OPEN: open_ if request and categories.has(category, "is_new_starter") else 0,
+        JOINERS_MOVERS_LEAVERS_OPEN: open_ if request and categories.has(category, *_JML) else 0,
+        MFD_OPEN: open_ if categories.has(category, "is_mfd_print") else 0,
+        ON_HOLD: group["on_hold"],
     }
 
-    def path(pk: int) -> str:
-        names, seen = [], set()
-        current: int | None = pk
-        while current is not None and current in rows and current not in seen:
-            seen.add(current)
-            name, current = rows[current]
-            names.append(name)
-        return " / ".join(reversed(names))
 
-    return {pk: path(pk) for pk in rows}
+def _period_values(group: dict, categories: _Categories) -> dict[str, int]:
+    """The period metrics of one (queue, kind, category) group of events, as
+    ``_period_conditions`` states them."""
+    logged_, kind, category = group["logged"], group["ticket_kind"], group["ticket_category_id"]
+    request = kind == Kind.REQUEST
+    new_starter = request and categories.has(category, "is_new_starter")
+    jml = request and categories.has(category, *_JML)
+    return {
+        CLOSURES: group["closures"],
+        REOPENS: group["reopens"],
+        ESCALATIONS: group["escalations"],
+        LOGGED_INCIDENTS: logged_ if kind == Kind.INCIDENT else 0,
+        LOGGED_REQUESTS: logged_ if request else 0,
+        NEW_STARTER_LOGGED: logged_ if new_starter else 0,
+        JOINERS_MOVERS_LEAVERS_LOGGED: logged_ if jml else 0,
+        SELF_SERVICE_LOGGED: group["self_service"],
+    }
 
 
 def _rows(
-    groups: Iterable[Mapping[str, Any]], metrics: tuple[str, ...], *, queue_field: str
+    groups: Iterable[tuple[int | None, str, int | None, dict[str, int]]],
+    metrics: tuple[str, ...],
+    categories: _Categories,
+    queues: list[tuple[int, str, str]],
 ) -> list[MetricRow]:
-    """Roll grouped counts (by queue, kind, category) up into every breakdown's rows."""
-    queues = list(Queue.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    """Roll grouped counts ((queue, kind, category, values)) up into every breakdown's rows."""
     totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(metrics, 0))
     # all, queue and kind rows are complete, zeros included.
     complete = [(ALL, ""), *((QUEUE, slug) for _, slug, _ in queues)]
@@ -251,33 +315,32 @@ def _rows(
         totals[pair] = dict.fromkeys(metrics, 0)
     slugs = {pk: slug for pk, slug, _ in queues}
     category_keys: set[str] = set()
-    for group in groups:
-        category = group["ticket__category_id"]
+    for queue, kind, category, values in groups:
         category_key = NO_CATEGORY if category is None else str(category)
         keys = [
             (ALL, ""),
-            (QUEUE, slugs.get(group[queue_field], "")),
-            (KIND, group["ticket__kind"]),
+            (QUEUE, slugs.get(queue, "")),
+            (KIND, kind),
             (CATEGORY, category_key),
         ]
-        if any(group[metric] for metric in metrics):
+        if any(values.values()):
             category_keys.add(category_key)
         for pair in keys:
             row = totals[pair]
             for metric in metrics:
-                row[metric] += group[metric]
+                row[metric] += values[metric]
     labels: dict[tuple[str, str], str] = {(ALL, ""): "All tickets"}
     labels.update({(QUEUE, slug): name for _, slug, name in queues})
     labels.update({(KIND, kind.value): kind.label for kind in Kind})
-    categories = _category_labels()
     labels[(CATEGORY, NO_CATEGORY)] = "No category"
-    labels.update({(CATEGORY, str(pk)): path for pk, path in categories.items()})
+    labels.update({(CATEGORY, str(pk)): path for pk, path in categories.labels.items()})
     order = {breakdown: i for i, breakdown in enumerate(BREAKDOWNS)}
+    ordered = sorted(
+        totals.items(), key=lambda item: (order[item[0][0]], labels.get(item[0], ""), item[0])
+    )
     result = []
     for metric in metrics:
-        for (breakdown, key), values in sorted(
-            totals.items(), key=lambda item: (order[item[0][0]], labels.get(item[0], ""), item[0])
-        ):
+        for (breakdown, key), values in ordered:
             if breakdown == CATEGORY and key not in category_keys:
                 continue
             result.append(
@@ -292,6 +355,54 @@ def _rows(
     return result
 
 
+def _queues() -> list[tuple[int, str, str]]:
+    return list(Queue.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+
+
+# -- the grouped queries -------------------------------------------------------------------------
+
+_SNAPSHOT_GROUP = ("queue_id", "kind", "category_id")
+_PERIOD_GROUP = ("ticket_queue_id", "ticket_kind", "ticket_category_id")
+
+
+# Counted by a column of the partial index (never null), not the key, which the index lacks:
+# so the scans read the index alone.
+def _snapshot_counts(as_of: datetime, n: int) -> dict[str, Count]:
+    c = "started_at"
+    return {
+        "open": Count(c),
+        "over_a_week_old": Count(c, filter=Q(logged_at__lt=week_before(as_of))),
+        "reassigned": Count(c, filter=Q(reassignment_count__gte=n)),
+        "escalated": Count(c, filter=Q(escalation_level__gt=0)),
+        "on_hold": Count(c, filter=Q(status_class=StatusClass.PAUSED)),
+    }
+
+
+def _period_counts() -> dict[str, Count]:
+    c = "at"
+    return {
+        "closures": Count(c, filter=RESOLUTION_Q),
+        "reopens": Count(c, filter=REOPEN_Q),
+        "escalations": Count(c, filter=Q(kind=EventKind.ESCALATED)),
+        "logged": Count(c, filter=Q(kind=EventKind.LOGGED)),
+        "self_service": Count(c, filter=Q(kind=EventKind.LOGGED, ticket_channel=Channel.PORTAL)),
+    }
+
+
+def _snapshot_groups(as_of: datetime, n: int) -> list[dict]:
+    """The open intervals covering ``as_of``, grouped by queue, kind and category: those that
+    end after T, then those that have not ended, each one range of the partial index
+    ``sd_interval_live_by_end`` read alone (as one condition, "ended after T or not yet",
+    PostgreSQL would read them through the table). A group may come twice: ``_rows`` adds up."""
+    covering = TicketInterval.objects.not_done().filter(started_at__lte=as_of)
+    counts = _snapshot_counts(as_of, n)
+    ended, not_ended = (
+        part.values(*_SNAPSHOT_GROUP).annotate(**counts).order_by()
+        for part in (covering.filter(ended_at__gt=as_of), covering.filter(ended_at__isnull=True))
+    )
+    return list(ended.union(not_ended, all=True))  # one query
+
+
 # -- the public figures ------------------------------------------------------------------------
 
 
@@ -301,30 +412,200 @@ def snapshot_metrics(*, as_of: datetime, reassignments: int | None = None) -> li
     Open incidents and requests, over a week old, with multiple reassignments, escalated, new
     starters, joiners/movers/leavers, MFD print and copy, on hold: each "open at T" in
     DESIGN.md's sense, read from the intervals and so from the events at or before T only.
+    Grouped range scans of the open intervals' index, by queue, kind and category as of T.
     """
-    conditions = _snapshot_conditions(as_of, reassignments)
-    groups = (
-        _open_intervals(as_of)
-        .values("queue_id", "ticket__kind", "ticket__category_id")
-        .annotate(**{metric: Count("pk", filter=q) for metric, q in conditions.items()})
-        .order_by()
+    n = multiple_reassignments() if reassignments is None else reassignments
+    groups = _snapshot_groups(as_of, n)
+    categories = _Categories.load()
+    return _rows(
+        (
+            (g["queue_id"], g["kind"], g["category_id"], _snapshot_values(g, categories))
+            for g in groups
+        ),
+        SNAPSHOT_METRICS,
+        categories,
+        _queues(),
     )
-    return _rows(groups, SNAPSHOT_METRICS, queue_field="queue_id")
 
 
 def period_metrics(*, start: datetime, end: datetime) -> list[MetricRow]:
     """The DMT's period figures for events in ``[start, end)``, by every breakdown (three
     queries): closures, reopens, escalations, incidents and requests logged, new starters and
-    joiners/movers/leavers logged, and tickets logged through the self-service portal."""
-    conditions = _period_conditions()
+    joiners/movers/leavers logged, and tickets logged through the self-service portal. One
+    grouped range scan of the counted events' index, by queue, kind and category then."""
     groups = (
-        # queue_at is _period_events' annotation, which mypy's Django plugin cannot see.
-        _period_events(start, end)  # type: ignore[misc]
-        .values("queue_at", "ticket__kind", "ticket__category_id")
-        .annotate(**{metric: Count("pk", filter=q) for metric, q in conditions.items()})
-        .order_by()
+        _period_events(start, end).values(*_PERIOD_GROUP).annotate(**_period_counts()).order_by()
     )
-    return _rows(groups, PERIOD_METRICS, queue_field="queue_at")
+    categories = _Categories.load()
+    return _rows(
+        (
+            (
+                g["ticket_queue_id"],
+                g["ticket_kind"],
+                g["ticket_category_id"],
+                _period_values(g, categories),
+            )
+            for g in groups
+        ),
+        PERIOD_METRICS,
+        categories,
+        _queues(),
+    )
+
+
+# -- many instants or periods at once (a backfill) -----------------------------------------------
+# One query for all the instants (or periods) instead of one each: the rows in range are read
+# once, and each is matched to the instants it covers (or the period it falls in) by a binary
+# search of the sorted instants (PostgreSQL's width_bucket), never by a join of every row with
+# every instant. The inner query is the ORM's, so its condition is the partial index's.
+
+_COVERED_SQL = """
+    SELECT k, queue_id, kind, category_id, count(*),
+        count(*) FILTER (WHERE logged_at < (%s::timestamptz[])[k]),
+        count(*) FILTER (WHERE reassignment_count >= %s),
+        count(*) FILTER (WHERE escalation_level > 0),
+        count(*) FILTER (WHERE status_class = 'paused')
+    FROM (
+        SELECT x.*, generate_series(
+            width_bucket(x.started_at - interval '1 microsecond', %s::timestamptz[]) + 1,
+            CASE WHEN x.ended_at IS NULL THEN %s
+                ELSE width_bucket(x.ended_at - interval '1 microsecond', %s::timestamptz[]) END
+        ) AS k
+        FROM ({inner}) x
+    ) covered
+    GROUP BY k, queue_id, kind, category_id
+"""
+
+_BUCKETED_SQL = """
+    SELECT k, ticket_queue_id, ticket_kind, ticket_category_id, {sums}
+    FROM (SELECT x.*, width_bucket(x.at, %s::timestamptz[]) AS k FROM ({inner}) x) bucketed
+    WHERE k > 0 AND at < (%s::timestamptz[])[k]
+    GROUP BY k, ticket_queue_id, ticket_kind, ticket_category_id
+"""
+
+
+def _batched() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def snapshot_metrics_many(
+    *, instants: Sequence[datetime], reassignments: int | None = None
+) -> list[list[MetricRow]]:
+    """``snapshot_metrics`` at each of ``instants``, in their order, in four queries (on
+    PostgreSQL; elsewhere one call each)."""
+    if not instants:
+        return []
+    if not _batched():
+        return [snapshot_metrics(as_of=t, reassignments=reassignments) for t in instants]
+    n = multiple_reassignments() if reassignments is None else reassignments
+    ordered = sorted(set(instants))
+    covering = TicketInterval.objects.not_done().filter(started_at__lte=ordered[-1])
+    weeks = [week_before(t) for t in ordered]
+    groups: dict[int, list] = defaultdict(list)
+    # As in _snapshot_groups: the intervals ended after the first instant, then those not
+    # ended, each an index-only range of sd_interval_live_by_end; a (queue, kind, category)
+    # may so come twice for an instant, and _rows adds them up.
+    for part in (covering.filter(ended_at__gt=ordered[0]), covering.filter(ended_at__isnull=True)):
+        inner = part.values(
+            "started_at",
+            "ended_at",
+            "status_class",
+            "queue_id",
+            "kind",
+            "category_id",
+            "logged_at",
+            "reassignment_count",
+            "escalation_level",
+        )
+        inner_sql, inner_params = inner.query.sql_with_params()
+        params = [weeks, n, ordered, len(ordered), ordered, *inner_params]
+        with connection.cursor() as cursor:
+            cursor.execute(_COVERED_SQL.format(inner=inner_sql), params)
+            rows = cursor.fetchall()
+        for k, queue, kind, category, open_, week, reassigned, escalated, on_hold in rows:
+            groups[k].append(
+                {
+                    "queue_id": queue,
+                    "kind": kind,
+                    "category_id": category,
+                    "open": open_,
+                    "over_a_week_old": week,
+                    "reassigned": reassigned,
+                    "escalated": escalated,
+                    "on_hold": on_hold,
+                }
+            )
+    categories, queues = _Categories.load(), _queues()
+    by_instant = {
+        t: _rows(
+            (
+                (g["queue_id"], g["kind"], g["category_id"], _snapshot_values(g, categories))
+                for g in groups.get(k, [])
+            ),
+            SNAPSHOT_METRICS,
+            categories,
+            queues,
+        )
+        for k, t in enumerate(ordered, start=1)
+    }
+    return [by_instant[t] for t in instants]
+
+
+def period_metrics_many(*, spans: Sequence[tuple[datetime, datetime]]) -> list[list[MetricRow]]:
+    """``period_metrics`` for each ``(start, end)`` of ``spans``, in their order, in three
+    queries (on PostgreSQL, for spans that do not overlap; otherwise one call each)."""
+    if not spans:
+        return []
+    ordered = sorted(set(spans))
+    disjoint = all(a[1] <= b[0] for a, b in itertools.pairwise(ordered))
+    if not _batched() or not disjoint:
+        return [period_metrics(start=start, end=end) for start, end in spans]
+    flags = {
+        "closures": RESOLUTION_Q,
+        "reopens": REOPEN_Q,
+        "escalations": Q(kind=EventKind.ESCALATED),
+        "logged": Q(kind=EventKind.LOGGED),
+        "self_service": Q(kind=EventKind.LOGGED, ticket_channel=Channel.PORTAL),
+    }
+    inner = (
+        _period_events(ordered[0][0], ordered[-1][1])
+        .annotate(
+            **{
+                f"is_{name}": Case(When(q, then=Value(1)), default=Value(0))
+                for name, q in flags.items()
+            }
+        )
+        .values("at", *_PERIOD_GROUP, *(f"is_{name}" for name in flags))
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    sums = ", ".join(f"sum(is_{name})" for name in flags)
+    params = [[start for start, _ in ordered], *inner_params, [end for _, end in ordered]]
+    groups: dict[int, list] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_BUCKETED_SQL.format(inner=inner_sql, sums=sums), params)
+        for k, queue, kind, category, *counts in cursor:
+            group = dict(zip(flags, counts, strict=True))
+            group.update(ticket_queue_id=queue, ticket_kind=kind, ticket_category_id=category)
+            groups[k].append(group)
+    categories, queues = _Categories.load(), _queues()
+    by_span = {
+        span: _rows(
+            (
+                (
+                    g["ticket_queue_id"],
+                    g["ticket_kind"],
+                    g["ticket_category_id"],
+                    _period_values(g, categories),
+                )
+                for g in groups.get(k, [])
+            ),
+            PERIOD_METRICS,
+            categories,
+            queues,
+        )
+        for k, span in enumerate(ordered, start=1)
+    }
+    return [by_span[span] for span in spans]
 
 
 def period_incidents_resolved(*, start: datetime, end: datetime) -> QuerySet[Ticket]:
@@ -388,7 +669,7 @@ def tickets_behind(
         intervals = (
             _open_intervals(as_of)
             .filter(_snapshot_conditions(as_of)[metric])
-            .filter(_breakdown_q(breakdown, key, queue_field="queue_id", ticket="ticket__"))
+            .filter(_breakdown_q(breakdown, key, prefix=""))
         )
         return Ticket.objects.filter(pk__in=intervals.values("ticket_id"))
     if metric in PERIOD_METRICS:
@@ -397,7 +678,7 @@ def tickets_behind(
         events = (
             _period_events(start, end)
             .filter(_period_conditions()[metric])
-            .filter(_breakdown_q(breakdown, key, queue_field="queue_at", ticket="ticket__"))
+            .filter(_breakdown_q(breakdown, key, prefix="ticket_"))
         )
         # Ordered by the event, then the ticket, so pages of a drill-down never skip or
         # repeat a row although a ticket may appear twice.

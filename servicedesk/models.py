@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from hackperf.workdays import Division
+from servicedesk import statuses
 from servicedesk.calendars import validate_working_hours
 from servicedesk.choices import (
     Channel,
@@ -338,6 +339,15 @@ class Ticket(models.Model):
         return f"{self.reference}: {self.summary}"
 
 
+# The events some period figure counts (servicedesk.metrics): resolutions, reopens,
+# escalations and loggings. The SQL form of servicedesk.statuses.is_resolution / is_reopen
+# (a test checks every pair of statuses); a partial index's condition is this very Q, as the
+# planner uses a partial index only when a query states its condition.
+RESOLUTION_Q = Q(from_status__in=statuses.RESOLUTION_FROM, to_status__in=statuses.RESOLUTION_TO)
+REOPEN_Q = Q(from_status__in=statuses.REOPEN_FROM, to_status__in=statuses.REOPEN_TO)
+COUNTED_EVENT = RESOLUTION_Q | REOPEN_Q | Q(kind__in=("escalated", "logged"))
+
+
 class TicketEvent(models.Model):
     """One change in a ticket's history, with its instant and who made it."""
 
@@ -396,6 +406,62 @@ class TicketEvent(models.Model):
     level = models.PositiveSmallIntegerField(
         "escalation level", choices=EscalationLevel.choices, null=True, blank=True
     )
+    # A reclassification (kind or category changed) records the ticket's kind and category
+    # before and after, both, whichever changed: the values as of any instant follow from it.
+    from_kind = models.CharField(
+        "from kind", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
+    )
+    to_kind = models.CharField(
+        "to kind", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
+    )
+    from_category = models.ForeignKey(
+        Category,
+        verbose_name="from category",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    to_category = models.ForeignKey(
+        Category,
+        verbose_name="to category",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    # -- derived: the ticket as of this event -------------------------------------------------
+    # Its queue, kind and category once the event's instant is over (those of its latest
+    # interval started by then) and its channel, so that the period figures are one grouped
+    # range scan of the events (servicedesk.metrics) with no join. Filled by the services as
+    # they write, and in SQL by ``services.tickets_as_of_fill`` after a bulk load; an empty
+    # ``ticket_kind`` marks an event not filled yet.
+    ticket_queue = models.ForeignKey(
+        Queue,
+        verbose_name="queue then",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    ticket_kind = models.CharField(
+        "kind then", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
+    )
+    ticket_category = models.ForeignKey(
+        Category,
+        verbose_name="category then",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    ticket_channel = models.CharField(
+        "channel", max_length=10, choices=Channel.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["ticket_id", "sequence", "pk"]
@@ -411,6 +477,26 @@ class TicketEvent(models.Model):
         indexes = [
             # Closures, reopens and escalations in a period (trend snapshots).
             models.Index(fields=["kind", "at"], name="sd_event_kind_at"),
+            # The events the period figures count, with what they are grouped and filtered
+            # by, so that a fortnight's figures are one index-only range scan.
+            models.Index(
+                fields=["at"],
+                include=[
+                    "ticket_queue",
+                    "ticket_kind",
+                    "ticket_category",
+                    "ticket_channel",
+                    "kind",
+                    "from_status",
+                    "to_status",
+                ],
+                condition=COUNTED_EVENT,
+                name="sd_event_counted_at",
+            ),
+            # Events a bulk load wrote without their as-of columns (normally none).
+            models.Index(
+                fields=["ticket"], condition=Q(ticket_kind=""), name="sd_event_as_of_unfilled"
+            ),
             # The people and queues an event names, for deleting a user (SET_NULL) or a
             # queue (PROTECT) and for nothing else: only the events that name one are
             # indexed. Imported events name no user and most name no queue, so a full index
@@ -453,6 +539,23 @@ class TicketInterval(models.Model):
     escalation_level = models.PositiveSmallIntegerField(
         "escalation level", choices=EscalationLevel.choices, default=EscalationLevel.NONE
     )
+    # The ticket's kind and category during the interval (a reclassification starts a new
+    # one) and when it was logged, so the as-of figures need no join (servicedesk.metrics).
+    # Filled by replay and the services, and in SQL by ``services.tickets_as_of_fill`` after a
+    # bulk load; an empty ``kind`` marks an interval not filled yet.
+    kind = models.CharField(
+        "kind", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name="category",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    logged_at = models.DateTimeField("ticket logged at", null=True, blank=True)
     started_at = models.DateTimeField("from")
     ended_at = models.DateTimeField("to", null=True, blank=True)
 
@@ -473,6 +576,27 @@ class TicketInterval(models.Model):
             # "As of T" range queries (open at T, over a week old at T, snapshots).
             models.Index(fields=["started_at", "ended_at"], name="sd_interval_range"),
             models.Index(fields=["ticket", "started_at"], name="sd_interval_ticket"),
+            # The open and paused intervals by their end, with every column the as-of figures
+            # group and count by: "open at T" is the intervals ending after T (or not yet)
+            # that started by then, read from the index alone. A done ticket's last interval
+            # never ends, and without the condition it would be in every such range.
+            models.Index(
+                fields=["ended_at"],
+                include=[
+                    "started_at",
+                    "status_class",
+                    "queue",
+                    "kind",
+                    "category",
+                    "logged_at",
+                    "reassignment_count",
+                    "escalation_level",
+                ],
+                condition=Q(status_class__in=["open", "paused"]),
+                name="sd_interval_live_by_end",
+            ),
+            # Intervals a bulk load wrote without their as-of columns (normally none).
+            models.Index(fields=["ticket"], condition=Q(kind=""), name="sd_interval_unfilled"),
         ]
 
     def __str__(self) -> str:

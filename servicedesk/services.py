@@ -25,12 +25,14 @@ from servicedesk.choices import (
     PAUSED_STATUSES,
     EscalationLevel,
     EventKind,
+    Kind,
     Status,
     StatusClass,
 )
 from servicedesk.history import (
     TicketState,
     derived_fields,
+    events_as_of,
     initial_state,
     replay,
     step,
@@ -59,6 +61,9 @@ ESCALATION_NOT_HIGHER = (
 ESCALATION_LEVEL_INVALID = "Choose an escalation level from 1 to 3"
 BEFORE_LAST_CHANGE = "A change cannot be dated before the ticket's last change ({last})"
 REFERENCE_TAKEN = "A ticket with reference {reference} already exists: use another reference"
+NOT_RECLASSIFIED = "Choose a different kind or category"
+
+AS_OF_FIELDS = ("ticket_queue_id", "ticket_kind", "ticket_category_id", "ticket_channel")
 
 
 # Who acts: a signed-in person, or nobody (an import or a job, named by ``actor_name``).
@@ -109,6 +114,8 @@ def _state_of(ticket: Ticket) -> TicketState:
         last_resolved_at=ticket.last_resolved_at,
         last_at=None,
         last_sequence=ticket.last_sequence,
+        kind=ticket.kind,
+        category_id=ticket.category_id,
     )
 
 
@@ -148,6 +155,9 @@ def _open_interval(ticket: Ticket, state: TicketState, at: datetime) -> None:
         queue_id=state.queue_id,
         reassignment_count=state.reassignment_count,
         escalation_level=state.escalation_level,
+        kind=state.kind,
+        category_id=state.category_id,
+        logged_at=state.logged_at,
         started_at=at,
     )
 
@@ -164,6 +174,7 @@ def _append(
     assignee: Any = None,
     reason: str = "",
     level: int | None = None,
+    **reclassification: Any,
 ) -> TicketEvent:
     last_at = (
         ticket.events.order_by("-sequence").values_list("at", flat=True).first() or ticket.logged_at
@@ -185,15 +196,31 @@ def _append(
         assignee=assignee,
         reason=reason,
         level=level,
+        **reclassification,
     )
     new = step(state, event)
+    ticket.kind, ticket.category_id = new.kind, new.category_id
+    _set_as_of(event, new, channel=ticket.channel)
     event.save()
     if new.interval_key != state.interval_key:
         ticket.intervals.filter(ended_at__isnull=True).update(ended_at=at)
         _open_interval(ticket, new, at)
+        # Earlier events at this same instant read the interval it starts, as the figures
+        # always have (the latest interval started by an event's instant).
+        ticket.events.filter(at=at).exclude(pk=event.pk).update(
+            ticket_queue_id=new.queue_id, ticket_kind=new.kind, ticket_category_id=new.category_id
+        )
     _refresh(ticket, new)
     ticket.save()
     return event
+
+
+def _set_as_of(event: TicketEvent, state: TicketState, *, channel: str) -> None:
+    """The ticket as of ``event`` (``servicedesk.as_of``): the state after it."""
+    event.ticket_queue_id = state.queue_id
+    event.ticket_kind = state.kind
+    event.ticket_category_id = state.category_id
+    event.ticket_channel = channel
 
 
 def _require_allowed(ticket: Ticket, action: str, verb: str = "") -> None:
@@ -300,8 +327,9 @@ def ticket_log(
         to_status=Status.LOGGED,
         to_queue=queue,
     )
+    state = initial_state(event, kind=kind, category_id=ticket.category_id)
+    _set_as_of(event, state, channel=channel)
     event.save()
-    state = initial_state(event)
     _open_interval(ticket, state, at)
     _refresh(ticket, state)
     ticket.save()
@@ -449,6 +477,46 @@ def ticket_escalate(
     return ticket
 
 
+_UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def ticket_reclassify(
+    *,
+    ticket: Ticket,
+    actor: Actor,
+    at: datetime,
+    kind: str | None = None,
+    category: Category | None = _UNCHANGED,
+    reason: str = "",
+    actor_name: str = "",
+) -> Ticket:
+    """Change the ticket's kind and/or category (``category=None``: no category), in any
+    status. One reclassification event records both before and after, so the snapshots of
+    any instant count the ticket under the kind and category it had then (issue 14)."""
+    ticket = _locked(ticket)
+    to_kind = kind or ticket.kind
+    to_category_id = ticket.category_id if category is _UNCHANGED else getattr(category, "pk", None)
+    if to_kind == ticket.kind and to_category_id == ticket.category_id:
+        raise TransitionError(NOT_RECLASSIFIED)
+    if to_kind not in Kind.values:
+        raise ValidationError({"kind": f"Choose a kind: {', '.join(Kind.values)}"})
+    from_kind, from_category_id = ticket.kind, ticket.category_id
+    _append(
+        ticket,
+        kind=EventKind.RECLASSIFIED,
+        actor=actor,
+        actor_name=actor_name,
+        at=at,
+        reason=reason.strip(),
+        from_kind=from_kind,
+        to_kind=to_kind,
+        from_category_id=from_category_id,
+        to_category_id=to_category_id,
+    )
+    return ticket
+
+
 @transaction.atomic
 def ticket_resolve(
     *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
@@ -517,11 +585,17 @@ def ticket_history_rebuild(*, ticket: Ticket) -> Ticket:
     """
     ticket = _locked(ticket)
     events = list(ticket.events.order_by("sequence", "pk"))
-    replayed = replay(events)
+    replayed = replay(events, kind=ticket.kind, category_id=ticket.category_id)
     ticket.intervals.all().delete()
     intervals = TicketInterval.objects.bulk_create(
         TicketInterval(ticket=ticket, **row.model_kwargs()) for row in replayed.intervals
     )
+    for event, (queue_id, kind, category_id) in zip(
+        events, events_as_of(events, replayed.intervals), strict=True
+    ):
+        event.ticket_queue_id, event.ticket_kind = queue_id, kind
+        event.ticket_category_id, event.ticket_channel = category_id, ticket.channel
+    TicketEvent.objects.bulk_update(events, AS_OF_FIELDS)
     _refresh(ticket, replayed.state, intervals)
     ticket.save()
     return ticket

@@ -32,6 +32,19 @@ def snapshot_window(*, as_of: datetime, granularity: str) -> tuple[datetime, dat
     return span.start, span.end
 
 
+def _snapshot_batches(span: windows.Span) -> dict[object, tuple[dict[str, object], object]]:
+    """The distinct count functions of the registry's snapshot metrics, each with its
+    metrics' window arguments and parameters for ``span`` and its ``count_many``, if any."""
+    batches: dict[object, tuple[dict[str, object], object]] = {}
+    for metric in registry.snapshot_metrics():
+        arguments, _ = batches.setdefault(metric.count, ({}, metric.count_many))
+        for name, value in metric.arguments(span).items():
+            if arguments.get(name, value) != value:
+                raise ValueError(f"{metric.code}: {name} differs within one count function")
+            arguments[name] = value
+    return batches
+
+
 def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
     """Every figure of the registry's snapshot metrics as of ``as_of`` (not stored).
 
@@ -40,18 +53,35 @@ def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
     registered metrics are kept, in the order the functions return them.
     """
     span = snapshot_span(as_of=as_of, granularity=granularity)
-    batches: dict[object, dict[str, object]] = {}
-    codes: set[str] = set()
-    for metric in registry.snapshot_metrics():
-        codes.add(metric.code)
-        arguments = batches.setdefault(metric.count, {})
-        for name, value in metric.arguments(span).items():
-            if arguments.get(name, value) != value:
-                raise ValueError(f"{metric.code}: {name} differs within one count function")
-            arguments[name] = value
+    codes = {metric.code for metric in registry.snapshot_metrics()}
     rows: list[MetricRow] = []
-    for count, arguments in batches.items():
+    for count, (arguments, _) in _snapshot_batches(span).items():
         rows.extend(row for row in count(**arguments) if row.metric in codes)  # type: ignore[operator]
+    return rows
+
+
+def snapshot_rows_many(
+    *, instants: list[datetime], granularity: str
+) -> dict[datetime, list[MetricRow]]:
+    """``snapshot_rows`` for each of ``instants``: a count function with a ``count_many`` is
+    called once for all of them (a fixed number of queries however many), the others once
+    per instant. The rows of each instant are those ``snapshot_rows`` gives, in its order."""
+    codes = {metric.code for metric in registry.snapshot_metrics()}
+    batches = [
+        _snapshot_batches(snapshot_span(as_of=instant, granularity=granularity))
+        for instant in instants
+    ]
+    rows: dict[datetime, list[MetricRow]] = {instant: [] for instant in instants}
+    if not batches:
+        return rows
+    for count, (_, many) in batches[0].items():
+        arguments = [batch[count][0] for batch in batches]
+        if many is not None:
+            results = many(arguments)  # type: ignore[operator]
+        else:
+            results = [count(**a) for a in arguments]  # type: ignore[operator]
+        for instant, result in zip(instants, results, strict=True):
+            rows[instant].extend(row for row in result if row.metric in codes)
     return rows
 
 
@@ -68,13 +98,33 @@ def snapshot_take(
     if timezone.is_naive(as_of):
         raise ValidationError("A snapshot instant must be an aware datetime.")
     granularity = Granularity(granularity)
-    taken_at = now or timezone.now()
-    rows: dict[tuple[str, str, str], MetricRow] = {}
-    for row in snapshot_rows(as_of=as_of, granularity=granularity):
-        rows[(row.metric, row.breakdown, row.key)] = row  # a source repeating a key: last wins
+    return _snapshot_store(
+        as_of=as_of,
+        granularity=granularity,
+        rows=snapshot_rows(as_of=as_of, granularity=granularity),
+        taken_at=now or timezone.now(),
+    )
+
+
+def _snapshot_store(
+    *, as_of: datetime, granularity: str, rows: list[MetricRow], taken_at: datetime
+) -> list[Snapshot]:
+    """Store one instant's rows (``snapshot_take``'s writes)."""
+    return _snapshots_store(granularity=granularity, rows={as_of: rows}, taken_at=taken_at)
+
+
+def _snapshots_store(
+    *, granularity: str, rows: dict[datetime, list[MetricRow]], taken_at: datetime
+) -> list[Snapshot]:
+    """Store the rows of one or more instants: one upsert of every row, then one removal of
+    the rows of those instants that the figures no longer have."""
+    keyed: dict[tuple[datetime, str, str, str], MetricRow] = {}
+    for instant, instant_rows in rows.items():
+        for row in instant_rows:  # a source repeating a key: last wins
+            keyed[(instant, row.metric, row.breakdown, row.key)] = row
     snapshots = [
         Snapshot(
-            instant=as_of,
+            instant=instant,
             granularity=granularity,
             metric=row.metric,
             breakdown=row.breakdown,
@@ -83,7 +133,7 @@ def snapshot_take(
             value=row.value,
             taken_at=taken_at,
         )
-        for row in rows.values()
+        for (instant, *_), row in keyed.items()
     ]
     # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
     # conflicting rows instead of failing, and every row ends with one writer's figures.
@@ -93,10 +143,15 @@ def snapshot_take(
         unique_fields=list(SNAPSHOT_KEY),
         update_fields=["label", "value", "taken_at"],
     )
-    Snapshot.objects.filter(instant=as_of, granularity=granularity).exclude(
+    Snapshot.objects.filter(instant__in=list(rows), granularity=granularity).exclude(
         pk__in=[snapshot.pk for snapshot in snapshots]
     ).delete()
     return snapshots
+
+
+BACKFILL_BATCH: Final = 100
+"""Instants computed and stored together by a backfill (a few fortnightly years, a quarter of
+days), so that the rows held in memory and written at once stay bounded."""
 
 
 def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datetime]:
@@ -109,9 +164,15 @@ def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datet
 def snapshot_backfill(
     *, start: date, end: date, granularity: str = Granularity.FORTNIGHTLY
 ) -> list[datetime]:
-    """Snapshot every fortnight end (or day end) from ``start`` to ``end``, each in its own
-    transaction; returns the instants taken."""
+    """Snapshot every fortnight end (or day end) from ``start`` to ``end``: the figures of
+    up to ``BACKFILL_BATCH`` instants computed together (``snapshot_rows_many``) and stored
+    together, in one transaction (one upsert, one removal). Returns the instants taken."""
+    granularity = Granularity(granularity)
     instants = snapshot_instants(start=start, end=end, granularity=granularity)
-    for instant in instants:
-        snapshot_take(as_of=instant, granularity=granularity)
+    taken_at = timezone.now()
+    for first in range(0, len(instants), BACKFILL_BATCH):
+        batch = instants[first : first + BACKFILL_BATCH]
+        rows = snapshot_rows_many(instants=batch, granularity=granularity)
+        with transaction.atomic():
+            _snapshots_store(granularity=granularity, rows=rows, taken_at=taken_at)
     return instants

@@ -65,6 +65,7 @@ from typing import Any, Final, Protocol
 from django.db import DatabaseError, connection, transaction
 from django.utils.text import slugify
 
+from servicedesk.as_of import tickets_as_of_fill
 from servicedesk.calendars import holiday_calendar, service_calendar
 from servicedesk.choices import EscalationLevel, EventKind, Kind, Priority
 from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
@@ -322,6 +323,7 @@ def _write(
                 writer.close()
             if errors:
                 raise _Rollback
+            tickets_as_of_fill(tickets=writer.touched)
     except _Rollback:
         pass
     if progress is not None:
@@ -367,6 +369,7 @@ def _import_staged(
             if progress is not None:
                 progress(WRITING, 0, summary.rows, items=summary.tickets)
             writer.apply()
+            tickets_as_of_fill(tickets=writer.touched)
             stage.drop()
     except _Rollback:
         pass
@@ -496,6 +499,9 @@ class _Writer:
         # The stand-in queues and categories, in the order they were made (parents first),
         # and the new tickets' stand-in keys: created for real by apply().
         self.made: list[Any] = []
+        # Stored tickets whose attributes this file changed over a history it keeps: their
+        # events' and intervals' as-of columns are refilled at the end (servicedesk.as_of).
+        self.touched: list[int] = []
         self.ticket_stand_in = 0
         self.references: dict[int, str] = {}
         self.errors = summary.errors
@@ -795,6 +801,7 @@ class _Writer:
             interval_rows.extend((pk, i) for i in p.intervals)
             updated.append(Ticket(pk=pk, reference=p.reference, **p.attrs, **p.derived))
 
+        self.touched += [t.pk for t in attrs_only] + [pk for pk, _ in kept]
         if not self.writing:  # checking: count what would be written (and stage it)
             summary.created += len(new)
             summary.updated += len(updated) + len(attrs_only) + len(kept)

@@ -170,7 +170,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicedesk", "0011_queue_page_indexes"),
+        ("servicedesk", "0012_as_of_columns"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -157,6 +157,6 @@ def fake_sources(monkeypatch):
             count = sd_snapshot if metric.kind == Kind.INSTANT else sd_period
         elif metric.count is not None and metric.source == "infogov":
             count = ig_snapshot
-        faked[metric.code] = replace(metric, count=count)
+        faked[metric.code] = replace(metric, count=count, count_many=None)  # one at a time
     monkeypatch.setattr(registry, "_metrics", faked)
     return servicedesk, infogov

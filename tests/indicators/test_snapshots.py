@@ -244,6 +244,25 @@ class BackfillEqualsLiveTests:
         after = rows_of(snapshot_take(as_of=later + timedelta(hours=1)))
         assert after != live
 
+    def test_a_backfill_of_many_fortnights_stores_what_one_at_a_time_stores(self):
+        from servicedesk import services as sd
+
+        history = _real_history()
+        a, _, _ = history["tickets"]
+        sd.ticket_reclassify(
+            ticket=a, actor=None, at=FORTNIGHT_END + timedelta(days=3), kind="request"
+        )
+        start = periods.local_date(FORTNIGHT_END) - timedelta(days=28)
+        end = periods.local_date(FORTNIGHT_END) + timedelta(days=28)
+        instants = snapshot_backfill(start=start, end=end)
+        assert len(instants) == 5
+        backfilled = {instant: stored(instant) for instant in instants}
+        Snapshot.objects.all().delete()
+        for instant in instants:
+            snapshot_take(as_of=instant)
+        assert {instant: stored(instant) for instant in instants} == backfilled
+        assert backfilled[FORTNIGHT_END] != backfilled[instants[-1]]
+
 
 @pytest.mark.django_db
 class SnapshotCommandTests:

@@ -1,7 +1,7 @@
 """infogov.metrics against the metric dictionary (DESIGN.md, FR ICT 18 and 19), on hand-made
 cases: answered on time, late, extended, withdrawn, and one whose due date moved."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -214,6 +214,15 @@ class SnapshotMetricsTests:
     def test_it_refuses_a_naive_instant(self, scenario):
         with pytest.raises(ValueError, match="aware"):
             metrics.snapshot_metrics(as_of=datetime(2025, 1, 31, 12))  # noqa: DTZ001
+
+    def test_many_instants_give_what_one_at_a_time_gives(self, scenario):
+        instants = [noon(date(2025, 1, 15)) + timedelta(days=3 * n) for n in range(12)]
+        with CaptureQueriesContext(connection) as queries:
+            many = metrics.snapshot_metrics_many(instants=instants)
+        # the directorates once, then the grouped counts of each instant
+        assert len(queries) == 1 + len(instants)
+        assert many == [metrics.snapshot_metrics(as_of=t) for t in instants]
+        assert any(r.value for rows in many for r in rows)
 
 
 @pytest.mark.django_db

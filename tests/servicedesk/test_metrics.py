@@ -3,6 +3,7 @@
 Every expected number below is worked out by hand from DESIGN.md's metric dictionary.
 """
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -381,10 +382,11 @@ class QueryCountTests:
         self, n, desk, networks, targets, new_starter, mfd, django_assert_num_queries
     ):
         _busy_desk(desk, networks, new_starter, mfd, n=n)
-        # 1 grouped aggregate over the intervals, 2 the queues, 3 the categories' labels.
+        # 1 grouped aggregates over the intervals (ended after T, union all not ended), 2 the
+        # categories' labels and flags, 3 the queues.
         with django_assert_num_queries(3):
             metrics.snapshot_metrics(as_of=MONDAY + 2.5 * H)
-        # 1 grouped aggregate over the events, 2 the queues, 3 the categories' labels.
+        # 1 grouped aggregate over the events, 2 the categories, 3 the queues.
         with django_assert_num_queries(3):
             metrics.period_metrics(start=MARCH[0], end=MARCH[1])
         with django_assert_num_queries(1):
@@ -399,3 +401,129 @@ class QueryCountTests:
                     metric=ON_HOLD, as_of=MONDAY + 2.5 * H, breakdown="queue", key="networks"
                 )
             )
+
+
+def reclassify(ticket, at, **changes):
+    return services.ticket_reclassify(ticket=ticket, actor=None, at=at, **changes)
+
+
+@pytest.mark.django_db
+class ReclassificationTests:
+    """Issue 14: a snapshot's kind and category are those of its instant, from history."""
+
+    def test_a_snapshot_before_a_recategorisation_counts_the_old_category(
+        self, desk, targets, new_starter, mfd
+    ):
+        ticket = log_ticket(queue=desk, at=MONDAY, kind=Kind.REQUEST, category=new_starter)
+        reclassify(ticket, MONDAY + 2 * H, category=mfd)
+        before = metrics.snapshot_metrics(as_of=MONDAY + H)
+        assert value(before, NEW_STARTER_OPEN) == 1
+        assert value(before, MFD_OPEN) == 0
+        assert value(before, OPEN_REQUESTS, "category", str(new_starter.pk)) == 1
+        assert not [r for r in before if r.breakdown == "category" and r.key == str(mfd.pk)]
+        after = metrics.snapshot_metrics(as_of=MONDAY + 3 * H)
+        assert value(after, NEW_STARTER_OPEN) == 0
+        assert value(after, MFD_OPEN) == 1
+        assert value(after, OPEN_REQUESTS, "category", str(mfd.pk)) == 1
+        # Logged as a new starter: the period figure keeps the category it was logged in.
+        period = metrics.period_metrics(start=MARCH[0], end=MARCH[1])
+        assert value(period, NEW_STARTER_LOGGED) == 1
+        behind = metrics.tickets_behind(
+            metric=OPEN_REQUESTS, as_of=MONDAY + H, breakdown="category", key=str(new_starter.pk)
+        )
+        assert list(behind) == [ticket]
+
+    def test_a_snapshot_before_a_change_of_kind_counts_the_old_kind(self, desk, targets):
+        ticket = log_ticket(queue=desk, at=MONDAY, kind=Kind.INCIDENT)
+        reclassify(ticket, MONDAY + 2 * H, kind=Kind.REQUEST)
+        before = metrics.snapshot_metrics(as_of=MONDAY + H)
+        assert (value(before, OPEN_INCIDENTS), value(before, OPEN_REQUESTS)) == (1, 0)
+        assert value(before, OPEN_INCIDENTS, "kind", Kind.INCIDENT) == 1
+        after = metrics.snapshot_metrics(as_of=MONDAY + 3 * H)
+        assert (value(after, OPEN_INCIDENTS), value(after, OPEN_REQUESTS)) == (0, 1)
+        period = metrics.period_metrics(start=MARCH[0], end=MARCH[1])
+        assert (value(period, LOGGED_INCIDENTS), value(period, LOGGED_REQUESTS)) == (1, 0)
+        ticket.refresh_from_db()
+        assert ticket.kind == Kind.REQUEST
+
+    def test_the_event_records_before_and_after(self, desk, targets, new_starter, mfd):
+        ticket = log_ticket(queue=desk, at=MONDAY, kind=Kind.REQUEST, category=new_starter)
+        reclassify(ticket, MONDAY + H, kind=Kind.INCIDENT, category=None)
+        event = ticket.events.get(kind="reclassified")
+        assert (event.from_kind, event.to_kind) == (Kind.REQUEST, Kind.INCIDENT)
+        assert (event.from_category_id, event.to_category_id) == (new_starter.pk, None)
+        ticket.refresh_from_db()
+        assert (ticket.kind, ticket.category_id) == (Kind.INCIDENT, None)
+
+    def test_it_refuses_a_change_that_changes_nothing(self, desk, targets):
+        ticket = log_ticket(queue=desk, at=MONDAY, kind=Kind.INCIDENT)
+        with pytest.raises(services.TransitionError, match="different kind or category"):
+            reclassify(ticket, MONDAY + H, kind=Kind.INCIDENT)
+
+    def test_a_rebuild_and_the_sql_fill_give_what_the_services_wrote(
+        self, desk, networks, targets, new_starter, mfd
+    ):
+        from servicedesk.as_of import tickets_as_of_fill
+        from servicedesk.models import TicketEvent, TicketInterval
+
+        ticket = log_ticket(queue=desk, at=MONDAY, kind=Kind.REQUEST, category=new_starter)
+        assign(ticket, MONDAY + 0.5 * H)
+        reclassify(ticket, MONDAY + H, category=mfd)
+        reassign(ticket, MONDAY + 2 * H, networks)
+        reclassify(ticket, MONDAY + 3 * H, kind=Kind.INCIDENT)
+        resolve(ticket, MONDAY + 4 * H)
+
+        def stored():
+            intervals = TicketInterval.objects.filter(ticket=ticket).order_by("started_at", "pk")
+            events = TicketEvent.objects.filter(ticket=ticket).order_by("sequence")
+            return (
+                list(intervals.values_list("started_at", "kind", "category_id", "queue_id")),
+                list(
+                    events.values_list(
+                        "sequence", "ticket_queue_id", "ticket_kind", "ticket_category_id"
+                    )
+                ),
+            )
+
+        written = stored()
+        assert [kind for _, kind, _, _ in written[0]] == ["request"] * 4 + ["incident"] * 2
+        services.ticket_history_rebuild(ticket=ticket)
+        assert stored() == written
+        TicketInterval.objects.filter(ticket=ticket).update(kind="", category=None)
+        TicketEvent.objects.filter(ticket=ticket).update(
+            ticket_kind="", ticket_queue=None, ticket_category=None
+        )
+        tickets_as_of_fill()
+        assert stored() == written
+
+
+@pytest.mark.django_db
+class ManyInstantsTests:
+    """A backfill's one query for many instants gives each instant's own figures."""
+
+    def test_many_instants_give_what_one_at_a_time_gives(
+        self, busy_march, django_assert_num_queries
+    ):
+        instants = [MONDAY + k * 0.5 * H for k in range(-2, 12)] + [MONDAY - 20 * DAY]
+        # 1-2 the grouped aggregates for every instant (intervals ended after the first
+        # instant; not ended), 3 the categories, 4 the queues.
+        with django_assert_num_queries(4):
+            many = metrics.snapshot_metrics_many(instants=instants)
+        assert many == [metrics.snapshot_metrics(as_of=t) for t in instants]
+
+    def test_many_periods_give_what_one_at_a_time_gives(
+        self, busy_march, django_assert_num_queries
+    ):
+        edges = [MARCH[0] - 20 * DAY, MONDAY, MONDAY + H, MONDAY + 2.5 * H, MARCH[1]]
+        spans = list(itertools.pairwise(edges))
+        with django_assert_num_queries(3):
+            many = metrics.period_metrics_many(spans=spans)
+        assert many == [metrics.period_metrics(start=s, end=e) for s, e in spans]
+        assert any(r.value for rows in many for r in rows)
+
+
+@pytest.fixture
+def busy_march(desk, networks, targets, new_starter, mfd):
+    _busy_desk(desk, networks, new_starter, mfd, n=2)
+    ticket = log_ticket(queue=desk, at=MONDAY, kind=Kind.REQUEST, category=new_starter)
+    reclassify(ticket, MONDAY + 1.5 * H, category=mfd, kind=Kind.INCIDENT)
