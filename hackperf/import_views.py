@@ -12,7 +12,7 @@ Who may see a run is its kind's permission (``KIND_PERMS``): the DMT's, today.
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
@@ -88,7 +88,7 @@ class ImportForm(GovukForm):
     def __init__(self, *args, mappings: Mappings, export_help: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.mappings = mappings
-        self.fields["mapping"].choices = [
+        cast(forms.ChoiceField, self.fields["mapping"]).choices = [
             *mappings.presets(),
             (CUSTOM, "Custom mapping (upload a TOML file)"),
         ]

@@ -1,5 +1,6 @@
 """Views of the project package: home, search, saved filters, people and roles, health."""
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
@@ -30,6 +31,13 @@ from hackperf.outbox import undeliverable
 from hackperf.roles import Perm, perm_name, roles_of
 from hackperf.tables import PersonTable
 
+if TYPE_CHECKING:
+    from django.views.generic import FormView
+
+    _FormView = FormView[Any]  # what ServiceFormMixin goes on, for mypy
+else:
+    _FormView = object
+
 
 def signed_in(request: HttpRequest) -> User:
     """``request.user`` on a page behind ``LoginRequiredMiddleware``: signed in, never the
@@ -52,7 +60,7 @@ class PermissionRequired(PermissionRequiredMixin):
         return (perm_name(self.perm),)
 
 
-class ServiceFormMixin:
+class ServiceFormMixin(_FormView):
     """For a ``FormView`` whose valid form a service writes: ``form_save(form)`` calls the
     service and returns the message to show, then the view redirects to
     ``get_success_url()``. A ``ValidationError`` the service raises is shown on the form

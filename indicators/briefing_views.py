@@ -2,7 +2,7 @@
 
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from hackperf import registry
 from hackperf.roles import Perm, perm_name
-from hackperf.views import PermissionRequired, ServiceFormMixin
+from hackperf.views import PermissionRequired, ServiceFormMixin, signed_in
 from indicators import selectors
 from indicators.forms import BriefingFreezeForm, RiskCloseForm, RiskForm
 from indicators.models import BriefingPack, Risk
@@ -23,11 +23,6 @@ from indicators.periods import shift_month
 from indicators.rag import Rag
 from indicators.services.briefings import briefing_freeze
 from indicators.services.risks import risk_close, risk_register_mark_briefed, risk_save
-
-if TYPE_CHECKING:
-    _RiskFormView = FormView[RiskForm]  # what RiskFormMixin goes on, for mypy
-else:
-    _RiskFormView = object
 
 RATED = (Rag.RED, Rag.AMBER, Rag.GREEN)
 FOI_CODES = ("FR ICT 18a", "FR ICT 18b", "FR ICT 18c")
@@ -167,7 +162,9 @@ class RiskFormMixin(PermissionRequired, ServiceFormMixin):
     def form_save(self, form) -> str:
         data = dict(form.cleaned_data)
         linked = list(data.pop("linked_indicators"))
-        risk = risk_save(risk=self.risk, linked_indicators=linked, by=self.request.user, **data)
+        risk = risk_save(
+            risk=self.risk, linked_indicators=linked, by=signed_in(self.request), **data
+        )
         return f"Risk “{risk.title}” saved."
 
     def get_context_data(self, **kwargs):

@@ -8,17 +8,18 @@ from django.utils import timezone
 from hackperf.dates import DateInputError, check_in_range
 from hackperf.forms import GovukDateField, GovukForm, GovukMonthField
 from indicators.models import Indicator
+from indicators.models.indicators import VALUE_DIGITS
 
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT_WORDS = {1: "minor", 2: "moderate", 3: "significant", 4: "major", 5: "severe"}
 
 
 def _figure_field(label: str, **options) -> forms.DecimalField:
-    """A figure as the database keeps it (14 digits, 4 places), typed in a narrow box."""
+    """A figure as the database keeps it (the model's column: 14 digits, 4 places), typed in
+    a narrow box."""
     return forms.DecimalField(
         label=label,
-        max_digits=14,
-        decimal_places=4,
+        **VALUE_DIGITS,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
         **options,
     )

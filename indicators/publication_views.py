@@ -3,6 +3,7 @@ no login (``@login_not_required``, like the survey page). Only aggregate counts 
 quarters, small cells suppressed (``indicators.publication``)."""
 
 import csv
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,10 +32,11 @@ def _plain(value: object) -> object:
 
 
 def _open_data(
-    fmt: str, filename: str, names: list[str], rows: list[dict], about: dict[str, object]
+    fmt: str, filename: str, names: list[str], rows: list[dict], about: Mapping[str, object]
 ) -> HttpResponse:
     """An open data file: ``about`` then the columns and rows as JSON, or the rows as CSV;
     inline, and readable from any site."""
+    response: HttpResponse
     if fmt == "json":
         response = JsonResponse(
             {

@@ -21,7 +21,7 @@ from hackperf import registry
 from hackperf.dates import check_in_range
 from hackperf.metrics import ALL
 from hackperf.roles import Perm
-from hackperf.views import PermissionRequired
+from hackperf.views import PermissionRequired, signed_in
 from indicators import (
     charts,
     review,
@@ -339,7 +339,7 @@ class ReviewPackCreateView(PermissionRequired, FormView):
 
     def form_valid(self, form):
         try:
-            pack = review_pack_freeze(by=self.request.user, **form.cleaned_data)
+            pack = review_pack_freeze(by=signed_in(self.request), **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)

@@ -163,7 +163,7 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, ServiceFormMixin,
 
     def form_save(self, form) -> str:
         period_value = period_value_enter(
-            indicator=self.indicator, by=self.request.user, **form.cleaned_data
+            indicator=self.indicator, by=signed_in(self.request), **form.cleaned_data
         )
         return (
             f"{self.indicator.code} for {period_value.period_start:%B %Y} entered: "
@@ -238,7 +238,7 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, ServiceFormMix
 
     def form_save(self, form) -> str:
         period_value_revise(
-            period_value=self.period_value, by=self.request.user, **form.cleaned_data
+            period_value=self.period_value, by=signed_in(self.request), **form.cleaned_data
         )
         return (
             f"{self.indicator.code} for {self.period_value.period_start:%B %Y} revised: "
@@ -264,7 +264,7 @@ class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, ServiceFor
 
     def form_save(self, form) -> str:
         period_value_comment(
-            period_value=self.period_value, by=self.request.user, **form.cleaned_data
+            period_value=self.period_value, by=signed_in(self.request), **form.cleaned_data
         )
         month = f"{self.period_value.period_start:%B %Y}"
         status = self.period_value.get_status_display().lower()

@@ -24,9 +24,8 @@ from hackperf.exports import ListCsvMixin, TableCsvMixin, csv_safe, plain
 from hackperf.forms import apply_service_errors
 from hackperf.roles import Perm, perm_name
 from hackperf.views import PermissionRequired
-from hackperf.workdays import working_days_between
+from hackperf.workdays import ALL_DIVISIONS, working_days_between
 from infogov import filtersets, forms, privacy, report, selectors
-from infogov.deadlines import ALL_DIVISIONS
 from infogov.filtersets import CaseFilterSet
 from infogov.models import Case, Directorate, Service
 from infogov.peers.comparison import foi_peer_comparison

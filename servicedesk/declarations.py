@@ -249,7 +249,7 @@ def event_behind(
             row.ticket.summary,
             _event_words(row),
             _when(row.at),
-            row.queue_at_name or "",
+            row.queue_at_name or "",  # type: ignore[attr-defined]  # annotated above
             _when(row.ticket.logged_at),
         )
 

@@ -8,6 +8,8 @@ for queue owners, the ticket to be in one of their queues.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,11 +36,23 @@ from servicedesk.models import Queue, Ticket
 from servicedesk.services import TransitionError
 from servicedesk.tables import QueueTable, RankedTickets, TicketTable
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django_htmx.middleware import HtmxDetails
 
-class LiveMixin:
+    class _HtmxRequest(HttpRequest):
+        htmx: HtmxDetails  # set by django_htmx's HtmxMiddleware
+
+    _LiveView = TemplateView  # what LiveMixin goes on, for mypy
+else:
+    _LiveView = object
+
+
+class LiveMixin(_LiveView):
     """A live page: ``self.now`` read once per request, and only ``partial_template_name``
     (the part that refreshes) when htmx re-fetches the same URL, its sort kept."""
 
+    request: _HtmxRequest
     template_name: str
     partial_template_name: str
 

@@ -106,7 +106,11 @@ def loads_toml(text: str, *, source: str) -> dict[str, Any]:
 
 
 class Named(Protocol):
-    name: str
+    """A mapping has a name (the presets' choice shows it). Read-only, so an app's frozen
+    dataclass is one."""
+
+    @property
+    def name(self) -> str: ...
 
 
 M = TypeVar("M", bound=Named)

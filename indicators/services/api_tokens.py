@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,9 +11,7 @@ from indicators.models import ApiToken
 
 
 @transaction.atomic
-def api_token_create(
-    *, user: AbstractBaseUser, name: str, now: datetime | None = None
-) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, now: datetime | None = None) -> tuple[ApiToken, str]:
     """Make an API token for ``user``; returns it and the raw token, which is not stored."""
     raw = secrets.token_urlsafe(32)
     token = ApiToken(

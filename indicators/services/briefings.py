@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Final
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ def briefing_freeze(
     meeting: str,
     body: str,
     reporting_month: date | None,
-    by: AbstractBaseUser,
+    by: User,
     now: datetime | None = None,
 ) -> BriefingPack:
     """Keep the briefing as rendered now (``body``), for a meeting, to be printed from.

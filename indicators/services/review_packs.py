@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Final
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ PACK_NO_FIGURES: Final = "There are no snapshot figures for the fortnight ending
 def review_pack_freeze(
     *,
     fortnight_end: datetime,
-    by: AbstractBaseUser,
+    by: User,
     commentary: str = "",
     actions_agreed: str = "",
     now: datetime | None = None,

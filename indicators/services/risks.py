@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Final
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +46,7 @@ def risk_save(
     *,
     risk: Risk | None = None,
     linked_indicators: list[Indicator] | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
     **fields: object,
 ) -> Risk:
@@ -79,7 +79,7 @@ def risk_save(
 
 
 def _risk_revision(
-    risk: Risk, *, change: str, by: AbstractBaseUser | None, now: datetime | None, note: str = ""
+    risk: Risk, *, change: str, by: User | None, now: datetime | None, note: str = ""
 ) -> RiskRevision:
     revision = RiskRevision(
         risk=risk,
@@ -97,7 +97,7 @@ def _risk_revision(
 
 
 @transaction.atomic
-def risk_close(*, risk: Risk, note: str, by: AbstractBaseUser, now: datetime | None = None) -> Risk:
+def risk_close(*, risk: Risk, note: str, by: User, now: datetime | None = None) -> Risk:
     """Take a risk off the register, with why; it stays, with its history, for the record."""
     note = note.strip()
     if not note:

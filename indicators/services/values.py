@@ -19,9 +19,9 @@ Errors are ``ValidationError``\s with the texts below, which the tests reuse.
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Final, overload
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -57,6 +57,10 @@ RECOMPUTED_REASON: Final = "Recomputed from the source data, which changed after
 FOUR_PLACES = Decimal("0.0001")
 
 
+@overload
+def _quantize(number: Decimal | int) -> Decimal: ...
+@overload
+def _quantize(number: None) -> None: ...
 def _quantize(number: Decimal | int | None) -> Decimal | None:
     """To the four places the database keeps, so a comparison with a stored value is exact."""
     return None if number is None else Decimal(number).quantize(FOUR_PLACES)
@@ -76,7 +80,7 @@ def period_value_enter(
     indicator: Indicator,
     period_start: date,
     value: Decimal,
-    by: AbstractBaseUser,
+    by: User,
     numerator: Decimal | None = None,
     denominator: Decimal | None = None,
     commentary: str = "",
@@ -110,9 +114,7 @@ def period_value_enter(
     return period_value
 
 
-def _reset_trail(
-    period_value: PeriodValue, *, entered_by: AbstractBaseUser | None, now: datetime
-) -> None:
+def _reset_trail(period_value: PeriodValue, *, entered_by: User | None, now: datetime) -> None:
     period_value.status = Status.ENTERED
     period_value.entered_by = entered_by
     period_value.entered_at = now
@@ -129,7 +131,7 @@ def _locked(period_value: PeriodValue) -> PeriodValue:
 
 @transaction.atomic
 def period_value_check(
-    *, period_value: PeriodValue, by: AbstractBaseUser, now: datetime | None = None
+    *, period_value: PeriodValue, by: User, now: datetime | None = None
 ) -> PeriodValue:
     """Mark an entered or computed value checked, with its commentary written, by someone
     other than the person who entered it: the check is of the figures and of what they say."""
@@ -152,7 +154,7 @@ def period_value_check(
 
 @transaction.atomic
 def period_value_approve(
-    *, period_value: PeriodValue, by: AbstractBaseUser, now: datetime | None = None
+    *, period_value: PeriodValue, by: User, now: datetime | None = None
 ) -> PeriodValue:
     """Approve a checked value: four eyes at least, so neither who entered it nor who
     checked it may approve it."""
@@ -177,7 +179,7 @@ def _keep_old_figures(
     period_value: PeriodValue,
     *,
     reason: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     now: datetime,
     kind: str = RevisionKind.FIGURES,
 ) -> ValueRevision:
@@ -206,7 +208,7 @@ def period_value_revise(
     period_value: PeriodValue,
     value: Decimal,
     reason: str,
-    by: AbstractBaseUser,
+    by: User,
     numerator: Decimal | None = None,
     denominator: Decimal | None = None,
     commentary: str | None = None,
@@ -252,7 +254,7 @@ def period_value_comment(
     *,
     period_value: PeriodValue,
     commentary: str,
-    by: AbstractBaseUser,
+    by: User,
     data_quality_note: str | None = None,
     reason: str = "",
     now: datetime | None = None,

@@ -54,7 +54,7 @@ ERR_BEFORE_IN_FORCE = (
 )
 # When each right of access began: FOIA s.1 and the EIR 2004 on 1 January 2005, the
 # DPA 1998's subject access on 1 March 2000. Nothing earlier is a case this law covers.
-IN_FORCE = {
+IN_FORCE: dict[str, tuple[date, str]] = {
     Kind.FOI: (date(2005, 1, 1), "the Freedom of Information Act 2000"),
     Kind.EIR: (date(2005, 1, 1), "the Environmental Information Regulations 2004"),
     Kind.SAR: (date(2000, 3, 1), "the Data Protection Act 1998"),

@@ -4,9 +4,10 @@ acknowledgement by directors, and who the directors and their addresses are."""
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,7 +42,7 @@ RECIPIENT_LABELS = {
     "group_director": "group director",
 }
 # What a reader is told a case is, never its subject: a SAR's subject can name a person.
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     Kind.FOI: "FOI request",
     Kind.EIR: "EIR request",
     Kind.SAR: "Subject access request",
@@ -128,7 +129,7 @@ def resolve_group_director(*, directorate: int) -> str:
     return found.first() or ""
 
 
-OUTBOX_RESOLVERS = {
+OUTBOX_RESOLVERS: dict[str, Callable[..., str]] = {
     "infogov.case_officer": resolve_case_officer,
     "infogov.service_lead": resolve_service_lead,
     "infogov.director": resolve_director,
@@ -148,7 +149,7 @@ def _claim(rows: list[tuple[int, str, datetime, list[str], str]]) -> dict[tuple[
     table = Escalation._meta.db_table
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     values = ", ".join([f"(%s, %s, %s, %s{cast}, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[Any] = []
     for case_id, level, at, recipients, skipped in rows:
         params.extend([case_id, level, at, json.dumps(recipients), skipped])
     sql = (
@@ -320,7 +321,7 @@ def escalations_send(
         .order_by("due", "pk")
     )
     rows: list[tuple[int, str, datetime, list[str], str]] = []
-    plan: dict[tuple[int, str], tuple[Case, object, str]] = {}
+    plan: dict[tuple[int, str], tuple[Case, selectors.EscalationRule, str]] = {}
     for case in cases:
         recorded = {e.level for e in case.escalations.all()}
         pending = [
