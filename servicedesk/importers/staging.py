@@ -3,10 +3,11 @@
 Why: a file used to be read twice, once to check every row and once more to write it (a
 refused file must write nothing at all, ADR 0004), and the Python pass is most of an import's
 time. With a stage it is read once: each batch's tickets, events and intervals are copied
-(``COPY``, on the writer's background thread) into ``TEMP`` tables as they are checked; those
-are neither logged nor indexed, and are private to the import's connection. Only when the
-whole file is clean do a few set-based statements move them to the real tables; a refused file
-rolls back, and the temporary tables go with it, so the real tables see no write at all.
+(``COPY`` through ``hackperf.copy``, on the writer's background thread) into ``TEMP``
+tables as they are checked; those are neither logged nor indexed, and are private to the
+import's connection. Only when the whole file is clean do a few set-based statements move
+them to the real tables; a refused file rolls back, and the temporary tables go with it, so
+the real tables see no write at all.
 
 Rows are staged with stand-in keys (negative numbers) for what does not exist yet: new tickets
 (``sd_import_tkey`` maps them to keys from the ticket sequence when they are moved), new queues
@@ -103,12 +104,11 @@ class Stage:
             )
         return stage
 
-    def copy_sql(self, table: str) -> str:
-        """The ``COPY`` that stages a table's rows (the writer's CSV, ``\\N`` for NULL)."""
-        columns = {TICKETS: self.tickets, EVENTS: self.events, INTERVALS: self.intervals}.get(
+    def columns(self, table: str) -> list[str]:
+        """The columns a staged table's rows give, in order (for ``hackperf.copy``)."""
+        return {TICKETS: self.tickets, EVENTS: self.events, INTERVALS: self.intervals}.get(
             table, ["ticket_id", "events"]
         )
-        return f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
