@@ -64,16 +64,10 @@ from hackperf.copy import Copier, Job, copy_rows
 from servicedesk.calendars import holiday_calendar, service_calendar
 from servicedesk.choices import EscalationLevel, EventKind, Kind, Priority
 from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
-from servicedesk.importers.history import (
-    NO_KIND,
-    TicketHistory,
-    group_events,
-    has_kind,
-    histories_from_groups,
-    read_histories,
-)
+from servicedesk.importers.history import NO_KIND, TicketHistory, has_kind
 from servicedesk.importers.mapping import JOINER, Mapping
-from servicedesk.importers.reader import TOO_LONG, RowError, RowErrors, Source, read_events
+from servicedesk.importers.pipeline import read_histories
+from servicedesk.importers.reader import TOO_LONG, RowError, RowErrors, Source
 from servicedesk.importers.staging import CLEAR, EVENTS, INTERVALS, TICKETS, Stage
 from servicedesk.models import (
     RESERVED_QUEUE_SLUGS,
@@ -382,29 +376,16 @@ def _histories(
     report: Callable[[int], None] | None = None,
 ) -> Iterator[TicketHistory]:
     """``read_histories``, counting the rows read on the way (and reporting them)."""
-    if mapping.shape == "ticket":
-        for history in read_histories(source, mapping, errors=errors):
-            summary.rows += 1
-            if report is not None and summary.rows % PROGRESS_EVERY == 0:
-                report(summary.rows)
-            if has_kind(history, mapping, errors):
-                yield history
-        summary.rows += summary.errors.rows_refused
-        return
 
-    def counted() -> Iterator[Any]:
-        for record in read_events(source, mapping, errors=errors):
-            summary.rows += 1
-            if report is not None and summary.rows % PROGRESS_EVERY == 0:
-                report(summary.rows)
-            yield record
-        summary.rows += summary.errors.rows_refused
+    def counted() -> None:
+        summary.rows += 1
+        if report is not None and summary.rows % PROGRESS_EVERY == 0:
+            report(summary.rows)
 
-    # The event branch of read_histories, with the counter between reading and grouping.
-    groups = group_events(counted(), mapping, errors=errors)
-    for history in histories_from_groups(groups, mapping, errors):
+    for history in read_histories(source, mapping, errors=errors, on_row=counted):
         if has_kind(history, mapping, errors):
             yield history
+    summary.rows += summary.errors.rows_refused
 
 
 def _batches(histories: Iterable[TicketHistory], size: int) -> Iterator[list[TicketHistory]]:
