@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -597,6 +598,10 @@ _INTERVAL_COLUMNS = (
 )
 
 
+_EVENT_VALUES = operator.attrgetter(*_EVENT_COLUMNS[1:])
+_INTERVAL_VALUES = operator.attrgetter(*_INTERVAL_COLUMNS[1:])
+
+
 def _copy_batch(batch: list[_Made], first_pk: int, counts: list[int]) -> list[Job]:
     """The batch as ``hackperf.copy`` jobs; ticket ``i`` gets ``first_pk + i``."""
     tickets: list[tuple[object, ...]] = []
@@ -606,36 +611,8 @@ def _copy_batch(batch: list[_Made], first_pk: int, counts: list[int]) -> list[Jo
         pk = first_pk + offset
         f = m.fields
         tickets.append((pk, *[f.get(c) for c in _TICKET_COLUMNS]))
-        events.extend(
-            (
-                pk,
-                e.sequence,
-                e.kind,
-                e.at,
-                e.actor_name,
-                e.from_status,
-                e.to_status,
-                e.from_queue_id,
-                e.to_queue_id,
-                e.reason,
-                e.level,
-                e.assignee_id,
-            )
-            for e in m.events
-        )
-        intervals.extend(
-            (
-                pk,
-                i.status,
-                i.status_class.value,
-                i.queue_id,
-                i.reassignment_count,
-                i.escalation_level,
-                i.started_at,
-                i.ended_at,
-            )
-            for i in m.intervals
-        )
+        events.extend((pk, *_EVENT_VALUES(e)) for e in m.events)
+        intervals.extend((pk, *_INTERVAL_VALUES(i)) for i in m.intervals)
         counts[2] += len(m.intervals)
         counts[1] += len(m.events)
     counts[0] += len(batch)

@@ -48,6 +48,7 @@ which carry no level, are level 1.
 
 from __future__ import annotations
 
+import operator
 import time
 import zlib
 from collections import defaultdict
@@ -976,36 +977,12 @@ class _Writer:
 
 def _event_values(rows: Iterable[tuple[int, _Event]]) -> Iterator[tuple[Any, ...]]:
     """Events as COPY rows, in ``_EVENT_COLUMNS`` order."""
-    return (
-        (
-            pk,
-            e.sequence,
-            e.kind,
-            e.at,
-            e.actor_name,
-            e.from_status,
-            e.to_status,
-            e.from_queue_id,
-            e.to_queue_id,
-            e.reason,
-            e.level,
-        )
-        for pk, e in rows
-    )
+    return ((pk, *e.signature()) for pk, e in rows)
+
+
+_INTERVAL_VALUES: Final = operator.attrgetter(*_INTERVAL_COLUMNS[1:])
 
 
 def _interval_values(rows: Iterable[tuple[int, IntervalRow]]) -> Iterator[tuple[Any, ...]]:
     """Intervals as COPY rows, in ``_INTERVAL_COLUMNS`` order."""
-    return (
-        (
-            pk,
-            i.status,
-            i.status_class.value,
-            i.queue_id,
-            i.reassignment_count,
-            i.escalation_level,
-            i.started_at,
-            i.ended_at,
-        )
-        for pk, i in rows
-    )
+    return ((pk, *_INTERVAL_VALUES(i)) for pk, i in rows)
