@@ -6,23 +6,22 @@ histories with reassignments (some back and forth), holds, escalations and reope
 are replayed by the same rules as the services (``servicedesk.history``).
 
 Tickets are made and written in batches, so memory stays flat whatever ``tickets`` is. On
-PostgreSQL each batch goes in with ``COPY`` (on a second thread, so the database loads one
-batch while Python makes the next), and a big seed (``BIG_SEED`` tickets or more, e.g.
-``seed_demo --tickets 1000000`` for the benchmark database) drops the three tables' secondary
-indexes and foreign keys first and rebuilds them at the end, as ``pg_restore`` does, since
-building an index once is much cheaper than keeping it up to date row by row. Elsewhere
+PostgreSQL each batch goes in with ``COPY`` (``hackperf.copy``, on a second thread, so the
+database loads one batch while Python makes the next), and a big seed (``BIG_SEED`` tickets
+or more, e.g. ``seed_demo --tickets 1000000`` for the benchmark database) drops the three
+tables' secondary indexes and foreign keys first and rebuilds them at the end, as
+``pg_restore`` does, since building an index once is much cheaper than keeping it up to date
+row by row. Elsewhere
 (SQLite) it is ``bulk_create``. Running it again replaces the previous demo tickets
 (references ``DEMO-...``).
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
-import queue as queues_
+import operator
 import random
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
+from hackperf.copy import Copier, Job
 from hackperf.windows import LONDON
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import Channel, EventKind, Kind, Status
@@ -527,10 +527,13 @@ def seed(*, tickets: int, seed: int = 2026, now: datetime, batch_size: int = BAT
             # Check foreign keys as each COPY ends, not all at once at COMMIT (and fire the
             # checks pending from the queues and categories, which an ALTER TABLE needs).
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        with _rebuilt_indexes(big=tickets >= BIG_SEED), _Copier() as copier:
+        with (
+            _rebuilt_indexes(big=tickets >= BIG_SEED),
+            Copier(connection.connection, name="demo-copier") as copier,
+        ):
             first_pk = _reserve_ticket_pks(tickets)
             for batch in _batched(made, batch_size):
-                copier.submit(_copy_batch(batch, first_pk + counts[0], counts))
+                copier.submit(*_copy_batch(batch, first_pk + counts[0], counts))
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default again
     else:
@@ -618,52 +621,34 @@ _INTERVAL_COLUMNS = (
 )
 
 
-def _text(value: object) -> str:
-    """A value in COPY's text format (the demo's own strings hold no tab, newline or \\)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+# The event's own columns; the four as of the event (queue, kind, category, channel) follow.
+_EVENT_VALUES = operator.attrgetter(*_EVENT_COLUMNS[1:-4])
+_INTERVAL_VALUES = operator.attrgetter(*_INTERVAL_COLUMNS[1:])
 
 
-def _copy_batch(
-    batch: list[_Made], first_pk: int, counts: list[int]
-) -> list[tuple[str, io.StringIO]]:
-    """The batch as COPY statements and their data; ticket ``i`` gets ``first_pk + i``."""
-    tickets, events, intervals = io.StringIO(), io.StringIO(), io.StringIO()
-    text = _text
+def _copy_batch(batch: list[_Made], first_pk: int, counts: list[int]) -> list[Job]:
+    """The batch as ``hackperf.copy`` jobs; ticket ``i`` gets ``first_pk + i``."""
+    tickets: list[tuple[object, ...]] = []
+    events: list[tuple[object, ...]] = []
+    intervals: list[tuple[object, ...]] = []
     for offset, m in enumerate(batch):
         pk = first_pk + offset
         f = m.fields
-        tickets.write(f"{pk}\t" + "\t".join([text(f.get(c)) for c in _TICKET_COLUMNS]) + "\n")
+        tickets.append((pk, *[f.get(c) for c in _TICKET_COLUMNS]))
         channel = f["channel"]
-        for e, (queue_then, kind_then, category_then) in zip(m.events, m.as_of, strict=True):
-            events.write(
-                f"{pk}\t{e.sequence}\t{e.kind}\t{e.at.isoformat()}\t{e.actor_name}\t"
-                f"{e.from_status}\t{e.to_status}\t{text(e.from_queue_id)}\t"
-                f"{text(e.to_queue_id)}\t{e.reason}\t{text(e.level)}\t{text(e.assignee_id)}\t"
-                f"{queue_then}\t{kind_then}\t{text(category_then)}\t{channel}\n"
-            )
-        for i in m.intervals:
-            intervals.write(
-                f"{pk}\t{i.status}\t{i.status_class.value}\t{i.queue_id}\t"
-                f"{i.reassignment_count}\t{i.escalation_level}\t{i.started_at.isoformat()}\t"
-                f"{text(i.ended_at)}\t{i.kind}\t{text(i.category_id)}\t"
-                f"{text(i.logged_at)}\n"
-            )
-            counts[2] += 1
+        events.extend(
+            (pk, *_EVENT_VALUES(e), *as_of, channel)
+            for e, as_of in zip(m.events, m.as_of, strict=True)
+        )
+        intervals.extend((pk, *_INTERVAL_VALUES(i)) for i in m.intervals)
+        counts[2] += len(m.intervals)
         counts[1] += len(m.events)
     counts[0] += len(batch)
-    jobs = []
-    for model, columns, buffer in (
-        (Ticket, ("id", *_TICKET_COLUMNS), tickets),
-        (TicketEvent, _EVENT_COLUMNS, events),
-        (TicketInterval, _INTERVAL_COLUMNS, intervals),
-    ):
-        buffer.seek(0)
-        jobs.append((f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer))
-    return jobs
+    return [
+        (Ticket._meta.db_table, ("id", *_TICKET_COLUMNS), tickets),
+        (TicketEvent._meta.db_table, _EVENT_COLUMNS, events),
+        (TicketInterval._meta.db_table, _INTERVAL_COLUMNS, intervals),
+    ]
 
 
 def _reserve_ticket_pks(n: int) -> int:
@@ -682,45 +667,6 @@ def _reserve_ticket_pks(n: int) -> int:
         if n > 1:
             cursor.execute("SELECT setval(%s, %s)", [sequence, first + n - 1])
     return first
-
-
-class _Copier:
-    """Runs each batch's COPY statements on a thread, on the seed's own connection (so in
-    its transaction), while the main thread makes the next batch. At most two batches wait."""
-
-    def __init__(self) -> None:
-        self.raw = connection.connection
-        self.jobs: queues_.Queue[list[tuple[str, io.StringIO]] | None] = queues_.Queue(2)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="demo-copier", daemon=True)
-
-    def __enter__(self) -> _Copier:
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        if self.error is not None and exc[0] is None:
-            raise self.error
-
-    def _run(self) -> None:
-        while (jobs := self.jobs.get()) is not None:
-            if self.error is not None:
-                continue  # the transaction has failed: drain the queue
-            try:
-                with self.raw.cursor() as cursor:
-                    for sql, buffer in jobs:
-                        cursor.copy_expert(sql, buffer, size=1 << 20)
-            except BaseException as e:  # noqa: BLE001 - raised on the main thread
-                self.error = e
-
-    def submit(self, jobs: list[tuple[str, io.StringIO]]) -> None:
-        if self.error is not None:
-            raise self.error
-        self.jobs.put(jobs)
 
 
 _TABLES = (Ticket, TicketEvent, TicketInterval)

@@ -20,10 +20,10 @@ from servicedesk.importers.history import (
     classify_status_change,
     derive_history,
     group_events,
-    read_histories,
     synthesise_history,
 )
 from servicedesk.importers.mapping import Mapping, MappingError, load_mapping, parse_mapping
+from servicedesk.importers.pipeline import read_histories
 from servicedesk.importers.reader import (
     EventRecord,
     RowError,

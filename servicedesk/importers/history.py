@@ -32,15 +32,7 @@ from typing import Any, Final
 from hackperf.importing.mapping import fold as _fold
 from servicedesk import statuses
 from servicedesk.importers.mapping import IGNORE, JOINER, STATUSES, Mapping
-from servicedesk.importers.reader import (
-    EventRecord,
-    RowError,
-    Source,
-    TicketRecord,
-    read_events,
-    read_tickets,
-    refuse_row,
-)
+from servicedesk.importers.reader import EventRecord, RowError, TicketRecord, refuse_row
 
 __all__ = [
     "NO_KIND",
@@ -51,8 +43,9 @@ __all__ = [
     "group_events",
     "has_kind",
     "histories_from_groups",
-    "read_histories",
     "synthesise_history",
+    "synthesised",
+    "unique_tickets",
 ]
 
 OPEN: Final = frozenset(statuses.OPEN)
@@ -141,38 +134,37 @@ def classify_status_change(status_from: str | None, status_to: str) -> str:
     return "status_changed"
 
 
-def read_histories(
-    source: Source, mapping: Mapping, *, errors: list[RowError]
-) -> Iterator[TicketHistory]:
-    """Read an export and yield each ticket's history; problems go to ``errors``.
-
-    This is the entry point for ``import_tickets``: it streams the file, so memory stays flat
-    for the ticket shape and for grouped event files (one ticket's rows at a time); ungrouped
-    event files are spilled to temporary files first (see :func:`group_events`).
-    """
-    if mapping.shape == "ticket":
-        seen: dict[str, int] = {}
-        for record in read_tickets(source, mapping, errors=errors):
-            first = seen.setdefault(record.reference, record.line)
-            if first != record.line:
-                errors.append(
-                    RowError(
-                        record.line,
-                        "/".join(mapping.columns["reference"]),
-                        record.reference,
-                        DUPLICATE_TICKET.format(reference=record.reference, line=first),
-                    )
+def unique_tickets(
+    records: Iterable[TicketRecord], mapping: Mapping, errors: list[RowError]
+) -> Iterator[TicketRecord]:
+    """Each ticket of a ticket-shaped export once: a later row of the same reference is an
+    error against that row (naming the first), and is skipped."""
+    seen: dict[str, int] = {}
+    column = "/".join(mapping.columns["reference"])
+    for record in records:
+        first = seen.setdefault(record.reference, record.line)
+        if first != record.line:
+            errors.append(
+                RowError(
+                    record.line,
+                    column,
+                    record.reference,
+                    DUPLICATE_TICKET.format(reference=record.reference, line=first),
                 )
-                refuse_row(errors)
-                continue
-            history = synthesise_history(record, errors=errors)
-            if history is None:
-                refuse_row(errors)
-            else:
-                yield history
-        return
-    events = read_events(source, mapping, errors=errors)
-    yield from histories_from_groups(group_events(events, mapping, errors=errors), mapping, errors)
+            )
+            refuse_row(errors)
+            continue
+        yield record
+
+
+def synthesised(records: Iterable[TicketRecord], errors: list[RowError]) -> Iterator[TicketHistory]:
+    """:func:`synthesise_history` of each ticket row; a row whose times disagree is skipped."""
+    for record in records:
+        history = synthesise_history(record, errors=errors)
+        if history is None:
+            refuse_row(errors)
+        else:
+            yield history
 
 
 def histories_from_groups(

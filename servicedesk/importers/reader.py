@@ -23,6 +23,7 @@ import csv
 import functools
 import gzip
 import io
+import operator
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -355,6 +356,9 @@ def parse_instant(raw: str, mapping: Mapping) -> tuple[datetime, timedelta | Non
         raise ValueError(OUT_OF_RANGE.format(year=parsed.year, first=first, last=last))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC), parsed.utcoffset()
+    offset = _plain_offset(mapping.timezone, parsed.year, parsed.month, parsed.day, parsed.hour)
+    if offset is not None:
+        return (parsed - offset).replace(tzinfo=UTC), offset
     aware = _localise(parsed, mapping.timezone, mapping.ambiguous, raw, mapping.nonexistent)
     return aware.astimezone(UTC), aware.utcoffset()
 
@@ -403,6 +407,26 @@ def _strptime(raw: str, fmt: str) -> datetime:
                 # names are datetime's own keywords (year … second), each an int.
                 return datetime(**dict(zip(names, map(int, match.groups()), strict=True)))  # type: ignore[arg-type]  # noqa: DTZ001, E501
     return datetime.strptime(raw, fmt)  # noqa: DTZ007
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _plain_offset(tz: ZoneInfo, year: int, month: int, day: int, hour: int) -> timedelta | None:
+    """The UTC offset of every wall time in that hour in ``tz``, when the hour has a single
+    one (no gap, no overlap, no change); None otherwise, for :func:`_localise` to decide.
+
+    The time-zone rules were a third of reading a date; an audit log's times fall in a few
+    thousand distinct hours, and a change of offset (at most one an hour) shows as a gap, an
+    overlap or a different offset at one end of the hour. About a megabyte at most.
+    """
+    start = datetime(year, month, day, hour)  # noqa: DTZ001 - a wall time in tz
+    offsets = set()
+    for naive in (start, start.replace(minute=59, second=59, microsecond=999_999)):
+        for fold in (0, 1):
+            aware = naive.replace(tzinfo=tz, fold=fold)
+            if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+                return None
+            offsets.add(aware.utcoffset())
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def _localise(
@@ -513,6 +537,13 @@ class _Normaliser:
             for field_, limit in FIELD_LIMITS.items()
             if field_ in self.readers
         ]
+        # The hottest loop's lookups, each made once here rather than once a row.
+        self.mapped = operator.itemgetter(*self.positions) if self.positions else None
+        self.values = {f: self._value_getter(f) for f in ("status", "kind", "priority", "channel")}
+        self.counts = [(f, self.getter(f)) for f in COUNT_FIELDS if self.raw_may_have(f)]
+        self.opened_reader = "opened_at" in self.readers
+        self.email_column = self.column_name("customer_email")
+        self.reference_column = self.column_name("reference")
 
     def _reader(self, positions: list[int], default: str | None) -> Callable[[Row], str | None]:
         nulls = self.nulls
@@ -546,6 +577,30 @@ class _Normaliser:
             return reader
         default = self.mapping.defaults.get(field_)
         return lambda row: default
+
+    def raw_may_have(self, field_: str) -> bool:
+        """Whether a row can give the field a value (a column, or a default)."""
+        return field_ in self.readers or self.mapping.defaults.get(field_) is not None
+
+    def _value_getter(self, field_: str) -> Callable[[int, Row, list[RowError]], str | None]:
+        """:meth:`value` for one field, its reader and cache looked up once."""
+        read = self.getter(field_)
+        known = self.known.setdefault(field_, {})
+        check = self._value
+
+        def value(line: int, row: Row, errors: list[RowError]) -> str | None:
+            raw = read(row)
+            if raw is None:
+                return None
+            ours = known.get(raw, _UNSEEN)
+            if ours is not _UNSEEN:
+                return cast(str, ours)
+            ours = check(line, raw, field_, errors)
+            if ours is not None and len(known) < _CACHE_LIMIT:
+                known[raw] = ours
+            return ours
+
+        return value
 
     def column_name(self, field_: str) -> str | None:
         columns = self.columns.get(field_)
@@ -598,7 +653,12 @@ class _Normaliser:
     def instant(
         self, line: int, row: Row, field_: str, errors: list[RowError]
     ) -> tuple[datetime, timedelta | None] | None:
-        raw = self.raw(row, field_)
+        return self.instant_of(line, self.raw(row, field_), field_, errors)
+
+    def instant_of(
+        self, line: int, raw: str | None, field_: str, errors: list[RowError]
+    ) -> tuple[datetime, timedelta | None] | None:
+        """:meth:`instant` of a value already read from the row."""
         if raw is None:
             return None
         parsed = self.instants.get(raw)
@@ -618,7 +678,12 @@ class _Normaliser:
         return parsed
 
     def count(self, line: int, row: Row, field_: str, errors: list[RowError]) -> int | None:
-        raw = self.raw(row, field_)
+        return self.count_of(line, self.raw(row, field_), field_, errors)
+
+    def count_of(
+        self, line: int, raw: str | None, field_: str, errors: list[RowError]
+    ) -> int | None:
+        """:meth:`count` of a value already read from the row."""
         if raw is None:
             return None
         try:
@@ -632,7 +697,8 @@ class _Normaliser:
 
     def check(self, line: int, row: Row, errors: list[RowError]) -> None:
         """What no field can hold (NUL, a huge value), in any mapped column."""
-        mapped = "".join([row[i] for i in self.positions])
+        picked = self.mapped(row) if self.mapped is not None else ()
+        mapped = picked if isinstance(picked, str) else "".join(picked)
         if (
             "\x00" in mapped
             or len(mapped) > HUGE_FIELD
@@ -695,16 +761,17 @@ class _Normaliser:
         self, line: int, row: Row, errors: list[RowError], *, with_times: bool
     ) -> TicketRecord | None:
         """The ticket-level attributes of a row; None (with errors) if the row is bad."""
-        before = error_count(errors)
+        before = errors.total if type(errors) is RowErrors else len(errors)
         self.check(line, row, errors)
         get = self.get
+        values = self.values
         reference = get["reference"](row)
         if reference is None:
-            errors.append(RowError(line, self.column_name("reference"), None, NO_REFERENCE))
-        status = self.value(line, row, "status", errors) if self.mapping.shape == "ticket" else None
-        times: dict[str, datetime | None] = {}
-        counts: dict[str, int | None] = {}
+            errors.append(RowError(line, self.reference_column, None, NO_REFERENCE))
+        status = values["status"](line, row, errors) if self.mapping.shape == "ticket" else None
+        opened_at = resolved_at = closed_at = updated_at = None
         if with_times:
+            times: dict[str, datetime | None] = {}
             for field_ in DATE_FIELDS:
                 parsed = self.instant(line, row, field_, errors)
                 times[field_] = parsed[0] if parsed else None
@@ -712,54 +779,63 @@ class _Normaliser:
                 errors.append(
                     RowError(line, self.column_name("opened_at"), None, "the opened time is empty")
                 )
-        else:
+            opened_at, resolved_at = times["opened_at"], times["resolved_at"]
+            closed_at, updated_at = times["closed_at"], times["updated_at"]
+        elif self.opened_reader:
             # Event shape: the history gives the instants, except that an export's own opened
             # time is kept (a ticket may be opened before its first audit row: ServiceNow's
             # opened_at), and so are its own counts, beside the ones the history gives.
-            if "opened_at" in self.readers:
-                parsed = self.instant(line, row, "opened_at", errors)
-                times["opened_at"] = parsed[0] if parsed else None
-        for field_ in COUNT_FIELDS:
-            counts[field_] = self.count(line, row, field_, errors)
+            parsed = self.instant_of(line, get["opened_at"](row), "opened_at", errors)
+            opened_at = parsed[0] if parsed else None
+        counts: dict[str, int | None] = {}
+        for field_, read in self.counts:
+            counts[field_] = self.count_of(line, read(row), field_, errors)
+        kind = values["kind"](line, row, errors)
+        category = get["category"](row)
+        subcategory = get["subcategory"](row)
         record = TicketRecord(
             reference=reference or "",
             line=line,
-            kind=self.value(line, row, "kind", errors),
+            kind=kind,
             summary=get["summary"](row),
-            category=tuple(
-                p for p in (get["category"](row), get["subcategory"](row)) if p is not None
+            category=(
+                ()
+                if category is None and subcategory is None
+                else tuple(p for p in (category, subcategory) if p is not None)
             ),
-            priority=self.value(line, row, "priority", errors),
-            channel=self.value(line, row, "channel", errors),
+            priority=values["priority"](line, row, errors),
+            channel=values["channel"](line, row, errors),
             queue=get["queue"](row),
             assignee=get["assignee"](row),
             status=None if status == KEEP else status,
             customer_name=get["customer_name"](row),
             customer_email=get["customer_email"](row),
             directorate=get["directorate"](row),
-            opened_at=times.get("opened_at"),
-            resolved_at=times.get("resolved_at"),
-            closed_at=times.get("closed_at"),
-            updated_at=times.get("updated_at"),
+            opened_at=opened_at,
+            resolved_at=resolved_at,
+            closed_at=closed_at,
+            updated_at=updated_at,
             reassignment_count=counts.get("reassignment_count"),
             reopen_count=counts.get("reopen_count"),
         )
         self.check_record(record, errors)
-        return record if error_count(errors) == before else None
+        after = errors.total if type(errors) is RowErrors else len(errors)
+        return record if after == before else None
 
     def event(self, line: int, row: Row, errors: list[RowError]) -> EventRecord | None:
         """An audit row as an :class:`EventRecord`; None (with errors) if the row is bad."""
-        before = error_count(errors)
+        before = errors.total if type(errors) is RowErrors else len(errors)
         ticket = self.ticket(line, row, errors, with_times=False)
-        at = self.instant(line, row, "updated_at", errors)
         get = self.get
         raw_at = get["updated_at"](row)
+        at = self.instant_of(line, raw_at, "updated_at", errors)
         if raw_at is None:
             errors.append(
                 RowError(line, self.column_name("updated_at"), None, "the event time is empty")
             )
-        status = self.value(line, row, "status", errors)
-        if ticket is None or at is None or error_count(errors) != before:
+        status = self.values["status"](line, row, errors)
+        after = errors.total if type(errors) is RowErrors else len(errors)
+        if ticket is None or at is None or after != before:
             return None
         return EventRecord(
             reference=ticket.reference,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from servicedesk.importers.history import read_histories
 from servicedesk.importers.mapping import Mapping, load_mapping
+from servicedesk.importers.pipeline import read_histories
 from servicedesk.importers.reader import RowError, Source, read_tickets
 
 __all__ = ["Reconciliation", "reconcile_reassignments"]

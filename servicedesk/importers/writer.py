@@ -48,15 +48,11 @@ which carry no level, are level 1.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
-import queue
-import threading
+import operator
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -65,20 +61,15 @@ from typing import Any, Final, Protocol
 from django.db import DatabaseError, connection, transaction
 from django.utils.text import slugify
 
+from hackperf.copy import Copier, Job, copy_rows
 from servicedesk.as_of import tickets_as_of_fill
 from servicedesk.calendars import holiday_calendar, service_calendar
 from servicedesk.choices import EscalationLevel, EventKind, Kind, Priority
 from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
-from servicedesk.importers.history import (
-    NO_KIND,
-    TicketHistory,
-    group_events,
-    has_kind,
-    histories_from_groups,
-    read_histories,
-)
+from servicedesk.importers.history import NO_KIND, TicketHistory, has_kind
 from servicedesk.importers.mapping import JOINER, Mapping
-from servicedesk.importers.reader import TOO_LONG, RowError, RowErrors, Source, read_events
+from servicedesk.importers.pipeline import read_histories
+from servicedesk.importers.reader import TOO_LONG, RowError, RowErrors, Source
 from servicedesk.importers.staging import CLEAR, EVENTS, INTERVALS, TICKETS, Stage
 from servicedesk.models import (
     RESERVED_QUEUE_SLUGS,
@@ -102,10 +93,6 @@ __all__ = [
 ]
 
 BATCH_SIZE: Final = 2000
-COPY_CHUNK: Final = 1 << 22
-"""Characters handed to each COPY at a time. psycopg2 reads the buffer through Python, so
-each read needs the GIL, which the parsing thread holds for up to 5 ms at a stretch: with
-its 8 kB default a batch's COPY waited on the GIL more than PostgreSQL took to load it."""
 UNASSIGNED_QUEUE: Final = "Unassigned"
 """The queue of a ticket whose export names none (e.g. a ticket-shaped file without a team)."""
 NO_SUMMARY: Final = "(no summary in the export)"
@@ -166,7 +153,6 @@ _INTERVAL_COLUMNS: Final = (
     "started_at",
     "ended_at",
 )
-_NULL: Final = "\\N"
 
 CHECKING: Final = "checking"
 """The first pass: every row read and checked, nothing written."""
@@ -394,29 +380,16 @@ def _histories(
     report: Callable[[int], None] | None = None,
 ) -> Iterator[TicketHistory]:
     """``read_histories``, counting the rows read on the way (and reporting them)."""
-    if mapping.shape == "ticket":
-        for history in read_histories(source, mapping, errors=errors):
-            summary.rows += 1
-            if report is not None and summary.rows % PROGRESS_EVERY == 0:
-                report(summary.rows)
-            if has_kind(history, mapping, errors):
-                yield history
-        summary.rows += summary.errors.rows_refused
-        return
 
-    def counted() -> Iterator[Any]:
-        for record in read_events(source, mapping, errors=errors):
-            summary.rows += 1
-            if report is not None and summary.rows % PROGRESS_EVERY == 0:
-                report(summary.rows)
-            yield record
-        summary.rows += summary.errors.rows_refused
+    def counted() -> None:
+        summary.rows += 1
+        if report is not None and summary.rows % PROGRESS_EVERY == 0:
+            report(summary.rows)
 
-    # The event branch of read_histories, with the counter between reading and grouping.
-    groups = group_events(counted(), mapping, errors=errors)
-    for history in histories_from_groups(groups, mapping, errors):
+    for history in read_histories(source, mapping, errors=errors, on_row=counted):
         if has_kind(history, mapping, errors):
             yield history
+    summary.rows += summary.errors.rows_refused
 
 
 def _batches(histories: Iterable[TicketHistory], size: int) -> Iterator[list[TicketHistory]]:
@@ -530,17 +503,17 @@ class _Writer:
             )
         }
         self.copy = writing and connection.vendor == "postgresql"
-        self.copier: _Copier | None = None
-        # COPYs waiting for the connection to be let go: (sql, rows), turned into text only
-        # then, so the copier is not kept waiting while Python formats them.
-        self.pending: list[tuple[str, Iterable[tuple[Any, ...]]]] = []
+        self.copier: Copier | None = None
+        # This batch's COPYs (table, columns, rows), handed to the copier once the batch's
+        # queries are done.
+        self.pending: list[Job] = []
         if self.copy:
             # Foreign keys are checked as each COPY ends (on the copier's thread, beside the
             # parsing), not all at once at COMMIT; reset in close().
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         if self.copy or stage is not None:
-            self.copier = _Copier(connection.connection)
+            self.copier = Copier(connection.connection, name="import-copier")
 
     def finish(self) -> None:
         """Wait for the last COPY; raise its error, if it had one."""
@@ -582,8 +555,7 @@ class _Writer:
                 self.slugs.add(slug)
                 queues.append(Queue(name=name, slug=slug))
             if self.writing:
-                with self._connection():
-                    made_queues = Queue.objects.bulk_create(queues)
+                made_queues = Queue.objects.bulk_create(queues)
             else:
                 made_queues = [self._stand_in(q) for q in queues]
             for queue in made_queues:
@@ -605,8 +577,7 @@ class _Writer:
             if wanted:
                 made = [Category(parent_id=parent, name=name) for parent, name in wanted]
                 if self.writing:
-                    with self._connection():
-                        made = Category.objects.bulk_create(made)
+                    made = Category.objects.bulk_create(made)
                 else:
                     made = [self._stand_in(c) for c in made]
                 for category in made:
@@ -727,17 +698,12 @@ class _Writer:
         prepared = [p for h in batch if (p := self.prepare(h, mapping)) is not None]
         if self.errors or not (self.writing or self.counting):
             return
-        with self._connection():
-            self._store(prepared)
-        if self.copier is not None:
-            for sql, rows in self.pending:
-                self.copier.submit(sql, _csv_buffer(rows))
-        self.pending.clear()
-
-    def _connection(self) -> Any:
-        """Exclusive use of the connection: psycopg2 does not keep other commands out of the
-        middle of a COPY, so the copier and this thread take turns."""
-        return self.copier.lock if self.copier is not None else contextlib.nullcontext()
+        # A query of this thread waits while the copier's COPY holds the connection
+        # (psycopg 3 keeps other commands out of a COPY), so the two take turns.
+        self._store(prepared)
+        if self.copier is not None and self.pending:
+            self.copier.submit(*self.pending)
+        self.pending = []
 
     def _store(self, prepared: list[_Prepared]) -> None:
         summary = self.summary
@@ -848,7 +814,7 @@ class _Writer:
                 (
                     self.ticket_stand_in,
                     p.reference,
-                    *(_NULL if (v := values[c]) is None else v for c in _TICKET_COLUMNS[1:]),
+                    *(values[c] for c in _TICKET_COLUMNS[1:]),
                 )
             )
             event_rows.extend((self.ticket_stand_in, e) for e in p.events)
@@ -858,10 +824,7 @@ class _Writer:
                 (
                     ticket.pk,
                     ticket.reference,
-                    *(
-                        _NULL if (v := getattr(ticket, c)) is None else v
-                        for c in _TICKET_COLUMNS[1:]
-                    ),
+                    *(getattr(ticket, c) for c in _TICKET_COLUMNS[1:]),
                 )
             )
         gone = set(replaced)
@@ -869,14 +832,15 @@ class _Writer:
         if kept:
             self._replay_kept(kept, tickets, interval_rows, clear)
         assert self.stage is not None
+        stage = self.stage
         if tickets:
-            self._copy_sql(self.stage.copy_sql(TICKETS), tickets)
+            self._queue(TICKETS, stage.columns(TICKETS), tickets)
         if clear:
-            self._copy_sql(self.stage.copy_sql(CLEAR), clear)
+            self._queue(CLEAR, stage.columns(CLEAR), clear)
         if event_rows:
-            self._copy_sql(self.stage.copy_sql(EVENTS), _event_values(event_rows))
+            self._queue(EVENTS, stage.columns(EVENTS), _event_values(event_rows))
         if interval_rows:
-            self._copy_sql(self.stage.copy_sql(INTERVALS), _interval_values(interval_rows))
+            self._queue(INTERVALS, stage.columns(INTERVALS), _interval_values(interval_rows))
 
     def _replay_kept(
         self,
@@ -903,7 +867,7 @@ class _Writer:
                 (
                     pk,
                     self.references.pop(pk),
-                    *(_NULL if (v := values[c]) is None else v for c in _TICKET_COLUMNS[1:]),
+                    *(values[c] for c in _TICKET_COLUMNS[1:]),
                 )
             )
             interval_rows.extend((pk, i) for i in replayed.intervals)
@@ -971,7 +935,7 @@ class _Writer:
                 (
                     pk,
                     p.reference,
-                    *(_NULL if (v := d[c]) is None else v for c in _TICKET_COLUMNS[1:]),
+                    *(d[c] for c in _TICKET_COLUMNS[1:]),
                 )
                 for pk, p, d in zip(keys, new, values, strict=True)
             ),
@@ -1003,116 +967,30 @@ class _Writer:
                 batch_size=500,
             )
 
-    def _copy(
-        self,
-        model: Any,
-        columns: tuple[str, ...],
-        rows: Iterable[tuple[Any, ...]],
-        *,
-        background: bool = True,
-    ) -> None:
-        """PostgreSQL ``COPY ... FROM STDIN``: the fastest way in, checked by the same
-        constraints and foreign keys as an INSERT (https://www.postgresql.org/docs/15/sql-copy.html).
-        In the background (on the copier's thread) unless the caller needs the rows at once.
-        """
-        names = ", ".join(model._meta.get_field(c).column for c in columns)
-        sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        if background and self.copier is not None:
-            self._copy_sql(sql, rows)
+    def _copy(self, model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        """COPY rows into a model's table: on the copier's thread, after this batch's queries,
+        when there is one; at once otherwise."""
+        table = model._meta.db_table
+        names = [model._meta.get_field(c).column for c in columns]
+        if self.copier is not None:
+            self._queue(table, names, rows)
             return
         with connection.cursor() as cursor:
-            cursor.copy_expert(sql, _csv_buffer(rows), size=COPY_CHUNK)
+            copy_rows(cursor, table, names, rows)
 
-    def _copy_sql(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Run a COPY on the copier's thread, formatted and submitted once this batch's
-        queries have let go of the connection."""
-        self.pending.append((sql, rows))
+    def _queue(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """A COPY for the copier's thread, submitted once this batch's queries are done."""
+        self.pending.append((table, columns, rows))
 
 
 def _event_values(rows: Iterable[tuple[int, _Event]]) -> Iterator[tuple[Any, ...]]:
     """Events as COPY rows, in ``_EVENT_COLUMNS`` order."""
-    return (
-        (
-            pk,
-            e.sequence,
-            e.kind,
-            e.at,
-            e.actor_name,
-            e.from_status,
-            e.to_status,
-            _NULL if e.from_queue_id is None else e.from_queue_id,
-            _NULL if e.to_queue_id is None else e.to_queue_id,
-            e.reason,
-            _NULL if e.level is None else e.level,
-        )
-        for pk, e in rows
-    )
+    return ((pk, *e.signature()) for pk, e in rows)
+
+
+_INTERVAL_VALUES: Final = operator.attrgetter(*_INTERVAL_COLUMNS[1:])
 
 
 def _interval_values(rows: Iterable[tuple[int, IntervalRow]]) -> Iterator[tuple[Any, ...]]:
     """Intervals as COPY rows, in ``_INTERVAL_COLUMNS`` order."""
-    return (
-        (
-            pk,
-            i.status,
-            i.status_class.value,
-            i.queue_id,
-            i.reassignment_count,
-            i.escalation_level,
-            i.started_at,
-            _NULL if i.ended_at is None else i.ended_at,
-        )
-        for pk, i in rows
-    )
-
-
-def _csv_buffer(rows: Iterable[tuple[Any, ...]]) -> io.StringIO:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
-    return buffer
-
-
-class _Copier:
-    """Runs COPY statements in order on a thread, on the import's own connection.
-
-    Reading and replaying the next batch is Python work and a COPY is PostgreSQL's, so doing
-    them side by side nearly halves an import's time. They share one connection (psycopg2
-    connections are thread-safe and serialise their commands), hence one transaction: the
-    import stays all or nothing. At most two batches wait, so memory stays flat.
-    """
-
-    def __init__(self, raw_connection: Any) -> None:
-        self.raw = raw_connection
-        self.jobs: queue.Queue[tuple[str, io.StringIO] | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.lock = threading.Lock()
-        self.thread: threading.Thread | None = threading.Thread(
-            target=self._run, name="import-copier", daemon=True
-        )
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is not None:
-                continue  # the transaction has failed: drain the queue, do nothing
-            sql, buffer = job
-            try:
-                with self.lock, self.raw.cursor() as cursor:
-                    cursor.copy_expert(sql, buffer, size=COPY_CHUNK)
-            except BaseException as e:  # noqa: BLE001 - handed to the importing thread
-                self.error = e
-
-    def check(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def submit(self, sql: str, buffer: io.StringIO) -> None:
-        self.check()
-        self.jobs.put((sql, buffer))
-
-    def close(self) -> None:
-        if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
-            self.thread = None
+    return ((pk, *_INTERVAL_VALUES(i)) for pk, i in rows)

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.exceptions import SoftTimeLimitExceeded
@@ -170,7 +170,7 @@ class ExecuteTests:
 
     def test_a_run_another_worker_holds_is_left_alone(self, import_root):
         run = queued(V1)
-        other = psycopg2.connect(**_dsn())
+        other = psycopg.connect(**_dsn())
         try:
             with other.cursor() as cursor:
                 cursor.execute(

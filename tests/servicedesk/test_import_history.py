@@ -13,12 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from servicedesk.importers.history import (
-    TicketHistory,
-    classify_status_change,
-    read_histories,
-)
+from servicedesk.importers.history import TicketHistory, classify_status_change
 from servicedesk.importers.mapping import parse_mapping
+from servicedesk.importers.pipeline import read_histories
 from servicedesk.importers.reader import RowError
 
 STATE_TOML = """

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from servicedesk import services
 from servicedesk.choices import EventKind, Status
-from servicedesk.importers import RowError, load_mapping, read_events, read_tickets
+from servicedesk.importers import RowError, load_mapping, read_events, read_tickets, staging
 from servicedesk.importers.writer import (
     NO_SUMMARY,
     UNASSIGNED_QUEUE,
@@ -595,3 +595,40 @@ class StagedImportTests:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", ["sd_import_%"])
             assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.django_db
+class ForeignKeyCheckTests:
+    """The staged move checks foreign keys once per key, then inserts without the per-row
+    triggers (servicedesk.importers.staging): the same rows, the same refusals."""
+
+    def test_it_stores_the_same_rows_with_the_per_row_triggers(self, tmp_path, monkeypatch):
+        mapping = load_mapping("bpic2013")
+        results = {}
+        for shortcut in (False, True):
+            _wipe()
+            monkeypatch.setattr(staging, "_may_skip_key_triggers", lambda cursor, s=shortcut: s)
+            for text in (V1, V2):
+                assert tickets_import(source=write(tmp_path, text), mapping=mapping).errors == []
+            results[shortcut] = _stored()
+        assert results[True] == results[False]
+
+    def test_it_is_used_here_and_leaves_the_setting_as_it_was(self, tmp_path):
+        with connection.cursor() as cursor:
+            assert staging._may_skip_key_triggers(cursor)  # the tests' role is a superuser
+            tickets_import(source=write(tmp_path, V1), mapping=load_mapping("bpic2013"))
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone() == ("origin",)
+
+    def test_a_missing_key_is_refused_as_the_trigger_would(self):
+        queue = Queue.objects.create(name="Q", slug="q")
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE fk_probe (ticket_id integer, queue_id integer)")
+            cursor.execute("INSERT INTO fk_probe VALUES (NULL, %s)", [queue.pk])
+            table = TicketInterval._meta.db_table
+            values = {"ticket_id": "s.ticket_id", "queue_id": "s.queue_id"}
+            staging._check_keys(cursor, table, values, "fk_probe s")  # NULL and a real key
+            cursor.execute("INSERT INTO fk_probe VALUES (%s, %s)", [2**31 - 1, queue.pk])
+            with pytest.raises(IntegrityError, match="ticket_id"):
+                staging._check_keys(cursor, table, values, "fk_probe s")
+            cursor.execute("DROP TABLE fk_probe")
