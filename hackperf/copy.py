@@ -45,7 +45,7 @@ def copy_statement(table: str, columns: Sequence[str] | None = None, *, options:
         statement += sql.SQL(" ({})").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
     statement += sql.SQL(" FROM STDIN")
     if options:
-        statement += sql.SQL(" WITH ({})").format(sql.SQL(options))  # type: ignore[arg-type]
+        statement += sql.SQL(" WITH ({})").format(sql.SQL(options))
     return statement
 
 

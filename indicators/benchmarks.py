@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, connection
@@ -103,7 +103,7 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
-def _measured(figures: Iterator[Figure]) -> Iterator[Figure]:
+def _measured(figures: Iterator[Figure]) -> Generator[Figure, None, float]:
     """Print all but the last figure (a value kept for the growth), and return it."""
     *shown, last = list(figures)
     yield from shown

@@ -4,6 +4,7 @@ cases behind a figure, and the frozen review packs."""
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache, partial
+from typing import cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -207,7 +208,7 @@ def review_page(end: datetime) -> dict[str, object] | None:
     if figures is None:
         return None
     data = review_context(figures)
-    data["headline"] = headline_context(data["review"])
+    data["headline"] = headline_context(cast(review.Review, data["review"]))
     return {
         "figures": figures,
         "fortnight_ending": data["fortnight_ending"],

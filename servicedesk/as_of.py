@@ -110,4 +110,4 @@ def tickets_as_of_fill(*, tickets: Collection[int] = ()) -> None:
         events_scope = f"({UNFILLED_EVENTS} OR e.ticket_id {listed})"
     with connection.cursor() as cursor:
         for sql in fill_statements(intervals_scope=intervals_scope, events_scope=events_scope):
-            cursor.execute(sql, params)
+            cursor.execute(sql, params)  # type: ignore[arg-type]  # a list of ticket ids

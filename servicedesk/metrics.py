@@ -313,7 +313,7 @@ def _rows(
     complete += [(KIND, kind.value) for kind in Kind]
     for pair in complete:
         totals[pair] = dict.fromkeys(metrics, 0)
-    slugs = {pk: slug for pk, slug, _ in queues}
+    slugs: dict[int | None, str] = {pk: slug for pk, slug, _ in queues}
     category_keys: set[str] = set()
     for queue, kind, category, values in groups:
         category_key = NO_CATEGORY if category is None else str(category)

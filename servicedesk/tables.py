@@ -119,7 +119,8 @@ def _queue_url(queue: Queue) -> str:
     a queue's nine counts to it, and ``reverse`` was a third of the page's time."""
     url = getattr(queue, "_detail_url", None)
     if url is None:
-        url = queue._detail_url = reverse("servicedesk:queue_detail", args=[queue.slug])
+        url = reverse("servicedesk:queue_detail", args=[queue.slug])
+        queue._detail_url = url  # type: ignore[attr-defined]  # a memo on the object
     return url
 
 

@@ -132,7 +132,7 @@ def counts(*, queue_ids: Sequence[int], now: datetime, n: int) -> dict[int, dict
         "week_hour_start": _hour_start(week_hour),
     }
     with connection.cursor() as cursor:
-        cursor.execute(COUNTS_SQL, params)
+        cursor.execute(COUNTS_SQL, params)  # type: ignore[arg-type]  # values are dates, ints
         rows = cursor.fetchall()
     return {row[0]: dict(zip(COLUMNS, map(int, row[1:]), strict=True)) for row in rows}
 
