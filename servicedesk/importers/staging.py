@@ -150,7 +150,7 @@ class Stage:
                 f"FROM (SELECT id AS stand_in FROM {TICKETS} WHERE id < 0 ORDER BY id DESC) s"
             )
             cursor.execute(f"ANALYZE {TICKET_KEYS}")
-            unchecked = _may_skip_key_triggers(cursor)
+            unchecked = _may_skip_key_triggers(cursor, [ticket_table])
             names = self.tickets[1:]
             values = [self._mapped(TICKETS, "s", c) for c in names]
             joins = self._joins(TICKETS, "s")
@@ -179,6 +179,7 @@ class Stage:
                 (EVENTS, TicketEvent, "sequence"),
                 (INTERVALS, TicketInterval, "started_at"),
             ):
+                unchecked = _may_skip_key_triggers(cursor, [model._meta.db_table])
                 columns = self.events if table == EVENTS else self.intervals
                 values = [
                     "coalesce(k.id, s.ticket_id)"
@@ -240,10 +241,10 @@ KEY_MISSING: Final = (
 )
 
 
-def _may_skip_key_triggers(cursor: Any) -> bool:
-    """Whether this role may set session_replication_role and the import's tables have no
-    triggers but PostgreSQL's own (foreign keys), so replica mode skips nothing else."""
-    tables = [m._meta.db_table for m in (Ticket, TicketEvent, TicketInterval)]
+def _may_skip_key_triggers(cursor: Any, tables: list[str]) -> bool:
+    """Whether this role may set session_replication_role and ``tables`` have no triggers but
+    PostgreSQL's own (foreign keys), so replica mode skips nothing else. The ticket table has
+    the queue tallies' triggers (``servicedesk.tallies``): its rows keep the per-row checks."""
     cursor.execute(
         "SELECT (current_setting('is_superuser') = 'on' "
         "OR (current_setting('server_version_num')::int >= 150000 "
