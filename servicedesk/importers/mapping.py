@@ -75,6 +75,7 @@ EVENT_KINDS: Final = (
     "reopened",
     "closed",
     "cancelled",
+    "reclassified",
 )
 KEEP: Final = "keep"
 """A status-map value meaning "this row says nothing about the status" (e.g. BPI 2013's
