@@ -20,6 +20,7 @@ Django's cache under a key that carries:
 """
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache as memoise
@@ -32,6 +33,8 @@ from django.template.loader import get_template
 
 from hackperf import registry
 from indicators.selectors import SnapshotVersion
+
+log = logging.getLogger(__name__)
 
 # Entries are never read after a snapshot is written (the key moves on); this only bounds
 # how long an unread one is kept.
@@ -103,13 +106,20 @@ def cached(
 ) -> dict[str, object] | None:
     """The review's data under ``cache_key`` (in the current generation), built and kept
     when it is not there."""
-    generation = cache.get(GENERATION_KEY, 0)
-    full_key = f"{cache_key}:{generation}"
-    data = cache.get(full_key)
+    try:
+        generation = cache.get(GENERATION_KEY, 0)
+        full_key = f"{cache_key}:{generation}"
+        data = cache.get(full_key)
+    except Exception:  # a stopped Redis (or a full disk under make run) costs time, not the page
+        log.warning("review cache unreadable: the review is built afresh", exc_info=True)
+        return build()
     if data is None:
         data = build()
         if data is not None:
-            cache.set(full_key, data, REVIEW_CACHE_SECONDS)
+            try:
+                cache.set(full_key, data, REVIEW_CACHE_SECONDS)
+            except Exception:
+                log.warning("review cache unwritable: the review was not kept", exc_info=True)
     return data
 
 

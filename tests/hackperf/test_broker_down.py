@@ -21,6 +21,7 @@ from hackperf.tasks import enqueue_on_commit, heartbeat
 from servicedesk.surveys import services as survey_services
 from servicedesk.surveys.models import SurveyInvitation, SurveyResponse
 from tests.hackperf.test_views import PAGES
+from tests.indicators.test_review import make_snapshots
 from tests.servicedesk.factories import QueueFactory
 from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY, close_ticket
 
@@ -96,6 +97,12 @@ class StoppedBrokerTests:
         response = client_as(Role.DMT).get(reverse("home"))
         assert response.status_code == 200
         assert "Scheduled jobs: unknown" in response.content.decode()
+
+    def test_the_review_serves_from_the_snapshots_without_its_cache(self, stopped_redis, client_as):
+        make_snapshots(3)  # so the page reaches for its cache (no snapshot: it never does)
+        response = client_as(Role.DMT).get(reverse("indicators:review"))
+        assert response.status_code == 200
+        assert response.context["headline_html"] in response.content.decode()
 
     @pytest.mark.parametrize("role", list(Role))
     def test_every_page_serves(self, stopped_redis, client_as, role):
