@@ -5,6 +5,7 @@ a thread with a running loop unless told the caller is synchronous, which it is 
 """
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -124,4 +125,20 @@ def recording_page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     yield RecordingPage(page, live_server.url)
+    polling = _polls(page)
     context.close()
+    if polling:
+        # A refresh already in the live server's hands still reads the queue tallies; the
+        # database flush that follows (TRUNCATE) must not race it into a deadlock.
+        time.sleep(POLL_SETTLE_SECONDS)
+
+
+POLL_SETTLE_SECONDS = 2
+
+
+def _polls(page) -> bool:
+    """Whether the page shown last refreshes itself (htmx ``every``)."""
+    try:
+        return page.evaluate("() => !!document.querySelector('[hx-trigger^=\"every\"]')")
+    except Exception:  # a closed or navigating page polls nothing
+        return False
