@@ -14,6 +14,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from playwright.sync_api import expect
 
 from hackperf.celery import app
 from hackperf.models import ImportRun
@@ -108,8 +109,11 @@ class ImportsInTheBrowserTests:
         # htmx refreshes the region: rows read go up while it runs, then the summary.
         page.locator("#import-progress[data-state='running'] #import-rows").wait_for(timeout=60_000)
         shoot(page, "3-progress-running")
+        # The first report may still be "0" with no total yet: wait for a figure with its total.
+        progress = re.compile(r"^[\d,]+( of [\d,]+| \(about \d+% of the file\))")
+        expect(page.locator("#import-rows")).to_have_text(progress, timeout=60_000)
         running = page.locator("#import-rows").inner_text()
-        assert re.match(r"[\d,]+( of [\d,]+| \(about \d+% of the file\))", running), running
+        assert progress.match(running), running
         page.locator("#import-progress[data-state='succeeded']").wait_for(timeout=120_000)
         assert page.url == progress_url  # no reload: the region was swapped in place
         summary = page.locator("#import-summary").inner_text()
