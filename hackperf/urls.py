@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hackperf import import_views, views
+from hackperf.routes import action_paths
 from servicedesk.surveys import views as survey_views
 
 urlpatterns = [
@@ -26,15 +27,13 @@ urlpatterns = [
     path("people/unlock/", views.SignInUnlockView.as_view(), name="person_unlock"),
     path("healthz", views.healthz, name="healthz"),
     path("bank-holidays/", views.BankHolidayListView.as_view(), name="bank_holiday_list"),
-    path(
-        "bank-holidays/<int:pk>/confirm/",
-        views.HolidayToConfirmDecideView.as_view(confirm=True),
-        name="holiday_to_confirm_confirm",
-    ),
-    path(
-        "bank-holidays/<int:pk>/reject/",
-        views.HolidayToConfirmDecideView.as_view(confirm=False),
-        name="holiday_to_confirm_reject",
+    *action_paths(
+        "bank-holidays/<int:pk>/",
+        "holiday_to_confirm",
+        {
+            "confirm": views.HolidayToConfirmDecideView.as_view(confirm=True),
+            "reject": views.HolidayToConfirmDecideView.as_view(confirm=False),
+        },
     ),
     path("imports/", import_views.ImportRunListView.as_view(), name="import_run_list"),
     path("imports/<int:pk>/", import_views.ImportRunDetailView.as_view(), name="import_run_detail"),

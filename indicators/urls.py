@@ -3,6 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from hackperf.dates import parse_month
+from hackperf.routes import action_paths
 from indicators import (
     api,
     briefing_views,
@@ -64,30 +65,16 @@ urlpatterns = [
         views.PeriodValueEnterView.as_view(),
         name="period_value_create",
     ),
-    path(
-        "indicators/<slug:code>/values/<period:period>/check/",
-        views.PeriodValueCheckView.as_view(),
-        name="period_value_check",
-    ),
-    path(
-        "indicators/<slug:code>/values/<period:period>/approve/",
-        views.PeriodValueApproveView.as_view(),
-        name="period_value_approve",
-    ),
-    path(
-        "indicators/<slug:code>/values/<period:period>/behind/",
-        views.PeriodValueBehindView.as_view(),
-        name="period_value_behind",
-    ),
-    path(
-        "indicators/<slug:code>/values/<period:period>/revise/",
-        views.PeriodValueReviseView.as_view(),
-        name="period_value_revise",
-    ),
-    path(
-        "indicators/<slug:code>/values/<period:period>/commentary/",
-        views.PeriodValueCommentaryView.as_view(),
-        name="period_value_commentary",
+    *action_paths(
+        "indicators/<slug:code>/values/<period:period>/",
+        "period_value",
+        {
+            "check": views.PeriodValueCheckView.as_view(),
+            "approve": views.PeriodValueApproveView.as_view(),
+            "behind": views.PeriodValueBehindView.as_view(),
+            "revise": views.PeriodValueReviseView.as_view(),
+            "commentary": views.PeriodValueCommentaryView.as_view(),
+        },
     ),
     path("api/indicators/", api.api_indicator_list, name="api_indicator_list"),
     path("api/indicators/<slug:code>/values/", api.api_value_list, name="api_value_list"),

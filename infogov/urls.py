@@ -1,5 +1,6 @@
 from django.urls import path
 
+from hackperf.routes import action_paths
 from infogov import import_views, views
 from infogov.peers import views as peer_views
 
@@ -9,21 +10,25 @@ urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
     path("cases/new/", views.CaseCreateView.as_view(), name="case_create"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
-    path("cases/<int:pk>/allocate/", views.CaseAllocateView.as_view(), name="case_allocate"),
+    *action_paths(
+        "cases/<int:pk>/",
+        "case",
+        {
+            "allocate": views.CaseAllocateView.as_view(),
+            "respond": views.CaseRespondView.as_view(),
+            "close": views.CaseCloseView.as_view(),
+            "acknowledge": views.CaseAcknowledgeView.as_view(),
+        },
+    ),
     path(
         "cases/<int:pk>/events/new/", views.ClockEventCreateView.as_view(), name="case_event_create"
     ),
-    path("cases/<int:pk>/respond/", views.CaseRespondView.as_view(), name="case_respond"),
-    path("cases/<int:pk>/close/", views.CaseCloseView.as_view(), name="case_close"),
     path(
         "cases/<int:pk>/request/", views.CaseRequestTextView.as_view(), name="case_request_update"
     ),
     path("cases/<int:pk>/notes/new/", views.CaseNoteCreateView.as_view(), name="case_note_create"),
     path("service-options/", views.ServiceOptionsView.as_view(), name="service_options"),
     path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
-    path(
-        "cases/<int:pk>/acknowledge/", views.CaseAcknowledgeView.as_view(), name="case_acknowledge"
-    ),
     path(
         "directorates/<int:pk>/addresses/",
         views.DirectorateAddressesView.as_view(),
