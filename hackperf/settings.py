@@ -221,66 +221,49 @@ if not 0 < IMPORT_QUEUED_REQUEUE_AFTER < IMPORT_QUEUED_GIVE_UP_AFTER:
 if IMPORT_UPLOAD_KEEP_DAYS < 1:
     raise ImproperlyConfigured("IMPORT_UPLOAD_KEEP_DAYS must be at least 1")
 
+
+def _beat(task: str, **when: Any) -> dict[str, Any]:
+    """One beat entry: ``task`` at the times ``crontab(**when)`` gives (Europe/London)."""
+    return {"task": task, "schedule": crontab(**when)}
+
+
 # Static: stable names, each with its crontab in words. Times are Europe/London.
 CELERY_BEAT_SCHEDULE = {
     # "* * * * *": every minute, so the status page can tell whether beat and a worker run.
-    "hackperf-heartbeat": {
-        "task": "hackperf.tasks.heartbeat",
-        "schedule": crontab(minute="*"),
-    },
+    "hackperf-heartbeat": _beat("hackperf.tasks.heartbeat", minute="*"),
     # "* * * * *": every minute; also queued on the commit of every enqueue (hackperf.outbox).
-    "hackperf-send-outbox": {
-        "task": "hackperf.tasks.send_outbox",
-        "schedule": crontab(minute="*"),
-    },
+    "hackperf-send-outbox": _beat("hackperf.tasks.send_outbox", minute="*"),
     # "*/5 * * * *": every five minutes; a lost import message is found within
     # IMPORT_QUEUED_REQUEUE_AFTER plus five minutes.
-    "hackperf-sweep-import-runs": {
-        "task": "hackperf.tasks.sweep_import_runs",
-        "schedule": crontab(minute="*/5"),
-    },
+    "hackperf-sweep-import-runs": _beat("hackperf.tasks.sweep_import_runs", minute="*/5"),
     # "45 3 * * *": 03:45 daily, when nobody uploads.
-    "hackperf-delete-old-uploads": {
-        "task": "hackperf.tasks.delete_old_uploads",
-        "schedule": crontab(minute=45, hour=3),
-    },
+    "hackperf-delete-old-uploads": _beat("hackperf.tasks.delete_old_uploads", minute=45, hour=3),
     # "15 6 * * 1": Mondays 06:15; new bank holidays are announced weeks ahead at best.
-    "hackperf-refresh-bank-holidays": {
-        "task": "hackperf.tasks.refresh_bank_holidays",
-        "schedule": crontab(minute=15, hour=6, day_of_week=1),
-    },
+    "hackperf-refresh-bank-holidays": _beat(
+        "hackperf.tasks.refresh_bank_holidays", minute=15, hour=6, day_of_week=1
+    ),
     # "0 7 * * 1-5": 07:00 Monday to Friday (the task itself skips bank holidays).
-    "infogov-escalate-due-cases": {
-        "task": "infogov.tasks.escalate_due_cases",
-        "schedule": crontab(minute=0, hour=7, day_of_week="mon-fri"),
-    },
+    "infogov-escalate-due-cases": _beat(
+        "infogov.tasks.escalate_due_cases", minute=0, hour=7, day_of_week="mon-fri"
+    ),
     # "10 0 * * *": 00:10 daily, the day just ended.
-    "indicators-snapshot-daily": {
-        "task": "indicators.tasks.snapshot_daily",
-        "schedule": crontab(minute=10, hour=0),
-    },
+    "indicators-snapshot-daily": _beat("indicators.tasks.snapshot_daily", minute=10, hour=0),
     # "30 0 * * 1": Mondays 00:30; retakes the latest fortnight end (idempotent) every week.
-    "indicators-snapshot-fortnightly": {
-        "task": "indicators.tasks.snapshot_fortnightly",
-        "schedule": crontab(minute=30, hour=0, day_of_week=1),
-    },
+    "indicators-snapshot-fortnightly": _beat(
+        "indicators.tasks.snapshot_fortnightly", minute=30, hour=0, day_of_week=1
+    ),
     # "0 8 * * 1-5": 08:00 Monday to Friday; the task acts only on the month's first working
     # day (bank holidays skipped) and surveys the month just ended.
-    "servicedesk-survey-monthly-sample": {
-        "task": "servicedesk.tasks.survey_monthly_sample",
-        "schedule": crontab(minute=0, hour=8, day_of_week="mon-fri"),
-    },
+    "servicedesk-survey-monthly-sample": _beat(
+        "servicedesk.tasks.survey_monthly_sample", minute=0, hour=8, day_of_week="mon-fri"
+    ),
     # "30 7 * * *": 07:30 daily; reminders of hand-entered indicator values due or late (each
     # once ever: the outbox's natural key), so a missed day is caught up the next.
-    "indicators-remind-data-due": {
-        "task": "indicators.tasks.remind_data_due",
-        "schedule": crontab(minute=30, hour=7),
-    },
+    "indicators-remind-data-due": _beat("indicators.tasks.remind_data_due", minute=30, hour=7),
     # "0 6 2 * *": 06:00 on the 2nd, the month just ended.
-    "indicators-compute-last-month": {
-        "task": "indicators.tasks.compute_last_month",
-        "schedule": crontab(minute=0, hour=6, day_of_month=2),
-    },
+    "indicators-compute-last-month": _beat(
+        "indicators.tasks.compute_last_month", minute=0, hour=6, day_of_month=2
+    ),
 }
 
 # The feed the weekly job refreshes bank holidays from. With production settings GOV.UK's
