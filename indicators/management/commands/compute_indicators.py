@@ -11,7 +11,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from hackperf.dates import DateInputError, check_in_range
+from hackperf.command_dates import in_range
 from indicators.services.compute import indicators_compute
 
 
@@ -27,10 +27,7 @@ class Command(BaseCommand):
             period_start = date.fromisoformat(f"{options['period']}-01")
         except ValueError as error:
             raise CommandError(f"--period: {options['period']!r} is not YYYY-MM.") from error
-        try:
-            check_in_range(period_start, shown=options["period"])
-        except DateInputError as error:
-            raise CommandError(f"--period: {error}.") from None
+        in_range(period_start, option="--period", shown=options["period"], end=".")
         try:
             figures = indicators_compute(period_start=period_start)
         except ValidationError as error:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from hackperf.dates import DateInputError, check_in_range
+from hackperf.command_dates import command_date, in_range
 from hackperf.windows import LONDON
 from indicators import periods
 from indicators.choices import Granularity
@@ -23,24 +23,16 @@ def _datetime(text: str) -> datetime:
         instant = datetime.fromisoformat(text)
     except ValueError as error:
         raise CommandError(f"--as-of: {text!r} is not an ISO 8601 datetime.") from error
-    try:
-        check_in_range(instant.date(), shown=text)
-    except DateInputError as error:
-        raise CommandError(f"--as-of: {error}.") from None
+    in_range(instant.date(), option="--as-of", shown=text, end=".")
     if timezone.is_naive(instant):
         instant = instant.replace(tzinfo=LONDON)
     return instant
 
 
 def _date(option: str, text: str) -> date:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"{option}: {text!r} is not a date (YYYY-MM-DD).") from error
-    try:
-        return check_in_range(day, shown=text)
-    except DateInputError as error:
-        raise CommandError(f"{option}: {error}.") from None
+    return command_date(
+        option, text, not_a_date="{option}: {value!r} is not a date (YYYY-MM-DD).", end="."
+    )
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from typing import Any, overload
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hackperf.dates import DateInputError, check_in_range
+from hackperf.command_dates import command_date
 from hackperf.selectors import holiday_calendar
 from infogov.deadlines import CaseKind, DeadlineInputError, compute_deadline
 
@@ -33,14 +33,7 @@ def parse_date(option: str, value: str | None) -> date | None: ...
 def parse_date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(BAD_DATE.format(option=option, value=value)) from None
-    try:
-        return check_in_range(day, shown=value)
-    except DateInputError as error:
-        raise CommandError(f"{option}: {error}") from None
+    return command_date(option, value, not_a_date=BAD_DATE)
 
 
 class Command(BaseCommand):
