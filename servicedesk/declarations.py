@@ -13,7 +13,7 @@ rule); the records' permission is ``Perm.VIEW_QUEUES``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -115,6 +115,26 @@ def _visible(user, queryset: QuerySet, *, ticket: str = "ticket") -> QuerySet:
     return queryset.filter(**{f"{ticket}__in": allowed.values("pk")})
 
 
+def _rows_behind(
+    counted: QuerySet,
+    load: Callable[[QuerySet], QuerySet],
+    cells: Callable[[Any], tuple[str, ...]],
+    *,
+    user,
+    sort: str,
+    columns: tuple[Column, ...],
+    order: Mapping[str, tuple[str, ...]],
+    default: tuple[str, ...],
+) -> Behind:
+    """The records behind a figure that counts rows of tickets (intervals, events): of the
+    ``counted`` rows, those whose ticket ``user`` may open, loaded by ``load`` and sorted by
+    ``sort`` (``order``'s keys; ``default`` when none), each a record of ``cells(row)``."""
+    visible, applied = apply_sort(load(_visible(user, counted)), sort, order, default)
+    return _tickets(
+        columns=columns, counted=counted, visible=visible, shape=_by_ticket(cells), sort=applied
+    )
+
+
 # -- as of an instant: the interval each open ticket was in at T -----------------------------------
 
 AS_OF_COLUMNS = (
@@ -156,12 +176,6 @@ def as_of_behind(
         .filter(metrics._snapshot_conditions(as_of, reassignments)[metric])
         .filter(metrics._breakdown_q(breakdown, key, prefix=""))
     )
-    visible, applied = apply_sort(
-        _visible(user, intervals).select_related("ticket", "queue"),
-        sort,
-        AS_OF_ORDER,
-        ("ticket__logged_at",),
-    )
 
     def cells(row: TicketInterval) -> tuple[str, ...]:
         return (
@@ -174,12 +188,15 @@ def as_of_behind(
             str(row.reassignment_count),
         )
 
-    return _tickets(
+    return _rows_behind(
+        intervals,
+        lambda rows: rows.select_related("ticket", "queue"),
+        cells,
+        user=user,
+        sort=sort,
         columns=AS_OF_COLUMNS,
-        counted=intervals,
-        visible=visible,
-        shape=_by_ticket(cells),
-        sort=applied,
+        order=AS_OF_ORDER,
+        default=("ticket__logged_at",),
     )
 
 
@@ -234,14 +251,6 @@ def event_behind(
         .filter(metrics._period_conditions()[metric])
         .filter(metrics._breakdown_q(breakdown, key, prefix="ticket_"))
     )
-    visible, applied = apply_sort(
-        _visible(user, events)
-        .select_related("ticket")
-        .annotate(queue_at_name=F("ticket_queue__name")),
-        sort,
-        EVENT_ORDER,
-        ("at",),
-    )
 
     def cells(row: TicketEvent) -> tuple[str, ...]:
         return (
@@ -253,12 +262,15 @@ def event_behind(
             _when(row.ticket.logged_at),
         )
 
-    return _tickets(
+    return _rows_behind(
+        events,
+        lambda rows: rows.select_related("ticket").annotate(queue_at_name=F("ticket_queue__name")),
+        cells,
+        user=user,
+        sort=sort,
         columns=EVENT_COLUMNS,
-        counted=events,
-        visible=visible,
-        shape=_by_ticket(cells),
-        sort=applied,
+        order=EVENT_ORDER,
+        default=("at",),
     )
 
 
@@ -377,39 +389,48 @@ def _logged_monthly(code: str, label: str, definition: str, *, kind: str, metric
     )
 
 
-def _as_of(code: str, label: str, definition: str, review: tuple[str, ...], **kw: Any) -> Metric:
-    """A figure as of T, counted by the grouped query of the intervals open at T."""
+def _grouped(
+    code: str,
+    label: str,
+    definition: str,
+    review: tuple[str, ...],
+    *,
+    behind: Callable[..., Behind],
+    **kw: Any,
+) -> Metric:
+    """A DMT figure that one grouped query counts with its siblings (``kw`` names the query);
+    behind it, the records ``behind`` gives for the metric ``code``."""
     return _snapshot(
         code=code,
         label=label,
         definition=definition,
-        kind=Kind.INSTANT,
-        window=Window.AS_OF,
-        count=metrics.snapshot_metrics,
-        count_many=_snapshot_many,
-        polarity=kw.pop("polarity", Polarity.LOWER),
-        parameters=(REASSIGNMENTS,),
-        behind=partial(as_of_behind, metric=code),
+        behind=partial(behind, metric=code),
         review=review,
         **kw,
     )
 
 
-def _period(code: str, label: str, definition: str, review: tuple[str, ...], **kw: Any) -> Metric:
-    """A count of events in the period, by the grouped query of the period's events."""
-    return _snapshot(
-        code=code,
-        label=label,
-        definition=definition,
-        kind=Kind.PERIOD,
-        window=Window.EVENTS,
-        count=metrics.period_metrics,
-        count_many=_period_many,
-        polarity=kw.pop("polarity", Polarity.NONE),
-        behind=partial(event_behind, metric=code),
-        review=review,
-        **kw,
-    )
+# A figure as of T, counted by the grouped query of the intervals open at T.
+_as_of = partial(
+    _grouped,
+    kind=Kind.INSTANT,
+    window=Window.AS_OF,
+    count=metrics.snapshot_metrics,
+    count_many=_snapshot_many,
+    polarity=Polarity.LOWER,
+    parameters=(REASSIGNMENTS,),
+    behind=as_of_behind,
+)
+# A count of events in the period, by the grouped query of the period's events.
+_period = partial(
+    _grouped,
+    kind=Kind.PERIOD,
+    window=Window.EVENTS,
+    count=metrics.period_metrics,
+    count_many=_period_many,
+    polarity=Polarity.NONE,
+    behind=event_behind,
+)
 
 
 SELF_SERVICE_SHARE = Metric(
