@@ -10,6 +10,7 @@ import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
 
+from hackperf.cells import day_text, time_element, with_note
 from hackperf.tables import BadgeColumn
 from hackperf.templatetags.ui import rag_tag
 from infogov import privacy, selectors
@@ -67,11 +68,9 @@ class CaseTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_due(self, value, record):
-        return format_html(
-            '<time datetime="{}">{}</time><span class="hp-cell-note">received {}</span>',
-            value.isoformat(),
-            f"{value.day} {value:%b %Y}",
-            f"{record.received.day} {record.received:%b}",
+        return with_note(
+            time_element(value, day_text(value)),
+            f"received {record.received.day} {record.received:%b}",
         )
 
     # The CSV (hackperf.exports) gives the folded second lines their own columns (kind,
@@ -101,13 +100,12 @@ class CaseTable(tables.Table):
 
     def render_reference(self, record):
         kind = self.kind_of(record)
-        return format_html(
-            '<a class="govuk-link lbh-link hp-case-ref" href="{}">{}</a>'
-            '<span class="hp-cell-note">{}</span>',
+        link = format_html(
+            '<a class="govuk-link lbh-link hp-case-ref" href="{}">{}</a>',
             record.get_absolute_url(),
             record.reference,
-            kind,
         )
+        return with_note(link, kind)
 
     def render_subject(self, record) -> str:
         return privacy.subject(record, personal=self.personal)
@@ -115,7 +113,7 @@ class CaseTable(tables.Table):
     def render_directorate(self, value, record):
         if record.service_id is None:
             return value.name
-        return format_html('{}<span class="hp-cell-note">{}</span>', value, record.service.name)
+        return with_note(value, record.service.name)
 
     def render_officer(self, value) -> str:
         return value.get_full_name() or value.username
@@ -125,11 +123,8 @@ class CaseTable(tables.Table):
         left = selectors.working_days_left(self.today, value, calendar=self.calendar)
         if value < self.today:
             late = -left
-            return format_html(
-                '{}<span class="hp-cell-note">by {} working day{}</span>',
-                rag_tag("red", "Overdue"),
-                late,
-                "s" if late != 1 else "",
+            return with_note(
+                rag_tag("red", "Overdue"), f"by {late} working day{'s' if late != 1 else ''}"
             )
         if value == self.today:
             return rag_tag("amber", "Due today")
@@ -155,4 +150,4 @@ class CaseTableWithRequester(CaseTable):
             name = record.requester.name
         except ObjectDoesNotExist:
             return subject
-        return format_html('{}<span class="hp-cell-note">from {}</span>', subject, name)
+        return with_note(subject, f"from {name}")

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import OrderBy
 
+from hackperf.cells import day_text, time_element, with_note
 from hackperf.templatetags.ui import rag_tag
 from servicedesk import selectors, sla
 from servicedesk.choices import Show, StatusClass, get_sla_status_color
@@ -107,11 +108,7 @@ class CountColumn(tables.Column):
             return link
         # "On hold" shares the "Open" cell (a part of it), one column fewer to fit the page.
         on_hold = getattr(record, f"{Show.ON_HOLD.value}_count")
-        return format_html(
-            '{}<span class="hp-cell-note">{} on hold</span>',
-            link,
-            count_link(record, Show.ON_HOLD, on_hold),
-        )
+        return with_note(link, format_html("{} on hold", count_link(record, Show.ON_HOLD, on_hold)))
 
 
 def _queue_url(queue: Queue) -> str:
@@ -248,19 +245,17 @@ class TicketTable(tables.Table):
     clocks: dict[int, SlaClock | None] = {}  # not sla.SlaClock: the column above is named sla
 
     def render_reference(self, record):
-        return format_html(
-            '<a class="govuk-link lbh-link" href="{}">{}</a><span class="hp-cell-note">{}</span>',
+        link = format_html(
+            '<a class="govuk-link lbh-link" href="{}">{}</a>',
             reverse("servicedesk:ticket_detail", args=[record.reference]),
             record.reference,
-            record.get_kind_display(),
         )
+        return with_note(link, record.get_kind_display())
 
     def render_summary(self, record):
         if record.category_id is None:
             return record.summary
-        return format_html(
-            '{}<span class="hp-cell-note">{}</span>', record.summary, record.category.name
-        )
+        return with_note(record.summary, record.category.name)
 
     def render_sla(self, record):
         return sla_cell(self.clocks.get(record.pk), record.status_class)
@@ -273,12 +268,7 @@ class TicketTable(tables.Table):
 
     def render_logged_at(self, value):
         local = timezone.localtime(value)
-        return format_html(
-            '<time datetime="{}">{}<span class="hp-cell-note">{}</span></time>',
-            local.isoformat(),
-            f"{local.day} {local:%b %Y}",
-            f"{local:%H:%M}",
-        )
+        return time_element(local, with_note(day_text(local), f"{local:%H:%M}"))
 
     def value_history(self, record):
         return "; ".join(history_lines(record)) or "None"
