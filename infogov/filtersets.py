@@ -16,23 +16,27 @@ FLAG_SECOND, FLAG_BEYOND_20 = "second_extension", "beyond_20"
 GLANCE = ("due", "clock", "flag")
 
 
+def _glance(
+    label: str, options: dict[str, str], *, empty_label: str, method: str
+) -> django_filters.ChoiceFilter:
+    """An "at a glance" filter (``GLANCE``): a few fixed options, value → words, that a
+    method of the filterset answers, since none of them is a model field's value."""
+    return django_filters.ChoiceFilter(
+        label=label, choices=list(options.items()), empty_label=empty_label, method=method
+    )
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference", method="search")
-    due = django_filters.ChoiceFilter(
-        label="Due",
-        choices=[
-            (DUE_OVERDUE, "Overdue"),
-            (DUE_THIS_WEEK, "Due this week (today to Sunday)"),
-        ],
+    due = _glance(
+        "Due",
+        {DUE_OVERDUE: "Overdue", DUE_THIS_WEEK: "Due this week (today to Sunday)"},
         empty_label="Any due date",
         method="filter_due",
     )
-    clock = django_filters.ChoiceFilter(
-        label="Clock",
-        choices=[
-            (CLOCK_STOPPED, "Stopped (awaiting the requester)"),
-            (CLOCK_RUNNING, "Running"),
-        ],
+    clock = _glance(
+        "Clock",
+        {CLOCK_STOPPED: "Stopped (awaiting the requester)", CLOCK_RUNNING: "Running"},
         empty_label="Stopped or running",
         method="filter_clock",
     )
@@ -57,12 +61,12 @@ class CaseFilterSet(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in choices.OPEN_STATUSES],
         empty_label="Any open status",
     )
-    flag = django_filters.ChoiceFilter(
-        label="Extensions",
-        choices=[
-            (FLAG_SECOND, "Second extensions (flagged)"),
-            (FLAG_BEYOND_20, "Extended beyond 20 working days (flagged)"),
-        ],
+    flag = _glance(
+        "Extensions",
+        {
+            FLAG_SECOND: "Second extensions (flagged)",
+            FLAG_BEYOND_20: "Extended beyond 20 working days (flagged)",
+        },
         empty_label="Any",
         method="filter_flag",
     )
