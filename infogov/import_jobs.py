@@ -1,8 +1,8 @@
 """Case imports as jobs: the runner that ``hackperf.imports`` calls for a case ImportRun.
 
-The upload page stores the file and queues ``infogov.tasks.cases_import_run``; the
-``import_cases`` command runs the same runner in its own process. Both go through
-``infogov.services.imports.cases_import``, so the rules are the same.
+Uploads (``infogov.tasks.cases_import_run``) and the ``import_cases`` command both run it, as
+``hackperf.imports`` describes, so every case import keeps the rules of
+``infogov.services.imports.cases_import``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Ticket imports as jobs: the runner that ``hackperf.imports`` calls for a ticket ImportRun.
 
-The upload page stores the file and queues ``servicedesk.tasks.tickets_import_run``; the
-``import_tickets`` command runs the same runner in its own process. Both go through
-``servicedesk.importers.writer.tickets_import``, so the rules are the same.
+Who runs it (``servicedesk.tasks.tickets_import_run`` for uploads, and the ``import_tickets``
+command) is ``hackperf.imports``' to say; either way the rows go through
+``servicedesk.importers.writer.tickets_import``.
 """
 
 from __future__ import annotations
