@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from hackperf.colours import colour_map
 from hackperf.workdays import Division
 
 
@@ -34,12 +35,9 @@ class ToConfirmStatus(models.TextChoices):
     AGREED = "agreed", "The sources now agree"
 
 
-TO_CONFIRM_COLOURS = {
-    ToConfirmStatus.TO_CONFIRM: "amber",
-    ToConfirmStatus.CONFIRMED: "green",
-    ToConfirmStatus.REJECTED: "none",
-    ToConfirmStatus.AGREED: "none",
-}
+TO_CONFIRM_COLOURS = colour_map(
+    ToConfirmStatus, amber=(ToConfirmStatus.TO_CONFIRM,), green=(ToConfirmStatus.CONFIRMED,)
+)
 
 
 class OutboxStatus(models.TextChoices):
@@ -51,12 +49,11 @@ class OutboxStatus(models.TextChoices):
     NO_RECIPIENT = "no_recipient", "No recipient"
 
 
-OUTBOX_COLOURS: dict[str, str] = {
-    OutboxStatus.QUEUED: "none",
-    OutboxStatus.SENT: "green",
-    OutboxStatus.FAILED: "red",
-    OutboxStatus.NO_RECIPIENT: "red",
-}
+OUTBOX_COLOURS = colour_map(
+    OutboxStatus,
+    green=(OutboxStatus.SENT,),
+    red=(OutboxStatus.FAILED, OutboxStatus.NO_RECIPIENT),
+)
 
 
 class ImportKind(models.TextChoices):
@@ -77,10 +74,6 @@ class ImportState(models.TextChoices):
 
 
 # hp-rag tag modifiers (assets/scss/_hackperf.scss).
-IMPORT_STATE_COLOURS = {
-    ImportState.QUEUED: "none",
-    ImportState.RUNNING: "none",
-    ImportState.SUCCEEDED: "green",
-    ImportState.REFUSED: "red",
-    ImportState.FAILED: "red",
-}
+IMPORT_STATE_COLOURS = colour_map(
+    ImportState, green=(ImportState.SUCCEEDED,), red=(ImportState.REFUSED, ImportState.FAILED)
+)

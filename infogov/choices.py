@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from hackperf.colours import colour_map
+
 
 class Kind(models.TextChoices):
     """The request's legal kind; it picks the deadline rule (``infogov.deadlines``)."""
@@ -77,20 +79,14 @@ class EscalationLevel(models.TextChoices):
 
 
 # Tag colours (lbh-tag modifiers via hp-rag). The tag always carries the status word too.
-STATUS_COLOURS: dict[str, str] = {
-    Status.RECEIVED: "none",
-    Status.ALLOCATED: "none",
-    Status.AWAITING_REQUESTER: "amber",
-    Status.RESPONDED: "green",
-    Status.WITHDRAWN: "none",
-    Status.CLOSED: "green",
-}
-
-ESCALATION_COLOURS: dict[str, str] = {
-    EscalationLevel.T_MINUS_5: "amber",
-    EscalationLevel.T_MINUS_2: "amber",
-    EscalationLevel.OVERDUE: "red",
-}
+STATUS_COLOURS = colour_map(
+    Status, amber=(Status.AWAITING_REQUESTER,), green=(Status.RESPONDED, Status.CLOSED)
+)
+ESCALATION_COLOURS = colour_map(
+    EscalationLevel,
+    amber=(EscalationLevel.T_MINUS_5, EscalationLevel.T_MINUS_2),
+    red=(EscalationLevel.OVERDUE,),
+)
 
 
 def get_status_color(status: str) -> str:

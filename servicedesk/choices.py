@@ -8,6 +8,7 @@ cancelled). Every count on the pages starts from that split, which is stated onc
 
 from django.db import models
 
+from hackperf.colours import colour_map
 from servicedesk import statuses
 
 
@@ -110,12 +111,7 @@ class Show(models.TextChoices):
     UNASSIGNED = "unassigned", "Unassigned"
 
 
-PRIORITY_COLOURS: dict[str, str] = {
-    Priority.P1: "red",
-    Priority.P2: "amber",
-    Priority.P3: "none",
-    Priority.P4: "none",
-}
+PRIORITY_COLOURS = colour_map(Priority, red=(Priority.P1,), amber=(Priority.P2,))
 
 SLA_STATUS_COLOURS: dict[str, str] = {
     "breached": "red",
