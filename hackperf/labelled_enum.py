@@ -14,7 +14,9 @@ __all__ = ["LabelledStrEnum"]
 
 
 class LabelledStrEnum(StrEnum):
-    """A ``StrEnum`` whose members are declared as ``NAME = value, label``.
+    """A ``StrEnum`` whose members are declared as ``NAME = value, label``, or as
+    ``NAME = value`` when the label is only the value in words (``no_comparison`` → "No
+    comparison"), as Django's ``TextChoices`` makes one from the name.
 
     The member is its value, as a plain ``StrEnum``'s is (it compares, prints, stores and
     serialises as the value, and ``Enum(value)`` finds it); ``label`` is the words for a page.
@@ -24,13 +26,9 @@ class LabelledStrEnum(StrEnum):
     _label: str
 
     def __new__(cls, value: str, label: str | None = None) -> Self:
-        """A member, from its declaration. ``Enum(value)`` looks a member up and never comes
-        here; the label's default is for mypy, which takes that lookup for a call of this."""
-        if label is None:
-            raise TypeError(f"{cls.__name__}: {value!r} is declared without its label")
         member = str.__new__(cls, value)
         member._value_ = value
-        member._label = label
+        member._label = value.replace("_", " ").capitalize() if label is None else label
         return member
 
     @property

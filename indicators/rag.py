@@ -62,15 +62,16 @@ class Rag(LabelledStrEnum):
 
 
 class Direction(LabelledStrEnum):
-    """Direction of travel since the previous period, judged by the indicator's polarity."""
+    """Direction of travel since the previous period, judged by the indicator's polarity;
+    labelled with its value in words ("No comparison")."""
 
-    IMPROVING = "improving", "Improving"
-    WORSENING = "worsening", "Worsening"
-    UNCHANGED = "unchanged", "Unchanged"
-    NO_COMPARISON = "no_comparison", "No comparison"
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    UNCHANGED = "unchanged"
+    NO_COMPARISON = "no_comparison"
     # For volume measures (Polarity.NONE), which are neither better nor worse when they move.
-    UP = "up", "Up"
-    DOWN = "down", "Down"
+    UP = "up"
+    DOWN = "down"
 
 
 RAG_COLOURS: Final[Mapping[Rag, str]] = {
