@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
@@ -192,16 +193,8 @@ class RiskUpdateView(RiskFormMixin, FormView):
         )
 
     def get_initial(self):
-        risk = self.risk
-        return {
-            "title": risk.title,
-            "owner": risk.owner,
-            "likelihood": risk.likelihood,
-            "impact": risk.impact,
-            "mitigations": risk.mitigations,
-            "linked_indicators": list(risk.linked_indicators.all()),
-            "review_date": risk.review_date,
-        }
+        # The form's fields are the risk's own, so the form names what it starts from.
+        return model_to_dict(self.risk, fields=list(RiskForm.base_fields))
 
 
 class RiskCloseView(PermissionRequired, View):

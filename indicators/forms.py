@@ -25,13 +25,43 @@ def _figure_field(label: str, **options) -> forms.DecimalField:
     )
 
 
+def _text_field(
+    label: str, *, required_error: str | None = None, rows: int | None = None, **options
+) -> forms.CharField:
+    """A text field: required, with ``required_error`` as what an empty one is told, or
+    optional without it; a box of ``rows`` lines when given, else one line."""
+    if required_error is None:
+        options["required"] = False
+    else:
+        options["error_messages"] = {"required": required_error}
+    if rows is not None:
+        options["widget"] = forms.Textarea(attrs={"rows": rows})
+    return forms.CharField(label=label, **options)
+
+
+def _commentary_field(*, rows: int, required_error: str | None = None) -> forms.CharField:
+    return _text_field(
+        "Commentary",
+        rows=rows,
+        help_text="What explains the figure, and what is being done about it.",
+        required_error=required_error,
+    )
+
+
 def _data_quality_note_field() -> forms.CharField:
-    return forms.CharField(
-        label="Data quality note (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    return _text_field(
+        "Data quality note (optional)",
+        rows=2,
         help_text="Anything a reader should know about how complete or reliable the data is.",
     )
+
+
+def _in_range(day: date) -> date:
+    """``day``, if within the dates the site keeps; otherwise the refusal, as the field's error."""
+    try:
+        return check_in_range(day)
+    except DateInputError as error:
+        raise forms.ValidationError(str(error)) from None
 
 
 class PeriodValueForm(GovukForm):
@@ -54,29 +84,21 @@ class PeriodValueForm(GovukForm):
         min_value=0,
         help_text="For a percentage: how many were counted.",
     )
-    commentary = forms.CharField(
-        label="Commentary",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What explains the figure, and what is being done about it.",
-    )
+    commentary = _commentary_field(rows=4)
     data_quality_note = _data_quality_note_field()
 
     def clean_period_start(self) -> date:
-        try:
-            return check_in_range(self.cleaned_data["period_start"].replace(day=1))
-        except DateInputError as error:
-            raise forms.ValidationError(str(error)) from None
+        return _in_range(self.cleaned_data["period_start"].replace(day=1))
 
 
 class PeriodValueReviseForm(PeriodValueForm):
     """New figures for an approved value, and why (``services.values.period_value_revise``)."""
 
-    reason = forms.CharField(
-        label="Reason for the change",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = _text_field(
+        "Reason for the change",
+        rows=3,
         help_text="Kept with the old figures, for audit.",
-        error_messages={"required": "Say why the approved value is changing."},
+        required_error="Say why the approved value is changing.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -87,17 +109,13 @@ class PeriodValueReviseForm(PeriodValueForm):
 class PeriodValueCommentaryForm(GovukForm):
     """A value's commentary, written by its owner (``services.values.period_value_comment``)."""
 
-    commentary = forms.CharField(
-        label="Commentary",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What explains the figure, and what is being done about it.",
-        error_messages={"required": "Write the commentary: what explains the figure."},
+    commentary = _commentary_field(
+        rows=5, required_error="Write the commentary: what explains the figure."
     )
     data_quality_note = _data_quality_note_field()
-    reason = forms.CharField(
-        label="Why the commentary is changing (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    reason = _text_field(
+        "Why the commentary is changing (optional)",
+        rows=2,
         help_text=(
             "Once a value is checked or approved, its earlier commentary is kept with this "
             "reason. The figures' approval stands."
@@ -112,21 +130,15 @@ class ReviewPackForm(GovukForm):
         widget=forms.HiddenInput,
         error_messages={"required": "Choose the fortnight to freeze from the review page."},
     )
-    commentary = forms.CharField(
-        label="Commentary",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What the DMT made of the fortnight's figures.",
+    commentary = _text_field(
+        "Commentary", rows=5, help_text="What the DMT made of the fortnight's figures."
     )
 
     def clean_fortnight_end(self):
         end = self.cleaned_data["fortnight_end"]
         if timezone.is_naive(end):
             raise forms.ValidationError("Choose the fortnight to freeze from the review page.")
-        try:
-            check_in_range(end.date())
-        except DateInputError as error:
-            raise forms.ValidationError(str(error)) from None
+        _in_range(end.date())
         return end
 
 
@@ -144,11 +156,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 class ReviewActionForm(GovukForm):
     """An action agreed at a review (``review_actions.review_action_add``)."""
 
-    description = forms.CharField(
-        label="Action",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
-        error_messages={"required": "Say what the action is."},
+    description = _text_field(
+        "Action", rows=2, max_length=1000, required_error="Say what the action is."
     )
     owner = PersonChoiceField(
         label="Owner",
@@ -172,35 +181,30 @@ class ReviewActionForm(GovukForm):
     )
 
     def clean_due(self) -> date:
-        try:
-            return check_in_range(self.cleaned_data["due"])
-        except DateInputError as error:
-            raise forms.ValidationError(str(error)) from None
+        return _in_range(self.cleaned_data["due"])
 
 
 class ReviewActionCloseForm(GovukForm):
     """Close an action with a note (``review_actions.review_action_close``)."""
 
-    note = forms.CharField(
-        label="What was done",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    note = _text_field(
+        "What was done",
+        rows=3,
         max_length=2000,
         help_text="Kept with the action in the review packs.",
-        error_messages={"required": "Say what was done, or why the action is being closed."},
+        required_error="Say what was done, or why the action is being closed.",
     )
 
 
 class RiskForm(GovukForm):
     """A risk on the register (``services.risks.risk_save``)."""
 
-    title = forms.CharField(
-        label="Risk", max_length=200, error_messages={"required": "Enter the risk"}
-    )
-    owner = forms.CharField(
-        label="Owner",
+    title = _text_field("Risk", max_length=200, required_error="Enter the risk")
+    owner = _text_field(
+        "Owner",
         max_length=120,
         help_text="A role or a person.",
-        error_messages={"required": "Enter who owns the risk"},
+        required_error="Enter who owns the risk",
     )
     likelihood = forms.TypedChoiceField(
         label="Likelihood",
@@ -217,10 +221,8 @@ class RiskForm(GovukForm):
         choices=[("", "Choose an impact"), *[(n, f"{n} – {w}") for n, w in IMPACT_WORDS.items()]],
         error_messages={"required": "Choose how severe the impact would be, from 1 to 5."},
     )
-    mitigations = forms.CharField(
-        label="Mitigations",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what is being done to reduce the risk."},
+    mitigations = _text_field(
+        "Mitigations", rows=4, required_error="Say what is being done to reduce the risk."
     )
     linked_indicators = forms.ModelMultipleChoiceField(
         label="Linked indicators (optional)",
@@ -239,19 +241,19 @@ class RiskForm(GovukForm):
 class RiskCloseForm(GovukForm):
     """Close a risk, with why (``services.risks.risk_close``)."""
 
-    note = forms.CharField(
-        label="Why the risk is being closed",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the risk is being closed."},
+    note = _text_field(
+        "Why the risk is being closed",
+        rows=3,
+        required_error="Say why the risk is being closed.",
     )
 
 
 class BriefingFreezeForm(GovukForm):
     """Freeze the briefing for a meeting (``services.briefings.briefing_freeze``)."""
 
-    meeting = forms.CharField(
-        label="Meeting",
+    meeting = _text_field(
+        "Meeting",
         max_length=200,
         help_text="For example, 2-to-1 with the Mayor, 8 December 2026.",
-        error_messages={"required": "Name the meeting the briefing is frozen for."},
+        required_error="Name the meeting the briefing is frozen for.",
     )

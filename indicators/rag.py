@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final, Literal
+
+from hackperf.labelled_enum import LabelledStrEnum
 
 __all__ = [
     "RAG_COLOURS",
@@ -38,37 +39,31 @@ NEGATIVE_TOLERANCE: Final = "tolerance amount must be zero or more, not {amount}
 NEGATIVE_UNCHANGED_WITHIN: Final = "unchanged_within must be zero or more, not {amount}"
 
 
-class Polarity(StrEnum):
+class Polarity(LabelledStrEnum):
     """Which way is good for an indicator."""
 
-    HIGHER_IS_BETTER = "higher_is_better"
-    LOWER_IS_BETTER = "lower_is_better"
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
     # A volume measure (incidents logged, requests received): more is neither good nor bad,
     # so it has no RAG and its direction of travel is "up" or "down", never "improving".
-    NONE = "none"
-
-    @property
-    def label(self) -> str:
-        return _POLARITY_LABELS[self]
+    NONE = "none", "Neither: a volume measure"
 
 
-class Rag(StrEnum):
-    """Red, amber or green against target; ``not_assessed`` when the value or target is missing."""
+class Rag(LabelledStrEnum):
+    """Red, amber or green against target; ``not_assessed`` when the value or target is missing.
 
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    NOT_ASSESSED = "not_assessed"
-    NO_TARGET = "no_target"
+    Each has a ``label``, the words shown beside the colour."""
 
-    @property
-    def label(self) -> str:
-        """Words shown beside the colour."""
-        return _RAG_LABELS[self]
+    GREEN = "green", "Green – on target"
+    AMBER = "amber", "Amber – within tolerance"
+    RED = "red", "Red – off target"
+    NOT_ASSESSED = "not_assessed", "Not assessed – no value or target"
+    NO_TARGET = "no_target", "No target (volume measure)"
 
 
-class Direction(StrEnum):
-    """Direction of travel since the previous period, judged by the indicator's polarity."""
+class Direction(LabelledStrEnum):
+    """Direction of travel since the previous period, judged by the indicator's polarity;
+    labelled with its value in words ("No comparison")."""
 
     IMPROVING = "improving"
     WORSENING = "worsening"
@@ -78,31 +73,6 @@ class Direction(StrEnum):
     UP = "up"
     DOWN = "down"
 
-    @property
-    def label(self) -> str:
-        return _DIRECTION_LABELS[self]
-
-
-_POLARITY_LABELS: Final[Mapping[Polarity, str]] = {
-    Polarity.HIGHER_IS_BETTER: "Higher is better",
-    Polarity.LOWER_IS_BETTER: "Lower is better",
-    Polarity.NONE: "Neither: a volume measure",
-}
-_RAG_LABELS: Final[Mapping[Rag, str]] = {
-    Rag.GREEN: "Green – on target",
-    Rag.AMBER: "Amber – within tolerance",
-    Rag.RED: "Red – off target",
-    Rag.NOT_ASSESSED: "Not assessed – no value or target",
-    Rag.NO_TARGET: "No target (volume measure)",
-}
-_DIRECTION_LABELS: Final[Mapping[Direction, str]] = {
-    Direction.IMPROVING: "Improving",
-    Direction.WORSENING: "Worsening",
-    Direction.UNCHANGED: "Unchanged",
-    Direction.NO_COMPARISON: "No comparison",
-    Direction.UP: "Up",
-    Direction.DOWN: "Down",
-}
 
 RAG_COLOURS: Final[Mapping[Rag, str]] = {
     Rag.GREEN: "green",

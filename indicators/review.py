@@ -133,9 +133,11 @@ class FigureRow:
         if difference == 0:
             return "No change"
         word = "Up" if difference > 0 else "Down"
-        amount = abs(difference)
-        shown = f"{amount:.1f} points" if self.unit == "percent" else f"{amount:,.0f}"
-        return f"{word} {shown}"
+        return f"{word} {self.show_change(abs(difference))}"
+
+    def show_change(self, amount: Decimal) -> str:
+        """The size of a change: a percentage's in points, since it is not a percentage."""
+        return f"{amount:.1f} points" if self.unit == "percent" else f"{amount:,.0f}"
 
     def show(self, value: Decimal | None) -> str:
         if value is None:

@@ -69,14 +69,8 @@ class WeeklyRow(review.FigureRow):
     def show(self, value: Decimal | None) -> str:
         return "—" if value is None else f"{value:,.1f}"
 
-    @property
-    def change(self) -> str:
-        if self.current is None or self.previous is None:
-            return "No comparison"
-        difference = self.current - self.previous
-        if difference == 0:
-            return "No change"
-        return f"{'Up' if difference > 0 else 'Down'} {abs(difference):,.1f}"
+    def show_change(self, amount: Decimal) -> str:
+        return f"{amount:,.1f}"
 
 
 @dataclass(frozen=True)

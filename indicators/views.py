@@ -152,14 +152,7 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, ServiceFormMixin,
         existing = self.indicator.values.filter(period_start=period_start).first()
         if existing is None:
             return {"period_start": period_start}
-        return {
-            "period_start": period_start,
-            "value": existing.value.normalize(),
-            "numerator": existing.numerator,
-            "denominator": existing.denominator,
-            "commentary": existing.commentary,
-            "data_quality_note": existing.data_quality_note,
-        }
+        return {"period_start": period_start, **_figures_initial(existing)}
 
     def form_save(self, form) -> str:
         period_value = period_value_enter(
@@ -172,6 +165,18 @@ class PeriodValueEnterView(PermissionRequired, IndicatorMixin, ServiceFormMixin,
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(indicator=self.indicator, **kwargs)
+
+
+def _figures_initial(value: PeriodValue) -> dict[str, object]:
+    """A stored value's figures and words, as the value forms start from when they change it
+    (the value without the trailing zeros of the four places the database keeps)."""
+    return {
+        "value": value.value.normalize(),
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "commentary": value.commentary,
+        "data_quality_note": value.data_quality_note,
+    }
 
 
 class PeriodValueMixin(IndicatorMixin):
@@ -219,7 +224,16 @@ class PeriodValueApproveView(PeriodValueActionView):
     done = "approved"
 
 
-class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
+class PeriodValueFormView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
+    """A form that changes the URL's value; its page shows the value and its indicator."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            indicator=self.indicator, period_value=self.period_value, **kwargs
+        )
+
+
+class PeriodValueReviseView(PeriodValueFormView):
     """Change an approved value: new figures and a reason; the old figures are kept."""
 
     perm = Perm.APPROVE_INDICATOR_VALUES
@@ -227,14 +241,7 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, ServiceFormMix
     template_name = "indicators/periodvalue_revise.html"
 
     def get_initial(self):
-        value = self.period_value
-        return {
-            "value": value.value.normalize(),
-            "numerator": value.numerator,
-            "denominator": value.denominator,
-            "commentary": value.commentary,
-            "data_quality_note": value.data_quality_note,
-        }
+        return _figures_initial(self.period_value)
 
     def form_save(self, form) -> str:
         period_value_revise(
@@ -245,13 +252,8 @@ class PeriodValueReviseView(PermissionRequired, PeriodValueMixin, ServiceFormMix
             "the old figures are kept, and the new ones need checking and approving."
         )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            indicator=self.indicator, period_value=self.period_value, **kwargs
-        )
 
-
-class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, ServiceFormMixin, FormView):
+class PeriodValueCommentaryView(PeriodValueFormView):
     """Write or correct a value's commentary; a checked or approved value stays so."""
 
     perm = Perm.ENTER_INDICATOR_VALUES
@@ -272,10 +274,7 @@ class PeriodValueCommentaryView(PermissionRequired, PeriodValueMixin, ServiceFor
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            indicator=self.indicator,
-            period_value=self.period_value,
-            value_text=self.indicator.format_value(self.period_value.value),
-            **kwargs,
+            value_text=self.indicator.format_value(self.period_value.value), **kwargs
         )
 
 

@@ -28,7 +28,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from itertools import groupby
 from math import inf
 from types import MappingProxyType
@@ -36,6 +35,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 # The one London (re-exported): hackperf.windows is pure, so this calculator stays so.
+from hackperf.labelled_enum import LabelledStrEnum
 from hackperf.windows import LONDON
 
 __all__ = [
@@ -491,24 +491,13 @@ def next_working_instant(instant: datetime, *, calendar: ServiceCalendar) -> dat
     return _instant(found)
 
 
-class SlaStatus(StrEnum):
-    """Where a ticket stands against its SLA target."""
+class SlaStatus(LabelledStrEnum):
+    """Where a ticket stands against its SLA target; its ``label`` is the words for the page,
+    where the status is never shown by colour alone."""
 
-    WITHIN = "within"
-    AT_RISK = "at_risk"
-    BREACHED = "breached"
-
-    @property
-    def label(self) -> str:
-        """Words for the page: the status is never shown by colour alone."""
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS: Final[Mapping[SlaStatus, str]] = {
-    SlaStatus.WITHIN: "Within target",
-    SlaStatus.AT_RISK: "At risk",
-    SlaStatus.BREACHED: "Breached",
-}
+    WITHIN = "within", "Within target"
+    AT_RISK = "at_risk", "At risk"
+    BREACHED = "breached", "Breached"
 
 
 def _fmt_duration(seconds: int) -> str:

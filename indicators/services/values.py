@@ -122,6 +122,17 @@ def _reset_trail(period_value: PeriodValue, *, entered_by: User | None, now: dat
     period_value.approved_by = period_value.approved_at = None
 
 
+def _require_status(period_value: PeriodValue, status: Status, refusal: str) -> None:
+    """Refuse a step the value is not ready for, naming the status it is at."""
+    if period_value.status != status:
+        raise ValidationError(refusal.format(status=period_value.get_status_display().lower()))
+
+
+def _entered_by(period_value: PeriodValue, user: User) -> bool:
+    """Whether ``user`` entered the value (a computed value was entered by nobody)."""
+    return period_value.entered_by_id is not None and period_value.entered_by_id == user.pk
+
+
 def _locked(period_value: PeriodValue) -> PeriodValue:
     """The value re-read under a row lock, so two people acting at once cannot both pass."""
     return (
@@ -136,11 +147,8 @@ def period_value_check(
     """Mark an entered or computed value checked, with its commentary written, by someone
     other than the person who entered it: the check is of the figures and of what they say."""
     period_value = _locked(period_value)
-    if period_value.status != Status.ENTERED:
-        raise ValidationError(
-            CHECK_NOT_ENTERED.format(status=period_value.get_status_display().lower())
-        )
-    if period_value.entered_by_id is not None and period_value.entered_by_id == by.pk:
+    _require_status(period_value, Status.ENTERED, CHECK_NOT_ENTERED)
+    if _entered_by(period_value, by):
         raise ValidationError(CHECK_OWN_ENTRY)
     if not period_value.commentary.strip():
         raise ValidationError(CHECK_NO_COMMENTARY)
@@ -159,11 +167,8 @@ def period_value_approve(
     """Approve a checked value: four eyes at least, so neither who entered it nor who
     checked it may approve it."""
     period_value = _locked(period_value)
-    if period_value.status != Status.CHECKED:
-        raise ValidationError(
-            APPROVE_NOT_CHECKED.format(status=period_value.get_status_display().lower())
-        )
-    if period_value.entered_by_id is not None and period_value.entered_by_id == by.pk:
+    _require_status(period_value, Status.CHECKED, APPROVE_NOT_CHECKED)
+    if _entered_by(period_value, by):
         raise ValidationError(APPROVE_OWN_ENTRY)
     if period_value.checked_by_id == by.pk:
         raise ValidationError(APPROVE_OWN_CHECK)
@@ -225,10 +230,7 @@ def period_value_revise(
     if not reason:
         raise ValidationError({"reason": REVISE_NO_REASON})
     period_value = _locked(period_value)
-    if period_value.status != Status.APPROVED:
-        raise ValidationError(
-            REVISE_NOT_APPROVED.format(status=period_value.get_status_display().lower())
-        )
+    _require_status(period_value, Status.APPROVED, REVISE_NOT_APPROVED)
     new = {
         "value": _quantize(value),
         "numerator": _quantize(numerator),
