@@ -34,7 +34,9 @@ from servicedesk.history import (
     derived_fields,
     events_as_of,
     initial_state,
+    interval_from,
     replay,
+    state_of,
     step,
 )
 from servicedesk.models import (
@@ -100,25 +102,6 @@ def _target_seconds(kind: str, priority: str) -> int | None:
     )
 
 
-def _state_of(ticket: Ticket) -> TicketState:
-    return TicketState(
-        status=ticket.status,
-        queue_id=ticket.queue_id,
-        assignee_id=ticket.assignee_id,
-        logged_at=ticket.logged_at,
-        status_since=ticket.status_since,
-        first_assigned_at=ticket.first_assigned_at,
-        reassignment_count=ticket.reassignment_count,
-        reopen_count=ticket.reopen_count,
-        escalation_level=ticket.escalation_level,
-        last_resolved_at=ticket.last_resolved_at,
-        last_at=None,
-        last_sequence=ticket.last_sequence,
-        kind=ticket.kind,
-        category_id=ticket.category_id,
-    )
-
-
 def _set_derived(ticket: Ticket, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(ticket, name, value)
@@ -148,18 +131,7 @@ def _locked(ticket: Ticket) -> Ticket:
 
 def _open_interval(ticket: Ticket, state: TicketState, at: datetime) -> None:
     """The interval ``state`` starts at ``at`` (the previous one, if any, ended there)."""
-    TicketInterval.objects.create(
-        ticket=ticket,
-        status=state.status,
-        status_class=state.status_class,
-        queue_id=state.queue_id,
-        reassignment_count=state.reassignment_count,
-        escalation_level=state.escalation_level,
-        kind=state.kind,
-        category_id=state.category_id,
-        logged_at=state.logged_at,
-        started_at=at,
-    )
+    TicketInterval.objects.create(ticket=ticket, **interval_from(state, at).model_kwargs())
 
 
 def _append(
@@ -181,7 +153,7 @@ def _append(
     )
     if at < last_at:
         raise TransitionError(BEFORE_LAST_CHANGE.format(last=last_at.isoformat()))
-    state = _state_of(ticket)
+    state = state_of(ticket)
     event = TicketEvent(
         ticket=ticket,
         sequence=ticket.last_sequence + 1,
@@ -242,34 +214,6 @@ def _given(reason: str) -> str:
     if not reason.strip():
         raise TransitionError(REASON_REQUIRED)
     return reason.strip()
-
-
-def _move(
-    ticket: Ticket,
-    action: str,
-    to_status: str,
-    kind: str,
-    actor: Actor,
-    actor_name: str,
-    at: datetime,
-    *,
-    reason: str,
-    reason_required: bool = False,
-) -> Ticket:
-    """The verbs that only change the status (resolve, reopen, close, cancel): ``action``
-    allowed in the ticket's status, a reason when required, one ``kind`` event to
-    ``to_status``."""
-    ticket = _locked_for(ticket, action)
-    _append(
-        ticket,
-        kind=kind,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=to_status,
-        reason=_given(reason) if reason_required else reason,
-    )
-    return ticket
 
 
 # -- the verbs ------------------------------------------------------------------------------
@@ -517,60 +461,43 @@ def ticket_reclassify(
     return ticket
 
 
-@transaction.atomic
-def ticket_resolve(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
-) -> Ticket:
-    """Resolve the ticket (a resolution event: its SLA clock stops)."""
-    return _move(
-        ticket, "resolve", Status.RESOLVED, EventKind.RESOLVED, actor, actor_name, at, reason=reason
-    )
+@dataclass(frozen=True)
+class StatusMove:
+    """A verb that only changes the status (resolve, reopen, close, cancel), as data: called
+    like the other ``ticket_<verb>`` services, it requires ``action`` allowed in the ticket's
+    status and a reason when ``reason_required``, and appends one ``kind`` event to
+    ``to_status``."""
+
+    action: str
+    to_status: str
+    kind: str
+    reason_required: bool = False
+
+    @transaction.atomic
+    def __call__(
+        self, *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
+    ) -> Ticket:
+        ticket = _locked_for(ticket, self.action)
+        _append(
+            ticket,
+            kind=self.kind,
+            actor=actor,
+            actor_name=actor_name,
+            at=at,
+            to_status=self.to_status,
+            reason=_given(reason) if self.reason_required else reason,
+        )
+        return ticket
 
 
-@transaction.atomic
-def ticket_reopen(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str, actor_name: str = ""
-) -> Ticket:
-    """Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
-    return _move(
-        ticket,
-        "reopen",
-        Status.IN_PROGRESS,
-        EventKind.REOPENED,
-        actor,
-        actor_name,
-        at,
-        reason=reason,
-        reason_required=True,
-    )
-
-
-@transaction.atomic
-def ticket_close(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
-) -> Ticket:
-    """Close the ticket; closing an unresolved one is also a resolution event."""
-    return _move(
-        ticket, "close", Status.CLOSED, EventKind.CLOSED, actor, actor_name, at, reason=reason
-    )
-
-
-@transaction.atomic
-def ticket_cancel(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str, actor_name: str = ""
-) -> Ticket:
-    """Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
-    return _move(
-        ticket,
-        "cancel",
-        Status.CANCELLED,
-        EventKind.CANCELLED,
-        actor,
-        actor_name,
-        at,
-        reason=reason,
-        reason_required=True,
-    )
+ticket_resolve = StatusMove("resolve", Status.RESOLVED, EventKind.RESOLVED)
+"""Resolve the ticket (a resolution event: its SLA clock stops)."""
+ticket_reopen = StatusMove("reopen", Status.IN_PROGRESS, EventKind.REOPENED, reason_required=True)
+"""Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
+ticket_close = StatusMove("close", Status.CLOSED, EventKind.CLOSED)
+"""Close the ticket; closing an unresolved one is also a resolution event."""
+ticket_cancel = StatusMove("cancel", Status.CANCELLED, EventKind.CANCELLED, reason_required=True)
+"""Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
 
 
 # -- bulk -----------------------------------------------------------------------------------
@@ -624,7 +551,7 @@ def tickets_sla_recompute(*, tickets=None) -> int:
     fields = ("sla_target_seconds", "sla_due_at", "sla_at_risk_at")
     for ticket in tickets:
         derived = derived_fields(
-            _state_of(ticket),
+            state_of(ticket),
             paused.get(ticket.pk, []),
             calendar=queue_calendar(ticket.queue, holidays=holidays),
             target_seconds=targets.get((ticket.kind, ticket.priority)),
