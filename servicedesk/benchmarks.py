@@ -135,20 +135,26 @@ def _remove_bench_data() -> None:
         cursor.execute("DELETE FROM servicedesk_category WHERE name LIKE %s", [like])
 
 
-def _copy_ceiling(path: Path) -> float:
-    """Rows per second of PostgreSQL's COPY of the file into a bare UNLOGGED table."""
-    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+def _copy_rate(path: Path, table: str, *, width: int, unlogged: bool = False) -> float:
+    """Rows per second of PostgreSQL's COPY of the CSV file into ``table``, made for the
+    measure (``width`` text columns, no indexes, no constraints) and dropped after."""
+    columns = ", ".join(f"c{i} text" for i in range(width))
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_import_copy")
-        cursor.execute(f"CREATE UNLOGGED TABLE bench_import_copy ({columns})")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE {'UNLOGGED ' if unlogged else ''}TABLE {table} ({columns})")
         started = time.perf_counter()
         with path.open(encoding="utf-8") as f:
-            copy_file(cursor, "bench_import_copy", f, options="FORMAT csv, HEADER")
+            copy_file(cursor, table, f, options="FORMAT csv, HEADER")
         seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_import_copy")
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
         (rows,) = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_import_copy")
+        cursor.execute(f"DROP TABLE {table}")
     return rows / seconds
+
+
+def _copy_ceiling(path: Path) -> float:
+    """Rows per second of PostgreSQL's COPY of the file into a bare UNLOGGED table."""
+    return _copy_rate(path, "bench_import_copy", width=len(HEADER), unlogged=True)
 
 
 def bench_import() -> Iterator[Figure]:
@@ -250,18 +256,7 @@ def _bare_copy(path: Path) -> float:
     (no indexes, no constraints), as the import's anchor."""
     with path.open(encoding="utf-8", newline="") as f:
         width = len(next(csv.reader(f)))
-    columns = ", ".join(f"c{i} text" for i in range(width))
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_import_bare")
-        cursor.execute(f"CREATE TABLE bench_import_bare ({columns})")
-        started = time.perf_counter()
-        with path.open(encoding="utf-8") as f:
-            copy_file(cursor, "bench_import_bare", f, options="FORMAT csv, HEADER")
-        seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_import_bare")
-        (rows,) = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_import_bare")
-    return rows / seconds
+    return _copy_rate(path, "bench_import_bare", width=width)
 
 
 def _backend_cpu() -> float | None:
@@ -406,13 +401,7 @@ def demo_tickets(tickets: int) -> Iterator[Figure]:
     VACUUM (ANALYZE) of the service desk's tables, since autovacuum is off on this machine's
     PostgreSQL: what the bench built (or a migration rewrote) is planned on fresh statistics
     and read with a visibility map (index-only scans). Quick when nothing changed."""
-    from servicedesk.bench_pages import _demo_tickets, vacuum_analyze
+    from servicedesk.bench_pages import _demo_tickets, vacuumed
 
     yield from _demo_tickets(tickets)
-    started = time.perf_counter()
-    vacuum_analyze()
-    yield Figure(
-        "VACUUM (ANALYZE) of the service-desk tables (autovacuum is off here)",
-        time.perf_counter() - started,
-        "s",
-    )
+    yield from vacuumed()
