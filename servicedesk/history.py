@@ -95,19 +95,12 @@ class IntervalRow:
         return status_class(self.status)
 
     def model_kwargs(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "status_class": self.status_class,
-            "queue_id": self.queue_id,
-            "reassignment_count": self.reassignment_count,
-            "escalation_level": self.escalation_level,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "kind": self.kind,
-            "category_id": self.category_id,
-            "logged_at": self.logged_at,
-        }
+        return {name: getattr(self, name) for name in INTERVAL_COLUMNS}
 
+
+INTERVAL_COLUMNS: Final = (*(f.name for f in fields(IntervalRow)), "status_class")
+"""The :class:`TicketInterval` columns an interval row gives: its fields and its status's
+class (a property here, a column there, for the queries)."""
 
 _FROM_STATE: Final = tuple(
     f.name for f in fields(IntervalRow) if f.name not in ("started_at", "ended_at")
