@@ -1,6 +1,6 @@
 """Computed monthly values (FR ICT 17–19): the registry's monthly metrics, counted and stored."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
@@ -83,14 +83,5 @@ def indicators_compute(*, period_start: date, now: datetime | None = None) -> li
             denominator=denominator,
             now=now,
         )
-        stored.append(
-            ComputedFigure(
-                code=figure.code,
-                value=figure.value,
-                numerator=figure.numerator,
-                denominator=figure.denominator,
-                extra=figure.extra,
-                result=result.value,
-            )
-        )
+        stored.append(replace(figure, result=result.value))
     return stored
