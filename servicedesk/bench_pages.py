@@ -465,19 +465,6 @@ def bench_fr_ict_17() -> Iterator[Figure]:
     )
 
 
-def _vacuum_analyse() -> None:
-    """VACUUM ANALYZE the tables the seed built: the benchmark PostgreSQL may run without
-    autovacuum, and a planner without statistics could scan where it would use an index."""
-    with connection.cursor() as cursor:
-        for table in (
-            "servicedesk_ticket",
-            "servicedesk_ticketevent",
-            "servicedesk_ticketinterval",
-            "servicedesk_queue",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-
-
 def _plan_uses(sql_index: str, text: str) -> bool:
     """Whether PostgreSQL's plan for a partial-reference match reads ``sql_index``."""
     queryset = Ticket.objects.filter(reference__icontains=text).values("pk")[:25]
@@ -506,7 +493,7 @@ def bench_home_and_search(*, tickets: int = TICKETS) -> Iterator[Figure]:
     seeded = list(_demo_tickets(tickets))
     yield from seeded
     if seeded:
-        _vacuum_analyse()
+        vacuum_analyze()
     total = Ticket.objects.count()
     role_groups_sync()
     users = {}
