@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -219,41 +219,34 @@ def _given(reason: str) -> str:
 # -- the verbs ------------------------------------------------------------------------------
 
 
+class TicketDetails(TypedDict, total=False):
+    """What the person logging a ticket says of it: ``ticket_log``'s keywords, each the
+    ticket field of the same name."""
+
+    reference: Required[str]
+    kind: Required[str]
+    summary: Required[str]
+    queue: Required[Queue]
+    channel: Required[str]
+    priority: str
+    category: Category | None
+    customer_name: str
+    customer_email: str
+    customer_directorate: str
+    customer_phone: str
+    description: str
+
+
 @transaction.atomic
 def ticket_log(
-    *,
-    actor: Actor,
-    at: datetime,
-    reference: str,
-    kind: str,
-    summary: str,
-    queue: Queue,
-    channel: str,
-    priority: str = "P3",
-    category: Category | None = None,
-    customer_name: str = "",
-    customer_email: str = "",
-    customer_directorate: str = "",
-    customer_phone: str = "",
-    description: str = "",
-    actor_name: str = "",
+    *, actor: Actor, at: datetime, actor_name: str = "", **details: Unpack[TicketDetails]
 ) -> Ticket:
-    """Log a new ticket in ``queue`` (its first event)."""
+    """Log a new ticket in ``details["queue"]`` (its first event), priority P3 unless said."""
+    reference, kind, queue = details["reference"], details["kind"], details["queue"]
     if Ticket.objects.filter(reference=reference).exists():
         raise ValidationError({"reference": REFERENCE_TAKEN.format(reference=reference)})
     ticket = Ticket(
-        reference=reference,
-        kind=kind,
-        summary=summary,
-        category=category,
-        priority=priority,
-        channel=channel,
-        customer_name=customer_name,
-        customer_email=customer_email,
-        customer_directorate=customer_directorate,
-        customer_phone=customer_phone,
-        description=description,
-        queue=queue,
+        **{"priority": "P3", **details},
         status=Status.LOGGED,
         status_class=StatusClass.OPEN,
         logged_at=at,
@@ -272,7 +265,7 @@ def ticket_log(
         to_queue=queue,
     )
     state = initial_state(event, kind=kind, category_id=ticket.category_id)
-    _set_as_of(event, state, channel=channel)
+    _set_as_of(event, state, channel=ticket.channel)
     event.save()
     _open_interval(ticket, state, at)
     _refresh(ticket, state)
