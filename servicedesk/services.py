@@ -72,6 +72,16 @@ AS_OF_FIELDS = ("ticket_queue_id", "ticket_kind", "ticket_category_id", "ticket_
 Actor = User | None
 
 
+class Act(TypedDict, total=False):
+    """Who acts on which ticket, and when: the keywords every ``ticket_<verb>`` takes
+    (``actor_name`` names one who is not a signed-in person: an import, a job)."""
+
+    ticket: Required[Ticket]
+    actor: Required[Actor]
+    at: Required[datetime]
+    actor_name: str
+
+
 class TransitionError(ValidationError):
     """An agent action that the ticket's current state does not allow."""
 
@@ -136,11 +146,9 @@ def _open_interval(ticket: Ticket, state: TicketState, at: datetime) -> None:
 
 def _append(
     ticket: Ticket,
+    act: Act,
     *,
     kind: str,
-    actor: Actor,
-    actor_name: str,
-    at: datetime,
     to_status: str = "",
     to_queue: Queue | None = None,
     assignee: Any = None,
@@ -148,6 +156,8 @@ def _append(
     level: int | None = None,
     **reclassification: Any,
 ) -> TicketEvent:
+    """Append one ``kind`` event to the (locked) ``ticket``, as ``act`` says who and when."""
+    actor, at = act["actor"], act["at"]
     last_at = (
         ticket.events.order_by("-sequence").values_list("at", flat=True).first() or ticket.logged_at
     )
@@ -160,7 +170,7 @@ def _append(
         kind=kind,
         at=at,
         actor=actor,
-        actor_name=_actor_name(actor, actor_name),
+        actor_name=_actor_name(actor, act.get("actor_name", "")),
         from_status=state.status,
         to_status=to_status,
         from_queue_id=state.queue_id if to_queue is not None else None,
@@ -276,15 +286,12 @@ def ticket_log(
 @transaction.atomic
 def ticket_assign(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     assignee: User | None = None,
     queue: Queue | None = None,
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Assign the ticket to a person (and, for the first assignment, optionally a queue)."""
-    ticket = _locked_for(ticket, "assign")
+    ticket = _locked_for(act["ticket"], "assign")
     target_queue = queue or ticket.queue
     if ticket.assignee_id is not None and assignee is not None:
         if ticket.assignee_id == assignee.pk and target_queue.pk == ticket.queue_id:
@@ -297,10 +304,8 @@ def ticket_assign(
     to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
     _append(
         ticket,
+        act,
         kind=EventKind.ASSIGNED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         to_status=to_status,
         to_queue=queue if queue is not None and queue.pk != ticket.queue_id else None,
         assignee=assignee,
@@ -311,25 +316,20 @@ def ticket_assign(
 @transaction.atomic
 def ticket_reassign(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     queue: Queue,
     assignee: User | None = None,
     reason: str = "",
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Move the ticket to another queue (a reassignment, once it has been assigned)."""
-    ticket = _locked_for(ticket, "reassign")
+    ticket = _locked_for(act["ticket"], "reassign")
     if queue.pk == ticket.queue_id:
         raise TransitionError(ALREADY_IN_QUEUE.format(queue=queue.name))
     to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
     _append(
         ticket,
+        act,
         kind=EventKind.REASSIGNED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         to_status=to_status,
         to_queue=queue,
         assignee=assignee,
@@ -341,15 +341,12 @@ def ticket_reassign(
 @transaction.atomic
 def ticket_put_on_hold(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     reason: str,
     status: str = Status.AWAITING_CUSTOMER,
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Put the ticket on hold (its SLA clock stops) awaiting the customer or a supplier."""
-    ticket = _locked(ticket)
+    ticket = _locked(act["ticket"])
     if ticket.status_class == StatusClass.PAUSED:
         raise TransitionError(ALREADY_ON_HOLD)
     _require_allowed(ticket, "hold", "put on hold")
@@ -357,10 +354,8 @@ def ticket_put_on_hold(
         raise TransitionError(NOT_A_HOLD_STATUS)
     _append(
         ticket,
+        act,
         kind=EventKind.ON_HOLD,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         to_status=status,
         reason=_given(reason),
     )
@@ -368,19 +363,15 @@ def ticket_put_on_hold(
 
 
 @transaction.atomic
-def ticket_take_off_hold(
-    *, ticket: Ticket, actor: Actor, at: datetime, actor_name: str = ""
-) -> Ticket:
+def ticket_take_off_hold(**act: Unpack[Act]) -> Ticket:
     """Take the ticket off hold: back in progress, its SLA clock runs again."""
-    ticket = _locked(ticket)
+    ticket = _locked(act["ticket"])
     if not statuses.allows(ticket.status, "off-hold"):
         raise TransitionError(NOT_ON_HOLD)
     _append(
         ticket,
+        act,
         kind=EventKind.OFF_HOLD,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         to_status=Status.IN_PROGRESS,
     )
     return ticket
@@ -389,25 +380,20 @@ def ticket_take_off_hold(
 @transaction.atomic
 def ticket_escalate(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     level: int,
     reason: str,
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Escalate the ticket to a higher level, with a reason."""
-    ticket = _locked_for(ticket, "escalate")
+    ticket = _locked_for(act["ticket"], "escalate")
     if level not in (1, 2, 3):
         raise TransitionError(ESCALATION_LEVEL_INVALID)
     if level <= ticket.escalation_level:
         raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
     _append(
         ticket,
+        act,
         kind=EventKind.ESCALATED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         level=EscalationLevel(level),
         reason=_given(reason),
     )
@@ -420,18 +406,15 @@ _UNCHANGED: Any = object()
 @transaction.atomic
 def ticket_reclassify(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     kind: str | None = None,
     category: Category | None = _UNCHANGED,
     reason: str = "",
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Change the ticket's kind and/or category (``category=None``: no category), in any
     status. One reclassification event records both before and after, so the snapshots of
     any instant count the ticket under the kind and category it had then (issue 14)."""
-    ticket = _locked(ticket)
+    ticket = _locked(act["ticket"])
     to_kind = kind or ticket.kind
     to_category_id = ticket.category_id if category is _UNCHANGED else getattr(category, "pk", None)
     if to_kind == ticket.kind and to_category_id == ticket.category_id:
@@ -441,10 +424,8 @@ def ticket_reclassify(
     from_kind, from_category_id = ticket.kind, ticket.category_id
     _append(
         ticket,
+        act,
         kind=EventKind.RECLASSIFIED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         reason=reason.strip(),
         from_kind=from_kind,
         to_kind=to_kind,
@@ -467,16 +448,12 @@ class StatusMove:
     reason_required: bool = False
 
     @transaction.atomic
-    def __call__(
-        self, *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
-    ) -> Ticket:
-        ticket = _locked_for(ticket, self.action)
+    def __call__(self, *, reason: str = "", **act: Unpack[Act]) -> Ticket:
+        ticket = _locked_for(act["ticket"], self.action)
         _append(
             ticket,
+            act,
             kind=self.kind,
-            actor=actor,
-            actor_name=actor_name,
-            at=at,
             to_status=self.to_status,
             reason=_given(reason) if self.reason_required else reason,
         )
@@ -607,25 +584,19 @@ NOTE_REQUIRED = "Enter the note"
 
 
 @transaction.atomic
-def ticket_add_note(
-    *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
-    text: str,
-    actor_name: str = "",
-) -> Ticket:
+def ticket_add_note(*, text: str, **act: Unpack[Act]) -> Ticket:
     """Add an internal work note (who, when, what); on any ticket, open or closed.
 
     A note is not an event: the ticket's status, clock and counts do not change.
     """
     if not text.strip():
         raise TransitionError(NOTE_REQUIRED)
+    ticket, actor = act["ticket"], act["actor"]
     TicketNote.objects.create(
         ticket=ticket,
-        at=at,
+        at=act["at"],
         author=actor,
-        author_name=_actor_name(actor, actor_name) or "System",
+        author_name=_actor_name(actor, act.get("actor_name", "")) or "System",
         text=text.strip(),
     )
     return ticket
