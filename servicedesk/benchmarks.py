@@ -164,15 +164,16 @@ def _copy_ceiling(path: Path) -> float:
     return _copy_rate(path, "bench_import_copy", width=len(HEADER), unlogged=True)
 
 
-def _peak_mb(run: Callable[..., object], **kwargs: Any) -> float:
-    """Peak Python memory of one call ``run(**kwargs)``, in MB, by tracemalloc (which slows
-    what it watches: a run of its own, never one that is also timed)."""
+def _peak_memory(label: str, **import_args: Any) -> Figure:
+    """Peak Python memory of one ``tickets_import(**import_args)``, in MB, by tracemalloc
+    (which slows what it watches: a run of its own, never one that is also timed)."""
     tracemalloc.start()
     try:
-        run(**kwargs)
-        return tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tickets_import(**import_args)
+        peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+    return Figure(f"{label} (tracemalloc)", peak / 1024 / 1024, "MB")
 
 
 def bench_import() -> Iterator[Figure]:
@@ -209,10 +210,10 @@ def bench_import() -> Iterator[Figure]:
             quarter_rows = synthetic_log(quarter, rows=IMPORT_ROWS // 4)
             for source, count in ((quarter, quarter_rows), (path, rows)):
                 _remove_bench_data()
-                yield Figure(
-                    f"import: peak Python memory while importing {count:,} rows (tracemalloc)",
-                    _peak_mb(tickets_import, source=source, mapping=mapping),
-                    "MB",
+                yield _peak_memory(
+                    f"import: peak Python memory while importing {count:,} rows",
+                    source=source,
+                    mapping=mapping,
                 )
         finally:
             _remove_bench_data()
@@ -351,10 +352,10 @@ def bench_import_uci() -> Iterator[Figure]:
             for source, count in ((half, half_rows), (path, summary.rows)):
                 _remove_uci_data(first_queue, first_category)
                 _vacuum()
-                yield Figure(
-                    f"import (UCI): peak Python memory importing {count:,} rows (tracemalloc)",
-                    _peak_mb(tickets_import, source=source, mapping=mapping),
-                    "MB",
+                yield _peak_memory(
+                    f"import (UCI): peak Python memory importing {count:,} rows",
+                    source=source,
+                    mapping=mapping,
                 )
         finally:
             _remove_uci_data(first_queue, first_category)

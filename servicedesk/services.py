@@ -226,6 +226,12 @@ def _given(reason: str) -> str:
     return reason.strip()
 
 
+def _once_taken_on(ticket: Ticket) -> str:
+    """The status an assignment or a move gives: a ticket still logged becomes assigned;
+    any other keeps its status ("")."""
+    return Status.ASSIGNED if ticket.status == Status.LOGGED else ""
+
+
 # -- the verbs ------------------------------------------------------------------------------
 
 
@@ -301,12 +307,11 @@ def ticket_assign(
                     queue=ticket.queue.name,
                 )
             )
-    to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
     _append(
         ticket,
         act,
         kind=EventKind.ASSIGNED,
-        to_status=to_status,
+        to_status=_once_taken_on(ticket),
         to_queue=queue if queue is not None and queue.pk != ticket.queue_id else None,
         assignee=assignee,
     )
@@ -325,12 +330,11 @@ def ticket_reassign(
     ticket = _locked_for(act["ticket"], "reassign")
     if queue.pk == ticket.queue_id:
         raise TransitionError(ALREADY_IN_QUEUE.format(queue=queue.name))
-    to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
     _append(
         ticket,
         act,
         kind=EventKind.REASSIGNED,
-        to_status=to_status,
+        to_status=_once_taken_on(ticket),
         to_queue=queue,
         assignee=assignee,
         reason=reason,
