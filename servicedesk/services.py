@@ -232,6 +232,16 @@ def _once_taken_on(ticket: Ticket) -> str:
     return Status.ASSIGNED if ticket.status == Status.LOGGED else ""
 
 
+def _higher_level(ticket: Ticket, level: int) -> EscalationLevel:
+    """``level`` as an escalation level; refused unless it is one (1 to 3) and above the
+    ticket's current one."""
+    if level not in (1, 2, 3):
+        raise TransitionError(ESCALATION_LEVEL_INVALID)
+    if level <= ticket.escalation_level:
+        raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
+    return EscalationLevel(level)
+
+
 # -- the verbs ------------------------------------------------------------------------------
 
 
@@ -390,15 +400,11 @@ def ticket_escalate(
 ) -> Ticket:
     """Escalate the ticket to a higher level, with a reason."""
     ticket = _locked_for(act["ticket"], "escalate")
-    if level not in (1, 2, 3):
-        raise TransitionError(ESCALATION_LEVEL_INVALID)
-    if level <= ticket.escalation_level:
-        raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
     _append(
         ticket,
         act,
         kind=EventKind.ESCALATED,
-        level=EscalationLevel(level),
+        level=_higher_level(ticket, level),
         reason=_given(reason),
     )
     return ticket
