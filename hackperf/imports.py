@@ -43,6 +43,7 @@ from django.utils import timezone
 from hackperf.choices import ImportKind, ImportState
 from hackperf.importing.mapping import M, MappingError, Mappings
 from hackperf.models import ImportRun
+from hackperf.saving import validated_save
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,10 @@ class ImportOutcome:
     """All the bad rows, when ``errors`` holds only the first of them; else len(errors)."""
     lines: list[str] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """The tallies an :class:`ImportRun` records, under the names it records them by."""
+        return {name: getattr(self, name) for name in ("items", "created", "updated", "unchanged")}
+
 
 Runner = Callable[..., ImportOutcome]
 """``runner(*, run: ImportRun, progress: Progress) -> ImportOutcome``."""
@@ -119,6 +124,15 @@ class StoredFile:
     name: str
     size: int
     sha256: str
+
+    def run_fields(self) -> dict[str, Any]:
+        """The :class:`ImportRun` fields that say which file it reads."""
+        return {
+            "file_name": self.name,
+            "stored_path": str(self.path),
+            "file_size": self.size,
+            "sha256": self.sha256,
+        }
 
 
 def safe_suffix(name: str) -> str:
@@ -178,23 +192,19 @@ def import_run_create(
     """Record a queued import of a stored file (the caller queues its task on commit)."""
     if user is not None and not actor_name:
         actor_name = user.get_full_name() or user.get_username()
-    run = ImportRun(
-        kind=kind,
-        created_by=user,
-        created_by_name=actor_name[:200],
-        created_at=now or timezone.now(),
-        file_name=stored.name,
-        stored_path=str(stored.path),
-        file_size=stored.size,
-        sha256=stored.sha256,
-        mapping_name=mapping_name[:200],
-        mapping_preset=mapping_preset,
-        mapping_toml=mapping_toml,
-        dry_run=dry_run,
+    return validated_save(
+        ImportRun(
+            kind=kind,
+            created_by=user,
+            created_by_name=actor_name[:200],
+            created_at=now or timezone.now(),
+            **stored.run_fields(),
+            mapping_name=mapping_name[:200],
+            mapping_preset=mapping_preset,
+            mapping_toml=mapping_toml,
+            dry_run=dry_run,
+        )
     )
-    run.full_clean()
-    run.save()
-    return run
 
 
 def import_run_mapping(run: ImportRun, mappings: Mappings[M]) -> M:
@@ -426,10 +436,7 @@ def _record(run: ImportRun, outcome: ImportOutcome) -> ImportRun:
         state,
         rows_read=outcome.rows,
         rows_total=outcome.rows,
-        items=outcome.items,
-        created=outcome.created,
-        updated=outcome.updated,
-        unchanged=outcome.unchanged,
+        **outcome.counts(),
         summary_lines=outcome.lines,
         bad_rows=bad,
         bad_row_count=count,

@@ -25,7 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from hackperf.bench import Figure, timed
+from hackperf.bench import Figure, other_database, timed
 from hackperf.roles import Role
 from hackperf.services import role_groups_sync
 from servicedesk import demo
@@ -59,6 +59,21 @@ def _demo_tickets(n: int = TICKETS) -> Iterator[Figure]:
     )
 
 
+def _event(
+    sequence: int, kind: str, at: datetime, from_status: str = "", to_status: str = "", **more: Any
+) -> TicketEvent:
+    """One event of a bench ticket's history, made by "Bench"."""
+    return TicketEvent(
+        sequence=sequence,
+        kind=kind,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        actor_name="Bench",
+        **more,
+    )
+
+
 def _live_queue(open_tickets: int) -> Queue:
     """A queue holding exactly ``open_tickets`` open tickets (made once, kept), one in seven
     on hold so the page's SLA clocks have pauses to read."""
@@ -88,33 +103,18 @@ def _live_queue(open_tickets: int) -> Queue:
             logged = now - timedelta(minutes=rng.randint(10, 60 * 24 * 20))
             assigned = logged + timedelta(minutes=5)
             events = [
-                TicketEvent(
-                    sequence=1,
-                    kind=EventKind.LOGGED,
-                    at=logged,
-                    to_status=Status.LOGGED,
-                    to_queue_id=queue.pk,
-                    actor_name="Bench",
-                ),
-                TicketEvent(
-                    sequence=2,
-                    kind=EventKind.ASSIGNED,
-                    at=assigned,
-                    from_status=Status.LOGGED,
-                    to_status=Status.IN_PROGRESS,
-                    actor_name="Bench",
-                ),
+                _event(1, EventKind.LOGGED, logged, to_status=Status.LOGGED, to_queue_id=queue.pk),
+                _event(2, EventKind.ASSIGNED, assigned, Status.LOGGED, Status.IN_PROGRESS),
             ]
             if i % 7 == 0 and assigned + timedelta(minutes=5) < now:
                 events.append(
-                    TicketEvent(
-                        sequence=3,
-                        kind=EventKind.ON_HOLD,
-                        at=assigned + timedelta(minutes=5),
-                        from_status=Status.IN_PROGRESS,
-                        to_status=Status.AWAITING_CUSTOMER,
+                    _event(
+                        3,
+                        EventKind.ON_HOLD,
+                        assigned + timedelta(minutes=5),
+                        Status.IN_PROGRESS,
+                        Status.AWAITING_CUSTOMER,
                         reason="Awaiting a reply",
-                        actor_name="Bench",
                     )
                 )
             replayed = replay(events)
@@ -228,6 +228,17 @@ def vacuum_analyze() -> None:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
+def vacuumed() -> Iterator[Figure]:
+    """``vacuum_analyze``, timed as a figure: before measuring what the bench just built."""
+    started = time.perf_counter()
+    vacuum_analyze()
+    yield Figure(
+        "VACUUM (ANALYZE) of the service-desk tables (autovacuum is off here)",
+        time.perf_counter() - started,
+        "s",
+    )
+
+
 def _anchor_ms(queue: Queue) -> float:
     """The floor: one indexed range scan of 25 rows of the queue's open tickets, by due time
     (median ms, same run), what a page of the queue cannot beat."""
@@ -270,13 +281,7 @@ def bench_queue_page() -> Iterator[Figure]:
         yield Figure(f"{label}: median / anchor", median / anchor, "x")
 
     queues = {n: _live_queue(n) for n in LIVE_QUEUES}
-    started = time.perf_counter()
-    vacuum_analyze()
-    yield Figure(
-        "VACUUM (ANALYZE) of the service-desk tables (autovacuum is off here)",
-        time.perf_counter() - started,
-        "s",
-    )
+    yield from vacuumed()
     anchor = _anchor_ms(queues[LIVE_QUEUES[-1]])
     yield Figure(
         f"anchor: one indexed range scan, 25 rows ({LIVE_QUEUES[-1]:,}-open queue)", anchor, "ms"
@@ -380,34 +385,6 @@ def _growth_pages() -> tuple[int, float, dict[str, float]]:
     return Ticket.objects.count(), _anchor_ms(queue), _page_times(client, paths)
 
 
-def _on_database(name: str):
-    """A context in which the default connection uses database ``name`` (created if missing,
-    then migrated), and after which it comes back: the connection is closed either side."""
-    from contextlib import contextmanager
-
-    from django.core.management import call_command
-
-    @contextmanager
-    def switched():
-        settings = connection.settings_dict
-        home = settings["NAME"]
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            missing = cursor.fetchone() is None
-            if missing:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-        connection.close()
-        settings["NAME"] = name
-        try:
-            call_command("migrate", verbosity=0, interactive=False)
-            yield missing
-        finally:
-            connection.close()
-            settings["NAME"] = home
-
-    return switched()
-
-
 def bench_queue_page_growth() -> Iterator[Figure]:
     """The queue pages at 100,000 tickets and at 1,000,000 (the benchmark database): both
     figures, each over its own anchor, and their ratio, the growth a queue owner would see.
@@ -419,7 +396,7 @@ def bench_queue_page_growth() -> Iterator[Figure]:
         return
     yield from _demo_tickets()
     big = _growth_pages()
-    with _on_database(connection.settings_dict["NAME"] + "_100k"):
+    with other_database("100k"):
         yield from _demo_tickets(GROWTH_FROM)
         small = _growth_pages()
     for name in big[2]:
@@ -488,19 +465,6 @@ def bench_fr_ict_17() -> Iterator[Figure]:
     )
 
 
-def _vacuum_analyse() -> None:
-    """VACUUM ANALYZE the tables the seed built: the benchmark PostgreSQL may run without
-    autovacuum, and a planner without statistics could scan where it would use an index."""
-    with connection.cursor() as cursor:
-        for table in (
-            "servicedesk_ticket",
-            "servicedesk_ticketevent",
-            "servicedesk_ticketinterval",
-            "servicedesk_queue",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-
-
 def _plan_uses(sql_index: str, text: str) -> bool:
     """Whether PostgreSQL's plan for a partial-reference match reads ``sql_index``."""
     queryset = Ticket.objects.filter(reference__icontains=text).values("pk")[:25]
@@ -529,7 +493,7 @@ def bench_home_and_search(*, tickets: int = TICKETS) -> Iterator[Figure]:
     seeded = list(_demo_tickets(tickets))
     yield from seeded
     if seeded:
-        _vacuum_analyse()
+        vacuum_analyze()
     total = Ticket.objects.count()
     role_groups_sync()
     users = {}

@@ -28,6 +28,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -121,34 +122,58 @@ def synthetic_log(path: Path, *, rows: int, seed: int = 2013) -> int:
     return written
 
 
+def _delete_tickets(cursor: Any, where: str, param: str) -> None:
+    """Delete the tickets ``where`` picks, and their events and intervals first, in SQL (a
+    statement a table: Django's collector would load every key)."""
+    for table in ("servicedesk_ticketevent", "servicedesk_ticketinterval"):
+        cursor.execute(
+            f"DELETE FROM {table} WHERE ticket_id IN "  # noqa: S608
+            f"(SELECT id FROM servicedesk_ticket WHERE {where})",
+            [param],
+        )
+    cursor.execute(f"DELETE FROM servicedesk_ticket WHERE {where}", [param])  # noqa: S608
+
+
 def _remove_bench_data() -> None:
     like = PREFIX + "%"
     with connection.cursor() as cursor:
-        for table in ("servicedesk_ticketevent", "servicedesk_ticketinterval"):
-            cursor.execute(
-                f"DELETE FROM {table} WHERE ticket_id IN "
-                "(SELECT id FROM servicedesk_ticket WHERE reference LIKE %s)",
-                [like],
-            )
-        cursor.execute("DELETE FROM servicedesk_ticket WHERE reference LIKE %s", [like])
+        _delete_tickets(cursor, "reference LIKE %s", like)
         cursor.execute("DELETE FROM servicedesk_queue WHERE name LIKE %s", [like])
         cursor.execute("DELETE FROM servicedesk_category WHERE name LIKE %s", [like])
 
 
-def _copy_ceiling(path: Path) -> float:
-    """Rows per second of PostgreSQL's COPY of the file into a bare UNLOGGED table."""
-    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+def _copy_rate(path: Path, table: str, *, width: int, unlogged: bool = False) -> float:
+    """Rows per second of PostgreSQL's COPY of the CSV file into ``table``, made for the
+    measure (``width`` text columns, no indexes, no constraints) and dropped after."""
+    columns = ", ".join(f"c{i} text" for i in range(width))
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_import_copy")
-        cursor.execute(f"CREATE UNLOGGED TABLE bench_import_copy ({columns})")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE {'UNLOGGED ' if unlogged else ''}TABLE {table} ({columns})")
         started = time.perf_counter()
         with path.open(encoding="utf-8") as f:
-            copy_file(cursor, "bench_import_copy", f, options="FORMAT csv, HEADER")
+            copy_file(cursor, table, f, options="FORMAT csv, HEADER")
         seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_import_copy")
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
         (rows,) = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_import_copy")
+        cursor.execute(f"DROP TABLE {table}")
     return rows / seconds
+
+
+def _copy_ceiling(path: Path) -> float:
+    """Rows per second of PostgreSQL's COPY of the file into a bare UNLOGGED table."""
+    return _copy_rate(path, "bench_import_copy", width=len(HEADER), unlogged=True)
+
+
+def _peak_memory(label: str, **import_args: Any) -> Figure:
+    """Peak Python memory of one ``tickets_import(**import_args)``, in MB, by tracemalloc
+    (which slows what it watches: a run of its own, never one that is also timed)."""
+    tracemalloc.start()
+    try:
+        tickets_import(**import_args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return Figure(f"{label} (tracemalloc)", peak / 1024 / 1024, "MB")
 
 
 def bench_import() -> Iterator[Figure]:
@@ -185,16 +210,10 @@ def bench_import() -> Iterator[Figure]:
             quarter_rows = synthetic_log(quarter, rows=IMPORT_ROWS // 4)
             for source, count in ((quarter, quarter_rows), (path, rows)):
                 _remove_bench_data()
-                tracemalloc.start()
-                try:
-                    tickets_import(source=source, mapping=mapping)
-                    peak = tracemalloc.get_traced_memory()[1]
-                finally:
-                    tracemalloc.stop()
-                yield Figure(
-                    f"import: peak Python memory while importing {count:,} rows (tracemalloc)",
-                    peak / 1024 / 1024,
-                    "MB",
+                yield _peak_memory(
+                    f"import: peak Python memory while importing {count:,} rows",
+                    source=source,
+                    mapping=mapping,
                 )
         finally:
             _remove_bench_data()
@@ -221,15 +240,8 @@ def _vacuum() -> None:
 
 def _remove_uci_data(first_queue: int, first_category: int) -> None:
     """Remove the UCI tickets (references INC0000045 and so on) and what their import made."""
-    pattern = "^INC[0-9]+$"
     with connection.cursor() as cursor:
-        for table in ("servicedesk_ticketevent", "servicedesk_ticketinterval"):
-            cursor.execute(
-                f"DELETE FROM {table} WHERE ticket_id IN "
-                "(SELECT id FROM servicedesk_ticket WHERE reference ~ %s)",
-                [pattern],
-            )
-        cursor.execute("DELETE FROM servicedesk_ticket WHERE reference ~ %s", [pattern])
+        _delete_tickets(cursor, "reference ~ %s", "^INC[0-9]+$")
         cursor.execute(
             "DELETE FROM servicedesk_category WHERE id >= %s AND parent_id IS NOT NULL",
             [first_category],
@@ -250,18 +262,7 @@ def _bare_copy(path: Path) -> float:
     (no indexes, no constraints), as the import's anchor."""
     with path.open(encoding="utf-8", newline="") as f:
         width = len(next(csv.reader(f)))
-    columns = ", ".join(f"c{i} text" for i in range(width))
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_import_bare")
-        cursor.execute(f"CREATE TABLE bench_import_bare ({columns})")
-        started = time.perf_counter()
-        with path.open(encoding="utf-8") as f:
-            copy_file(cursor, "bench_import_bare", f, options="FORMAT csv, HEADER")
-        seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM bench_import_bare")
-        (rows,) = cursor.fetchone()
-        cursor.execute("DROP TABLE bench_import_bare")
-    return rows / seconds
+    return _copy_rate(path, "bench_import_bare", width=width)
 
 
 def _backend_cpu() -> float | None:
@@ -351,16 +352,10 @@ def bench_import_uci() -> Iterator[Figure]:
             for source, count in ((half, half_rows), (path, summary.rows)):
                 _remove_uci_data(first_queue, first_category)
                 _vacuum()
-                tracemalloc.start()
-                try:
-                    tickets_import(source=source, mapping=mapping)
-                    peak = tracemalloc.get_traced_memory()[1]
-                finally:
-                    tracemalloc.stop()
-                yield Figure(
-                    f"import (UCI): peak Python memory importing {count:,} rows (tracemalloc)",
-                    peak / 1024 / 1024,
-                    "MB",
+                yield _peak_memory(
+                    f"import (UCI): peak Python memory importing {count:,} rows",
+                    source=source,
+                    mapping=mapping,
                 )
         finally:
             _remove_uci_data(first_queue, first_category)
@@ -406,13 +401,7 @@ def demo_tickets(tickets: int) -> Iterator[Figure]:
     VACUUM (ANALYZE) of the service desk's tables, since autovacuum is off on this machine's
     PostgreSQL: what the bench built (or a migration rewrote) is planned on fresh statistics
     and read with a visibility map (index-only scans). Quick when nothing changed."""
-    from servicedesk.bench_pages import _demo_tickets, vacuum_analyze
+    from servicedesk.bench_pages import _demo_tickets, vacuumed
 
     yield from _demo_tickets(tickets)
-    started = time.perf_counter()
-    vacuum_analyze()
-    yield Figure(
-        "VACUUM (ANALYZE) of the service-desk tables (autovacuum is off here)",
-        time.perf_counter() - started,
-        "s",
-    )
+    yield from vacuumed()

@@ -24,7 +24,7 @@ import operator
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -35,13 +35,14 @@ from hackperf.windows import LONDON
 from servicedesk.calendars import holiday_calendar, queue_calendar
 from servicedesk.choices import Channel, EventKind, Kind, Status
 from servicedesk.history import (
-    DERIVED_FIELDS,
+    INTERVAL_COLUMNS,
     IntervalRow,
     derived_fields,
     events_as_of,
     replay,
 )
 from servicedesk.models import Category, Queue, SlaTarget, Ticket, TicketEvent, TicketInterval
+from servicedesk.services import AS_OF_FIELDS
 
 HOUR = 3600
 DEMO_PREFIX = "DEMO-"
@@ -223,69 +224,33 @@ def _local(day: date, hours: float) -> datetime:
     return local.astimezone(UTC)
 
 
+@dataclass(slots=True, eq=False)
 class _Event:
     """An event before it is stored: what ``servicedesk.history.replay`` reads, and the
     columns of :class:`TicketEvent` (a model instance costs ten times as much to make)."""
 
-    __slots__ = (
-        "sequence",
-        "kind",
-        "at",
-        "from_status",
-        "to_status",
-        "from_queue_id",
-        "to_queue_id",
-        "actor_name",
-        "reason",
-        "level",
-        "assignee_id",
-    )
-
-    def __init__(
-        self,
-        sequence: int,
-        kind: str,
-        at: datetime,
-        from_status: str,
-        to_status: str = "",
-        from_queue_id: int | None = None,
-        to_queue_id: int | None = None,
-        actor_name: str = "",
-        reason: str = "",
-        level: int | None = None,
-        assignee_id: int | None = None,
-    ) -> None:
-        self.assignee_id = assignee_id
-        self.sequence = sequence
-        self.kind = kind
-        self.at = at
-        self.from_status = from_status
-        self.to_status = to_status
-        self.from_queue_id = from_queue_id
-        self.to_queue_id = to_queue_id
-        self.actor_name = actor_name
-        self.reason = reason
-        self.level = level
+    sequence: int
+    kind: str
+    at: datetime
+    from_status: str
+    to_status: str = ""
+    from_queue_id: int | None = None
+    to_queue_id: int | None = None
+    actor_name: str = ""
+    reason: str = ""
+    level: int | None = None
+    assignee_id: int | None = None
 
     def model(self, ticket: Ticket, as_of: tuple[int, str, int | None]) -> TicketEvent:
         return TicketEvent(
-            ticket_queue_id=as_of[0],
-            ticket_kind=as_of[1],
-            ticket_category_id=as_of[2],
-            ticket_channel=ticket.channel,
             ticket=ticket,
-            sequence=self.sequence,
-            kind=self.kind,
-            at=self.at,
-            from_status=self.from_status,
-            to_status=self.to_status,
-            from_queue_id=self.from_queue_id,
-            to_queue_id=self.to_queue_id,
-            actor_name=self.actor_name,
-            reason=self.reason,
-            level=self.level,
-            assignee_id=self.assignee_id,
+            **dict(zip(AS_OF_FIELDS, (*as_of, ticket.channel), strict=True)),
+            **{name: getattr(self, name) for name in _EVENT_FIELDS},
         )
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(_Event))
+"""The event's own columns (the four as of the event, ``AS_OF_FIELDS``, are the ticket's)."""
 
 
 class _History:
@@ -576,65 +541,23 @@ def _bulk_create_batch(batch: list[_Made], counts: list[int]) -> None:
 
 # -- writing: COPY (PostgreSQL) ----------------------------------------------------------------
 
-_TICKET_COLUMNS = (
-    "reference",
-    "kind",
-    "summary",
-    "category_id",
-    "priority",
-    "channel",
-    "customer_name",
-    "customer_email",
-    "customer_directorate",
-    *DERIVED_FIELDS,
-)
-_EVENT_COLUMNS = (
-    "ticket_id",
-    "sequence",
-    "kind",
-    "at",
-    "actor_name",
-    "from_status",
-    "to_status",
-    "from_queue_id",
-    "to_queue_id",
-    "reason",
-    "level",
-    "assignee_id",
-    "ticket_queue_id",
-    "ticket_kind",
-    "ticket_category_id",
-    "ticket_channel",
-)
-_INTERVAL_COLUMNS = (
-    "ticket_id",
-    "status",
-    "status_class",
-    "queue_id",
-    "reassignment_count",
-    "escalation_level",
-    "started_at",
-    "ended_at",
-    "kind",
-    "category_id",
-    "logged_at",
-)
-
-
-# The event's own columns; the four as of the event (queue, kind, category, channel) follow.
-_EVENT_VALUES = operator.attrgetter(*_EVENT_COLUMNS[1:-4])
-_INTERVAL_VALUES = operator.attrgetter(*_INTERVAL_COLUMNS[1:])
+_EVENT_COLUMNS = ("ticket_id", *_EVENT_FIELDS, *AS_OF_FIELDS)
+_EVENT_VALUES = operator.attrgetter(*_EVENT_FIELDS)
+_INTERVAL_COLUMNS = ("ticket_id", *INTERVAL_COLUMNS)
+_INTERVAL_VALUES = operator.attrgetter(*INTERVAL_COLUMNS)
 
 
 def _copy_batch(batch: list[_Made], first_pk: int, counts: list[int]) -> list[Job]:
-    """The batch as ``hackperf.copy`` jobs; ticket ``i`` gets ``first_pk + i``."""
+    """The batch as ``hackperf.copy`` jobs; ticket ``i`` gets ``first_pk + i``. The ticket's
+    columns are the keys of its made-up fields (what ``Ticket(**fields)`` takes elsewhere)."""
+    ticket_columns = tuple(batch[0].fields)
     tickets: list[tuple[object, ...]] = []
     events: list[tuple[object, ...]] = []
     intervals: list[tuple[object, ...]] = []
     for offset, m in enumerate(batch):
         pk = first_pk + offset
         f = m.fields
-        tickets.append((pk, *[f.get(c) for c in _TICKET_COLUMNS]))
+        tickets.append((pk, *[f[c] for c in ticket_columns]))
         channel = f["channel"]
         events.extend(
             (pk, *_EVENT_VALUES(e), *as_of, channel)
@@ -645,7 +568,7 @@ def _copy_batch(batch: list[_Made], first_pk: int, counts: list[int]) -> list[Jo
         counts[1] += len(m.events)
     counts[0] += len(batch)
     return [
-        (Ticket._meta.db_table, ("id", *_TICKET_COLUMNS), tickets),
+        (Ticket._meta.db_table, ("id", *ticket_columns), tickets),
         (TicketEvent._meta.db_table, _EVENT_COLUMNS, events),
         (TicketInterval._meta.db_table, _INTERVAL_COLUMNS, intervals),
     ]

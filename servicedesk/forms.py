@@ -68,6 +68,18 @@ def _reason(label: str, *, required: bool = True, message: str = "Enter a reason
     )
 
 
+def _radios(label: str, choices: Any, message: str, **more: Any) -> forms.ChoiceField:
+    """A required choice shown as radio buttons (GOV.UK: a short list is radios, not a
+    select), with the message to show when none is chosen."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message},
+        **more,
+    )
+
+
 class AssignForm(ActionForm):
     assignee = PersonChoiceField(
         label="Assign to",
@@ -98,11 +110,8 @@ HOLD_LABELS: dict[str, str] = {
 
 
 class HoldForm(ActionForm):
-    status = forms.ChoiceField(
-        label="Waiting for",
-        choices=[(s, HOLD_LABELS[s]) for s in PAUSED_STATUSES],
-        widget=forms.RadioSelect,
-        error_messages={"required": services.NOT_A_HOLD_STATUS},
+    status = _radios(
+        "Waiting for", [(s, HOLD_LABELS[s]) for s in PAUSED_STATUSES], services.NOT_A_HOLD_STATUS
     )
     reason = _reason("Reason")
 
@@ -206,11 +215,10 @@ def new_reference(kind: str, now: datetime) -> str:
 class TicketLogForm(GovukForm):
     """Log a new incident or service request, optionally assigning it at once."""
 
-    kind = forms.ChoiceField(
-        label="Is it an incident or a service request?",
-        choices=Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether it is an incident or a service request"},
+    kind = _radios(
+        "Is it an incident or a service request?",
+        Kind.choices,
+        "Choose whether it is an incident or a service request",
     )
     summary = forms.CharField(
         label="Summary",
@@ -226,19 +234,10 @@ class TicketLogForm(GovukForm):
         empty_label="Choose a queue",
         error_messages={"required": "Choose the queue to log the ticket in"},
     )
-    priority = forms.ChoiceField(
-        label="Priority",
-        choices=Priority.choices,
-        initial=Priority.P3,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the ticket's priority"},
+    priority = _radios(
+        "Priority", Priority.choices, "Choose the ticket's priority", initial=Priority.P3
     )
-    channel = forms.ChoiceField(
-        label="How did it reach us?",
-        choices=Channel.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how the ticket reached us"},
-    )
+    channel = _radios("How did it reach us?", Channel.choices, "Choose how the ticket reached us")
     category = forms.ModelChoiceField(
         label="Category (optional)",
         queryset=Category.objects.select_related("parent").order_by("parent__name", "name", "pk"),

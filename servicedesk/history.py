@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Final
 
@@ -95,18 +95,25 @@ class IntervalRow:
         return status_class(self.status)
 
     def model_kwargs(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "status_class": self.status_class,
-            "queue_id": self.queue_id,
-            "reassignment_count": self.reassignment_count,
-            "escalation_level": self.escalation_level,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "kind": self.kind,
-            "category_id": self.category_id,
-            "logged_at": self.logged_at,
-        }
+        return {name: getattr(self, name) for name in INTERVAL_COLUMNS}
+
+
+INTERVAL_COLUMNS: Final = (*(f.name for f in fields(IntervalRow)), "status_class")
+"""The :class:`TicketInterval` columns an interval row gives: its fields and its status's
+class (a property here, a column there, for the queries)."""
+
+_FROM_STATE: Final = tuple(
+    f.name for f in fields(IntervalRow) if f.name not in ("started_at", "ended_at")
+)
+"""What an interval copies from the state it starts in: all its fields but its span."""
+
+_ON_TICKET: Final = tuple(f.name for f in fields(TicketState) if f.name != "last_at")
+"""What a saved ticket records of its state: all but ``last_at`` (its events hold that)."""
+
+
+def state_of(ticket: Any) -> TicketState:
+    """The state a saved ticket's fields record (``last_at`` unknown there: None)."""
+    return TicketState(**{name: getattr(ticket, name) for name in _ON_TICKET})
 
 
 def initial_state(event: Any, *, kind: str = "", category_id: int | None = None) -> TicketState:
@@ -205,27 +212,19 @@ def replay(events: Iterable[Any], *, kind: str = "", category_id: int | None = N
     if first is None:
         raise ValueError(NO_LOGGED_EVENT)
     state = initial_state(first, kind=kind, category_id=category_id)
-    intervals = [_interval(state, first.at)]
+    intervals = [interval_from(state, first.at)]
     for event in iterator:
         new = step(state, event)
         if new.interval_key != state.interval_key:
             intervals[-1].ended_at = event.at
-            intervals.append(_interval(new, event.at))
+            intervals.append(interval_from(new, event.at))
         state = new
     return Replayed(state=state, intervals=intervals)
 
 
-def _interval(state: TicketState, at: datetime) -> IntervalRow:
-    return IntervalRow(
-        status=state.status,
-        queue_id=state.queue_id,
-        reassignment_count=state.reassignment_count,
-        escalation_level=state.escalation_level,
-        started_at=at,
-        kind=state.kind,
-        category_id=state.category_id,
-        logged_at=state.logged_at,
-    )
+def interval_from(state: TicketState, at: datetime) -> IntervalRow:
+    """The interval ``state`` starts at ``at`` (still open: its ``ended_at`` is None)."""
+    return IntervalRow(started_at=at, **{name: getattr(state, name) for name in _FROM_STATE})
 
 
 def events_as_of(events: Iterable[Any], intervals: list[Any]) -> list[tuple[int, str, int | None]]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.db.models import (
@@ -321,36 +322,42 @@ def sla_clocks(
     }
 
 
-def ticket_clock(
-    ticket: Ticket,
-    *,
-    now: datetime,
-    calendar: sla.ServiceCalendar,
-    pauses: Iterable[sla.Pause],
+class ClockReading(TypedDict):
+    """Where a ticket's SLA clock is read: the instant, the queue's calendar, the ticket's
+    spans on hold."""
+
+    now: datetime
+    calendar: sla.ServiceCalendar
+    pauses: Iterable[sla.Pause]
+
+
+def _clock_from_logging(
+    ticket: Ticket, target: int | None, stopped_at: datetime | None, **reading: Unpack[ClockReading]
 ) -> sla.SlaClock | None:
-    """The ticket's resolution clock at ``now`` (stopped at its last resolution if done)."""
-    if ticket.sla_target_seconds is None or now < ticket.logged_at:
+    """A clock of ``target`` business seconds from the ticket's logging (None without a
+    target, or before the ticket was logged)."""
+    now = reading["now"]
+    if target is None or now < ticket.logged_at:
         return None
-    stopped_at = ticket.last_resolved_at if ticket.status_class == StatusClass.DONE else None
-    if ticket.status == Status.CANCELLED:
-        stopped_at = ticket.status_since
     return sla.clock(
         ticket.logged_at,
-        ticket.sla_target_seconds,
+        target,
         now,
-        calendar=calendar,
-        pauses=pauses,
+        calendar=reading["calendar"],
+        pauses=reading["pauses"],
         stopped_at=stopped_at,
     )
 
 
-def ticket_response_clock(
-    ticket: Ticket,
-    *,
-    now: datetime,
-    calendar: sla.ServiceCalendar,
-    pauses: Iterable[sla.Pause],
-) -> sla.SlaClock | None:
+def ticket_clock(ticket: Ticket, **reading: Unpack[ClockReading]) -> sla.SlaClock | None:
+    """The ticket's resolution clock at ``now`` (stopped at its last resolution if done)."""
+    stopped_at = ticket.last_resolved_at if ticket.status_class == StatusClass.DONE else None
+    if ticket.status == Status.CANCELLED:
+        stopped_at = ticket.status_since
+    return _clock_from_logging(ticket, ticket.sla_target_seconds, stopped_at, **reading)
+
+
+def ticket_response_clock(ticket: Ticket, **reading: Unpack[ClockReading]) -> sla.SlaClock | None:
     """The ticket's response clock: from logging to its first assignment (one query).
 
     The response target is the business time within which someone takes the ticket on; time
@@ -361,16 +368,7 @@ def ticket_response_clock(
         .values_list("response_seconds", flat=True)
         .first()
     )
-    if target is None or now < ticket.logged_at:
-        return None
-    return sla.clock(
-        ticket.logged_at,
-        target,
-        now,
-        calendar=calendar,
-        pauses=pauses,
-        stopped_at=ticket.first_assigned_at,
-    )
+    return _clock_from_logging(ticket, target, ticket.first_assigned_at, **reading)
 
 
 # -- the ticket page ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -34,7 +34,9 @@ from servicedesk.history import (
     derived_fields,
     events_as_of,
     initial_state,
+    interval_from,
     replay,
+    state_of,
     step,
 )
 from servicedesk.models import (
@@ -70,6 +72,16 @@ AS_OF_FIELDS = ("ticket_queue_id", "ticket_kind", "ticket_category_id", "ticket_
 Actor = User | None
 
 
+class Act(TypedDict, total=False):
+    """Who acts on which ticket, and when: the keywords every ``ticket_<verb>`` takes
+    (``actor_name`` names one who is not a signed-in person: an import, a job)."""
+
+    ticket: Required[Ticket]
+    actor: Required[Actor]
+    at: Required[datetime]
+    actor_name: str
+
+
 class TransitionError(ValidationError):
     """An agent action that the ticket's current state does not allow."""
 
@@ -97,25 +109,6 @@ def _target_seconds(kind: str, priority: str) -> int | None:
         SlaTarget.objects.filter(kind=kind, priority=priority)
         .values_list("resolution_seconds", flat=True)
         .first()
-    )
-
-
-def _state_of(ticket: Ticket) -> TicketState:
-    return TicketState(
-        status=ticket.status,
-        queue_id=ticket.queue_id,
-        assignee_id=ticket.assignee_id,
-        logged_at=ticket.logged_at,
-        status_since=ticket.status_since,
-        first_assigned_at=ticket.first_assigned_at,
-        reassignment_count=ticket.reassignment_count,
-        reopen_count=ticket.reopen_count,
-        escalation_level=ticket.escalation_level,
-        last_resolved_at=ticket.last_resolved_at,
-        last_at=None,
-        last_sequence=ticket.last_sequence,
-        kind=ticket.kind,
-        category_id=ticket.category_id,
     )
 
 
@@ -148,27 +141,14 @@ def _locked(ticket: Ticket) -> Ticket:
 
 def _open_interval(ticket: Ticket, state: TicketState, at: datetime) -> None:
     """The interval ``state`` starts at ``at`` (the previous one, if any, ended there)."""
-    TicketInterval.objects.create(
-        ticket=ticket,
-        status=state.status,
-        status_class=state.status_class,
-        queue_id=state.queue_id,
-        reassignment_count=state.reassignment_count,
-        escalation_level=state.escalation_level,
-        kind=state.kind,
-        category_id=state.category_id,
-        logged_at=state.logged_at,
-        started_at=at,
-    )
+    TicketInterval.objects.create(ticket=ticket, **interval_from(state, at).model_kwargs())
 
 
 def _append(
     ticket: Ticket,
+    act: Act,
     *,
     kind: str,
-    actor: Actor,
-    actor_name: str,
-    at: datetime,
     to_status: str = "",
     to_queue: Queue | None = None,
     assignee: Any = None,
@@ -176,19 +156,21 @@ def _append(
     level: int | None = None,
     **reclassification: Any,
 ) -> TicketEvent:
+    """Append one ``kind`` event to the (locked) ``ticket``, as ``act`` says who and when."""
+    actor, at = act["actor"], act["at"]
     last_at = (
         ticket.events.order_by("-sequence").values_list("at", flat=True).first() or ticket.logged_at
     )
     if at < last_at:
         raise TransitionError(BEFORE_LAST_CHANGE.format(last=last_at.isoformat()))
-    state = _state_of(ticket)
+    state = state_of(ticket)
     event = TicketEvent(
         ticket=ticket,
         sequence=ticket.last_sequence + 1,
         kind=kind,
         at=at,
         actor=actor,
-        actor_name=_actor_name(actor, actor_name),
+        actor_name=_actor_name(actor, act.get("actor_name", "")),
         from_status=state.status,
         to_status=to_status,
         from_queue_id=state.queue_id if to_queue is not None else None,
@@ -244,72 +226,53 @@ def _given(reason: str) -> str:
     return reason.strip()
 
 
-def _move(
-    ticket: Ticket,
-    action: str,
-    to_status: str,
-    kind: str,
-    actor: Actor,
-    actor_name: str,
-    at: datetime,
-    *,
-    reason: str,
-    reason_required: bool = False,
-) -> Ticket:
-    """The verbs that only change the status (resolve, reopen, close, cancel): ``action``
-    allowed in the ticket's status, a reason when required, one ``kind`` event to
-    ``to_status``."""
-    ticket = _locked_for(ticket, action)
-    _append(
-        ticket,
-        kind=kind,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=to_status,
-        reason=_given(reason) if reason_required else reason,
-    )
-    return ticket
+def _once_taken_on(ticket: Ticket) -> str:
+    """The status an assignment or a move gives: a ticket still logged becomes assigned;
+    any other keeps its status ("")."""
+    return Status.ASSIGNED if ticket.status == Status.LOGGED else ""
+
+
+def _higher_level(ticket: Ticket, level: int) -> EscalationLevel:
+    """``level`` as an escalation level; refused unless it is one (1 to 3) and above the
+    ticket's current one."""
+    if level not in (1, 2, 3):
+        raise TransitionError(ESCALATION_LEVEL_INVALID)
+    if level <= ticket.escalation_level:
+        raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
+    return EscalationLevel(level)
 
 
 # -- the verbs ------------------------------------------------------------------------------
 
 
+class TicketDetails(TypedDict, total=False):
+    """What the person logging a ticket says of it: ``ticket_log``'s keywords, each the
+    ticket field of the same name."""
+
+    reference: Required[str]
+    kind: Required[str]
+    summary: Required[str]
+    queue: Required[Queue]
+    channel: Required[str]
+    priority: str
+    category: Category | None
+    customer_name: str
+    customer_email: str
+    customer_directorate: str
+    customer_phone: str
+    description: str
+
+
 @transaction.atomic
 def ticket_log(
-    *,
-    actor: Actor,
-    at: datetime,
-    reference: str,
-    kind: str,
-    summary: str,
-    queue: Queue,
-    channel: str,
-    priority: str = "P3",
-    category: Category | None = None,
-    customer_name: str = "",
-    customer_email: str = "",
-    customer_directorate: str = "",
-    customer_phone: str = "",
-    description: str = "",
-    actor_name: str = "",
+    *, actor: Actor, at: datetime, actor_name: str = "", **details: Unpack[TicketDetails]
 ) -> Ticket:
-    """Log a new ticket in ``queue`` (its first event)."""
+    """Log a new ticket in ``details["queue"]`` (its first event), priority P3 unless said."""
+    reference, kind, queue = details["reference"], details["kind"], details["queue"]
     if Ticket.objects.filter(reference=reference).exists():
         raise ValidationError({"reference": REFERENCE_TAKEN.format(reference=reference)})
     ticket = Ticket(
-        reference=reference,
-        kind=kind,
-        summary=summary,
-        category=category,
-        priority=priority,
-        channel=channel,
-        customer_name=customer_name,
-        customer_email=customer_email,
-        customer_directorate=customer_directorate,
-        customer_phone=customer_phone,
-        description=description,
-        queue=queue,
+        **{"priority": "P3", **details},
         status=Status.LOGGED,
         status_class=StatusClass.OPEN,
         logged_at=at,
@@ -328,7 +291,7 @@ def ticket_log(
         to_queue=queue,
     )
     state = initial_state(event, kind=kind, category_id=ticket.category_id)
-    _set_as_of(event, state, channel=channel)
+    _set_as_of(event, state, channel=ticket.channel)
     event.save()
     _open_interval(ticket, state, at)
     _refresh(ticket, state)
@@ -339,15 +302,12 @@ def ticket_log(
 @transaction.atomic
 def ticket_assign(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     assignee: User | None = None,
     queue: Queue | None = None,
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Assign the ticket to a person (and, for the first assignment, optionally a queue)."""
-    ticket = _locked_for(ticket, "assign")
+    ticket = _locked_for(act["ticket"], "assign")
     target_queue = queue or ticket.queue
     if ticket.assignee_id is not None and assignee is not None:
         if ticket.assignee_id == assignee.pk and target_queue.pk == ticket.queue_id:
@@ -357,14 +317,11 @@ def ticket_assign(
                     queue=ticket.queue.name,
                 )
             )
-    to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
     _append(
         ticket,
+        act,
         kind=EventKind.ASSIGNED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=to_status,
+        to_status=_once_taken_on(ticket),
         to_queue=queue if queue is not None and queue.pk != ticket.queue_id else None,
         assignee=assignee,
     )
@@ -374,26 +331,20 @@ def ticket_assign(
 @transaction.atomic
 def ticket_reassign(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     queue: Queue,
     assignee: User | None = None,
     reason: str = "",
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Move the ticket to another queue (a reassignment, once it has been assigned)."""
-    ticket = _locked_for(ticket, "reassign")
+    ticket = _locked_for(act["ticket"], "reassign")
     if queue.pk == ticket.queue_id:
         raise TransitionError(ALREADY_IN_QUEUE.format(queue=queue.name))
-    to_status = Status.ASSIGNED if ticket.status == Status.LOGGED else ""
     _append(
         ticket,
+        act,
         kind=EventKind.REASSIGNED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        to_status=to_status,
+        to_status=_once_taken_on(ticket),
         to_queue=queue,
         assignee=assignee,
         reason=reason,
@@ -404,15 +355,12 @@ def ticket_reassign(
 @transaction.atomic
 def ticket_put_on_hold(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     reason: str,
     status: str = Status.AWAITING_CUSTOMER,
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Put the ticket on hold (its SLA clock stops) awaiting the customer or a supplier."""
-    ticket = _locked(ticket)
+    ticket = _locked(act["ticket"])
     if ticket.status_class == StatusClass.PAUSED:
         raise TransitionError(ALREADY_ON_HOLD)
     _require_allowed(ticket, "hold", "put on hold")
@@ -420,10 +368,8 @@ def ticket_put_on_hold(
         raise TransitionError(NOT_A_HOLD_STATUS)
     _append(
         ticket,
+        act,
         kind=EventKind.ON_HOLD,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         to_status=status,
         reason=_given(reason),
     )
@@ -431,19 +377,15 @@ def ticket_put_on_hold(
 
 
 @transaction.atomic
-def ticket_take_off_hold(
-    *, ticket: Ticket, actor: Actor, at: datetime, actor_name: str = ""
-) -> Ticket:
+def ticket_take_off_hold(**act: Unpack[Act]) -> Ticket:
     """Take the ticket off hold: back in progress, its SLA clock runs again."""
-    ticket = _locked(ticket)
+    ticket = _locked(act["ticket"])
     if not statuses.allows(ticket.status, "off-hold"):
         raise TransitionError(NOT_ON_HOLD)
     _append(
         ticket,
+        act,
         kind=EventKind.OFF_HOLD,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         to_status=Status.IN_PROGRESS,
     )
     return ticket
@@ -452,26 +394,17 @@ def ticket_take_off_hold(
 @transaction.atomic
 def ticket_escalate(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     level: int,
     reason: str,
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Escalate the ticket to a higher level, with a reason."""
-    ticket = _locked_for(ticket, "escalate")
-    if level not in (1, 2, 3):
-        raise TransitionError(ESCALATION_LEVEL_INVALID)
-    if level <= ticket.escalation_level:
-        raise TransitionError(ESCALATION_NOT_HIGHER.format(current=ticket.escalation_level))
+    ticket = _locked_for(act["ticket"], "escalate")
     _append(
         ticket,
+        act,
         kind=EventKind.ESCALATED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
-        level=EscalationLevel(level),
+        level=_higher_level(ticket, level),
         reason=_given(reason),
     )
     return ticket
@@ -483,18 +416,15 @@ _UNCHANGED: Any = object()
 @transaction.atomic
 def ticket_reclassify(
     *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
     kind: str | None = None,
     category: Category | None = _UNCHANGED,
     reason: str = "",
-    actor_name: str = "",
+    **act: Unpack[Act],
 ) -> Ticket:
     """Change the ticket's kind and/or category (``category=None``: no category), in any
     status. One reclassification event records both before and after, so the snapshots of
     any instant count the ticket under the kind and category it had then (issue 14)."""
-    ticket = _locked(ticket)
+    ticket = _locked(act["ticket"])
     to_kind = kind or ticket.kind
     to_category_id = ticket.category_id if category is _UNCHANGED else getattr(category, "pk", None)
     if to_kind == ticket.kind and to_category_id == ticket.category_id:
@@ -504,10 +434,8 @@ def ticket_reclassify(
     from_kind, from_category_id = ticket.kind, ticket.category_id
     _append(
         ticket,
+        act,
         kind=EventKind.RECLASSIFIED,
-        actor=actor,
-        actor_name=actor_name,
-        at=at,
         reason=reason.strip(),
         from_kind=from_kind,
         to_kind=to_kind,
@@ -517,60 +445,39 @@ def ticket_reclassify(
     return ticket
 
 
-@transaction.atomic
-def ticket_resolve(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
-) -> Ticket:
-    """Resolve the ticket (a resolution event: its SLA clock stops)."""
-    return _move(
-        ticket, "resolve", Status.RESOLVED, EventKind.RESOLVED, actor, actor_name, at, reason=reason
-    )
+@dataclass(frozen=True)
+class StatusMove:
+    """A verb that only changes the status (resolve, reopen, close, cancel), as data: called
+    like the other ``ticket_<verb>`` services, it requires ``action`` allowed in the ticket's
+    status and a reason when ``reason_required``, and appends one ``kind`` event to
+    ``to_status``."""
+
+    action: str
+    to_status: str
+    kind: str
+    reason_required: bool = False
+
+    @transaction.atomic
+    def __call__(self, *, reason: str = "", **act: Unpack[Act]) -> Ticket:
+        ticket = _locked_for(act["ticket"], self.action)
+        _append(
+            ticket,
+            act,
+            kind=self.kind,
+            to_status=self.to_status,
+            reason=_given(reason) if self.reason_required else reason,
+        )
+        return ticket
 
 
-@transaction.atomic
-def ticket_reopen(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str, actor_name: str = ""
-) -> Ticket:
-    """Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
-    return _move(
-        ticket,
-        "reopen",
-        Status.IN_PROGRESS,
-        EventKind.REOPENED,
-        actor,
-        actor_name,
-        at,
-        reason=reason,
-        reason_required=True,
-    )
-
-
-@transaction.atomic
-def ticket_close(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str = "", actor_name: str = ""
-) -> Ticket:
-    """Close the ticket; closing an unresolved one is also a resolution event."""
-    return _move(
-        ticket, "close", Status.CLOSED, EventKind.CLOSED, actor, actor_name, at, reason=reason
-    )
-
-
-@transaction.atomic
-def ticket_cancel(
-    *, ticket: Ticket, actor: Actor, at: datetime, reason: str, actor_name: str = ""
-) -> Ticket:
-    """Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
-    return _move(
-        ticket,
-        "cancel",
-        Status.CANCELLED,
-        EventKind.CANCELLED,
-        actor,
-        actor_name,
-        at,
-        reason=reason,
-        reason_required=True,
-    )
+ticket_resolve = StatusMove("resolve", Status.RESOLVED, EventKind.RESOLVED)
+"""Resolve the ticket (a resolution event: its SLA clock stops)."""
+ticket_reopen = StatusMove("reopen", Status.IN_PROGRESS, EventKind.REOPENED, reason_required=True)
+"""Reopen a resolved or closed ticket: back in progress, a reopen is counted."""
+ticket_close = StatusMove("close", Status.CLOSED, EventKind.CLOSED)
+"""Close the ticket; closing an unresolved one is also a resolution event."""
+ticket_cancel = StatusMove("cancel", Status.CANCELLED, EventKind.CANCELLED, reason_required=True)
+"""Cancel the ticket (logged in error, duplicate): done, but not a resolution."""
 
 
 # -- bulk -----------------------------------------------------------------------------------
@@ -624,7 +531,7 @@ def tickets_sla_recompute(*, tickets=None) -> int:
     fields = ("sla_target_seconds", "sla_due_at", "sla_at_risk_at")
     for ticket in tickets:
         derived = derived_fields(
-            _state_of(ticket),
+            state_of(ticket),
             paused.get(ticket.pk, []),
             calendar=queue_calendar(ticket.queue, holidays=holidays),
             target_seconds=targets.get((ticket.kind, ticket.priority)),
@@ -687,25 +594,19 @@ NOTE_REQUIRED = "Enter the note"
 
 
 @transaction.atomic
-def ticket_add_note(
-    *,
-    ticket: Ticket,
-    actor: Actor,
-    at: datetime,
-    text: str,
-    actor_name: str = "",
-) -> Ticket:
+def ticket_add_note(*, text: str, **act: Unpack[Act]) -> Ticket:
     """Add an internal work note (who, when, what); on any ticket, open or closed.
 
     A note is not an event: the ticket's status, clock and counts do not change.
     """
     if not text.strip():
         raise TransitionError(NOTE_REQUIRED)
+    ticket, actor = act["ticket"], act["actor"]
     TicketNote.objects.create(
         ticket=ticket,
-        at=at,
+        at=act["at"],
         author=actor,
-        author_name=_actor_name(actor, actor_name) or "System",
+        author_name=_actor_name(actor, act.get("actor_name", "")) or "System",
         text=text.strip(),
     )
     return ticket

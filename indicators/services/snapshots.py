@@ -1,5 +1,6 @@
 """Trend snapshots of the registry's snapshot metrics: taken, backfilled, upserted."""
 
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Final
 
@@ -113,6 +114,10 @@ def _snapshot_store(
     return _snapshots_store(granularity=granularity, rows={as_of: rows}, taken_at=taken_at)
 
 
+_ROW_FIELDS: Final = tuple(f.name for f in fields(MetricRow))
+"""A snapshot stores its row whole: each of the row's fields is a column of the same name."""
+
+
 def _snapshots_store(
     *, granularity: str, rows: dict[datetime, list[MetricRow]], taken_at: datetime
 ) -> list[Snapshot]:
@@ -126,12 +131,8 @@ def _snapshots_store(
         Snapshot(
             instant=instant,
             granularity=granularity,
-            metric=row.metric,
-            breakdown=row.breakdown,
-            key=row.key,
-            label=row.label,
-            value=row.value,
             taken_at=taken_at,
+            **{name: getattr(row, name) for name in _ROW_FIELDS},
         )
         for (instant, *_), row in keyed.items()
     ]

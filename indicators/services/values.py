@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hackperf.saving import validated_save
 from indicators.choices import RevisionKind, Status, UpsertResult
 from indicators.models import Indicator, PeriodValue, ValueRevision
 
@@ -180,6 +181,12 @@ def period_value_approve(
     return period_value
 
 
+_OLD_FIGURES: Final = tuple(
+    f.attname for f in ValueRevision._meta.concrete_fields if f.attname.startswith("old_")
+)
+"""A revision's copies of the figures it replaces: ``old_<name>`` keeps the value's ``<name>``."""
+
+
 def _keep_old_figures(
     period_value: PeriodValue,
     *,
@@ -188,23 +195,16 @@ def _keep_old_figures(
     now: datetime,
     kind: str = RevisionKind.FIGURES,
 ) -> ValueRevision:
-    revision = ValueRevision(
-        period_value=period_value,
-        kind=kind,
-        old_value=period_value.value,
-        old_numerator=period_value.numerator,
-        old_denominator=period_value.denominator,
-        old_commentary=period_value.commentary,
-        old_data_quality_note=period_value.data_quality_note,
-        old_approved_by_id=period_value.approved_by_id,
-        old_approved_at=period_value.approved_at,
-        reason=reason,
-        revised_by=by,
-        revised_at=now,
+    return validated_save(
+        ValueRevision(
+            period_value=period_value,
+            kind=kind,
+            **{old: getattr(period_value, old.removeprefix("old_")) for old in _OLD_FIGURES},
+            reason=reason,
+            revised_by=by,
+            revised_at=now,
+        )
     )
-    revision.full_clean()
-    revision.save()
-    return revision
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Final, cast
+from typing import IO, Final, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -279,38 +279,49 @@ def _iter_values(
             errors.append(RowError(end_of_previous + 1, None, None, f"broken CSV: {e}"))
 
 
-def read_tickets(
-    source: Source, mapping: Mapping, *, errors: list[RowError]
-) -> Iterator[TicketRecord]:
-    """Yield one :class:`TicketRecord` per good row of a ticket-shaped export."""
+_R = TypeVar("_R")
+
+
+def _read(
+    source: Source,
+    mapping: Mapping,
+    errors: list[RowError],
+    record_of: Callable[[_Normaliser, int, Row], _R | None],
+) -> Iterator[_R]:
+    """Yield ``record_of`` each row of the file, normalised as the mapping says, refusing
+    (and counting against the error limit) each row it makes nothing of."""
     rows = _mapped_rows(source, mapping, errors)
     header = next(rows, None)
     if header is None:
         return
     normalise = _Normaliser(mapping, header[1])
     for line, row in rows:
-        record = normalise.ticket(line, row, errors, with_times=True)
+        record = record_of(normalise, line, row)
         if record is not None:
             yield record
         else:
             refuse_row(errors)
+
+
+def read_tickets(
+    source: Source, mapping: Mapping, *, errors: list[RowError]
+) -> Iterator[TicketRecord]:
+    """Yield one :class:`TicketRecord` per good row of a ticket-shaped export."""
+    return _read(
+        source,
+        mapping,
+        errors,
+        lambda normalise, line, row: normalise.ticket(line, row, errors, with_times=True),
+    )
 
 
 def read_events(
     source: Source, mapping: Mapping, *, errors: list[RowError]
 ) -> Iterator[EventRecord]:
     """Yield one :class:`EventRecord` per good row of an event-shaped export, in file order."""
-    rows = _mapped_rows(source, mapping, errors)
-    header = next(rows, None)
-    if header is None:
-        return
-    normalise = _Normaliser(mapping, header[1])
-    for line, row in rows:
-        record = normalise.event(line, row, errors)
-        if record is not None:
-            yield record
-        else:
-            refuse_row(errors)
+    return _read(
+        source, mapping, errors, lambda normalise, line, row: normalise.event(line, row, errors)
+    )
 
 
 def read_records(
