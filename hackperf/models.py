@@ -18,6 +18,8 @@ from hackperf.choices import (
     OutboxStatus,
     ToConfirmStatus,
 )
+from hackperf.constraints import check_rule, unique_rule
+from hackperf.model_fields import user_ref
 from hackperf.roles import Perm
 
 
@@ -26,12 +28,7 @@ class FrozenRecord(models.Model):
     when it was frozen and by whom; whoever froze it stays on it (``PROTECT``)."""
 
     frozen_at = models.DateTimeField("frozen")
-    frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="frozen by",
-    )
+    frozen_by = user_ref("frozen by")
 
     class Meta:
         abstract = True
@@ -77,10 +74,10 @@ class BankHoliday(models.Model):
         ordering = ("date", "division")
         verbose_name = "bank holiday"
         constraints = [
-            models.UniqueConstraint(
-                fields=("division", "date"),
-                name="%(app_label)s_%(class)s_one_per_division_and_date",
-                violation_error_message="A division has at most one bank holiday on a date.",
+            unique_rule(
+                "one_per_division_and_date",
+                ("division", "date"),
+                "A division has at most one bank holiday on a date.",
             ),
         ]
 
@@ -162,14 +159,7 @@ class HolidayToConfirm(models.Model):
         default=ToConfirmStatus.TO_CONFIRM,
     )
     found_at = models.DateTimeField("found at")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="decided by",
-    )
+    decided_by = user_ref("decided by", on_delete=models.SET_NULL, optional=True)
     decided_at = models.DateTimeField("decided at", null=True, blank=True)
 
     class Meta:
@@ -177,10 +167,10 @@ class HolidayToConfirm(models.Model):
         verbose_name = "bank holiday to confirm"
         verbose_name_plural = "bank holidays to confirm"
         constraints = [
-            models.UniqueConstraint(
-                fields=("division", "date"),
-                name="%(app_label)s_%(class)s_one_per_division_and_date",
-                violation_error_message="This date is already listed for this division.",
+            unique_rule(
+                "one_per_division_and_date",
+                ("division", "date"),
+                "This date is already listed for this division.",
             ),
         ]
 
@@ -243,10 +233,10 @@ class OutboxMessage(models.Model):
         verbose_name = "outbox message"
         verbose_name_plural = "outbox messages"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
-                name="%(app_label)s_%(class)s_sent_has_sent_at",
-                violation_error_message="A sent message records when it was sent.",
+            check_rule(
+                "sent_has_sent_at",
+                ~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
+                "A sent message records when it was sent.",
             ),
         ]
         indexes = [
@@ -284,14 +274,7 @@ class ImportRun(models.Model):
     STORED_BAD_ROWS = 1000
 
     kind = models.CharField("kind", max_length=10, choices=ImportKind.choices)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="started by",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_ref("started by", on_delete=models.SET_NULL, optional=True)
     created_by_name = models.CharField(
         "started by (name)",
         max_length=200,
@@ -355,21 +338,19 @@ class ImportRun(models.Model):
         ordering = ("-created_at", "-pk")
         verbose_name = "import run"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=ImportState.values),
-                name="%(app_label)s_%(class)s_state_valid",
-                violation_error_message="Not a state of an import run.",
+            check_rule(
+                "state_valid", Q(state__in=ImportState.values), "Not a state of an import run."
             ),
-            models.CheckConstraint(
-                condition=Q(finished_at__isnull=True)
+            check_rule(
+                "finished_after_started",
+                Q(finished_at__isnull=True)
                 | Q(started_at__isnull=False, finished_at__gte=F("started_at")),
-                name="%(app_label)s_%(class)s_finished_after_started",
-                violation_error_message="A run finishes after it starts.",
+                "A run finishes after it starts.",
             ),
-            models.CheckConstraint(
-                condition=~Q(mapping_preset="") | ~Q(mapping_toml=""),
-                name="%(app_label)s_%(class)s_has_a_mapping",
-                violation_error_message="A run needs a preset or a TOML mapping.",
+            check_rule(
+                "has_a_mapping",
+                ~Q(mapping_preset="") | ~Q(mapping_toml=""),
+                "A run needs a preset or a TOML mapping.",
             ),
         ]
         indexes = [
@@ -423,10 +404,10 @@ class SavedFilter(models.Model):
         ordering = ("name", "pk")
         verbose_name = "saved filter"
         constraints = [
-            models.UniqueConstraint(
-                fields=("user", "name"),
-                name="%(app_label)s_%(class)s_one_name_per_user",
-                violation_error_message="You already have a saved filter with this name.",
+            unique_rule(
+                "one_name_per_user",
+                ("user", "name"),
+                "You already have a saved filter with this name.",
             )
         ]
 

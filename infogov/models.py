@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from hackperf.constraints import check_rule, unique_rule
+from hackperf.model_fields import user_ref
 from infogov import choices, exemptions
 from infogov.querysets import CaseQuerySet, DirectorateQuerySet, EscalationQuerySet
 
@@ -64,10 +66,10 @@ class Service(models.Model):
         verbose_name = "service"
         verbose_name_plural = "services"
         constraints = [
-            models.UniqueConstraint(
-                fields=["directorate", "name"],
-                name="%(app_label)s_%(class)s_unique_name_per_directorate",
-                violation_error_message="This directorate already has a service of that name.",
+            unique_rule(
+                "unique_name_per_directorate",
+                ["directorate", "name"],
+                "This directorate already has a service of that name.",
             )
         ]
 
@@ -156,23 +158,21 @@ class Case(models.Model):
         verbose_name = "case"
         verbose_name_plural = "cases"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(due__gte=F("received")),
-                name="%(app_label)s_%(class)s_due_on_or_after_received",
-                violation_error_message="The due date cannot be before the date received.",
+            check_rule(
+                "due_on_or_after_received",
+                Q(due__gte=F("received")),
+                "The due date cannot be before the date received.",
             ),
-            models.CheckConstraint(
-                condition=Q(responded__isnull=True) | Q(responded__gte=F("received")),
-                name="%(app_label)s_%(class)s_responded_on_or_after_received",
-                violation_error_message="The response cannot be before the date received.",
+            check_rule(
+                "responded_on_or_after_received",
+                Q(responded__isnull=True) | Q(responded__gte=F("received")),
+                "The response cannot be before the date received.",
             ),
-            models.CheckConstraint(
-                condition=Q(stage=choices.Stage.REQUEST, parent__isnull=True)
+            check_rule(
+                "linked_stage_has_parent",
+                Q(stage=choices.Stage.REQUEST, parent__isnull=True)
                 | (~Q(stage=choices.Stage.REQUEST) & Q(parent__isnull=False)),
-                name="%(app_label)s_%(class)s_linked_stage_has_parent",
-                violation_error_message=(
-                    "A review or complaint must be linked to its request; a request must not be."
-                ),
+                "A review or complaint must be linked to its request; a request must not be.",
             ),
         ]
         indexes = [
@@ -239,14 +239,7 @@ class ClockEvent(models.Model):
     extension_days = models.PositiveSmallIntegerField(
         "extension (working days)", null=True, blank=True
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="recorded by",
-    )
+    actor = user_ref("recorded by", on_delete=models.SET_NULL, optional=True)
     recorded_at = models.DateTimeField("recorded at", auto_now_add=True)
 
     class Meta:
@@ -254,10 +247,10 @@ class ClockEvent(models.Model):
         verbose_name = "clock event"
         verbose_name_plural = "clock events"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind=choices.EventKind.EXTENSION) | ~Q(extension_reason=""),
-                name="%(app_label)s_%(class)s_extension_has_reason",
-                violation_error_message="An extension needs its reason.",
+            check_rule(
+                "extension_has_reason",
+                ~Q(kind=choices.EventKind.EXTENSION) | ~Q(extension_reason=""),
+                "An extension needs its reason.",
             ),
         ]
 
@@ -276,14 +269,7 @@ class CaseNote(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="notes", verbose_name="case"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="written by",
-    )
+    author = user_ref("written by", on_delete=models.SET_NULL, optional=True)
     at = models.DateTimeField("written at")
     text = models.TextField("note", max_length=5000)
 
@@ -292,11 +278,7 @@ class CaseNote(models.Model):
         verbose_name = "correspondence note"
         verbose_name_plural = "correspondence notes"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(text=""),
-                name="%(app_label)s_%(class)s_text_not_blank",
-                violation_error_message="A note needs its text.",
-            ),
+            check_rule("text_not_blank", ~Q(text=""), "A note needs its text."),
         ]
 
     def __str__(self) -> str:
@@ -356,10 +338,10 @@ class Escalation(models.Model):
         verbose_name = "escalation"
         verbose_name_plural = "escalations"
         constraints = [
-            models.UniqueConstraint(
-                fields=["case", "level"],
-                name="%(app_label)s_%(class)s_once_per_case_and_level",
-                violation_error_message="This case has already been escalated at this level.",
+            unique_rule(
+                "once_per_case_and_level",
+                ["case", "level"],
+                "This case has already been escalated at this level.",
             )
         ]
 
@@ -380,14 +362,8 @@ class EscalationAcknowledgement(models.Model):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, related_name="acknowledgement", verbose_name="case"
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="acknowledged by",
-    )
+    by = user_ref("acknowledged by", on_delete=models.SET_NULL, optional=True)
+
     at = models.DateTimeField("acknowledged at")
     comment = models.TextField("comment", blank=True, max_length=2000)
 

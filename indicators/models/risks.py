@@ -1,11 +1,12 @@
 """The risk register shown in the Mayor's briefing."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from hackperf.constraints import check_rule
+from hackperf.model_fields import user_ref
 from hackperf.models import FrozenRecord
 from indicators.models.indicators import Indicator
 
@@ -57,16 +58,15 @@ class Risk(models.Model):
         verbose_name = "risk"
         verbose_name_plural = "risks"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
-                name="%(app_label)s_%(class)s_scores_one_to_five",
-                violation_error_message="Likelihood and impact are each from 1 to 5.",
+            check_rule(
+                "scores_one_to_five",
+                Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                "Likelihood and impact are each from 1 to 5.",
             ),
-            models.CheckConstraint(
-                condition=Q(previous_score__isnull=True)
-                | Q(previous_score__gte=1, previous_score__lte=25),
-                name="%(app_label)s_%(class)s_previous_score_in_range",
-                violation_error_message="A score is from 1 to 25.",
+            check_rule(
+                "previous_score_in_range",
+                Q(previous_score__isnull=True) | Q(previous_score__gte=1, previous_score__lte=25),
+                "A score is from 1 to 25.",
             ),
         ]
 
@@ -108,14 +108,8 @@ class RiskRevision(models.Model):
         Risk, on_delete=models.CASCADE, related_name="revisions", verbose_name="risk"
     )
     changed_at = models.DateTimeField("changed")
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="changed by",
-    )
+    changed_by = user_ref("changed by", optional=True)
+
     change = models.CharField("what happened", max_length=200)
     likelihood = models.PositiveSmallIntegerField("likelihood", validators=ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField("impact", validators=ONE_TO_FIVE)

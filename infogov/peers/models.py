@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from hackperf.constraints import check_rule, unique_rule
+
 
 class BodyType(models.TextChoices):
     """The kind of authority, for peer groups (``data/README.md`` says where each comes from)."""
@@ -92,21 +94,20 @@ class PeerStatistic(models.Model):
         verbose_name = "peer statistic"
         verbose_name_plural = "peer statistics"
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "body", "year", "quarter"],
-                name="%(app_label)s_%(class)s_one_per_period",
-                violation_error_message="A body has one row per source and period.",
+            unique_rule(
+                "one_per_period",
+                ["source", "body", "year", "quarter"],
+                "A body has one row per source and period.",
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=0, quarter__lte=4),
-                name="%(app_label)s_%(class)s_quarter_0_to_4",
-                violation_error_message="The quarter is 1 to 4, or 0 for a whole year.",
+            check_rule(
+                "quarter_0_to_4",
+                Q(quarter__gte=0, quarter__lte=4),
+                "The quarter is 1 to 4, or 0 for a whole year.",
             ),
-            models.CheckConstraint(
-                condition=Q(in_time_share__isnull=True)
-                | Q(in_time_share__gte=0, in_time_share__lte=100),
-                name="%(app_label)s_%(class)s_share_is_a_percentage",
-                violation_error_message="The in-time share is a percentage.",
+            check_rule(
+                "share_is_a_percentage",
+                Q(in_time_share__isnull=True) | Q(in_time_share__gte=0, in_time_share__lte=100),
+                "The in-time share is a percentage.",
             ),
         ]
 

@@ -7,6 +7,8 @@ the ``servicedesk`` app and its migrations.
 from django.db import models
 from django.db.models import Q
 
+from hackperf.constraints import check_rule, unique_rule
+
 # Satisfied or very satisfied: the share of answers rating 4 or 5 is "satisfaction".
 SATISFIED_FROM = 4
 
@@ -57,15 +59,13 @@ class SurveyInvitation(models.Model):
         verbose_name = "survey invitation"
         verbose_name_plural = "survey invitations"
         constraints = [
-            models.UniqueConstraint(
-                fields=["email", "month"],
-                name="%(app_label)s_%(class)s_one_per_person_and_month",
-                violation_error_message="This person already has a survey for this month.",
+            unique_rule(
+                "one_per_person_and_month",
+                ["email", "month"],
+                "This person already has a survey for this month.",
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1),
-                name="%(app_label)s_%(class)s_month_is_first_day",
-                violation_error_message="The month is stored as its first day.",
+            check_rule(
+                "month_is_first_day", Q(month__day=1), "The month is stored as its first day."
             ),
         ]
         indexes = [
@@ -109,10 +109,8 @@ class SurveyResponse(models.Model):
         verbose_name = "survey response"
         verbose_name_plural = "survey responses"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5),
-                name="%(app_label)s_%(class)s_rating_1_to_5",
-                violation_error_message="The rating is from 1 to 5.",
+            check_rule(
+                "rating_1_to_5", Q(rating__gte=1, rating__lte=5), "The rating is from 1 to 5."
             ),
         ]
         indexes = [
