@@ -61,6 +61,22 @@ def _unindexed_ref(
     )
 
 
+def _ticket_history(related_name: str) -> "models.ForeignKey[Any, Any]":
+    """The ticket a row of its history (an event, an interval) belongs to, and goes with.
+
+    No index of its own: each history table's composite index leads with the ticket
+    (events: the unique (ticket, sequence); intervals: sd_interval_ticket) and serves every
+    lookup by ticket; a second one only slowed each import's COPY.
+    """
+    return models.ForeignKey(
+        "servicedesk.Ticket",
+        verbose_name="ticket",
+        related_name=related_name,
+        on_delete=models.CASCADE,
+        db_index=False,
+    )
+
+
 def _filled_choice(verbose_name: str, choices: Any) -> "models.CharField[Any, Any]":
     """A kind or channel column of a ticket's history, blank until the services fill it.
 
@@ -194,6 +210,9 @@ class SlaTarget(models.Model):
 # A paused ticket's clock stopped when the pause began (``status_since``): these say how it
 # stood then, in the forms the queue page's queries and its partial indexes share (the
 # planner uses a partial index only when the query's condition is the index's own).
+# A ticket or interval that is not done (open, or paused on hold): what the live indexes
+# cover, so the counts of the queue pages and the as-of figures read them alone.
+LIVE = Q(status_class__in=["open", "paused"])
 PAUSED = Q(status_class="paused")
 PAUSED_BREACHED = Q(sla_due_at__lt=F("status_since"))
 PAUSED_NOT_BREACHED = Q(sla_due_at__gte=F("status_since")) | Q(sla_due_at__isnull=True)
@@ -319,7 +338,7 @@ class Ticket(models.Model):
                     "reassignment_count",
                     "escalation_level",
                 ],
-                condition=Q(status_class__in=["open", "paused"]),
+                condition=LIVE,
                 name="sd_ticket_live_by_queue",
             ),
             # The queue page, a page at a time in SLA order (selectors.ranked_page): a queue's
@@ -358,7 +377,7 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["queue", "logged_at"],
-                condition=Q(status_class__in=["open", "paused"]),
+                condition=LIVE,
                 name="sd_ticket_live_by_logged",
             ),
             # FR ICT 17 and closures: tickets by their last resolution.
@@ -384,15 +403,7 @@ COUNTED_EVENT = RESOLUTION_Q | REOPEN_Q | Q(kind__in=("escalated", "logged"))
 class TicketEvent(models.Model):
     """One change in a ticket's history, with its instant and who made it."""
 
-    # No index of its own: the unique (ticket, sequence) index leads with it and serves every
-    # lookup by ticket; a second one only slowed each import's COPY of events.
-    ticket = models.ForeignKey(
-        Ticket,
-        verbose_name="ticket",
-        related_name="events",
-        on_delete=models.CASCADE,
-        db_index=False,
-    )
+    ticket = _ticket_history("events")
     sequence = models.PositiveIntegerField("sequence")
     kind = models.CharField("kind", max_length=20, choices=EventKind.choices)
     at = models.DateTimeField("at")
@@ -483,14 +494,8 @@ class TicketInterval(models.Model):
     one open-ended. "In status S at T" is ``started_at <= T < ended_at``.
     """
 
-    # No index of its own: sd_interval_ticket (ticket, started_at) leads with it.
-    ticket = models.ForeignKey(
-        Ticket,
-        verbose_name="ticket",
-        related_name="intervals",
-        on_delete=models.CASCADE,
-        db_index=False,
-    )
+    ticket = _ticket_history("intervals")
+
     status = models.CharField("status", max_length=20, choices=Status.choices)
     status_class = models.CharField("status class", max_length=10, choices=StatusClass.choices)
     queue = models.ForeignKey(
@@ -543,7 +548,7 @@ class TicketInterval(models.Model):
                     "reassignment_count",
                     "escalation_level",
                 ],
-                condition=Q(status_class__in=["open", "paused"]),
+                condition=LIVE,
                 name="sd_interval_live_by_end",
             ),
             # Intervals a bulk load wrote without their as-of columns (normally none).
