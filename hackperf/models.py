@@ -53,7 +53,25 @@ class SitePermission(models.Model):
         return "site permission"
 
 
-class BankHoliday(models.Model):
+class DivisionDay(models.Model):
+    """Abstract: a named day in one bank-holiday division, shown as people read a holiday.
+
+    A stored bank holiday and a day one source lists and the other lacks are both this, so
+    a day waiting to be confirmed reads on the page as it will once stored.
+    """
+
+    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
+    date = models.DateField("date")
+    title = models.CharField("title", max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
+
+
+class BankHoliday(DivisionDay):
     """A bank holiday in one division, as the GOV.UK feed lists it.
 
     The database copy is what deadlines and SLA clocks count with, so a holiday announced
@@ -61,9 +79,6 @@ class BankHoliday(models.Model):
     moves is recomputed and the change recorded.
     """
 
-    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
-    date = models.DateField("date")
-    title = models.CharField("title", max_length=200)
     notes = models.CharField("notes", max_length=200, blank=True)
     source = models.CharField(
         "source", max_length=200, help_text="Where this holiday came from, e.g. the feed file."
@@ -80,9 +95,6 @@ class BankHoliday(models.Model):
                 "A division has at most one bank holiday on a date.",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
 
 
 class BankHolidayFetch(models.Model):
@@ -135,7 +147,7 @@ class BankHolidayFetch(models.Model):
         return f"{len(changes)} changes, the first: {first}; …"
 
 
-class HolidayToConfirm(models.Model):
+class HolidayToConfirm(DivisionDay):
     """A bank holiday that one source has and the other lacks, for an IG officer to decide.
 
     The sources are the feed (GOV.UK, the authority) and the ``holidays`` package, compared
@@ -144,12 +156,9 @@ class HolidayToConfirm(models.Model):
     refresh keeps both decisions.
     """
 
-    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
-    date = models.DateField("date")
     in_feed = models.BooleanField(
         "in the feed", help_text="True: the feed has it and the package lacks it; else the reverse."
     )
-    title = models.CharField("title", max_length=200)
     feed_source = models.CharField("feed", max_length=500)
     package_source = models.CharField("package", max_length=200)
     status = models.CharField(
@@ -174,11 +183,9 @@ class HolidayToConfirm(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
-
     @property
     def present_in(self) -> str:
+
         return self.feed_source if self.in_feed else self.package_source
 
     @property
