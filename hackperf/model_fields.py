@@ -11,13 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models.deletion import PROTECT
 
 
 def user_ref(
     verbose_name: str,
     *,
-    on_delete: Any = PROTECT,
+    on_delete: Any = models.PROTECT,
     optional: bool = False,
     **options: Any,
 ) -> "models.ForeignKey[Any, Any]":
