@@ -47,7 +47,6 @@ class SitePermission(models.Model):
         # Perm.choices is list[tuple[str, str]]; the stubs' list of (str, str | lazy str) is
         # invariant, and a tuple here would make a migration of it.
         permissions = Perm.choices  # type: ignore[assignment]
-        verbose_name = "site permission"
 
     def __str__(self) -> str:
         return "site permission"
@@ -87,7 +86,6 @@ class BankHoliday(DivisionDay):
 
     class Meta:
         ordering = ("date", "division")
-        verbose_name = "bank holiday"
         constraints = [
             unique_rule(
                 "one_per_division_and_date",
@@ -237,8 +235,6 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name = "outbox message"
-        verbose_name_plural = "outbox messages"
         constraints = [
             check_rule(
                 "sent_has_sent_at",
@@ -343,7 +339,6 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
-        verbose_name = "import run"
         constraints = [
             check_rule(
                 "state_valid", Q(state__in=ImportState.values), "Not a state of an import run."
@@ -409,7 +404,6 @@ class SavedFilter(models.Model):
 
     class Meta:
         ordering = ("name", "pk")
-        verbose_name = "saved filter"
         constraints = [
             unique_rule(
                 "one_name_per_user",

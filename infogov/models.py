@@ -44,8 +44,6 @@ class Directorate(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "directorate"
-        verbose_name_plural = "directorates"
 
     def __str__(self) -> str:
         return self.name
@@ -63,8 +61,6 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["directorate__name", "name", "pk"]
-        verbose_name = "service"
-        verbose_name_plural = "services"
         constraints = [
             unique_rule(
                 "unique_name_per_directorate",
@@ -155,8 +151,6 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["due", "pk"]
-        verbose_name = "case"
-        verbose_name_plural = "cases"
         constraints = [
             check_rule(
                 "due_on_or_after_received",
@@ -217,8 +211,6 @@ class Requester(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = "requester"
-        verbose_name_plural = "requesters"
 
     def __str__(self) -> str:
         return f"Requester of {self.case_id}"
@@ -244,8 +236,6 @@ class ClockEvent(models.Model):
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "clock event"
-        verbose_name_plural = "clock events"
         constraints = [
             check_rule(
                 "extension_has_reason",
@@ -276,7 +266,6 @@ class CaseNote(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "correspondence note"
-        verbose_name_plural = "correspondence notes"
         constraints = [
             check_rule("text_not_blank", ~Q(text=""), "A note needs its text."),
         ]
@@ -299,7 +288,6 @@ class DueDateChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "due-date change"
-        verbose_name_plural = "due-date changes"
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.old} → {self.new}"
@@ -335,8 +323,6 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["-escalated_at", "pk"]
-        verbose_name = "escalation"
-        verbose_name_plural = "escalations"
         constraints = [
             unique_rule(
                 "once_per_case_and_level",
@@ -369,8 +355,6 @@ class EscalationAcknowledgement(models.Model):
 
     class Meta:
         ordering = ["-at", "pk"]
-        verbose_name = "escalation acknowledgement"
-        verbose_name_plural = "escalation acknowledgements"
 
     def __str__(self) -> str:
         return f"{self.case_id} acknowledged"

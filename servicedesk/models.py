@@ -124,8 +124,6 @@ class Queue(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "queue"
-        verbose_name_plural = "queues"
 
     def __str__(self) -> str:
         return self.name
@@ -158,7 +156,6 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = "category"
         verbose_name_plural = "categories"
         constraints = [
             unique_rule(
@@ -189,7 +186,6 @@ class SlaTarget(models.Model):
     class Meta:
         ordering = ["kind", "priority", "pk"]
         verbose_name = "SLA target"
-        verbose_name_plural = "SLA targets"
         constraints = [
             unique_rule(
                 "one_per_kind_and_priority",
@@ -308,8 +304,6 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-logged_at", "reference"]
-        verbose_name = "ticket"
-        verbose_name_plural = "tickets"
         constraints = [
             check_rule(
                 "status_since_after_logged",
@@ -437,8 +431,6 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["ticket_id", "sequence", "pk"]
-        verbose_name = "ticket event"
-        verbose_name_plural = "ticket events"
         constraints = [
             unique_rule(
                 "unique_sequence",
@@ -519,8 +511,6 @@ class TicketInterval(models.Model):
 
     class Meta:
         ordering = ["ticket_id", "started_at", "pk"]
-        verbose_name = "ticket interval"
-        verbose_name_plural = "ticket intervals"
         constraints = [
             check_rule(
                 "ends_after_start",
@@ -579,7 +569,6 @@ class QueueTally(models.Model):
 
     class Meta:
         ordering = ["queue_id", "measure", "key"]
-        verbose_name = "queue tally"
         verbose_name_plural = "queue tallies"
         constraints = [
             # Also the index every read and every trigger's upsert goes through.

@@ -38,8 +38,6 @@ class ReviewAction(models.Model):
 
     class Meta:
         ordering = ["due", "pk"]
-        verbose_name = "review action"
-        verbose_name_plural = "review actions"
         constraints = [
             check_rule(
                 "closed_with_a_note",

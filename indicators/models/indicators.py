@@ -68,8 +68,6 @@ class Indicator(models.Model):
 
     class Meta:
         ordering = ["display_order", "code"]
-        verbose_name = "indicator"
-        verbose_name_plural = "indicators"
         constraints = [
             check_rule(
                 "computed_matches_source",
@@ -133,8 +131,6 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["indicator_id", "-effective_from", "pk"]
-        verbose_name = "target"
-        verbose_name_plural = "targets"
         constraints = [
             unique_rule(
                 "one_per_indicator_and_date",
@@ -203,8 +199,6 @@ class PeriodValue(models.Model):
         # The unique constraint's index (indicator, period_start) serves the scorecard and
         # the indicator page, which read an indicator's values by period.
         ordering = ["indicator_id", "-period_start", "pk"]
-        verbose_name = "period value"
-        verbose_name_plural = "period values"
         constraints = [
             unique_rule(
                 "one_per_indicator_and_period",
@@ -311,8 +305,6 @@ class ValueRevision(models.Model):
 
     class Meta:
         ordering = ["period_value_id", "-revised_at", "pk"]
-        verbose_name = "value revision"
-        verbose_name_plural = "value revisions"
         constraints = [check_rule("has_a_reason", ~Q(reason=""), "A revision needs a reason.")]
 
     def __str__(self) -> str:
@@ -343,7 +335,6 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["user_id", "name", "pk"]
         verbose_name = "API token"
-        verbose_name_plural = "API tokens"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -55,8 +55,6 @@ class Risk(models.Model):
 
     class Meta:
         ordering = ["-score", "title", "pk"]
-        verbose_name = "risk"
-        verbose_name_plural = "risks"
         constraints = [
             check_rule(
                 "scores_one_to_five",
@@ -118,8 +116,6 @@ class RiskRevision(models.Model):
 
     class Meta:
         ordering = ["risk_id", "-changed_at", "-pk"]
-        verbose_name = "risk revision"
-        verbose_name_plural = "risk revisions"
 
     def __str__(self) -> str:
         return f"{self.risk}: {self.change} ({self.changed_at:%-d %b %Y})"
@@ -143,7 +139,6 @@ class BriefingPack(FrozenRecord):
     class Meta:
         ordering = ["-frozen_at", "-pk"]
         verbose_name = "frozen briefing"
-        verbose_name_plural = "frozen briefings"
 
     def __str__(self) -> str:
         return f"Mayor's briefing for {self.meeting}, frozen {self.frozen_at:%-d %b %Y}"

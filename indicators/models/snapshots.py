@@ -33,7 +33,6 @@ class Snapshot(models.Model):
     class Meta:
         ordering = ["-instant", "granularity", "metric", "breakdown", "key"]
         verbose_name = "snapshot figure"
-        verbose_name_plural = "snapshot figures"
         constraints = [
             unique_rule(
                 "one_per_instant_and_figure",
@@ -72,8 +71,6 @@ class ReviewPack(FrozenRecord):
 
     class Meta:
         ordering = ["-fortnight_end", "pk"]
-        verbose_name = "review pack"
-        verbose_name_plural = "review packs"
 
     def __str__(self) -> str:
         return f"DMT review pack, fortnight ending {self.fortnight_end:%-d %b %Y}"

@@ -57,7 +57,6 @@ class PeerBody(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = "peer body"
         verbose_name_plural = "peer bodies"
 
     def __str__(self) -> str:
@@ -91,8 +90,6 @@ class PeerStatistic(models.Model):
 
     class Meta:
         ordering = ["body__name", "source", "year", "quarter", "pk"]
-        verbose_name = "peer statistic"
-        verbose_name_plural = "peer statistics"
         constraints = [
             unique_rule(
                 "one_per_period",

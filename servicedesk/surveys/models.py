@@ -56,8 +56,6 @@ class SurveyInvitation(models.Model):
 
     class Meta:
         ordering = ["-month", "email", "pk"]
-        verbose_name = "survey invitation"
-        verbose_name_plural = "survey invitations"
         constraints = [
             unique_rule(
                 "one_per_person_and_month",
@@ -106,8 +104,6 @@ class SurveyResponse(models.Model):
 
     class Meta:
         ordering = ["-responded_at", "pk"]
-        verbose_name = "survey response"
-        verbose_name_plural = "survey responses"
         constraints = [
             check_rule(
                 "rating_1_to_5", Q(rating__gte=1, rating__lte=5), "The rating is from 1 to 5."
@@ -145,7 +141,6 @@ class SurveyOptOut(models.Model):
     class Meta:
         ordering = ["email", "pk"]
         verbose_name = "survey opt-out"
-        verbose_name_plural = "survey opt-outs"
 
     def __str__(self) -> str:
         return self.email
