@@ -3,7 +3,6 @@ import runs."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -390,12 +389,7 @@ class SavedFilter(models.Model):
     (``hackperf.workspace.register_saveable_list``). Only its owner sees it.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="saved_filters",
-        verbose_name="owner",
-    )
+    user = user_ref("owner", on_delete=models.CASCADE, related_name="saved_filters")
     name = models.CharField("name", max_length=80)
     url_name = models.CharField("page", max_length=80)
     url_kwargs = models.JSONField("page arguments", default=dict, blank=True)

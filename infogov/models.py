@@ -5,6 +5,8 @@ case queryset, table or export can carry it by accident: it is read only where t
 holds ``Perm.VIEW_REQUESTER_DATA`` (UK GDPR Art 5(1)(f), need to know).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -113,13 +115,8 @@ class Case(models.Model):
         related_name="cases",
         verbose_name="service",
     )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="infogov_cases",
-        verbose_name="case officer",
+    officer = user_ref(
+        "case officer", on_delete=models.SET_NULL, optional=True, related_name="infogov_cases"
     )
     status = models.CharField(
         "status", max_length=20, choices=choices.Status.choices, default=choices.Status.RECEIVED
@@ -198,12 +195,18 @@ class Case(models.Model):
         return exemptions.labels(self.exemption_codes or [])
 
 
+def _case_part(related_name: str, *, one: bool = False) -> "models.ForeignKey[Any, Any]":
+    """The case a part of its file belongs to (its requester, events, notes, due-date changes,
+    escalations), and goes with: a case deleted takes its file along. ``one``: a case has at
+    most one (a one-to-one field)."""
+    field = models.OneToOneField if one else models.ForeignKey
+    return field(Case, on_delete=models.CASCADE, related_name=related_name, verbose_name="case")
+
+
 class Requester(models.Model):
     """The person who made the request: personal data, seen only by IG officers."""
 
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="requester", verbose_name="case"
-    )
+    case = _case_part("requester", one=True)
     name = models.CharField("name", max_length=200)
     email = models.EmailField("e-mail", blank=True)
     address = models.TextField("postal address", blank=True)
@@ -219,9 +222,7 @@ class Requester(models.Model):
 class ClockEvent(models.Model):
     """Something that happened to a case and may move its clock (the case's history)."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="events", verbose_name="case"
-    )
+    case = _case_part("events")
     kind = models.CharField("event", max_length=30, choices=choices.EventKind.choices)
     date = models.DateField("date")
     note = models.TextField("note", blank=True)
@@ -256,9 +257,7 @@ class CaseNote(models.Model):
     Notes are appended, never edited, so the record of who said what stays as it was.
     """
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="notes", verbose_name="case"
-    )
+    case = _case_part("notes")
     author = user_ref("written by", on_delete=models.SET_NULL, optional=True)
     at = models.DateTimeField("written at")
     text = models.TextField("note", max_length=5000)
@@ -277,9 +276,7 @@ class CaseNote(models.Model):
 class DueDateChange(models.Model):
     """A move of a case's due date, with why (a clock event, a bank-holiday change…)."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="due_changes", verbose_name="case"
-    )
+    case = _case_part("due_changes")
     old = models.DateField("old due date", null=True, blank=True)
     new = models.DateField("new due date")
     reason = models.TextField("reason")
@@ -303,9 +300,7 @@ class Escalation(models.Model):
     message says whether it was sent, failed or is waiting for an address.
     """
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name="case"
-    )
+    case = _case_part("escalations")
     level = models.CharField("level", max_length=12, choices=choices.EscalationLevel.choices)
     escalated_at = models.DateTimeField("recorded at")
     recipients = models.JSONField("recipients", default=list, blank=True)
@@ -345,9 +340,7 @@ class Escalation(models.Model):
 class EscalationAcknowledgement(models.Model):
     """A director's acknowledgement of a case's escalations: once per case, for all levels."""
 
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="acknowledgement", verbose_name="case"
-    )
+    case = _case_part("acknowledgement", one=True)
     by = user_ref("acknowledged by", on_delete=models.SET_NULL, optional=True)
 
     at = models.DateTimeField("acknowledged at")

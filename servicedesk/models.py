@@ -249,13 +249,8 @@ class Ticket(models.Model):
     queue = models.ForeignKey(
         Queue, verbose_name="queue", related_name="tickets", on_delete=models.PROTECT
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="assignee",
-        related_name="assigned_tickets",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    assignee = user_ref(
+        "assignee", on_delete=models.SET_NULL, optional=True, related_name="assigned_tickets"
     )
     status = models.CharField("status", max_length=20, choices=Status.choices)
     logged_at = models.DateTimeField("logged at")

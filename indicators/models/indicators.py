@@ -9,7 +9,6 @@ import hashlib
 from decimal import Decimal
 from typing import TypedDict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -318,12 +317,7 @@ class ApiToken(models.Model):
     random bits, so a fast hash is enough (no dictionary to guess from).
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
-        verbose_name="user",
-    )
+    user = user_ref("user", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("name", max_length=100, help_text="What uses it, e.g. 'Power BI'.")
     token_hash = models.CharField("token hash", max_length=64, unique=True, editable=False)
     prefix = models.CharField(
