@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from hackperf.constraints import check_rule, unique_rule
-from hackperf.model_fields import user_ref
+from hackperf.model_fields import ref, user_ref
 from infogov import choices, exemptions
 from infogov.querysets import CaseQuerySet, DirectorateQuerySet, EscalationQuerySet
 
@@ -88,14 +88,7 @@ class Case(models.Model):
     stage = models.CharField(
         "stage", max_length=20, choices=choices.Stage.choices, default=choices.Stage.REQUEST
     )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="linked_cases",
-        verbose_name="original request",
-    )
+    parent = ref("self", "original request", related_name="linked_cases", optional=True)
     received = models.DateField("received")
     channel = models.CharField("channel", max_length=12, choices=choices.Channel.choices)
     subject = models.CharField("subject", max_length=300)
@@ -107,14 +100,7 @@ class Case(models.Model):
     directorate = models.ForeignKey(
         Directorate, on_delete=models.PROTECT, related_name="cases", verbose_name="directorate"
     )
-    service = models.ForeignKey(
-        Service,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="cases",
-        verbose_name="service",
-    )
+    service = ref(Service, "service", related_name="cases", optional=True)
     officer = user_ref(
         "case officer", on_delete=models.SET_NULL, optional=True, related_name="infogov_cases"
     )
@@ -199,8 +185,7 @@ def _case_part(related_name: str, *, one: bool = False) -> "models.ForeignKey[An
     """The case a part of its file belongs to (its requester, events, notes, due-date changes,
     escalations), and goes with: a case deleted takes its file along. ``one``: a case has at
     most one (a one-to-one field)."""
-    field = models.OneToOneField if one else models.ForeignKey
-    return field(Case, on_delete=models.CASCADE, related_name=related_name, verbose_name="case")
+    return ref(Case, "case", related_name=related_name, on_delete=models.CASCADE, one=one)
 
 
 class Requester(models.Model):

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from hackperf.constraints import check_rule, unique_rule
-from hackperf.model_fields import user_ref
+from hackperf.model_fields import ref, user_ref
 from hackperf.workdays import Division
 from servicedesk import statuses
 from servicedesk.calendars import validate_working_hours
@@ -50,14 +50,8 @@ def _unindexed_ref(
     such column was mostly NULLs that each import's COPY had to add (the partial
     ``sd_event_*_set`` indexes serve the deletes that need one).
     """
-    return models.ForeignKey(
-        to,
-        verbose_name=verbose_name,
-        related_name="+",
-        on_delete=on_delete,
-        null=True,
-        blank=True,
-        db_index=False,
+    return ref(
+        to, verbose_name, related_name="+", on_delete=on_delete, optional=True, db_index=False
     )
 
 
@@ -141,14 +135,7 @@ class Category(models.Model):
     """A ticket category; categories form a tree (category / subcategory)."""
 
     name = models.CharField("name", max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="parent",
-        related_name="children",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
+    parent = ref("self", "parent", related_name="children", optional=True)
     is_mfd_print = models.BooleanField("MFD print and copy", default=False)
     is_new_starter = models.BooleanField("new starter", default=False)
     is_mover = models.BooleanField("mover", default=False)
@@ -226,14 +213,7 @@ class Ticket(models.Model):
     reference = models.CharField("reference", max_length=40, unique=True)
     kind = models.CharField("kind", max_length=10, choices=Kind.choices)
     summary = models.CharField("summary", max_length=250)
-    category = models.ForeignKey(
-        Category,
-        verbose_name="category",
-        related_name="tickets",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
+    category = ref(Category, "category", related_name="tickets", optional=True)
     priority = models.CharField(
         "priority", max_length=2, choices=Priority.choices, default=Priority.P3
     )

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from hackperf.constraints import check_rule, unique_rule
+from hackperf.model_fields import ref
 
 # Satisfied or very satisfied: the share of answers rating 4 or 5 is "satisfaction".
 SATISFIED_FROM = 4
@@ -31,25 +32,24 @@ class SurveyInvitation(models.Model):
         on_delete=models.PROTECT,
         help_text="The stratum: the queue the person's latest ticket closed in that month.",
     )
-    ticket = models.ForeignKey(
+    # The answer outlives a deleted ticket; the reference is kept below.
+    ticket = ref(
         "servicedesk.Ticket",
-        verbose_name="ticket",
+        "ticket",
         related_name="survey_invitations",
-        # The answer outlives a deleted ticket; the reference is kept below.
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        optional=True,
     )
     ticket_reference = models.CharField("ticket reference", max_length=40)
     created_at = models.DateTimeField("sampled at")
     sent_at = models.DateTimeField("e-mailed at", null=True, blank=True)
-    message = models.OneToOneField(
+    message = ref(
         "hackperf.OutboxMessage",
-        verbose_name="e-mail",
+        "e-mail",
         related_name="+",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        optional=True,
+        one=True,
         help_text="The invitation's e-mail in the outbox; it sets sent_at when it goes out.",
     )
     used_at = models.DateTimeField("link used at", null=True, blank=True)
