@@ -9,10 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 
-from hackperf.constraints import check_rule, unique_rule
+from hackperf.constraints import check_rule, not_before, unique_rule
 from hackperf.model_fields import ref, user_ref
 from infogov import choices, exemptions
 from infogov.querysets import CaseQuerySet, DirectorateQuerySet, EscalationQuerySet
@@ -135,15 +135,18 @@ class Case(models.Model):
     class Meta:
         ordering = ["due", "pk"]
         constraints = [
-            check_rule(
+            not_before(
                 "due_on_or_after_received",
-                Q(due__gte=F("received")),
+                "due",
+                "received",
                 "The due date cannot be before the date received.",
             ),
-            check_rule(
+            not_before(
                 "responded_on_or_after_received",
-                Q(responded__isnull=True) | Q(responded__gte=F("received")),
+                "responded",
+                "received",
                 "The response cannot be before the date received.",
+                optional=True,
             ),
             check_rule(
                 "linked_stage_has_parent",

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from hackperf.constraints import check_rule, unique_rule
+from hackperf.constraints import check_rule, not_before, unique_rule
 from hackperf.model_fields import ref, user_ref
 from hackperf.workdays import Division
 from servicedesk import statuses
@@ -280,15 +280,18 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-logged_at", "reference"]
         constraints = [
-            check_rule(
+            not_before(
                 "status_since_after_logged",
-                Q(status_since__gte=F("logged_at")),
+                "status_since",
+                "logged_at",
                 "A ticket cannot change status before it is logged.",
             ),
-            check_rule(
+            not_before(
                 "resolved_after_logged",
-                Q(last_resolved_at__isnull=True) | Q(last_resolved_at__gte=F("logged_at")),
+                "last_resolved_at",
+                "logged_at",
                 "A ticket cannot be resolved before it is logged.",
+                optional=True,
             ),
         ]
         indexes = [
@@ -487,10 +490,12 @@ class TicketInterval(models.Model):
     class Meta:
         ordering = ["ticket_id", "started_at", "pk"]
         constraints = [
-            check_rule(
+            not_before(
                 "ends_after_start",
-                Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                "ended_at",
+                "started_at",
                 "An interval cannot end before it starts.",
+                optional=True,
             ),
         ]
         indexes = [

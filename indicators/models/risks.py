@@ -2,10 +2,10 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 
-from hackperf.constraints import check_rule
+from hackperf.constraints import in_range
 from hackperf.model_fields import user_ref
 from hackperf.models import FrozenRecord
 from indicators.models.indicators import Indicator
@@ -56,15 +56,20 @@ class Risk(models.Model):
     class Meta:
         ordering = ["-score", "title", "pk"]
         constraints = [
-            check_rule(
+            in_range(
                 "scores_one_to_five",
-                Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                ["likelihood", "impact"],
+                1,
+                5,
                 "Likelihood and impact are each from 1 to 5.",
             ),
-            check_rule(
+            in_range(
                 "previous_score_in_range",
-                Q(previous_score__isnull=True) | Q(previous_score__gte=1, previous_score__lte=25),
+                "previous_score",
+                1,
+                25,
                 "A score is from 1 to 25.",
+                optional=True,
             ),
         ]
 

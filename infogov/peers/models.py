@@ -1,9 +1,8 @@
 """Peer bodies and their published FOI statistics, one row per body, source and period."""
 
 from django.db import models
-from django.db.models import Q
 
-from hackperf.constraints import check_rule, unique_rule
+from hackperf.constraints import in_range, unique_rule
 
 
 class BodyType(models.TextChoices):
@@ -96,15 +95,16 @@ class PeerStatistic(models.Model):
                 ["source", "body", "year", "quarter"],
                 "A body has one row per source and period.",
             ),
-            check_rule(
-                "quarter_0_to_4",
-                Q(quarter__gte=0, quarter__lte=4),
-                "The quarter is 1 to 4, or 0 for a whole year.",
+            in_range(
+                "quarter_0_to_4", "quarter", 0, 4, "The quarter is 1 to 4, or 0 for a whole year."
             ),
-            check_rule(
+            in_range(
                 "share_is_a_percentage",
-                Q(in_time_share__isnull=True) | Q(in_time_share__gte=0, in_time_share__lte=100),
+                "in_time_share",
+                0,
+                100,
                 "The in-time share is a percentage.",
+                optional=True,
             ),
         ]
 

@@ -7,7 +7,7 @@ the ``servicedesk`` app and its migrations.
 from django.db import models
 from django.db.models import Q
 
-from hackperf.constraints import check_rule, unique_rule
+from hackperf.constraints import check_rule, in_range, unique_rule
 from hackperf.model_fields import ref
 
 # Satisfied or very satisfied: the share of answers rating 4 or 5 is "satisfaction".
@@ -105,9 +105,7 @@ class SurveyResponse(models.Model):
     class Meta:
         ordering = ["-responded_at", "pk"]
         constraints = [
-            check_rule(
-                "rating_1_to_5", Q(rating__gte=1, rating__lte=5), "The rating is from 1 to 5."
-            ),
+            in_range("rating_1_to_5", "rating", 1, 5, "The rating is from 1 to 5."),
         ]
         indexes = [
             # The ICT SAT indicator: answers received in a month (servicedesk.metrics).
