@@ -3,7 +3,6 @@ import runs."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -18,6 +17,8 @@ from hackperf.choices import (
     OutboxStatus,
     ToConfirmStatus,
 )
+from hackperf.constraints import check_rule, unique_rule
+from hackperf.model_fields import user_ref
 from hackperf.roles import Perm
 
 
@@ -26,12 +27,7 @@ class FrozenRecord(models.Model):
     when it was frozen and by whom; whoever froze it stays on it (``PROTECT``)."""
 
     frozen_at = models.DateTimeField("frozen")
-    frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="frozen by",
-    )
+    frozen_by = user_ref("frozen by")
 
     class Meta:
         abstract = True
@@ -50,13 +46,30 @@ class SitePermission(models.Model):
         # Perm.choices is list[tuple[str, str]]; the stubs' list of (str, str | lazy str) is
         # invariant, and a tuple here would make a migration of it.
         permissions = Perm.choices  # type: ignore[assignment]
-        verbose_name = "site permission"
 
     def __str__(self) -> str:
         return "site permission"
 
 
-class BankHoliday(models.Model):
+class DivisionDay(models.Model):
+    """Abstract: a named day in one bank-holiday division, shown as people read a holiday.
+
+    A stored bank holiday and a day one source lists and the other lacks are both this, so
+    a day waiting to be confirmed reads on the page as it will once stored.
+    """
+
+    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
+    date = models.DateField("date")
+    title = models.CharField("title", max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
+
+
+class BankHoliday(DivisionDay):
     """A bank holiday in one division, as the GOV.UK feed lists it.
 
     The database copy is what deadlines and SLA clocks count with, so a holiday announced
@@ -64,9 +77,6 @@ class BankHoliday(models.Model):
     moves is recomputed and the change recorded.
     """
 
-    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
-    date = models.DateField("date")
-    title = models.CharField("title", max_length=200)
     notes = models.CharField("notes", max_length=200, blank=True)
     source = models.CharField(
         "source", max_length=200, help_text="Where this holiday came from, e.g. the feed file."
@@ -75,17 +85,13 @@ class BankHoliday(models.Model):
 
     class Meta:
         ordering = ("date", "division")
-        verbose_name = "bank holiday"
         constraints = [
-            models.UniqueConstraint(
-                fields=("division", "date"),
-                name="%(app_label)s_%(class)s_one_per_division_and_date",
-                violation_error_message="A division has at most one bank holiday on a date.",
+            unique_rule(
+                "one_per_division_and_date",
+                ("division", "date"),
+                "A division has at most one bank holiday on a date.",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
 
 
 class BankHolidayFetch(models.Model):
@@ -138,7 +144,7 @@ class BankHolidayFetch(models.Model):
         return f"{len(changes)} changes, the first: {first}; …"
 
 
-class HolidayToConfirm(models.Model):
+class HolidayToConfirm(DivisionDay):
     """A bank holiday that one source has and the other lacks, for an IG officer to decide.
 
     The sources are the feed (GOV.UK, the authority) and the ``holidays`` package, compared
@@ -147,12 +153,9 @@ class HolidayToConfirm(models.Model):
     refresh keeps both decisions.
     """
 
-    division = models.CharField("division", max_length=20, choices=DivisionChoice.choices)
-    date = models.DateField("date")
     in_feed = models.BooleanField(
         "in the feed", help_text="True: the feed has it and the package lacks it; else the reverse."
     )
-    title = models.CharField("title", max_length=200)
     feed_source = models.CharField("feed", max_length=500)
     package_source = models.CharField("package", max_length=200)
     status = models.CharField(
@@ -162,14 +165,7 @@ class HolidayToConfirm(models.Model):
         default=ToConfirmStatus.TO_CONFIRM,
     )
     found_at = models.DateTimeField("found at")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="decided by",
-    )
+    decided_by = user_ref("decided by", on_delete=models.SET_NULL, optional=True)
     decided_at = models.DateTimeField("decided at", null=True, blank=True)
 
     class Meta:
@@ -177,18 +173,16 @@ class HolidayToConfirm(models.Model):
         verbose_name = "bank holiday to confirm"
         verbose_name_plural = "bank holidays to confirm"
         constraints = [
-            models.UniqueConstraint(
-                fields=("division", "date"),
-                name="%(app_label)s_%(class)s_one_per_division_and_date",
-                violation_error_message="This date is already listed for this division.",
+            unique_rule(
+                "one_per_division_and_date",
+                ("division", "date"),
+                "This date is already listed for this division.",
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.date:%a %-d %b %Y} {self.title} ({self.get_division_display()})"
-
     @property
     def present_in(self) -> str:
+
         return self.feed_source if self.in_feed else self.package_source
 
     @property
@@ -240,13 +234,11 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name = "outbox message"
-        verbose_name_plural = "outbox messages"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
-                name="%(app_label)s_%(class)s_sent_has_sent_at",
-                violation_error_message="A sent message records when it was sent.",
+            check_rule(
+                "sent_has_sent_at",
+                ~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
+                "A sent message records when it was sent.",
             ),
         ]
         indexes = [
@@ -284,14 +276,7 @@ class ImportRun(models.Model):
     STORED_BAD_ROWS = 1000
 
     kind = models.CharField("kind", max_length=10, choices=ImportKind.choices)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="started by",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_ref("started by", on_delete=models.SET_NULL, optional=True)
     created_by_name = models.CharField(
         "started by (name)",
         max_length=200,
@@ -353,23 +338,20 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
-        verbose_name = "import run"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=ImportState.values),
-                name="%(app_label)s_%(class)s_state_valid",
-                violation_error_message="Not a state of an import run.",
+            check_rule(
+                "state_valid", Q(state__in=ImportState.values), "Not a state of an import run."
             ),
-            models.CheckConstraint(
-                condition=Q(finished_at__isnull=True)
+            check_rule(
+                "finished_after_started",
+                Q(finished_at__isnull=True)
                 | Q(started_at__isnull=False, finished_at__gte=F("started_at")),
-                name="%(app_label)s_%(class)s_finished_after_started",
-                violation_error_message="A run finishes after it starts.",
+                "A run finishes after it starts.",
             ),
-            models.CheckConstraint(
-                condition=~Q(mapping_preset="") | ~Q(mapping_toml=""),
-                name="%(app_label)s_%(class)s_has_a_mapping",
-                violation_error_message="A run needs a preset or a TOML mapping.",
+            check_rule(
+                "has_a_mapping",
+                ~Q(mapping_preset="") | ~Q(mapping_toml=""),
+                "A run needs a preset or a TOML mapping.",
             ),
         ]
         indexes = [
@@ -407,12 +389,7 @@ class SavedFilter(models.Model):
     (``hackperf.workspace.register_saveable_list``). Only its owner sees it.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="saved_filters",
-        verbose_name="owner",
-    )
+    user = user_ref("owner", on_delete=models.CASCADE, related_name="saved_filters")
     name = models.CharField("name", max_length=80)
     url_name = models.CharField("page", max_length=80)
     url_kwargs = models.JSONField("page arguments", default=dict, blank=True)
@@ -421,12 +398,11 @@ class SavedFilter(models.Model):
 
     class Meta:
         ordering = ("name", "pk")
-        verbose_name = "saved filter"
         constraints = [
-            models.UniqueConstraint(
-                fields=("user", "name"),
-                name="%(app_label)s_%(class)s_one_name_per_user",
-                violation_error_message="You already have a saved filter with this name.",
+            unique_rule(
+                "one_name_per_user",
+                ("user", "name"),
+                "You already have a saved filter with this name.",
             )
         ]
 

@@ -5,11 +5,15 @@ case queryset, table or export can carry it by accident: it is read only where t
 holds ``Perm.VIEW_REQUESTER_DATA`` (UK GDPR Art 5(1)(f), need to know).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 
+from hackperf.constraints import check_rule, not_before, unique_rule
+from hackperf.model_fields import ref, user_ref
 from infogov import choices, exemptions
 from infogov.querysets import CaseQuerySet, DirectorateQuerySet, EscalationQuerySet
 
@@ -42,8 +46,6 @@ class Directorate(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "directorate"
-        verbose_name_plural = "directorates"
 
     def __str__(self) -> str:
         return self.name
@@ -61,13 +63,11 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["directorate__name", "name", "pk"]
-        verbose_name = "service"
-        verbose_name_plural = "services"
         constraints = [
-            models.UniqueConstraint(
-                fields=["directorate", "name"],
-                name="%(app_label)s_%(class)s_unique_name_per_directorate",
-                violation_error_message="This directorate already has a service of that name.",
+            unique_rule(
+                "unique_name_per_directorate",
+                ["directorate", "name"],
+                "This directorate already has a service of that name.",
             )
         ]
 
@@ -88,14 +88,7 @@ class Case(models.Model):
     stage = models.CharField(
         "stage", max_length=20, choices=choices.Stage.choices, default=choices.Stage.REQUEST
     )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="linked_cases",
-        verbose_name="original request",
-    )
+    parent = ref("self", "original request", related_name="linked_cases", optional=True)
     received = models.DateField("received")
     channel = models.CharField("channel", max_length=12, choices=choices.Channel.choices)
     subject = models.CharField("subject", max_length=300)
@@ -107,21 +100,9 @@ class Case(models.Model):
     directorate = models.ForeignKey(
         Directorate, on_delete=models.PROTECT, related_name="cases", verbose_name="directorate"
     )
-    service = models.ForeignKey(
-        Service,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="cases",
-        verbose_name="service",
-    )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="infogov_cases",
-        verbose_name="case officer",
+    service = ref(Service, "service", related_name="cases", optional=True)
+    officer = user_ref(
+        "case officer", on_delete=models.SET_NULL, optional=True, related_name="infogov_cases"
     )
     status = models.CharField(
         "status", max_length=20, choices=choices.Status.choices, default=choices.Status.RECEIVED
@@ -153,26 +134,25 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["due", "pk"]
-        verbose_name = "case"
-        verbose_name_plural = "cases"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(due__gte=F("received")),
-                name="%(app_label)s_%(class)s_due_on_or_after_received",
-                violation_error_message="The due date cannot be before the date received.",
+            not_before(
+                "due_on_or_after_received",
+                "due",
+                "received",
+                "The due date cannot be before the date received.",
             ),
-            models.CheckConstraint(
-                condition=Q(responded__isnull=True) | Q(responded__gte=F("received")),
-                name="%(app_label)s_%(class)s_responded_on_or_after_received",
-                violation_error_message="The response cannot be before the date received.",
+            not_before(
+                "responded_on_or_after_received",
+                "responded",
+                "received",
+                "The response cannot be before the date received.",
+                optional=True,
             ),
-            models.CheckConstraint(
-                condition=Q(stage=choices.Stage.REQUEST, parent__isnull=True)
+            check_rule(
+                "linked_stage_has_parent",
+                Q(stage=choices.Stage.REQUEST, parent__isnull=True)
                 | (~Q(stage=choices.Stage.REQUEST) & Q(parent__isnull=False)),
-                name="%(app_label)s_%(class)s_linked_stage_has_parent",
-                violation_error_message=(
-                    "A review or complaint must be linked to its request; a request must not be."
-                ),
+                "A review or complaint must be linked to its request; a request must not be.",
             ),
         ]
         indexes = [
@@ -204,12 +184,17 @@ class Case(models.Model):
         return exemptions.labels(self.exemption_codes or [])
 
 
+def _case_part(related_name: str, *, one: bool = False) -> "models.ForeignKey[Any, Any]":
+    """The case a part of its file belongs to (its requester, events, notes, due-date changes,
+    escalations), and goes with: a case deleted takes its file along. ``one``: a case has at
+    most one (a one-to-one field)."""
+    return ref(Case, "case", related_name=related_name, on_delete=models.CASCADE, one=one)
+
+
 class Requester(models.Model):
     """The person who made the request: personal data, seen only by IG officers."""
 
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="requester", verbose_name="case"
-    )
+    case = _case_part("requester", one=True)
     name = models.CharField("name", max_length=200)
     email = models.EmailField("e-mail", blank=True)
     address = models.TextField("postal address", blank=True)
@@ -217,8 +202,6 @@ class Requester(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = "requester"
-        verbose_name_plural = "requesters"
 
     def __str__(self) -> str:
         return f"Requester of {self.case_id}"
@@ -227,9 +210,7 @@ class Requester(models.Model):
 class ClockEvent(models.Model):
     """Something that happened to a case and may move its clock (the case's history)."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="events", verbose_name="case"
-    )
+    case = _case_part("events")
     kind = models.CharField("event", max_length=30, choices=choices.EventKind.choices)
     date = models.DateField("date")
     note = models.TextField("note", blank=True)
@@ -239,25 +220,16 @@ class ClockEvent(models.Model):
     extension_days = models.PositiveSmallIntegerField(
         "extension (working days)", null=True, blank=True
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="recorded by",
-    )
+    actor = user_ref("recorded by", on_delete=models.SET_NULL, optional=True)
     recorded_at = models.DateTimeField("recorded at", auto_now_add=True)
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "clock event"
-        verbose_name_plural = "clock events"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind=choices.EventKind.EXTENSION) | ~Q(extension_reason=""),
-                name="%(app_label)s_%(class)s_extension_has_reason",
-                violation_error_message="An extension needs its reason.",
+            check_rule(
+                "extension_has_reason",
+                ~Q(kind=choices.EventKind.EXTENSION) | ~Q(extension_reason=""),
+                "An extension needs its reason.",
             ),
         ]
 
@@ -273,30 +245,16 @@ class CaseNote(models.Model):
     Notes are appended, never edited, so the record of who said what stays as it was.
     """
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="notes", verbose_name="case"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="written by",
-    )
+    case = _case_part("notes")
+    author = user_ref("written by", on_delete=models.SET_NULL, optional=True)
     at = models.DateTimeField("written at")
     text = models.TextField("note", max_length=5000)
 
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "correspondence note"
-        verbose_name_plural = "correspondence notes"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(text=""),
-                name="%(app_label)s_%(class)s_text_not_blank",
-                violation_error_message="A note needs its text.",
-            ),
+            check_rule("text_not_blank", ~Q(text=""), "A note needs its text."),
         ]
 
     def __str__(self) -> str:
@@ -306,9 +264,7 @@ class CaseNote(models.Model):
 class DueDateChange(models.Model):
     """A move of a case's due date, with why (a clock event, a bank-holiday change…)."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="due_changes", verbose_name="case"
-    )
+    case = _case_part("due_changes")
     old = models.DateField("old due date", null=True, blank=True)
     new = models.DateField("new due date")
     reason = models.TextField("reason")
@@ -317,7 +273,6 @@ class DueDateChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "due-date change"
-        verbose_name_plural = "due-date changes"
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.old} → {self.new}"
@@ -333,9 +288,7 @@ class Escalation(models.Model):
     message says whether it was sent, failed or is waiting for an address.
     """
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name="case"
-    )
+    case = _case_part("escalations")
     level = models.CharField("level", max_length=12, choices=choices.EscalationLevel.choices)
     escalated_at = models.DateTimeField("recorded at")
     recipients = models.JSONField("recipients", default=list, blank=True)
@@ -353,13 +306,11 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["-escalated_at", "pk"]
-        verbose_name = "escalation"
-        verbose_name_plural = "escalations"
         constraints = [
-            models.UniqueConstraint(
-                fields=["case", "level"],
-                name="%(app_label)s_%(class)s_once_per_case_and_level",
-                violation_error_message="This case has already been escalated at this level.",
+            unique_rule(
+                "once_per_case_and_level",
+                ["case", "level"],
+                "This case has already been escalated at this level.",
             )
         ]
 
@@ -377,24 +328,14 @@ class Escalation(models.Model):
 class EscalationAcknowledgement(models.Model):
     """A director's acknowledgement of a case's escalations: once per case, for all levels."""
 
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="acknowledgement", verbose_name="case"
-    )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="acknowledged by",
-    )
+    case = _case_part("acknowledgement", one=True)
+    by = user_ref("acknowledged by", on_delete=models.SET_NULL, optional=True)
+
     at = models.DateTimeField("acknowledged at")
     comment = models.TextField("comment", blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-at", "pk"]
-        verbose_name = "escalation acknowledgement"
-        verbose_name_plural = "escalation acknowledgements"
 
     def __str__(self) -> str:
         return f"{self.case_id} acknowledged"

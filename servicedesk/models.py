@@ -7,11 +7,15 @@ queries: one row per stretch of time a ticket spent in one status, one queue, wi
 reassignment count and escalation level.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from hackperf.constraints import check_rule, not_before, unique_rule
+from hackperf.model_fields import ref, user_ref
 from hackperf.workdays import Division
 from servicedesk import statuses
 from servicedesk.calendars import validate_working_hours
@@ -35,6 +39,46 @@ def validate_queue_slug(value: str) -> None:
         raise ValidationError(
             f"{value!r} is the address of another page under /queues/; choose another slug."
         )
+
+
+def _unindexed_ref(
+    to: Any, verbose_name: str, *, on_delete: Any = models.PROTECT
+) -> "models.ForeignKey[Any, Any]":
+    """An optional reference a ticket's history names: no reverse accessor, no index of its own.
+
+    Nothing asks a queue or a category for the events that name it, and an index on every
+    such column was mostly NULLs that each import's COPY had to add (the partial
+    ``sd_event_*_set`` indexes serve the deletes that need one).
+    """
+    return ref(
+        to, verbose_name, related_name="+", on_delete=on_delete, optional=True, db_index=False
+    )
+
+
+def _ticket_history(related_name: str) -> "models.ForeignKey[Any, Any]":
+    """The ticket a row of its history (an event, an interval) belongs to, and goes with.
+
+    No index of its own: each history table's composite index leads with the ticket
+    (events: the unique (ticket, sequence); intervals: sd_interval_ticket) and serves every
+    lookup by ticket; a second one only slowed each import's COPY.
+    """
+    return models.ForeignKey(
+        "servicedesk.Ticket",
+        verbose_name="ticket",
+        related_name=related_name,
+        on_delete=models.CASCADE,
+        db_index=False,
+    )
+
+
+def _filled_choice(verbose_name: str, choices: Any) -> "models.CharField[Any, Any]":
+    """A kind or channel column of a ticket's history, blank until the services fill it.
+
+    ``db_default`` too: the bulk loaders (demo, import writer) COPY named columns only.
+    """
+    return models.CharField(
+        verbose_name, max_length=10, choices=choices, blank=True, default="", db_default=""
+    )
 
 
 def default_working_hours() -> dict[str, list[list[str]]]:
@@ -74,8 +118,6 @@ class Queue(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "queue"
-        verbose_name_plural = "queues"
 
     def __str__(self) -> str:
         return self.name
@@ -93,14 +135,7 @@ class Category(models.Model):
     """A ticket category; categories form a tree (category / subcategory)."""
 
     name = models.CharField("name", max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="parent",
-        related_name="children",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
+    parent = ref("self", "parent", related_name="children", optional=True)
     is_mfd_print = models.BooleanField("MFD print and copy", default=False)
     is_new_starter = models.BooleanField("new starter", default=False)
     is_mover = models.BooleanField("mover", default=False)
@@ -108,19 +143,18 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = "category"
         verbose_name_plural = "categories"
         constraints = [
-            models.UniqueConstraint(
-                fields=["parent", "name"],
-                name="%(app_label)s_%(class)s_unique_name_per_parent",
-                violation_error_message="A category with this name already has this parent.",
+            unique_rule(
+                "unique_name_per_parent",
+                ["parent", "name"],
+                "A category with this name already has this parent.",
             ),
-            models.UniqueConstraint(
-                fields=["name"],
+            unique_rule(
+                "unique_top_level_name",
+                ["name"],
+                "A top-level category with this name already exists.",
                 condition=Q(parent__isnull=True),
-                name="%(app_label)s_%(class)s_unique_top_level_name",
-                violation_error_message="A top-level category with this name already exists.",
             ),
         ]
 
@@ -139,17 +173,16 @@ class SlaTarget(models.Model):
     class Meta:
         ordering = ["kind", "priority", "pk"]
         verbose_name = "SLA target"
-        verbose_name_plural = "SLA targets"
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "priority"],
-                name="%(app_label)s_%(class)s_one_per_kind_and_priority",
-                violation_error_message="There is already a target for this kind and priority.",
+            unique_rule(
+                "one_per_kind_and_priority",
+                ["kind", "priority"],
+                "There is already a target for this kind and priority.",
             ),
-            models.CheckConstraint(
-                condition=Q(resolution_seconds__gt=0),
-                name="%(app_label)s_%(class)s_resolution_positive",
-                violation_error_message="The resolution target must be more than zero.",
+            check_rule(
+                "resolution_positive",
+                Q(resolution_seconds__gt=0),
+                "The resolution target must be more than zero.",
             ),
         ]
 
@@ -160,6 +193,9 @@ class SlaTarget(models.Model):
 # A paused ticket's clock stopped when the pause began (``status_since``): these say how it
 # stood then, in the forms the queue page's queries and its partial indexes share (the
 # planner uses a partial index only when the query's condition is the index's own).
+# A ticket or interval that is not done (open, or paused on hold): what the live indexes
+# cover, so the counts of the queue pages and the as-of figures read them alone.
+LIVE = Q(status_class__in=["open", "paused"])
 PAUSED = Q(status_class="paused")
 PAUSED_BREACHED = Q(sla_due_at__lt=F("status_since"))
 PAUSED_NOT_BREACHED = Q(sla_due_at__gte=F("status_since")) | Q(sla_due_at__isnull=True)
@@ -177,14 +213,7 @@ class Ticket(models.Model):
     reference = models.CharField("reference", max_length=40, unique=True)
     kind = models.CharField("kind", max_length=10, choices=Kind.choices)
     summary = models.CharField("summary", max_length=250)
-    category = models.ForeignKey(
-        Category,
-        verbose_name="category",
-        related_name="tickets",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
+    category = ref(Category, "category", related_name="tickets", optional=True)
     priority = models.CharField(
         "priority", max_length=2, choices=Priority.choices, default=Priority.P3
     )
@@ -200,13 +229,8 @@ class Ticket(models.Model):
     queue = models.ForeignKey(
         Queue, verbose_name="queue", related_name="tickets", on_delete=models.PROTECT
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="assignee",
-        related_name="assigned_tickets",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    assignee = user_ref(
+        "assignee", on_delete=models.SET_NULL, optional=True, related_name="assigned_tickets"
     )
     status = models.CharField("status", max_length=20, choices=Status.choices)
     logged_at = models.DateTimeField("logged at")
@@ -255,19 +279,19 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-logged_at", "reference"]
-        verbose_name = "ticket"
-        verbose_name_plural = "tickets"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status_since__gte=F("logged_at")),
-                name="%(app_label)s_%(class)s_status_since_after_logged",
-                violation_error_message="A ticket cannot change status before it is logged.",
+            not_before(
+                "status_since_after_logged",
+                "status_since",
+                "logged_at",
+                "A ticket cannot change status before it is logged.",
             ),
-            models.CheckConstraint(
-                condition=Q(last_resolved_at__isnull=True)
-                | Q(last_resolved_at__gte=F("logged_at")),
-                name="%(app_label)s_%(class)s_resolved_after_logged",
-                violation_error_message="A ticket cannot be resolved before it is logged.",
+            not_before(
+                "resolved_after_logged",
+                "last_resolved_at",
+                "logged_at",
+                "A ticket cannot be resolved before it is logged.",
+                optional=True,
             ),
         ]
         indexes = [
@@ -286,7 +310,7 @@ class Ticket(models.Model):
                     "reassignment_count",
                     "escalation_level",
                 ],
-                condition=Q(status_class__in=["open", "paused"]),
+                condition=LIVE,
                 name="sd_ticket_live_by_queue",
             ),
             # The queue page, a page at a time in SLA order (selectors.ranked_page): a queue's
@@ -325,7 +349,7 @@ class Ticket(models.Model):
             ),
             models.Index(
                 fields=["queue", "logged_at"],
-                condition=Q(status_class__in=["open", "paused"]),
+                condition=LIVE,
                 name="sd_ticket_live_by_logged",
             ),
             # FR ICT 17 and closures: tickets by their last resolution.
@@ -351,127 +375,45 @@ COUNTED_EVENT = RESOLUTION_Q | REOPEN_Q | Q(kind__in=("escalated", "logged"))
 class TicketEvent(models.Model):
     """One change in a ticket's history, with its instant and who made it."""
 
-    # No index of its own: the unique (ticket, sequence) index leads with it and serves every
-    # lookup by ticket; a second one only slowed each import's COPY of events.
-    ticket = models.ForeignKey(
-        Ticket,
-        verbose_name="ticket",
-        related_name="events",
-        on_delete=models.CASCADE,
-        db_index=False,
-    )
+    ticket = _ticket_history("events")
     sequence = models.PositiveIntegerField("sequence")
     kind = models.CharField("kind", max_length=20, choices=EventKind.choices)
     at = models.DateTimeField("at")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="actor",
-        related_name="+",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
+    actor = user_ref("actor", on_delete=models.SET_NULL, optional=True, db_index=False)
     actor_name = models.CharField("actor name", max_length=200, blank=True)
     from_status = models.CharField("from status", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("to status", max_length=20, choices=Status.choices, blank=True)
-    from_queue = models.ForeignKey(
-        Queue,
-        verbose_name="from queue",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    to_queue = models.ForeignKey(
-        Queue,
-        verbose_name="to queue",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="assignee",
-        related_name="+",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
+    from_queue = _unindexed_ref(Queue, "from queue")
+    to_queue = _unindexed_ref(Queue, "to queue")
+    assignee = user_ref("assignee", on_delete=models.SET_NULL, optional=True, db_index=False)
     reason = models.TextField("reason", blank=True)
     level = models.PositiveSmallIntegerField(
         "escalation level", choices=EscalationLevel.choices, null=True, blank=True
     )
     # A reclassification (kind or category changed) records the ticket's kind and category
     # before and after, both, whichever changed: the values as of any instant follow from it.
-    from_kind = models.CharField(
-        "from kind", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
-    )
-    to_kind = models.CharField(
-        "to kind", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
-    )
-    from_category = models.ForeignKey(
-        Category,
-        verbose_name="from category",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    to_category = models.ForeignKey(
-        Category,
-        verbose_name="to category",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
+    from_kind = _filled_choice("from kind", Kind.choices)
+    to_kind = _filled_choice("to kind", Kind.choices)
+    from_category = _unindexed_ref(Category, "from category")
+    to_category = _unindexed_ref(Category, "to category")
     # -- derived: the ticket as of this event -------------------------------------------------
     # Its queue, kind and category once the event's instant is over (those of its latest
     # interval started by then) and its channel, so that the period figures are one grouped
     # range scan of the events (servicedesk.metrics) with no join. Filled by the services as
     # they write, and in SQL by ``services.tickets_as_of_fill`` after a bulk load; an empty
     # ``ticket_kind`` marks an event not filled yet.
-    ticket_queue = models.ForeignKey(
-        Queue,
-        verbose_name="queue then",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    ticket_kind = models.CharField(
-        "kind then", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
-    )
-    ticket_category = models.ForeignKey(
-        Category,
-        verbose_name="category then",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    ticket_channel = models.CharField(
-        "channel", max_length=10, choices=Channel.choices, blank=True, default="", db_default=""
-    )
+    ticket_queue = _unindexed_ref(Queue, "queue then")
+    ticket_kind = _filled_choice("kind then", Kind.choices)
+    ticket_category = _unindexed_ref(Category, "category then")
+    ticket_channel = _filled_choice("channel", Channel.choices)
 
     class Meta:
         ordering = ["ticket_id", "sequence", "pk"]
-        verbose_name = "ticket event"
-        verbose_name_plural = "ticket events"
         constraints = [
-            models.UniqueConstraint(
-                fields=["ticket", "sequence"],
-                name="%(app_label)s_%(class)s_unique_sequence",
-                violation_error_message="The ticket already has an event with this sequence.",
+            unique_rule(
+                "unique_sequence",
+                ["ticket", "sequence"],
+                "The ticket already has an event with this sequence.",
             ),
         ]
         indexes = [
@@ -522,14 +464,8 @@ class TicketInterval(models.Model):
     one open-ended. "In status S at T" is ``started_at <= T < ended_at``.
     """
 
-    # No index of its own: sd_interval_ticket (ticket, started_at) leads with it.
-    ticket = models.ForeignKey(
-        Ticket,
-        verbose_name="ticket",
-        related_name="intervals",
-        on_delete=models.CASCADE,
-        db_index=False,
-    )
+    ticket = _ticket_history("intervals")
+
     status = models.CharField("status", max_length=20, choices=Status.choices)
     status_class = models.CharField("status class", max_length=10, choices=StatusClass.choices)
     queue = models.ForeignKey(
@@ -543,18 +479,8 @@ class TicketInterval(models.Model):
     # one) and when it was logged, so the as-of figures need no join (servicedesk.metrics).
     # Filled by replay and the services, and in SQL by ``services.tickets_as_of_fill`` after a
     # bulk load; an empty ``kind`` marks an interval not filled yet.
-    kind = models.CharField(
-        "kind", max_length=10, choices=Kind.choices, blank=True, default="", db_default=""
-    )
-    category = models.ForeignKey(
-        Category,
-        verbose_name="category",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        db_index=False,
-    )
+    kind = _filled_choice("kind", Kind.choices)
+    category = _unindexed_ref(Category, "category")
     logged_at = models.DateTimeField("ticket logged at", null=True, blank=True)
     started_at = models.DateTimeField("from")
     ended_at = models.DateTimeField("to", null=True, blank=True)
@@ -563,13 +489,13 @@ class TicketInterval(models.Model):
 
     class Meta:
         ordering = ["ticket_id", "started_at", "pk"]
-        verbose_name = "ticket interval"
-        verbose_name_plural = "ticket intervals"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
-                name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message="An interval cannot end before it starts.",
+            not_before(
+                "ends_after_start",
+                "ended_at",
+                "started_at",
+                "An interval cannot end before it starts.",
+                optional=True,
             ),
         ]
         indexes = [
@@ -592,7 +518,7 @@ class TicketInterval(models.Model):
                     "reassignment_count",
                     "escalation_level",
                 ],
-                condition=Q(status_class__in=["open", "paused"]),
+                condition=LIVE,
                 name="sd_interval_live_by_end",
             ),
             # Intervals a bulk load wrote without their as-of columns (normally none).
@@ -623,14 +549,13 @@ class QueueTally(models.Model):
 
     class Meta:
         ordering = ["queue_id", "measure", "key"]
-        verbose_name = "queue tally"
         verbose_name_plural = "queue tallies"
         constraints = [
             # Also the index every read and every trigger's upsert goes through.
-            models.UniqueConstraint(
-                fields=["queue", "measure", "key"],
-                name="%(app_label)s_%(class)s_one_per_key",
-                violation_error_message="The queue already has a tally for this measure and key.",
+            unique_rule(
+                "one_per_key",
+                ["queue", "measure", "key"],
+                "The queue already has a tally for this measure and key.",
             ),
         ]
 
@@ -652,14 +577,8 @@ class TicketNote(models.Model):
         Ticket, on_delete=models.CASCADE, related_name="notes", verbose_name="ticket"
     )
     at = models.DateTimeField("at")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="author",
-    )
+    author = user_ref("author", on_delete=models.SET_NULL, optional=True)
+
     author_name = models.CharField("author name", max_length=200)
     text = models.TextField("note")
 

@@ -1,9 +1,10 @@
 """Actions agreed at a DMT review, carried from review to review until closed with a note."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from hackperf.constraints import check_rule
+from hackperf.model_fields import user_ref
 from indicators.models.snapshots import ReviewPack
 
 
@@ -26,47 +27,26 @@ class ReviewAction(models.Model):
         verbose_name="agreed at",
     )
     description = models.TextField("action")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="owner",
-    )
+    owner = user_ref("owner")
     due = models.DateField("due")
     state = models.CharField("state", max_length=10, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField("agreed")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="recorded by",
-    )
+    created_by = user_ref("recorded by")
     closed_at = models.DateTimeField("closed", null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name="closed by",
-    )
+    closed_by = user_ref("closed by", optional=True)
     closing_note = models.TextField("closing note", blank=True)
 
     class Meta:
         ordering = ["due", "pk"]
-        verbose_name = "review action"
-        verbose_name_plural = "review actions"
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(state="open", closed_at__isnull=True, closed_by__isnull=True, closing_note="")
-                    | (
-                        Q(state="closed", closed_at__isnull=False, closed_by__isnull=False)
-                        & ~Q(closing_note="")
-                    )
+            check_rule(
+                "closed_with_a_note",
+                Q(state="open", closed_at__isnull=True, closed_by__isnull=True, closing_note="")
+                | (
+                    Q(state="closed", closed_at__isnull=False, closed_by__isnull=False)
+                    & ~Q(closing_note="")
                 ),
-                name="%(app_label)s_%(class)s_closed_with_a_note",
-                violation_error_message="An action is closed with a note, when and by whom.",
+                "An action is closed with a note, when and by whom.",
             ),
         ]
         indexes = [

@@ -9,12 +9,13 @@ import hashlib
 from decimal import Decimal
 from typing import TypedDict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from hackperf.constraints import check_rule, unique_rule
+from hackperf.model_fields import user_ref
 from indicators import choices, rag
 from indicators.querysets import PeriodValueQuerySet, TargetQuerySet
 
@@ -66,18 +67,12 @@ class Indicator(models.Model):
 
     class Meta:
         ordering = ["display_order", "code"]
-        verbose_name = "indicator"
-        verbose_name_plural = "indicators"
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(is_computed=True, source__in=choices.COMPUTED_SOURCES)
-                    | Q(is_computed=False, source=choices.Source.ENTERED)
-                ),
-                name="%(app_label)s_%(class)s_computed_matches_source",
-                violation_error_message=(
-                    "A computed indicator needs a computing source; an entered one, 'entered'."
-                ),
+            check_rule(
+                "computed_matches_source",
+                Q(is_computed=True, source__in=choices.COMPUTED_SOURCES)
+                | Q(is_computed=False, source=choices.Source.ENTERED),
+                "A computed indicator needs a computing source; an entered one, 'entered'.",
             )
         ]
 
@@ -135,18 +130,16 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["indicator_id", "-effective_from", "pk"]
-        verbose_name = "target"
-        verbose_name_plural = "targets"
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "effective_from"],
-                name="%(app_label)s_%(class)s_one_per_indicator_and_date",
-                violation_error_message="This indicator already has a target from that date.",
+            unique_rule(
+                "one_per_indicator_and_date",
+                ["indicator", "effective_from"],
+                "This indicator already has a target from that date.",
             ),
-            models.CheckConstraint(
-                condition=Q(tolerance_amount__gte=0),
-                name="%(app_label)s_%(class)s_tolerance_not_negative",
-                violation_error_message="The tolerance must be zero or more.",
+            check_rule(
+                "tolerance_not_negative",
+                Q(tolerance_amount__gte=0),
+                "The tolerance must be zero or more.",
             ),
         ]
 
@@ -190,33 +183,13 @@ class PeriodValue(models.Model):
     )
     commentary = models.TextField("commentary", blank=True)
     data_quality_note = models.TextField("data quality note", blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="entered by",
-        help_text="Blank when the value was computed.",
+    entered_by = user_ref(
+        "entered by", optional=True, help_text="Blank when the value was computed."
     )
     entered_at = models.DateTimeField("entered")
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="checked by",
-    )
+    checked_by = user_ref("checked by", optional=True)
     checked_at = models.DateTimeField("checked", null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="approved by",
-    )
+    approved_by = user_ref("approved by", optional=True)
     approved_at = models.DateTimeField("approved", null=True, blank=True)
 
     objects = PeriodValueQuerySet.as_manager()
@@ -225,26 +198,25 @@ class PeriodValue(models.Model):
         # The unique constraint's index (indicator, period_start) serves the scorecard and
         # the indicator page, which read an indicator's values by period.
         ordering = ["indicator_id", "-period_start", "pk"]
-        verbose_name = "period value"
-        verbose_name_plural = "period values"
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "period_start"],
-                name="%(app_label)s_%(class)s_one_per_indicator_and_period",
-                violation_error_message="This indicator already has a value for that month.",
+            unique_rule(
+                "one_per_indicator_and_period",
+                ["indicator", "period_start"],
+                "This indicator already has a value for that month.",
             ),
-            models.CheckConstraint(
-                condition=Q(period_start__day=1),
-                name="%(app_label)s_%(class)s_period_starts_on_the_first",
-                violation_error_message="A period starts on the first day of a month.",
+            check_rule(
+                "period_starts_on_the_first",
+                Q(period_start__day=1),
+                "A period starts on the first day of a month.",
             ),
-            models.CheckConstraint(
-                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
-                name="%(app_label)s_%(class)s_denominator_positive",
-                violation_error_message="A denominator, when given, is more than zero.",
+            check_rule(
+                "denominator_positive",
+                Q(denominator__isnull=True) | Q(denominator__gt=0),
+                "A denominator, when given, is more than zero.",
             ),
-            models.CheckConstraint(
-                condition=(
+            check_rule(
+                "status_matches_trail",
+                (
                     Q(
                         status=choices.Status.ENTERED,
                         checked_at__isnull=True,
@@ -261,10 +233,7 @@ class PeriodValue(models.Model):
                         approved_at__isnull=False,
                     )
                 ),
-                name="%(app_label)s_%(class)s_status_matches_trail",
-                violation_error_message=(
-                    "A checked value has a check time; an approved one, a check and an approval."
-                ),
+                "A checked value has a check time; an approved one, a check and an approval.",
             ),
         ]
 
@@ -319,14 +288,7 @@ class ValueRevision(models.Model):
     old_denominator = models.DecimalField("old denominator", null=True, blank=True, **VALUE_DIGITS)
     old_commentary = models.TextField("old commentary", blank=True)
     old_data_quality_note = models.TextField("old data quality note", blank=True)
-    old_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="old value approved by",
-    )
+    old_approved_by = user_ref("old value approved by", optional=True)
     old_approved_at = models.DateTimeField("old value approved", null=True, blank=True)
     kind = models.CharField(
         "what changed",
@@ -335,28 +297,14 @@ class ValueRevision(models.Model):
         default=choices.RevisionKind.FIGURES,
     )
     reason = models.TextField("reason")
-    revised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="revised by",
-        help_text="Blank when a recomputation revised the value.",
+    revised_by = user_ref(
+        "revised by", optional=True, help_text="Blank when a recomputation revised the value."
     )
     revised_at = models.DateTimeField("revised")
 
     class Meta:
         ordering = ["period_value_id", "-revised_at", "pk"]
-        verbose_name = "value revision"
-        verbose_name_plural = "value revisions"
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="%(app_label)s_%(class)s_has_a_reason",
-                violation_error_message="A revision needs a reason.",
-            )
-        ]
+        constraints = [check_rule("has_a_reason", ~Q(reason=""), "A revision needs a reason.")]
 
     def __str__(self) -> str:
         return f"{self.period_value} was {self.old_value} until {self.revised_at:%-d %b %Y}"
@@ -369,12 +317,7 @@ class ApiToken(models.Model):
     random bits, so a fast hash is enough (no dictionary to guess from).
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
-        verbose_name="user",
-    )
+    user = user_ref("user", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("name", max_length=100, help_text="What uses it, e.g. 'Power BI'.")
     token_hash = models.CharField("token hash", max_length=64, unique=True, editable=False)
     prefix = models.CharField(
@@ -386,7 +329,6 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["user_id", "name", "pk"]
         verbose_name = "API token"
-        verbose_name_plural = "API tokens"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

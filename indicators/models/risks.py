@@ -1,11 +1,12 @@
 """The risk register shown in the Mayor's briefing."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 
+from hackperf.constraints import in_range
+from hackperf.model_fields import user_ref
 from hackperf.models import FrozenRecord
 from indicators.models.indicators import Indicator
 
@@ -54,19 +55,21 @@ class Risk(models.Model):
 
     class Meta:
         ordering = ["-score", "title", "pk"]
-        verbose_name = "risk"
-        verbose_name_plural = "risks"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
-                name="%(app_label)s_%(class)s_scores_one_to_five",
-                violation_error_message="Likelihood and impact are each from 1 to 5.",
+            in_range(
+                "scores_one_to_five",
+                ["likelihood", "impact"],
+                1,
+                5,
+                "Likelihood and impact are each from 1 to 5.",
             ),
-            models.CheckConstraint(
-                condition=Q(previous_score__isnull=True)
-                | Q(previous_score__gte=1, previous_score__lte=25),
-                name="%(app_label)s_%(class)s_previous_score_in_range",
-                violation_error_message="A score is from 1 to 25.",
+            in_range(
+                "previous_score_in_range",
+                "previous_score",
+                1,
+                25,
+                "A score is from 1 to 25.",
+                optional=True,
             ),
         ]
 
@@ -108,14 +111,8 @@ class RiskRevision(models.Model):
         Risk, on_delete=models.CASCADE, related_name="revisions", verbose_name="risk"
     )
     changed_at = models.DateTimeField("changed")
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="changed by",
-    )
+    changed_by = user_ref("changed by", optional=True)
+
     change = models.CharField("what happened", max_length=200)
     likelihood = models.PositiveSmallIntegerField("likelihood", validators=ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField("impact", validators=ONE_TO_FIVE)
@@ -124,8 +121,6 @@ class RiskRevision(models.Model):
 
     class Meta:
         ordering = ["risk_id", "-changed_at", "-pk"]
-        verbose_name = "risk revision"
-        verbose_name_plural = "risk revisions"
 
     def __str__(self) -> str:
         return f"{self.risk}: {self.change} ({self.changed_at:%-d %b %Y})"
@@ -149,7 +144,6 @@ class BriefingPack(FrozenRecord):
     class Meta:
         ordering = ["-frozen_at", "-pk"]
         verbose_name = "frozen briefing"
-        verbose_name_plural = "frozen briefings"
 
     def __str__(self) -> str:
         return f"Mayor's briefing for {self.meeting}, frozen {self.frozen_at:%-d %b %Y}"

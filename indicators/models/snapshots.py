@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from hackperf.constraints import check_rule, unique_rule
 from hackperf.models import FrozenRecord
 from indicators import choices
 
@@ -32,17 +33,16 @@ class Snapshot(models.Model):
     class Meta:
         ordering = ["-instant", "granularity", "metric", "breakdown", "key"]
         verbose_name = "snapshot figure"
-        verbose_name_plural = "snapshot figures"
         constraints = [
-            models.UniqueConstraint(
-                fields=["granularity", "instant", "metric", "breakdown", "key"],
-                name="%(app_label)s_%(class)s_one_per_instant_and_figure",
-                violation_error_message="That figure is already in the snapshot.",
+            unique_rule(
+                "one_per_instant_and_figure",
+                ["granularity", "instant", "metric", "breakdown", "key"],
+                "That figure is already in the snapshot.",
             ),
-            models.CheckConstraint(
-                condition=Q(value__gte=0),
-                name="%(app_label)s_%(class)s_value_not_negative",
-                violation_error_message="A snapshot figure is a count: zero or more.",
+            check_rule(
+                "value_not_negative",
+                Q(value__gte=0),
+                "A snapshot figure is a count: zero or more.",
             ),
         ]
         indexes = [
@@ -71,8 +71,6 @@ class ReviewPack(FrozenRecord):
 
     class Meta:
         ordering = ["-fortnight_end", "pk"]
-        verbose_name = "review pack"
-        verbose_name_plural = "review packs"
 
     def __str__(self) -> str:
         return f"DMT review pack, fortnight ending {self.fortnight_end:%-d %b %Y}"

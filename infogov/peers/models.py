@@ -1,7 +1,8 @@
 """Peer bodies and their published FOI statistics, one row per body, source and period."""
 
 from django.db import models
-from django.db.models import Q
+
+from hackperf.constraints import in_range, unique_rule
 
 
 class BodyType(models.TextChoices):
@@ -55,7 +56,6 @@ class PeerBody(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = "peer body"
         verbose_name_plural = "peer bodies"
 
     def __str__(self) -> str:
@@ -89,24 +89,22 @@ class PeerStatistic(models.Model):
 
     class Meta:
         ordering = ["body__name", "source", "year", "quarter", "pk"]
-        verbose_name = "peer statistic"
-        verbose_name_plural = "peer statistics"
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "body", "year", "quarter"],
-                name="%(app_label)s_%(class)s_one_per_period",
-                violation_error_message="A body has one row per source and period.",
+            unique_rule(
+                "one_per_period",
+                ["source", "body", "year", "quarter"],
+                "A body has one row per source and period.",
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=0, quarter__lte=4),
-                name="%(app_label)s_%(class)s_quarter_0_to_4",
-                violation_error_message="The quarter is 1 to 4, or 0 for a whole year.",
+            in_range(
+                "quarter_0_to_4", "quarter", 0, 4, "The quarter is 1 to 4, or 0 for a whole year."
             ),
-            models.CheckConstraint(
-                condition=Q(in_time_share__isnull=True)
-                | Q(in_time_share__gte=0, in_time_share__lte=100),
-                name="%(app_label)s_%(class)s_share_is_a_percentage",
-                violation_error_message="The in-time share is a percentage.",
+            in_range(
+                "share_is_a_percentage",
+                "in_time_share",
+                0,
+                100,
+                "The in-time share is a percentage.",
+                optional=True,
             ),
         ]
 

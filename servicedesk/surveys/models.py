@@ -7,6 +7,9 @@ the ``servicedesk`` app and its migrations.
 from django.db import models
 from django.db.models import Q
 
+from hackperf.constraints import check_rule, in_range, unique_rule
+from hackperf.model_fields import ref
+
 # Satisfied or very satisfied: the share of answers rating 4 or 5 is "satisfaction".
 SATISFIED_FROM = 4
 
@@ -29,43 +32,38 @@ class SurveyInvitation(models.Model):
         on_delete=models.PROTECT,
         help_text="The stratum: the queue the person's latest ticket closed in that month.",
     )
-    ticket = models.ForeignKey(
+    # The answer outlives a deleted ticket; the reference is kept below.
+    ticket = ref(
         "servicedesk.Ticket",
-        verbose_name="ticket",
+        "ticket",
         related_name="survey_invitations",
-        # The answer outlives a deleted ticket; the reference is kept below.
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        optional=True,
     )
     ticket_reference = models.CharField("ticket reference", max_length=40)
     created_at = models.DateTimeField("sampled at")
     sent_at = models.DateTimeField("e-mailed at", null=True, blank=True)
-    message = models.OneToOneField(
+    message = ref(
         "hackperf.OutboxMessage",
-        verbose_name="e-mail",
+        "e-mail",
         related_name="+",
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        optional=True,
+        one=True,
         help_text="The invitation's e-mail in the outbox; it sets sent_at when it goes out.",
     )
     used_at = models.DateTimeField("link used at", null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "email", "pk"]
-        verbose_name = "survey invitation"
-        verbose_name_plural = "survey invitations"
         constraints = [
-            models.UniqueConstraint(
-                fields=["email", "month"],
-                name="%(app_label)s_%(class)s_one_per_person_and_month",
-                violation_error_message="This person already has a survey for this month.",
+            unique_rule(
+                "one_per_person_and_month",
+                ["email", "month"],
+                "This person already has a survey for this month.",
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1),
-                name="%(app_label)s_%(class)s_month_is_first_day",
-                violation_error_message="The month is stored as its first day.",
+            check_rule(
+                "month_is_first_day", Q(month__day=1), "The month is stored as its first day."
             ),
         ]
         indexes = [
@@ -106,14 +104,8 @@ class SurveyResponse(models.Model):
 
     class Meta:
         ordering = ["-responded_at", "pk"]
-        verbose_name = "survey response"
-        verbose_name_plural = "survey responses"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5),
-                name="%(app_label)s_%(class)s_rating_1_to_5",
-                violation_error_message="The rating is from 1 to 5.",
-            ),
+            in_range("rating_1_to_5", "rating", 1, 5, "The rating is from 1 to 5."),
         ]
         indexes = [
             # The ICT SAT indicator: answers received in a month (servicedesk.metrics).
@@ -147,7 +139,6 @@ class SurveyOptOut(models.Model):
     class Meta:
         ordering = ["email", "pk"]
         verbose_name = "survey opt-out"
-        verbose_name_plural = "survey opt-outs"
 
     def __str__(self) -> str:
         return self.email
