@@ -34,12 +34,13 @@ The rules, and where they come from:
 """
 
 import calendar as calendar_module
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, Literal, Never, Self, TypeVar, overload
 
 from hackperf.workdays import (
     ALL_DIVISIONS,
@@ -74,6 +75,7 @@ __all__ = [
 ]
 
 ONE_DAY = timedelta(days=1)
+T = TypeVar("T")
 
 # UK GDPR (then EU GDPR with DPA 2018) applies to requests received from this day; DPA 2018
 # Sch 20 para 2 keeps earlier requests under DPA 1998.
@@ -199,6 +201,30 @@ class ClockEvent:
 Working = tuple[str, tuple[Holiday, ...], tuple[ClockEvent, ...], tuple[str, ...]]
 
 
+class _Field(property, Generic[T]):
+    """A read-only field of :class:`Deadline`: ``read`` gives its value (its slot, or the
+    working built on first read).
+
+    One typed property for every field, where a property each said the same thing thirteen
+    times. A ``property`` still, so a read costs what a property's does, and assigning a
+    field raises ``AttributeError`` as a property without a setter does.
+    """
+
+    if TYPE_CHECKING:  # how a read is typed; the reading is property's own
+
+        def __init__(self, read: Callable[[Any], T]) -> None: ...
+
+        @overload
+        def __get__(self, instance: None, owner: type | None = None, /) -> Self: ...
+
+        @overload
+        def __get__(self, instance: object, owner: type | None = None, /) -> T: ...
+
+        def __get__(self, instance: object | None, owner: type | None = None, /) -> T | Self: ...
+
+        def __set__(self, instance: object, value: Never, /) -> None: ...  # read-only
+
+
 class Deadline:
     """A statutory due date and its working, as the case page and ``--explain`` show it.
 
@@ -258,41 +284,20 @@ class Deadline:
         self._working: Working | None = (rule, holidays_skipped, clock_events_applied, flags)
         self._worked_from: tuple[HolidayCalendar, DeadlineSettings] | None = None
 
-    @property
-    def kind(self) -> CaseKind:
-        return self._kind
-
-    @property
-    def received(self) -> date:
-        return self._received
-
-    @property
-    def due(self) -> date:
-        return self._due
-
-    @property
-    def regime(self) -> str:
-        return self._regime
-
-    @property
-    def start(self) -> date:
-        return self._start
-
-    @property
-    def days_counted(self) -> int:
-        return self._days_counted
-
-    @property
-    def unit(self) -> str:
-        return self._unit
-
-    @property
-    def unrolled_due(self) -> date:
-        return self._unrolled_due
-
-    @property
-    def awaiting(self) -> tuple[str, ...]:
-        return self._awaiting
+    kind: _Field[CaseKind] = _Field(attrgetter("_kind"))
+    received: _Field[date] = _Field(attrgetter("_received"))
+    due: _Field[date] = _Field(attrgetter("_due"))
+    regime: _Field[str] = _Field(attrgetter("_regime"))
+    start: _Field[date] = _Field(attrgetter("_start"))
+    days_counted: _Field[int] = _Field(attrgetter("_days_counted"))
+    unit: _Field[str] = _Field(attrgetter("_unit"))
+    unrolled_due: _Field[date] = _Field(attrgetter("_unrolled_due"))
+    awaiting: _Field[tuple[str, ...]] = _Field(attrgetter("_awaiting"))
+    # The working, built on first read for a short-path deadline.
+    rule: _Field[str] = _Field(lambda self: self._worked()[0])
+    holidays_skipped: _Field[tuple[Holiday, ...]] = _Field(lambda self: self._worked()[1])
+    clock_events_applied: _Field[tuple[ClockEvent, ...]] = _Field(lambda self: self._worked()[2])
+    flags: _Field[tuple[str, ...]] = _Field(lambda self: self._worked()[3])
 
     def _worked(self) -> Working:
         working = self._working
@@ -302,22 +307,6 @@ class Deadline:
             working = self._working = _plain_working(self._kind, self._received, calendar, settings)
             self._worked_from = None
         return working
-
-    @property
-    def rule(self) -> str:
-        return self._worked()[0]
-
-    @property
-    def holidays_skipped(self) -> tuple[Holiday, ...]:
-        return self._worked()[1]
-
-    @property
-    def clock_events_applied(self) -> tuple[ClockEvent, ...]:
-        return self._worked()[2]
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return self._worked()[3]
 
     def _fields(self) -> tuple[object, ...]:
         return (
