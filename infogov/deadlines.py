@@ -35,12 +35,24 @@ The rules, and where they come from:
 
 import calendar as calendar_module
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, Literal, Never, Self, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    NamedTuple,
+    Never,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
 
 from hackperf.workdays import (
     ALL_DIVISIONS,
@@ -415,6 +427,64 @@ def foia_calendar(calendar: HolidayCalendar, first_year: int, last_year: int) ->
     return calendar.with_holidays(extra)
 
 
+class ClockStops(TypedDict, total=False):
+    """What stops, restarts or extends a due date's clock, as the keyword arguments of the
+    due-date functions (absent: none). Declared once for them all; a kind's own are added below.
+    """
+
+    clarification_requested: date | None
+    clarified: date | None
+    fee_notice: date | None
+    fee_paid: date | None
+    extended: bool
+
+
+class WorkingDayClockStops(ClockStops, total=False):
+    """FOI and EIR: also each extension's working days."""
+
+    extensions: Sequence[int]
+
+
+class SarClockStops(ClockStops, total=False):
+    """A SAR: also the proof of identity asked for and received."""
+
+    id_requested: date | None
+    id_received: date | None
+
+
+class CaseClockStops(WorkingDayClockStops, SarClockStops, total=False):
+    """Every kind's: :func:`compute_deadline` refuses those that do not apply to the case."""
+
+
+@dataclass(frozen=True)
+class _Stops:
+    """A case's clock stops (:class:`CaseClockStops`), each absent one at its default."""
+
+    clarification_requested: date | None = None
+    clarified: date | None = None
+    fee_notice: date | None = None
+    fee_paid: date | None = None
+    id_requested: date | None = None
+    id_received: date | None = None
+    extended: bool = False
+    extensions: Sequence[int] = ()
+
+
+@dataclass
+class _Record:
+    """What a count records as it goes: the clock events applied, its flags, and the clock
+    stops still open (``awaiting``), which become the deadline's."""
+
+    events: list[ClockEvent] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    awaiting: list[str] = field(default_factory=list)
+
+    def wait(self, what: str, flag: str) -> None:
+        """A clock stop still open: ``what`` is awaited, and ``flag`` says the date assumes not."""
+        self.awaiting.append(what)
+        self.flags.append(flag)
+
+
 def _check_order(name: str, value: date | None, other: str, other_value: date | None) -> None:
     if value is not None and other_value is not None and value < other_value:
         raise DeadlineInputError(
@@ -457,90 +527,38 @@ def _uncovered_flags(
 # ---------------------------------------------------------------------------------------------
 
 
-def foi_deadline(
-    received: date,
-    *,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    extended: bool = False,
-    extensions: Sequence[int] = (),
-) -> Deadline:
-    """FOIA s.10: the 20th working day following receipt, with s.1(3), s.10(2) and s.10(3).
-
-    ``extended=True`` alone is one public-interest extension of 20 working days (day 40);
-    ``extensions`` gives each extension's working days. More than 20 in all, or more than one
-    extension, is computed as asked and flagged, since the ICO expects neither.
-    """
-    return _working_day_deadline(
-        CaseKind.FOI,
-        received,
-        calendar=calendar,
-        settings=settings,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        fee_notice=fee_notice,
-        fee_paid=fee_paid,
-        extended=extended,
-        extensions=extensions,
-    )
-
-
-def eir_deadline(
-    received: date,
-    *,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    extended: bool = False,
-    extensions: Sequence[int] = (),
-) -> Deadline:
-    """EIR reg 5(2): 20 working days, counted as FOIA's; 40 when extended under reg 7(1).
-
-    Charges (reg 8) are treated like FOIA s.10(2) fees: the days from the notice to payment,
-    inclusive, are not counted (DESIGN.md: "the same count").
-    """
-    return _working_day_deadline(
-        CaseKind.EIR,
-        received,
-        calendar=calendar,
-        settings=settings,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        fee_notice=fee_notice,
-        fee_paid=fee_paid,
-        extended=extended,
-        extensions=extensions,
-    )
-
-
 def _working_day_deadline(
     kind: CaseKind,
     received: date,
-    *,
     calendar: HolidayCalendar,
     settings: DeadlineSettings,
-    clarification_requested: date | None,
-    clarified: date | None,
-    fee_notice: date | None,
-    fee_paid: date | None,
-    extended: bool,
-    extensions: Sequence[int],
+    clock: _Stops,
 ) -> Deadline:
+    """FOIA s.10 (FOI) or EIR reg 5(2) (EIR): the 20th working day following receipt.
+
+    FOI: with s.1(3), s.10(2) and s.10(3). ``extended=True`` alone is one public-interest
+    extension of 20 working days (day 40); ``extensions`` gives each extension's working days.
+    More than 20 in all, or more than one extension, is computed as asked and flagged, since
+    the ICO expects neither.
+
+    EIR: counted as FOIA's; 40 when extended under reg 7(1). Charges (reg 8) are treated like
+    FOIA s.10(2) fees: the days from the notice to payment, inclusive, are not counted
+    (DESIGN.md: "the same count").
+    """
     is_foi = kind is CaseKind.FOI
+    for name in ("id_requested", "id_received"):
+        if getattr(clock, name) is not None:
+            raise DeadlineInputError(ERR_NOT_FOR_KIND.format(name=name, kind=kind.value.upper()))
+    clarification_requested, clarified = clock.clarification_requested, clock.clarified
+    fee_notice, fee_paid = clock.fee_notice, clock.fee_paid
     _check_clarification(received, clarification_requested, clarified)
     _check_order("fee_notice", fee_notice, "received", received)
     _check_pair("fee_paid", fee_paid, "fee_notice", fee_notice)
+    extensions = clock.extensions
     for days in extensions:
         if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
             raise DeadlineInputError(ERR_EXTENSION_DAYS.format(value=days))
-    if extended and not extensions:
+    if clock.extended and not extensions:
         extensions = (ICO_EXTENSION_WORKING_DAYS if is_foi else EIR_EXTENSION_WORKING_DAYS,)
 
     if is_foi or settings.eir_counts_all_uk_holidays:
@@ -556,15 +574,13 @@ def _working_day_deadline(
     def working(d: date) -> bool:
         return is_working_day(d, calendar=cal, divisions=divisions)
 
-    events: list[ClockEvent] = []
-    flags: list[str] = []
-    awaiting: list[str] = []
+    record = _Record()
 
     receipt = received
     if clarification_requested is not None and clarified is not None:
         receipt = clarified
         citation = "FOIA s.1(3)" if is_foi else "EIR reg 9(4)"
-        events.append(
+        record.events.append(
             ClockEvent(
                 "clarification",
                 clarification_requested,
@@ -574,8 +590,7 @@ def _working_day_deadline(
             )
         )
     elif clarification_requested is not None:
-        awaiting.append(AWAITING_CLARIFICATION)
-        flags.append(FLAG_AWAITING_CLARIFICATION)
+        record.wait(AWAITING_CLARIFICATION, FLAG_AWAITING_CLARIFICATION)
 
     start = receipt
     if not working(receipt):
@@ -594,16 +609,15 @@ def _working_day_deadline(
                 f"received on a non-working day ({reason}); day 1 is the first working day "
                 f"after it, {format_date(day_one)} (ICO reading)"
             )
-        events.append(ClockEvent("receipt", receipt, None, effect))
+        record.events.append(ClockEvent("receipt", receipt, None, effect))
 
     excluded = (date.max, date.min)  # none
     if fee_notice is not None and fee_paid is not None:
         excluded = (fee_notice, fee_paid)
         if is_foi and fee_paid > corresponding_date(fee_notice, FOI_FEE_PAYMENT_MONTHS):
-            flags.append(FLAG_FEE_PAID_LATE)
+            record.flags.append(FLAG_FEE_PAID_LATE)
     elif fee_notice is not None:
-        awaiting.append(AWAITING_FEE)
-        flags.append(FLAG_AWAITING_FEE)
+        record.wait(AWAITING_FEE, FLAG_AWAITING_FEE)
 
     # Count working days after ``start``, disregarding those from the fees notice to the
     # payment inclusive (FOIA s.10(2)): two look-ups in the calendar's working-day index.
@@ -613,7 +627,7 @@ def _working_day_deadline(
 
     if fee_notice is not None and fee_paid is not None:
         citation = "FOIA s.10(2)" if is_foi else "EIR reg 8, counted as FOIA s.10(2)"
-        events.append(
+        record.events.append(
             ClockEvent(
                 "fee",
                 fee_notice,
@@ -628,15 +642,17 @@ def _working_day_deadline(
                 "public-interest extension (FOIA s.10(3))" if is_foi else "extended (EIR reg 7(1))"
             )
             label = "extension" if len(extensions) == 1 else f"extension {number}"
-            events.append(ClockEvent(label, start, None, f"{why}: {days} further working days"))
+            record.events.append(
+                ClockEvent(label, start, None, f"{why}: {days} further working days")
+            )
         if len(extensions) > 1:
-            flags.append(FLAG_SECOND_EXTENSION)
+            record.flags.append(FLAG_SECOND_EXTENSION)
         if is_foi and extension_total > ICO_EXTENSION_WORKING_DAYS:
-            flags.append(FLAG_EXTENSION_BEYOND_20)
+            record.flags.append(FLAG_EXTENSION_BEYOND_20)
         if not is_foi and extension_total > EIR_EXTENSION_WORKING_DAYS:
-            flags.append(FLAG_EIR_BEYOND_40)
+            record.flags.append(FLAG_EIR_BEYOND_40)
 
-    flags.extend(_uncovered_flags(calendar, receipt, due, divisions))
+    record.flags.extend(_uncovered_flags(calendar, receipt, due, divisions))
     where = "any part of the UK" if len(divisions) > 1 else "England and Wales"
     if is_foi:
         rule = (
@@ -661,9 +677,9 @@ def _working_day_deadline(
         unit=UNIT_WORKING_DAYS,
         unrolled_due=due,
         holidays_skipped=holidays_skipped(receipt, due, calendar=cal, divisions=divisions),
-        clock_events_applied=tuple(events),
-        flags=tuple(flags),
-        awaiting=tuple(awaiting),
+        clock_events_applied=tuple(record.events),
+        flags=tuple(record.flags),
+        awaiting=tuple(record.awaiting),
     )
 
 
@@ -677,25 +693,19 @@ def _ordinal(n: int) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def sar_deadline(
-    received: date,
-    *,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    id_requested: date | None = None,
-    id_received: date | None = None,
-    extended: bool = False,
+def _sar_deadline(
+    received: date, calendar: HolidayCalendar, settings: DeadlineSettings, clock: _Stops
 ) -> Deadline:
     """A subject access request's due date; the regime is chosen by the date received.
 
-    Received before 25 May 2018: DPA 1998 (:func:`_dpa1998_deadline`); from then: UK GDPR
-    (:func:`_uk_gdpr_deadline`).
+    Received before 25 May 2018: DPA 1998 (:func:`_dpa1998_count`); from then: UK GDPR
+    (:func:`_uk_gdpr_count`).
     """
-    _check_clarification(received, clarification_requested, clarified)
+    if clock.extensions:
+        raise DeadlineInputError(ERR_SAR_EXTENSIONS)
+    fee_notice, fee_paid = clock.fee_notice, clock.fee_paid
+    id_requested, id_received = clock.id_requested, clock.id_received
+    _check_clarification(received, clock.clarification_requested, clock.clarified)
     _check_order("fee_notice", fee_notice, "received", received)
     _check_order("fee_paid", fee_paid, "fee_notice", fee_notice)
     _check_order("fee_paid", fee_paid, "received", received)
@@ -703,9 +713,7 @@ def sar_deadline(
     _check_order("id_received", id_received, "id_requested", id_requested)
     _check_order("id_received", id_received, "received", received)
 
-    events: list[ClockEvent] = []
-    flags: list[str] = []
-    awaiting: list[str] = []
+    record = _Record()
     start = received
     # The clock starts when the controller has what it needed: ID (UK GDPR Art 12(6), DPA 1998
     # s.7(3)) and any fee (Art 12(5), DPA 1998 s.7(2)(b)).
@@ -716,7 +724,7 @@ def sar_deadline(
         if got is not None:
             if got > start:
                 start = got
-            events.append(
+            record.events.append(
                 ClockEvent(
                     kind,
                     asked or got,
@@ -726,47 +734,47 @@ def sar_deadline(
                 )
             )
         elif asked is not None:
-            awaiting.append(missing)
-            flags.append(FLAG_AWAITING_ID if kind == "id" else FLAG_AWAITING_FEE)
+            record.wait(missing, FLAG_AWAITING_ID if kind == "id" else FLAG_AWAITING_FEE)
 
+    # The clarification (its events, flags and what is awaited) is counted by each regime.
     if received < GDPR_COMMENCEMENT:
-        if extended:
+        if clock.extended:
             raise DeadlineInputError(ERR_DPA_1998_EXTENDED)
-        return _dpa1998_deadline(
-            received,
-            start,
-            settings=settings,
-            clarification_requested=clarification_requested,
-            clarified=clarified,
-            events=events,
-            flags=flags,
-            awaiting=awaiting,
-        )
-    return _uk_gdpr_deadline(
-        received,
-        start,
-        calendar=calendar,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        extended=extended,
-        events=events,
-        flags=flags,
-        awaiting=awaiting,
+        count = _dpa1998_count(start, settings, clock, record)
+    else:
+        count = _uk_gdpr_count(start, calendar, clock, record)
+    return Deadline(
+        kind=CaseKind.SAR,
+        received=received,
+        due=count.due,
+        regime=count.regime,
+        rule=count.rule,
+        start=count.start,
+        days_counted=count.days_counted,
+        unit=UNIT_CALENDAR_DAYS,
+        unrolled_due=count.unrolled_due,
+        holidays_skipped=count.holidays_skipped,
+        clock_events_applied=tuple(record.events),
+        flags=tuple(record.flags),
+        awaiting=tuple(record.awaiting),
     )
 
 
-def _uk_gdpr_deadline(
-    received: date,
-    start: date,
-    *,
-    calendar: HolidayCalendar,
-    clarification_requested: date | None,
-    clarified: date | None,
-    extended: bool,
-    events: list[ClockEvent],
-    flags: list[str],
-    awaiting: list[str],
-) -> Deadline:
+class _SarCount(NamedTuple):
+    """A SAR regime's count: what :func:`_sar_deadline` makes its :class:`Deadline` of."""
+
+    regime: str
+    rule: str
+    start: date
+    due: date
+    days_counted: int
+    unrolled_due: date
+    holidays_skipped: tuple[Holiday, ...] = ()
+
+
+def _uk_gdpr_count(
+    start: date, calendar: HolidayCalendar, clock: _Stops, record: _Record
+) -> _SarCount:
     """UK GDPR Art 12(3), by the ICO's method.
 
     One month (three when extended) to the corresponding date, clamped to the month's end; plus
@@ -775,11 +783,13 @@ def _uk_gdpr_deadline(
     and Northern Irish holidays do not move a SAR: the ICO's roll is to the next working day of
     the controller, which for this council is England and Wales.
     """
+    clarification_requested, clarified = clock.clarification_requested, clock.clarified
+    extended = clock.extended
     divisions = (Division.ENGLAND_AND_WALES,)
     months = 3 if extended else 1
     raw = corresponding_date(start, months)
     if extended:
-        events.append(
+        record.events.append(
             ClockEvent(
                 "extension",
                 start,
@@ -790,7 +800,7 @@ def _uk_gdpr_deadline(
     paused = 0
     if clarification_requested is not None and clarified is not None:
         paused = (clarified - clarification_requested).days + 1
-        events.append(
+        record.events.append(
             ClockEvent(
                 "clarification",
                 clarification_requested,
@@ -800,46 +810,25 @@ def _uk_gdpr_deadline(
             )
         )
     elif clarification_requested is not None:
-        awaiting.append(AWAITING_CLARIFICATION)
-        flags.append(FLAG_AWAITING_CLARIFICATION)
+        record.wait(AWAITING_CLARIFICATION, FLAG_AWAITING_CLARIFICATION)
     unrolled = raw + timedelta(days=paused)
     due = roll_forward(unrolled, calendar=calendar, divisions=divisions)
-    flags.extend(_uncovered_flags(calendar, unrolled, due, divisions))
+    record.flags.extend(_uncovered_flags(calendar, unrolled, due, divisions))
     months_text = "three months" if extended else "one month"
-    return Deadline(
-        kind=CaseKind.SAR,
-        received=received,
-        due=due,
-        regime=REGIME_UK_GDPR,
-        rule=(
-            f"{months_text.capitalize()} from the start: the corresponding date "
-            f"(the month's last day where there is none), plus any clarification pause, moved "
-            f"to the next working day if a weekend or England and Wales bank holiday (ICO)."
-        ),
-        start=start,
-        days_counted=(due - start).days,
-        unit=UNIT_CALENDAR_DAYS,
-        unrolled_due=unrolled,
-        holidays_skipped=holidays_skipped(
-            unrolled - ONE_DAY, due - ONE_DAY, calendar=calendar, divisions=divisions
-        ),
-        clock_events_applied=tuple(events),
-        flags=tuple(flags),
-        awaiting=tuple(awaiting),
+    rule = (
+        f"{months_text.capitalize()} from the start: the corresponding date "
+        f"(the month's last day where there is none), plus any clarification pause, moved "
+        f"to the next working day if a weekend or England and Wales bank holiday (ICO)."
     )
+    holidays = holidays_skipped(
+        unrolled - ONE_DAY, due - ONE_DAY, calendar=calendar, divisions=divisions
+    )
+    return _SarCount(REGIME_UK_GDPR, rule, start, due, (due - start).days, unrolled, holidays)
 
 
-def _dpa1998_deadline(
-    received: date,
-    start: date,
-    *,
-    settings: DeadlineSettings,
-    clarification_requested: date | None,
-    clarified: date | None,
-    events: list[ClockEvent],
-    flags: list[str],
-    awaiting: list[str],
-) -> Deadline:
+def _dpa1998_count(
+    start: date, settings: DeadlineSettings, clock: _Stops, record: _Record
+) -> _SarCount:
     """DPA 1998 s.7(8), (10): 40 days beginning with the relevant day; never rolled.
 
     The relevant day is the latest of receipt, the fee and the information the controller
@@ -847,9 +836,10 @@ def _dpa1998_deadline(
     the data; so a clarification received later also sets it. The Act counts calendar days
     and says nothing of moving a deadline off a weekend or bank holiday, so none is moved.
     """
+    clarification_requested, clarified = clock.clarification_requested, clock.clarified
     if clarification_requested is not None and clarified is not None:
         start = max(start, clarified)
-        events.append(
+        record.events.append(
             ClockEvent(
                 "clarification",
                 clarification_requested,
@@ -859,28 +849,15 @@ def _dpa1998_deadline(
             )
         )
     elif clarification_requested is not None:
-        awaiting.append(AWAITING_CLARIFICATION)
-        flags.append(FLAG_AWAITING_CLARIFICATION)
+        record.wait(AWAITING_CLARIFICATION, FLAG_AWAITING_CLARIFICATION)
     offset = settings.dpa1998_offset_days
     due = start + timedelta(days=offset)
-    return Deadline(
-        kind=CaseKind.SAR,
-        received=received,
-        due=due,
-        regime=REGIME_DPA_1998,
-        rule=(
-            f"40 days beginning with the relevant day (the latest of receipt, fee and the "
-            f"information of s.7(3)), i.e. relevant day + {offset}; not moved off "
-            f"weekends or bank holidays."
-        ),
-        start=start,
-        days_counted=offset + 1,
-        unit=UNIT_CALENDAR_DAYS,
-        unrolled_due=due,
-        clock_events_applied=tuple(events),
-        flags=tuple(flags),
-        awaiting=tuple(awaiting),
+    rule = (
+        f"40 days beginning with the relevant day (the latest of receipt, fee and the "
+        f"information of s.7(3)), i.e. relevant day + {offset}; not moved off "
+        f"weekends or bank holidays."
     )
+    return _SarCount(REGIME_DPA_1998, rule, start, due, offset + 1, due)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -894,16 +871,9 @@ def compute_deadline(
     *,
     calendar: HolidayCalendar,
     settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    id_requested: date | None = None,
-    id_received: date | None = None,
-    extended: bool = False,
-    extensions: Sequence[int] = (),
+    **stops: Unpack[CaseClockStops],
 ) -> Deadline:
-    """The due date of a case of ``kind``; arguments that do not apply to it are refused.
+    """The due date of a case of ``kind``; clock stops that do not apply to it are refused.
 
     A case without clock events or extensions (most of them) takes a short path that finds
     the date alone and leaves its working to be built, by the full path, when first read.
@@ -912,51 +882,35 @@ def compute_deadline(
         case_kind = _KINDS[kind]
     except (KeyError, TypeError):  # TypeError: a value that cannot be a kind at all
         raise DeadlineInputError(ERR_KIND.format(value=kind)) from None
-    if (
-        clarification_requested is None
-        and clarified is None
-        and fee_notice is None
-        and fee_paid is None
-        and id_requested is None
-        and id_received is None
-        and not extended
-        and not extensions
-    ):
+    if not any(stops.values()):  # every stop absent, None, False or empty
         plain = _plain_deadline(case_kind, received, calendar, settings)
         if plain is not None:
             return plain
-    if case_kind is CaseKind.SAR:
-        if extensions:
-            raise DeadlineInputError(ERR_SAR_EXTENSIONS)
-        return sar_deadline(
-            received,
-            calendar=calendar,
-            settings=settings,
-            clarification_requested=clarification_requested,
-            clarified=clarified,
-            fee_notice=fee_notice,
-            fee_paid=fee_paid,
-            id_requested=id_requested,
-            id_received=id_received,
-            extended=extended,
-        )
-    for name, value in (("id_requested", id_requested), ("id_received", id_received)):
-        if value is not None:
-            raise DeadlineInputError(
-                ERR_NOT_FOR_KIND.format(name=name, kind=case_kind.value.upper())
-            )
-    return _working_day_deadline(
-        case_kind,
-        received,
-        calendar=calendar,
-        settings=settings,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        fee_notice=fee_notice,
-        fee_paid=fee_paid,
-        extended=extended,
-        extensions=extensions,
-    )
+    return _full_path(case_kind, received, calendar=calendar, settings=settings, **stops)
+
+
+def _full_path(
+    kind: CaseKind,
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings = DEFAULT_SETTINGS,
+    **stops: Unpack[CaseClockStops],
+) -> Deadline:
+    """The due date and its working by every rule of ``kind``'s law: what the short path of
+    :func:`compute_deadline` is checked against (``tests/infogov/test_deadlines_short_path.py``)."""
+    clock = _Stops(**stops)
+    if kind is CaseKind.SAR:
+        return _sar_deadline(received, calendar, settings, clock)
+    return _working_day_deadline(kind, received, calendar, settings, clock)
+
+
+# The full path of one kind, with the keyword arguments of compute_deadline: FOIA s.10
+# (foi_deadline), EIR reg 5(2) (eir_deadline) and a SAR by the law of the day it was received
+# (sar_deadline); each refuses the clock stops of another kind, as compute_deadline does.
+foi_deadline = partial(_full_path, CaseKind.FOI)
+eir_deadline = partial(_full_path, CaseKind.EIR)
+sar_deadline = partial(_full_path, CaseKind.SAR)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1071,19 +1025,5 @@ def _plain_working(
 ) -> Working:
     """The working of a short-path due date, from the full path, so it reads word for word
     as it always has."""
-    if kind is CaseKind.SAR:
-        full = sar_deadline(received, calendar=calendar, settings=settings)
-    else:
-        full = _working_day_deadline(
-            kind,
-            received,
-            calendar=calendar,
-            settings=settings,
-            clarification_requested=None,
-            clarified=None,
-            fee_notice=None,
-            fee_paid=None,
-            extended=False,
-            extensions=(),
-        )
+    full = _full_path(kind, received, calendar=calendar, settings=settings)
     return (full.rule, full.holidays_skipped, full.clock_events_applied, full.flags)
