@@ -73,11 +73,15 @@ from hackperf.workdays import (
 __all__ = [
     "DEFAULT_SETTINGS",
     "GDPR_COMMENCEMENT",
+    "CaseClockStops",
     "CaseKind",
     "ClockEvent",
+    "ClockStops",
     "Deadline",
     "DeadlineInputError",
     "DeadlineSettings",
+    "SarClockStops",
+    "WorkingDayClockStops",
     "corresponding_date",
     "compute_deadline",
     "eir_deadline",
@@ -269,7 +273,6 @@ class Deadline:
 
     def __init__(
         self,
-        *,
         kind: CaseKind,
         received: date,
         due: date,
@@ -278,6 +281,7 @@ class Deadline:
         days_counted: int,
         unit: str,
         unrolled_due: date,
+        *,
         rule: str = "",
         holidays_skipped: tuple[Holiday, ...] = (),
         clock_events_applied: tuple[ClockEvent, ...] = (),
@@ -937,16 +941,16 @@ def _plain_deadline(
         if received < GDPR_COMMENCEMENT:
             offset = settings.dpa1998_offset_days
             due = received + timedelta(days=offset)
-            return _unexplained(
+            return _unexplained(Deadline(
                 kind, received, due, REGIME_DPA_1998, received, offset + 1, UNIT_CALENDAR_DAYS,
-                due, calendar, settings,
-            )  # fmt: skip
+                due,
+            ), calendar, settings)  # fmt: skip
         unrolled = corresponding_date(received, 1)
         due = roll_forward(unrolled, calendar=calendar, divisions=_ENGLAND_AND_WALES)
-        return _unexplained(
+        return _unexplained(Deadline(
             kind, received, due, REGIME_UK_GDPR, received, (due - received).days,
-            UNIT_CALENDAR_DAYS, unrolled, calendar, settings,
-        )  # fmt: skip
+            UNIT_CALENDAR_DAYS, unrolled,
+        ), calendar, settings)  # fmt: skip
     if kind is _FOI or settings.eir_counts_all_uk_holidays:
         divisions = ALL_DIVISIONS
     else:
@@ -975,11 +979,11 @@ def _plain_deadline(
     if due_ordinal is None:
         return None
     due = date.fromordinal(due_ordinal)
-    return _unexplained(
+    return _unexplained(Deadline(
         kind, received, due, REGIME_FOIA if kind is _FOI else REGIME_EIR,
         received if start == o else date.fromordinal(start), FOI_WORKING_DAYS,
-        UNIT_WORKING_DAYS, due, calendar, settings,
-    )  # fmt: skip
+        UNIT_WORKING_DAYS, due,
+    ), calendar, settings)  # fmt: skip
 
 
 _FOI, _SAR = CaseKind.FOI, CaseKind.SAR  # module globals: quicker to read than Enum members
@@ -990,34 +994,13 @@ _FOIA_CALENDARS_KEPT = 256
 
 
 def _unexplained(
-    kind: CaseKind,
-    received: date,
-    due: date,
-    regime: str,
-    start: date,
-    days_counted: int,
-    unit: str,
-    unrolled_due: date,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings,
+    deadline: Deadline, calendar: HolidayCalendar, settings: DeadlineSettings
 ) -> Deadline:
-    """A :class:`Deadline` whose working :func:`_plain_working` builds when first read."""
-    deadline = _new_deadline(Deadline)
-    deadline._kind = kind
-    deadline._received = received
-    deadline._due = due
-    deadline._regime = regime
-    deadline._start = start
-    deadline._days_counted = days_counted
-    deadline._unit = unit
-    deadline._unrolled_due = unrolled_due
-    deadline._awaiting = ()
+    """``deadline``, a short-path date, with its working left for :func:`_plain_working` to
+    build when first read."""
     deadline._working = None
     deadline._worked_from = (calendar, settings)
     return deadline
-
-
-_new_deadline = object.__new__
 
 
 def _plain_working(
