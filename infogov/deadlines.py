@@ -748,15 +748,15 @@ def _sar_deadline(
     else:
         count = _uk_gdpr_count(start, calendar, clock, record)
     return Deadline(
-        kind=CaseKind.SAR,
-        received=received,
-        due=count.due,
-        regime=count.regime,
+        CaseKind.SAR,
+        received,
+        count.due,
+        count.regime,
+        count.start,
+        count.days_counted,
+        UNIT_CALENDAR_DAYS,
+        count.unrolled_due,
         rule=count.rule,
-        start=count.start,
-        days_counted=count.days_counted,
-        unit=UNIT_CALENDAR_DAYS,
-        unrolled_due=count.unrolled_due,
         holidays_skipped=count.holidays_skipped,
         clock_events_applied=tuple(record.events),
         flags=tuple(record.flags),
