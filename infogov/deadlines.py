@@ -35,7 +35,7 @@ The rules, and where they come from:
 
 import calendar as calendar_module
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache, partial
@@ -460,9 +460,11 @@ class CaseClockStops(WorkingDayClockStops, SarClockStops, total=False):
     """Every kind's: :func:`compute_deadline` refuses those that do not apply to the case."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Stops:
-    """A case's clock stops (:class:`CaseClockStops`), each absent one at its default."""
+    """A case's clock stops (:class:`CaseClockStops`), each absent one at its default (slots,
+    not frozen: made for every full-path due date, and frozen would cost a setattr a field).
+    """
 
     clarification_requested: date | None = None
     clarified: date | None = None
@@ -474,14 +476,19 @@ class _Stops:
     extensions: Sequence[int] = ()
 
 
-@dataclass
+_NO_STOPS = _Stops()  # shared by every due date without stops: nothing ever changes a _Stops
+
+
 class _Record:
     """What a count records as it goes: the clock events applied, its flags, and the clock
     stops still open (``awaiting``), which become the deadline's."""
 
-    events: list[ClockEvent] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    awaiting: list[str] = field(default_factory=list)
+    __slots__ = ("events", "flags", "awaiting")
+
+    def __init__(self) -> None:
+        self.events: list[ClockEvent] = []
+        self.flags: list[str] = []
+        self.awaiting: list[str] = []
 
     def wait(self, what: str, flag: str) -> None:
         """A clock stop still open: ``what`` is awaited, and ``flag`` says the date assumes not."""
@@ -550,9 +557,9 @@ def _working_day_deadline(
     (DESIGN.md: "the same count").
     """
     is_foi = kind is CaseKind.FOI
-    for name in ("id_requested", "id_received"):
-        if getattr(clock, name) is not None:
-            raise DeadlineInputError(ERR_NOT_FOR_KIND.format(name=name, kind=kind.value.upper()))
+    if clock.id_requested is not None or clock.id_received is not None:
+        name = "id_requested" if clock.id_requested is not None else "id_received"
+        raise DeadlineInputError(ERR_NOT_FOR_KIND.format(name=name, kind=kind.value.upper()))
     clarification_requested, clarified = clock.clarification_requested, clock.clarified
     fee_notice, fee_paid = clock.fee_notice, clock.fee_paid
     _check_clarification(received, clarification_requested, clarified)
@@ -886,7 +893,7 @@ def compute_deadline(
         case_kind = _KINDS[kind]
     except (KeyError, TypeError):  # TypeError: a value that cannot be a kind at all
         raise DeadlineInputError(ERR_KIND.format(value=kind)) from None
-    if not any(stops.values()):  # every stop absent, None, False or empty
+    if not stops or not any(stops.values()):  # every stop absent, None, False or empty
         plain = _plain_deadline(case_kind, received, calendar, settings)
         if plain is not None:
             return plain
@@ -903,7 +910,7 @@ def _full_path(
 ) -> Deadline:
     """The due date and its working by every rule of ``kind``'s law: what the short path of
     :func:`compute_deadline` is checked against (``tests/infogov/test_deadlines_short_path.py``)."""
-    clock = _Stops(**stops)
+    clock = _Stops(**stops) if stops else _NO_STOPS
     if kind is CaseKind.SAR:
         return _sar_deadline(received, calendar, settings, clock)
     return _working_day_deadline(kind, received, calendar, settings, clock)
