@@ -241,6 +241,14 @@ class _Field(property, Generic[T]):
         def __set__(self, instance: object, value: Never, /) -> None: ...  # read-only
 
 
+# A deadline's fields, in the order its equality, hash and repr read them.
+_FIELD_NAMES = (
+    "kind received due regime rule start days_counted unit unrolled_due "
+    "holidays_skipped clock_events_applied flags awaiting"
+).split()
+_read_fields = attrgetter(*_FIELD_NAMES)
+
+
 class Deadline:
     """A statutory due date and its working, as the case page and ``--explain`` show it.
 
@@ -325,21 +333,8 @@ class Deadline:
         return working
 
     def _fields(self) -> tuple[object, ...]:
-        return (
-            self.kind,
-            self.received,
-            self.due,
-            self.regime,
-            self.rule,
-            self.start,
-            self.days_counted,
-            self.unit,
-            self.unrolled_due,
-            self.holidays_skipped,
-            self.clock_events_applied,
-            self.flags,
-            self.awaiting,
-        )
+        fields: tuple[object, ...] = _read_fields(self)
+        return fields
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -351,11 +346,7 @@ class Deadline:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        names = (
-            "kind received due regime rule start days_counted unit unrolled_due "
-            "holidays_skipped clock_events_applied flags awaiting"
-        ).split()
-        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(_FIELD_NAMES, self._fields(), strict=True))
         return f"Deadline({shown})"
 
     @property
