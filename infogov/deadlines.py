@@ -885,6 +885,8 @@ def compute_deadline(
     except (KeyError, TypeError):  # TypeError: a value that cannot be a kind at all
         raise DeadlineInputError(ERR_KIND.format(value=kind)) from None
     if not stops or not any(stops.values()):  # every stop absent, None, False or empty
+        if stops:
+            _Stops(**stops)  # refuses (TypeError) a keyword that names no clock stop
         plain = _plain_deadline(case_kind, received, calendar, settings)
         if plain is not None:
             return plain
