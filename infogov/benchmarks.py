@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hackperf.bench import Figure, timed
+from hackperf.bench_pages import page_figures, reference_anchor
 from hackperf.roles import Role
 from hackperf.services import role_groups_sync
 from infogov import metrics, selectors
@@ -263,27 +264,11 @@ def bench_infogov_home_and_search() -> Iterator[Figure]:
     reference = f"{PREFIX}{123:06d}"
     partial = f"{PREFIX}0001"[1:]
 
-    anchor = timed(
-        lambda: Case.objects.filter(reference=reference).values_list("pk", flat=True).first(),
-        repeat=50,
-    )
-    yield Figure(
-        f"anchor: one case by its reference, unique index ({cases:,} cases): median time",
-        anchor,
-        "ms",
-    )
+    anchor = reference_anchor(Case, reference, noun="case", total=cases)
+    yield anchor
 
     def measure(label: str, user, path: str, status: int = 200) -> Iterator[Figure]:
-        client = Client()
-        client.force_login(user)
-        client.get(path)  # warm
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        assert response.status_code == status, (path, response.status_code)
-        yield Figure(f"{label}: queries per request", len(queries), "queries")
-        median = timed(lambda: client.get(path), repeat=10)
-        yield Figure(f"{label}: median server time", median, "ms")
-        yield Figure(f"{label}: time over the anchor's", median / anchor, "x")
+        return page_figures(label, user, path, status, anchor=anchor)
 
     yield from measure(f"home page as IG officer ({cases:,} cases)", officer, "/")
     yield from measure(f"home page as director ({cases:,} cases)", director, "/")

@@ -34,12 +34,25 @@ The rules, and where they come from:
 """
 
 import calendar as calendar_module
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import lru_cache
-from typing import Literal
+from functools import lru_cache, partial
+from operator import attrgetter
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    NamedTuple,
+    Never,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
 
 from hackperf.workdays import (
     ALL_DIVISIONS,
@@ -60,11 +73,15 @@ from hackperf.workdays import (
 __all__ = [
     "DEFAULT_SETTINGS",
     "GDPR_COMMENCEMENT",
+    "CaseClockStops",
     "CaseKind",
     "ClockEvent",
+    "ClockStops",
     "Deadline",
     "DeadlineInputError",
     "DeadlineSettings",
+    "SarClockStops",
+    "WorkingDayClockStops",
     "corresponding_date",
     "compute_deadline",
     "eir_deadline",
@@ -74,6 +91,7 @@ __all__ = [
 ]
 
 ONE_DAY = timedelta(days=1)
+T = TypeVar("T")
 
 # UK GDPR (then EU GDPR with DPA 2018) applies to requests received from this day; DPA 2018
 # Sch 20 para 2 keeps earlier requests under DPA 1998.
@@ -199,6 +217,38 @@ class ClockEvent:
 Working = tuple[str, tuple[Holiday, ...], tuple[ClockEvent, ...], tuple[str, ...]]
 
 
+class _Field(property, Generic[T]):
+    """A read-only field of :class:`Deadline`: ``read`` gives its value (its slot, or the
+    working built on first read).
+
+    One typed property for every field, where a property each said the same thing thirteen
+    times. A ``property`` still, so a read costs what a property's does, and assigning a
+    field raises ``AttributeError`` as a property without a setter does.
+    """
+
+    if TYPE_CHECKING:  # how a read is typed; the reading is property's own
+
+        def __init__(self, read: Callable[[Any], T]) -> None: ...
+
+        @overload
+        def __get__(self, instance: None, owner: type | None = None, /) -> Self: ...
+
+        @overload
+        def __get__(self, instance: object, owner: type | None = None, /) -> T: ...
+
+        def __get__(self, instance: object | None, owner: type | None = None, /) -> T | Self: ...
+
+        def __set__(self, instance: object, value: Never, /) -> None: ...  # read-only
+
+
+# A deadline's fields, in the order its equality, hash and repr read them.
+_FIELD_NAMES = (
+    "kind received due regime rule start days_counted unit unrolled_due "
+    "holidays_skipped clock_events_applied flags awaiting"
+).split()
+_read_fields = attrgetter(*_FIELD_NAMES)
+
+
 class Deadline:
     """A statutory due date and its working, as the case page and ``--explain`` show it.
 
@@ -231,7 +281,6 @@ class Deadline:
 
     def __init__(
         self,
-        *,
         kind: CaseKind,
         received: date,
         due: date,
@@ -240,6 +289,7 @@ class Deadline:
         days_counted: int,
         unit: str,
         unrolled_due: date,
+        *,
         rule: str = "",
         holidays_skipped: tuple[Holiday, ...] = (),
         clock_events_applied: tuple[ClockEvent, ...] = (),
@@ -258,41 +308,20 @@ class Deadline:
         self._working: Working | None = (rule, holidays_skipped, clock_events_applied, flags)
         self._worked_from: tuple[HolidayCalendar, DeadlineSettings] | None = None
 
-    @property
-    def kind(self) -> CaseKind:
-        return self._kind
-
-    @property
-    def received(self) -> date:
-        return self._received
-
-    @property
-    def due(self) -> date:
-        return self._due
-
-    @property
-    def regime(self) -> str:
-        return self._regime
-
-    @property
-    def start(self) -> date:
-        return self._start
-
-    @property
-    def days_counted(self) -> int:
-        return self._days_counted
-
-    @property
-    def unit(self) -> str:
-        return self._unit
-
-    @property
-    def unrolled_due(self) -> date:
-        return self._unrolled_due
-
-    @property
-    def awaiting(self) -> tuple[str, ...]:
-        return self._awaiting
+    kind: _Field[CaseKind] = _Field(attrgetter("_kind"))
+    received: _Field[date] = _Field(attrgetter("_received"))
+    due: _Field[date] = _Field(attrgetter("_due"))
+    regime: _Field[str] = _Field(attrgetter("_regime"))
+    start: _Field[date] = _Field(attrgetter("_start"))
+    days_counted: _Field[int] = _Field(attrgetter("_days_counted"))
+    unit: _Field[str] = _Field(attrgetter("_unit"))
+    unrolled_due: _Field[date] = _Field(attrgetter("_unrolled_due"))
+    awaiting: _Field[tuple[str, ...]] = _Field(attrgetter("_awaiting"))
+    # The working, built on first read for a short-path deadline.
+    rule: _Field[str] = _Field(lambda self: self._worked()[0])
+    holidays_skipped: _Field[tuple[Holiday, ...]] = _Field(lambda self: self._worked()[1])
+    clock_events_applied: _Field[tuple[ClockEvent, ...]] = _Field(lambda self: self._worked()[2])
+    flags: _Field[tuple[str, ...]] = _Field(lambda self: self._worked()[3])
 
     def _worked(self) -> Working:
         working = self._working
@@ -303,38 +332,9 @@ class Deadline:
             self._worked_from = None
         return working
 
-    @property
-    def rule(self) -> str:
-        return self._worked()[0]
-
-    @property
-    def holidays_skipped(self) -> tuple[Holiday, ...]:
-        return self._worked()[1]
-
-    @property
-    def clock_events_applied(self) -> tuple[ClockEvent, ...]:
-        return self._worked()[2]
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return self._worked()[3]
-
     def _fields(self) -> tuple[object, ...]:
-        return (
-            self.kind,
-            self.received,
-            self.due,
-            self.regime,
-            self.rule,
-            self.start,
-            self.days_counted,
-            self.unit,
-            self.unrolled_due,
-            self.holidays_skipped,
-            self.clock_events_applied,
-            self.flags,
-            self.awaiting,
-        )
+        fields: tuple[object, ...] = _read_fields(self)
+        return fields
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -346,11 +346,7 @@ class Deadline:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        names = (
-            "kind received due regime rule start days_counted unit unrolled_due "
-            "holidays_skipped clock_events_applied flags awaiting"
-        ).split()
-        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(_FIELD_NAMES, self._fields(), strict=True))
         return f"Deadline({shown})"
 
     @property
@@ -426,6 +422,71 @@ def foia_calendar(calendar: HolidayCalendar, first_year: int, last_year: int) ->
     return calendar.with_holidays(extra)
 
 
+class ClockStops(TypedDict, total=False):
+    """What stops, restarts or extends a due date's clock, as the keyword arguments of the
+    due-date functions (absent: none). Declared once for them all; a kind's own are added below.
+    """
+
+    clarification_requested: date | None
+    clarified: date | None
+    fee_notice: date | None
+    fee_paid: date | None
+    extended: bool
+
+
+class WorkingDayClockStops(ClockStops, total=False):
+    """FOI and EIR: also each extension's working days."""
+
+    extensions: Sequence[int]
+
+
+class SarClockStops(ClockStops, total=False):
+    """A SAR: also the proof of identity asked for and received."""
+
+    id_requested: date | None
+    id_received: date | None
+
+
+class CaseClockStops(WorkingDayClockStops, SarClockStops, total=False):
+    """Every kind's: :func:`compute_deadline` refuses those that do not apply to the case."""
+
+
+@dataclass(slots=True)
+class _Stops:
+    """A case's clock stops (:class:`CaseClockStops`), each absent one at its default (slots,
+    not frozen: made for every full-path due date, and frozen would cost a setattr a field).
+    """
+
+    clarification_requested: date | None = None
+    clarified: date | None = None
+    fee_notice: date | None = None
+    fee_paid: date | None = None
+    id_requested: date | None = None
+    id_received: date | None = None
+    extended: bool = False
+    extensions: Sequence[int] = ()
+
+
+_NO_STOPS = _Stops()  # shared by every due date without stops: nothing ever changes a _Stops
+
+
+class _Record:
+    """What a count records as it goes: the clock events applied, its flags, and the clock
+    stops still open (``awaiting``), which become the deadline's."""
+
+    __slots__ = ("events", "flags", "awaiting")
+
+    def __init__(self) -> None:
+        self.events: list[ClockEvent] = []
+        self.flags: list[str] = []
+        self.awaiting: list[str] = []
+
+    def wait(self, what: str, flag: str) -> None:
+        """A clock stop still open: ``what`` is awaited, and ``flag`` says the date assumes not."""
+        self.awaiting.append(what)
+        self.flags.append(flag)
+
+
 def _check_order(name: str, value: date | None, other: str, other_value: date | None) -> None:
     if value is not None and other_value is not None and value < other_value:
         raise DeadlineInputError(
@@ -468,90 +529,38 @@ def _uncovered_flags(
 # ---------------------------------------------------------------------------------------------
 
 
-def foi_deadline(
-    received: date,
-    *,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    extended: bool = False,
-    extensions: Sequence[int] = (),
-) -> Deadline:
-    """FOIA s.10: the 20th working day following receipt, with s.1(3), s.10(2) and s.10(3).
-
-    ``extended=True`` alone is one public-interest extension of 20 working days (day 40);
-    ``extensions`` gives each extension's working days. More than 20 in all, or more than one
-    extension, is computed as asked and flagged, since the ICO expects neither.
-    """
-    return _working_day_deadline(
-        CaseKind.FOI,
-        received,
-        calendar=calendar,
-        settings=settings,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        fee_notice=fee_notice,
-        fee_paid=fee_paid,
-        extended=extended,
-        extensions=extensions,
-    )
-
-
-def eir_deadline(
-    received: date,
-    *,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    extended: bool = False,
-    extensions: Sequence[int] = (),
-) -> Deadline:
-    """EIR reg 5(2): 20 working days, counted as FOIA's; 40 when extended under reg 7(1).
-
-    Charges (reg 8) are treated like FOIA s.10(2) fees: the days from the notice to payment,
-    inclusive, are not counted (DESIGN.md: "the same count").
-    """
-    return _working_day_deadline(
-        CaseKind.EIR,
-        received,
-        calendar=calendar,
-        settings=settings,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        fee_notice=fee_notice,
-        fee_paid=fee_paid,
-        extended=extended,
-        extensions=extensions,
-    )
-
-
 def _working_day_deadline(
     kind: CaseKind,
     received: date,
-    *,
     calendar: HolidayCalendar,
     settings: DeadlineSettings,
-    clarification_requested: date | None,
-    clarified: date | None,
-    fee_notice: date | None,
-    fee_paid: date | None,
-    extended: bool,
-    extensions: Sequence[int],
+    clock: _Stops,
 ) -> Deadline:
+    """FOIA s.10 (FOI) or EIR reg 5(2) (EIR): the 20th working day following receipt.
+
+    FOI: with s.1(3), s.10(2) and s.10(3). ``extended=True`` alone is one public-interest
+    extension of 20 working days (day 40); ``extensions`` gives each extension's working days.
+    More than 20 in all, or more than one extension, is computed as asked and flagged, since
+    the ICO expects neither.
+
+    EIR: counted as FOIA's; 40 when extended under reg 7(1). Charges (reg 8) are treated like
+    FOIA s.10(2) fees: the days from the notice to payment, inclusive, are not counted
+    (DESIGN.md: "the same count").
+    """
     is_foi = kind is CaseKind.FOI
+    if clock.id_requested is not None or clock.id_received is not None:
+        name = "id_requested" if clock.id_requested is not None else "id_received"
+        raise DeadlineInputError(ERR_NOT_FOR_KIND.format(name=name, kind=kind.value.upper()))
+    clarification_requested, clarified = clock.clarification_requested, clock.clarified
+    fee_notice, fee_paid = clock.fee_notice, clock.fee_paid
     _check_clarification(received, clarification_requested, clarified)
     _check_order("fee_notice", fee_notice, "received", received)
     _check_pair("fee_paid", fee_paid, "fee_notice", fee_notice)
+    extensions = clock.extensions
     for days in extensions:
         if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
             raise DeadlineInputError(ERR_EXTENSION_DAYS.format(value=days))
-    if extended and not extensions:
+    if clock.extended and not extensions:
         extensions = (ICO_EXTENSION_WORKING_DAYS if is_foi else EIR_EXTENSION_WORKING_DAYS,)
 
     if is_foi or settings.eir_counts_all_uk_holidays:
@@ -567,15 +576,13 @@ def _working_day_deadline(
     def working(d: date) -> bool:
         return is_working_day(d, calendar=cal, divisions=divisions)
 
-    events: list[ClockEvent] = []
-    flags: list[str] = []
-    awaiting: list[str] = []
+    record = _Record()
 
     receipt = received
     if clarification_requested is not None and clarified is not None:
         receipt = clarified
         citation = "FOIA s.1(3)" if is_foi else "EIR reg 9(4)"
-        events.append(
+        record.events.append(
             ClockEvent(
                 "clarification",
                 clarification_requested,
@@ -585,8 +592,7 @@ def _working_day_deadline(
             )
         )
     elif clarification_requested is not None:
-        awaiting.append(AWAITING_CLARIFICATION)
-        flags.append(FLAG_AWAITING_CLARIFICATION)
+        record.wait(AWAITING_CLARIFICATION, FLAG_AWAITING_CLARIFICATION)
 
     start = receipt
     if not working(receipt):
@@ -605,16 +611,15 @@ def _working_day_deadline(
                 f"received on a non-working day ({reason}); day 1 is the first working day "
                 f"after it, {format_date(day_one)} (ICO reading)"
             )
-        events.append(ClockEvent("receipt", receipt, None, effect))
+        record.events.append(ClockEvent("receipt", receipt, None, effect))
 
     excluded = (date.max, date.min)  # none
     if fee_notice is not None and fee_paid is not None:
         excluded = (fee_notice, fee_paid)
         if is_foi and fee_paid > corresponding_date(fee_notice, FOI_FEE_PAYMENT_MONTHS):
-            flags.append(FLAG_FEE_PAID_LATE)
+            record.flags.append(FLAG_FEE_PAID_LATE)
     elif fee_notice is not None:
-        awaiting.append(AWAITING_FEE)
-        flags.append(FLAG_AWAITING_FEE)
+        record.wait(AWAITING_FEE, FLAG_AWAITING_FEE)
 
     # Count working days after ``start``, disregarding those from the fees notice to the
     # payment inclusive (FOIA s.10(2)): two look-ups in the calendar's working-day index.
@@ -624,7 +629,7 @@ def _working_day_deadline(
 
     if fee_notice is not None and fee_paid is not None:
         citation = "FOIA s.10(2)" if is_foi else "EIR reg 8, counted as FOIA s.10(2)"
-        events.append(
+        record.events.append(
             ClockEvent(
                 "fee",
                 fee_notice,
@@ -639,15 +644,17 @@ def _working_day_deadline(
                 "public-interest extension (FOIA s.10(3))" if is_foi else "extended (EIR reg 7(1))"
             )
             label = "extension" if len(extensions) == 1 else f"extension {number}"
-            events.append(ClockEvent(label, start, None, f"{why}: {days} further working days"))
+            record.events.append(
+                ClockEvent(label, start, None, f"{why}: {days} further working days")
+            )
         if len(extensions) > 1:
-            flags.append(FLAG_SECOND_EXTENSION)
+            record.flags.append(FLAG_SECOND_EXTENSION)
         if is_foi and extension_total > ICO_EXTENSION_WORKING_DAYS:
-            flags.append(FLAG_EXTENSION_BEYOND_20)
+            record.flags.append(FLAG_EXTENSION_BEYOND_20)
         if not is_foi and extension_total > EIR_EXTENSION_WORKING_DAYS:
-            flags.append(FLAG_EIR_BEYOND_40)
+            record.flags.append(FLAG_EIR_BEYOND_40)
 
-    flags.extend(_uncovered_flags(calendar, receipt, due, divisions))
+    record.flags.extend(_uncovered_flags(calendar, receipt, due, divisions))
     where = "any part of the UK" if len(divisions) > 1 else "England and Wales"
     if is_foi:
         rule = (
@@ -672,9 +679,9 @@ def _working_day_deadline(
         unit=UNIT_WORKING_DAYS,
         unrolled_due=due,
         holidays_skipped=holidays_skipped(receipt, due, calendar=cal, divisions=divisions),
-        clock_events_applied=tuple(events),
-        flags=tuple(flags),
-        awaiting=tuple(awaiting),
+        clock_events_applied=tuple(record.events),
+        flags=tuple(record.flags),
+        awaiting=tuple(record.awaiting),
     )
 
 
@@ -688,25 +695,19 @@ def _ordinal(n: int) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def sar_deadline(
-    received: date,
-    *,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    id_requested: date | None = None,
-    id_received: date | None = None,
-    extended: bool = False,
+def _sar_deadline(
+    received: date, calendar: HolidayCalendar, settings: DeadlineSettings, clock: _Stops
 ) -> Deadline:
     """A subject access request's due date; the regime is chosen by the date received.
 
-    Received before 25 May 2018: DPA 1998 (:func:`_dpa1998_deadline`); from then: UK GDPR
-    (:func:`_uk_gdpr_deadline`).
+    Received before 25 May 2018: DPA 1998 (:func:`_dpa1998_count`); from then: UK GDPR
+    (:func:`_uk_gdpr_count`).
     """
-    _check_clarification(received, clarification_requested, clarified)
+    if clock.extensions:
+        raise DeadlineInputError(ERR_SAR_EXTENSIONS)
+    fee_notice, fee_paid = clock.fee_notice, clock.fee_paid
+    id_requested, id_received = clock.id_requested, clock.id_received
+    _check_clarification(received, clock.clarification_requested, clock.clarified)
     _check_order("fee_notice", fee_notice, "received", received)
     _check_order("fee_paid", fee_paid, "fee_notice", fee_notice)
     _check_order("fee_paid", fee_paid, "received", received)
@@ -714,9 +715,7 @@ def sar_deadline(
     _check_order("id_received", id_received, "id_requested", id_requested)
     _check_order("id_received", id_received, "received", received)
 
-    events: list[ClockEvent] = []
-    flags: list[str] = []
-    awaiting: list[str] = []
+    record = _Record()
     start = received
     # The clock starts when the controller has what it needed: ID (UK GDPR Art 12(6), DPA 1998
     # s.7(3)) and any fee (Art 12(5), DPA 1998 s.7(2)(b)).
@@ -727,7 +726,7 @@ def sar_deadline(
         if got is not None:
             if got > start:
                 start = got
-            events.append(
+            record.events.append(
                 ClockEvent(
                     kind,
                     asked or got,
@@ -737,47 +736,47 @@ def sar_deadline(
                 )
             )
         elif asked is not None:
-            awaiting.append(missing)
-            flags.append(FLAG_AWAITING_ID if kind == "id" else FLAG_AWAITING_FEE)
+            record.wait(missing, FLAG_AWAITING_ID if kind == "id" else FLAG_AWAITING_FEE)
 
+    # The clarification (its events, flags and what is awaited) is counted by each regime.
     if received < GDPR_COMMENCEMENT:
-        if extended:
+        if clock.extended:
             raise DeadlineInputError(ERR_DPA_1998_EXTENDED)
-        return _dpa1998_deadline(
-            received,
-            start,
-            settings=settings,
-            clarification_requested=clarification_requested,
-            clarified=clarified,
-            events=events,
-            flags=flags,
-            awaiting=awaiting,
-        )
-    return _uk_gdpr_deadline(
+        count = _dpa1998_count(start, settings, clock, record)
+    else:
+        count = _uk_gdpr_count(start, calendar, clock, record)
+    return Deadline(
+        CaseKind.SAR,
         received,
-        start,
-        calendar=calendar,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        extended=extended,
-        events=events,
-        flags=flags,
-        awaiting=awaiting,
+        count.due,
+        count.regime,
+        count.start,
+        count.days_counted,
+        UNIT_CALENDAR_DAYS,
+        count.unrolled_due,
+        rule=count.rule,
+        holidays_skipped=count.holidays_skipped,
+        clock_events_applied=tuple(record.events),
+        flags=tuple(record.flags),
+        awaiting=tuple(record.awaiting),
     )
 
 
-def _uk_gdpr_deadline(
-    received: date,
-    start: date,
-    *,
-    calendar: HolidayCalendar,
-    clarification_requested: date | None,
-    clarified: date | None,
-    extended: bool,
-    events: list[ClockEvent],
-    flags: list[str],
-    awaiting: list[str],
-) -> Deadline:
+class _SarCount(NamedTuple):
+    """A SAR regime's count: what :func:`_sar_deadline` makes its :class:`Deadline` of."""
+
+    regime: str
+    rule: str
+    start: date
+    due: date
+    days_counted: int
+    unrolled_due: date
+    holidays_skipped: tuple[Holiday, ...] = ()
+
+
+def _uk_gdpr_count(
+    start: date, calendar: HolidayCalendar, clock: _Stops, record: _Record
+) -> _SarCount:
     """UK GDPR Art 12(3), by the ICO's method.
 
     One month (three when extended) to the corresponding date, clamped to the month's end; plus
@@ -786,11 +785,13 @@ def _uk_gdpr_deadline(
     and Northern Irish holidays do not move a SAR: the ICO's roll is to the next working day of
     the controller, which for this council is England and Wales.
     """
+    clarification_requested, clarified = clock.clarification_requested, clock.clarified
+    extended = clock.extended
     divisions = (Division.ENGLAND_AND_WALES,)
     months = 3 if extended else 1
     raw = corresponding_date(start, months)
     if extended:
-        events.append(
+        record.events.append(
             ClockEvent(
                 "extension",
                 start,
@@ -801,7 +802,7 @@ def _uk_gdpr_deadline(
     paused = 0
     if clarification_requested is not None and clarified is not None:
         paused = (clarified - clarification_requested).days + 1
-        events.append(
+        record.events.append(
             ClockEvent(
                 "clarification",
                 clarification_requested,
@@ -811,46 +812,25 @@ def _uk_gdpr_deadline(
             )
         )
     elif clarification_requested is not None:
-        awaiting.append(AWAITING_CLARIFICATION)
-        flags.append(FLAG_AWAITING_CLARIFICATION)
+        record.wait(AWAITING_CLARIFICATION, FLAG_AWAITING_CLARIFICATION)
     unrolled = raw + timedelta(days=paused)
     due = roll_forward(unrolled, calendar=calendar, divisions=divisions)
-    flags.extend(_uncovered_flags(calendar, unrolled, due, divisions))
+    record.flags.extend(_uncovered_flags(calendar, unrolled, due, divisions))
     months_text = "three months" if extended else "one month"
-    return Deadline(
-        kind=CaseKind.SAR,
-        received=received,
-        due=due,
-        regime=REGIME_UK_GDPR,
-        rule=(
-            f"{months_text.capitalize()} from the start: the corresponding date "
-            f"(the month's last day where there is none), plus any clarification pause, moved "
-            f"to the next working day if a weekend or England and Wales bank holiday (ICO)."
-        ),
-        start=start,
-        days_counted=(due - start).days,
-        unit=UNIT_CALENDAR_DAYS,
-        unrolled_due=unrolled,
-        holidays_skipped=holidays_skipped(
-            unrolled - ONE_DAY, due - ONE_DAY, calendar=calendar, divisions=divisions
-        ),
-        clock_events_applied=tuple(events),
-        flags=tuple(flags),
-        awaiting=tuple(awaiting),
+    rule = (
+        f"{months_text.capitalize()} from the start: the corresponding date "
+        f"(the month's last day where there is none), plus any clarification pause, moved "
+        f"to the next working day if a weekend or England and Wales bank holiday (ICO)."
     )
+    holidays = holidays_skipped(
+        unrolled - ONE_DAY, due - ONE_DAY, calendar=calendar, divisions=divisions
+    )
+    return _SarCount(REGIME_UK_GDPR, rule, start, due, (due - start).days, unrolled, holidays)
 
 
-def _dpa1998_deadline(
-    received: date,
-    start: date,
-    *,
-    settings: DeadlineSettings,
-    clarification_requested: date | None,
-    clarified: date | None,
-    events: list[ClockEvent],
-    flags: list[str],
-    awaiting: list[str],
-) -> Deadline:
+def _dpa1998_count(
+    start: date, settings: DeadlineSettings, clock: _Stops, record: _Record
+) -> _SarCount:
     """DPA 1998 s.7(8), (10): 40 days beginning with the relevant day; never rolled.
 
     The relevant day is the latest of receipt, the fee and the information the controller
@@ -858,9 +838,10 @@ def _dpa1998_deadline(
     the data; so a clarification received later also sets it. The Act counts calendar days
     and says nothing of moving a deadline off a weekend or bank holiday, so none is moved.
     """
+    clarification_requested, clarified = clock.clarification_requested, clock.clarified
     if clarification_requested is not None and clarified is not None:
         start = max(start, clarified)
-        events.append(
+        record.events.append(
             ClockEvent(
                 "clarification",
                 clarification_requested,
@@ -870,28 +851,15 @@ def _dpa1998_deadline(
             )
         )
     elif clarification_requested is not None:
-        awaiting.append(AWAITING_CLARIFICATION)
-        flags.append(FLAG_AWAITING_CLARIFICATION)
+        record.wait(AWAITING_CLARIFICATION, FLAG_AWAITING_CLARIFICATION)
     offset = settings.dpa1998_offset_days
     due = start + timedelta(days=offset)
-    return Deadline(
-        kind=CaseKind.SAR,
-        received=received,
-        due=due,
-        regime=REGIME_DPA_1998,
-        rule=(
-            f"40 days beginning with the relevant day (the latest of receipt, fee and the "
-            f"information of s.7(3)), i.e. relevant day + {offset}; not moved off "
-            f"weekends or bank holidays."
-        ),
-        start=start,
-        days_counted=offset + 1,
-        unit=UNIT_CALENDAR_DAYS,
-        unrolled_due=due,
-        clock_events_applied=tuple(events),
-        flags=tuple(flags),
-        awaiting=tuple(awaiting),
+    rule = (
+        f"40 days beginning with the relevant day (the latest of receipt, fee and the "
+        f"information of s.7(3)), i.e. relevant day + {offset}; not moved off "
+        f"weekends or bank holidays."
     )
+    return _SarCount(REGIME_DPA_1998, rule, start, due, offset + 1, due)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -905,16 +873,9 @@ def compute_deadline(
     *,
     calendar: HolidayCalendar,
     settings: DeadlineSettings = DEFAULT_SETTINGS,
-    clarification_requested: date | None = None,
-    clarified: date | None = None,
-    fee_notice: date | None = None,
-    fee_paid: date | None = None,
-    id_requested: date | None = None,
-    id_received: date | None = None,
-    extended: bool = False,
-    extensions: Sequence[int] = (),
+    **stops: Unpack[CaseClockStops],
 ) -> Deadline:
-    """The due date of a case of ``kind``; arguments that do not apply to it are refused.
+    """The due date of a case of ``kind``; clock stops that do not apply to it are refused.
 
     A case without clock events or extensions (most of them) takes a short path that finds
     the date alone and leaves its working to be built, by the full path, when first read.
@@ -923,51 +884,37 @@ def compute_deadline(
         case_kind = _KINDS[kind]
     except (KeyError, TypeError):  # TypeError: a value that cannot be a kind at all
         raise DeadlineInputError(ERR_KIND.format(value=kind)) from None
-    if (
-        clarification_requested is None
-        and clarified is None
-        and fee_notice is None
-        and fee_paid is None
-        and id_requested is None
-        and id_received is None
-        and not extended
-        and not extensions
-    ):
+    if not stops or not any(stops.values()):  # every stop absent, None, False or empty
+        if stops:
+            _Stops(**stops)  # refuses (TypeError) a keyword that names no clock stop
         plain = _plain_deadline(case_kind, received, calendar, settings)
         if plain is not None:
             return plain
-    if case_kind is CaseKind.SAR:
-        if extensions:
-            raise DeadlineInputError(ERR_SAR_EXTENSIONS)
-        return sar_deadline(
-            received,
-            calendar=calendar,
-            settings=settings,
-            clarification_requested=clarification_requested,
-            clarified=clarified,
-            fee_notice=fee_notice,
-            fee_paid=fee_paid,
-            id_requested=id_requested,
-            id_received=id_received,
-            extended=extended,
-        )
-    for name, value in (("id_requested", id_requested), ("id_received", id_received)):
-        if value is not None:
-            raise DeadlineInputError(
-                ERR_NOT_FOR_KIND.format(name=name, kind=case_kind.value.upper())
-            )
-    return _working_day_deadline(
-        case_kind,
-        received,
-        calendar=calendar,
-        settings=settings,
-        clarification_requested=clarification_requested,
-        clarified=clarified,
-        fee_notice=fee_notice,
-        fee_paid=fee_paid,
-        extended=extended,
-        extensions=extensions,
-    )
+    return _full_path(case_kind, received, calendar=calendar, settings=settings, **stops)
+
+
+def _full_path(
+    kind: CaseKind,
+    received: date,
+    *,
+    calendar: HolidayCalendar,
+    settings: DeadlineSettings = DEFAULT_SETTINGS,
+    **stops: Unpack[CaseClockStops],
+) -> Deadline:
+    """The due date and its working by every rule of ``kind``'s law: what the short path of
+    :func:`compute_deadline` is checked against (``tests/infogov/test_deadlines_short_path.py``)."""
+    clock = _Stops(**stops) if stops else _NO_STOPS
+    if kind is CaseKind.SAR:
+        return _sar_deadline(received, calendar, settings, clock)
+    return _working_day_deadline(kind, received, calendar, settings, clock)
+
+
+# The full path of one kind, with the keyword arguments of compute_deadline: FOIA s.10
+# (foi_deadline), EIR reg 5(2) (eir_deadline) and a SAR by the law of the day it was received
+# (sar_deadline); each refuses the clock stops of another kind, as compute_deadline does.
+foi_deadline = partial(_full_path, CaseKind.FOI)
+eir_deadline = partial(_full_path, CaseKind.EIR)
+sar_deadline = partial(_full_path, CaseKind.SAR)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -994,16 +941,16 @@ def _plain_deadline(
         if received < GDPR_COMMENCEMENT:
             offset = settings.dpa1998_offset_days
             due = received + timedelta(days=offset)
-            return _unexplained(
+            return _unexplained(Deadline(
                 kind, received, due, REGIME_DPA_1998, received, offset + 1, UNIT_CALENDAR_DAYS,
-                due, calendar, settings,
-            )  # fmt: skip
+                due,
+            ), calendar, settings)  # fmt: skip
         unrolled = corresponding_date(received, 1)
         due = roll_forward(unrolled, calendar=calendar, divisions=_ENGLAND_AND_WALES)
-        return _unexplained(
+        return _unexplained(Deadline(
             kind, received, due, REGIME_UK_GDPR, received, (due - received).days,
-            UNIT_CALENDAR_DAYS, unrolled, calendar, settings,
-        )  # fmt: skip
+            UNIT_CALENDAR_DAYS, unrolled,
+        ), calendar, settings)  # fmt: skip
     if kind is _FOI or settings.eir_counts_all_uk_holidays:
         divisions = ALL_DIVISIONS
     else:
@@ -1032,11 +979,11 @@ def _plain_deadline(
     if due_ordinal is None:
         return None
     due = date.fromordinal(due_ordinal)
-    return _unexplained(
+    return _unexplained(Deadline(
         kind, received, due, REGIME_FOIA if kind is _FOI else REGIME_EIR,
         received if start == o else date.fromordinal(start), FOI_WORKING_DAYS,
-        UNIT_WORKING_DAYS, due, calendar, settings,
-    )  # fmt: skip
+        UNIT_WORKING_DAYS, due,
+    ), calendar, settings)  # fmt: skip
 
 
 _FOI, _SAR = CaseKind.FOI, CaseKind.SAR  # module globals: quicker to read than Enum members
@@ -1047,34 +994,13 @@ _FOIA_CALENDARS_KEPT = 256
 
 
 def _unexplained(
-    kind: CaseKind,
-    received: date,
-    due: date,
-    regime: str,
-    start: date,
-    days_counted: int,
-    unit: str,
-    unrolled_due: date,
-    calendar: HolidayCalendar,
-    settings: DeadlineSettings,
+    deadline: Deadline, calendar: HolidayCalendar, settings: DeadlineSettings
 ) -> Deadline:
-    """A :class:`Deadline` whose working :func:`_plain_working` builds when first read."""
-    deadline = _new_deadline(Deadline)
-    deadline._kind = kind
-    deadline._received = received
-    deadline._due = due
-    deadline._regime = regime
-    deadline._start = start
-    deadline._days_counted = days_counted
-    deadline._unit = unit
-    deadline._unrolled_due = unrolled_due
-    deadline._awaiting = ()
+    """``deadline``, a short-path date, with its working left for :func:`_plain_working` to
+    build when first read."""
     deadline._working = None
     deadline._worked_from = (calendar, settings)
     return deadline
-
-
-_new_deadline = object.__new__
 
 
 def _plain_working(
@@ -1082,19 +1008,5 @@ def _plain_working(
 ) -> Working:
     """The working of a short-path due date, from the full path, so it reads word for word
     as it always has."""
-    if kind is CaseKind.SAR:
-        full = sar_deadline(received, calendar=calendar, settings=settings)
-    else:
-        full = _working_day_deadline(
-            kind,
-            received,
-            calendar=calendar,
-            settings=settings,
-            clarification_requested=None,
-            clarified=None,
-            fee_notice=None,
-            fee_paid=None,
-            extended=False,
-            extensions=(),
-        )
+    full = _full_path(kind, received, calendar=calendar, settings=settings)
     return (full.rule, full.holidays_skipped, full.clock_events_applied, full.flags)

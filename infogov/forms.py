@@ -26,6 +26,18 @@ class ServiceChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def request_text_field(*, rows: int) -> forms.CharField:
+    """The request's text as the requester put it: one definition for the log form and the
+    correction form, so its limit and its warning (personal data) cannot drift apart."""
+    return forms.CharField(
+        label="The request",
+        widget=forms.Textarea(attrs={"rows": rows}),
+        required=False,
+        max_length=20000,
+        help_text="As the requester put it. Seen by IG officers only.",
+    )
+
+
 def service_choices(services_qs, *, directorate_id=None, empty_label="Choose a service") -> list:
     """The service select's choices: one directorate's services, or (none chosen yet, no JS)
     every directorate's in an optgroup each, so the choice still reads by directorate."""
@@ -119,13 +131,7 @@ class CaseLogForm(GovukForm):
         error_messages={"required": "Choose how the request was received"},
     )
     subject = forms.CharField(label="Subject", max_length=300)
-    request_text = forms.CharField(
-        label="The request",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        max_length=20000,
-        help_text="As the requester put it. Seen by IG officers only.",
-    )
+    request_text = request_text_field(rows=6)
     directorate = forms.ModelChoiceField(
         label="Directorate", queryset=Directorate.objects.all(), empty_label="Choose a directorate"
     )
@@ -247,13 +253,7 @@ class CaseRespondForm(GovukForm):
 
 
 class CaseRequestTextForm(GovukForm):
-    request_text = forms.CharField(
-        label="The request",
-        widget=forms.Textarea(attrs={"rows": 10}),
-        required=False,
-        max_length=20000,
-        help_text="As the requester put it. Seen by IG officers only.",
-    )
+    request_text = request_text_field(rows=10)
 
 
 class CaseNoteForm(GovukForm):

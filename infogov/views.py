@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -500,12 +501,8 @@ class DirectorateAddressesView(PermissionRequired, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        d = self.directorate
-        return {
-            "director_name": d.director_name,
-            "director_email": d.director_email,
-            "group_director_email": d.group_director_email,
-        }
+        # The form's fields as the directorate holds them: the form names them, once.
+        return model_to_dict(self.directorate, fields=list(self.form_class.base_fields))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hackperf.bench import Figure, other_database, timed
+from hackperf.bench_pages import page_figures, reference_anchor
 from hackperf.roles import Role
 from hackperf.services import role_groups_sync
 from servicedesk import demo
@@ -517,27 +518,11 @@ def bench_home_and_search(*, tickets: int = TICKETS) -> Iterator[Figure]:
     assert reference is not None
     partial = reference[2:-2]
 
-    anchor = timed(
-        lambda: Ticket.objects.filter(reference=reference).values_list("pk", flat=True).first(),
-        repeat=50,
-    )
-    yield Figure(
-        f"anchor: one ticket by its reference, unique index ({total:,} tickets): median time",
-        anchor,
-        "ms",
-    )
+    anchor = reference_anchor(Ticket, reference, noun="ticket", total=total)
+    yield anchor
 
     def measure(label: str, user, path: str, status: int = 200) -> Iterator[Figure]:
-        client = Client()
-        client.force_login(user)
-        client.get(path)  # warm: the calendars
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        assert response.status_code == status, (path, response.status_code)
-        yield Figure(f"{label}: queries per request", len(queries), "queries")
-        median = timed(lambda: client.get(path), repeat=10)
-        yield Figure(f"{label}: median server time", median, "ms")
-        yield Figure(f"{label}: time over the anchor's", median / anchor, "x")
+        return page_figures(label, user, path, status, anchor=anchor)
 
     for role, user in users.items():
         yield from measure(f"home page as {role.label.lower()} ({total:,} tickets)", user, "/")

@@ -9,7 +9,7 @@ columns mean, and so why each mapping reads as it does, is in the sets' READMEs.
 import csv
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -41,10 +41,14 @@ class PeerRow:
     requests: int
     in_time: int | None
     in_time_base: int | None
-    in_time_share: Decimal | None
+    # in_time over in_time_base, as a percentage: worked out here, the one place it is.
+    in_time_share: Decimal | None = field(init=False)
     internal_reviews: int | None
     appeals: int | None
     warning: str = ""  # loaded, but a figure was left out (the report counts these)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_time_share", share(self.in_time, self.in_time_base))
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def _plus(*values: int | None) -> int | None:
 def _checked(row: PeerRow) -> PeerRow:
     """A share above 100% is a slip in the return: keep the counts, drop the in-time figure."""
     if row.in_time is not None and row.in_time_base is not None and row.in_time > row.in_time_base:
-        return replace(row, in_time=None, in_time_share=None, warning=WARN_IN_TIME_ABOVE)
+        return replace(row, in_time=None, warning=WARN_IN_TIME_ABOVE)
     return row
 
 
@@ -125,7 +129,6 @@ def map_localgov(row: Mapping[str, str], classification: Mapping[str, tuple[str,
             requests=requests,
             in_time=in_time,
             in_time_base=requests,
-            in_time_share=share(in_time, requests),
             internal_reviews=count(row.get("ir"), "ir"),
             appeals=count(row.get("ico"), "ico"),
         )
@@ -189,7 +192,6 @@ def map_scotland(row: Mapping[str, str], year: int) -> PeerRow:
             requests=requests,
             in_time=in_time,
             in_time_base=requests,
-            in_time_share=share(in_time, requests),
             internal_reviews=reviews,
             appeals=None,
         )
@@ -241,7 +243,6 @@ def map_central(row: Mapping[str, str]) -> PeerRow:
             requests=requests,
             in_time=in_time,
             in_time_base=base,
-            in_time_share=share(in_time, base),
             internal_reviews=count(row.get("Total Internal Reviews"), "Total Internal Reviews"),
             appeals=count(row.get("ICO Total Complaints"), "ICO Total Complaints"),
         )
