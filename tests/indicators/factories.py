@@ -7,7 +7,8 @@ import factory
 from django.utils import timezone
 
 from indicators.choices import Polarity, Source, Status, ToleranceKind, Unit
-from indicators.models import Indicator, PeriodValue, Target
+from indicators.models import Indicator, PeriodValue, Risk, Target
+from indicators.services.risks import risk_save
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):
@@ -61,3 +62,17 @@ class PeriodValueFactory(factory.django.DjangoModelFactory):
     approved_at = factory.LazyAttribute(
         lambda o: o.entered_at if o.status == Status.APPROVED else None
     )
+
+
+def make_risk(**fields) -> Risk:
+    """A risk saved through the service (so its history is kept), with plausible values for
+    whatever ``fields`` does not give."""
+    values = {
+        "title": "Cyber attack",
+        "owner": "Head of Security",
+        "likelihood": 3,
+        "impact": 5,
+        "mitigations": "Patching; backups tested monthly.",
+        "review_date": dt.date(2026, 12, 1),
+    } | fields
+    return risk_save(**values)

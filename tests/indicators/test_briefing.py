@@ -17,9 +17,13 @@ from indicators.choices import Granularity, Status
 from indicators.models import Risk, Snapshot
 from indicators.services.briefings import BRIEFING_NO_MEETING
 from indicators.services.risks import risk_register_mark_briefed, risk_save
-from tests.indicators.factories import IndicatorFactory, PeriodValueFactory, TargetFactory
+from tests.indicators.factories import (
+    IndicatorFactory,
+    PeriodValueFactory,
+    TargetFactory,
+    make_risk,
+)
 
-BRIEFING_ROLES = {Role.DMT, Role.BRIEFING_VIEWER}
 RISK = {
     "title": "Legacy file servers fail",
     "owner": "Head of Infrastructure",
@@ -30,25 +34,8 @@ RISK = {
 }
 
 
-def make_risk(**fields):
-    values = {
-        "title": "Cyber attack",
-        "owner": "Head of Security",
-        "likelihood": 3,
-        "impact": 5,
-        "mitigations": "Patching; backups tested monthly.",
-        "review_date": dt.date(2026, 12, 1),
-    } | fields
-    return risk_save(**values)
-
-
 @pytest.mark.django_db
 class BriefingPageTests:
-    @pytest.mark.parametrize("role", list(Role))
-    def test_it_serves_the_dmt_and_briefing_viewers(self, client_as, role):
-        response = client_as(role).get(reverse("indicators:briefing"))
-        assert response.status_code == (200 if role in BRIEFING_ROLES else 403)
-
     def test_it_shows_approved_values_only_with_rag_direction_and_commentary(self, client_as):
         indicator = IndicatorFactory(code="DIG TEST", slug="dig-test")
         TargetFactory(indicator=indicator, value=90, tolerance_amount=5)
