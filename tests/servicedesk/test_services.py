@@ -17,6 +17,10 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+INTERVAL_FIELDS = [f.attname for f in TicketInterval._meta.concrete_fields if not f.primary_key]
+"""Everything an interval stores but its key (a rebuild writes the intervals anew)."""
+
+
 def snapshot(ticket: Ticket) -> tuple:
     """What the services derive: the ticket's fields and its intervals."""
     ticket.refresh_from_db()
@@ -37,17 +41,7 @@ def snapshot(ticket: Ticket) -> tuple:
         ticket.sla_due_at,
         ticket.sla_at_risk_at,
     )
-    intervals = list(
-        ticket.intervals.order_by("started_at", "pk").values_list(
-            "status",
-            "status_class",
-            "queue_id",
-            "reassignment_count",
-            "escalation_level",
-            "started_at",
-            "ended_at",
-        )
-    )
+    intervals = list(ticket.intervals.order_by("started_at", "pk").values_list(*INTERVAL_FIELDS))
     return fields, intervals
 
 
