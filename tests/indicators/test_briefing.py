@@ -11,15 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from hackperf.metrics import ALL
 from hackperf.roles import Role
-from indicators.choices import Granularity, Status
-from indicators.models import Risk, Snapshot
+from indicators.choices import Status
+from indicators.models import Risk
 from indicators.services.briefings import BRIEFING_NO_MEETING
 from indicators.services.risks import risk_register_mark_briefed, risk_save
 from tests.indicators.factories import (
     IndicatorFactory,
     PeriodValueFactory,
+    SnapshotFactory,
     TargetFactory,
     make_risk,
 )
@@ -62,19 +62,9 @@ class BriefingPageTests:
         assert "Recovering after the summer." in html
 
     def test_it_summarises_open_ig_cases_from_the_latest_snapshot(self, client_as):
-        instant = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
         for metric, value in (("infogov.open_cases", 12), ("infogov.overdue", 3)):
-            for breakdown, key, label in ((ALL, "", "All cases"), ("kind", "sar", "SAR")):
-                Snapshot.objects.create(
-                    instant=instant,
-                    granularity=Granularity.DAILY,
-                    metric=metric,
-                    breakdown=breakdown,
-                    key=key,
-                    label=label,
-                    value=value,
-                    taken_at=instant,
-                )
+            SnapshotFactory(metric=metric, value=value, label="All cases")
+            SnapshotFactory(metric=metric, value=value, breakdown="kind", key="sar", label="SAR")
         response = client_as(Role.DMT).get(reverse("indicators:briefing"))
         columns = response.context["ig_columns"]
         assert columns[0] == {"label": "All cases", "values": [12, None, 3]}
