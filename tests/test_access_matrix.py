@@ -39,7 +39,6 @@ from indicators.services.briefings import briefing_freeze
 from indicators.services.compute import indicators_compute
 from indicators.services.definitions import definitions_sync
 from indicators.services.review_packs import review_pack_freeze
-from indicators.services.risks import risk_save
 from indicators.services.snapshots import snapshot_backfill
 from indicators.services.values import (
     period_value_approve,
@@ -49,6 +48,7 @@ from indicators.services.values import (
 from infogov.choices import EventKind, Kind, Outcome, Status
 from infogov.models import CaseNote, ClockEvent
 from tests.hackperf.factories import UserFactory
+from tests.indicators.factories import make_risk
 from tests.infogov.factories import CaseFactory, EscalationFactory, RequesterFactory, ServiceFactory
 from tests.servicedesk.factories import MORNING, QueueFactory, log_ticket
 
@@ -177,14 +177,7 @@ def _build_world() -> World:
         due=date(2026, 4, 30),
         by=users[DMT],
     )
-    risk = risk_save(
-        title="Supplier failure",
-        owner="Head of ICT",
-        likelihood=3,
-        impact=4,
-        mitigations="Second supplier.",
-        review_date=date(2026, 6, 1),
-    )
+    risk = make_risk()
     entered = Indicator.objects.filter(is_computed=False).order_by("code").first()
     value = PeriodValue.objects.get(indicator__slug="fr-ict-17a", period_start=MONTH)
     checker = UserFactory(username="matrix-checker", roles=[Role.DMT])

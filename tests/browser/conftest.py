@@ -13,7 +13,10 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.utils import timezone  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.hackperf.factories import PASSWORD  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "static" / "vendor" / "axe.min.js"
@@ -86,6 +89,21 @@ class RecordingPage:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
 
+    def visit(self, path: str):
+        """Go to ``path`` on the live server; the Playwright page."""
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def follow(self, link: str) -> None:
+        """Click the link named ``link`` and wait for the page it loads."""
+        self.page.get_by_role("link", name=link).click()
+        self.page.wait_for_load_state()
+
+    def press(self, button: str) -> None:
+        """Click the button named ``button`` and wait for the page the form sends back."""
+        self.page.get_by_role("button", name=button).click()
+        self.page.wait_for_load_state()
+
     def shown_link_urls(self) -> list[str]:
         """What each visible link shows after itself in the current media (the design
         system's print CSS adds " (/path)"; our print rules take it off): [] on paper."""
@@ -134,6 +152,32 @@ def recording_page(browser, live_server):
 
 
 POLL_SETTLE_SECONDS = 2
+
+
+@pytest.fixture
+def sign_in_as(recording_page, make_user):
+    """Sign the browser in, through the sign-in page, as a new user holding ``role`` with the
+    given username (and names); the recording page."""
+
+    def sign_in(role, username: str, **names) -> RecordingPage:
+        make_user(role, username=username, **names)
+        recording_page.sign_in(username, PASSWORD)
+        return recording_page
+
+    return sign_in
+
+
+def fill_date(page, name: str, day: str, month: str, year: str) -> None:
+    """Type a date into a GOV.UK date input's day, month and year boxes."""
+    page.locator(f"#id_{name}").fill(day)
+    page.locator(f"#id_{name}-month").fill(month)
+    page.locator(f"#id_{name}-year").fill(year)
+
+
+def fill_today(page, name: str) -> None:
+    """Type today's date into a GOV.UK date input."""
+    today = timezone.localdate()
+    fill_date(page, name, str(today.day), str(today.month), str(today.year))
 
 
 def _polls(page) -> bool:

@@ -19,7 +19,6 @@ from infogov.peers.loader import peer_statistics_load_all
 from tests.browser.conftest import ARTIFACTS
 from tests.indicators.factories import PeriodValueFactory
 
-PASSWORD = "a-good-password-1"
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
 
 
@@ -55,12 +54,10 @@ def seed():
 
 @pytest.mark.django_db(transaction=True)
 class BriefingInTheBrowserTests:
-    def test_it_prints_to_an_a4_pdf_and_is_accessible(self, recording_page, make_user):
+    def test_it_prints_to_an_a4_pdf_and_is_accessible(self, recording_page, sign_in_as):
         seed()
-        make_user(Role.BRIEFING_VIEWER, username="mayor", first_name="Phil")
-        recording_page.sign_in("mayor", PASSWORD)
-        page = recording_page.page
-        page.goto(recording_page.base_url + reverse("indicators:briefing"))
+        sign_in_as(Role.BRIEFING_VIEWER, "mayor", first_name="Phil")
+        page = recording_page.visit(reverse("indicators:briefing"))
         assert page.get_by_role("heading", level=1).inner_text() == "Mayor's briefing"
         assert page.get_by_role("heading", name="Risk register").count() == 1
         open_risks = Risk.objects.open().count()
@@ -99,17 +96,13 @@ class BriefingInTheBrowserTests:
         (ARTIFACTS / "briefing.pdf").write_bytes(pdf)
         page.screenshot(path=str(ARTIFACTS / "briefing-print.png"), full_page=True)
 
-    def test_the_dmt_edits_a_risk_and_sees_errors_first(self, recording_page, make_user):
+    def test_the_dmt_edits_a_risk_and_sees_errors_first(self, recording_page, sign_in_as):
         seed()
-        make_user(Role.DMT, username="dana", first_name="Dana")
-        recording_page.sign_in("dana", PASSWORD)
-        page = recording_page.page
-        page.goto(recording_page.base_url + reverse("indicators:briefing"))
-        page.get_by_role("link", name="Cyber attack on council systems").click()
-        page.wait_for_load_state()
+        sign_in_as(Role.DMT, "dana", first_name="Dana")
+        page = recording_page.visit(reverse("indicators:briefing"))
+        recording_page.follow("Cyber attack on council systems")
         page.get_by_label("Mitigations").fill("")
-        page.get_by_role("button", name="Save the risk").click()
-        page.wait_for_load_state()
+        recording_page.press("Save the risk")
         assert page.get_by_role("alert").inner_text().startswith("There is a problem")
         assert recording_page.axe_violations() == []
         page.get_by_label("Mitigations").fill("Patching within 7 days.")

@@ -142,21 +142,12 @@ class ContentSecurityPolicyElsewhereTests:
 
     def test_the_survey_page_breaks_no_rule(self, csp_page):
         from servicedesk.surveys import services as survey_services
-        from servicedesk.surveys.models import SurveyInvitation
         from tests.servicedesk.factories import QueueFactory
-        from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY, close_ticket
+        from tests.servicedesk.survey_helpers import SURVEY_DAY, close_ticket, invite
 
         desk = QueueFactory(name="Service desk", slug="service-desk")
         ticket = close_ticket(email="sam@hackney.example", queue=desk)
-        invitation = SurveyInvitation.objects.create(
-            email="sam@hackney.example",
-            month=FEBRUARY,
-            queue=desk,
-            ticket=ticket,
-            ticket_reference=ticket.reference,
-            created_at=timezone.now(),
-            sent_at=timezone.now(),
-        )
+        invitation = invite(ticket, at=timezone.now())
         assert SURVEY_DAY
         url = reverse("survey", args=[survey_services.invitation_token(invitation)])
         page = csp_page.page

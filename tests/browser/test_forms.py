@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hackperf.roles import Role
+from tests.browser.conftest import fill_date
+from tests.hackperf.factories import PASSWORD
 from tests.indicators.factories import IndicatorFactory
 from tests.infogov.factories import CaseFactory, ServiceFactory
 from tests.servicedesk.factories import QueueFactory, SlaTargetFactory, log_ticket
 
-PASSWORD = "a-good-password-1"
 SHOTS = os.environ.get("HACKPERF_SHOTS")
 
 
@@ -81,8 +82,7 @@ class FormTests:
         assert page.locator("#id_queue option").first.inner_text() == "Choose a queue"
         shoot(page, "ticket-log")
         page.locator("#id_reference").fill("INC-FORM-1")
-        page.get_by_role("button", name="Log ticket").click()
-        page.wait_for_load_state()
+        recording_page.press("Log ticket")
         check(recording_page, "ticket-log-errors")
         field = page.locator("#id_reference-error").inner_text()
         assert "A ticket with reference INC-FORM-1 already exists: open it or use" in field
@@ -116,8 +116,7 @@ class FormTests:
         page.get_by_label("FOI", exact=True).check()
         page.locator("#id_received").fill("27")
         page.locator("#id_received-year").fill("2026")
-        page.get_by_role("button", name="Log the case").click()
-        page.wait_for_load_state()
+        recording_page.press("Log the case")
         check(recording_page, "case-log-errors")
         assert (
             "Date received must include a month" in page.locator("#id_received-error").inner_text()
@@ -138,21 +137,15 @@ class FormTests:
         pk = world["case"].pk
         page.goto(recording_page.base_url + reverse("infogov:case_event_create", args=[pk]))
         page.get_by_label("Clarification requested").check()
-        page.locator("#id_date").fill("31")
-        page.locator("#id_date-month").fill("2")
-        page.locator("#id_date-year").fill("2026")
-        page.get_by_role("button", name="Record the event").click()
-        page.wait_for_load_state()
+        fill_date(page, "date", "31", "2", "2026")
+        recording_page.press("Record the event")
         check(recording_page, "clock-event-errors")
         assert "Date of the event must be a real date" in page.locator("main").inner_text()
 
         page.goto(recording_page.base_url + reverse("infogov:case_respond", args=[pk]))
         later = timezone.localdate() + timedelta(days=3)
-        page.locator("#id_responded").fill(str(later.day))
-        page.locator("#id_responded-month").fill(str(later.month))
-        page.locator("#id_responded-year").fill(str(later.year))
-        page.get_by_role("button", name="Record the response").click()
-        page.wait_for_load_state()
+        fill_date(page, "responded", str(later.day), str(later.month), str(later.year))
+        recording_page.press("Record the response")
         check(recording_page, "case-respond-errors")
         text = page.locator("main").inner_text()
         assert "Date responded must be today or in the past" in text
@@ -166,18 +159,14 @@ class FormTests:
         )
         assert page.locator('input[type="month"]').count() == 0
         page.locator("#id_period_start-year").fill("26")
-        page.get_by_role("button", name="Save the value").click()
-        page.wait_for_load_state()
+        recording_page.press("Save the value")
         check(recording_page, "indicator-value-errors")
         assert "Period must include a month" in page.locator("main").inner_text()
 
         page.goto(recording_page.base_url + reverse("indicators:risk_create"))
         assert page.locator("#id_likelihood option").first.inner_text() == "Choose a likelihood"
-        page.locator("#id_review_date").fill("1")
-        page.locator("#id_review_date-month").fill("13")
-        page.locator("#id_review_date-year").fill("2027")
-        page.get_by_role("button", name="Save the risk").click()
-        page.wait_for_load_state()
+        fill_date(page, "review_date", "1", "13", "2027")
+        recording_page.press("Save the risk")
         check(recording_page, "risk-errors")
         assert "Review date must be a real date" in page.locator("main").inner_text()
         assert follow_summary_link(page, "Review date must be a real date") == "id_review_date"

@@ -10,22 +10,17 @@ from hackperf.roles import Role
 from indicators import demo
 from tests.browser.conftest import ARTIFACTS
 
-PASSWORD = "a-good-password-1"
-
 
 @pytest.fixture
-def signed_in_dmt(recording_page, make_user):
+def signed_in_dmt(sign_in_as):
     demo.seed(now=timezone.now())
-    make_user(Role.DMT, username="dana", first_name="Dana", last_name="Mensah")
-    recording_page.sign_in("dana", PASSWORD)
-    return recording_page
+    return sign_in_as(Role.DMT, "dana", first_name="Dana", last_name="Mensah")
 
 
 @pytest.mark.django_db(transaction=True)
 class IndicatorsInTheBrowserTests:
     def test_the_scorecard_shows_rag_in_words_and_sparklines_with_text(self, signed_in_dmt):
-        page = signed_in_dmt.page
-        page.goto(signed_in_dmt.base_url + reverse("indicators:scorecard"))
+        page = signed_in_dmt.visit(reverse("indicators:scorecard"))
         assert page.get_by_role("heading", level=1).inner_text() == "Indicators"
         row = page.locator('tr[data-indicator="ict-modern"]')
         assert row.locator(".hp-rag").inner_text().split(" – ")[0] in ("Green", "Amber", "Red")
@@ -39,8 +34,7 @@ class IndicatorsInTheBrowserTests:
         assert signed_in_dmt.console_errors == []
 
     def test_an_indicator_page_draws_its_chart_with_a_data_table(self, signed_in_dmt):
-        page = signed_in_dmt.page
-        page.goto(signed_in_dmt.base_url + reverse("indicators:scorecard"))
+        page = signed_in_dmt.visit(reverse("indicators:scorecard"))
         page.get_by_role("link", name="DIG RES SAT").click()
         page.wait_for_load_state()
         assert page.url.endswith("/indicators/dig-res-sat/")

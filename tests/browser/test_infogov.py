@@ -16,18 +16,15 @@ from indicators.periods import month_start, shift_month
 from infogov import demo as infogov_demo
 from infogov import report
 from infogov.models import Case
-from tests.browser.conftest import ARTIFACTS, RecordingPage
+from tests.browser.conftest import ARTIFACTS, RecordingPage, fill_date, fill_today
+from tests.hackperf.factories import PASSWORD
 from tests.indicators.factories import PeriodValueFactory
 from tests.infogov.factories import CaseFactory, ServiceFactory
 
-PASSWORD = "a-good-password-1"
-
 
 @pytest.fixture
-def signed_in_officer(recording_page, make_user):
-    make_user(Role.IG_OFFICER, username="imogen", first_name="Imogen", last_name="Gray")
-    recording_page.sign_in("imogen", PASSWORD)
-    return recording_page
+def signed_in_officer(sign_in_as):
+    return sign_in_as(Role.IG_OFFICER, "imogen", first_name="Imogen", last_name="Gray")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,11 +89,14 @@ class InfogovInTheBrowserTests:
         assert signed_in_officer.console_errors == []
 
 
-def fill_date(page, name: str, day: str, month: str, year: str) -> None:
-    """Type a date into a GOV.UK date input's day, month and year boxes."""
-    page.locator(f"#id_{name}").fill(day)
-    page.locator(f"#id_{name}-month").fill(month)
-    page.locator(f"#id_{name}-year").fill(year)
+def begin_a_foi_case(page, reference: str, subject: str) -> None:
+    """The new case form's first answers: an FOI request received today by the first
+    channel offered."""
+    page.locator("#id_reference").fill(reference)
+    fill_today(page, "received")
+    page.locator("input[name=kind][value=foi]").check()
+    page.locator("input[name=channel]").first.check()
+    page.get_by_label("Subject").fill(subject)
 
 
 # --- Issue 13: a day's work for IG officers and directors, as each role -------------------
@@ -218,12 +218,7 @@ def test_an_officer_logs_a_case_choosing_a_service_of_the_directorate(signed_in_
     page.wait_for_function("document.querySelectorAll('#id_service optgroup').length === 0")
     offered = service.locator("option").all_inner_texts()
     assert offered == ["Choose a service", "Parking", "Streetscene"]
-    page.locator("#id_reference").fill("FOI-2026-01000")
-    today = timezone.localdate()
-    fill_date(page, "received", str(today.day), str(today.month), str(today.year))
-    page.locator("input[name=kind][value=foi]").check()
-    page.locator("input[name=channel]").first.check()
-    page.get_by_label("Subject").fill("Parking fines issued by street")
+    begin_a_foi_case(page, "FOI-2026-01000", "Parking fines issued by street")
     page.get_by_label("The request").fill("How many parking fines were issued on Mare Street?")
     service.select_option(label="Parking")
     page.get_by_label("Requester's name").fill("Ada Lovelace")
@@ -251,12 +246,7 @@ def test_without_javascript_a_service_of_another_directorate_is_named(
     recording.sign_in("imogen", PASSWORD)
     page = recording.page
     page.goto(live_server.url + reverse("infogov:case_create"))
-    page.locator("#id_reference").fill("FOI-2026-01001")
-    today = timezone.localdate()
-    fill_date(page, "received", str(today.day), str(today.month), str(today.year))
-    page.locator("input[name=kind][value=foi]").check()
-    page.locator("input[name=channel]").first.check()
-    page.get_by_label("Subject").fill("Care home fees")
+    begin_a_foi_case(page, "FOI-2026-01001", "Care home fees")
     page.get_by_label("Directorate").select_option(str(ours.directorate_id))
     page.get_by_label("Service").select_option(str(theirs.pk))
     page.get_by_label("Requester's name").fill("Ada Lovelace")
@@ -283,8 +273,7 @@ def test_an_officer_refuses_with_exemptions_ticked_and_notes_the_case(signed_in_
     case = cases[-1]
     page = signed_in_officer.page
     page.goto(signed_in_officer.base_url + reverse("infogov:case_respond", args=[case.pk]))
-    today = timezone.localdate()
-    fill_date(page, "responded", str(today.day), str(today.month), str(today.year))
+    fill_today(page, "responded")
     page.locator("input[name=outcome][value=refused]").check()
     page.get_by_role("button", name="Record the response").click()
     assert "Choose the exemptions cited" in page.get_by_role("alert").inner_text()

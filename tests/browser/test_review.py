@@ -15,8 +15,6 @@ from indicators.services.review_packs import review_pack_freeze
 from indicators.services.snapshots import snapshot_backfill
 from tests.browser.conftest import ARTIFACTS
 
-PASSWORD = "a-good-password-1"
-
 
 def history_and_snapshots():
     """Real tickets through servicedesk's services, and three fortnights backfilled."""
@@ -34,18 +32,15 @@ def history_and_snapshots():
 
 
 @pytest.fixture
-def signed_in_dmt(recording_page, make_user):
+def signed_in_dmt(sign_in_as):
     history_and_snapshots()
-    make_user(Role.DMT, username="dana", first_name="Dana", last_name="Mensah")
-    recording_page.sign_in("dana", PASSWORD)
-    return recording_page
+    return sign_in_as(Role.DMT, "dana", first_name="Dana", last_name="Mensah")
 
 
 @pytest.mark.django_db(transaction=True)
 class ReviewInTheBrowserTests:
     def test_the_review_draws_its_trends_and_drills_down_to_tickets(self, signed_in_dmt):
-        page = signed_in_dmt.page
-        page.goto(signed_in_dmt.base_url + reverse("indicators:review"))
+        page = signed_in_dmt.visit(reverse("indicators:review"))
         assert page.get_by_role("heading", level=1).inner_text().startswith("DMT review")
         assert page.locator("#trend-open-work .main-svg").count() >= 1
         assert page.locator("figure details table tbody tr").first.is_visible() is False
@@ -63,13 +58,10 @@ class ReviewInTheBrowserTests:
         assert signed_in_dmt.axe_violations() == []
 
     def test_the_dmt_freezes_the_review_as_a_pack(self, signed_in_dmt):
-        page = signed_in_dmt.page
-        page.goto(signed_in_dmt.base_url + reverse("indicators:review"))
-        page.get_by_role("link", name="Freeze this review as a pack").click()
-        page.wait_for_load_state()
+        page = signed_in_dmt.visit(reverse("indicators:review"))
+        signed_in_dmt.follow("Freeze this review as a pack")
         page.get_by_label("Commentary").fill("Open incidents steady.")
-        page.get_by_role("button", name="Freeze the review").click()
-        page.wait_for_load_state()
+        signed_in_dmt.press("Freeze the review")
         assert "Open incidents steady." in page.content()
         # The actions agreed, one at a time: what, who owns it, by when.
         page.get_by_label("Action", exact=True).fill("Review the desk rota.")

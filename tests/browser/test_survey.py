@@ -34,20 +34,12 @@ def emailed_link(transactional_db, live_server, settings):
     month = selectors.previous_month(timezone.localdate(now).replace(day=1))
     start, _ = selectors.month_bounds(month)
     desk = QueueFactory(name="Service desk", slug="service-desk")
-    close_ticket(
-        email="grace.brown@hackney.example",
-        queue=desk,
-        at=start + timedelta(days=9, hours=10),
-        summary="Laptop will not dock",
-        reference="INC-4242",
-    )
-    close_ticket(
-        email="noah.chen@hackney.example",
-        queue=desk,
-        at=start + timedelta(days=9, hours=11),
-        summary="Someone else's payroll problem",
-        reference="INC-9999",
-    )
+    for email, hour, summary, reference in (
+        ("grace.brown@hackney.example", 10, "Laptop will not dock", "INC-4242"),
+        ("noah.chen@hackney.example", 11, "Someone else's payroll problem", "INC-9999"),
+    ):
+        at = start + timedelta(days=9, hours=hour)
+        close_ticket(email=email, queue=desk, at=at, summary=summary, reference=reference)
     # Everyone this time (rate 1), so Grace is sure to be asked; Noah's ticket must not show.
     run = services.survey_sample(month=month, now=now, rate=Fraction(1))
     assert run.sent == 2

@@ -4,6 +4,9 @@ from django.contrib.auth.models import Group
 
 from hackperf.services import role_groups_sync
 
+PASSWORD = "a-good-password-1"
+"""Every factory-made user's password, for tests that sign in through the sign-in page."""
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     """A user; ``roles=(Role.DMT, ...)`` puts them in those role groups."""
@@ -17,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="en_GB")
     last_name = factory.Faker("last_name", locale="en_GB")
     email = factory.LazyAttribute(lambda u: f"{u.username}@hackney.example")
-    password = factory.django.Password("a-good-password-1")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

@@ -213,33 +213,33 @@ class CommandCalendarEdgeTests:
         assert "1 January 1970 to 31 December 2100" in message
 
     def test_a_ticket_export_with_year_1_and_9999_lists_the_bad_rows(self):
-        err = io.StringIO()
-        with pytest.raises(CommandError, match=r"bad row\(s\): nothing was imported"):
-            call_command(
-                "import_tickets",
-                str(DATA / "tickets_calendar_edges.csv"),
-                "--mapping",
-                "ivanti_landesk",
-                stdout=io.StringIO(),
-                stderr=err,
-            )
+        said = refused_import(
+            "import_tickets",
+            "tickets_calendar_edges.csv",
+            "ivanti_landesk",
+            r"bad row\(s\): nothing was imported",
+        )
         # Each bad date is named with its line and column, and the years it must lie in.
-        assert "'01/01/0001 00:00:00'" in err.getvalue() and "2100" in err.getvalue()
+        assert "'01/01/0001 00:00:00'" in said and "2100" in said
 
     def test_a_case_export_with_year_1_and_9999_lists_the_bad_rows(self):
         directorate = DirectorateFactory(name="Housing")
         ServiceFactory(directorate=directorate, name="Housing Needs")
-        err = io.StringIO()
-        with pytest.raises(CommandError, match="2 bad rows"):
-            call_command(
-                "import_cases",
-                str(DATA / "cases_calendar_edges.csv"),
-                "--mapping",
-                "generic_case_export",
-                stdout=io.StringIO(),
-                stderr=err,
-            )
-        assert "1 January 1970 to 31 December 2100" in err.getvalue()
+        said = refused_import(
+            "import_cases", "cases_calendar_edges.csv", "generic_case_export", "2 bad rows"
+        )
+        assert "1 January 1970 to 31 December 2100" in said
+
+
+def refused_import(command: str, export: str, mapping: str, match: str) -> str:
+    """Run an import ``command`` on ``export`` (in DATA), which it must refuse with a message
+    matching ``match``; what it wrote to stderr."""
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=match):
+        call_command(
+            command, str(DATA / export), "--mapping", mapping, stdout=io.StringIO(), stderr=err
+        )
+    return err.getvalue()
 
 
 @pytest.mark.django_db

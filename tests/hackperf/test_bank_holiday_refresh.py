@@ -88,6 +88,19 @@ def old_database():
     BankHoliday.objects.filter(division=Division.SCOTLAND, date=SCOTS_DAY).delete()
 
 
+def feed_only_day() -> tuple[HolidayCalendar, HolidayToConfirm]:
+    """The feed's calendar with a made-up Northern Ireland day that the package lacks, synced
+    from it; and the one item the cross-check lists for that day."""
+    data = json.loads(BUNDLED_FEED_PATH.read_text("utf-8"))
+    data["northern-ireland"]["events"].append(
+        {"title": "Made-up day", "date": "2027-06-07", "notes": "", "bunting": False}
+    )
+    calendar = HolidayCalendar.from_govuk_feed(data)
+    bank_holidays_sync(calendar=calendar, source="feed", today=TODAY)
+    [item] = bank_holidays_cross_check(calendar=calendar, feed_source="feed", now=NOW)
+    return calendar, item
+
+
 def feed_without_scots_day() -> bytes:
     return GOVUK_019.read_bytes()
 
@@ -300,13 +313,7 @@ class CrossCheckTests:
         )
 
     def test_a_feed_only_day_is_listed_too(self):
-        data = json.loads(BUNDLED_FEED_PATH.read_text("utf-8"))
-        data["northern-ireland"]["events"].append(
-            {"title": "Made-up day", "date": "2027-06-07", "notes": "", "bunting": False}
-        )
-        calendar = HolidayCalendar.from_govuk_feed(data)
-        bank_holidays_sync(calendar=calendar, source="feed", today=TODAY)
-        [item] = bank_holidays_cross_check(calendar=calendar, feed_source="feed", now=NOW)
+        calendar, item = feed_only_day()
         assert (item.division, item.date, item.in_feed) == (
             Division.NORTHERN_IRELAND,
             date(2027, 6, 7),
@@ -356,13 +363,7 @@ class DecideTests:
     def test_rejecting_a_feed_only_day_removes_it_and_keeps_it_out(
         self, make_user, django_capture_on_commit_callbacks
     ):
-        data = json.loads(BUNDLED_FEED_PATH.read_text("utf-8"))
-        data["northern-ireland"]["events"].append(
-            {"title": "Made-up day", "date": "2027-06-07", "notes": "", "bunting": False}
-        )
-        calendar = HolidayCalendar.from_govuk_feed(data)
-        bank_holidays_sync(calendar=calendar, source="feed", today=TODAY)
-        [item] = bank_holidays_cross_check(calendar=calendar, feed_source="feed", now=NOW)
+        calendar, item = feed_only_day()
         case = CaseFactory(received=date(2027, 5, 20))
         assert case.due == date(2027, 6, 21)  # Mon 7 Jun 2027 skipped
         with django_capture_on_commit_callbacks(execute=True):

@@ -19,11 +19,11 @@ from hackperf.celery import app
 from hackperf.roles import Role
 from hackperf.tasks import enqueue_on_commit, heartbeat
 from servicedesk.surveys import services as survey_services
-from servicedesk.surveys.models import SurveyInvitation, SurveyResponse
+from servicedesk.surveys.models import SurveyResponse
 from tests.hackperf.test_views import PAGES
 from tests.indicators.test_review import make_snapshots
 from tests.servicedesk.factories import QueueFactory
-from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY, close_ticket
+from tests.servicedesk.survey_helpers import SURVEY_DAY, close_ticket, invite
 
 # Our own port (never the shared Redis): the worktree's port + 100, or a free one.
 PORT = int(os.environ.get("TEST_DEAD_REDIS_PORT", "8206"))
@@ -114,20 +114,12 @@ class StoppedBrokerTests:
     def test_a_survey_answer_is_stored(self, stopped_redis, client):
         desk = QueueFactory(name="Service desk", slug="service-desk")
         ticket = close_ticket(email="sam.taylor@hackney.example", queue=desk)
-        invite = SurveyInvitation.objects.create(
-            email="sam.taylor@hackney.example",
-            month=FEBRUARY,
-            queue=desk,
-            ticket=ticket,
-            ticket_reference=ticket.reference,
-            created_at=SURVEY_DAY,
-            sent_at=SURVEY_DAY,
-        )
+        invitation = invite(ticket)
         with time_machine.travel(SURVEY_DAY + timedelta(hours=1), tick=False):
-            url = reverse("survey", args=[survey_services.invitation_token(invite)])
+            url = reverse("survey", args=[survey_services.invitation_token(invitation)])
             response = client.post(url, {"rating": "4", "resolved": "yes", "comment": "Fine."})
         assert response.status_code == 200
-        assert SurveyResponse.objects.filter(invitation=invite).count() == 1
+        assert SurveyResponse.objects.filter(invitation=invitation).count() == 1
 
     def test_enqueueing_after_commit_logs_and_does_not_raise(
         self, stopped_redis, django_capture_on_commit_callbacks, caplog

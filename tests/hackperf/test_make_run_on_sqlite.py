@@ -1,11 +1,8 @@
 """`make run` works without PostgreSQL or Redis: SQLite and the filesystem broker."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.repo import run_python
 
 HOME_PAGE_CHECK = """
 import django
@@ -49,15 +46,7 @@ def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
     }
 
     def run(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        result = run_python(*args, env=env, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

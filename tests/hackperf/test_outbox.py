@@ -17,6 +17,7 @@ from hackperf.choices import OutboxStatus
 from hackperf.models import OutboxMessage
 from hackperf.roles import Role
 from hackperf.tasks import send_outbox
+from tests.concurrency import run_at_once
 from tests.hackperf import mail_backends
 from tests.hackperf.mail_backends import refused
 
@@ -277,29 +278,9 @@ class TriggerTests:
 @pytest.mark.django_db(transaction=True)
 class ConcurrentSendTests:
     def test_two_senders_at_once_send_each_message_once(self, settings):
-        import threading
-
-        from django.db import connection
-
         settings.EMAIL_BACKEND = "tests.hackperf.mail_backends.SlowBackend"
         enqueue(*(mail_to(f"p{i:02d}@hackney.example") for i in range(30)))
-        barrier = threading.Barrier(2)
-        runs, errors = [], []
-
-        def sender():
-            try:
-                barrier.wait(timeout=10)
-                runs.append(outbox.outbox_send())
-            except Exception as exc:  # surfaced below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=sender) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        runs, errors = run_at_once(outbox.outbox_send, timeout=60)
         assert errors == []
         ids = [m.extra_headers["X-Hackperf-Outbox"] for m in mail.outbox]
         assert len(ids) == len(set(ids)) == 30

@@ -82,6 +82,16 @@ def wait_until(condition, *, timeout: float, what: str, log: Path | None = None)
         time.sleep(0.02)
 
 
+def wait_for_sent(count: int, *, timeout: float, what: str, log: Path) -> None:
+    """Wait until ``count`` messages are marked sent by the workers."""
+    wait_until(
+        lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == count,
+        timeout=timeout,
+        what=what,
+        log=log,
+    )
+
+
 def wait_mid_message(sink: Sink, *, after: int, log: Path) -> None:
     """Wait until ``after`` messages are delivered and the next one's data has reached the
     server, which is still taking it (its "250" not yet sent)."""
@@ -195,12 +205,7 @@ class KilledWorkerTests:
         # A redelivered scan: records nothing new and sends what the dead workers left.
         escalations_send(today=timezone.localdate(), send=False)
         send_outbox.delay()
-        wait_until(
-            lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 55,
-            timeout=120,
-            what="every message sent",
-            log=workers.log,
-        )
+        wait_for_sent(55, timeout=120, what="every message sent", log=workers.log)
         delivered = sink.delivered_ids()
         twice = [pk for pk, n in Counter(delivered).items() if n > 1]
         assert twice == []
@@ -230,24 +235,14 @@ class KilledWorkerTests:
         before_kill = len(sink.delivered_ids())
         # acks_late + reject_on_worker_lost: the task goes back on the queue, a new pool
         # process runs it, and it sends all but the claim the dead process still holds...
-        wait_until(
-            lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 29,
-            timeout=90,
-            what="the redelivered task to send the rest",
-            log=workers.log,
-        )
+        wait_for_sent(29, timeout=90, what="the redelivered task to send the rest", log=workers.log)
         redelivered = len(sink.delivered_ids()) - before_kill
         log = workers.log.read_text()
         assert "WorkerLostError" in log or "Process 'ForkPoolWorker" in log
         # ...which the next run (beat's, every minute) takes over once it is stale.
         time.sleep(CLAIM_TIMEOUT + 0.5)
         send_outbox.delay()
-        wait_until(
-            lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 30,
-            timeout=60,
-            what="the stale claim to be taken over",
-            log=workers.log,
-        )
+        wait_for_sent(30, timeout=60, what="the stale claim to be taken over", log=workers.log)
         delivered = sink.delivered_ids()
         assert len(delivered) == len(set(delivered)) == 30
         assert sink.discarded == 1

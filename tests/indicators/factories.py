@@ -6,8 +6,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from indicators.choices import Polarity, Source, Status, ToleranceKind, Unit
-from indicators.models import Indicator, PeriodValue, Target
+from hackperf.metrics import ALL
+from indicators.choices import Granularity, Polarity, Source, Status, ToleranceKind, Unit
+from indicators.models import Indicator, PeriodValue, Risk, Snapshot, Target
+from indicators.services.risks import risk_save
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):
@@ -61,3 +63,34 @@ class PeriodValueFactory(factory.django.DjangoModelFactory):
     approved_at = factory.LazyAttribute(
         lambda o: o.entered_at if o.status == Status.APPROVED else None
     )
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    """One figure of a daily snapshot, taken at its instant (Mon 16 Nov 2026 00:00 UTC unless
+    told); overall unless given a breakdown and key."""
+
+    class Meta:
+        model = Snapshot
+
+    instant = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
+    granularity = Granularity.DAILY
+    metric = "servicedesk.open_incidents"
+    breakdown = ALL
+    key = ""
+    label = ""
+    value = 0
+    taken_at = factory.SelfAttribute("instant")
+
+
+def make_risk(**fields) -> Risk:
+    """A risk saved through the service (so its history is kept), with plausible values for
+    whatever ``fields`` does not give."""
+    values = {
+        "title": "Cyber attack",
+        "owner": "Head of Security",
+        "likelihood": 3,
+        "impact": 5,
+        "mitigations": "Patching; backups tested monthly.",
+        "review_date": dt.date(2026, 12, 1),
+    } | fields
+    return risk_save(**values)

@@ -10,33 +10,19 @@ where ../shared/data/real is absent.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import REAL_DATA as REAL
 from tests.conftest import needs_real_data
+from tests.repo import load_script
 
-ROOT = Path(__file__).resolve().parents[2]
 BPIC2014 = REAL / "bpic2014-rabobank-incidents-sample"
 # The six months the sample is dense in (over 450 incidents logged in each).
 MONTHS = ("2013-10", "2013-11", "2013-12", "2014-01", "2014-02", "2014-03")
-
-
-def _crosscheck():
-    spec = importlib.util.spec_from_file_location(
-        "bpi2014_crosscheck", ROOT / "scripts" / "bpi2014_crosscheck.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses resolve their annotations through it
-    spec.loader.exec_module(module)
-    return module
 
 
 def _import(*files: tuple[str, str]) -> None:
@@ -75,7 +61,9 @@ class Bpi2014CrosscheckTests:
     )
     def test_it_matches_an_independent_count_whichever_file_comes_first(self, definitions, order):
         _import(*order)
-        independent = _crosscheck().figures(BPIC2014, history="activities", kinds="csv")
+        independent = load_script("bpi2014_crosscheck").figures(
+            BPIC2014, history="activities", kinds="csv"
+        )
         for month in MONTHS:
             assert _ours(month) == independent[month], month
         assert sum(independent[m]["17b"] for m in MONTHS) > 0  # requests stay requests

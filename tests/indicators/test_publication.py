@@ -122,22 +122,27 @@ class OpenDataTests:
         assert client.post(CSV_Q).status_code == 405
 
 
+def publish(indicator, value: str, *, numerator: int, denominator: int) -> None:
+    """Make ``indicator`` public, with an approved value for January 2026."""
+    indicator.is_public = True
+    indicator.save()
+    PeriodValueFactory(
+        indicator=indicator,
+        period_start=date(2026, 1, 1),
+        value=Decimal(value),
+        numerator=Decimal(numerator),
+        denominator=Decimal(denominator),
+        status=Status.APPROVED,
+    )
+
+
 @pytest.mark.django_db
 class IndicatorOpenDataTests:
     URL = reverse("indicators:indicators_open_data", args=["csv"])
 
     def test_only_approved_values_of_public_indicators_appear(self, client, definitions):
         public, private = definitions["FR ICT 17"], definitions["FR ICT 18a"]
-        public.is_public = True
-        public.save()
-        PeriodValueFactory(
-            indicator=public,
-            period_start=date(2026, 1, 1),
-            value=Decimal("75.0"),
-            numerator=Decimal(30),
-            denominator=Decimal(40),
-            status=Status.APPROVED,
-        )
+        publish(public, "75.0", numerator=30, denominator=40)
         PeriodValueFactory(indicator=public, period_start=date(2026, 2, 1))  # entered only
         PeriodValueFactory(indicator=private, period_start=date(2026, 1, 1), status=Status.APPROVED)
         rows = read_csv(client.get(self.URL).content)  # not signed in
@@ -148,16 +153,7 @@ class IndicatorOpenDataTests:
 
     def test_a_value_on_a_small_count_is_suppressed(self, client, definitions):
         public = definitions["FR ICT 19a"]
-        public.is_public = True
-        public.save()
-        PeriodValueFactory(
-            indicator=public,
-            period_start=date(2026, 1, 1),
-            value=Decimal("66.7"),
-            numerator=Decimal(2),
-            denominator=Decimal(3),
-            status=Status.APPROVED,
-        )
+        publish(public, "66.7", numerator=2, denominator=3)
         row = read_csv(client.get(self.URL).content)[0]
         assert (row["Value"], row["Numerator"], row["Denominator"]) == ("[c]", "[c]", "[c]")
         data = client.get(reverse("indicators:indicators_open_data", args=["json"])).json()

@@ -39,6 +39,22 @@ MARCH_2017 = dt.date(2017, 3, 1)
 NOW = dt.datetime(2017, 5, 10, 9, 0, tzinfo=dt.UTC)
 
 
+def percent(numerator: int, denominator: int) -> dict[str, Decimal]:
+    """A percentage value with the count it was worked out from, as the services take it."""
+    return {
+        "value": Decimal(100 * numerator) / denominator,
+        "numerator": Decimal(numerator),
+        "denominator": Decimal(denominator),
+    }
+
+
+def refusal(service, **kwargs) -> list[str]:
+    """The messages of the ValidationError with which ``service(**kwargs)`` refuses."""
+    with pytest.raises(ValidationError) as error:
+        service(**kwargs)
+    return error.value.messages
+
+
 @pytest.mark.django_db
 class DefinitionsTests:
     def test_the_data_migration_creates_every_indicator(self):
@@ -168,17 +184,13 @@ class ApprovalFlowTests:
     def test_the_checker_does_not_approve(self, people):
         enterer, checker, _ = people
         value = period_value_check(period_value=self.enter(enterer), by=checker)
-        with pytest.raises(ValidationError) as error:
-            period_value_approve(period_value=value, by=checker)
-        assert error.value.messages == [APPROVE_OWN_CHECK]
+        assert refusal(period_value_approve, period_value=value, by=checker) == [APPROVE_OWN_CHECK]
         assert PeriodValue.objects.get(pk=value.pk).status == Status.CHECKED
 
     def test_a_value_without_commentary_is_not_checked(self, people):
         enterer, checker, _ = people
         value = self.enter(enterer, commentary="  ")
-        with pytest.raises(ValidationError) as error:
-            period_value_check(period_value=value, by=checker)
-        assert error.value.messages == [CHECK_NO_COMMENTARY]
+        assert refusal(period_value_check, period_value=value, by=checker) == [CHECK_NO_COMMENTARY]
 
     def test_a_computed_value_is_commented_checked_and_approved_by_others(self, people):
         owner, checker, approver = people
@@ -224,35 +236,31 @@ class ApprovalFlowTests:
             enterer,
         )
         assert revision.old_value == value.value
-        with pytest.raises(ValidationError) as error:
-            period_value_comment(period_value=value, commentary="First draft", by=enterer)
-        assert error.value.messages == [COMMENT_NO_CHANGE]
+        assert refusal(
+            period_value_comment, period_value=value, commentary="First draft", by=enterer
+        ) == [COMMENT_NO_CHANGE]
 
     def test_nobody_checks_their_own_entry(self, people):
         enterer, _, _ = people
         value = self.enter(enterer)
-        with pytest.raises(ValidationError) as error:
-            period_value_check(period_value=value, by=enterer)
-        assert error.value.messages == [CHECK_OWN_ENTRY]
+        assert refusal(period_value_check, period_value=value, by=enterer) == [CHECK_OWN_ENTRY]
 
     def test_nobody_approves_their_own_entry(self, people):
         enterer, checker, _ = people
         value = self.enter(enterer)
         period_value_check(period_value=value, by=checker)
-        with pytest.raises(ValidationError) as error:
-            period_value_approve(period_value=value, by=enterer)
-        assert error.value.messages == [APPROVE_OWN_ENTRY]
+        assert refusal(period_value_approve, period_value=value, by=enterer) == [APPROVE_OWN_ENTRY]
 
     def test_it_refuses_to_approve_an_unchecked_value_or_check_twice(self, people):
         enterer, checker, other = people
         value = self.enter(enterer)
-        with pytest.raises(ValidationError) as error:
-            period_value_approve(period_value=value, by=checker)
-        assert error.value.messages == [APPROVE_NOT_CHECKED.format(status="entered")]
+        assert refusal(period_value_approve, period_value=value, by=checker) == [
+            APPROVE_NOT_CHECKED.format(status="entered")
+        ]
         period_value_check(period_value=value, by=checker)
-        with pytest.raises(ValidationError) as error:
-            period_value_check(period_value=value, by=other)
-        assert error.value.messages == [CHECK_NOT_ENTERED.format(status="checked")]
+        assert refusal(period_value_check, period_value=value, by=other) == [
+            CHECK_NOT_ENTERED.format(status="checked")
+        ]
 
     def test_entering_again_replaces_an_unapproved_value_and_restarts_the_flow(self, people):
         enterer, checker, other = people
@@ -299,9 +307,7 @@ class RevisionTests:
         value = period_value_enter(
             indicator=IndicatorFactory(),
             period_start=MARCH_2017,
-            value=Decimal("91.5"),
-            numerator=Decimal(183),
-            denominator=Decimal(200),
+            **percent(183, 200),  # 91.5%
             commentary="Good month.",
             by=enterer,
             now=NOW,
@@ -313,9 +319,7 @@ class RevisionTests:
         value, approver = approved
         revised = period_value_revise(
             period_value=value,
-            value=Decimal("89.5"),
-            numerator=Decimal(179),
-            denominator=Decimal(200),
+            **percent(179, 200),  # 89.5%
             reason="Three late-closed incidents were missed.",
             by=approver,
         )
@@ -352,21 +356,18 @@ class RevisionTests:
                 by=approver,
             )
         entered = PeriodValueFactory()
-        with pytest.raises(ValidationError) as error:
-            period_value_revise(period_value=entered, value=1, reason="x", by=approver)
-        assert error.value.messages == [REVISE_NOT_APPROVED.format(status="entered")]
+        assert refusal(
+            period_value_revise, period_value=entered, value=1, reason="x", by=approver
+        ) == [REVISE_NOT_APPROVED.format(status="entered")]
 
 
 @pytest.mark.django_db
 class UpsertComputedTests:
-    def upsert(self, indicator, value="87.5", numerator=175, denominator=200):
+    def upsert(self, indicator, numerator=175, denominator=200):
+        """The computed value ``numerator`` of ``denominator`` (87.5% unless told)."""
+        figures = percent(numerator, denominator)
         return period_value_upsert_computed(
-            indicator=indicator,
-            period_start=MARCH_2017,
-            value=Decimal(value),
-            numerator=numerator,
-            denominator=denominator,
-            now=NOW,
+            indicator=indicator, period_start=MARCH_2017, now=NOW, **figures
         )
 
     def test_it_creates_then_a_second_run_changes_nothing(self):
@@ -385,7 +386,7 @@ class UpsertComputedTests:
     def test_new_figures_replace_an_unapproved_value(self):
         indicator = IndicatorFactory(computed=True)
         self.upsert(indicator)
-        value, result = self.upsert(indicator, value="88", numerator=176)
+        value, result = self.upsert(indicator, numerator=176)  # 88%
         assert result == UpsertResult.UPDATED
         assert value.value == 88
         assert PeriodValue.objects.count() == 1
@@ -400,7 +401,7 @@ class UpsertComputedTests:
         value = period_value_comment(period_value=value, commentary="Fine.", by=person)
         period_value_check(period_value=value, by=person)
         period_value_approve(period_value=value, by=make_user())
-        value, result = self.upsert(indicator, value="86", numerator=172)
+        value, result = self.upsert(indicator, numerator=172)  # 86%
         assert result == UpsertResult.REVISED
         assert value.status == Status.ENTERED
         revision = value.revisions.get()
@@ -410,7 +411,7 @@ class UpsertComputedTests:
             None,
         )
         # Running the job again with the same figures changes nothing more.
-        assert self.upsert(indicator, value="86", numerator=172)[1] == UpsertResult.UNCHANGED
+        assert self.upsert(indicator, numerator=172)[1] == UpsertResult.UNCHANGED
         assert ValueRevision.objects.count() == 1
 
     def test_it_refuses_an_entered_indicator(self):

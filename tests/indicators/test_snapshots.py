@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from hackperf.metrics import ALL, MetricRow
@@ -19,6 +18,7 @@ from indicators.choices import Granularity
 from indicators.models import Snapshot
 from indicators.services.api_tokens import api_token_create
 from indicators.services.snapshots import snapshot_backfill, snapshot_take, snapshot_window
+from tests.concurrency import run_at_once
 
 LONDON = ZoneInfo("Europe/London")
 # Monday 9 March 2026, 00:00 GMT: a fortnight end (fortnights run from Monday 4 April 2016).
@@ -154,21 +154,7 @@ class SnapshotConcurrencyTests:
             return rows
 
         servicedesk.snapshot_metrics = gather
-        errors: list[BaseException] = []
-
-        def worker():
-            try:
-                snapshot_take(as_of=FORTNIGHT_END)
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        _, errors = run_at_once(lambda: snapshot_take(as_of=FORTNIGHT_END), together=False)
         assert errors == []
         assert Snapshot.objects.count() == 2
 

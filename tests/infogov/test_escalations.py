@@ -1,11 +1,9 @@
 import smtplib
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import override_settings
 
 from hackperf import outbox
@@ -21,6 +19,7 @@ from infogov.services.escalations import (
     directorate_update_addresses,
     escalations_send,
 )
+from tests.concurrency import run_at_once
 from tests.infogov.factories import CaseFactory, DirectorateFactory, ServiceFactory
 
 # Wed 25 Nov 2026. 5 working days on: Wed 2 Dec; 2 working days on: Fri 27 Nov.
@@ -269,23 +268,7 @@ class CaseAcknowledgeTests:
 class EscalationConcurrencyTests:
     def test_two_concurrent_runs_record_and_send_each_escalation_once(self):
         cases = [case_due(date(2026, 11, 24)) for _ in range(5)]
-        barrier = threading.Barrier(2)
-        results, errors = [], []
-
-        def run():
-            try:
-                barrier.wait(timeout=10)
-                results.append(send())
-            except Exception as exc:  # surfaced below
-                errors.append(exc)
-            finally:
-                connection.close()  # each thread had its own connection
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results, errors = run_at_once(send, timeout=30)
         assert errors == []
         escalated = [(e.case_id, e.level) for r in results for e in r.escalated]
         assert len(escalated) == len(set(escalated)) == len(cases)

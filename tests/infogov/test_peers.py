@@ -16,6 +16,8 @@ from django.urls import reverse
 from infogov.peers import comparison, mapping
 from infogov.peers.loader import peer_statistics_load
 from infogov.peers.models import BodyType, PeerBody, PeerStatistic, Source
+from infogov.peers.tables import PeerStatisticTable
+from tests.tables import sortable_columns
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
 
@@ -386,20 +388,7 @@ class PeerListTests:
         html = client_as(Role.IG_OFFICER).get(reverse(self.URL), query).content.decode()
         assert shown in html and f"{hidden} " not in html.split("<tbody")[1]
 
-    @pytest.mark.parametrize(
-        "column",
-        [
-            "body",
-            "body_type",
-            "region",
-            "year",
-            "requests",
-            "in_time_share",
-            "internal_reviews",
-            "appeals",
-            "source",
-        ],
-    )
+    @pytest.mark.parametrize("column", sortable_columns(PeerStatisticTable))
     def test_it_sorts_by_every_column_both_ways(self, bodies, client_as, column):
         from hackperf.roles import Role
 

@@ -64,17 +64,6 @@ def q1_2025():
     return selectors.parse_period("2025-Q1")
 
 
-@pytest.fixture
-def director_of(client, make_user):
-    def sign_in(directorate):
-        director = make_user(Role.DIRECTOR)
-        directorate.directors.add(director)
-        client.force_login(director)
-        return client
-
-    return sign_in
-
-
 @pytest.mark.django_db
 class IgGroupReportSelectorTests:
     def test_it_reports_each_directorate_for_the_quarter_and_counts_flags(self, cases):

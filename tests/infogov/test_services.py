@@ -120,6 +120,10 @@ class CaseRecordClockEventTests:
             case=case, kind=kind, date=when, today=TODAY, now=NOW, **kwargs
         )
 
+    def extend(self, case, when, reason: str, **days):
+        """Record an extension for ``reason`` (``extension_days=`` where the kind counts them)."""
+        return self.record(case, EventKind.EXTENSION, when, extension_reason=reason, **days)
+
     def test_it_stops_the_clock_and_restarts_the_count_on_clarification(self):
         case = log(received=date(2021, 2, 15))
         self.record(case, EventKind.CLARIFICATION_REQUESTED, date(2021, 2, 16))
@@ -165,21 +169,13 @@ class CaseRecordClockEventTests:
 
     def test_it_extends_an_foi_request_by_working_days(self):
         case = log(received=date(2021, 2, 15))
-        self.record(
-            case,
-            EventKind.EXTENSION,
-            date(2021, 3, 1),
-            extension_reason="public_interest",
-            extension_days=20,
-        )
+        self.extend(case, date(2021, 3, 1), "public_interest", extension_days=20)
         case.refresh_from_db()
         assert case.due == date(2021, 4, 15)  # 40 working days; 17 Mar (NI), Easter
 
     def test_it_extends_a_sar_by_two_months(self):
         case = log(reference="SAR-1", kind=Kind.SAR, received=date(2022, 10, 3))
-        self.record(
-            case, EventKind.EXTENSION, date(2022, 10, 20), extension_reason="sar_complexity"
-        )
+        self.extend(case, date(2022, 10, 20), "sar_complexity")
         case.refresh_from_db()
         assert case.due == date(2023, 1, 3)
 
@@ -192,13 +188,7 @@ class CaseRecordClockEventTests:
             "extension_days": [ERR_EXTENSION_DAYS],
         }
         with pytest.raises(ValidationError) as error:
-            self.record(
-                case,
-                EventKind.EXTENSION,
-                date(2022, 9, 6),
-                extension_reason="sar_complexity",
-                extension_days=20,
-            )
+            self.extend(case, date(2022, 9, 6), "sar_complexity", extension_days=20)
         assert "extension_reason" in error.value.message_dict
 
     def test_it_withdraws_a_case(self):

@@ -197,12 +197,10 @@ class CaseListTests:
             assert response.status_code == 200
             assert len(list(response.context["table"].page.object_list)) == 3
 
-    def test_a_director_lists_only_their_directorates_cases(self, client, make_user):
-        director = make_user(Role.DIRECTOR)
+    def test_a_director_lists_only_their_directorates_cases(self, director_of):
         mine = CaseFactory(subject="Ours")
         theirs = CaseFactory(subject="Another directorate's")
-        mine.directorate.directors.add(director)
-        client.force_login(director)
+        client = director_of(mine.directorate)
         url = reverse("infogov:case_list")
         response = client.get(url)
         assert [row.record for row in response.context["table"].rows] == [mine]
@@ -250,11 +248,9 @@ class CaseListTests:
 
 @pytest.mark.django_db
 class CaseDetailTests:
-    def test_it_shows_the_deadline_working_events_and_history(self, client, make_user, case):
+    def test_it_shows_the_deadline_working_events_and_history(self, director_of, case):
         ClockEvent.objects.create(case=case, kind=EventKind.FEE_NOTICE, date=date(2026, 11, 3))
-        director = make_user(Role.DIRECTOR)
-        case.directorate.directors.add(director)
-        client.force_login(director)
+        client = director_of(case.directorate)
         response = client.get(reverse("infogov:case_detail", args=[case.pk]))
         content = response.content.decode()
         for line in case.due_working:
@@ -842,12 +838,10 @@ class ServiceOptionsTests:
         )
         assert response.status_code == status
 
-    def test_a_director_gets_only_their_own_directorates_services(self, client, make_user):
-        director = make_user(Role.DIRECTOR)
+    def test_a_director_gets_only_their_own_directorates_services(self, director_of):
         own = ServiceFactory(name="Parking")
         other = ServiceFactory(name="Adult Social Care")
-        own.directorate.directors.add(director)
-        client.force_login(director)
+        client = director_of(own.directorate)
         url = reverse("infogov:service_options")
         assert client.get(url, {"directorate": other.directorate_id}).status_code == 404
         html = client.get(url).content.decode()

@@ -1,8 +1,15 @@
 import pytest
 import time_machine
 
+from hackperf.roles import Role
 from servicedesk.choices import Kind, Priority
-from tests.servicedesk.factories import EIGHT_HOURS, NOW, QueueFactory, SlaTargetFactory
+from tests.servicedesk.factories import (
+    EIGHT_HOURS,
+    NOW,
+    QueueFactory,
+    SlaTargetFactory,
+    log_tickets,
+)
 
 
 @pytest.fixture
@@ -34,3 +41,20 @@ def networks(db):
 @pytest.fixture
 def desktop(db):
     return QueueFactory(name="Desktop", slug="desktop")
+
+
+@pytest.fixture(params=[2, 20], ids=lambda n: f"{n} tickets")
+def busy_desk_agent(request, client_as, desk, targets):
+    """For the query-count guards, run with 2 and with 20 tickets in the desk queue (see
+    ``log_tickets``): ``busy_desk_agent(url)`` gives an agent's client that has opened ``url``
+    once, so the visit counted next finds its session and caches warm, and the number of
+    tickets."""
+    tickets = request.param
+
+    def visit_once(url: str):
+        log_tickets(desk, tickets)
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        client.get(url)
+        return client, tickets
+
+    return visit_once

@@ -29,3 +29,16 @@ def people(n, *, queue, prefix="person", at=IN_FEBRUARY):
 
 def invited(month=FEBRUARY):
     return set(SurveyInvitation.objects.filter(month=month).values_list("email", flat=True))
+
+
+def invite(ticket, *, at=SURVEY_DAY) -> SurveyInvitation:
+    """The February survey's invitation about ``ticket``, to its customer, sent at ``at``."""
+    return SurveyInvitation.objects.create(
+        email=ticket.customer_email,
+        month=FEBRUARY,
+        queue=ticket.queue,
+        ticket=ticket,
+        ticket_reference=ticket.reference,
+        created_at=at,
+        sent_at=at,
+    )

@@ -23,17 +23,12 @@ from servicedesk.importers.reader import ERRORS_KEPT, RowErrors
 from servicedesk.importers.writer import ImportFileError, tickets_import
 from servicedesk.models import Category, Queue, Ticket, TicketEvent
 from tests.servicedesk.factories import tables
+from tests.servicedesk.mappings import EVENT_COLUMNS
 
-TOML = """
-name = "fuzz"
-shape = "event"
-[columns]
-reference = "Ref"
-updated_at = "When"
-sequence = "Seq"
-status = "State"
-queue = "Team"
-summary = "Summary"
+TOML = (
+    'name = "fuzz"\n'
+    + EVENT_COLUMNS
+    + """summary = "Summary"
 customer_email = "Email"
 [defaults]
 kind = "incident"
@@ -47,6 +42,7 @@ New = "logged"
 Working = "in_progress"
 Resolved = "resolved"
 """
+)
 HEADER = "Ref,When,Seq,State,Team,Summary,Email\n"
 GOOD = HEADER + (
     "G-1,2024-06-10T09:00:00+00:00,1,New,Desk,Printer,ann@example.gov.uk\n"

@@ -17,16 +17,11 @@ from servicedesk.importers.history import TicketHistory, classify_status_change
 from servicedesk.importers.mapping import parse_mapping
 from servicedesk.importers.pipeline import read_histories
 from servicedesk.importers.reader import RowError
+from tests.servicedesk.mappings import EVENT_COLUMNS
 
-STATE_TOML = """
-shape = "event"
-[columns]
-reference = "Ref"
-updated_at = "When"
-sequence = "Seq"
-status = "State"
-queue = "Team"
-assignee = "Who"
+STATE_TOML = (
+    EVENT_COLUMNS
+    + """assignee = "Who"
 [dates]
 timezone = "UTC"
 [grouping]
@@ -42,6 +37,7 @@ Closed = "closed"
 Cancelled = "cancelled"
 "?" = "keep"
 """
+)
 
 ACTIVITY_TOML = """
 shape = "event"

@@ -15,16 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from servicedesk.importers import reader
 from servicedesk.importers.mapping import parse_mapping
-from servicedesk.importers.reader import (
-    EventRecord,
-    RowError,
-    TicketRecord,
-    iter_rows,
-    read_events,
-    read_records,
-    read_tickets,
-)
+from servicedesk.importers.reader import EventRecord, RowError, TicketRecord
 
 TICKETS_TOML = """
 shape = "ticket"
@@ -93,12 +86,12 @@ def write(tmp_path: Path, text: str, name: str = "export.csv", *, gz: bool = Fal
 
 def tickets(path, mapping) -> tuple[list[TicketRecord], list[RowError]]:
     errors: list[RowError] = []
-    return list(read_tickets(path, mapping, errors=errors)), errors
+    return list(reader.read_tickets(path, mapping, errors=errors)), errors
 
 
 def events(path, mapping) -> tuple[list[EventRecord], list[RowError]]:
     errors: list[RowError] = []
-    return list(read_events(path, mapping, errors=errors)), errors
+    return list(reader.read_events(path, mapping, errors=errors)), errors
 
 
 class ReaderTests:
@@ -208,14 +201,15 @@ class ReaderTests:
     def test_it_is_lazy(self, tmp_path):
         path = write(tmp_path, HEADER + GOOD)
         errors: list[RowError] = []
-        result = read_records(path, mapping_of(TICKETS_TOML), errors=errors)
+        result = reader.read_records(path, mapping_of(TICKETS_TOML), errors=errors)
         assert inspect.isgenerator(result)
         assert errors == []  # nothing is read until asked
 
     def test_it_gives_the_physical_line_of_each_row(self, tmp_path):
         text = 'a,b\n1,"x\ny\nz"\n2,w\n'
         errors: list[RowError] = []
-        assert [line for line, _ in iter_rows(write(tmp_path, text), errors=errors)] == [2, 5]
+        rows = reader.iter_rows(write(tmp_path, text), errors=errors)
+        assert [line for line, _ in rows] == [2, 5]
 
 
 class InstantTests:

@@ -465,43 +465,22 @@ def _stored() -> tuple:
         return "/".join(reversed(names))
 
     references = dict(Ticket.objects.values_list("pk", "reference"))
-    tickets = _sorted(
-        (
-            row | {"queue_id": queues[row["queue_id"]], "category_id": path(row["category_id"])}
-        ).items()
-        for row in Ticket.objects.values(*[f.attname for f in Ticket._meta.concrete_fields][1:])
-    )
-    events = _sorted(
-        (references[t], *rest, queues.get(f), queues.get(q))
-        for t, f, q, *rest in TicketEvent.objects.values_list(
-            "ticket",
-            "from_queue",
-            "to_queue",
-            "sequence",
-            "kind",
-            "at",
-            "actor_name",
-            "from_status",
-            "to_status",
-            "reason",
-            "level",
-            "actor",
-            "assignee",
+    natural = {Queue: queues.get, Category: path, Ticket: references.get}
+
+    def rows(model) -> list:
+        """Every stored column of ``model`` but its key, queues, categories and tickets by
+        their natural keys (people stay as they are: both paths find the same users)."""
+        fields = model._meta.concrete_fields[1:]
+        keyed = [natural.get(f.related_model) if f.is_relation else None for f in fields]
+        return _sorted(
+            tuple(
+                (f.attname, value if by is None else by(value))
+                for f, by, value in zip(fields, keyed, row, strict=True)
+            )
+            for row in model.objects.values_list(*[f.attname for f in fields])
         )
-    )
-    intervals = _sorted(
-        (references[t], queues[q], *rest)
-        for t, q, *rest in TicketInterval.objects.values_list(
-            "ticket",
-            "queue",
-            "started_at",
-            "ended_at",
-            "status",
-            "status_class",
-            "reassignment_count",
-            "escalation_level",
-        )
-    )
+
+    tickets, events, intervals = rows(Ticket), rows(TicketEvent), rows(TicketInterval)
     return _sorted(queues.values()), _sorted(map(path, categories)), tickets, events, intervals
 
 

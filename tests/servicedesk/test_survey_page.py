@@ -12,7 +12,7 @@ from django.utils import timezone
 from servicedesk.surveys import services, views
 from servicedesk.surveys.models import SurveyInvitation, SurveyOptOut, SurveyResponse
 from tests.servicedesk.factories import QueueFactory
-from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY, close_ticket
+from tests.servicedesk.survey_helpers import FEBRUARY, SURVEY_DAY, close_ticket, invite
 
 ANSWER = {"rating": "4", "resolved": "yes", "comment": "Quick and friendly."}
 
@@ -58,15 +58,7 @@ def invitation(db):
         created_at=SURVEY_DAY,
     )
     assert other.pk
-    return SurveyInvitation.objects.create(
-        email="sam.taylor@hackney.example",
-        month=FEBRUARY,
-        queue=desk,
-        ticket=mine,
-        ticket_reference=mine.reference,
-        created_at=SURVEY_DAY,
-        sent_at=SURVEY_DAY,
-    )
+    return invite(mine)
 
 
 def link(invitation):

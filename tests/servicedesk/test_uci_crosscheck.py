@@ -12,9 +12,7 @@ The log is imported once for the module (141,712 rows) and removed after it.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import UTC, date, datetime
 from io import StringIO
 from pathlib import Path
@@ -32,21 +30,10 @@ from servicedesk.importers import load_mapping
 from servicedesk.importers.writer import tickets_import
 from servicedesk.models import Category, Queue, Ticket, TicketEvent, TicketInterval
 from tests.conftest import REAL_DATA
+from tests.repo import load_script
 
-ROOT = Path(__file__).resolve().parents[2]
 UCI = REAL_DATA / "uci-incident-event-log" / "incident_event_log.csv.gz"
 LONDON = ZoneInfo("Europe/London")
-
-
-def _crosscheck() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "uci_crosscheck", ROOT / "scripts" / "uci_crosscheck.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses resolve their annotations through it
-    spec.loader.exec_module(module)
-    return module
 
 
 def _month(key: str) -> tuple[datetime, datetime]:
@@ -72,7 +59,7 @@ def _value(rows: list, metric: str) -> int:
 
 @pytest.fixture(scope="module")
 def independent(real_data: Path) -> dict[str, dict]:
-    return _crosscheck().figures(UCI)
+    return load_script("uci_crosscheck").figures(UCI)
 
 
 @pytest.fixture(scope="module")
