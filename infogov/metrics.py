@@ -24,6 +24,7 @@ joins the requester (personal data).
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -184,15 +185,61 @@ def snapshot_metrics(*, as_of: datetime) -> list[MetricRow]:
 
 def snapshot_metrics_many(*, instants: list[datetime]) -> list[list[MetricRow]]:
     """``snapshot_metrics`` at each of ``instants`` (a backfill): the holiday calendar and
-    the directorates read once, then one grouped query per instant."""
+    the directorates read once, then one grouped query for all the instants (on PostgreSQL;
+    elsewhere one each)."""
     calendar = selectors.holiday_calendar()
     directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
-    result = []
-    for as_of in instants:
-        day = _local_date(as_of)
-        soon = _soon_threshold(day, calendar)
-        result.append(_snapshot_rows(as_of, day, soon, directorates=directorates))
-    return result
+    days = [_local_date(as_of) for as_of in instants]
+    soons = [_soon_threshold(day, calendar) for day in days]
+    if connection.vendor != "postgresql":
+        return [
+            _snapshot_rows(as_of, day, soon, directorates=directorates)
+            for as_of, day, soon in zip(instants, days, soons, strict=True)
+        ]
+    groups: list[list[tuple[str, int, list[int]]]] = [[] for _ in instants]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OPEN_AT_SQL.format(case=Case._meta.db_table, change=DueDateChange._meta.db_table),
+            [list(range(len(instants))), list(instants), days, soons],
+        )
+        for k, kind, directorate, *values in cursor.fetchall():
+            groups[k].append((kind, directorate, values))
+    return [_snapshot_totals(group, directorates=directorates) for group in groups]
+
+
+# The batch form of ``_with_due_at`` over ``_open_on``: each instant joined to the cases open
+# on its date, the due date in force read from the changes as ranges [at, next change's at)
+# (ordered by at, then pk, so of changes made at the same instant the last pk holds, as in
+# ``_with_due_at``'s "-at", "-pk"), else the first change, else the stored due date. The
+# counts are ``_snapshot_filters``' in their order.
+_OPEN_AT_SQL = """
+    WITH instants AS (
+        SELECT * FROM unnest(%s::int[], %s::timestamptz[], %s::date[], %s::date[])
+            AS i(k, instant, day, soon)
+    ),
+    changes AS (
+        SELECT case_id, new, at, lead(at) OVER w AS next_at, row_number() OVER w AS n
+        FROM {change}
+        WINDOW w AS (PARTITION BY case_id ORDER BY at, id)
+    ),
+    open_cases AS (
+        SELECT i.k, i.day, i.soon, c.kind, c.directorate_id,
+            coalesce(latest.new, first.new, c.due) AS due_at
+        FROM instants i
+        JOIN {case} c ON c.received <= i.day
+            AND (c.responded IS NULL OR c.responded > i.day)
+            AND (c.withdrawn IS NULL OR c.withdrawn > i.day)
+        LEFT JOIN changes latest ON latest.case_id = c.id AND latest.at <= i.instant
+            AND (latest.next_at IS NULL OR latest.next_at > i.instant)
+        LEFT JOIN changes first ON first.case_id = c.id AND first.n = 1
+    )
+    SELECT k, kind, directorate_id,
+        count(*),
+        count(*) FILTER (WHERE due_at >= day AND due_at <= soon),
+        count(*) FILTER (WHERE due_at < day)
+    FROM open_cases
+    GROUP BY k, kind, directorate_id
+"""
 
 
 def _snapshot_rows(
@@ -206,32 +253,43 @@ def _snapshot_rows(
         .values("kind", "directorate_id")
         .annotate(**{f"n{i}": Count("pk", filter=q) for i, q in enumerate(filters.values())})
     )
+    groups = [
+        (row["kind"], row["directorate_id"], [row[f"n{i}"] for i in range(len(filters))])
+        for row in grouped
+    ]
+    if directorates is None:
+        directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
+    return _snapshot_totals(groups, directorates=directorates)
+
+
+def _snapshot_totals(
+    groups: list[tuple[str, int, list[int]]], *, directorates: list[tuple[int, str]]
+) -> list[MetricRow]:
+    """The rows of every breakdown from the counts of ``SNAPSHOT_METRICS`` by kind and
+    directorate (each kind and directorate listed, with zeros where none are open)."""
     totals: dict[tuple[str, str], list[int]] = {}
 
     def add(breakdown: str, key: str, values: list[int]) -> None:
-        current = totals.setdefault((breakdown, key), [0] * len(filters))
+        current = totals.setdefault((breakdown, key), [0] * len(SNAPSHOT_METRICS))
         for i, value in enumerate(values):
             current[i] += value
 
     for kind in Kind:
-        add("kind", kind.value, [0] * len(filters))
-    if directorates is None:
-        directorates = list(Directorate.objects.order_by("name", "pk").values_list("pk", "name"))
+        add("kind", kind.value, [0] * len(SNAPSHOT_METRICS))
     for pk, _ in directorates:
-        add("directorate", str(pk), [0] * len(filters))
-    add(ALL, "", [0] * len(filters))
-    for row in grouped:
-        values = [row[f"n{i}"] for i in range(len(filters))]
+        add("directorate", str(pk), [0] * len(SNAPSHOT_METRICS))
+    add(ALL, "", [0] * len(SNAPSHOT_METRICS))
+    for kind_, directorate, values in groups:
         add(ALL, "", values)
-        add("kind", row["kind"], values)
-        add("directorate", str(row["directorate_id"]), values)
+        add("kind", kind_, values)
+        add("directorate", str(directorate), values)
 
     labels = {("kind", k.value): k.label for k in Kind}
     labels.update({("directorate", str(pk)): name for pk, name in directorates})
     labels[(ALL, "")] = "All cases"
     return [
         MetricRow(metric, breakdown, key, values[i], labels.get((breakdown, key), key))
-        for i, metric in enumerate(filters)
+        for i, metric in enumerate(SNAPSHOT_METRICS)
         for (breakdown, key), values in totals.items()
     ]
 

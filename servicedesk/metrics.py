@@ -516,7 +516,7 @@ def snapshot_metrics_many(
             "logged_at",
             "reassignment_count",
             "escalation_level",
-        )
+        ).order_by()  # the model's ordering would sort millions of rows for nothing
         inner_sql, inner_params = inner.query.sql_with_params()
         params = [weeks, n, ordered, len(ordered), ordered, *inner_params]
         with connection.cursor() as cursor:
@@ -576,6 +576,7 @@ def period_metrics_many(*, spans: Sequence[tuple[datetime, datetime]]) -> list[l
             }
         )
         .values("at", *_PERIOD_GROUP, *(f"is_{name}" for name in flags))
+        .order_by()  # the model's ordering would sort millions of rows for nothing
     )
     inner_sql, inner_params = inner.query.sql_with_params()
     sums = ", ".join(f"sum(is_{name})" for name in flags)

@@ -5,10 +5,11 @@ from datetime import date, datetime
 from typing import Final
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hackperf import registry, windows
+from hackperf.copy import copy_rows
 from hackperf.metrics import MetricRow
 from indicators import periods
 from indicators.choices import Granularity
@@ -138,11 +139,14 @@ def _snapshots_store(
     ]
     # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
     # conflicting rows instead of failing, and every row ends with one writer's figures.
+    if connection.vendor == "postgresql":
+        _snapshots_copy_upsert(snapshots, granularity=granularity, instants=list(rows))
+        return snapshots
     Snapshot.objects.bulk_create(
         snapshots,
         update_conflicts=True,
         unique_fields=list(SNAPSHOT_KEY),
-        update_fields=["label", "value", "taken_at"],
+        update_fields=list(_SNAPSHOT_UPDATED),
     )
     Snapshot.objects.filter(instant__in=list(rows), granularity=granularity).exclude(
         pk__in=[snapshot.pk for snapshot in snapshots]
@@ -150,9 +154,72 @@ def _snapshots_store(
     return snapshots
 
 
+_SNAPSHOT_UPDATED: Final = ("label", "value", "taken_at")
+_SNAPSHOT_COLUMNS: Final = (*SNAPSHOT_KEY, *_SNAPSHOT_UPDATED)
+_STAGED: Final = "indicators_snapshot_staged"
+
+# The upsert and removal of ``_snapshots_store`` from rows COPYed into a temporary table: a
+# backfill's tens of thousands of rows cost Django's per-value preparation and a statement
+# of megabytes of literals as a bulk_create, and a NOT IN list of as many pks to remove.
+_UNSTAGE_SQL = "DROP TABLE IF EXISTS pg_temp.{staged}"  # left by an earlier call, same transaction
+_STAGE_SQL = """
+    CREATE TEMPORARY TABLE {staged} (
+        instant timestamptz, granularity text, metric text, breakdown text, key text,
+        label text, value bigint, taken_at timestamptz
+    ) ON COMMIT DROP
+"""
+_UPSERT_SQL = """
+    INSERT INTO {table} ({columns}) SELECT {columns} FROM pg_temp.{staged}
+    ON CONFLICT ({key}) DO UPDATE SET {updates}
+    RETURNING id, instant, metric, breakdown, key
+"""
+_REMOVE_SQL = """
+    DELETE FROM {table} s
+    WHERE s.granularity = %s AND s.instant = ANY(%s::timestamptz[]) AND NOT EXISTS (
+        SELECT FROM pg_temp.{staged} r
+        WHERE (r.instant, r.metric, r.breakdown, r.key) = (s.instant, s.metric, s.breakdown, s.key)
+    )
+"""
+
+
+def _snapshots_copy_upsert(
+    snapshots: list[Snapshot], *, granularity: str, instants: list[datetime]
+) -> None:
+    """``_snapshots_store``'s writes on PostgreSQL: ``snapshots`` COPYed to a temporary table,
+    upserted from it (their pks set from what it returns), then the rows of ``instants`` not
+    among them removed. Runs in the caller's transaction (the table goes at its commit)."""
+    names = {
+        "table": Snapshot._meta.db_table,
+        "staged": _STAGED,
+        "columns": ", ".join(_SNAPSHOT_COLUMNS),
+        "key": ", ".join(SNAPSHOT_KEY),
+        "updates": ", ".join(f"{c} = EXCLUDED.{c}" for c in _SNAPSHOT_UPDATED),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_UNSTAGE_SQL.format(**names))
+        cursor.execute(_STAGE_SQL.format(**names))
+        copy_rows(
+            cursor,
+            _STAGED,
+            _SNAPSHOT_COLUMNS,
+            ([getattr(s, c) for c in _SNAPSHOT_COLUMNS] for s in snapshots),
+        )
+        cursor.execute(_UPSERT_SQL.format(**names))
+        pks = {(instant, *key): pk for pk, instant, *key in cursor.fetchall()}
+        cursor.execute(_REMOVE_SQL.format(**names), [granularity, instants])
+    for snapshot in snapshots:
+        snapshot.pk = pks[(snapshot.instant, snapshot.metric, snapshot.breakdown, snapshot.key)]
+
+
 BACKFILL_BATCH: Final = 100
 """Instants computed and stored together by a backfill (a few fortnightly years, a quarter of
 days), so that the rows held in memory and written at once stay bounded."""
+
+
+BACKFILL_WORK_MEM: Final = "64MB"
+"""PostgreSQL's memory per sort or hash for a backfill's batch queries (for its transaction
+only): with the default 4MB the planner, expecting a group per event and instant, sorts the
+two years of events on disk to group them where a hash of their few thousand groups fits."""
 
 
 def snapshot_instants(*, start: date, end: date, granularity: str) -> list[datetime]:
@@ -173,7 +240,10 @@ def snapshot_backfill(
     taken_at = timezone.now()
     for first in range(0, len(instants), BACKFILL_BATCH):
         batch = instants[first : first + BACKFILL_BATCH]
-        rows = snapshot_rows_many(instants=batch, granularity=granularity)
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL work_mem = '{BACKFILL_WORK_MEM}'")
+            rows = snapshot_rows_many(instants=batch, granularity=granularity)
             _snapshots_store(granularity=granularity, rows=rows, taken_at=taken_at)
     return instants

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from hackperf.metrics import ALL, MetricRow, Ratio
 from infogov import metrics
 from infogov.choices import EventKind, Kind, Outcome, Stage
+from infogov.models import DueDateChange
 from infogov.services.cases import case_record_clock_event, case_respond
 from tests.infogov.factories import DirectorateFactory, ServiceFactory, log_case
 
@@ -219,10 +220,33 @@ class SnapshotMetricsTests:
         instants = [noon(date(2025, 1, 15)) + timedelta(days=3 * n) for n in range(12)]
         with CaptureQueriesContext(connection) as queries:
             many = metrics.snapshot_metrics_many(instants=instants)
-        # the directorates once, then the grouped counts of each instant
-        assert len(queries) == 1 + len(instants)
+        # the directorates, then the grouped counts of every instant at once
+        assert len(queries) == 2
         assert many == [metrics.snapshot_metrics(as_of=t) for t in instants]
         assert any(r.value for rows in many for r in rows)
+
+    def test_many_instants_read_the_due_date_in_force_as_one_at_a_time_does(self, scenario):
+        s = scenario
+        moved = noon(date(2025, 2, 11))
+        # Two moves of H's due date recorded at one instant: the later one (by pk) holds.
+        for new in (date(2025, 2, 14), date(2025, 2, 13)):
+            DueDateChange.objects.create(case=s.h, old=s.h.due, new=new, reason="moved", at=moved)
+        # G loaded in bulk, without change rows: its stored due date (13 Feb) holds.
+        s.g.due_changes.all().delete()
+        # B's changes recorded late (2 Feb): before then its first change's date holds.
+        s.b.due_changes.update(at=noon(date(2025, 2, 2)), new=date(2025, 1, 21))
+        instants = [noon(date(2025, 1, 14) + timedelta(days=n)) for n in range(40)]
+        many = metrics.snapshot_metrics_many(instants=instants)
+        assert many == [metrics.snapshot_metrics(as_of=t) for t in instants]
+        at = dict(zip(instants, many, strict=True))
+        assert by_key(at[noon(date(2025, 1, 22))])[("infogov.overdue", "kind", "foi")] == 1  # B
+        # 13 Feb (the later move) has passed on 14 Feb: H overdue, as G is.
+        assert (
+            by_key(at[noon(date(2025, 2, 13)) + timedelta(days=1)])[
+                ("infogov.overdue", "kind", "sar")
+            ]
+            == 2
+        )
 
 
 @pytest.mark.django_db
