@@ -30,7 +30,9 @@ class ToConfirmInTheBrowserTests:
         self, recording_page, make_user
     ):
         # The weekly refresh read a feed that lacks the day; the holidays package has it.
-        fetch = bank_holidays_refresh(path=GOVUK_019)
+        # It ran before the day (on 1 June 2026): once 15 June is past, a feed without it
+        # drops a past holiday and is refused, whatever the date the suite runs on.
+        fetch = bank_holidays_refresh(path=GOVUK_019, today=date(2026, 6, 1))
         assert fetch.outcome == "changed"
         case = CaseFactory(reference="FOI-2026-00518", received=date(2026, 5, 18))
         assert case.due == date(2026, 6, 16)  # a day early: 15 June not counted
