@@ -40,8 +40,8 @@ _TABLES: Final = (TICKETS, EVENTS, INTERVALS, CLEAR, KEYS, TICKET_KEYS)
 # Columns that may hold a stand-in key, per staged table.
 _QUEUE_OR_CATEGORY: Final = {
     TICKETS: ("category_id", "queue_id"),
-    EVENTS: ("from_queue_id", "to_queue_id"),
-    INTERVALS: ("queue_id",),
+    EVENTS: ("from_queue_id", "to_queue_id", "ticket_queue_id", "ticket_category_id"),
+    INTERVALS: ("queue_id", "category_id"),
 }
 
 
