@@ -648,9 +648,27 @@ class ForeignKeyCheckTests:
             cursor.execute("CREATE TEMP TABLE fk_probe (ticket_id integer, queue_id integer)")
             cursor.execute("INSERT INTO fk_probe VALUES (NULL, %s)", [queue.pk])
             table = TicketInterval._meta.db_table
-            values = {"ticket_id": "s.ticket_id", "queue_id": "s.queue_id"}
-            staging._check_keys(cursor, table, values, "fk_probe s")  # NULL and a real key
+            columns = {"ticket_id": None, "queue_id": None}
+            staging._check_keys(cursor, table, "fk_probe", columns)  # NULL and a real key
             cursor.execute("INSERT INTO fk_probe VALUES (%s, %s)", [2**31 - 1, queue.pk])
             with pytest.raises(IntegrityError, match="ticket_id"):
-                staging._check_keys(cursor, table, values, "fk_probe s")
+                staging._check_keys(cursor, table, "fk_probe", columns)
             cursor.execute("DROP TABLE fk_probe")
+
+    def test_a_stand_in_key_needs_its_mapping(self):
+        """A negative key is a stand-in for a row the import creates: it passes only if the
+        stage maps it to one."""
+        queue = Queue.objects.create(name="Q", slug="q")
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE fk_probe (ticket_id integer, queue_id integer)")
+            cursor.execute("CREATE TEMP TABLE fk_keys (stand_in integer, id integer)")
+            cursor.execute("INSERT INTO fk_probe VALUES (NULL, -1)")
+            cursor.execute("INSERT INTO fk_keys VALUES (-1, %s)", [queue.pk])
+            table = TicketInterval._meta.db_table
+            staging._check_keys(cursor, table, "fk_probe", {"queue_id": "fk_keys"})
+            cursor.execute("INSERT INTO fk_probe VALUES (NULL, -2)")
+            with pytest.raises(IntegrityError, match="queue_id"):
+                staging._check_keys(cursor, table, "fk_probe", {"queue_id": "fk_keys"})
+            with pytest.raises(IntegrityError, match="queue_id"):
+                staging._check_keys(cursor, table, "fk_probe", {"queue_id": None})
+            cursor.execute("DROP TABLE fk_probe, fk_keys")
