@@ -128,78 +128,78 @@ class Stage:
         ``keys`` maps the stand-in keys of the queues and categories the writer has just
         created to their real ones.
         """
+        with connection.cursor() as cursor, _local_setting(cursor, "work_mem", MOVE_WORK_MEM):
+            self._apply(cursor, keys)
+
+    def _apply(self, cursor: Any, keys: dict[int, int]) -> None:
         ticket_table = Ticket._meta.db_table
-        with connection.cursor() as cursor:
-            if keys:
-                cursor.execute(
-                    f"INSERT INTO {KEYS} (stand_in, id) "  # noqa: S608
-                    "SELECT * FROM unnest(%s::integer[], %s::integer[])",
-                    [list(keys), list(keys.values())],
-                )
-            # Statistics where a plan depends on them: the staged tickets (how many exist
-            # already decides between a scan of the ticket table and its key) and the small
-            # tables that drive the deletes and joins. The staged events and intervals are
-            # only ever read whole, hashed against those, and sorted: sampling them would
-            # cost more than it could change.
-            # Of the staged tickets only the key matters (negative: new), and sampling the
-            # rest of their columns (summaries ...) cost a tenth of a second per 25,000.
-            for table in (f"{TICKETS} (id)", CLEAR, KEYS):
-                cursor.execute(f"ANALYZE {table}")
-            # New tickets take their keys from the ticket sequence, in the file's order.
+        if keys:
             cursor.execute(
-                f"INSERT INTO {TICKET_KEYS} (stand_in, id) "  # noqa: S608
-                f"SELECT stand_in, nextval(pg_get_serial_sequence('{ticket_table}', 'id')) "
-                f"FROM (SELECT id AS stand_in FROM {TICKETS} WHERE id < 0 ORDER BY id DESC) s"
+                f"INSERT INTO {KEYS} (stand_in, id) "  # noqa: S608
+                "SELECT * FROM unnest(%s::integer[], %s::integer[])",
+                [list(keys), list(keys.values())],
             )
-            cursor.execute(f"ANALYZE {TICKET_KEYS}")
-            unchecked = _may_skip_key_triggers(cursor, [ticket_table])
-            names = self.tickets[1:]
-            values = [self._mapped(TICKETS, "s", c) for c in names]
-            joins = self._joins(TICKETS, "s")
-            source = f"{TICKETS} s JOIN {TICKET_KEYS} k ON k.stand_in = s.id {joins}"
+        # Statistics where a plan depends on them: the staged tickets' keys (how many exist
+        # already, the positive ones, decides between a scan of the ticket table and its
+        # key; sampling their other columns, summaries and all, cost a tenth of a second
+        # per 25,000) and the small tables that drive the deletes and joins. The staged
+        # events and intervals are only ever read whole, hashed against those, and sorted:
+        # sampling them would cost more than it could change.
+        for table in (f"{TICKETS} (id)", CLEAR, KEYS):
+            cursor.execute(f"ANALYZE {table}")
+        # New tickets take their keys from the ticket sequence, in the file's order.
+        cursor.execute(
+            f"INSERT INTO {TICKET_KEYS} (stand_in, id) "  # noqa: S608
+            f"SELECT stand_in, nextval(pg_get_serial_sequence('{ticket_table}', 'id')) "
+            f"FROM (SELECT id AS stand_in FROM {TICKETS} WHERE id < 0 ORDER BY id DESC) s"
+        )
+        cursor.execute(f"ANALYZE {TICKET_KEYS}")
+        unchecked = _may_skip_key_triggers(cursor, [ticket_table])
+        names = self.tickets[1:]
+        values = [self._mapped(TICKETS, "s", c) for c in names]
+        joins = self._joins(TICKETS, "s")
+        source = f"{TICKETS} s JOIN {TICKET_KEYS} k ON k.stand_in = s.id {joins}"
+        if unchecked:
+            _check_keys(cursor, ticket_table, TICKETS, self._mappings(TICKETS, names))
+        with _key_triggers_off(cursor, unchecked):
+            cursor.execute(
+                f"INSERT INTO {ticket_table} (id, {', '.join(names)}) "  # noqa: S608
+                f"SELECT k.id, {', '.join(values)} FROM {source} ORDER BY k.id"
+            )
+        cursor.execute(
+            f"UPDATE {ticket_table} AS t SET ({', '.join(names)}) = "  # noqa: S608
+            f"({', '.join(values)}) FROM {TICKETS} s {joins} "
+            "WHERE t.id = s.id AND s.id > 0"
+        )
+        cursor.execute(
+            f"DELETE FROM {TicketEvent._meta.db_table} WHERE ticket_id IN "  # noqa: S608
+            f"(SELECT ticket_id FROM {CLEAR} WHERE events)"
+        )
+        cursor.execute(
+            f"DELETE FROM {TicketInterval._meta.db_table} WHERE ticket_id IN "  # noqa: S608
+            f"(SELECT ticket_id FROM {CLEAR})"
+        )
+        for table, model, order in (
+            (EVENTS, TicketEvent, "sequence"),
+            (INTERVALS, TicketInterval, "started_at"),
+        ):
+            unchecked = _may_skip_key_triggers(cursor, [model._meta.db_table])
+            columns = self.events if table == EVENTS else self.intervals
+            values = [
+                "coalesce(k.id, s.ticket_id)" if c == "ticket_id" else self._mapped(table, "s", c)
+                for c in columns
+            ]
+            source = (
+                f"{table} s LEFT JOIN {TICKET_KEYS} k ON k.stand_in = s.ticket_id "
+                f"{self._joins(table, 's')}"
+            )
             if unchecked:
-                _check_keys(cursor, ticket_table, TICKETS, self._mappings(TICKETS, names))
+                _check_keys(cursor, model._meta.db_table, table, self._mappings(table, columns))
             with _key_triggers_off(cursor, unchecked):
                 cursor.execute(
-                    f"INSERT INTO {ticket_table} (id, {', '.join(names)}) "  # noqa: S608
-                    f"SELECT k.id, {', '.join(values)} FROM {source} ORDER BY k.id"
+                    f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+                    f"SELECT {', '.join(values)} FROM {source} ORDER BY 1, s.{order}"
                 )
-            cursor.execute(
-                f"UPDATE {ticket_table} AS t SET ({', '.join(names)}) = "  # noqa: S608
-                f"({', '.join(values)}) FROM {TICKETS} s {joins} "
-                "WHERE t.id = s.id AND s.id > 0"
-            )
-            cursor.execute(
-                f"DELETE FROM {TicketEvent._meta.db_table} WHERE ticket_id IN "  # noqa: S608
-                f"(SELECT ticket_id FROM {CLEAR} WHERE events)"
-            )
-            cursor.execute(
-                f"DELETE FROM {TicketInterval._meta.db_table} WHERE ticket_id IN "  # noqa: S608
-                f"(SELECT ticket_id FROM {CLEAR})"
-            )
-            for table, model, order in (
-                (EVENTS, TicketEvent, "sequence"),
-                (INTERVALS, TicketInterval, "started_at"),
-            ):
-                unchecked = _may_skip_key_triggers(cursor, [model._meta.db_table])
-                columns = self.events if table == EVENTS else self.intervals
-                values = [
-                    "coalesce(k.id, s.ticket_id)"
-                    if c == "ticket_id"
-                    else self._mapped(table, "s", c)
-                    for c in columns
-                ]
-                source = (
-                    f"{table} s LEFT JOIN {TICKET_KEYS} k ON k.stand_in = s.ticket_id "
-                    f"{self._joins(table, 's')}"
-                )
-                if unchecked:
-                    _check_keys(cursor, model._meta.db_table, table, self._mappings(table, columns))
-                with _key_triggers_off(cursor, unchecked):
-                    cursor.execute(
-                        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-                        f"SELECT {', '.join(values)} FROM {source} ORDER BY 1, s.{order}"
-                    )
 
     @staticmethod
     def _mapped(table: str, alias: str, column: str) -> str:
@@ -251,6 +251,10 @@ KEY_MISSING: Final = (
     'insert or update on table "{table}" violates foreign key constraint "{constraint}": '
     "{missing} value(s) of {column} not present in {target}"
 )
+MOVE_WORK_MEM: Final = "64MB"
+"""Memory for each sort and hash of the move: with the default 4 MB, sorting the UCI log's
+141,090 staged events into ticket order spilled 18 MB to disk (its intervals 11 MB, its
+tickets 5 MB). One import at a time per worker, for the move's few seconds."""
 REFS: Final = "sd_import_ref"
 """The distinct keys of a staged table's foreign-key columns, while they are checked."""
 
@@ -331,8 +335,17 @@ def _key_triggers_off(cursor: Any, off: bool) -> Iterator[None]:
     if not off:
         yield
         return
-    cursor.execute("SELECT current_setting('session_replication_role')")
+    with _local_setting(cursor, "session_replication_role", "replica"):
+        yield
+
+
+@contextmanager
+def _local_setting(cursor: Any, name: str, value: str) -> Iterator[None]:
+    """A setting for the statements inside, in this transaction only (``SET LOCAL``), and
+    back to what it was after them: the import may run inside a longer transaction (a test,
+    a caller's atomic block). A failed statement rolls it back in any case."""
+    cursor.execute("SELECT current_setting(%s)", [name])
     (before,) = cursor.fetchone()
-    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     yield
-    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
+    cursor.execute("SELECT set_config(%s, %s, true)", [name, before])
