@@ -243,9 +243,10 @@ class Stage:
 # session_replication_role = replica, which skips the per-row triggers for those INSERT
 # statements alone (SET LOCAL, reset right after them, and undone by a rollback in any
 # case). It is used only where it is safe and allowed: the role may set it (a superuser, or
-# GRANT SET ON PARAMETER since PostgreSQL 15) and the tables have no triggers of their own,
-# which replica would skip too. Updates and deletes keep their triggers. Anywhere else the
-# rows are inserted as before and checked by the triggers at COMMIT.
+# GRANT SET ON PARAMETER since PostgreSQL 15) and the tables have no triggers of their own
+# that replica would skip too (the ticket table's tallies fire always). Updates and deletes
+# keep their triggers. Anywhere else the rows are inserted as before and checked by the
+# triggers at COMMIT.
 
 KEY_MISSING: Final = (
     'insert or update on table "{table}" violates foreign key constraint "{constraint}": '
@@ -260,14 +261,16 @@ REFS: Final = "sd_import_ref"
 
 
 def _may_skip_key_triggers(cursor: Any, tables: list[str]) -> bool:
-    """Whether this role may set session_replication_role and ``tables`` have no triggers but
-    PostgreSQL's own (foreign keys), so replica mode skips nothing else. The ticket table has
-    the queue tallies' triggers (``servicedesk.tallies``): its rows keep the per-row checks."""
+    """Whether this role may set session_replication_role and every trigger of ``tables``
+    but PostgreSQL's own (foreign keys) fires always (``ENABLE ALWAYS``), so replica mode
+    skips nothing else. The ticket table's queue tallies' triggers (``servicedesk.tallies``)
+    do since migration 0015; if they were re-enabled in origin mode only, tickets keep the
+    per-row checks."""
     cursor.execute(
         "SELECT (current_setting('is_superuser') = 'on' "
         "OR (current_setting('server_version_num')::int >= 150000 "
         "AND has_parameter_privilege('session_replication_role', 'SET'))) "
-        "AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal "
+        "AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'A' "
         "AND tgrelid::regclass::text = ANY(%s))",
         [tables],
     )
