@@ -7,11 +7,14 @@ its instant is over (those of the ticket's latest interval started by then, as
 ``servicedesk.metrics`` has always read them) and its channel. With them the as-of and period
 figures are one grouped range scan each, with no join and no subquery per row (issue 15).
 
-The services fill them as they write, and the demo data as it is made; a bulk load that
-writes events and intervals without them (the ticket importer's ``COPY``) leaves their
-markers empty (``kind`` of an interval, ``ticket_kind`` of an event; partial indexes find
-them) and calls :func:`tickets_as_of_fill` once at the end, which fills them in a fixed
-number of set-based statements, however many tickets were loaded.
+The services fill them as they write, the demo data as it is made, and the ticket importer
+as it builds each history (``history.events_as_of``: an UPDATE after the import's insert
+rewrote every event and interval it wrote, half the UCI log's database time). A bulk load
+that writes events and intervals without them leaves their markers empty (``kind`` of an
+interval, ``ticket_kind`` of an event; partial indexes find them), and one that changes a
+ticket's kind, category or channel over events it keeps names the ticket; either calls
+:func:`tickets_as_of_fill` once at the end, which fills them in a fixed number of set-based
+statements, however many tickets were loaded (the importer's call finds no row unfilled).
 
 Kind and category come from the history: before a ticket's first reclassification they are
 that event's ``from_`` values, after one its ``to_`` values; a ticket never reclassified has

@@ -417,10 +417,10 @@ class TicketEvent(models.Model):
             ),
         ]
         indexes = [
-            # Closures, reopens and escalations in a period (trend snapshots).
-            models.Index(fields=["kind", "at"], name="sd_event_kind_at"),
             # The events the period figures count, with what they are grouped and filtered
-            # by, so that a fortnight's figures are one index-only range scan.
+            # by, so that a fortnight's figures are one index-only range scan. It also serves
+            # the events of one counted kind in a period (escalations, loggings: the kind is
+            # included), which a (kind, at) index served before migration 0014.
             models.Index(
                 fields=["at"],
                 include=[
@@ -499,8 +499,7 @@ class TicketInterval(models.Model):
             ),
         ]
         indexes = [
-            # "As of T" range queries (open at T, over a week old at T, snapshots).
-            models.Index(fields=["started_at", "ended_at"], name="sd_interval_range"),
+            # A ticket's intervals in order (replays, SLA pauses, the queue as of an event).
             models.Index(fields=["ticket", "started_at"], name="sd_interval_ticket"),
             # The open and paused intervals by their end, with every column the as-of figures
             # group and count by: "open at T" is the intervals ending after T (or not yet)

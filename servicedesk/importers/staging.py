@@ -40,8 +40,8 @@ _TABLES: Final = (TICKETS, EVENTS, INTERVALS, CLEAR, KEYS, TICKET_KEYS)
 # Columns that may hold a stand-in key, per staged table.
 _QUEUE_OR_CATEGORY: Final = {
     TICKETS: ("category_id", "queue_id"),
-    EVENTS: ("from_queue_id", "to_queue_id"),
-    INTERVALS: ("queue_id",),
+    EVENTS: ("from_queue_id", "to_queue_id", "ticket_queue_id", "ticket_category_id"),
+    INTERVALS: ("queue_id", "category_id"),
 }
 
 
@@ -128,81 +128,78 @@ class Stage:
         ``keys`` maps the stand-in keys of the queues and categories the writer has just
         created to their real ones.
         """
+        with connection.cursor() as cursor, _local_setting(cursor, "work_mem", MOVE_WORK_MEM):
+            self._apply(cursor, keys)
+
+    def _apply(self, cursor: Any, keys: dict[int, int]) -> None:
         ticket_table = Ticket._meta.db_table
-        with connection.cursor() as cursor:
-            if keys:
-                cursor.execute(
-                    f"INSERT INTO {KEYS} (stand_in, id) "  # noqa: S608
-                    "SELECT * FROM unnest(%s::integer[], %s::integer[])",
-                    [list(keys), list(keys.values())],
-                )
-            # Statistics where a plan depends on them: the staged tickets (how many exist
-            # already decides between a scan of the ticket table and its key) and the small
-            # tables that drive the deletes and joins. The staged events and intervals are
-            # only ever read whole, hashed against those, and sorted: sampling them would
-            # cost more than it could change.
-            for table in (TICKETS, CLEAR, KEYS):
-                cursor.execute(f"ANALYZE {table}")
-            # New tickets take their keys from the ticket sequence, in the file's order.
+        if keys:
             cursor.execute(
-                f"INSERT INTO {TICKET_KEYS} (stand_in, id) "  # noqa: S608
-                f"SELECT stand_in, nextval(pg_get_serial_sequence('{ticket_table}', 'id')) "
-                f"FROM (SELECT id AS stand_in FROM {TICKETS} WHERE id < 0 ORDER BY id DESC) s"
+                f"INSERT INTO {KEYS} (stand_in, id) "  # noqa: S608
+                "SELECT * FROM unnest(%s::integer[], %s::integer[])",
+                [list(keys), list(keys.values())],
             )
-            cursor.execute(f"ANALYZE {TICKET_KEYS}")
-            unchecked = _may_skip_key_triggers(cursor, [ticket_table])
-            names = self.tickets[1:]
-            values = [self._mapped(TICKETS, "s", c) for c in names]
-            joins = self._joins(TICKETS, "s")
-            source = f"{TICKETS} s JOIN {TICKET_KEYS} k ON k.stand_in = s.id {joins}"
+        # Statistics where a plan depends on them: the staged tickets' keys (how many exist
+        # already, the positive ones, decides between a scan of the ticket table and its
+        # key; sampling their other columns, summaries and all, cost a tenth of a second
+        # per 25,000) and the small tables that drive the deletes and joins. The staged
+        # events and intervals are only ever read whole, hashed against those, and sorted:
+        # sampling them would cost more than it could change.
+        for table in (f"{TICKETS} (id)", CLEAR, KEYS):
+            cursor.execute(f"ANALYZE {table}")
+        # New tickets take their keys from the ticket sequence, in the file's order.
+        cursor.execute(
+            f"INSERT INTO {TICKET_KEYS} (stand_in, id) "  # noqa: S608
+            f"SELECT stand_in, nextval(pg_get_serial_sequence('{ticket_table}', 'id')) "
+            f"FROM (SELECT id AS stand_in FROM {TICKETS} WHERE id < 0 ORDER BY id DESC) s"
+        )
+        cursor.execute(f"ANALYZE {TICKET_KEYS}")
+        unchecked = _may_skip_key_triggers(cursor, [ticket_table])
+        names = self.tickets[1:]
+        values = [self._mapped(TICKETS, "s", c) for c in names]
+        joins = self._joins(TICKETS, "s")
+        source = f"{TICKETS} s JOIN {TICKET_KEYS} k ON k.stand_in = s.id {joins}"
+        if unchecked:
+            _check_keys(cursor, ticket_table, TICKETS, self._mappings(TICKETS, names))
+        with _key_triggers_off(cursor, unchecked):
+            cursor.execute(
+                f"INSERT INTO {ticket_table} (id, {', '.join(names)}) "  # noqa: S608
+                f"SELECT k.id, {', '.join(values)} FROM {source} ORDER BY k.id"
+            )
+        cursor.execute(
+            f"UPDATE {ticket_table} AS t SET ({', '.join(names)}) = "  # noqa: S608
+            f"({', '.join(values)}) FROM {TICKETS} s {joins} "
+            "WHERE t.id = s.id AND s.id > 0"
+        )
+        cursor.execute(
+            f"DELETE FROM {TicketEvent._meta.db_table} WHERE ticket_id IN "  # noqa: S608
+            f"(SELECT ticket_id FROM {CLEAR} WHERE events)"
+        )
+        cursor.execute(
+            f"DELETE FROM {TicketInterval._meta.db_table} WHERE ticket_id IN "  # noqa: S608
+            f"(SELECT ticket_id FROM {CLEAR})"
+        )
+        for table, model, order in (
+            (EVENTS, TicketEvent, "sequence"),
+            (INTERVALS, TicketInterval, "started_at"),
+        ):
+            unchecked = _may_skip_key_triggers(cursor, [model._meta.db_table])
+            columns = self.events if table == EVENTS else self.intervals
+            values = [
+                "coalesce(k.id, s.ticket_id)" if c == "ticket_id" else self._mapped(table, "s", c)
+                for c in columns
+            ]
+            source = (
+                f"{table} s LEFT JOIN {TICKET_KEYS} k ON k.stand_in = s.ticket_id "
+                f"{self._joins(table, 's')}"
+            )
             if unchecked:
-                _check_keys(cursor, ticket_table, dict(zip(names, values, strict=True)), source)
+                _check_keys(cursor, model._meta.db_table, table, self._mappings(table, columns))
             with _key_triggers_off(cursor, unchecked):
                 cursor.execute(
-                    f"INSERT INTO {ticket_table} (id, {', '.join(names)}) "  # noqa: S608
-                    f"SELECT k.id, {', '.join(values)} FROM {source} ORDER BY k.id"
+                    f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+                    f"SELECT {', '.join(values)} FROM {source} ORDER BY 1, s.{order}"
                 )
-            cursor.execute(
-                f"UPDATE {ticket_table} AS t SET ({', '.join(names)}) = "  # noqa: S608
-                f"({', '.join(values)}) FROM {TICKETS} s {joins} "
-                "WHERE t.id = s.id AND s.id > 0"
-            )
-            cursor.execute(
-                f"DELETE FROM {TicketEvent._meta.db_table} WHERE ticket_id IN "  # noqa: S608
-                f"(SELECT ticket_id FROM {CLEAR} WHERE events)"
-            )
-            cursor.execute(
-                f"DELETE FROM {TicketInterval._meta.db_table} WHERE ticket_id IN "  # noqa: S608
-                f"(SELECT ticket_id FROM {CLEAR})"
-            )
-            for table, model, order in (
-                (EVENTS, TicketEvent, "sequence"),
-                (INTERVALS, TicketInterval, "started_at"),
-            ):
-                unchecked = _may_skip_key_triggers(cursor, [model._meta.db_table])
-                columns = self.events if table == EVENTS else self.intervals
-                values = [
-                    "coalesce(k.id, s.ticket_id)"
-                    if c == "ticket_id"
-                    else self._mapped(table, "s", c)
-                    for c in columns
-                ]
-                source = (
-                    f"{table} s LEFT JOIN {TICKET_KEYS} k ON k.stand_in = s.ticket_id "
-                    f"{self._joins(table, 's')}"
-                )
-                if unchecked:
-                    _check_keys(
-                        cursor,
-                        model._meta.db_table,
-                        dict(zip(columns, values, strict=True)),
-                        source,
-                    )
-                with _key_triggers_off(cursor, unchecked):
-                    cursor.execute(
-                        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-                        f"SELECT {', '.join(values)} FROM {source} ORDER BY 1, s.{order}"
-                    )
 
     @staticmethod
     def _mapped(table: str, alias: str, column: str) -> str:
@@ -210,6 +207,18 @@ class Stage:
         if column in _QUEUE_OR_CATEGORY.get(table, ()):
             return f"coalesce({column}_k.id, {alias}.{column})"
         return f"{alias}.{column}"
+
+    @staticmethod
+    def _mappings(table: str, columns: list[str]) -> dict[str, str | None]:
+        """Each staged column -> the table that maps its stand-in keys to real ones (None: it
+        holds none)."""
+        mapped: dict[str, str | None] = dict.fromkeys(columns)
+        if table != TICKETS and "ticket_id" in mapped:
+            mapped["ticket_id"] = TICKET_KEYS
+        for column in _QUEUE_OR_CATEGORY.get(table, ()):
+            if column in mapped:
+                mapped[column] = KEYS
+        return mapped
 
     @staticmethod
     def _joins(table: str, alias: str) -> str:
@@ -224,32 +233,44 @@ class Stage:
 # Why: PostgreSQL checks a foreign key with a trigger per inserted row, each a query on the
 # referenced table; for the UCI log's 24,918 tickets, 141,090 events and 116,000 intervals
 # that was about 3 s of the database's 7 at COMMIT, more than the inserts' own index work.
-# The moved rows come from the stage, so their keys can be checked set-wise first: one query
-# per foreign key, over the distinct keys, which also takes the same FOR KEY SHARE lock on
-# each referenced row that the trigger would have taken (so no other transaction can delete
-# or re-key it before this one commits). Only then are the rows inserted with
+# The moved rows come from the stage, so their keys can be checked set-wise first: one scan
+# of the staged table collects the distinct keys of all its foreign-key columns, then one
+# query per foreign key looks up the stored rows' keys, which also takes the same FOR KEY
+# SHARE lock on each referenced row that the trigger would have taken (so no other
+# transaction can delete or re-key it before this one commits). A stand-in key (negative)
+# needs only its mapping: it becomes the key of a row this transaction has just created,
+# which exists and which no other transaction can see. Only then are the rows inserted with
 # session_replication_role = replica, which skips the per-row triggers for those INSERT
 # statements alone (SET LOCAL, reset right after them, and undone by a rollback in any
 # case). It is used only where it is safe and allowed: the role may set it (a superuser, or
-# GRANT SET ON PARAMETER since PostgreSQL 15) and the tables have no triggers of their own,
-# which replica would skip too. Updates and deletes keep their triggers. Anywhere else the
-# rows are inserted as before and checked by the triggers at COMMIT.
+# GRANT SET ON PARAMETER since PostgreSQL 15) and the tables have no triggers of their own
+# that replica would skip too (the ticket table's tallies fire always). Updates and deletes
+# keep their triggers. Anywhere else the rows are inserted as before and checked by the
+# triggers at COMMIT.
 
 KEY_MISSING: Final = (
     'insert or update on table "{table}" violates foreign key constraint "{constraint}": '
     "{missing} value(s) of {column} not present in {target}"
 )
+MOVE_WORK_MEM: Final = "64MB"
+"""Memory for each sort and hash of the move: with the default 4 MB, sorting the UCI log's
+141,090 staged events into ticket order spilled 18 MB to disk (its intervals 11 MB, its
+tickets 5 MB). One import at a time per worker, for the move's few seconds."""
+REFS: Final = "sd_import_ref"
+"""The distinct keys of a staged table's foreign-key columns, while they are checked."""
 
 
 def _may_skip_key_triggers(cursor: Any, tables: list[str]) -> bool:
-    """Whether this role may set session_replication_role and ``tables`` have no triggers but
-    PostgreSQL's own (foreign keys), so replica mode skips nothing else. The ticket table has
-    the queue tallies' triggers (``servicedesk.tallies``): its rows keep the per-row checks."""
+    """Whether this role may set session_replication_role and every trigger of ``tables``
+    but PostgreSQL's own (foreign keys) fires always (``ENABLE ALWAYS``), so replica mode
+    skips nothing else. The ticket table's queue tallies' triggers (``servicedesk.tallies``)
+    do since migration 0015; if they were re-enabled in origin mode only, tickets keep the
+    per-row checks."""
     cursor.execute(
         "SELECT (current_setting('is_superuser') = 'on' "
         "OR (current_setting('server_version_num')::int >= 150000 "
         "AND has_parameter_privilege('session_replication_role', 'SET'))) "
-        "AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal "
+        "AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'A' "
         "AND tgrelid::regclass::text = ANY(%s))",
         [tables],
     )
@@ -257,10 +278,12 @@ def _may_skip_key_triggers(cursor: Any, tables: list[str]) -> bool:
     return bool(allowed)
 
 
-def _check_keys(cursor: Any, table: str, values: dict[str, str], source: str) -> None:
-    """Check, set-wise, every single-column foreign key of ``table`` that the insert sets
-    (``values``: column -> its expression over ``source``), locking each referenced row FOR
-    KEY SHARE as the per-row trigger would; raise IntegrityError naming the first broken one."""
+def _check_keys(cursor: Any, table: str, staged: str, columns: dict[str, str | None]) -> None:
+    """Check, set-wise, every single-column foreign key of ``table`` that an insert from the
+    staged table ``staged`` sets: ``columns`` maps each staged column to the table mapping its
+    stand-in keys (None: a negative key there is missing). Lock each stored row referenced
+    FOR KEY SHARE, as the per-row trigger would; raise IntegrityError naming the first broken
+    key."""
     cursor.execute(
         "SELECT c.conname, a.attname, c.confrelid::regclass::text, r.attname "
         "FROM pg_constraint c "
@@ -270,15 +293,30 @@ def _check_keys(cursor: Any, table: str, values: dict[str, str], source: str) ->
         "AND cardinality(c.conkey) = 1 ORDER BY c.conname",
         [table],
     )
-    for constraint, column, target, target_column in cursor.fetchall():
-        expression = values.get(column)
-        if expression is None:
-            continue  # not set by the insert: NULL, which a foreign key allows
-        keys = f"SELECT DISTINCT {expression} AS key FROM {source}"
+    # Columns the insert does not set are NULL, which a foreign key allows.
+    keys = [row for row in cursor.fetchall() if row[1] in columns]
+    if not keys:
+        return
+    pairs = ", ".join(f"({n}, s.{column})" for n, (_, column, _, _) in enumerate(keys))
+    cursor.execute(f"DROP TABLE IF EXISTS {REFS}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {REFS} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT DISTINCT v.fk, v.key FROM {staged} s "
+        f"CROSS JOIN LATERAL (VALUES {pairs}) AS v (fk, key) WHERE v.key IS NOT NULL"
+    )
+    for n, (constraint, column, target, target_column) in enumerate(keys):
+        mapping = columns[column]
+        unmapped = (
+            f"NOT EXISTS (SELECT 1 FROM {mapping} m WHERE m.stand_in = r.key)"
+            if mapping
+            else "true"
+        )
+        stored = f"SELECT key FROM {REFS} r WHERE r.fk = {n} AND r.key >= 0"
         cursor.execute(
-            f"SELECT (SELECT count(key) FROM ({keys}) d) - "  # noqa: S608
+            f"SELECT (SELECT count(*) FROM {REFS} r WHERE r.fk = {n} AND r.key < 0 "  # noqa: S608
+            f"AND {unmapped}) + (SELECT count(*) FROM ({stored}) d) - "
             f"(SELECT count(*) FROM (SELECT 1 FROM {target} t WHERE t.{target_column} IN "
-            f"(SELECT key FROM ({keys}) d) FOR KEY SHARE OF t) locked)"
+            f"({stored}) FOR KEY SHARE OF t) locked)"
         )
         (missing,) = cursor.fetchone()
         if missing:
@@ -291,6 +329,7 @@ def _check_keys(cursor: Any, table: str, values: dict[str, str], source: str) ->
                     target=target,
                 )
             )
+    cursor.execute(f"DROP TABLE {REFS}")
 
 
 @contextmanager
@@ -299,8 +338,17 @@ def _key_triggers_off(cursor: Any, off: bool) -> Iterator[None]:
     if not off:
         yield
         return
-    cursor.execute("SELECT current_setting('session_replication_role')")
+    with _local_setting(cursor, "session_replication_role", "replica"):
+        yield
+
+
+@contextmanager
+def _local_setting(cursor: Any, name: str, value: str) -> Iterator[None]:
+    """A setting for the statements inside, in this transaction only (``SET LOCAL``), and
+    back to what it was after them: the import may run inside a longer transaction (a test,
+    a caller's atomic block). A failed statement rolls it back in any case."""
+    cursor.execute("SELECT current_setting(%s)", [name])
     (before,) = cursor.fetchone()
-    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     yield
-    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
+    cursor.execute("SELECT set_config(%s, %s, true)", [name, before])

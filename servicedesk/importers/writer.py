@@ -65,7 +65,13 @@ from hackperf.copy import Copier, Job, copy_rows
 from servicedesk.as_of import tickets_as_of_fill
 from servicedesk.calendars import holiday_calendar, service_calendar
 from servicedesk.choices import EscalationLevel, EventKind, Kind, Priority
-from servicedesk.history import DERIVED_FIELDS, IntervalRow, derived_fields, replay
+from servicedesk.history import (
+    DERIVED_FIELDS,
+    IntervalRow,
+    derived_fields,
+    events_as_of,
+    replay,
+)
 from servicedesk.importers.history import NO_KIND, TicketHistory, has_kind
 from servicedesk.importers.mapping import JOINER, Mapping
 from servicedesk.importers.pipeline import read_histories
@@ -142,7 +148,12 @@ _SIGNATURE: Final = (
     "level",
 )
 _TICKET_COLUMNS: Final = ("reference", *_ATTRS, *_DERIVED)
-_EVENT_COLUMNS: Final = ("ticket_id", *_SIGNATURE)
+# The ticket as of each event and interval (servicedesk.as_of), written with the rows: the
+# writer knows them as it builds each history, and filling them afterwards in SQL rewrote
+# every event and interval of an import (half the UCI log's database time).
+_EVENT_AS_OF: Final = ("ticket_queue_id", "ticket_kind", "ticket_category_id", "ticket_channel")
+_EVENT_COLUMNS: Final = ("ticket_id", *_SIGNATURE, *_EVENT_AS_OF)
+_AT: Final = _SIGNATURE.index("at")
 _INTERVAL_COLUMNS: Final = (
     "ticket_id",
     "status",
@@ -152,6 +163,9 @@ _INTERVAL_COLUMNS: Final = (
     "escalation_level",
     "started_at",
     "ended_at",
+    "kind",
+    "category_id",
+    "logged_at",
 )
 
 CHECKING: Final = "checking"
@@ -418,6 +432,12 @@ class _Event:
     reason: str
     level: int | None
     assignee_id: None = None
+    # The ticket as of this event (``_Writer._as_of``), once its kind, category and channel
+    # are settled; written with the event, never compared.
+    ticket_queue_id: int | None = None
+    ticket_kind: str = ""
+    ticket_category_id: int | None = None
+    ticket_channel: str = ""
 
     def signature(self) -> tuple[Any, ...]:
         return (
@@ -472,8 +492,10 @@ class _Writer:
         # The stand-in queues and categories, in the order they were made (parents first),
         # and the new tickets' stand-in keys: created for real by apply().
         self.made: list[Any] = []
-        # Stored tickets whose attributes this file changed over a history it keeps: their
-        # events' and intervals' as-of columns are refilled at the end (servicedesk.as_of).
+        # Stored tickets whose attributes this file changed over events it keeps (all of
+        # them, or those it appends to): their events' and intervals' as-of columns are
+        # refilled at the end (servicedesk.as_of). Every row the writer itself writes has
+        # them already.
         self.touched: list[int] = []
         self.ticket_stand_in = 0
         self.references: dict[int, str] = {}
@@ -638,19 +660,21 @@ class _Writer:
                 )
             )
             current_status = to_status or current_status
+        kind = record.kind
+        category_id = self.category_id(record.category)
         try:
-            replayed = replay(events)
+            # With the kind and category, the intervals carry them (servicedesk.as_of).
+            replayed = replay(events, kind=kind or "", category_id=category_id)
         except ValueError as err:
             self.errors.append(RowError(record.line, column("updated_at"), None, str(err)))
             return None
 
-        kind = record.kind
         priority = record.priority or Priority.P3
         summary = record.summary or NO_SUMMARY
         attrs = {
             "kind": kind,
             "summary": summary if len(summary) <= 250 else summary[:249] + "…",
-            "category_id": self.category_id(record.category),
+            "category_id": category_id,
             "priority": priority,
             "channel": record.channel or "",
             "customer_name": (record.customer_name or "")[:200],
@@ -681,6 +705,18 @@ class _Writer:
             mapping.shape == "ticket",
             replayed,
         )
+
+    @staticmethod
+    def _as_of(p: _Prepared) -> None:
+        """Set each event's ticket as of it (``servicedesk.as_of``), from the intervals
+        replayed with the ticket's settled kind and category, as the services and the demo
+        data do (``history.events_as_of``)."""
+        channel = p.attrs["channel"]
+        for event, (queue_id, kind, category_id) in zip(
+            p.events, events_as_of(p.events, p.intervals), strict=True
+        ):
+            event.ticket_queue_id, event.ticket_kind = queue_id, kind
+            event.ticket_category_id, event.ticket_channel = category_id, channel
 
     def _derive(self, replayed: Any, kind: str | None, priority: str) -> dict[str, Any]:
         """Derived state of a replayed history; the SLA target depends on kind and priority."""
@@ -732,6 +768,7 @@ class _Writer:
         for p in prepared:
             row = existing.get(p.reference)
             if row is None:
+                self._as_of(p)
                 new.append(p)
                 continue
             pk = row["pk"]
@@ -741,6 +778,12 @@ class _Writer:
             attrs = {name: p.attrs[name] if name in p.given else row[name] for name in _ATTRS}
             same_attrs = all(row[name] == value for name, value in attrs.items())
             if attrs != p.attrs:
+                if _classification(attrs) != _classification(p.attrs):
+                    # The intervals carry the kind and category: replay with the stored ones.
+                    p.replayed = replay(
+                        p.events, kind=attrs["kind"], category_id=attrs["category_id"]
+                    )
+                    p.intervals = p.replayed.intervals
                 p.attrs = attrs
                 p.derived = self._derive(p.replayed, attrs["kind"], attrs["priority"])
             keep_stored = len(have) > len(want) and have[: len(want)] == want
@@ -757,8 +800,15 @@ class _Writer:
                     if self.stage is not None:
                         self.references[pk] = p.reference
                 continue
+            self._as_of(p)
             if len(have) < len(want) and want[: len(have)] == have:
                 fresh = p.events[len(have) :]
+                # The stored events keep their as-of columns unless the file changed what
+                # they hold, or a new event shares the last stored one's instant (whose
+                # as-of state is the one after every event of that instant).
+                shared_instant = bool(have) and have[-1][_AT] == fresh[0].at
+                if shared_instant or _as_of_attrs(row) != _as_of_attrs(p.attrs):
+                    self.touched.append(pk)
             else:
                 replaced.append(pk)
                 summary.events_removed += len(have)
@@ -950,7 +1000,9 @@ class _Writer:
         else:
             TicketEvent.objects.bulk_create(
                 (
-                    TicketEvent(ticket_id=pk, **{n: getattr(e, n) for n in _SIGNATURE})
+                    TicketEvent(
+                        ticket_id=pk, **{n: getattr(e, n) for n in (*_SIGNATURE, *_EVENT_AS_OF)}
+                    )
                     for pk, e in rows
                 ),
                 batch_size=500,
@@ -983,9 +1035,22 @@ class _Writer:
         self.pending.append((table, columns, rows))
 
 
+def _classification(attrs: dict[str, Any]) -> tuple[Any, Any]:
+    """What a ticket's intervals carry of its attributes."""
+    return attrs["kind"], attrs["category_id"]
+
+
+def _as_of_attrs(attrs: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """What a ticket's events carry of its attributes (besides their queue)."""
+    return attrs["kind"], attrs["category_id"], attrs["channel"]
+
+
 def _event_values(rows: Iterable[tuple[int, _Event]]) -> Iterator[tuple[Any, ...]]:
     """Events as COPY rows, in ``_EVENT_COLUMNS`` order."""
-    return ((pk, *e.signature()) for pk, e in rows)
+    return ((pk, *e.signature(), *_EVENT_AS_OF_VALUES(e)) for pk, e in rows)
+
+
+_EVENT_AS_OF_VALUES: Final = operator.attrgetter(*_EVENT_AS_OF)
 
 
 _INTERVAL_VALUES: Final = operator.attrgetter(*_INTERVAL_COLUMNS[1:])

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicedesk", "0013_queue_tallies"),
+        ("servicedesk", "0015_queue_tallies_fire_always"),
     ]
 
     operations = [
