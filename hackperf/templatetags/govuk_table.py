@@ -12,7 +12,8 @@ has one home (templates/includes/_table.html) where a change of markup is made o
     {% endtable %}
 
 Positional arguments are the column headings, in order; a heading's header-cell classes
-follow a ``|`` (``"Value|hp-num"``). Keywords: ``region`` (the accessible name of a
+follow a ``|`` (``"Value|hp-num"``); a list stands for its items, each a plain heading
+(``{% table chart.columns %}``). Keywords: ``region`` (the accessible name of a
 ``hp-table-scroll`` region wrapped round the table, so a wide table scrolls on its own; none
 without it), ``caption`` and ``caption_class`` (``govuk-visually-hidden`` unless given),
 ``classes`` (added to ``govuk-table lbh-table``); any other keyword is an attribute of the
@@ -34,10 +35,13 @@ FRAME = "includes/_table.html"
 OPTIONS = ("region", "caption", "caption_class", "classes")
 
 
-def heading(spec: object) -> tuple[str, str]:
-    """``"Value|hp-num"`` → ``("Value", "hp-num")``: a heading's words and its cell's classes."""
+def headings(spec: object) -> list[tuple[str, str]]:
+    """``"Value|hp-num"`` → ``[("Value", "hp-num")]``: a heading's words and its cell's
+    classes; a list (columns known only when the page is drawn) gives one plain heading each."""
+    if isinstance(spec, list | tuple):
+        return [(str(text), "") for text in spec]
     text, _, classes = str(spec).partition("|")
-    return text, classes
+    return [(text, classes)]
 
 
 class TableNode(Node):
@@ -65,7 +69,11 @@ class TableNode(Node):
         return frame.render(
             context.new(
                 {
-                    "headers": [heading(spec.resolve(context)) for spec in self.headings],
+                    "headers": [
+                        column
+                        for spec in self.headings
+                        for column in headings(spec.resolve(context))
+                    ],
                     "region": values.get("region"),
                     "caption": values.get("caption"),
                     "caption_class": values.get("caption_class", "govuk-visually-hidden"),
