@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from hackperf import registry
+from hackperf import rag_rules, registry
 from hackperf.metrics import ALL, Ratio
 from hackperf.registry import (
     Behind,
@@ -44,7 +44,6 @@ from infogov.querysets import sees_any_case, sees_every_directorate
 SOURCE = "infogov"
 HIDDEN = "and {n} more in directorates you cannot open"
 IG_MANAGER = "Information Governance Manager"
-VOLUME_RULE = "Not RAG rated: a volume measure, shown for context, with no target."
 
 INCLUDE_EIR = Parameter(
     name="include_eir",
@@ -251,9 +250,6 @@ def _sar_timeliness(*, start: date, end: date) -> Ratio:
 FOI = (CaseKind.FOI, CaseKind.EIR)
 SAR = (CaseKind.SAR,)
 VIEW = Perm.VIEW_INFOGOV.value
-TIMELY_RULE = (
-    "Green at or above the target; amber up to 5 percentage points below it; red further below."
-)
 
 # What every monthly indicator here shares.
 _monthly = partial(Metric, kind=Kind.MONTHLY, source=SOURCE, permission=VIEW, owner=IG_MANAGER)
@@ -320,9 +316,9 @@ _MONTHLY_CASE_FIGURES: dict[str, dict[str, Any]] = {
         "window": Window.DAYS,
         "unit": "percent",
         "polarity": Polarity.HIGHER,
-        "rag_rule": TIMELY_RULE,
+        "rag_rule": rag_rules.at_least_target("5 percentage points"),
     },
-    RECEIVED: {"window": Window.DAYS, "rag_rule": VOLUME_RULE},
+    RECEIVED: {"window": Window.DAYS, "rag_rule": rag_rules.VOLUME},
     OUTSTANDING: {"window": Window.AT_LAST_DAY, "polarity": Polarity.LOWER},
 }
 
@@ -339,13 +335,6 @@ def _monthly_cases(
         behind=partial(case_behind, how=how, kinds=kinds),
         **_MONTHLY_CASE_FIGURES[how],
         **kw,
-    )
-
-
-def _outstanding_rule(amber: int) -> str:
-    """The RAG rule of an outstanding figure; FOI and SAR differ only in the amber band."""
-    return (
-        f"Green at or below the target; amber up to {amber} requests above it; red further above."
     )
 
 
@@ -385,7 +374,7 @@ MONTHLY_METRICS = (
         kinds=FOI,
         count=_foi_outstanding,
         parameters=(INCLUDE_EIR,),
-        rag_rule=_outstanding_rule(10),
+        rag_rule=rag_rules.at_most_target("10 requests"),
     ),
     _monthly_cases(
         "FR ICT 19a",
@@ -417,7 +406,7 @@ MONTHLY_METRICS = (
         how=OUTSTANDING,
         kinds=SAR,
         count=metrics.sar_outstanding,
-        rag_rule=_outstanding_rule(5),
+        rag_rule=rag_rules.at_most_target("5 requests"),
     ),
 )
 
