@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from hackperf import registry
+from hackperf import rag_rules, registry
 from hackperf.metrics import ALL, Ratio
 from hackperf.registry import (
     Behind,
@@ -44,7 +44,6 @@ from infogov.querysets import sees_any_case, sees_every_directorate
 SOURCE = "infogov"
 HIDDEN = "and {n} more in directorates you cannot open"
 IG_MANAGER = "Information Governance Manager"
-VOLUME_RULE = "Not RAG rated: a volume measure, shown for context, with no target."
 
 INCLUDE_EIR = Parameter(
     name="include_eir",
@@ -251,9 +250,6 @@ def _sar_timeliness(*, start: date, end: date) -> Ratio:
 FOI = (CaseKind.FOI, CaseKind.EIR)
 SAR = (CaseKind.SAR,)
 VIEW = Perm.VIEW_INFOGOV.value
-TIMELY_RULE = (
-    "Green at or above the target; amber up to 5 percentage points below it; red further below."
-)
 
 # What every monthly indicator here shares.
 _monthly = partial(Metric, kind=Kind.MONTHLY, source=SOURCE, permission=VIEW, owner=IG_MANAGER)
@@ -312,89 +308,105 @@ DMT_METRICS = (
     ),
 )
 
+
+# What each monthly case figure is: FR ICT 18 (FOI) and 19 (SAR) each have a figure of the
+# cases responded to (in time), received and outstanding; the cases behind one are those.
+_MONTHLY_CASE_FIGURES: dict[str, dict[str, Any]] = {
+    RESPONDED: {
+        "window": Window.DAYS,
+        "unit": "percent",
+        "polarity": Polarity.HIGHER,
+        "rag_rule": rag_rules.at_least_target("5 percentage points"),
+    },
+    RECEIVED: {"window": Window.DAYS, "rag_rule": rag_rules.VOLUME},
+    OUTSTANDING: {"window": Window.AT_LAST_DAY, "polarity": Polarity.LOWER},
+}
+
+
+def _monthly_cases(
+    code: str, label: str, definition: str, *, how: str, kinds: tuple[str, ...], **kw: Any
+) -> Metric:
+    """A monthly figure of the cases of ``kinds`` that ``how`` picks, with what
+    ``_MONTHLY_CASE_FIGURES`` says every such figure is; behind it, those cases."""
+    return _monthly(
+        code=code,
+        label=label,
+        definition=definition,
+        behind=partial(case_behind, how=how, kinds=kinds),
+        **_MONTHLY_CASE_FIGURES[how],
+        **kw,
+    )
+
+
 MONTHLY_METRICS = (
-    _monthly(
-        code="FR ICT 18a",
-        label="FOI requests answered within the statutory time limit",
-        definition=(
+    _monthly_cases(
+        "FR ICT 18a",
+        "FOI requests answered within the statutory time limit",
+        (
             "Of Freedom of Information (and, where configured, Environmental Information) "
             "requests responded to in the month, the percentage responded to on or before the "
             "statutory due date (FOIA s.10: the 20th working day following receipt) without a "
             "public-interest extension. The share answered 'in time', counting permitted "
             "extensions, is shown beside it."
         ),
-        window=Window.DAYS,
+        how=RESPONDED,
+        kinds=FOI,
         count=_foi_timeliness,
-        unit="percent",
-        polarity=Polarity.HIGHER,
         parameters=(INCLUDE_EIR,),
-        behind=partial(case_behind, how=RESPONDED, kinds=FOI),
-        rag_rule=TIMELY_RULE,
     ),
-    _monthly(
-        code="FR ICT 18b",
-        label="FOI requests received",
-        definition="The number of FOI requests received in the month.",
-        window=Window.DAYS,
+    _monthly_cases(
+        "FR ICT 18b",
+        "FOI requests received",
+        "The number of FOI requests received in the month.",
+        how=RECEIVED,
+        kinds=FOI,
         count=metrics.foi_received,
         parameters=(INCLUDE_EIR,),
-        behind=partial(case_behind, how=RECEIVED, kinds=FOI),
-        rag_rule=VOLUME_RULE,
     ),
-    _monthly(
-        code="FR ICT 18c",
-        label="FOI requests outstanding at the month's end",
-        definition=(
+    _monthly_cases(
+        "FR ICT 18c",
+        "FOI requests outstanding at the month's end",
+        (
             "The number of FOI requests not responded to, withdrawn or closed at the end of "
             "the month, with how many of those are overdue."
         ),
-        window=Window.AT_LAST_DAY,
+        how=OUTSTANDING,
+        kinds=FOI,
         count=_foi_outstanding,
-        polarity=Polarity.LOWER,
         parameters=(INCLUDE_EIR,),
-        behind=partial(case_behind, how=OUTSTANDING, kinds=FOI),
-        rag_rule=(
-            "Green at or below the target; amber up to 10 requests above it; red further above."
-        ),
+        rag_rule=rag_rules.at_most_target("10 requests"),
     ),
-    _monthly(
-        code="FR ICT 19a",
-        label="Subject access requests answered within the statutory time limit",
-        definition=(
+    _monthly_cases(
+        "FR ICT 19a",
+        "Subject access requests answered within the statutory time limit",
+        (
             "Of subject access requests responded to in the month, the percentage responded "
             "to on or before the statutory due date of their regime (UK GDPR Art 12(3): one "
             "month, or three when extended; DPA 1998: 40 days)."
         ),
-        window=Window.DAYS,
+        how=RESPONDED,
+        kinds=SAR,
         count=_sar_timeliness,
-        unit="percent",
-        polarity=Polarity.HIGHER,
-        behind=partial(case_behind, how=RESPONDED, kinds=SAR),
-        rag_rule=TIMELY_RULE,
     ),
-    _monthly(
-        code="FR ICT 19b",
-        label="Subject access requests received",
-        definition="The number of subject access requests received in the month.",
-        window=Window.DAYS,
+    _monthly_cases(
+        "FR ICT 19b",
+        "Subject access requests received",
+        "The number of subject access requests received in the month.",
+        how=RECEIVED,
+        kinds=SAR,
         count=metrics.sar_received,
-        behind=partial(case_behind, how=RECEIVED, kinds=SAR),
-        rag_rule=VOLUME_RULE,
     ),
-    _monthly(
-        code="FR ICT 19c",
-        label="Subject access requests outstanding at the month's end",
-        definition=(
+    _monthly_cases(
+        "FR ICT 19c",
+        "Subject access requests outstanding at the month's end",
+        (
             "The number of subject access requests not responded to, withdrawn or closed at "
             "the end of the month."
         ),
-        window=Window.AT_LAST_DAY,
+        how=OUTSTANDING,
+        kinds=SAR,
         count=metrics.sar_outstanding,
-        polarity=Polarity.LOWER,
-        behind=partial(case_behind, how=OUTSTANDING, kinds=SAR),
-        rag_rule=(
-            "Green at or below the target; amber up to 5 requests above it; red further above."
-        ),
+        rag_rule=rag_rules.at_most_target("5 requests"),
     ),
 )
 

@@ -22,7 +22,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from hackperf import registry
+from hackperf import rag_rules, registry
 from hackperf.metrics import ALL, Ratio
 from hackperf.registry import (
     Behind,
@@ -45,7 +45,6 @@ BREAKDOWNS = metrics.BREAKDOWNS
 HIDDEN = "and {n} more in queues you cannot open"
 VIEW = Perm.VIEW_QUEUES.value
 HEAD_OF_SERVICE = "Head of ICT Service Delivery"
-VOLUME_RULE = "Not RAG rated: a volume measure, shown for context, with no target."
 
 # What the records behind every figure here share, and what the metrics of each kind do.
 _tickets = partial(Behind, noun="ticket", plural="tickets", hidden_text=HIDDEN)
@@ -385,7 +384,7 @@ def _logged_monthly(code: str, label: str, definition: str, *, kind: str, metric
         definition=definition,
         count=partial(_logged_figure, kind=kind),
         behind=partial(event_behind, metric=metric),
-        rag_rule=VOLUME_RULE,
+        rag_rule=rag_rules.VOLUME,
     )
 
 
@@ -594,10 +593,7 @@ MONTHLY_METRICS = (
         polarity=Polarity.HIGHER,
         parameters=(THRESHOLD,),
         behind=resolution_behind,
-        rag_rule=(
-            "Green at or above the target; amber up to 5 percentage points below it; "
-            "red further below."
-        ),
+        rag_rule=rag_rules.at_least_target("5 percentage points"),
     ),
     _logged_monthly(
         "FR ICT 17a",
@@ -628,10 +624,7 @@ MONTHLY_METRICS = (
         unit="percent",
         polarity=Polarity.HIGHER,
         owner="Director of ICT",
-        rag_rule=(
-            "Green at or above the target; amber up to 5% of the target below it; "
-            "red further below."
-        ),
+        rag_rule=rag_rules.at_least_target("5% of the target"),
     ),
 )
 
