@@ -345,11 +345,11 @@ def _import_staged(
     errors = summary.errors
     try:
         with transaction.atomic():
-            stage = Stage.create(
+            stage = Stage(
                 ticket_columns=_TICKET_COLUMNS,
                 event_columns=_EVENT_COLUMNS,
                 interval_columns=_INTERVAL_COLUMNS,
-            )
+            ).create()
             writer = _Writer(summary, writing=False, counting=True, stage=stage)
             try:
                 rows = _histories(
