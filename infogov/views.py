@@ -260,8 +260,13 @@ class CaseCreateView(CaseActionView):
         return case_log(actor=self.request.user, **data)
 
 
-class CaseAllocateView(CaseActionView):
-    case: Case  # its URL names one: set by dispatch
+class ExistingCaseActionView(CaseActionView):
+    """An action on a case its URL names: ``dispatch`` has set ``case``, so it is never None."""
+
+    case: Case
+
+
+class CaseAllocateView(ExistingCaseActionView):
     form_class = forms.CaseAllocateForm
     title = "Allocate the case"
     submit_label = "Allocate"
@@ -274,8 +279,7 @@ class CaseAllocateView(CaseActionView):
         return case_allocate(case=self.case, officer=data["officer"], actor=self.request.user)
 
 
-class ClockEventCreateView(CaseActionView):
-    case: Case  # its URL names one: set by dispatch
+class ClockEventCreateView(ExistingCaseActionView):
     form_class = forms.ClockEventForm
     title = "Record a clock event"
     submit_label = "Record the event"
@@ -286,8 +290,7 @@ class ClockEventCreateView(CaseActionView):
         return event.case
 
 
-class CaseRespondView(CaseActionView):
-    case: Case  # its URL names one: set by dispatch
+class CaseRespondView(ExistingCaseActionView):
     form_class = forms.CaseRespondForm
     title = "Record the response"
     submit_label = "Record the response"
@@ -301,12 +304,9 @@ class CaseRespondView(CaseActionView):
         return case_respond(case=self.case, actor=self.request.user, **data)
 
 
-class CaseRequestTextView(CaseActionView):
+class CaseRequestTextView(ExistingCaseActionView):
     """Record or correct the request's text (IG officers: it is personal data)."""
 
-    case: Case  # its URL names one: set by dispatch
-
-    perm = Perm.WORK_CASES
     form_class = forms.CaseRequestTextForm
     title = "The request as received"
     submit_label = "Save the request"
@@ -319,12 +319,9 @@ class CaseRequestTextView(CaseActionView):
         return case_request_text_set(case=self.case, request_text=data["request_text"])
 
 
-class CaseNoteCreateView(CaseActionView):
+class CaseNoteCreateView(ExistingCaseActionView):
     """Add an internal correspondence note (IG officers: notes are personal data)."""
 
-    case: Case  # its URL names one: set by dispatch
-
-    perm = Perm.WORK_CASES
     form_class = forms.CaseNoteForm
     title = "Add a correspondence note"
     submit_label = "Add the note"

@@ -192,6 +192,13 @@ class SelectColumn(tables.Column):
         )
 
 
+def _ticket_column(verbose_name: str, *keys: str, **kwargs) -> tables.Column:
+    """A :class:`TicketTable` column sorted on ``keys``, then on the unique reference: the
+    module's rule that each ``order_by`` ends in a unique field, kept here rather than
+    restated on every column."""
+    return tables.Column(verbose_name=verbose_name, order_by=(*keys, "reference"), **kwargs)
+
+
 class TicketTable(tables.Table):
     """A queue's open tickets with their SLA clocks (set ``clocks`` before rendering).
 
@@ -202,28 +209,21 @@ class TicketTable(tables.Table):
     """
 
     select = SelectColumn()
-    reference = tables.Column(
-        verbose_name="Reference",
-        order_by=("reference",),
+    reference = _ticket_column("Reference")
+    summary = _ticket_column("Summary", "summary")
+    sla = _ticket_column("SLA", "sla_rank", "sla_due_at", accessor="pk")
+    priority = _ticket_column("Priority", "priority")
+    status = _ticket_column("Status", "status")
+    assignee = _ticket_column(
+        "Assigned to", "assignee__last_name", "assignee__first_name", default="Unassigned"
     )
-    summary = tables.Column(verbose_name="Summary", order_by=("summary", "reference"))
-    sla = tables.Column(
-        verbose_name="SLA",
+    logged_at = _ticket_column("Logged", "logged_at")
+    history = _ticket_column(
+        "Moves, reopens, escalation",
+        "escalation_level",
+        "reassignment_count",
+        "reopen_count",
         accessor="pk",
-        order_by=("sla_rank", "sla_due_at", "reference"),
-    )
-    priority = tables.Column(verbose_name="Priority", order_by=("priority", "reference"))
-    status = tables.Column(verbose_name="Status", order_by=("status", "reference"))
-    assignee = tables.Column(
-        verbose_name="Assigned to",
-        default="Unassigned",
-        order_by=("assignee__last_name", "assignee__first_name", "reference"),
-    )
-    logged_at = tables.Column(verbose_name="Logged", order_by=("logged_at", "reference"))
-    history = tables.Column(
-        verbose_name="Moves, reopens, escalation",
-        accessor="pk",
-        order_by=("escalation_level", "reassignment_count", "reopen_count", "reference"),
     )
 
     class Meta:

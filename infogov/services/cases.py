@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hackperf.saving import validated_save
 from hackperf.workdays import HolidayCalendar, format_date
 from infogov import exemptions as exemption_list
 from infogov import selectors
@@ -216,17 +217,16 @@ def case_log(
         case_apply_deadline(case, case_deadline(case=case, events=(), calendar=calendar))
     except DeadlineInputError as exc:
         raise ValidationError({"received": str(exc)}) from exc
-    case.full_clean()
-    case.save()
-    requester = Requester(
-        case=case,
-        name=requester_name,
-        email=requester_email,
-        address=requester_address,
-        phone=requester_phone,
+    validated_save(case)
+    validated_save(
+        Requester(
+            case=case,
+            name=requester_name,
+            email=requester_email,
+            address=requester_address,
+            phone=requester_phone,
+        )
     )
-    requester.full_clean()
-    requester.save()
     DueDateChange.objects.create(
         case=case, old=None, new=case.due, reason="Case logged.", at=now or timezone.now()
     )
@@ -440,10 +440,7 @@ def case_note_add(*, case: Case, author, text: str, now: datetime | None = None)
     text = text.strip()
     if not text:
         raise ValidationError({"text": ERR_NOTE_BLANK})
-    note = CaseNote(case=case, author=author, at=now or timezone.now(), text=text)
-    note.full_clean()
-    note.save()
-    return note
+    return validated_save(CaseNote(case=case, author=author, at=now or timezone.now(), text=text))
 
 
 @transaction.atomic

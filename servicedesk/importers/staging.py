@@ -64,29 +64,19 @@ class Stage:
         self.events = _columns(TicketEvent, event_columns)
         self.intervals = _columns(TicketInterval, interval_columns)
 
-    @classmethod
-    def create(
-        cls,
-        *,
-        ticket_columns: tuple[str, ...],
-        event_columns: tuple[str, ...],
-        interval_columns: tuple[str, ...],
-    ) -> Stage:
-        """Create the temporary tables (the real tables' column types, no constraints)."""
-        stage = cls(
-            ticket_columns=ticket_columns,
-            event_columns=event_columns,
-            interval_columns=interval_columns,
-        )
+    def create(self) -> Stage:
+        """Create the temporary tables (the real tables' column types, no constraints); the
+        stage itself, so ``Stage(...).create()`` reads as one step. The columns are given
+        once, to the constructor, rather than restated by a factory that only forwards them."""
         # ON COMMIT DROP ends them with the import's transaction; drop() ends them sooner
         # when the import runs inside a longer transaction (a test, a caller's atomic block).
         made = (
-            (TICKETS, Ticket, stage.tickets),
-            (EVENTS, TicketEvent, stage.events),
-            (INTERVALS, TicketInterval, stage.intervals),
+            (TICKETS, Ticket, self.tickets),
+            (EVENTS, TicketEvent, self.events),
+            (INTERVALS, TicketInterval, self.intervals),
         )
         with connection.cursor() as cursor:
-            stage._drop(cursor)
+            self._drop(cursor)
             for name, model, columns in made:
                 cursor.execute(
                     f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608
@@ -103,7 +93,7 @@ class Stage:
                 f"CREATE TEMP TABLE {TICKET_KEYS} (stand_in integer PRIMARY KEY, id integer) "
                 "ON COMMIT DROP"
             )
-        return stage
+        return self
 
     def columns(self, table: str) -> list[str]:
         """The columns a staged table's rows give, in order (for ``hackperf.copy``)."""

@@ -345,11 +345,11 @@ def _import_staged(
     errors = summary.errors
     try:
         with transaction.atomic():
-            stage = Stage.create(
+            stage = Stage(
                 ticket_columns=_TICKET_COLUMNS,
                 event_columns=_EVENT_COLUMNS,
                 interval_columns=_INTERVAL_COLUMNS,
-            )
+            ).create()
             writer = _Writer(summary, writing=False, counting=True, stage=stage)
             try:
                 rows = _histories(
@@ -993,31 +993,43 @@ class _Writer:
         return keys
 
     def _insert_events(self, rows: list[tuple[int, _Event]]) -> None:
-        if not rows:
-            return
-        if self.copy:
-            self._copy(TicketEvent, _EVENT_COLUMNS, _event_values(rows))
-        else:
-            TicketEvent.objects.bulk_create(
-                (
-                    TicketEvent(
-                        ticket_id=pk, **{n: getattr(e, n) for n in (*_SIGNATURE, *_EVENT_AS_OF)}
-                    )
-                    for pk, e in rows
-                ),
-                batch_size=500,
-            )
+        self._insert(
+            TicketEvent,
+            _EVENT_COLUMNS,
+            rows,
+            _event_values,
+            lambda pk, e: TicketEvent(
+                ticket_id=pk, **{n: getattr(e, n) for n in (*_SIGNATURE, *_EVENT_AS_OF)}
+            ),
+        )
 
     def _insert_intervals(self, rows: list[tuple[int, IntervalRow]]) -> None:
+        self._insert(
+            TicketInterval,
+            _INTERVAL_COLUMNS,
+            rows,
+            _interval_values,
+            lambda pk, i: TicketInterval(ticket_id=pk, **i.model_kwargs()),
+        )
+
+    def _insert(
+        self,
+        model: Any,
+        columns: tuple[str, ...],
+        rows: list[tuple[int, Any]],
+        values: Callable[[list[tuple[int, Any]]], Iterable[tuple[Any, ...]]],
+        instance: Callable[[int, Any], Any],
+    ) -> None:
+        """Insert a batch's new child rows (ticket pk, row): by COPY (``values`` gives its
+        rows) when writing to PostgreSQL, else by ``bulk_create`` (``instance`` builds each).
+        Events and intervals take the same road, so the choice, the skip of an empty batch
+        and the batch size have one home."""
         if not rows:
             return
         if self.copy:
-            self._copy(TicketInterval, _INTERVAL_COLUMNS, _interval_values(rows))
+            self._copy(model, columns, values(rows))
         else:
-            TicketInterval.objects.bulk_create(
-                (TicketInterval(ticket_id=pk, **i.model_kwargs()) for pk, i in rows),
-                batch_size=500,
-            )
+            model.objects.bulk_create((instance(pk, row) for pk, row in rows), batch_size=500)
 
     def _copy(self, model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
         """COPY rows into a model's table: on the copier's thread, after this batch's queries,
