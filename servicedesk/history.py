@@ -224,7 +224,8 @@ def replay(events: Iterable[Any], *, kind: str = "", category_id: int | None = N
 
 def interval_from(state: TicketState, at: datetime) -> IntervalRow:
     """The interval ``state`` starts at ``at`` (still open: its ``ended_at`` is None)."""
-    return IntervalRow(started_at=at, **{name: getattr(state, name) for name in _FROM_STATE})
+    fields_ = state.__dict__  # a plain read of each field, not a getattr by name
+    return IntervalRow(started_at=at, **{name: fields_[name] for name in _FROM_STATE})
 
 
 def events_as_of(events: Iterable[Any], intervals: list[Any]) -> list[tuple[int, str, int | None]]:

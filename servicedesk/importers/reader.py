@@ -408,15 +408,31 @@ def _fast_format(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
     return re.compile("".join(pattern)), tuple(names)
 
 
-def _strptime(raw: str, fmt: str) -> datetime:
+_DATETIME_ARGS: Final = ("year", "month", "day", "hour", "minute", "second")
+
+
+@functools.cache
+def _fast_order(fmt: str) -> tuple[re.Pattern[str], operator.itemgetter[tuple[str, ...]]] | None:
+    """:func:`_fast_format`'s pattern, and a getter putting its groups (and zeros for the
+    hour, minute or second it lacks) in ``datetime``'s positional order, so the hot path
+    builds no keyword dictionary."""
     fast = _fast_format(fmt)
+    if fast is None:
+        return None
+    pattern, names = fast
+    # Group 0 of the padded groups is "0": the time of day a format leaves out.
+    order = [names.index(arg) + 1 if arg in names else 0 for arg in _DATETIME_ARGS]
+    return pattern, operator.itemgetter(*order)
+
+
+def _strptime(raw: str, fmt: str) -> datetime:
+    fast = _fast_order(fmt)
     if fast is not None:
-        pattern, names = fast
+        pattern, order = fast
         match = pattern.fullmatch(raw)
         if match is not None:
             with contextlib.suppress(ValueError):
-                # names are datetime's own keywords (year … second), each an int.
-                return datetime(**dict(zip(names, map(int, match.groups()), strict=True)))  # type: ignore[arg-type]  # noqa: DTZ001, E501
+                return datetime(*map(int, order(("0", *match.groups()))))  # noqa: DTZ001
     return datetime.strptime(raw, fmt)  # noqa: DTZ007
 
 
