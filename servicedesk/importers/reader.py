@@ -412,7 +412,9 @@ _DATETIME_ARGS: Final = ("year", "month", "day", "hour", "minute", "second")
 
 
 @functools.cache
-def _fast_order(fmt: str) -> tuple[re.Pattern[str], operator.itemgetter[tuple[str, ...]]] | None:
+def _fast_order(
+    fmt: str,
+) -> tuple[re.Pattern[str], Callable[[tuple[str, ...]], tuple[str, ...]]] | None:
     """:func:`_fast_format`'s pattern, and a getter putting its groups (and zeros for the
     hour, minute or second it lacks) in ``datetime``'s positional order, so the hot path
     builds no keyword dictionary."""
@@ -432,7 +434,8 @@ def _strptime(raw: str, fmt: str) -> datetime:
         match = pattern.fullmatch(raw)
         if match is not None:
             with contextlib.suppress(ValueError):
-                return datetime(*map(int, order(("0", *match.groups()))))  # noqa: DTZ001
+                year, month, day, hour, minute, second = map(int, order(("0", *match.groups())))
+                return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
     return datetime.strptime(raw, fmt)  # noqa: DTZ007
 
 
@@ -600,6 +603,13 @@ class _Normaliser:
         )
         self.last_key: object = _UNSEEN
         self.last_ticket: TicketRecord | None = None
+        # What an event row reads besides its ticket, each looked up once.
+        self.read_at = self.get["updated_at"]
+        self.read_sequence = self.get["sequence"]
+        self.read_status = self.get["status"]
+        self.read_activity = self.get["activity"]
+        self.status_of = self._value_checker("status")
+        self.at_column = self.column_name("updated_at")
 
     def _reader(self, positions: list[int], default: str | None) -> Callable[[Row], str | None]:
         nulls = self.nulls
@@ -641,11 +651,21 @@ class _Normaliser:
     def _value_getter(self, field_: str) -> Callable[[int, Row, list[RowError]], str | None]:
         """:meth:`value` for one field, its reader and cache looked up once."""
         read = self.getter(field_)
+        value_of = self._value_checker(field_)
+
+        def value(line: int, row: Row, errors: list[RowError]) -> str | None:
+            return value_of(line, read(row), errors)
+
+        return value
+
+    def _value_checker(
+        self, field_: str
+    ) -> Callable[[int, str | None, list[RowError]], str | None]:
+        """:meth:`value` for one field of a value already read from the row."""
         known = self.known.setdefault(field_, {})
         check = self._value
 
-        def value(line: int, row: Row, errors: list[RowError]) -> str | None:
-            raw = read(row)
+        def value_of(line: int, raw: str | None, errors: list[RowError]) -> str | None:
             if raw is None:
                 return None
             ours = known.get(raw, _UNSEEN)
@@ -656,7 +676,7 @@ class _Normaliser:
                 known[raw] = ours
             return ours
 
-        return value
+        return value_of
 
     def column_name(self, field_: str) -> str | None:
         columns = self.columns.get(field_)
@@ -895,31 +915,35 @@ class _Normaliser:
         """An audit row as an :class:`EventRecord`; None (with errors) if the row is bad."""
         before = errors.total if type(errors) is RowErrors else len(errors)
         ticket = self._event_ticket(line, row, errors)
-        get = self.get
-        raw_at = get["updated_at"](row)
-        at = self.instant_of(line, raw_at, "updated_at", errors)
+        raw_at = self.read_at(row)
         if raw_at is None:
-            errors.append(
-                RowError(line, self.column_name("updated_at"), None, "the event time is empty")
-            )
-        status = self.values["status"](line, row, errors)
+            at = None
+            errors.append(RowError(line, self.at_column, None, "the event time is empty"))
+        else:
+            known = self.instants.get(raw_at)  # the usual case, without a call
+            if isinstance(known, tuple):
+                at = known
+            else:
+                at = self.instant_of(line, raw_at, "updated_at", errors)
+        raw_status = self.read_status(row)
+        status = self.status_of(line, raw_status, errors)
         after = errors.total if type(errors) is RowErrors else len(errors)
         if ticket is None or at is None or after != before:
             return None
         return EventRecord(
-            reference=ticket.reference,
-            line=line,
-            at=at[0],
-            source_offset=at[1],
-            sequence=get["sequence"](row),
-            status=None if status == KEEP else status,
-            raw_status=get["status"](row),
-            queue=ticket.queue,
-            assignee=ticket.assignee,
-            priority=ticket.priority,
-            activity=get["activity"](row),
-            ticket=ticket,
-            raw_at=raw_at,
+            ticket.reference,
+            line,
+            at[0],
+            at[1],
+            self.read_sequence(row),
+            None if status == KEEP else status,
+            raw_status,
+            ticket.queue,
+            ticket.assignee,
+            ticket.priority,
+            self.read_activity(row),
+            ticket,
+            raw_at,
         )
 
 
