@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from servicedesk import sla
-from servicedesk.choices import EventKind, Status, StatusClass, status_class
+from servicedesk.choices import STATUS_CLASSES, EventKind, Status, StatusClass, status_class
 from servicedesk.sla import ServiceCalendar
 from servicedesk.statuses import is_reopen, is_resolution
 
@@ -310,8 +310,9 @@ def derived_fields(
 
 def pauses_of(intervals: Iterable[Any]) -> list[tuple[datetime, datetime | None]]:
     """The (from, to) spans on hold, for the SLA clock; ``to`` is None while still on hold."""
+    classes = STATUS_CLASSES  # status_class(), without a call for each interval
     return [
         (interval.started_at, interval.ended_at)
         for interval in intervals
-        if status_class(interval.status) == StatusClass.PAUSED
+        if classes[interval.status] == StatusClass.PAUSED
     ]
