@@ -18,7 +18,6 @@ reports.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import functools
 import gzip
@@ -433,9 +432,11 @@ def _strptime(raw: str, fmt: str) -> datetime:
         pattern, order = fast
         match = pattern.fullmatch(raw)
         if match is not None:
-            with contextlib.suppress(ValueError):
-                year, month, day, hour, minute, second = map(int, order(("0", *match.groups())))
+            year, month, day, hour, minute, second = map(int, order(("0", *match.groups())))
+            try:  # not contextlib.suppress, which makes a context manager for each new time
                 return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
+            except ValueError:
+                pass  # a day or month out of range: strptime gives the reason
     return datetime.strptime(raw, fmt)  # noqa: DTZ007
 
 
