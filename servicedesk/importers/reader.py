@@ -166,6 +166,8 @@ class EventRecord:
     that its time zone had then, for naive times), so offsets such as BPI 2013's +01:00 and
     +02:00 are kept, not just honoured. ``status`` is ours, or None when the row says nothing
     about it; ``raw_status`` and ``activity`` are the source's words, used as event reasons.
+    Consecutive rows whose ticket columns are the same share one ``ticket`` record, whose
+    ``line`` is the first of them.
     """
 
     reference: str
