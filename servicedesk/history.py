@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from servicedesk import sla
-from servicedesk.choices import EventKind, Status, StatusClass, status_class
+from servicedesk.choices import STATUS_CLASSES, EventKind, Status, StatusClass, status_class
 from servicedesk.sla import ServiceCalendar
 from servicedesk.statuses import is_reopen, is_resolution
 
@@ -224,7 +224,8 @@ def replay(events: Iterable[Any], *, kind: str = "", category_id: int | None = N
 
 def interval_from(state: TicketState, at: datetime) -> IntervalRow:
     """The interval ``state`` starts at ``at`` (still open: its ``ended_at`` is None)."""
-    return IntervalRow(started_at=at, **{name: getattr(state, name) for name in _FROM_STATE})
+    fields_ = state.__dict__  # a plain read of each field, not a getattr by name
+    return IntervalRow(started_at=at, **{name: fields_[name] for name in _FROM_STATE})
 
 
 def events_as_of(events: Iterable[Any], intervals: list[Any]) -> list[tuple[int, str, int | None]]:
@@ -309,8 +310,9 @@ def derived_fields(
 
 def pauses_of(intervals: Iterable[Any]) -> list[tuple[datetime, datetime | None]]:
     """The (from, to) spans on hold, for the SLA clock; ``to`` is None while still on hold."""
+    classes = STATUS_CLASSES  # status_class(), without a call for each interval
     return [
         (interval.started_at, interval.ended_at)
         for interval in intervals
-        if status_class(interval.status) == StatusClass.PAUSED
+        if classes[interval.status] == StatusClass.PAUSED
     ]

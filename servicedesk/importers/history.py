@@ -459,7 +459,12 @@ _TICKET_FIELDS: Final = tuple(f.name for f in fields(TicketRecord))
 def _merged_ticket(rows: list[EventRecord], build: _Builder) -> TicketRecord:
     """The ticket's attributes: the latest non-empty value of each, then what history says."""
     values: dict[str, Any] = {}
-    tickets = [row.ticket for row in reversed(rows)]
+    # Consecutive rows often share one record (the reader reuses it while a ticket's columns
+    # do not change): each is looked at once.
+    tickets: list[TicketRecord] = []
+    for row in reversed(rows):
+        if not tickets or row.ticket is not tickets[-1]:
+            tickets.append(row.ticket)
     for name in _TICKET_FIELDS:  # from the last row back: most fields stop at the first
         for ticket in tickets:
             value = getattr(ticket, name)

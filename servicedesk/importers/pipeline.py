@@ -21,8 +21,10 @@ reconciliation and the tests use it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from servicedesk.importers.history import (
     TicketHistory,
@@ -37,6 +39,13 @@ from servicedesk.importers.reader import RowError, Source, read_events, read_tic
 __all__ = ["read_histories"]
 
 T = TypeVar("T")
+
+READING_GC_THRESHOLD: Final = 50_000
+"""Allocations between the cyclic garbage collector's youngest-generation runs while a file
+is read (Python's default is 700). Each row makes a dozen small objects that live until
+their ticket is written and are never in a cycle, so the collector ran some 1,900 times on
+the UCI log to free a few thousand objects: a tenth of the import's Python time. Cycles
+are still collected, every 50,000 allocations (a few megabytes at most)."""
 
 
 def read_histories(
@@ -54,12 +63,27 @@ def read_histories(
     each row that goes down the line (each good event row; each ticket's one row), so a
     caller can count and report progress without a step of its own.
     """
-    if mapping.shape == "ticket":
-        records = unique_tickets(read_tickets(source, mapping, errors=errors), mapping, errors)
-        yield from _counted(synthesised(records, errors), on_row)
-        return
-    events = _counted(read_events(source, mapping, errors=errors), on_row)
-    yield from histories_from_groups(group_events(events, mapping, errors=errors), mapping, errors)
+    with _fewer_collections():
+        if mapping.shape == "ticket":
+            records = unique_tickets(read_tickets(source, mapping, errors=errors), mapping, errors)
+            yield from _counted(synthesised(records, errors), on_row)
+            return
+        events = _counted(read_events(source, mapping, errors=errors), on_row)
+        groups = group_events(events, mapping, errors=errors)
+        yield from histories_from_groups(groups, mapping, errors)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often (``READING_GC_THRESHOLD``) while the file
+    is read, and as before once it is read (or the reading is abandoned: closing the
+    generator leaves the block). Process-wide while it lasts, as the collector is."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], READING_GC_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _counted(items: Iterable[T], on_row: Callable[[], None] | None) -> Iterable[T]:

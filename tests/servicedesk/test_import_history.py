@@ -7,6 +7,7 @@ a change of queue after the first assignment.
 
 from __future__ import annotations
 
+import gc
 import io
 import tomllib
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ import pytest
 
 from servicedesk.importers.history import TicketHistory, classify_status_change
 from servicedesk.importers.mapping import parse_mapping
-from servicedesk.importers.pipeline import read_histories
+from servicedesk.importers.pipeline import READING_GC_THRESHOLD, read_histories
 from servicedesk.importers.reader import RowError
 from tests.servicedesk.mappings import EVENT_COLUMNS
 
@@ -416,3 +417,55 @@ class OpenedAtTests:
         assert errors == []
         assert (history.ticket.reassignment_count, history.ticket.reopen_count) == (3, 1)
         assert (history.reassignment_count, history.reopen_count) == (1, 0)
+
+
+class RepeatedRowTests:
+    """An event row that repeats its ticket's columns is still checked as a row of its own
+    (the reader reuses the ticket record of the previous, good, row)."""
+
+    def test_a_bad_status_on_a_row_that_repeats_its_ticket_is_reported(self):
+        rows = STATE_HEADER + (
+            "T1,2024-06-10T09:00,1,New,Desk,Ann\n"
+            "T1,2024-06-10T10:00,2,Bogus,Desk,Ann\n"
+            "T1,2024-06-10T11:00,3,Working,Desk,Ann\n"
+        )
+        found, errors = histories(STATE_TOML, rows)
+        assert [(e.line, e.column, e.value) for e in errors] == [(3, "State", "Bogus")]
+
+    def test_a_bad_ticket_value_is_reported_on_each_row_that_repeats_it(self):
+        team = "T" * 101  # over the queue name's 100 characters
+        rows = STATE_HEADER + (
+            f"T1,2024-06-10T09:00,1,New,{team},Ann\nT1,2024-06-10T10:00,2,Working,{team},Ann\n"
+        )
+        found, errors = histories(STATE_TOML, rows)
+        assert found == []
+        assert [(e.line, e.column) for e in errors] == [(2, "Team"), (3, "Team")]
+
+    def test_a_nul_outside_the_ticket_columns_is_reported_on_a_repeating_row(self):
+        rows = STATE_HEADER + (
+            "T1,2024-06-10T09:00,1,New,Desk,Ann\nT1,2024-06-10T10:00,2\x00,Working,Desk,Ann\n"
+        )
+        found, errors = histories(STATE_TOML, rows)
+        assert [(e.line, e.column) for e in errors] == [(3, "Seq")]
+
+
+class CollectorTests:
+    """Reading runs the garbage collector less often, and only while it reads."""
+
+    def test_the_thresholds_are_restored_once_the_file_is_read(self):
+        before = gc.get_threshold()
+        histories(STATE_TOML, STATE_HEADER + "T1,2024-06-10T09:00,1,New,Desk,Ann\n")
+        assert gc.get_threshold() == before
+
+    def test_the_thresholds_are_restored_when_the_reading_is_abandoned(self):
+        before = gc.get_threshold()
+        mapping = parse_mapping(tomllib.loads(STATE_TOML), source="test.toml")
+        rows = (
+            STATE_HEADER
+            + "T1,2024-06-10T09:00,1,New,Desk,Ann\nT2,2024-06-10T09:00,1,New,Desk,Ann\n"
+        )
+        reading = read_histories(io.BytesIO(rows.encode()), mapping, errors=[])
+        next(reading)
+        assert gc.get_threshold()[0] == READING_GC_THRESHOLD
+        reading.close()
+        assert gc.get_threshold() == before
