@@ -41,6 +41,7 @@ from hackperf.importing.rows import ERRORS_KEPT, RowError, RowErrors, error_coun
 from servicedesk.importers.mapping import (
     COUNT_FIELDS,
     DATE_FIELDS,
+    FIELDS,
     JOINER,
     KEEP,
     VALUE_TARGETS,
@@ -528,24 +529,19 @@ _RAW_FIELDS: Final = (
     "status",
     "activity",
 )
-_EVENT_TICKET_FIELDS: Final = (
-    "reference",
-    "opened_at",
-    *COUNT_FIELDS,
-    "kind",
-    "summary",
-    "category",
-    "subcategory",
-    "priority",
-    "channel",
-    "queue",
-    "assignee",
-    "customer_name",
-    "customer_email",
-    "directorate",
+_EVENT_ONLY_FIELDS: Final = (
+    "status",
+    "activity",
+    "sequence",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
 )
+_EVENT_TICKET_FIELDS: Final = tuple(f for f in FIELDS if f not in _EVENT_ONLY_FIELDS)
 """The fields whose columns make an event row's ticket record (``_Normaliser.ticket`` with
-``with_times=False``): the same raw values always make the same record and the same errors."""
+``with_times=False``): the same raw values always make the same record and the same errors.
+Every field but the event's own, so a field added to the mapping later counts here too: a
+row is then compared on more columns, never on too few (a stale ticket record)."""
 _UNSEEN: Final = object()
 _CACHE_LIMIT: Final = 10_000
 _INSTANTS_KEPT: Final = 2_000
