@@ -268,3 +268,41 @@ def bench_indicators_pages() -> Iterator[Figure]:
     )
     yield Figure(f"indicators: {name}, built afresh: / anchor", built / anchor, "×")
     yield from _page(client, "scorecard", reverse("indicators:scorecard"))
+    yield from _review_growth(large_tickets=_tickets(), served=served, built=built)
+
+
+def _review_times(client: Client) -> tuple[float, float]:
+    """The review's median server time as served (cached) and built afresh, in ms."""
+    from indicators import review_cache
+
+    url = reverse("indicators:review")
+    client.get(url)  # warm, as the large database's figures were
+
+    def afresh() -> object:
+        review_cache.invalidate()
+        return client.get(url)
+
+    return timed(lambda: client.get(url), repeat=PAGE_REPEAT), timed(
+        afresh, repeat=PAGE_REPEAT // 3
+    )
+
+
+def _review_growth(*, large_tickets: int, served: float, built: float) -> Iterator[Figure]:
+    """The review at 100,000 tickets (the second benchmark database), and its growth to the
+    large database's figures measured above (issue 15 asks for the growth of the snapshot,
+    the queue page and the review)."""
+    with other_database(SMALL_DATABASE):
+        yield from _demo_tickets(SMALL_TICKETS)
+        _ensure_review_snapshots()
+        small_tickets = _tickets()
+        small_served, small_built = _review_times(_dmt_client())
+    for how, large, small in (
+        ("as served", served, small_served),
+        ("built afresh", built, small_built),
+    ):
+        yield Figure(
+            f"indicators: DMT review growth from {small_tickets:,} to {large_tickets:,} tickets, "
+            f"{how} ({small:,.1f} ms → {large:,.1f} ms)",
+            _ratio(large, small),
+            "×",
+        )
