@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TypedDict, Unpack
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -287,13 +288,22 @@ def ranked_page(
     parts = [part for part in parts if not isinstance(part, EmptyQuerySet)]
     if not parts:
         return []
-    # One part is already in order (and sliced); several are put in order together.
-    keys = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
-    if len(parts) > 1:
-        keys = keys.order_by("rank_position", *order)
     by_rank: dict[int, list[int]] = defaultdict(list)
-    for pk, position, _, _ in keys:
-        by_rank[position].append(pk)
+    if len(parts) > 1 and not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (``make run``) allows no LIMIT inside a UNION's parts: each part is read
+        # alone, then each rank's few keys are put in order by the database, as below.
+        for pk, position, _, _ in (row for part in parts for row in part):
+            by_rank[position].append(pk)
+        for position, pks in by_rank.items():
+            in_order = tickets.filter(pk__in=pks).order_by(*order).values_list("pk", flat=True)
+            by_rank[position] = list(in_order)
+    else:
+        # One part is already in order (and sliced); several are put in order together.
+        keys = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+        if len(parts) > 1:
+            keys = keys.order_by("rank_position", *order)
+        for pk, position, _, _ in keys:
+            by_rank[position].append(pk)
     ids = [pk for position, skip, take in wanted for pk in by_rank[position][skip : skip + take]]
     found = {ticket.pk: ticket for ticket in tickets.filter(pk__in=ids).order_by()}
     return [found[pk] for pk in ids if pk in found]
