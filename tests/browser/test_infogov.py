@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from hackperf.roles import Role
 from indicators import demo as indicators_demo
@@ -215,7 +216,9 @@ def test_an_officer_logs_a_case_choosing_a_service_of_the_directorate(signed_in_
     assert groups == ["Adults, Health and Integration", "Climate, Homes and Economy"]
     with page.expect_response(lambda r: "service-options" in r.url):
         page.get_by_label("Directorate").select_option(str(ours.directorate_id))
-    page.wait_for_function("document.querySelectorAll('#id_service optgroup').length === 0")
+    # expect() polls from Playwright's side: a string predicate would be eval'd in the
+    # page, which the site's CSP (rightly) refuses whenever the first check is false.
+    expect(page.locator("#id_service optgroup")).to_have_count(0)
     offered = service.locator("option").all_inner_texts()
     assert offered == ["Choose a service", "Parking", "Streetscene"]
     begin_a_foi_case(page, "FOI-2026-01000", "Parking fines issued by street")
