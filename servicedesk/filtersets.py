@@ -13,7 +13,7 @@ from django.utils import timezone
 from hackperf.forms import GovukFilterForm
 from servicedesk.choices import NOT_DONE_STATUSES, Kind, Priority, Show, Status
 from servicedesk.models import Category, Queue, Ticket
-from servicedesk.selectors import multiple_reassignments
+from servicedesk.selectors import multiple_reassignments, queue_assignees
 
 STATUS_CHOICES = [(s, Status(s).label) for s in NOT_DONE_STATUSES]
 
@@ -54,12 +54,7 @@ class TicketFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         if queue is not None:
-            self.filters["assignee_id"].queryset = (
-                get_user_model()
-                .objects.filter(assigned_tickets__queue=queue)
-                .distinct()
-                .order_by("last_name", "first_name", "pk")
-            )
+            self.filters["assignee_id"].queryset = queue_assignees(queue)
 
     def search(self, queryset, name, value):
         value = value.strip()

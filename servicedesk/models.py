@@ -313,6 +313,11 @@ class Ticket(models.Model):
                 condition=LIVE,
                 name="sd_ticket_live_by_queue",
             ),
+            # The queue page's "Assigned to" filter: the people its open tickets are
+            # assigned to, an index probe each (selectors.queue_assignees).
+            models.Index(
+                fields=["queue", "assignee"], condition=LIVE, name="sd_ticket_live_by_assignee"
+            ),
             # The queue page, a page at a time in SLA order (selectors.ranked_page): a queue's
             # open tickets by due time (breached: before now; at risk and the rest: after),
             # and its paused ones in three, by how their stopped clock stands, so each rank

@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.query import EmptyQuerySet
 
 from servicedesk import sla, tallies
@@ -177,6 +178,39 @@ def queue_open_tickets(*, queue: Queue, now: datetime) -> QuerySet[Ticket]:
         )
         .order_by("sla_rank", "sla_due_at", "reference")
     )
+
+
+QUEUE_ASSIGNEES_SQL = """
+    WITH RECURSIVE assignee (id) AS (
+        (SELECT assignee_id FROM servicedesk_ticket
+         WHERE queue_id = %s AND status_class IN ('open', 'paused')
+           AND assignee_id IS NOT NULL
+         ORDER BY assignee_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.assignee_id FROM servicedesk_ticket t
+                WHERE t.queue_id = %s AND t.status_class IN ('open', 'paused')
+                  AND t.assignee_id > assignee.id
+                ORDER BY t.assignee_id LIMIT 1)
+        FROM assignee WHERE assignee.id IS NOT NULL
+    )
+    SELECT id FROM assignee WHERE id IS NOT NULL
+"""
+"""The people a queue's open tickets are assigned to, one index probe each (a "loose index
+scan" of ``sd_ticket_live_by_assignee``: https://wiki.postgresql.org/wiki/Loose_indexscan).
+A plain DISTINCT reads every ticket of the queue, done ones too: 12 ms for the demo's
+5,500 and growing with the queue's whole history, on every queue page."""
+
+
+def queue_assignees(queue: Queue) -> QuerySet:
+    """Who the "Assigned to" filter offers: the people the queue's open tickets are assigned
+    to (the page lists open tickets only, so anyone else would filter to an empty list)."""
+    from django.contrib.auth import get_user_model
+
+    if connection.vendor == "postgresql":
+        ids = RawSQL(QUEUE_ASSIGNEES_SQL, (queue.pk, queue.pk))
+    else:  # SQLite (make run) has no parenthesised part in a compound
+        ids = Ticket.objects.filter(queue=queue).open().values("assignee_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from hackperf.roles import Role
 from servicedesk import selectors
 from servicedesk.choices import Priority, Show, Status, StatusClass
 from servicedesk.models import Ticket
+from tests.hackperf.factories import UserFactory
 from tests.servicedesk.factories import NOW, H, log_ticket
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -200,3 +201,38 @@ class BadFilterTests:
         table = response.context["table"]
         assert list(table.page.object_list.data) == []
         assert table.paginator.count == 0
+
+
+@pytest.mark.django_db
+class AssigneeChoicesTests:
+    """The "Assigned to" filter offers the people the queue's open tickets are assigned to,
+    read by one index probe each (selectors.queue_assignees), never the queue's history."""
+
+    def test_it_offers_those_assigned_open_tickets_of_the_queue_in_name_order(
+        self, desk, desktop, targets
+    ):
+        people = {
+            name: UserFactory(username=name, first_name=name.title(), last_name=last)
+            for name, last in [("ann", "Zed"), ("bob", "Able"), ("cat", "Moss"), ("dan", "Kay")]
+        }
+        placed = [
+            ("INC-1", desk, "ann", StatusClass.OPEN),
+            ("INC-2", desk, "ann", StatusClass.PAUSED),
+            ("INC-3", desk, "bob", StatusClass.PAUSED),
+            ("INC-4", desk, "cat", StatusClass.DONE),  # done: nothing to filter to
+            ("INC-5", desktop, "dan", StatusClass.OPEN),  # another queue's
+            ("INC-6", desk, None, StatusClass.OPEN),  # unassigned
+        ]
+        for reference, queue, person, status_class in placed:
+            ticket = log_ticket(queue=queue, reference=reference)
+            Ticket.objects.filter(pk=ticket.pk).update(
+                assignee=people.get(person), status_class=status_class
+            )
+        offered = list(selectors.queue_assignees(desk).values_list("username", flat=True))
+        assert offered == ["bob", "ann"]  # Able, then Zed
+        assert list(selectors.queue_assignees(desktop).values_list("username", flat=True)) == [
+            "dan"
+        ]
+
+    def test_an_empty_queue_offers_nobody(self, desk):
+        assert list(selectors.queue_assignees(desk)) == []
