@@ -71,7 +71,8 @@ INSTALLED_APPS = [
 # Widgets render with the project's templates too, so the GOV.UK date input
 # (templates/includes/forms/_date_input.html) is found like any other template.
 # https://docs.djangoproject.com/en/5.2/ref/forms/renderers/#templatessetting
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# (hackperf.form_renderer: TemplatesSetting, with a select's options written in Python.)
+FORM_RENDERER = "hackperf.form_renderer.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
