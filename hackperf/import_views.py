@@ -236,7 +236,6 @@ class ImportRunListView(TableCsvMixin, SingleTableView):
 
     table_class = ImportRunTable
     template_name = "hackperf/importrun_list.html"
-    table_pagination = {"per_page": 25}
     csv_filename = "import-history"
 
     def dispatch(self, request, *args, **kwargs):

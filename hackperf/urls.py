@@ -18,10 +18,8 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("saved-filters/", views.SavedFilterCreateView.as_view(), name="saved_filter_create"),
-    path(
-        "saved-filters/<int:pk>/delete/",
-        views.SavedFilterDeleteView.as_view(),
-        name="saved_filter_delete",
+    *action_paths(
+        "saved-filters/<int:pk>/", "saved_filter", {"delete": views.SavedFilterDeleteView.as_view()}
     ),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/unlock/", views.SignInUnlockView.as_view(), name="person_unlock"),
@@ -37,10 +35,10 @@ urlpatterns = [
     ),
     path("imports/", import_views.ImportRunListView.as_view(), name="import_run_list"),
     path("imports/<int:pk>/", import_views.ImportRunDetailView.as_view(), name="import_run_detail"),
-    path(
-        "imports/<int:pk>/progress/",
-        import_views.ImportRunProgressView.as_view(),
-        name="import_run_progress",
+    *action_paths(
+        "imports/<int:pk>/",
+        "import_run",
+        {"progress": import_views.ImportRunProgressView.as_view()},
     ),
     path(
         "imports/<int:pk>/bad-rows.csv",

@@ -234,7 +234,6 @@ class PersonListView(PermissionRequired, TableCsvMixin, SingleTableView):
     perm = Perm.VIEW_REVIEW
     table_class = PersonTable
     template_name = "hackperf/person_list.html"
-    table_pagination = {"per_page": 25}
     csv_filename = "people-and-roles"
 
     def get_queryset(self):

@@ -24,10 +24,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class HomeSection:
-    """One section of a person's home page: ``template`` rendered with ``context``."""
+    """One section of a person's home page: ``template`` rendered with ``context``. Its
+    heading and anchor are the template's own; :func:`register_home_section` names it."""
 
-    key: str
-    title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 

@@ -18,11 +18,11 @@ class Unit(models.TextChoices):
 
 
 class Polarity(models.TextChoices):
-    """Which way is good; the values are ``indicators.rag.Polarity``'s."""
+    """Which way is good: ``indicators.rag.Polarity``'s members, values and labels."""
 
-    HIGHER_IS_BETTER = RagPolarity.HIGHER_IS_BETTER.value, "Higher is better"
-    LOWER_IS_BETTER = RagPolarity.LOWER_IS_BETTER.value, "Lower is better"
-    NONE = RagPolarity.NONE.value, "Neither: a volume measure"
+    HIGHER_IS_BETTER = RagPolarity.HIGHER_IS_BETTER.value, RagPolarity.HIGHER_IS_BETTER.label
+    LOWER_IS_BETTER = RagPolarity.LOWER_IS_BETTER.value, RagPolarity.LOWER_IS_BETTER.label
+    NONE = RagPolarity.NONE.value, RagPolarity.NONE.label
 
 
 class Frequency(models.TextChoices):

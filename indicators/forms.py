@@ -9,6 +9,10 @@ from hackperf.dates import DateInputError, check_in_range
 from hackperf.forms import GovukDateField, GovukForm, GovukMonthField
 from indicators.models import Indicator
 from indicators.models.indicators import VALUE_DIGITS
+from indicators.review_actions import ACTION_NO_DESCRIPTION, ACTION_NO_NOTE
+from indicators.services.briefings import BRIEFING_NO_MEETING
+from indicators.services.risks import RISK_CLOSE_NO_NOTE
+from indicators.services.values import REVISE_NO_REASON
 
 LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT_WORDS = {1: "minor", 2: "moderate", 3: "significant", 4: "major", 5: "severe"}
@@ -98,7 +102,7 @@ class PeriodValueReviseForm(PeriodValueForm):
         "Reason for the change",
         rows=3,
         help_text="Kept with the old figures, for audit.",
-        required_error="Say why the approved value is changing.",
+        required_error=REVISE_NO_REASON,
     )
 
     def __init__(self, *args, **kwargs):
@@ -157,7 +161,7 @@ class ReviewActionForm(GovukForm):
     """An action agreed at a review (``review_actions.review_action_add``)."""
 
     description = _text_field(
-        "Action", rows=2, max_length=1000, required_error="Say what the action is."
+        "Action", rows=2, max_length=1000, required_error=ACTION_NO_DESCRIPTION
     )
     owner = PersonChoiceField(
         label="Owner",
@@ -192,7 +196,7 @@ class ReviewActionCloseForm(GovukForm):
         rows=3,
         max_length=2000,
         help_text="Kept with the action in the review packs.",
-        required_error="Say what was done, or why the action is being closed.",
+        required_error=ACTION_NO_NOTE,
     )
 
 
@@ -244,7 +248,7 @@ class RiskCloseForm(GovukForm):
     note = _text_field(
         "Why the risk is being closed",
         rows=3,
-        required_error="Say why the risk is being closed.",
+        required_error=RISK_CLOSE_NO_NOTE,
     )
 
 
@@ -255,5 +259,5 @@ class BriefingFreezeForm(GovukForm):
         "Meeting",
         max_length=200,
         help_text="For example, 2-to-1 with the Mayor, 8 December 2026.",
-        required_error="Name the meeting the briefing is frozen for.",
+        required_error=BRIEFING_NO_MEETING,
     )

@@ -36,8 +36,6 @@ def dmt_section(user, *, now: datetime) -> HomeSection | None:
         ]
     )
     return HomeSection(
-        key="indicators-dmt",
-        title="The review and decisions",
         template="indicators/includes/_home_dmt.html",
         context={
             "review": built,

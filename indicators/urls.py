@@ -48,17 +48,15 @@ urlpatterns = [
         review_action_views.ReviewActionCreateView.as_view(),
         name="review_action_create",
     ),
-    path(
-        "review/actions/<int:pk>/close/",
-        review_action_views.ReviewActionCloseView.as_view(),
-        name="review_action_close",
+    *action_paths(
+        "review/actions/<int:pk>/",
+        "review_action",
+        {"close": review_action_views.ReviewActionCloseView.as_view()},
     ),
     path("indicators/", views.ScorecardView.as_view(), name="scorecard"),
     path("indicators/<slug:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
-    path(
-        "indicators/<slug:code>/export/",
-        views.IndicatorExportView.as_view(),
-        name="indicator_export",
+    *action_paths(
+        "indicators/<slug:code>/", "indicator", {"export": views.IndicatorExportView.as_view()}
     ),
     path(
         "indicators/<slug:code>/values/new/",
@@ -100,10 +98,8 @@ urlpatterns = [
     ),
     path("briefing/risks/new/", briefing_views.RiskCreateView.as_view(), name="risk_create"),
     path("briefing/risks/<int:pk>/", briefing_views.RiskUpdateView.as_view(), name="risk_update"),
-    path(
-        "briefing/risks/<int:pk>/close/",
-        briefing_views.RiskCloseView.as_view(),
-        name="risk_close",
+    *action_paths(
+        "briefing/risks/<int:pk>/", "risk", {"close": briefing_views.RiskCloseView.as_view()}
     ),
     path(
         "briefing/risks/mark-briefed/",

@@ -5,6 +5,7 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 from hackperf.dates import DateInputError
 from hackperf.forms import GovukDateField, GovukForm, reference_taken
@@ -275,7 +276,7 @@ class PeriodForm(GovukForm):
         label="Month or quarter",
         max_length=7,
         required=False,
-        help_text="A month as YYYY-MM or a quarter as YYYY-Qn, for example 2026-03 or 2026-Q1",
+        help_text=capfirst(selectors.PERIOD_FORMATS),
     )
 
     kinds = forms.ChoiceField(

@@ -43,8 +43,6 @@ def ig_officer_section(user, *, now: datetime) -> HomeSection | None:
     summary = selectors.overview_summary(open_cases, today=today, week_end=week_end)
     cases = selectors.cases_needing_attention(user, today=today, until=week_end)
     return HomeSection(
-        key="infogov-officer",
-        title="Casework",
         template="infogov/includes/_home_ig_officer.html",
         context={
             "summary": summary,
@@ -67,8 +65,6 @@ def director_section(user, *, now: datetime) -> HomeSection | None:
     to_acknowledge = list(waiting[: selectors.HOME_TOP])
     waiting_total = waiting.count()
     return HomeSection(
-        key="infogov-director",
-        title="Your directorates' cases",
         template="infogov/includes/_home_director.html",
         context={
             "near": _rows(near, today=today, personal=personal),

@@ -284,7 +284,9 @@ class Period:
 
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
-ERR_PERIOD = "Enter a month as YYYY-MM or a quarter as YYYY-Qn, for example 2026-03 or 2026-Q1"
+PERIOD_FORMATS = "a month as YYYY-MM or a quarter as YYYY-Qn, for example 2026-03 or 2026-Q1"
+"""What ``parse_period`` reads, in the words of the form's hint and of its error."""
+ERR_PERIOD = f"Enter {PERIOD_FORMATS}"
 
 
 def parse_period(key: str) -> Period:

@@ -61,7 +61,6 @@ class CaseListView(PermissionRequired, TableCsvMixin, SingleTableMixin, FilterVi
     perm = Perm.VIEW_INFOGOV
     filterset_class = CaseFilterSet
     template_name = "infogov/case_list.html"
-    table_pagination = {"per_page": 25}
     csv_filename = "open-cases"
 
     def get_queryset(self):

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
@@ -114,13 +115,6 @@ CHANNEL_WEIGHTS = (
     (Channel.EMAIL, 25),
     (Channel.PORTAL, 35),
     (Channel.WALK_IN, 5),
-)
-DIRECTORATES = (
-    "Adults, Health and Integration",
-    "Children and Education",
-    "Climate, Homes and Economy",
-    "Finance and Corporate Resources",
-    "Chief Executive's",
 )
 FIRST_NAMES = ("Sam", "Alex", "Priya", "Tomasz", "Grace", "Kwame", "Aisha", "Liam", "Mei", "Noah")
 LAST_NAMES = ("Taylor", "Okafor", "Shah", "Nowak", "Brown", "Mensah", "Ali", "Murphy", "Chen")
@@ -406,6 +400,8 @@ def _made(
     priorities, channels = _weighted(PRIORITY_WEIGHTS), _weighted(CHANNEL_WEIGHTS)
     local: dict[tuple[date, float], datetime] = {}
     assignees = _assignees(queues)
+    # The customers' directorates are those the "log a ticket" form offers.
+    directorates = settings.SERVICEDESK_DIRECTORATES
 
     days = sorted(_arrival_days(rng, tickets, now))
     for i, day in enumerate(days, start=1):
@@ -450,7 +446,7 @@ def _made(
             channel=channels.pick(rng),
             customer_name=f"{first} {last}",
             customer_email=f"{first}.{last}@hackney.example".lower(),
-            customer_directorate=rng.choice(DIRECTORATES),
+            customer_directorate=rng.choice(directorates),
         )
         yield _Made(fields, events, replayed.intervals, events_as_of(events, replayed.intervals))
 

@@ -45,8 +45,6 @@ def my_tickets_section(user, *, now: datetime) -> HomeSection | None:
     tickets, total = selectors.my_open_tickets(user=user, now=now)
     n = selectors.multiple_reassignments()
     return HomeSection(
-        key="servicedesk-mine",
-        title="Your tickets",
         template="servicedesk/includes/_home_my_tickets.html",
         context={
             "rows": [(t, _state(t, now=now, n=n)) for t in tickets],
@@ -78,8 +76,6 @@ def my_queues_section(user, *, now: datetime) -> HomeSection | None:
         )
     tickets = selectors.needs_intervention(queues=queues, now=now) if queues else []
     return HomeSection(
-        key="servicedesk-queues",
-        title="Your queues",
         template="servicedesk/includes/_home_my_queues.html",
         context={
             "queues": rows,

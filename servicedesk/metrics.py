@@ -29,9 +29,9 @@ aggregate (by queue, kind and category, so the group count is bounded by the con
 not the data) over one table, read from a partial index that holds every column it needs,
 rolled up into the four breakdowns, plus one query each for the queues and the category tree.
 :func:`snapshot_metrics_many` and :func:`period_metrics_many` give many instants' or
-periods' figures in the same number of queries (a backfill). :func:`tickets_behind` gives
-the tickets behind any row, built from the very same conditions, so its ``count()`` is
-always the row's value.
+periods' figures in the same number of queries (a backfill). The records behind any row are
+``servicedesk.declarations``' (``as_of_behind``, ``event_behind``), built from the very same
+conditions, so the rows they count are always the row's value.
 """
 
 from __future__ import annotations
@@ -44,11 +44,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from hackperf.metrics import ALL, MetricRow, Ratio
 from hackperf.windows import week_before
-from servicedesk import access
 from servicedesk.choices import (
     Channel,
     EventKind,
@@ -82,7 +81,6 @@ __all__ = [
     "snapshot_metrics",
     "snapshot_metrics_many",
     "period_metrics_many",
-    "tickets_behind",
 ]
 
 FR_ICT_17_THRESHOLD_SECONDS = 8 * 3600
@@ -132,10 +130,7 @@ PERIOD_METRICS: tuple[str, ...] = (
     SELF_SERVICE_LOGGED,
 )
 
-UNKNOWN_METRIC = "Unknown service-desk metric {metric!r}"
 UNKNOWN_BREAKDOWN = "Unknown breakdown {breakdown!r}: one of all, queue, kind, category"
-NEEDS_AS_OF = "{metric} is a figure as of an instant: pass as_of"
-NEEDS_PERIOD = "{metric} is a figure over a period: pass start and end"
 
 
 def multiple_reassignments() -> int:
@@ -646,55 +641,6 @@ def logged(*, kind: str, start: datetime, end: datetime) -> int:
     """Tickets of ``kind`` logged in ``[start, end)``: FR ICT 17a (incidents) and 17b
     (requests). The same count as ``servicedesk.logged_incidents``/``_requests`` (one query)."""
     return Ticket.objects.filter(kind=Kind(kind), logged_at__gte=start, logged_at__lt=end).count()
-
-
-def tickets_behind(
-    *,
-    metric: str,
-    as_of: datetime | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    breakdown: str = ALL,
-    key: str = "",
-) -> QuerySet[Ticket]:
-    """The tickets behind one :class:`MetricRow`: its ``count()`` is the row's value.
-
-    For an as-of metric (pass ``as_of``) each ticket appears once. For a period metric (pass
-    ``start`` and ``end``) there is one row per event counted, each annotated with
-    ``event_at`` and ordered by it, so a ticket resolved twice in the period appears twice, as
-    it counts twice.
-    """
-    if metric in SNAPSHOT_METRICS:
-        if as_of is None:
-            raise ValueError(NEEDS_AS_OF.format(metric=metric))
-        intervals = (
-            _open_intervals(as_of)
-            .filter(_snapshot_conditions(as_of)[metric])
-            .filter(_breakdown_q(breakdown, key, prefix=""))
-        )
-        return Ticket.objects.filter(pk__in=intervals.values("ticket_id"))
-    if metric in PERIOD_METRICS:
-        if start is None or end is None:
-            raise ValueError(NEEDS_PERIOD.format(metric=metric))
-        events = (
-            _period_events(start, end)
-            .filter(_period_conditions()[metric])
-            .filter(_breakdown_q(breakdown, key, prefix="ticket_"))
-        )
-        # Ordered by the event, then the ticket, so pages of a drill-down never skip or
-        # repeat a row although a ticket may appear twice.
-        return (
-            Ticket.objects.filter(events__in=events.values("pk"))
-            .annotate(event_at=F("events__at"))
-            .order_by("event_at", "pk")
-        )
-    raise ValueError(UNKNOWN_METRIC.format(metric=metric))
-
-
-def visible_to(user, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The tickets of ``tickets`` whose page ``user`` may open (``access.visible_tickets``),
-    so a drill-down lists only those and can say how many others it counted."""
-    return access.visible_tickets(user, tickets)
 
 
 def satisfaction(*, start: datetime, end: datetime) -> Ratio:

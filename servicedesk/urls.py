@@ -1,5 +1,6 @@
 from django.urls import include, path, register_converter
 
+from hackperf.routes import action_paths
 from servicedesk import import_views, views
 from servicedesk.converters import TicketReferenceConverter
 
@@ -23,5 +24,5 @@ urlpatterns = [
     path("import/", import_views.TicketImportView.as_view(), name="ticket_import"),
     path("surveys/", include("servicedesk.surveys.urls")),
     path("<slug:slug>/", views.QueueDetailView.as_view(), name="queue_detail"),
-    path("<slug:slug>/bulk/", views.QueueBulkActionView.as_view(), name="queue_bulk"),
+    *action_paths("<slug:slug>/", "queue", {"bulk": views.QueueBulkActionView.as_view()}),
 ]

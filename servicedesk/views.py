@@ -101,7 +101,6 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
     filterset_class = TicketFilterSet
     template_name = "servicedesk/queue_detail.html"
     partial_template_name = "servicedesk/includes/_queue_tickets.html"
-    table_pagination = {"per_page": 25}
 
     def get_queue(self) -> Queue:
         if not hasattr(self, "queue"):

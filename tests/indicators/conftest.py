@@ -26,7 +26,6 @@ class FakeServicedesk:
         self.calls: list[tuple[str, dict]] = []
         self.fr_ict_17_ratio = None
         self.logged_counts = {"incident": 0, "request": 0}
-        self.behind = None
 
     def snapshot_metrics(self, *, as_of):
         self.calls.append(("snapshot_metrics", {"as_of": as_of}))
@@ -44,10 +43,6 @@ class FakeServicedesk:
         self.calls.append(("logged", {"kind": kind, "start": start, "end": end}))
         return self.logged_counts[kind]
 
-    def tickets_behind(self, **kwargs):
-        self.calls.append(("tickets_behind", kwargs))
-        return self.behind
-
 
 class FakeInfogov:
     """Stands in for ``infogov.metrics`` behind the registered metrics' count functions."""
@@ -63,7 +58,6 @@ class FakeInfogov:
         self.sar = Ratio(0, 0)
         self.sar_received_count = 0
         self.sar_outstanding_count = 0
-        self.behind = None
 
     def snapshot_metrics(self, *, as_of):
         self.calls.append(("snapshot_metrics", {"as_of": as_of}))
@@ -89,10 +83,6 @@ class FakeInfogov:
 
     def sar_outstanding(self, *, at):
         return self.sar_outstanding_count
-
-    def cases_behind(self, **kwargs):
-        self.calls.append(("cases_behind", kwargs))
-        return self.behind
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ def targets(db):
 
 
 @pytest.fixture
+def dmt(make_user):
+    """A DMT member, who may open every ticket."""
+    return make_user(Role.DMT)
+
+
+@pytest.fixture
 def desk(db):
     return QueueFactory(name="Service desk", slug="service-desk")
 
