@@ -1,5 +1,6 @@
 """The queue overview, the queue page, the ticket page and the agent actions."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -718,3 +719,39 @@ class ResponseClockTests:
         ticket = log_ticket(queue=desk)
         content = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
         assert "No response target is set for this kind and priority (incident, P3)." in content
+
+
+@pytest.mark.django_db
+class QuickCellsTests:
+    """The tables' quick cells (hackperf/templatetags/table_rows.py) draw what django-tables2's
+    own cell path draws, on the real pages: every column of the queue page (choices shown by
+    their labels, an empty assignee as "Unassigned", the SLA and history cells, the checkboxes)
+    and of the overview (the counts; the linked name takes django-tables2's path)."""
+
+    @pytest.mark.parametrize("role", [Role.DMT, Role.QUEUE_OWNER])
+    @pytest.mark.parametrize("page", ["queue", "queue sorted", "refresh", "overview"])
+    def test_pages_are_the_same_with_and_without_them(
+        self, client, make_user, busy_desk, desk, monkeypatch, role, page
+    ):
+        from hackperf.templatetags import table_rows
+
+        person = make_user(role)
+        desk.owners.add(person)  # the owner may work the queue: the checkbox column shows
+        client.force_login(person)
+        url, headers = {
+            "queue": (queue_url(desk), {}),
+            "queue sorted": (queue_url(desk, sort="-priority", page=1), {}),
+            "refresh": (queue_url(desk), {"HX-Request": "true"}),
+            "overview": (reverse("servicedesk:queue_list"), {}),
+        }[page]
+
+        def drawn() -> str:  # less the CSRF token and CSP nonce, new on every response
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200
+            html = response.content.decode()
+            return re.sub(r'(X-CSRFToken": "|csrfmiddlewaretoken" value="|nonce=")[^"]+', "", html)
+
+        quick = drawn()
+        assert quick.count("govuk-table__cell") >= 7
+        monkeypatch.setattr(table_rows, "_quick_cell", lambda column, record: None)
+        assert drawn() == quick
