@@ -535,7 +535,8 @@ class _Writer:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         if self.copy or stage is not None:
-            self.copier = Copier(connection.connection, name="import-copier")
+            # Binary COPY: the rows' values are already of their columns' types (hackperf.copy).
+            self.copier = Copier(connection.connection, name="import-copier", binary=True)
 
     def finish(self) -> None:
         """Wait for the last COPY; raise its error, if it had one."""
