@@ -635,29 +635,34 @@ class _Writer:
             return JOINER.join(columns) if columns else None
 
         first_queue = next((e.queue_to for e in history.events if e.queue_to), None)
-        current_queue = self.queues[first_queue or record.queue or UNASSIGNED_QUEUE]
+        queues = self.queues
+        current_queue = queues[first_queue or record.queue or UNASSIGNED_QUEUE]
         current_status = ""
         events: list[_Event] = []
+        append = events.append
         for e in history.events:
+            kind = e.kind
             to_queue = from_queue = None
-            if e.kind == EventKind.LOGGED:
+            if kind == EventKind.LOGGED:
                 to_queue = current_queue
-            elif e.queue_to is not None and (e.kind in _QUEUE_KINDS or e.queue_to != e.queue_from):
-                from_queue, to_queue = current_queue, self.queues[e.queue_to]
+            elif e.queue_to is not None and (kind in _QUEUE_KINDS or e.queue_to != e.queue_from):
+                from_queue, to_queue = current_queue, queues[e.queue_to]
                 current_queue = to_queue
-            to_status = e.status_to if e.status_to and e.status_to != current_status else ""
-            events.append(
+            status_to = e.status_to
+            to_status = status_to if status_to and status_to != current_status else ""
+            # Positional, in _Event's field order (the hottest loop of the writer).
+            append(
                 _Event(
-                    sequence=e.sequence,
-                    kind=e.kind,
-                    at=e.at,
-                    actor_name=(e.assignee or "")[:200],
-                    from_status=current_status,
-                    to_status=to_status,
-                    from_queue_id=from_queue,
-                    to_queue_id=to_queue,
-                    reason=e.reason,
-                    level=EscalationLevel.TEAM_LEADER if e.kind == EventKind.ESCALATED else None,
+                    e.sequence,
+                    kind,
+                    e.at,
+                    e.assignee[:200] if e.assignee else "",
+                    current_status,
+                    to_status,
+                    from_queue,
+                    to_queue,
+                    e.reason,
+                    EscalationLevel.TEAM_LEADER if kind == EventKind.ESCALATED else None,
                 )
             )
             current_status = to_status or current_status
