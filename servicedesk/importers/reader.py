@@ -868,30 +868,31 @@ class _Normaliser:
         kind = values["kind"](line, row, errors)
         category = get["category"](row)
         subcategory = get["subcategory"](row)
+        # Positional, in TicketRecord's field order (a test keeps the two in step).
         record = TicketRecord(
-            reference=reference or "",
-            line=line,
-            kind=kind,
-            summary=get["summary"](row),
-            category=(
+            reference or "",
+            line,
+            kind,
+            get["summary"](row),
+            (
                 ()
                 if category is None and subcategory is None
                 else tuple(p for p in (category, subcategory) if p is not None)
             ),
-            priority=values["priority"](line, row, errors),
-            channel=values["channel"](line, row, errors),
-            queue=get["queue"](row),
-            assignee=get["assignee"](row),
-            status=None if status == KEEP else status,
-            customer_name=get["customer_name"](row),
-            customer_email=get["customer_email"](row),
-            directorate=get["directorate"](row),
-            opened_at=opened_at,
-            resolved_at=resolved_at,
-            closed_at=closed_at,
-            updated_at=updated_at,
-            reassignment_count=counts.get("reassignment_count"),
-            reopen_count=counts.get("reopen_count"),
+            values["priority"](line, row, errors),
+            values["channel"](line, row, errors),
+            get["queue"](row),
+            get["assignee"](row),
+            None if status == KEEP else status,
+            get["customer_name"](row),
+            get["customer_email"](row),
+            get["directorate"](row),
+            opened_at,
+            resolved_at,
+            closed_at,
+            updated_at,
+            counts.get("reassignment_count"),
+            counts.get("reopen_count"),
         )
         self.check_record(record, errors)
         after = errors.total if type(errors) is RowErrors else len(errors)

@@ -55,6 +55,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -865,16 +866,10 @@ class _Writer:
         tickets: list[tuple[Any, ...]] = []
         for p in new:
             self.ticket_stand_in -= 1
-            values = p.attrs | p.derived
-            tickets.append(
-                (
-                    self.ticket_stand_in,
-                    p.reference,
-                    *(values[c] for c in _TICKET_COLUMNS[1:]),
-                )
-            )
-            event_rows.extend((self.ticket_stand_in, e) for e in p.events)
-            interval_rows.extend((self.ticket_stand_in, i) for i in p.intervals)
+            stand_in = self.ticket_stand_in
+            tickets.append((stand_in, p.reference, *_TICKET_VALUES(p.attrs | p.derived)))
+            event_rows.extend(zip(repeat(stand_in), p.events))
+            interval_rows.extend(zip(repeat(stand_in), p.intervals))
         for ticket in updated + attrs_only:
             tickets.append(
                 (
@@ -1065,10 +1060,15 @@ def _as_of_attrs(attrs: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 def _event_values(rows: Iterable[tuple[int, _Event]]) -> Iterator[tuple[Any, ...]]:
     """Events as COPY rows, in ``_EVENT_COLUMNS`` order."""
-    return ((pk, *e.signature(), *_EVENT_AS_OF_VALUES(e)) for pk, e in rows)
+    return ((pk, *_EVENT_VALUES(e)) for pk, e in rows)
 
 
-_EVENT_AS_OF_VALUES: Final = operator.attrgetter(*_EVENT_AS_OF)
+_EVENT_VALUES: Final = operator.attrgetter(*_EVENT_COLUMNS[1:])
+"""An event's values but its ticket's key, in ``_EVENT_COLUMNS`` order (``signature`` and
+then the as-of columns) in one call."""
+_TICKET_VALUES: Final = operator.itemgetter(*_TICKET_COLUMNS[1:])
+"""A new ticket's values (its attributes and derived fields) but its reference, in
+``_TICKET_COLUMNS`` order."""
 
 
 _INTERVAL_VALUES: Final = operator.attrgetter(*_INTERVAL_COLUMNS[1:])
