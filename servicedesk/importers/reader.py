@@ -600,6 +600,10 @@ class _Normaliser:
         self.ticket_key: Callable[[Row], object] = (
             operator.itemgetter(*ticket_positions) if ticket_positions else lambda row: ()
         )
+        # The rest of the mapped columns: all a row must still have checked when its ticket
+        # columns are the same as the previous good row's.
+        event_positions = [i for i in self.positions if i not in set(ticket_positions)]
+        self.event_mapped = operator.itemgetter(*event_positions) if event_positions else None
         self.last_key: object = _UNSEEN
         self.last_ticket: TicketRecord | None = None
         # What an event row reads besides its ticket, each looked up once.
@@ -770,9 +774,14 @@ class _Normaliser:
             return None
         return number
 
-    def check(self, line: int, row: Row, errors: list[RowError]) -> None:
-        """What no field can hold (NUL, a huge value), in any mapped column."""
-        picked = self.mapped(row) if self.mapped is not None else ()
+    def check(
+        self, line: int, row: Row, errors: list[RowError], *, event_only: bool = False
+    ) -> None:
+        """What no field can hold (NUL, a huge value), in any mapped column; with
+        ``event_only``, in the columns that are not a ticket column (an event row whose ticket
+        columns are the previous good row's, already checked)."""
+        mapped_ = self.event_mapped if event_only else self.mapped
+        picked = mapped_(row) if mapped_ is not None else ()
         mapped = picked if isinstance(picked, str) else "".join(picked)
         if (
             "\x00" in mapped
@@ -902,10 +911,11 @@ class _Normaliser:
         """:meth:`ticket` of an event row, or the previous row's record when the row's ticket
         columns are the same and that record was good: it would be equal, but for its
         ``line`` (the first of the run of rows; the history's ticket takes its first row's).
-        The whole row is still checked for what no field can hold."""
+        The rest of the row is still checked for what no field can hold (its ticket columns
+        are the previous row's, which were)."""
         key = self.ticket_key(row)
         if key == self.last_key and self.last_ticket is not None:
-            self.check(line, row, errors)
+            self.check(line, row, errors, event_only=True)
             return self.last_ticket
         ticket = self.ticket(line, row, errors, with_times=False)
         self.last_key, self.last_ticket = key, ticket

@@ -136,6 +136,25 @@ class ReaderTests:
             reassignment_count=2,
         )
 
+    def test_an_event_row_repeating_its_ticket_is_still_checked_for_nul(self, tmp_path):
+        # Rows whose ticket columns repeat the previous row's reuse its record and check only
+        # their other columns: a NUL there is still the row's error, and the ticket's NUL the
+        # first row's alone.
+        text = (
+            "Ref,When,State\n"
+            "T1,2024-03-04 09:00,New\n"
+            "T1,2024-03-04 09:05,Work\x00ing\n"
+            "T2\x00,2024-03-04 09:10,New\n"
+            "T2\x00,2024-03-04 09:15,Done\n"
+        )
+        records, errors = events(write(tmp_path, text), mapping_of(EVENTS_TOML))
+        assert [r.line for r in records] == [2]
+        assert [(e.line, e.column) for e in errors if "NUL" in e.reason] == [
+            (3, "State"),
+            (4, "Ref"),
+            (5, "Ref"),
+        ]
+
     def test_it_reports_every_bad_row_with_its_line(self, tmp_path):
         text = (
             HEADER
