@@ -463,6 +463,77 @@ def _plain_offset(tz: ZoneInfo, year: int, month: int, day: int, hour: int) -> t
     return offsets.pop() if len(offsets) == 1 else None
 
 
+class _HourlyInstants:
+    """:func:`parse_instant` of a time written to the minute (``... %H:%M``, the only date
+    format, numeric), from its hour, read once: a time is its hour's instant plus its
+    minutes whenever the whole hour has one offset in the mapping's zone.
+
+    An audit log's times fall in a few thousand hours but tens of thousands of minutes (the
+    UCI log: 3,845 and 50,664), and each new minute was a whole parse of its own, a tenth of
+    the reading. What this cannot read the same way (another shape of value, an hour of a
+    clock change, a date out of range or out of the years allowed) gets None, for
+    :func:`parse_instant` to read, or refuse, as before.
+    """
+
+    HOURS_KEPT: Final = 10_000
+    """Hours remembered (then forgotten all at once): under a megabyte, whatever the file."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        (fmt,) = mapping.date_formats
+        self.fmt = fmt
+        fast = _fast_format(fmt)
+        assert fast is not None
+        self.pattern = fast[0]
+        self.tz = mapping.timezone
+        self.hours: dict[str, tuple[datetime, timedelta] | None] = {}
+
+    @staticmethod
+    def applies(mapping: Mapping) -> bool:
+        formats = mapping.date_formats
+        return (
+            len(formats) == 1
+            and formats[0].endswith(":%M")
+            and "%S" not in formats[0]
+            and _fast_format(formats[0]) is not None
+        )
+
+    def __call__(self, raw: str) -> tuple[datetime, timedelta] | None:
+        head, colon, minutes = raw.rpartition(":")
+        if not colon or not 0 < len(minutes) <= 2 or not minutes.isascii():
+            return None
+        if not minutes.isdigit() or (minute := int(minutes)) > 59:
+            return None
+        hours = self.hours
+        hour = hours.get(head, _UNSEEN)
+        if hour is _UNSEEN:
+            if len(hours) >= self.HOURS_KEPT:
+                hours.clear()
+            hour = hours[head] = self._hour(head)
+        if hour is None:
+            return None
+        start, offset = cast(tuple[datetime, timedelta], hour)
+        return start + timedelta(minutes=minute), offset
+
+    def _hour(self, head: str) -> tuple[datetime, timedelta] | None:
+        """The instant the hour ``head`` starts, in UTC, and its one offset; None if that
+        hour is not one this can add minutes to."""
+        text = head + ":00"
+        match = self.pattern.fullmatch(text)
+        if match is None:
+            return None
+        try:
+            naive = _strptime(text, self.fmt)
+        except ValueError:
+            return None
+        first, last = YEARS
+        if not first <= naive.year <= last:
+            return None
+        offset = _plain_offset(self.tz, naive.year, naive.month, naive.day, naive.hour)
+        if offset is None:
+            return None
+        return (naive - offset).replace(tzinfo=UTC), offset
+
+
 def _localise(
     naive: datetime, tz: ZoneInfo, ambiguous: str, raw: str, nonexistent: str = "error"
 ) -> datetime:
@@ -576,6 +647,7 @@ class _Normaliser:
         # values are moved back as they are asked for again, so the ones in use survive.
         self.instants: dict[str, tuple[datetime, timedelta | None] | str] = {}
         self.older_instants: dict[str, tuple[datetime, timedelta | None] | str] = {}
+        self.by_hour = _HourlyInstants(mapping) if _HourlyInstants.applies(mapping) else None
         # Every mapped column, to look for what no field can hold (NUL, huge values).
         self.checked = sorted({(position[c], c) for cs in mapping.columns.values() for c in cs})
         self.positions = [i for i, _ in self.checked]
@@ -744,10 +816,12 @@ class _Normaliser:
         if parsed is None:
             parsed = self.older_instants.get(raw)
             if parsed is None:
-                try:
-                    parsed = parse_instant(raw, self.mapping)
-                except ValueError as e:
-                    parsed = str(e)
+                parsed = self.by_hour(raw) if self.by_hour is not None else None
+                if parsed is None:
+                    try:
+                        parsed = parse_instant(raw, self.mapping)
+                    except ValueError as e:
+                        parsed = str(e)
             if len(self.instants) >= _INSTANTS_KEPT:
                 self.older_instants, self.instants = self.instants, {}
             self.instants[raw] = parsed

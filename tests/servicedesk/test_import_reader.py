@@ -262,6 +262,40 @@ class InstantTests:
         records, errors = events(write(tmp_path, text), mapping)
         return (records[0] if records else None), errors
 
+    @pytest.mark.parametrize("nonexistent", ["error", "shift_forward"])
+    @pytest.mark.parametrize("ambiguous", ["error", "earlier", "later"])
+    def test_times_to_the_minute_read_from_their_hour_as_parse_instant_reads_them(
+        self, nonexistent, ambiguous
+    ):
+        # A time written to the minute is its hour's instant plus its minutes; clock-change
+        # hours, impossible dates and other shapes are left to parse_instant (None).
+        mapping = mapping_of(
+            EVENTS_TOML,
+            formats=["%d/%m/%Y %H:%M"],
+            nonexistent=nonexistent,
+            ambiguous=ambiguous,
+        )
+        hourly = reader._HourlyInstants(mapping)
+        values = [
+            f"{day}/{month}/2024 {hour}:{minute}"
+            for day, month in ((31, 3), (27, 10), (1, 6), (29, 2), (30, 2), (1, 13))
+            for hour in ("00", "0", "1", "01", "02", "23", "24")
+            for minute in ("00", "0", "5", "59", "60", "005", "")
+        ] + ["1/1/0001 00:00", "31/12/9999 23:59", "x", "1/1/2024 10:٣"]
+        fast = 0
+        for value in values:
+            try:
+                expected = reader.parse_instant(value, mapping)
+            except ValueError:
+                expected = None
+            got = hourly(value)
+            if got is not None:
+                fast += 1
+                assert got == expected, value
+        assert hourly("31/3/2024 01:30") is None  # in the gap: parse_instant decides
+        assert hourly("27/10/2024 01:30") is None  # twice: parse_instant decides
+        assert fast > 50  # most of them
+
     @pytest.mark.parametrize(
         ("local", "utc"),
         [
