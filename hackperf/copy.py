@@ -13,6 +13,14 @@ COPY is checked by the same constraints and foreign keys as an INSERT
 (https://www.postgresql.org/docs/current/sql-copy.html); psycopg 3's COPY
 (https://www.psycopg.org/psycopg3/docs/basic/copy.html) holds the connection's lock for the
 whole statement, so another thread's query waits for it instead of landing inside it.
+
+Rows go in COPY's text format unless the column types are given (``types``, or a
+:class:`Copier` made with ``binary=True``, which reads them from the catalogue once per table):
+then in its binary format, where psycopg's C dumpers write each value's bytes without
+formatting it as text for PostgreSQL to parse back (a datetime is eight bytes, not a string
+and a time zone): a fifth of the CPU time of the text format for the import's events. Binary
+takes each value as the column's type says, so it suits callers whose values are already of
+the columns' types (the importer's stage); text lets PostgreSQL read any value's text.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import IO, Any, Final
 
 from psycopg import sql
 
-__all__ = ["Copier", "copy_file", "copy_rows", "copy_statement"]
+__all__ = ["Copier", "column_types", "copy_file", "copy_rows", "copy_statement"]
 
 FILE_CHUNK: Final = 1 << 20
 """Bytes handed to PostgreSQL at a time by :func:`copy_file`."""
@@ -50,17 +58,38 @@ def copy_statement(table: str, columns: Sequence[str] | None = None, *, options:
 
 
 def copy_rows(
-    cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    types: Sequence[int] | None = None,
 ) -> int:
     """Copy ``rows`` (each a sequence of values in ``columns``' order) into ``table``; return
-    how many. ``cursor`` is a Django cursor or a psycopg 3 one."""
+    how many. ``cursor`` is a Django cursor or a psycopg 3 one. With ``types`` (the columns'
+    type oids, :func:`column_types`) the rows go in COPY's binary format."""
     count = 0
-    with _raw(cursor).copy(copy_statement(table, columns)) as copy:
+    options = "FORMAT BINARY" if types is not None else ""
+    with _raw(cursor).copy(copy_statement(table, columns, options=options)) as copy:
+        if types is not None:
+            copy.set_types(types)
         write_row = copy.write_row
         for row in rows:
             write_row(row)
             count += 1
     return count
+
+
+def column_types(cursor: Any, table: str, columns: Sequence[str]) -> list[int]:
+    """The type oids of ``table``'s ``columns``, in order (for a binary :func:`copy_rows`)."""
+    raw = _raw(cursor)
+    raw.execute(
+        "SELECT attname, atttypid::int FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        [table],
+    )
+    oids = dict(raw.fetchall())
+    return [oids[column] for column in columns]
 
 
 def copy_file(cursor: Any, table: str, file: IO[str] | IO[bytes], *, options: str = "") -> None:
@@ -77,11 +106,22 @@ class Copier:
     Pass Django's ``connection.connection`` (the open psycopg connection): the COPYs run in the
     caller's transaction, so a load stays all or nothing. At most ``waiting`` submissions wait,
     so memory stays flat. A failed COPY fails the transaction: the rest are skipped, and the
-    error is raised to the caller on its next :meth:`submit` or on :meth:`close`.
+    error is raised to the caller on its next :meth:`submit` or on :meth:`close`. With
+    ``binary``, each table's column types are read once and its rows go in COPY's binary
+    format (see :func:`copy_rows`).
     """
 
-    def __init__(self, raw_connection: Any, *, waiting: int = 2, name: str = "copier") -> None:
+    def __init__(
+        self,
+        raw_connection: Any,
+        *,
+        waiting: int = 2,
+        name: str = "copier",
+        binary: bool = False,
+    ) -> None:
         self.raw = raw_connection
+        self.binary = binary
+        self.types: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         self.jobs: queue.Queue[list[Job] | None] = queue.Queue(maxsize=waiting)
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = threading.Thread(
@@ -104,9 +144,20 @@ class Copier:
             try:
                 with self.raw.cursor() as cursor:
                     for table, columns, rows in jobs:
-                        copy_rows(cursor, table, columns, rows)
+                        copy_rows(
+                            cursor, table, columns, rows, types=self._types(cursor, table, columns)
+                        )
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
                 self.error = e
+
+    def _types(self, cursor: Any, table: str, columns: Sequence[str]) -> list[int] | None:
+        if not self.binary:
+            return None
+        key = (table, tuple(columns))
+        types = self.types.get(key)
+        if types is None:
+            types = self.types[key] = column_types(cursor, table, columns)
+        return types
 
     def check(self) -> None:
         """Raise the error of a COPY that failed, if one did."""

@@ -55,6 +55,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -535,7 +536,8 @@ class _Writer:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         if self.copy or stage is not None:
-            self.copier = Copier(connection.connection, name="import-copier")
+            # Binary COPY: the rows' values are already of their columns' types (hackperf.copy).
+            self.copier = Copier(connection.connection, name="import-copier", binary=True)
 
     def finish(self) -> None:
         """Wait for the last COPY; raise its error, if it had one."""
@@ -634,29 +636,34 @@ class _Writer:
             return JOINER.join(columns) if columns else None
 
         first_queue = next((e.queue_to for e in history.events if e.queue_to), None)
-        current_queue = self.queues[first_queue or record.queue or UNASSIGNED_QUEUE]
+        queues = self.queues
+        current_queue = queues[first_queue or record.queue or UNASSIGNED_QUEUE]
         current_status = ""
         events: list[_Event] = []
+        append = events.append
         for e in history.events:
+            kind = e.kind
             to_queue = from_queue = None
-            if e.kind == EventKind.LOGGED:
+            if kind == EventKind.LOGGED:
                 to_queue = current_queue
-            elif e.queue_to is not None and (e.kind in _QUEUE_KINDS or e.queue_to != e.queue_from):
-                from_queue, to_queue = current_queue, self.queues[e.queue_to]
+            elif e.queue_to is not None and (kind in _QUEUE_KINDS or e.queue_to != e.queue_from):
+                from_queue, to_queue = current_queue, queues[e.queue_to]
                 current_queue = to_queue
-            to_status = e.status_to if e.status_to and e.status_to != current_status else ""
-            events.append(
+            status_to = e.status_to
+            to_status = status_to if status_to and status_to != current_status else ""
+            # Positional, in _Event's field order (the hottest loop of the writer).
+            append(
                 _Event(
-                    sequence=e.sequence,
-                    kind=e.kind,
-                    at=e.at,
-                    actor_name=(e.assignee or "")[:200],
-                    from_status=current_status,
-                    to_status=to_status,
-                    from_queue_id=from_queue,
-                    to_queue_id=to_queue,
-                    reason=e.reason,
-                    level=EscalationLevel.TEAM_LEADER if e.kind == EventKind.ESCALATED else None,
+                    e.sequence,
+                    kind,
+                    e.at,
+                    e.assignee[:200] if e.assignee else "",
+                    current_status,
+                    to_status,
+                    from_queue,
+                    to_queue,
+                    e.reason,
+                    EscalationLevel.TEAM_LEADER if kind == EventKind.ESCALATED else None,
                 )
             )
             current_status = to_status or current_status
@@ -859,16 +866,10 @@ class _Writer:
         tickets: list[tuple[Any, ...]] = []
         for p in new:
             self.ticket_stand_in -= 1
-            values = p.attrs | p.derived
-            tickets.append(
-                (
-                    self.ticket_stand_in,
-                    p.reference,
-                    *(values[c] for c in _TICKET_COLUMNS[1:]),
-                )
-            )
-            event_rows.extend((self.ticket_stand_in, e) for e in p.events)
-            interval_rows.extend((self.ticket_stand_in, i) for i in p.intervals)
+            stand_in = self.ticket_stand_in
+            tickets.append((stand_in, p.reference, *_TICKET_VALUES(p.attrs | p.derived)))
+            event_rows.extend(zip(repeat(stand_in), p.events))
+            interval_rows.extend(zip(repeat(stand_in), p.intervals))
         for ticket in updated + attrs_only:
             tickets.append(
                 (
@@ -1059,10 +1060,15 @@ def _as_of_attrs(attrs: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 def _event_values(rows: Iterable[tuple[int, _Event]]) -> Iterator[tuple[Any, ...]]:
     """Events as COPY rows, in ``_EVENT_COLUMNS`` order."""
-    return ((pk, *e.signature(), *_EVENT_AS_OF_VALUES(e)) for pk, e in rows)
+    return ((pk, *_EVENT_VALUES(e)) for pk, e in rows)
 
 
-_EVENT_AS_OF_VALUES: Final = operator.attrgetter(*_EVENT_AS_OF)
+_EVENT_VALUES: Final = operator.attrgetter(*_EVENT_COLUMNS[1:])
+"""An event's values but its ticket's key, in ``_EVENT_COLUMNS`` order (``signature`` and
+then the as-of columns) in one call."""
+_TICKET_VALUES: Final = operator.itemgetter(*_TICKET_COLUMNS[1:])
+"""A new ticket's values (its attributes and derived fields) but its reference, in
+``_TICKET_COLUMNS`` order."""
 
 
 _INTERVAL_VALUES: Final = operator.attrgetter(*_INTERVAL_COLUMNS[1:])

@@ -44,6 +44,12 @@ class CopyTests:
                 copier.submit(("copy_probe", ["n", "a", "b", "at"], [row]))
         assert [n for n, *_ in _stored(probe)] == [1, 2, 3]
 
+    def test_binary_copy_stores_the_same_values(self, probe):
+        # The importer's copier sends COPY's binary format (the column types read once).
+        with Copier(connection.connection, binary=True) as copier:
+            copier.submit(("copy_probe", ["n", "a", "b", "at"], ROWS))
+        assert _stored(probe) == [(n, str(a), b, at) for n, a, b, at in ROWS]
+
     def test_the_copier_raises_a_failed_copy(self, probe):
         with pytest.raises(DataError, match="invalid input syntax"), transaction.atomic():
             with Copier(connection.connection) as copier:

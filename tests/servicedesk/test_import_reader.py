@@ -95,6 +95,28 @@ def events(path, mapping) -> tuple[list[EventRecord], list[RowError]]:
 
 
 class ReaderTests:
+    def test_the_records_built_positionally_keep_their_field_order(self):
+        # The reader's and the history's hot loops build these records positionally (keyword
+        # arguments cost a tenth of the reading): a field added or moved must be added there.
+        from dataclasses import fields
+
+        from servicedesk.importers.history import NormalisedEvent
+        from servicedesk.importers.writer import _Event
+
+        assert [f.name for f in fields(TicketRecord)] == [
+            "reference", "line", "kind", "summary", "category", "priority", "channel", "queue",
+            "assignee", "status", "customer_name", "customer_email", "directorate", "opened_at",
+            "resolved_at", "closed_at", "updated_at", "reassignment_count", "reopen_count",
+        ]  # fmt: skip
+        assert [f.name for f in fields(NormalisedEvent)] == [
+            "kind", "at", "status_from", "status_to", "queue_from", "queue_to", "assignee",
+            "sequence", "reason", "line",
+        ]  # fmt: skip
+        assert [f.name for f in fields(_Event)][:10] == [
+            "sequence", "kind", "at", "actor_name", "from_status", "to_status", "from_queue_id",
+            "to_queue_id", "reason", "level",
+        ]  # fmt: skip
+
     def test_it_normalises_a_ticket_row(self, tmp_path):
         [record], errors = tickets(write(tmp_path, HEADER + GOOD), mapping_of(TICKETS_TOML))
         assert errors == []
@@ -113,6 +135,25 @@ class ReaderTests:
             resolved_at=datetime(2024, 3, 4, 10, 0, tzinfo=UTC),
             reassignment_count=2,
         )
+
+    def test_an_event_row_repeating_its_ticket_is_still_checked_for_nul(self, tmp_path):
+        # Rows whose ticket columns repeat the previous row's reuse its record and check only
+        # their other columns: a NUL there is still the row's error, and the ticket's NUL the
+        # first row's alone.
+        text = (
+            "Ref,When,State\n"
+            "T1,2024-03-04 09:00,New\n"
+            "T1,2024-03-04 09:05,Work\x00ing\n"
+            "T2\x00,2024-03-04 09:10,New\n"
+            "T2\x00,2024-03-04 09:15,Done\n"
+        )
+        records, errors = events(write(tmp_path, text), mapping_of(EVENTS_TOML))
+        assert [r.line for r in records] == [2]
+        assert [(e.line, e.column) for e in errors if "NUL" in e.reason] == [
+            (3, "State"),
+            (4, "Ref"),
+            (5, "Ref"),
+        ]
 
     def test_it_reports_every_bad_row_with_its_line(self, tmp_path):
         text = (
@@ -220,6 +261,40 @@ class InstantTests:
         mapping = mapping_of(EVENTS_TOML, **dates)
         records, errors = events(write(tmp_path, text), mapping)
         return (records[0] if records else None), errors
+
+    @pytest.mark.parametrize("nonexistent", ["error", "shift_forward"])
+    @pytest.mark.parametrize("ambiguous", ["error", "earlier", "later"])
+    def test_times_to_the_minute_read_from_their_hour_as_parse_instant_reads_them(
+        self, nonexistent, ambiguous
+    ):
+        # A time written to the minute is its hour's instant plus its minutes; clock-change
+        # hours, impossible dates and other shapes are left to parse_instant (None).
+        mapping = mapping_of(
+            EVENTS_TOML,
+            formats=["%d/%m/%Y %H:%M"],
+            nonexistent=nonexistent,
+            ambiguous=ambiguous,
+        )
+        hourly = reader._HourlyInstants(mapping)
+        values = [
+            f"{day}/{month}/2024 {hour}:{minute}"
+            for day, month in ((31, 3), (27, 10), (1, 6), (29, 2), (30, 2), (1, 13))
+            for hour in ("00", "0", "1", "01", "02", "23", "24")
+            for minute in ("00", "0", "5", "59", "60", "005", "")
+        ] + ["1/1/0001 00:00", "31/12/9999 23:59", "x", "1/1/2024 10:٣"]
+        fast = 0
+        for value in values:
+            try:
+                expected = reader.parse_instant(value, mapping)
+            except ValueError:
+                expected = None
+            got = hourly(value)
+            if got is not None:
+                fast += 1
+                assert got == expected, value
+        assert hourly("31/3/2024 01:30") is None  # in the gap: parse_instant decides
+        assert hourly("27/10/2024 01:30") is None  # twice: parse_instant decides
+        assert fast > 50  # most of them
 
     @pytest.mark.parametrize(
         ("local", "utc"),

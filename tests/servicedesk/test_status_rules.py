@@ -15,7 +15,7 @@ import pytest
 
 from servicedesk import statuses
 from servicedesk.choices import STATUS_CLASSES, EventKind, Status, StatusClass
-from servicedesk.history import replay
+from servicedesk.history import TicketState, interval_from, replay
 from servicedesk.importers import classify_status_change
 from servicedesk.metrics import REOPEN_Q, RESOLUTION_Q
 from servicedesk.models import TicketEvent
@@ -52,6 +52,27 @@ def _replayed_counts(from_status: str, to_status: str) -> tuple[int, bool]:
 
 
 class StatusRulesTests:
+    def test_an_interval_copies_every_field_of_its_state(self):
+        # interval_from builds its row positionally (the replay's hot path): each field must
+        # still come from the state's field of the same name.
+        state = TicketState(
+            status=Status.IN_PROGRESS,
+            queue_id=7,
+            assignee_id=None,
+            logged_at=START,
+            status_since=START,
+            reassignment_count=2,
+            escalation_level=1,
+            kind="incident",
+            category_id=11,
+        )
+        at = START + timedelta(hours=3)
+        row = interval_from(state, at)
+        for name in ("status", "queue_id", "reassignment_count", "escalation_level"):
+            assert getattr(row, name) == getattr(state, name)
+        assert (row.kind, row.category_id, row.logged_at) == ("incident", 11, START)
+        assert (row.started_at, row.ended_at) == (at, None)
+
     def test_the_classes_are_the_choices_classes(self):
         assert statuses.STATUSES == tuple(Status.values)
         for status, cls in STATUS_CLASSES.items():
