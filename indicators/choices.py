@@ -7,6 +7,7 @@ from django.db import models
 
 from indicators.rag import RAG_COLOURS, Rag
 from indicators.rag import Polarity as RagPolarity
+from indicators.rag import ToleranceKind as RagToleranceKind
 
 
 class Unit(models.TextChoices):
@@ -42,10 +43,10 @@ COMPUTED_SOURCES: Final = (Source.SERVICEDESK, Source.INFOGOV, Source.SURVEYS)
 
 
 class ToleranceKind(models.TextChoices):
-    """The amber band's kind; the values are ``indicators.rag.Tolerance``'s."""
+    """The amber band's kind: ``indicators.rag.ToleranceKind``'s members, values and labels."""
 
-    PERCENT = "percent", "Percentage of the target"
-    ABSOLUTE = "absolute", "Absolute, in the indicator's unit"
+    PERCENT = RagToleranceKind.PERCENT.value, RagToleranceKind.PERCENT.label
+    ABSOLUTE = RagToleranceKind.ABSOLUTE.value, RagToleranceKind.ABSOLUTE.label
 
 
 class Status(models.TextChoices):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final
 
 from hackperf.labelled_enum import LabelledStrEnum
 
@@ -25,6 +25,7 @@ __all__ = [
     "Polarity",
     "Rag",
     "Tolerance",
+    "ToleranceKind",
     "direction",
     "rag",
     "travel_words",
@@ -95,6 +96,13 @@ def _decimal(value: Number, name: str) -> Decimal:
     return number
 
 
+class ToleranceKind(LabelledStrEnum):
+    """How a :class:`Tolerance`'s amount is read: of the target, or in the indicator's unit."""
+
+    PERCENT = "percent", "Percentage of the target"
+    ABSOLUTE = "absolute", "Absolute, in the indicator's unit"
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """How far off target still counts as amber rather than red.
@@ -104,25 +112,27 @@ class Tolerance:
     indicator measured in %). Zero means no amber band: on target or red.
     """
 
-    kind: Literal["percent", "absolute"]
+    kind: ToleranceKind
     amount: Decimal
 
-    def __init__(self, kind: Literal["percent", "absolute"], amount: Number) -> None:
-        if kind not in ("percent", "absolute"):
-            raise ValueError(BAD_TOLERANCE_KIND.format(kind=kind))
+    def __init__(self, kind: str, amount: Number) -> None:
+        try:
+            known = ToleranceKind(kind)
+        except ValueError:
+            raise ValueError(BAD_TOLERANCE_KIND.format(kind=kind)) from None
         number = _decimal(amount, "tolerance amount")
         if number < 0:
             raise ValueError(NEGATIVE_TOLERANCE.format(amount=amount))
-        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "kind", known)
         object.__setattr__(self, "amount", number)
 
     @classmethod
     def percent(cls, amount: Number) -> Tolerance:
-        return cls("percent", amount)
+        return cls(ToleranceKind.PERCENT, amount)
 
     @classmethod
     def absolute(cls, amount: Number) -> Tolerance:
-        return cls("absolute", amount)
+        return cls(ToleranceKind.ABSOLUTE, amount)
 
     def width(self, target: Decimal) -> Decimal:
         """The amber band's width for ``target``, in the indicator's unit.
@@ -130,12 +140,12 @@ class Tolerance:
         A percentage is taken of the target's size, so a negative target (e.g. a budget
         variance) still gets a band on the bad side rather than an inverted one.
         """
-        if self.kind == "percent":
+        if self.kind is ToleranceKind.PERCENT:
             return abs(target) * self.amount / 100
         return self.amount
 
     def __str__(self) -> str:
-        return f"{self.amount}%" if self.kind == "percent" else f"±{self.amount}"
+        return f"{self.amount}%" if self.kind is ToleranceKind.PERCENT else f"±{self.amount}"
 
 
 def rag(

@@ -149,7 +149,7 @@ class Target(models.Model):
     @property
     def tolerance(self) -> rag.Tolerance:
         # The column's choices are Tolerance's kinds, and Tolerance refuses any other.
-        return rag.Tolerance(self.tolerance_kind, self.tolerance_amount)  # type: ignore[arg-type]
+        return rag.Tolerance(self.tolerance_kind, self.tolerance_amount)
 
 
 def _plain(number: Decimal) -> str:

@@ -208,7 +208,7 @@ def test_it_stores_the_tolerance_as_a_decimal() -> None:
 
 def test_it_refuses_an_unknown_tolerance_kind() -> None:
     with pytest.raises(ValueError, match=re.escape(BAD_TOLERANCE_KIND.format(kind="ratio"))):
-        Tolerance("ratio", 5)  # type: ignore[arg-type]
+        Tolerance("ratio", 5)
 
 
 def test_it_refuses_a_negative_tolerance() -> None:
