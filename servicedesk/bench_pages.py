@@ -224,6 +224,9 @@ def vacuum_analyze() -> None:
             "servicedesk_ticketevent",
             "servicedesk_ticketinterval",
             "servicedesk_queue",
+            # Every ticket written rewrites its queue's tally rows (the triggers of migration
+            # 0013): the bench's builds leave more dead rows there than live ones.
+            "servicedesk_queuetally",
             "auth_user",
         ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
