@@ -286,7 +286,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # password is checked. https://django-axes.readthedocs.io/en/latest/2_installation.html
 AUTHENTICATION_BACKENDS = [
     "hackperf.auth.ThrottledSignInBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, its permission queries built once (hackperf/auth.py).
+    "hackperf.auth.PermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
