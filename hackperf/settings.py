@@ -364,6 +364,8 @@ OUTBOX_RETRY_MAX = env_int("OUTBOX_RETRY_MAX", 3600)
 
 # --- Security ------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+# Django's database sessions, each request's read by SQL built once (hackperf/sessions.py).
+SESSION_ENGINE = "hackperf.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one working day
 X_FRAME_OPTIONS = "DENY"
