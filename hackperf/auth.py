@@ -84,7 +84,8 @@ class PermissionBackend(ModelBackend):
             or obj is not None
             or user_obj.is_superuser
         ):
-            return super()._get_permissions(user_obj, obj, from_name)
+            # A private method of ModelBackend, which django-stubs does not declare.
+            return super()._get_permissions(user_obj, obj, from_name)  # type: ignore[misc]
         cache_name = f"_{from_name}_perm_cache"
         if not hasattr(user_obj, cache_name):
             with connection.cursor() as cursor:

@@ -72,9 +72,10 @@ class FormRenderer(TemplatesSetting):
     @cached_property
     def selects_are_djangos(self) -> bool:
         """Whether ``select.html`` and its option are Django's own (no project override)."""
+        templates = [self.get_template(name) for name in (SELECT, OPTION)]
         return all(
-            Path(self.get_template(name).origin.name).is_relative_to(DJANGO_WIDGETS)
-            for name in (SELECT, OPTION)
+            template is not None and Path(template.origin.name).is_relative_to(DJANGO_WIDGETS)
+            for template in templates
         )
 
     def render(self, template_name, context, request=None):

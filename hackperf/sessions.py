@@ -16,7 +16,7 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         key = self.session_key
         if key is None:  # no cookie: as Django does it
-            return super()._get_session_from_db()
+            return super()._get_session_from_db()  # type: ignore[misc]  # private, unstubbed
         model = self.model
         using = router.db_for_read(model)
         table = connections[using].ops.quote_name(model._meta.db_table)

@@ -83,7 +83,7 @@ def _quick_cell(column, record) -> Callable | None:
     except FieldDoesNotExist:
         field = None
     display = f"get_{name}_display"
-    if field is not None and getattr(field, "choices", ()) and hasattr(record, display):
+    if field is not None and getattr(field, "choices", None) and hasattr(record, display):
 
         def value_of(row):
             return getattr(row.record, display)()

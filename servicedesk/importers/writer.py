@@ -667,11 +667,11 @@ class _Writer:
                 )
             )
             current_status = to_status or current_status
-        kind = record.kind
+        ticket_kind = record.kind
         category_id = self.category_id(record.category)
         try:
             # With the kind and category, the intervals carry them (servicedesk.as_of).
-            replayed = replay(events, kind=kind or "", category_id=category_id)
+            replayed = replay(events, kind=ticket_kind or "", category_id=category_id)
         except ValueError as err:
             self.errors.append(RowError(record.line, column("updated_at"), None, str(err)))
             return None
@@ -679,7 +679,7 @@ class _Writer:
         priority = record.priority or Priority.P3
         summary = record.summary or NO_SUMMARY
         attrs = {
-            "kind": kind,
+            "kind": ticket_kind,
             "summary": summary if len(summary) <= 250 else summary[:249] + "…",
             "category_id": category_id,
             "priority": priority,
@@ -707,7 +707,7 @@ class _Writer:
             events,
             replayed.intervals,
             # Checking a file that will be read again to be written: nothing to derive yet.
-            self._derive(replayed, kind, priority) if self.writing or self.counting else {},
+            self._derive(replayed, ticket_kind, priority) if self.writing or self.counting else {},
             given,
             mapping.shape == "ticket",
             replayed,
