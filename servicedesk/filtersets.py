@@ -12,10 +12,17 @@ from django.utils import timezone
 
 from hackperf.forms import GovukFilterForm
 from servicedesk.choices import NOT_DONE_STATUSES, Kind, Priority, Show, Status
+from servicedesk.forms import PersonChoiceField
 from servicedesk.models import Category, Queue, Ticket
 from servicedesk.selectors import multiple_reassignments, queue_assignees
 
 STATUS_CHOICES = [(s, Status(s).label) for s in NOT_DONE_STATUSES]
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    """A person, offered by name as the table and the bulk actions show them."""
+
+    field_class = PersonChoiceField
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -32,7 +39,7 @@ class TicketFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=STATUS_CHOICES, label="Status", widget=forms.CheckboxSelectMultiple
     )
-    assignee_id = django_filters.ModelChoiceFilter(
+    assignee_id = PersonChoiceFilter(
         field_name="assignee",
         queryset=get_user_model().objects.none(),
         label="Assigned to",

@@ -236,3 +236,16 @@ class AssigneeChoicesTests:
 
     def test_an_empty_queue_offers_nobody(self, desk):
         assert list(selectors.queue_assignees(desk)) == []
+
+
+@pytest.mark.django_db
+def test_the_assignee_filter_names_people_as_the_table_does(client_as, desk, targets):
+    person = UserFactory(username="amir", first_name="Amir", last_name="Khan")
+    nameless = UserFactory(username="temp-01", first_name="", last_name="")
+    for reference, who in (("INC-A", person), ("INC-B", nameless)):
+        ticket = log_ticket(queue=desk, reference=reference)
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=who)
+    response = client_as(Role.DMT).get(reverse("servicedesk:queue_detail", args=[desk.slug]))
+    options = response.context["filter"].form["assignee_id"]
+    labels = [str(choice.choice_label) for choice in options]
+    assert labels == ["Anyone", "temp-01", "Amir Khan"]  # by last name, as before
