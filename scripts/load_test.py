@@ -8,7 +8,7 @@ through the sign-in form, drives a mix of pages with locust (``scripts/locustfil
 for a bounded time, prints throughput, p50/p95/p99 and errors, and stops everything it
 started. Nothing leaves 127.0.0.1.
 
-    python scripts/load_test.py [--users 50] [--seconds 30] [--workers 3] [--port 8765]
+    python scripts/load_test.py [--users 50] [--seconds 30] [--workers 3] [--port 8765] [--runs 3]
 """
 
 from __future__ import annotations
@@ -170,15 +170,48 @@ def summary(stats_csv: Path) -> list[str]:
     return lines
 
 
+def load_once(base: str, cookie: str, paths: dict, args: argparse.Namespace) -> list[str]:
+    """One locust run against the server: the summary lines, per page and for all."""
+    with tempfile.TemporaryDirectory(prefix="hackperf-load-") as tmp:
+        prefix = Path(tmp) / "load"
+        locust = subprocess.run(
+            [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "locustfile.py")]
+            + ["--headless", "--only-summary", "--host", base]
+            + ["-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s"]
+            + ["--stop-timeout", "5", "--csv", str(prefix), "--loglevel", "ERROR"],
+            env={**os.environ, "LOAD_COOKIE": cookie, "LOAD_PATHS": json.dumps(paths)},
+            cwd=ROOT,
+            timeout=args.seconds + 120,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        stats = Path(f"{prefix}_stats.csv")
+        if not stats.exists():
+            sys.exit(f"locust wrote no figures:\n{locust.stderr[-3000:]}")
+        return summary(stats)
+
+
+def _throughput(line: str) -> float:
+    """The req/s of a summary line."""
+    return float(re.search(r"([\d.]+) req/s", line).group(1))  # type: ignore[union-attr]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent connections")
     parser.add_argument("--seconds", type=int, default=30, help="how long the load lasts")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Dockerfile: 3)")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="runs in a row against the same server, and the median (a shared machine varies)",
+    )
     args = parser.parse_args(argv)
-    if not 1 <= args.users <= 500 or not 1 <= args.seconds <= 600:
-        sys.exit("--users must be 1-500 and --seconds 1-600: the load is bounded")
+    if not 1 <= args.users <= 500 or not 1 <= args.seconds <= 600 or not 1 <= args.runs <= 9:
+        sys.exit("--users must be 1-500, --seconds 1-600 and --runs 1-9: the load is bounded")
 
     base = f"http://{HOST}:{args.port}"
     with socket.socket() as probe:  # another server on the port would be measured instead
@@ -214,29 +247,21 @@ def main(argv: list[str] | None = None) -> int:
         cookie = sign_in(base, password)
         warmed = warm_up(base, cookie, paths, workers=args.workers)
         print(f"warm-up: {warmed} requests, not measured (each worker's first pages compile)")
-        with tempfile.TemporaryDirectory(prefix="hackperf-load-") as tmp:
-            prefix = Path(tmp) / "load"
-            print(
-                f"locust: {args.users} connections, no think time, {args.seconds} s, "
-                f"against gunicorn ({args.workers} workers) on {base}"
-            )
-            locust = subprocess.run(
-                [str(BIN / "locust"), "-f", str(ROOT / "scripts" / "locustfile.py")]
-                + ["--headless", "--only-summary", "--host", base]
-                + ["-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s"]
-                + ["--stop-timeout", "5", "--csv", str(prefix), "--loglevel", "ERROR"],
-                env={**os.environ, "LOAD_COOKIE": cookie, "LOAD_PATHS": json.dumps(paths)},
-                cwd=ROOT,
-                timeout=args.seconds + 120,
-                check=False,
-                capture_output=True,
-                text=True,
-            )
-            stats = Path(f"{prefix}_stats.csv")
-            if not stats.exists():
-                sys.exit(f"locust wrote no figures:\n{locust.stderr[-3000:]}")
-            for line in summary(stats):
+        print(
+            f"locust: {args.users} connections, no think time, {args.seconds} s, "
+            f"against gunicorn ({args.workers} workers) on {base}"
+        )
+        totals = []
+        for number in range(1, args.runs + 1):
+            if args.runs > 1:
+                print(f"run {number} of {args.runs}:")
+            lines = load_once(base, cookie, paths, args)
+            for line in lines:
                 print(line)
+            totals.append(lines[-1])
+        if args.runs > 1:
+            print(f"the median run of {args.runs} (by throughput):")
+            print(sorted(totals, key=_throughput)[len(totals) // 2])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
