@@ -19,11 +19,14 @@ class SessionStore(db.SessionStore):
             return super()._get_session_from_db()  # type: ignore[misc]  # private, unstubbed
         model = self.model
         using = router.db_for_read(model)
-        table = connections[using].ops.quote_name(model._meta.db_table)
+        ops = connections[using].ops
+        table = ops.quote_name(model._meta.db_table)
+        # The instant as the backend stores it (SQLite: naive UTC text), as the ORM passes it.
+        now = ops.adapt_datetimefield_value(timezone.now())
         with connections[using].cursor() as cursor:
             cursor.execute(
                 f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
-                [key, timezone.now()],
+                [key, now],
             )
             row = cursor.fetchone()
         if row is None:
