@@ -129,10 +129,10 @@ def _quick_cell(column, record) -> Callable | None:
 @register.simple_tag(takes_context=True)
 def table_rows(context: Context, table) -> SafeString:
     """Every ``<tr>`` of the table's current page ("" when there are none)."""
-    opening = {
-        column.name: None if _per_record(column, table) else _td(column) for column in table.columns
-    }
     columns = list(table.columns)  # the visible ones, in order: looked up once, not per row
+    opening = {
+        column.name: None if _per_record(column, table) else _td(column) for column in columns
+    }
     quick: dict[str, Callable | None] | None = None
     parts: list[str] = []
     for row in table.paginated_rows:
