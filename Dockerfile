@@ -22,4 +22,5 @@ RUN useradd --create-home --uid 1000 hackperf && mkdir -p /app/var/imports && ch
 USER hackperf
 
 EXPOSE 8000
-CMD ["gunicorn", "hackperf.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# One worker per CPU, or WEB_CONCURRENCY: hackperf/gunicorn_conf.py says why.
+CMD ["gunicorn", "hackperf.wsgi", "--config", "python:hackperf.gunicorn_conf"]

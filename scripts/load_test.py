@@ -8,7 +8,10 @@ through the sign-in form, drives a mix of pages with locust (``scripts/locustfil
 for a bounded time, prints throughput, p50/p95/p99 and errors, and stops everything it
 started. Nothing leaves 127.0.0.1.
 
-    python scripts/load_test.py [--users 50] [--seconds 30] [--workers 3] [--port 8765] [--runs 3]
+    python scripts/load_test.py [--users 50] [--seconds 30] [--workers N] [--port 8765] [--runs 3]
+
+gunicorn reads the settings the Dockerfile gives it (``hackperf/gunicorn_conf.py``: one sync
+worker per CPU unless ``WEB_CONCURRENCY`` says otherwise); ``--workers`` tries another count.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hackperf.gunicorn_conf import worker_count  # noqa: E402 (after the path is set)
+
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 USERNAME = "load-dmt"
@@ -201,7 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent connections")
     parser.add_argument("--seconds", type=int, default=30, help="how long the load lasts")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Dockerfile: 3)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers (default: the Dockerfile's, hackperf/gunicorn_conf.py)",
+    )
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument(
         "--runs",
@@ -212,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 500 or not 1 <= args.seconds <= 600 or not 1 <= args.runs <= 9:
         sys.exit("--users must be 1-500, --seconds 1-600 and --runs 1-9: the load is bounded")
+    if args.workers is None:
+        args.workers = worker_count()
+    elif not 1 <= args.workers <= 64:
+        sys.exit("--workers must be 1-64")
 
     base = f"http://{HOST}:{args.port}"
     with socket.socket() as probe:  # another server on the port would be measured instead
@@ -236,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     paths["static"] = "/static/" + manifest["css/pages.css"]
 
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "hackperf.wsgi", "--bind", f"{HOST}:{args.port}"]
-        + ["--workers", str(args.workers), "--log-level", "warning"],
+        [str(BIN / "gunicorn"), "hackperf.wsgi", "--config", "python:hackperf.gunicorn_conf"]
+        + ["--bind", f"{HOST}:{args.port}", "--workers", str(args.workers)]
+        + ["--log-level", "warning"],
         env=env,
         cwd=ROOT,
         start_new_session=True,

@@ -39,6 +39,17 @@ class ComposeTests:
         assert env["REDIS_URL"] == "redis://redis:6379/0"
         assert "SECRET_KEY" in env
 
+    def test_web_and_the_dockerfile_serve_with_the_one_gunicorn_config(self):
+        # hackperf/gunicorn_conf.py is the one home of the worker count and the bind address.
+        web = load()["services"]["web"]
+        config = "--config python:hackperf.gunicorn_conf"
+        assert config in web["command"]
+        assert "--workers" not in web["command"]
+        assert "WEB_CONCURRENCY" in web["environment"]
+        cmd = (ROOT / "Dockerfile").read_text().split("\nCMD ", 1)[1]
+        assert '"--config", "python:hackperf.gunicorn_conf"' in cmd
+        assert "--workers" not in cmd
+
     def test_the_dockerfile_collects_static_files_for_whitenoise(self):
         dockerfile = (ROOT / "Dockerfile").read_text()
         assert "collectstatic" in dockerfile
