@@ -50,6 +50,7 @@ __all__ = [
     "sar_received",
     "sar_timeliness",
     "snapshot_metrics",
+    "snapshot_metrics_recounted",
 ]
 
 # Snapshot metrics (as of an instant), as ``snapshot_metrics`` names them.
@@ -177,7 +178,21 @@ def snapshot_metrics(*, as_of: datetime) -> list[MetricRow]:
     Breakdowns: "all" (key ""), "kind" (foi/eir/sar, every kind listed) and "directorate"
     (key the directorate's pk as a string, label its name; every directorate listed). Three
     queries: the holiday calendar, the counts grouped by kind and directorate, the directorates.
+
+    On PostgreSQL the counts are :func:`snapshot_metrics_many`'s one query, which reads the
+    due date in force from the changes as ranges, once per case; the ORM's form of the same
+    rule (:func:`snapshot_metrics_recounted`) runs six correlated subqueries per open case
+    (the alias is inlined in each count): 67 ms against 30 ms with 100,000 cases, 10,000 open
+    (issue 15's snapshot, ``make bench``).
     """
+    if connection.vendor == "postgresql":
+        return snapshot_metrics_many(instants=[as_of])[0]
+    return snapshot_metrics_recounted(as_of=as_of)
+
+
+def snapshot_metrics_recounted(*, as_of: datetime) -> list[MetricRow]:
+    """:func:`snapshot_metrics` by the ORM (``_with_due_at``, as the drill-down reads the
+    cases): SQLite's way (``make run``), and the reference the SQL is tested against."""
     day = _local_date(as_of)
     soon = _soon_threshold(day)
     return _snapshot_rows(as_of, day, soon, directorates=None)
