@@ -434,13 +434,13 @@ SNAPSHOT_FLOOR_INDEXED_SQL = """
 """
 """The same GROUP BY written for the indexes (two ranges of ``sd_interval_live_by_end``, as
 the snapshot reads them): the anchor the snapshot's goal is judged against, since the plain
-one's slow plan would flatter every ratio over it (about 32 ms at a million tickets)."""
+one's slow plan would flatter every ratio over it (20-35 ms at a million tickets)."""
 
 
 def snapshot_floor(as_of: datetime, *, indexed: bool = True) -> Callable[[], object]:
     """The anchor of a snapshot as of ``as_of``, as a function to time: the GROUP BY written
-    for the indexes, or (``indexed=False``) as the issue wrote it. Both count the same rows:
-    the first call checks it, so a wrong anchor is never timed."""
+    for the indexes, or (``indexed=False``) as the issue wrote it. Both must count the same
+    rows, and are compared before the function is returned, so a wrong anchor is never timed."""
     sql = SNAPSHOT_FLOOR_INDEXED_SQL if indexed else SNAPSHOT_FLOOR_SQL
 
     def counts(text: str) -> list[tuple[int, int]]:
