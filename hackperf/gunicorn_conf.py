@@ -23,8 +23,10 @@ MAX_WORKERS = 64
 def worker_count(environ=os.environ) -> int:
     """``WEB_CONCURRENCY`` when set (a whole number from 1 to 64), else one per usable CPU.
 
-    A wrong value stops the server with a line that says which and why, before any worker
-    starts, rather than a traceback or a silent default.
+    A number out of range stops the server with a line that says which and why, before any
+    worker starts. (gunicorn itself reads ``WEB_CONCURRENCY`` as a number when it starts,
+    before this file: a value that is no number at all, even an empty one, stops it there
+    with Python's ``invalid literal for int()``. ``make load`` reaches this check first.)
     """
     given = environ.get("WEB_CONCURRENCY", "").strip()
     if not given:
