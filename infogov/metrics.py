@@ -212,10 +212,11 @@ def snapshot_metrics_many(*, instants: list[datetime]) -> list[list[MetricRow]]:
             for as_of, day, soon in zip(instants, days, soons, strict=True)
         ]
     groups: list[list[tuple[str, int, list[int]]]] = [[] for _ in instants]
+    first, last = (min(days), max(days)) if days else (None, None)
     with connection.cursor() as cursor:
         cursor.execute(
             _OPEN_AT_SQL.format(case=Case._meta.db_table, change=DueDateChange._meta.db_table),
-            [list(range(len(instants))), list(instants), days, soons],
+            (list(range(len(instants))), list(instants), days, soons, last, first, first),
         )
         for k, kind, directorate, *values in cursor.fetchall():
             groups[k].append((kind, directorate, values))
@@ -227,26 +228,51 @@ def snapshot_metrics_many(*, instants: list[datetime]) -> list[list[MetricRow]]:
 # (ordered by at, then pk, so of changes made at the same instant the last pk holds, as in
 # ``_with_due_at``'s "-at", "-pk"), else the first change, else the stored due date. The
 # counts are ``_snapshot_filters``' in their order.
+#
+# Which instants a case is open at is worked out per case, not per (instant, case) pair: the
+# instants are numbered in date order (``p``) and each case is open at a run of them, from
+# the first date on or after it was received to the last date before it was responded to or
+# withdrawn. ``width_bucket(x, dates)`` counts the sorted dates <= x, and dates are whole days,
+# so "date < received" is "date <= received - 1". Joining every instant to every case and
+# testing the three conditions took 2.6 s of a 52-fortnight backfill at 100,000 cases.
 _OPEN_AT_SQL = """
     WITH instants AS (
-        SELECT * FROM unnest(%s::int[], %s::timestamptz[], %s::date[], %s::date[])
+        SELECT i.*, row_number() OVER (ORDER BY i.day, i.k) AS p
+        FROM unnest(%s::int[], %s::timestamptz[], %s::date[], %s::date[])
             AS i(k, instant, day, soon)
+    ),
+    dates AS (
+        SELECT array_agg(day ORDER BY day, k) AS d, count(*) AS n FROM instants
     ),
     changes AS (
         SELECT case_id, new, at, lead(at) OVER w AS next_at, row_number() OVER w AS n
         FROM {change}
         WINDOW w AS (PARTITION BY case_id ORDER BY at, id)
     ),
+    spans AS (
+        SELECT c.id, c.kind, c.directorate_id, c.due,
+            width_bucket(c.received - 1, dates.d) + 1 AS first_p,
+            least(
+                coalesce(width_bucket(c.responded - 1, dates.d), dates.n),
+                coalesce(width_bucket(c.withdrawn - 1, dates.d), dates.n)
+            ) AS last_p
+        FROM {case} c, dates
+        -- Received by the last date and not closed by the first: the rest are never open.
+        -- (Those dates as parameters, not read from the array, so that the planner sees how
+        -- many cases that leaves and reads them the cheapest way.)
+        WHERE c.received <= %s::date
+            AND (c.responded IS NULL OR c.responded > %s::date)
+            AND (c.withdrawn IS NULL OR c.withdrawn > %s::date)
+    ),
     open_cases AS (
-        SELECT i.k, i.day, i.soon, c.kind, c.directorate_id,
-            coalesce(latest.new, first.new, c.due) AS due_at
-        FROM instants i
-        JOIN {case} c ON c.received <= i.day
-            AND (c.responded IS NULL OR c.responded > i.day)
-            AND (c.withdrawn IS NULL OR c.withdrawn > i.day)
-        LEFT JOIN changes latest ON latest.case_id = c.id AND latest.at <= i.instant
+        SELECT i.k, i.day, i.soon, s.kind, s.directorate_id,
+            coalesce(latest.new, first.new, s.due) AS due_at
+        FROM (SELECT * FROM spans WHERE first_p <= last_p) AS s
+        CROSS JOIN LATERAL generate_series(s.first_p, s.last_p) AS g(p)
+        JOIN instants i ON i.p = g.p
+        LEFT JOIN changes latest ON latest.case_id = s.id AND latest.at <= i.instant
             AND (latest.next_at IS NULL OR latest.next_at > i.instant)
-        LEFT JOIN changes first ON first.case_id = c.id AND first.n = 1
+        LEFT JOIN changes first ON first.case_id = s.id AND first.n = 1
     )
     SELECT k, kind, directorate_id,
         count(*),

@@ -225,6 +225,15 @@ class SnapshotMetricsTests:
         assert many == [metrics.snapshot_metrics_recounted(as_of=t) for t in instants]
         assert any(r.value for rows in many for r in rows)
 
+    def test_many_instants_in_any_order_and_repeated_give_what_one_at_a_time_gives(self, scenario):
+        # The SQL numbers the instants by date to find each case's run of them: the answers
+        # still come back in the order asked, a repeated instant answered each time.
+        days = [date(2025, 2, 10), date(2025, 1, 20), date(2025, 2, 10), date(2025, 1, 31)]
+        instants = [noon(day) for day in days]
+        many = metrics.snapshot_metrics_many(instants=instants)
+        assert many == [metrics.snapshot_metrics_recounted(as_of=t) for t in instants]
+        assert metrics.snapshot_metrics_many(instants=[]) == []
+
     def test_many_instants_read_the_due_date_in_force_as_one_at_a_time_does(self, scenario):
         s = scenario
         moved = noon(date(2025, 2, 11))
