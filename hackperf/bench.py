@@ -31,11 +31,16 @@ class Figure:
         return f"{self.name}: {value} {self.unit}"
 
 
-def timed(fn: Callable[[], object], *, repeat: int) -> float:
-    """Median wall-clock milliseconds of ``repeat`` calls (after one warm-up call)."""
+def timed(
+    fn: Callable[[], object], *, repeat: int, before: Callable[[], object] | None = None
+) -> float:
+    """Median wall-clock milliseconds of ``repeat`` calls (after one warm-up call); ``before``,
+    if given, runs untimed before each call."""
     fn()
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)

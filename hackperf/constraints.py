@@ -18,11 +18,21 @@ def rule_name(rule: str) -> str:
 
 
 def unique_rule(
-    rule: str, fields: Sequence[str], message: str, *, condition: Q | None = None
+    rule: str,
+    fields: Sequence[str],
+    message: str,
+    *,
+    condition: Q | None = None,
+    nulls_distinct: bool | None = None,
 ) -> models.UniqueConstraint:
-    """At most one row per value of ``fields`` (among the rows ``condition`` selects, if any)."""
+    """At most one row per value of ``fields`` (among the rows ``condition`` selects, if any;
+    with ``nulls_distinct=False``, NULL counts as one value, as PostgreSQL 15 allows)."""
     return models.UniqueConstraint(
-        fields=fields, condition=condition, name=rule_name(rule), violation_error_message=message
+        fields=fields,
+        condition=condition,
+        name=rule_name(rule),
+        violation_error_message=message,
+        nulls_distinct=nulls_distinct,
     )
 
 

@@ -128,6 +128,12 @@ def _snapshots_store(
     for instant, instant_rows in rows.items():
         for row in instant_rows:  # a source repeating a key: last wins
             keyed[(instant, row.metric, row.breakdown, row.key)] = row
+    # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
+    # conflicting rows instead of failing, and every row ends with one writer's figures.
+    if connection.vendor == "postgresql":
+        return _snapshots_copy_upsert(
+            keyed, granularity=granularity, instants=list(rows), taken_at=taken_at
+        )
     snapshots = [
         Snapshot(
             instant=instant,
@@ -137,11 +143,6 @@ def _snapshots_store(
         )
         for (instant, *_), row in keyed.items()
     ]
-    # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
-    # conflicting rows instead of failing, and every row ends with one writer's figures.
-    if connection.vendor == "postgresql":
-        _snapshots_copy_upsert(snapshots, granularity=granularity, instants=list(rows))
-        return snapshots
     Snapshot.objects.bulk_create(
         snapshots,
         update_conflicts=True,
@@ -168,26 +169,39 @@ _STAGE_SQL = """
         label text, value bigint, taken_at timestamptz
     ) ON COMMIT DROP
 """
+# One statement: the upsert, and the removal of the instants' rows it did not write, found
+# by id in what it returns (a hashed list). Matching the stored rows to the staged ones by
+# key instead was planned as a nested loop (the staged table has no statistics): 658 rows
+# against 658 took 21-45 ms of a 1,000,000-ticket snapshot. The removal reads the rows as
+# they were before the statement, so it never meets a row the upsert writes: those it
+# updated are in its list, those it inserted it cannot see.
 _UPSERT_SQL = """
-    INSERT INTO {table} ({columns}) SELECT {columns} FROM pg_temp.{staged}
-    ON CONFLICT ({key}) DO UPDATE SET {updates}
-    RETURNING id, instant, metric, breakdown, key
-"""
-_REMOVE_SQL = """
-    DELETE FROM {table} s
-    WHERE s.granularity = %s AND s.instant = ANY(%s::timestamptz[]) AND NOT EXISTS (
-        SELECT FROM pg_temp.{staged} r
-        WHERE (r.instant, r.metric, r.breakdown, r.key) = (s.instant, s.metric, s.breakdown, s.key)
+    WITH upserted AS (
+        INSERT INTO {table} ({columns}) SELECT {columns} FROM pg_temp.{staged}
+        ON CONFLICT ({key}) DO UPDATE SET {updates}
+        RETURNING id, instant, metric, breakdown, key
+    ), removed AS (
+        DELETE FROM {table} s
+        WHERE s.granularity = %s AND s.instant = ANY(%s::timestamptz[])
+            AND s.id NOT IN (SELECT id FROM upserted)
     )
+    SELECT id, instant, metric, breakdown, key FROM upserted
 """
 
 
 def _snapshots_copy_upsert(
-    snapshots: list[Snapshot], *, granularity: str, instants: list[datetime]
-) -> None:
-    """``_snapshots_store``'s writes on PostgreSQL: ``snapshots`` COPYed to a temporary table,
-    upserted from it (their pks set from what it returns), then the rows of ``instants`` not
-    among them removed. Runs in the caller's transaction (the table goes at its commit)."""
+    keyed: dict[tuple[datetime, str, str, str], MetricRow],
+    *,
+    granularity: str,
+    instants: list[datetime],
+    taken_at: datetime,
+) -> list[Snapshot]:
+    """``_snapshots_store``'s writes on PostgreSQL: the rows COPYed to a temporary table,
+    upserted from it and, in the same statement, the rows of ``instants`` not among them
+    removed; returns the stored rows, with the pks the upsert gives them. Runs in the caller's
+    transaction (the table goes at its commit). The rows are copied as they are and the
+    models made from what is stored (as a query's results are), which costs a third of making
+    them first (658 rows: 3 ms against 9)."""
     names = {
         "table": Snapshot._meta.db_table,
         "staged": _STAGED,
@@ -202,13 +216,28 @@ def _snapshots_copy_upsert(
             cursor,
             _STAGED,
             _SNAPSHOT_COLUMNS,
-            ([getattr(s, c) for c in _SNAPSHOT_COLUMNS] for s in snapshots),
+            (
+                (granularity, i, r.metric, r.breakdown, r.key, r.label, r.value, taken_at)
+                for (i, *_), r in keyed.items()
+            ),
         )
-        cursor.execute(_UPSERT_SQL.format(**names))
+        cursor.execute(_UPSERT_SQL.format(**names), [granularity, instants])
         pks = {(instant, *key): pk for pk, instant, *key in cursor.fetchall()}
-        cursor.execute(_REMOVE_SQL.format(**names), [granularity, instants])
-    for snapshot in snapshots:
-        snapshot.pk = pks[(snapshot.instant, snapshot.metric, snapshot.breakdown, snapshot.key)]
+    return [
+        Snapshot.from_db(
+            connection.alias,
+            _MODEL_COLUMNS,
+            (pks[key], key[0], granularity, *(getattr(r, n) for n in _MODEL_ROW), taken_at),
+        )
+        for key, r in keyed.items()
+    ]
+
+
+_MODEL_COLUMNS: Final = [field.attname for field in Snapshot._meta.concrete_fields]
+"""The model's columns in its order, which ``Model.from_db`` takes its values in."""
+_MODEL_ROW: Final = _MODEL_COLUMNS[3:-1]
+if _MODEL_COLUMNS[:3] != ["id", "instant", "granularity"] or _MODEL_COLUMNS[-1] != "taken_at":
+    raise ImportError(f"Snapshot's columns moved: {_MODEL_COLUMNS}; see _snapshots_copy_upsert")
 
 
 BACKFILL_BATCH: Final = 100
