@@ -3,7 +3,8 @@
 Statuses fall in three classes (DESIGN.md, metric dictionary): open (logged, assigned, in
 progress), paused (on hold: awaiting customer, awaiting supplier) and done (resolved, closed,
 cancelled). Every count on the pages starts from that split, which is stated once, in
-``servicedesk.statuses`` (pure Python, for the import parser too); a test keeps them equal.
+``servicedesk.statuses`` (pure Python, for the import parser too): the classes below are read
+from it, and a test keeps its statuses equal to ``Status``.
 """
 
 from django.db import models
@@ -48,24 +49,16 @@ class StatusClass(models.TextChoices):
     DONE = "done", "Done"
 
 
+# The split as ``servicedesk.statuses`` states it, in the statuses' order.
 STATUS_CLASSES: dict[str, StatusClass] = {
-    Status.LOGGED: StatusClass.OPEN,
-    Status.ASSIGNED: StatusClass.OPEN,
-    Status.IN_PROGRESS: StatusClass.OPEN,
-    Status.AWAITING_CUSTOMER: StatusClass.PAUSED,
-    Status.AWAITING_SUPPLIER: StatusClass.PAUSED,
-    Status.RESOLVED: StatusClass.DONE,
-    Status.CLOSED: StatusClass.DONE,
-    Status.CANCELLED: StatusClass.DONE,
+    **dict.fromkeys(statuses.OPEN, StatusClass.OPEN),
+    **dict.fromkeys(statuses.PAUSED, StatusClass.PAUSED),
+    **dict.fromkeys(statuses.DONE, StatusClass.DONE),
 }
 
-OPEN_STATUSES: tuple[str, ...] = tuple(
-    s for s, c in STATUS_CLASSES.items() if c == StatusClass.OPEN
-)
-PAUSED_STATUSES: tuple[str, ...] = tuple(
-    s for s, c in STATUS_CLASSES.items() if c == StatusClass.PAUSED
-)
-NOT_DONE_STATUSES: tuple[str, ...] = OPEN_STATUSES + PAUSED_STATUSES
+OPEN_STATUSES: tuple[str, ...] = statuses.OPEN
+PAUSED_STATUSES: tuple[str, ...] = statuses.PAUSED
+NOT_DONE_STATUSES: tuple[str, ...] = statuses.NOT_DONE
 RESOLVED_STATUSES: tuple[str, ...] = statuses.RESOLUTION_TO
 """The statuses a resolution event goes to, and a reopen comes from (``servicedesk.statuses``)."""
 
