@@ -74,11 +74,13 @@ def _latest_fortnight_end() -> datetime:
 
 
 # servicedesk's tables are read through the registry (issue 14): the anchor, the size, the data.
-def _floor(as_of: datetime, *, indexed: bool = True) -> Callable[[], object]:
+def _floor(as_of: datetime, *, indexed: bool = True, serial: bool = False) -> Callable[[], object]:
     """The snapshot's anchor: the GROUP BY of the intervals open at T, written for the indexes
     (the goal's anchor), or as issue 15 wrote it, which PostgreSQL now plans as a scan of every
     interval (``servicedesk.benchmarks.SNAPSHOT_FLOOR_SQL`` says why)."""
-    return registry.provider("servicedesk.bench.snapshot_floor")(as_of, indexed=indexed)
+    return registry.provider("servicedesk.bench.snapshot_floor")(
+        as_of, indexed=indexed, serial=serial
+    )
 
 
 def _tickets() -> int:
@@ -102,6 +104,7 @@ def _snapshot_figures(label: str) -> Iterator[Figure]:
         repeat=SNAPSHOT_REPEAT,
     )
     floor = _seconds(_floor(as_of), repeat=FLOOR_REPEAT)
+    serial = _seconds(_floor(as_of, serial=True), repeat=FLOOR_REPEAT)
     plain = _seconds(_floor(as_of, indexed=False), repeat=FLOOR_REPEAT)
     yield Figure(f"indicators: one as-of snapshot, {rows:,} rows, stored ({label})", snapshot, "s")
     yield Figure(f"indicators: the same snapshot computed, not stored ({label})", compute, "s")
@@ -109,6 +112,12 @@ def _snapshot_figures(label: str) -> Iterator[Figure]:
         f"indicators: anchor, one SQL GROUP BY (open intervals at T by queue), written for the "
         f"indexes ({label})",
         floor,
+        "s",
+    )
+    yield Figure(
+        f"indicators: the anchor planned without parallel workers, as the snapshot plans its "
+        f"reads ({label})",
+        serial,
         "s",
     )
     yield Figure(
@@ -120,6 +129,11 @@ def _snapshot_figures(label: str) -> Iterator[Figure]:
         f"indicators: snapshot / anchor (goal <= 3) ({label})", _ratio(snapshot, floor), "×"
     )
     yield Figure(f"indicators: computed / anchor ({label})", _ratio(compute, floor), "×")
+    yield Figure(
+        f"indicators: snapshot / the anchor without parallel workers ({label})",
+        _ratio(snapshot, serial),
+        "×",
+    )
     yield Figure(
         f"indicators: snapshot / the GROUP BY as issue 15 wrote it ({label})",
         _ratio(snapshot, plain),

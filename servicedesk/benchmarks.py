@@ -36,6 +36,7 @@ from django.db import connection, transaction
 
 from hackperf.bench import Figure
 from hackperf.copy import copy_file
+from hackperf.planning import serial_plans
 from servicedesk.bench_pages import (  # noqa: F401 (found by name)
     bench_fr_ict_17,
     bench_home_and_search,
@@ -437,10 +438,14 @@ the snapshot reads them): the anchor the snapshot's goal is judged against, sinc
 one's slow plan would flatter every ratio over it (20-35 ms at a million tickets)."""
 
 
-def snapshot_floor(as_of: datetime, *, indexed: bool = True) -> Callable[[], object]:
+def snapshot_floor(
+    as_of: datetime, *, indexed: bool = True, serial: bool = False
+) -> Callable[[], object]:
     """The anchor of a snapshot as of ``as_of``, as a function to time: the GROUP BY written
-    for the indexes, or (``indexed=False``) as the issue wrote it. Both must count the same
-    rows, and are compared before the function is returned, so a wrong anchor is never timed."""
+    for the indexes, or (``indexed=False``) as the issue wrote it; with ``serial``, planned
+    without parallel workers, as the snapshot plans its reads (``hackperf.planning``). Both
+    must count the same rows, and are compared before the function is returned, so a wrong
+    anchor is never timed."""
     sql = SNAPSHOT_FLOOR_INDEXED_SQL if indexed else SNAPSHOT_FLOOR_SQL
 
     def counts(text: str) -> list[tuple[int, int]]:
@@ -452,7 +457,10 @@ def snapshot_floor(as_of: datetime, *, indexed: bool = True) -> Callable[[], obj
         raise AssertionError("the two anchors' GROUP BYs count different rows")
 
     def run() -> object:
-        return counts(sql)
+        if not serial:
+            return counts(sql)
+        with serial_plans():
+            return counts(sql)
 
     return run
 

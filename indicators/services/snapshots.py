@@ -11,6 +11,7 @@ from django.utils import timezone
 from hackperf import registry, windows
 from hackperf.copy import copy_rows
 from hackperf.metrics import MetricRow
+from hackperf.planning import serial_plans
 from indicators import periods
 from indicators.choices import Granularity
 from indicators.models import Snapshot
@@ -52,13 +53,15 @@ def snapshot_rows(*, as_of: datetime, granularity: str) -> list[MetricRow]:
 
     Metrics counted by one grouped query share a count function: each distinct function is
     called once, with its metrics' window arguments and parameters, and the rows of
-    registered metrics are kept, in the order the functions return them.
+    registered metrics are kept, in the order the functions return them. Their queries are
+    planned without parallel workers (``serial_plans`` says why).
     """
     span = snapshot_span(as_of=as_of, granularity=granularity)
     codes = {metric.code for metric in registry.snapshot_metrics()}
     rows: list[MetricRow] = []
-    for count, (arguments, _) in _snapshot_batches(span).items():
-        rows.extend(row for row in count(**arguments) if row.metric in codes)  # type: ignore[operator]
+    with serial_plans():
+        for count, (arguments, _) in _snapshot_batches(span).items():
+            rows.extend(row for row in count(**arguments) if row.metric in codes)  # type: ignore[operator]
     return rows
 
 
