@@ -11,7 +11,6 @@ Who may see a run is its kind's permission (``KIND_PERMS``): the DMT's, today.
 
 from __future__ import annotations
 
-import csv
 from typing import TYPE_CHECKING, cast
 
 from django import forms
@@ -19,7 +18,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -28,7 +26,7 @@ from django.views.generic import DetailView, FormView
 from django_tables2 import SingleTableView
 
 from hackperf.choices import ImportKind
-from hackperf.exports import TableCsvMixin
+from hackperf.exports import TableCsvMixin, csv_response
 from hackperf.forms import GovukForm
 from hackperf.importing.mapping import MappingError, Mappings
 from hackperf.imports import (
@@ -218,17 +216,20 @@ class ImportRunProgressView(ImportRunMixin, DetailView):
 
 
 class ImportRunBadRowsView(ImportRunMixin, DetailView):
-    """The run's stored bad rows as CSV: line, column, value, reason."""
+    """The run's stored bad rows as CSV: line, column, value, reason. The values come from the
+    uploaded file as they were, so they go through ``csv_response``'s formula escaping like
+    every other download: a cell ``=HYPERLINK(...)`` in an export is a value, never a formula
+    in the spreadsheet of the person who opens the list."""
 
     def render_to_response(self, context, **kwargs):
         run = context["run"]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-bad-rows.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["line", "column", "value", "reason"])
-        for row in run.bad_rows:
-            writer.writerow([row.get("line"), row.get("column"), row.get("value"), row["reason"]])
-        return response
+        rows = (
+            [row.get("line"), row.get("column"), row.get("value"), row["reason"]]
+            for row in run.bad_rows
+        )
+        return csv_response(
+            [["line", "column", "value", "reason"], *rows], filename=f"import-{run.pk}-bad-rows"
+        )
 
 
 class ImportRunListView(TableCsvMixin, SingleTableView):

@@ -303,7 +303,7 @@ class ImportPageTests:
         assert (Ticket.objects.count(), Queue.objects.count()) == (0, 0)
         csv_response = client.get(f"/imports/{queued_run().pk}/bad-rows.csv")
         assert csv_response["Content-Type"].startswith("text/csv")
-        lines = csv_response.content.decode().splitlines()
+        lines = b"".join(csv_response.streaming_content).decode().splitlines()
         assert lines[0] == "line,column,value,reason"
         assert lines[1].startswith("3,Change Date+Time,yesterday,")
         assert len(lines) == 4
@@ -383,6 +383,20 @@ class ImportRunPageTests:
             ]
 
         return make
+
+    def test_a_bad_rows_value_is_never_a_formula_in_the_download(self, client_as, runs):
+        (run,) = runs(1)
+        run.bad_rows = [
+            {"line": 2, "column": "Summary", "value": '=HYPERLINK("http://x","y")', "reason": "r"},
+            {"line": 3, "column": "Opened", "value": "@SUM(A1)", "reason": "-1+1"},
+        ]
+        run.save(update_fields=["bad_rows"])
+        response = client_as(Role.DMT).get(f"/imports/{run.pk}/bad-rows.csv")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+        assert lines[1:] == [
+            '2,Summary,"\'=HYPERLINK(""http://x"",""y"")",r',
+            "3,Opened,'@SUM(A1),'-1+1",
+        ]
 
     @pytest.mark.parametrize("role", NOT_DMT)
     def test_everyone_but_the_dmt_is_refused(self, client_as, runs, role):
