@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Value, When
 
 from hackperf.windows import LONDON, local_date
 from servicedesk import metrics, tallies
 from servicedesk.choices import Channel, EventKind, Kind
 from servicedesk.models import (
     COUNTED_EVENT,
-    REOPEN_Q,
     RESOLUTION_Q,
     EventDayTally,
     TicketEvent,
@@ -38,17 +37,10 @@ def tally_rows() -> set[tuple]:
 def recounted() -> set[tuple]:
     """The tallies as the ORM's conditions count the events, by London day."""
     rows: dict[tuple, list[int]] = {}
-    conditions = {
-        "closures": RESOLUTION_Q,
-        "reopens": REOPEN_Q,
-        "escalations": Q(kind=EventKind.ESCALATED),
-        "logged": Q(kind=EventKind.LOGGED),
-        "self_service": Q(kind=EventKind.LOGGED, ticket_channel=Channel.PORTAL),
-    }
     flagged = TicketEvent.objects.filter(COUNTED_EVENT).annotate(
         **{
             f"is_{name}": Case(When(q, then=Value(1)), default=Value(0))
-            for name, q in conditions.items()
+            for name, q in metrics.PERIOD_COUNTED.items()
         }
     )
     for event in flagged.values("at", *GROUP, *(f"is_{name}" for name in FIGURES)):
@@ -115,6 +107,7 @@ def from_events(start: datetime, end: datetime):
 @pytest.mark.django_db
 class EventDayTallyTests:
     def test_the_triggers_count_what_the_orm_counts_for_every_pair_of_statuses(self):
+        assert tuple(metrics.PERIOD_COUNTED) == FIGURES  # the tally's columns, in order
         scatter(len(STATUSES) ** 2 * 3, seed=1)
         assert EventDayTally.objects.exists()
         assert_exact()
