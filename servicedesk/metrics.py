@@ -52,6 +52,7 @@ from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 
 from hackperf.metrics import ALL, MetricRow, Ratio
 from hackperf.windows import local_date, local_midnight, week_before
+from servicedesk import tallies
 from servicedesk.choices import (
     Channel,
     EventKind,
@@ -476,7 +477,7 @@ def _period_groups(start: datetime, end: datetime) -> list[dict]:
     def counted(start: datetime, end: datetime) -> QuerySet:
         return _period_events(start, end).values(*_PERIOD_GROUP).annotate(**counts).order_by()
 
-    days = _whole_days(start, end) if _batched() else None
+    days = _whole_days(start, end) if tallies.available() else None
     if days is None:
         return list(counted(start, end))
     first, last = days
