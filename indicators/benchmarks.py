@@ -8,8 +8,9 @@ put there. The service desk's tables are reached through the registry's provider
 indicators knows no other app's tables).
 
 - ``bench_indicators_snapshot``: one as-of snapshot of the whole DMT metric set with its
-  breakdowns (``services.snapshot_take``: servicedesk and infogov figures, then the upsert),
-  beside its anchor measured in the same run, one plain SQL ``GROUP BY`` over the same
+  breakdowns (``services.snapshot_take``: servicedesk and infogov figures, then the writes),
+  taken for the first time at its instant and taken again with nothing changed, beside its
+  anchor measured in the same run, one plain SQL ``GROUP BY`` over the same
   intervals (open at T by queue), as a ratio; at 1,000,000 tickets and at 100,000 (a second
   benchmark database, ``<name>_100k``), and the growth from one to the other (issue 15);
 - ``bench_indicators_backfill``: the backfill of 52 fortnights (``services.snapshot_backfill``),
@@ -43,7 +44,7 @@ from indicators.services.compute import indicators_compute
 from indicators.services.snapshots import snapshot_backfill, snapshot_rows, snapshot_take
 
 BACKFILL_FORTNIGHTS = 52
-SNAPSHOT_REPEAT = 5
+SNAPSHOT_REPEAT = 9
 FLOOR_REPEAT = 9
 TICKETS = 1_000_000
 SMALL_TICKETS = 100_000
@@ -62,9 +63,9 @@ def _seconds(
 
 
 def _vacuum_snapshots() -> None:
-    """Vacuum the snapshot table, as autovacuum would (it is off here): each take rewrites
-    the instant's rows, and without it the next take's upsert walks every earlier version
-    of each row in the unique index (658 rows: 13 ms after 18 takes, 7 ms after none)."""
+    """Vacuum the snapshot table, as autovacuum would (it is off here): each first take
+    follows the removal of the instant's rows, and without it the unique index keeps every
+    removed version for the next take's inserts to step over."""
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM {Snapshot._meta.db_table}")
 
@@ -92,11 +93,21 @@ def _demo_tickets(tickets: int) -> Iterator[Figure]:
 
 
 def _snapshot_figures(label: str) -> Iterator[Figure]:
-    """One as-of snapshot at the latest fortnight end, stored and computed, beside its anchor
-    measured in the same run; the last figure is the stored snapshot's seconds."""
+    """One as-of snapshot at the latest fortnight end, taken for the first time (the instant's
+    rows removed before each take, untimed), taken again with nothing changed (what a rerun or
+    a redelivered task costs: nothing is written) and computed, beside its anchor measured in
+    the same run; the goal is judged on the first take. The last figure is its seconds."""
     as_of = _latest_fortnight_end()
     rows = len(snapshot_take(as_of=as_of))
-    snapshot = _seconds(
+
+    def remove_instant() -> None:
+        Snapshot.objects.filter(instant=as_of).delete()
+        _vacuum_snapshots()
+
+    first = _seconds(
+        lambda: snapshot_take(as_of=as_of), repeat=SNAPSHOT_REPEAT, before=remove_instant
+    )
+    again = _seconds(
         lambda: snapshot_take(as_of=as_of), repeat=SNAPSHOT_REPEAT, before=_vacuum_snapshots
     )
     compute = _seconds(
@@ -106,7 +117,14 @@ def _snapshot_figures(label: str) -> Iterator[Figure]:
     floor = _seconds(_floor(as_of), repeat=FLOOR_REPEAT)
     serial = _seconds(_floor(as_of, serial=True), repeat=FLOOR_REPEAT)
     plain = _seconds(_floor(as_of, indexed=False), repeat=FLOOR_REPEAT)
-    yield Figure(f"indicators: one as-of snapshot, {rows:,} rows, stored ({label})", snapshot, "s")
+    yield Figure(
+        f"indicators: one as-of snapshot, {rows:,} rows, taken and stored ({label})", first, "s"
+    )
+    yield Figure(
+        f"indicators: the same snapshot taken again, nothing changed: nothing written ({label})",
+        again,
+        "s",
+    )
     yield Figure(f"indicators: the same snapshot computed, not stored ({label})", compute, "s")
     yield Figure(
         f"indicators: anchor, one SQL GROUP BY (open intervals at T by queue), written for the "
@@ -125,21 +143,20 @@ def _snapshot_figures(label: str) -> Iterator[Figure]:
         plain,
         "s",
     )
-    yield Figure(
-        f"indicators: snapshot / anchor (goal <= 3) ({label})", _ratio(snapshot, floor), "×"
-    )
+    yield Figure(f"indicators: snapshot / anchor (goal <= 3) ({label})", _ratio(first, floor), "×")
+    yield Figure(f"indicators: taken again / anchor ({label})", _ratio(again, floor), "×")
     yield Figure(f"indicators: computed / anchor ({label})", _ratio(compute, floor), "×")
     yield Figure(
         f"indicators: snapshot / the anchor without parallel workers ({label})",
-        _ratio(snapshot, serial),
+        _ratio(first, serial),
         "×",
     )
     yield Figure(
         f"indicators: snapshot / the GROUP BY as issue 15 wrote it ({label})",
-        _ratio(snapshot, plain),
+        _ratio(first, plain),
         "×",
     )
-    yield Figure("", snapshot, "s")
+    yield Figure("", first, "s")
 
 
 def _ratio(a: float, b: float) -> float:
@@ -180,7 +197,7 @@ def bench_indicators_backfill() -> Iterator[Figure]:
     start_day = end_day - timedelta(days=14 * (BACKFILL_FORTNIGHTS - 1))
     snapshot_take(as_of=_latest_fortnight_end())  # warm, as the snapshot's is
     # Autovacuum is off here: each run of the kept database leaves a backfill's rows dead in
-    # the snapshot table, and the upsert's conflict checks would walk every earlier version.
+    # the snapshot table, and the unique index's checks would walk every earlier version.
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {Snapshot._meta.db_table}")
     started = time.perf_counter()

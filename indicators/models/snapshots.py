@@ -14,9 +14,11 @@ class Snapshot(models.Model):
 
     Point-in-time metrics (open, over a week old, overdue…) are as of ``instant``; period
     metrics (closures, reopens, escalations…) count the fortnight or day ending there. Rows
-    are upserted on their natural key by ``services.snapshots.snapshot_take``, so a rerun, a
-    redelivered task or two workers at once leave one row each. ``granularity`` is part of the
-    key: a fortnight end is also a day end, and the two snapshots' period metrics differ.
+    are written on their natural key by ``services.snapshots.snapshot_take``, only where they
+    differ from what is stored, so a rerun, a redelivered task or two workers at once leave one
+    row each; ``taken_at`` is when the figure was taken with the value it has. ``granularity``
+    is part of the key: a fortnight end is also a day end, and the two snapshots' period
+    metrics differ.
     """
 
     instant = models.DateTimeField("as of")

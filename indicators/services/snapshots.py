@@ -1,12 +1,15 @@
-"""Trend snapshots of the registry's snapshot metrics: taken, backfilled, upserted."""
+"""Trend snapshots of the registry's snapshot metrics: taken, backfilled, stored."""
 
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Final
+from typing import Final, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import postgres
+from psycopg.types.datetime import TimestamptzLoader
 
 from hackperf import registry, windows
 from hackperf.copy import copy_rows
@@ -94,8 +97,8 @@ def snapshot_rows_many(
 def snapshot_take(
     *, as_of: datetime, granularity: str = Granularity.FORTNIGHTLY, now: datetime | None = None
 ) -> list[Snapshot]:
-    """Snapshot the DMT metric set as of ``as_of``: one upsert of every row, then the removal
-    of rows the figures no longer have. Safe to rerun, redeliver and run twice at once.
+    """Snapshot the DMT metric set as of ``as_of``, writing only the figures that differ from
+    those stored (``_snapshots_store``). Safe to rerun, redeliver and run twice at once.
 
     The history is the source of truth, so a past ``as_of`` gives what a snapshot taken at
     that instant would have said (backfill). Returns the stored rows.
@@ -121,126 +124,219 @@ def _snapshot_store(
 _ROW_FIELDS: Final = tuple(f.name for f in fields(MetricRow))
 """A snapshot stores its row whole: each of the row's fields is a column of the same name."""
 
+Key = tuple[datetime, str, str, str]
+"""A stored figure's natural key besides its granularity: (instant, metric, breakdown, key)."""
+
+
+class _Stored(NamedTuple):
+    """A stored figure, as a new take compares its own with it."""
+
+    pk: int
+    label: str
+    value: int
+    taken_at: datetime
+
 
 def _snapshots_store(
     *, granularity: str, rows: dict[datetime, list[MetricRow]], taken_at: datetime
 ) -> list[Snapshot]:
-    """Store the rows of one or more instants: one upsert of every row, then one removal of
-    the rows of those instants that the figures no longer have."""
-    keyed: dict[tuple[datetime, str, str, str], MetricRow] = {}
+    """Store the rows of one or more instants, each instant's figures written together and
+    only when they differ from those stored: an instant whose figures are all as stored is
+    left alone; one where any figure is new, changed (value or label) or gone has its figures
+    written again, all with ``taken_at``, and the gone ones removed. So every row of an
+    instant keeps one ``taken_at``, when its figures were last found changed; the review's
+    cache key (``selectors.review_snapshot_versions``) moves whenever any of them changes, a
+    breakdown's included; a snapshot taken again, or a task redelivered, writes nothing when
+    nothing changed; and a fortnight taken on time stays so (``was_backfilled``). Returns the
+    stored rows.
+
+    On PostgreSQL the writers of an instant take turns (a transaction-level advisory lock per
+    instant, taken before the stored rows are read), so two workers snapshotting at once end
+    with one writer's figures and never a duplicate; elsewhere a new row that meets another
+    writer's updates it.
+    """
+    keyed: dict[Key, MetricRow] = {}
     for instant, instant_rows in rows.items():
         for row in instant_rows:  # a source repeating a key: last wins
             keyed[(instant, row.metric, row.breakdown, row.key)] = row
-    # INSERT … ON CONFLICT (natural key) DO UPDATE: concurrent writers serialise on the
-    # conflicting rows instead of failing, and every row ends with one writer's figures.
-    if connection.vendor == "postgresql":
-        return _snapshots_copy_upsert(
-            keyed, granularity=granularity, instants=list(rows), taken_at=taken_at
+    instants = list(rows)
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [granularity, instants])
+    stored = _stored(granularity=granularity, instants=instants)
+    new = {key: row for key, row in keyed.items() if key not in stored}
+    gone = {key: figure.pk for key, figure in stored.items() if key not in keyed}
+    changed = {
+        key[0]
+        for key, row in keyed.items()
+        if key in stored and (stored[key].label, stored[key].value) != (row.label, row.value)
+    }
+    dirty = changed | {key[0] for key in new} | {key[0] for key in gone}
+    again = {key: row for key, row in keyed.items() if key in stored and key[0] in dirty}
+    if gone:
+        Snapshot.objects.filter(pk__in=list(gone.values())).delete()
+    if again:
+        _update(granularity, {stored[key].pk: row for key, row in again.items()}, taken_at)
+    pks = {key: figure.pk for key, figure in stored.items()}
+    if new:
+        pks.update(_insert(granularity, new, taken_at, postgresql=postgresql))
+    alias = connection.alias
+    return [
+        Snapshot.from_db(
+            alias,
+            _MODEL_COLUMNS,
+            (
+                pks[key],
+                key[0],
+                granularity,
+                row.metric,
+                row.breakdown,
+                row.key,
+                row.label,
+                row.value,
+                taken_at if key[0] in dirty else stored[key].taken_at,
+            ),
         )
-    snapshots = [
-        Snapshot(
-            instant=instant,
-            granularity=granularity,
-            taken_at=taken_at,
-            **{name: getattr(row, name) for name in _ROW_FIELDS},
-        )
-        for (instant, *_), row in keyed.items()
+        for key, row in keyed.items()
     ]
-    Snapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=list(SNAPSHOT_KEY),
-        update_fields=list(_SNAPSHOT_UPDATED),
+
+
+_LOCK_CLASS: Final = 0x534E  # "SN": the first key of pg_advisory_xact_lock(int, int)
+# One lock per instant, keyed by granularity and instant (a collision only makes two
+# instants' writers take turns), taken in key order so that two backfills never deadlock.
+_LOCK_SQL = f"""
+    SELECT pg_advisory_xact_lock({_LOCK_CLASS}, k) FROM (
+        SELECT DISTINCT hashtext(%s || ' ' || extract(epoch FROM i)::text) AS k
+        FROM unnest(%s::timestamptz[]) AS i
+    ) AS keys ORDER BY k
+"""
+_STORED_SQL = """
+    SELECT instant, metric, breakdown, key, id, label, value, taken_at
+    FROM {table} WHERE granularity = %s AND instant = ANY(%s::timestamptz[])
+"""
+
+
+def _stored(*, granularity: str, instants: list[datetime]) -> dict[Key, _Stored]:
+    """The stored figures of ``instants``, by key. On PostgreSQL the query's two datetime
+    columns are read by psycopg's own C loader: Django's (a Python subclass of psycopg's
+    Python loader) costs 5 µs a value, a third of the time to read 658 rows."""
+    rows: Iterable[tuple[datetime, str, str, str, int, str, int, datetime]]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+            table = Snapshot._meta.db_table
+            cursor.execute(_STORED_SQL.format(table=table), [granularity, instants])
+            rows = cursor.fetchall()
+    else:
+        rows = Snapshot.objects.filter(granularity=granularity, instant__in=instants).values_list(
+            "instant", "metric", "breakdown", "key", "pk", "label", "value", "taken_at"
+        )
+    return {
+        (instant, metric, breakdown, key): _Stored(pk, label, value, taken)
+        for instant, metric, breakdown, key, pk, label, value, taken in rows
+    }
+
+
+_UPDATE_SQL = """
+    UPDATE {table} AS s SET label = u.label, value = u.value, taken_at = %s
+    FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) AS u(id, label, value)
+    WHERE s.id = u.id
+"""
+
+
+def _update(granularity: str, rows: dict[int, MetricRow], taken_at: datetime) -> None:
+    """Write the stored figures ``rows`` (by pk) again, taken at ``taken_at``: one
+    statement."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _UPDATE_SQL.format(table=Snapshot._meta.db_table),
+                [
+                    taken_at,
+                    list(rows),
+                    [r.label for r in rows.values()],
+                    [r.value for r in rows.values()],
+                ],
+            )
+            return
+    Snapshot.objects.bulk_update(
+        [
+            Snapshot(pk=pk, label=r.label, value=r.value, taken_at=taken_at)
+            for pk, r in rows.items()
+        ],
+        ["label", "value", "taken_at"],
     )
-    Snapshot.objects.filter(instant__in=list(rows), granularity=granularity).exclude(
-        pk__in=[snapshot.pk for snapshot in snapshots]
-    ).delete()
-    return snapshots
+
+
+_INSERTED_SQL = """
+    SELECT instant, metric, breakdown, key, id
+    FROM {table} WHERE granularity = %s AND instant = ANY(%s::timestamptz[]) AND taken_at = %s
+"""
+
+
+def _insert(
+    granularity: str, rows: dict[Key, MetricRow], taken_at: datetime, *, postgresql: bool
+) -> dict[Key, int]:
+    """Insert the figures ``rows`` taken at ``taken_at``; return their pks by key. On
+    PostgreSQL they are COPYed in, in COPY's binary format (a backfill's tens of thousands of
+    rows cost Django's per-value preparation and a statement of megabytes of literals as a
+    bulk_create), and the pks read back: no other writer of these instants can be between (the
+    lock), so the instants' rows taken at ``taken_at`` are these and the updated ones."""
+    if not postgresql:
+        snapshots = [
+            Snapshot(
+                instant=instant,
+                granularity=granularity,
+                taken_at=taken_at,
+                **{name: getattr(row, name) for name in _ROW_FIELDS},
+            )
+            for (instant, *_), row in rows.items()
+        ]
+        Snapshot.objects.bulk_create(
+            snapshots,
+            update_conflicts=True,
+            unique_fields=list(SNAPSHOT_KEY),
+            update_fields=list(_SNAPSHOT_UPDATED),
+        )
+        return {key: snapshot.pk for key, snapshot in zip(rows, snapshots, strict=True)}
+    table = Snapshot._meta.db_table
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor,
+            table,
+            _SNAPSHOT_COLUMNS,
+            (
+                (granularity, i, r.metric, r.breakdown, r.key, r.label, r.value, taken_at)
+                for (i, *_), r in rows.items()
+            ),
+            types=_COPY_TYPES,
+        )
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        instants = list({instant for instant, *_ in rows})
+        cursor.execute(_INSERTED_SQL.format(table=table), [granularity, instants, taken_at])
+        inserted = {(instant, *key): pk for instant, *key, pk in cursor.fetchall()}
+    return {key: inserted[key] for key in rows}
 
 
 _SNAPSHOT_UPDATED: Final = ("label", "value", "taken_at")
 _SNAPSHOT_COLUMNS: Final = (*SNAPSHOT_KEY, *_SNAPSHOT_UPDATED)
-_STAGED: Final = "indicators_snapshot_staged"
-
-# The upsert and removal of ``_snapshots_store`` from rows COPYed into a temporary table: a
-# backfill's tens of thousands of rows cost Django's per-value preparation and a statement
-# of megabytes of literals as a bulk_create, and a NOT IN list of as many pks to remove.
-_UNSTAGE_SQL = "DROP TABLE IF EXISTS pg_temp.{staged}"  # left by an earlier call, same transaction
-_STAGE_SQL = """
-    CREATE TEMPORARY TABLE {staged} (
-        instant timestamptz, granularity text, metric text, breakdown text, key text,
-        label text, value bigint, taken_at timestamptz
-    ) ON COMMIT DROP
-"""
-# One statement: the upsert, and the removal of the instants' rows it did not write, found
-# by id in what it returns (a hashed list). Matching the stored rows to the staged ones by
-# key instead was planned as a nested loop (the staged table has no statistics): 658 rows
-# against 658 took 21-45 ms of a 1,000,000-ticket snapshot. The removal reads the rows as
-# they were before the statement, so it never meets a row the upsert writes: those it
-# updated are in its list, those it inserted it cannot see.
-_UPSERT_SQL = """
-    WITH upserted AS (
-        INSERT INTO {table} ({columns}) SELECT {columns} FROM pg_temp.{staged}
-        ON CONFLICT ({key}) DO UPDATE SET {updates}
-        RETURNING id, instant, metric, breakdown, key
-    ), removed AS (
-        DELETE FROM {table} s
-        WHERE s.granularity = %s AND s.instant = ANY(%s::timestamptz[])
-            AND s.id NOT IN (SELECT id FROM upserted)
-    )
-    SELECT id, instant, metric, breakdown, key FROM upserted
-"""
 
 
-def _snapshots_copy_upsert(
-    keyed: dict[tuple[datetime, str, str, str], MetricRow],
-    *,
-    granularity: str,
-    instants: list[datetime],
-    taken_at: datetime,
-) -> list[Snapshot]:
-    """``_snapshots_store``'s writes on PostgreSQL: the rows COPYed to a temporary table,
-    upserted from it and, in the same statement, the rows of ``instants`` not among them
-    removed; returns the stored rows, with the pks the upsert gives them. Runs in the caller's
-    transaction (the table goes at its commit). The rows are copied as they are and the
-    models made from what is stored (as a query's results are), which costs a third of making
-    them first (658 rows: 3 ms against 9)."""
-    names = {
-        "table": Snapshot._meta.db_table,
-        "staged": _STAGED,
-        "columns": ", ".join(_SNAPSHOT_COLUMNS),
-        "key": ", ".join(SNAPSHOT_KEY),
-        "updates": ", ".join(f"{c} = EXCLUDED.{c}" for c in _SNAPSHOT_UPDATED),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_UNSTAGE_SQL.format(**names))
-        cursor.execute(_STAGE_SQL.format(**names))
-        copy_rows(
-            cursor,
-            _STAGED,
-            _SNAPSHOT_COLUMNS,
-            (
-                (granularity, i, r.metric, r.breakdown, r.key, r.label, r.value, taken_at)
-                for (i, *_), r in keyed.items()
-            ),
-        )
-        cursor.execute(_UPSERT_SQL.format(**names), [granularity, instants])
-        pks = {(instant, *key): pk for pk, instant, *key in cursor.fetchall()}
-    return [
-        Snapshot.from_db(
-            connection.alias,
-            _MODEL_COLUMNS,
-            (pks[key], key[0], granularity, *(getattr(r, n) for n in _MODEL_ROW), taken_at),
-        )
-        for key, r in keyed.items()
-    ]
+_COPY_TYPES: Final = tuple(
+    postgres.types[name].oid
+    for name in ("varchar", "timestamptz", "varchar", "varchar", "varchar", "varchar", "int8")
+    + ("timestamptz",)
+)
+"""The types of ``_SNAPSHOT_COLUMNS`` for a binary COPY (built-in types: their oids are the
+same in every database; a test compares them with the table's)."""
 
 
 _MODEL_COLUMNS: Final = [field.attname for field in Snapshot._meta.concrete_fields]
 """The model's columns in its order, which ``Model.from_db`` takes its values in."""
-_MODEL_ROW: Final = _MODEL_COLUMNS[3:-1]
-if _MODEL_COLUMNS[:3] != ["id", "instant", "granularity"] or _MODEL_COLUMNS[-1] != "taken_at":
-    raise ImportError(f"Snapshot's columns moved: {_MODEL_COLUMNS}; see _snapshots_copy_upsert")
+_MODEL_ORDER: Final = "id instant granularity metric breakdown key label value taken_at".split()
+if _MODEL_COLUMNS != _MODEL_ORDER:
+    raise ImportError(f"Snapshot's columns moved: {_MODEL_COLUMNS}; see _snapshots_store")
 
 
 BACKFILL_BATCH: Final = 100
@@ -266,7 +362,7 @@ def snapshot_backfill(
 ) -> list[datetime]:
     """Snapshot every fortnight end (or day end) from ``start`` to ``end``: the figures of
     up to ``BACKFILL_BATCH`` instants computed together (``snapshot_rows_many``) and stored
-    together, in one transaction (one upsert, one removal). Returns the instants taken."""
+    together, in one transaction (``_snapshots_store``). Returns the instants taken."""
     granularity = Granularity(granularity)
     instants = snapshot_instants(start=start, end=end, granularity=granularity)
     taken_at = timezone.now()

@@ -74,6 +74,28 @@ class ReviewCacheTests:
         assert figure_queries(client)[0] == 0  # built by the view before, not again
         assert previous.sections[0].rows[0].series[0] == 0
 
+    def test_a_retake_that_changes_only_a_breakdown_moves_the_key(self, fake_sources):
+        from hackperf.metrics import ALL, MetricRow
+
+        servicedesk, _ = fake_sources
+        instant = datetime(2026, 3, 9, tzinfo=UTC)
+        figure = "servicedesk.open_incidents"
+        servicedesk.snapshot_rows = [
+            MetricRow(figure, ALL, "", 7, "All"),
+            MetricRow(figure, "queue", "desk", 4, "Desk"),
+            MetricRow(figure, "queue", "net", 3, "Net"),
+        ]
+        snapshot_take(as_of=instant, now=instant)
+        before = selectors.review_snapshot_versions()[instant]
+        snapshot_take(as_of=instant, now=instant)  # nothing changed: the same key
+        assert selectors.review_snapshot_versions()[instant] == before
+        servicedesk.snapshot_rows[1:] = [  # a ticket moved between queues: the total stands
+            MetricRow(figure, "queue", "desk", 3, "Desk"),
+            MetricRow(figure, "queue", "net", 4, "Net"),
+        ]
+        snapshot_take(as_of=instant, now=instant.replace(hour=1))
+        assert selectors.review_snapshot_versions()[instant] != before
+
     def test_two_roles_never_share_an_entry(self, client_as, make_user):
         """The DMT sees every directorate's cases; a DMT member who is also a director sees
         their own directorate's only: each is served their own entry, and two directors of

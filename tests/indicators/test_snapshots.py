@@ -25,6 +25,15 @@ LONDON = ZoneInfo("Europe/London")
 FORTNIGHT_END = datetime(2026, 3, 9, tzinfo=UTC)
 
 
+def row_versions():
+    """Each stored figure's pk and row version (PostgreSQL's xmin: a rewrite changes it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM indicators_snapshot ORDER BY id")
+        return cursor.fetchall()
+
+
 def rows_of(snapshots):
     return sorted((s.metric, s.breakdown, s.key, s.label, s.value) for s in snapshots)
 
@@ -113,6 +122,88 @@ class SnapshotTakeTests:
         snapshot_take(as_of=FORTNIGHT_END)
         assert stored(FORTNIGHT_END) == [("servicedesk.open_incidents", ALL, "", "All", 8)]
 
+    def test_a_retake_with_nothing_changed_writes_nothing(self, fake_sources):
+        servicedesk, _ = fake_sources
+        servicedesk.snapshot_rows = [
+            MetricRow("servicedesk.open_incidents", ALL, "", 7, "All"),
+            MetricRow("servicedesk.open_incidents", "queue", "desk", 7, "Desk"),
+        ]
+        first = snapshot_take(as_of=FORTNIGHT_END, now=FORTNIGHT_END + timedelta(minutes=5))
+        versions = row_versions()
+        again = snapshot_take(as_of=FORTNIGHT_END, now=FORTNIGHT_END + timedelta(days=30))
+        assert row_versions() == versions  # not a row rewritten
+        assert [(s.pk, s.taken_at, s.value) for s in again] == [
+            (s.pk, s.taken_at, s.value) for s in first
+        ]
+        assert {s.taken_at for s in again} == {FORTNIGHT_END + timedelta(minutes=5)}
+
+    def test_a_retake_that_finds_a_change_writes_the_instants_figures_again(self, fake_sources):
+        servicedesk, _ = fake_sources
+        early, late = FORTNIGHT_END + timedelta(minutes=5), FORTNIGHT_END + timedelta(days=3)
+        servicedesk.snapshot_rows = [
+            MetricRow("servicedesk.open_incidents", ALL, "", 7, "All"),
+            MetricRow("servicedesk.open_incidents", "queue", "desk", 4, "Desk"),
+            MetricRow("servicedesk.open_incidents", "queue", "net", 3, "Net"),
+        ]
+        snapshot_take(as_of=FORTNIGHT_END, now=early)
+        servicedesk.snapshot_rows = [
+            MetricRow("servicedesk.open_incidents", ALL, "", 7, "All"),  # as it was
+            MetricRow("servicedesk.open_incidents", "queue", "desk", 3, "Service desk"),
+            MetricRow("servicedesk.open_incidents", "queue", "new", 4, "New"),  # net moved here
+        ]
+        returned = snapshot_take(as_of=FORTNIGHT_END, now=late)
+        stored = {(s.key, s.label, s.value, s.taken_at) for s in Snapshot.objects.all()}
+        assert stored == {
+            ("", "All", 7, late),
+            ("desk", "Service desk", 3, late),
+            ("new", "New", 4, late),
+        }
+        assert {(s.key, s.label, s.value, s.taken_at) for s in returned} == stored
+        assert len({s.pk for s in returned} & {s.pk for s in Snapshot.objects.all()}) == 3
+
+    def test_an_instant_left_alone_keeps_its_time_when_another_changes(self, fake_sources):
+        servicedesk, _ = fake_sources
+        servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 1, "")]
+        snapshot_backfill(start=date(2026, 2, 20), end=date(2026, 3, 10))  # two fortnights
+        first = dict(Snapshot.objects.values_list("instant", "taken_at"))
+        later = FORTNIGHT_END + timedelta(days=9)
+        servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 2, "")]
+        snapshot_take(as_of=FORTNIGHT_END, now=later)
+        after = dict(Snapshot.objects.values_list("instant", "taken_at"))
+        (earlier,) = set(first) - {FORTNIGHT_END}
+        assert after == {earlier: first[earlier], FORTNIGHT_END: later}
+
+    def test_a_fortnight_taken_on_time_is_not_backfilled_by_a_later_unchanged_retake(
+        self, fake_sources
+    ):
+        from indicators.review_fortnights import was_backfilled
+        from indicators.selectors import review_snapshot_instants
+
+        servicedesk, _ = fake_sources
+        servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 7, "All")]
+        snapshot_take(as_of=FORTNIGHT_END, now=FORTNIGHT_END + timedelta(minutes=5))
+        snapshot_take(as_of=FORTNIGHT_END, now=FORTNIGHT_END + timedelta(days=40))
+        assert not was_backfilled(FORTNIGHT_END, review_snapshot_instants())
+
+    def test_its_binary_copy_gives_the_tables_own_column_types(self):
+        from django.db import connection
+
+        from hackperf.copy import column_types
+        from indicators.services import snapshots
+
+        with connection.cursor() as cursor:
+            types = column_types(cursor, Snapshot._meta.db_table, snapshots._SNAPSHOT_COLUMNS)
+        assert tuple(types) == snapshots._COPY_TYPES
+
+    def test_a_backfill_run_twice_writes_nothing_the_second_time(self, fake_sources):
+        servicedesk, _ = fake_sources
+        servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 1, "")]
+        snapshot_backfill(start=date(2026, 2, 20), end=date(2026, 4, 10))
+        versions = row_versions()
+        snapshot_backfill(start=date(2026, 2, 20), end=date(2026, 4, 10))
+        assert row_versions() == versions
+        assert Snapshot.objects.count() == 4
+
     def test_it_keeps_a_daily_and_a_fortnightly_snapshot_at_the_same_instant(self, fake_sources):
         servicedesk, _ = fake_sources
         servicedesk.period_rows = [MetricRow("servicedesk.closures", ALL, "", 5, "")]
@@ -157,6 +248,31 @@ class SnapshotConcurrencyTests:
         _, errors = run_at_once(lambda: snapshot_take(as_of=FORTNIGHT_END), together=False)
         assert errors == []
         assert Snapshot.objects.count() == 2
+
+    def test_two_workers_with_different_figures_end_with_one_workers_figures(self, fake_sources):
+        servicedesk, _ = fake_sources
+        barrier = threading.Barrier(2, timeout=10)
+        values = iter([7, 8])
+        lock = threading.Lock()
+
+        def gather(*, as_of):
+            with lock:
+                value = next(values)
+            barrier.wait()  # both have their figures before either writes
+            return [
+                MetricRow("servicedesk.open_incidents", ALL, "", value, "All"),
+                MetricRow("servicedesk.open_incidents", "queue", "desk", value, "Desk"),
+                MetricRow("servicedesk.open_incidents", "queue", f"only-{value}", 1, "One"),
+            ]
+
+        servicedesk.snapshot_metrics = gather
+        _, errors = run_at_once(lambda: snapshot_take(as_of=FORTNIGHT_END), together=False)
+        assert errors == []
+        stored = dict(Snapshot.objects.values_list("key", "value"))
+        assert stored in (
+            {"": 7, "desk": 7, "only-7": 1},
+            {"": 8, "desk": 8, "only-8": 1},
+        )
 
 
 def _real_history():
