@@ -9,7 +9,6 @@ from it, and a test keeps its statuses equal to ``Status``.
 
 from django.db import models
 
-from hackperf.colours import colour_map
 from servicedesk import statuses
 
 
@@ -104,17 +103,11 @@ class Show(models.TextChoices):
     UNASSIGNED = "unassigned", "Unassigned"
 
 
-PRIORITY_COLOURS = colour_map(Priority, red=(Priority.P1,), amber=(Priority.P2,))
-
 SLA_STATUS_COLOURS: dict[str, str] = {
     "breached": "red",
     "at_risk": "amber",
     "within": "green",
 }
-
-
-def get_priority_color(priority: str) -> str:
-    return PRIORITY_COLOURS.get(priority, "none")
 
 
 def get_sla_status_color(status: str) -> str:
