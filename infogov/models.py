@@ -164,6 +164,28 @@ class Case(models.Model):
             ),
             # Used by the per-directorate performance report (received/responded in a period).
             models.Index(fields=["directorate", "received"], name="infogov_case_dir_recv_idx"),
+            # The cases open on a day (received by it, neither responded to nor withdrawn by
+            # it) as ``metrics.snapshot_metrics`` reads them: those never closed, those
+            # responded to after the day and those withdrawn after it, each one range of its
+            # own index, read alone (a scan of every case cost 26 ms of 46 at 100,000 cases).
+            models.Index(
+                fields=["received"],
+                include=["id", "kind", "directorate", "due"],
+                condition=Q(responded__isnull=True, withdrawn__isnull=True),
+                name="infogov_case_unclosed_idx",
+            ),
+            models.Index(
+                fields=["responded"],
+                include=["id", "received", "withdrawn", "kind", "directorate", "due"],
+                condition=Q(responded__isnull=False),
+                name="infogov_case_responded_idx",
+            ),
+            models.Index(
+                fields=["withdrawn"],
+                include=["id", "received", "kind", "directorate", "due"],
+                condition=Q(responded__isnull=True, withdrawn__isnull=False),
+                name="infogov_case_withdrawn_idx",
+            ),
         ]
 
     def __str__(self) -> str:
