@@ -225,6 +225,14 @@ class SnapshotMetricsTests:
         assert many == [metrics.snapshot_metrics_recounted(as_of=t) for t in instants]
         assert any(r.value for rows in many for r in rows)
 
+    def test_one_instant_at_a_time_gives_what_the_orm_counts(self, scenario):
+        # A single instant's SQL joins the cases to it by range, not by generated runs.
+        instants = [noon(date(2025, 1, 10)) + timedelta(days=2 * n) for n in range(25)]
+        one_at_a_time = [metrics.snapshot_metrics(as_of=t) for t in instants]
+        assert one_at_a_time == [metrics.snapshot_metrics_recounted(as_of=t) for t in instants]
+        assert one_at_a_time == metrics.snapshot_metrics_many(instants=instants)
+        assert any(r.value for rows in one_at_a_time for r in rows)
+
     def test_many_instants_in_any_order_and_repeated_give_what_one_at_a_time_gives(self, scenario):
         # The SQL numbers the instants by date to find each case's run of them: the answers
         # still come back in the order asked, a repeated instant answered each time.
