@@ -224,12 +224,13 @@ def direction(
 def travel_words(travel: Direction, *, current: str, previous: str, since: str) -> str:
     """A direction of travel as a sentence, with the figures already formatted.
 
-    Volume measures give the figures themselves ("Up 152 from 140 on the month before"),
-    since "up" alone tells a reader nothing; rated measures name the earlier figure in
+    Volume measures give the figures themselves ("Up to 152 from 140 on the month before"),
+    since "up" alone tells a reader nothing, with "to" because "Up 152" reads as the size of
+    the rise (as the review's "Up 12" is one); rated measures name the earlier figure in
     brackets ("Improving on the month before (88.0%)"). ``since`` names the comparison.
     """
     if travel is Direction.NO_COMPARISON:
         return f"No comparison {since}"
     if travel in (Direction.UP, Direction.DOWN):
-        return f"{travel.label} {current} from {previous} {since}"
+        return f"{travel.label} to {current} from {previous} {since}"
     return f"{travel.label} {since} ({previous})"

@@ -220,7 +220,7 @@ def scorecard_card(
 ) -> dict[str, Any]:
     """A scorecard row's figures as people read them, for the scorecard and the briefing.
 
-    Volume measures say "No target (volume measure)" and move "Up 152 from 140", never
+    Volume measures say "No target (volume measure)" and move "Up to 152 from 140", never
     "Improving" (``rag.travel_words``).
     """
     indicator = row.indicator

@@ -348,8 +348,8 @@ def test_a_volume_measure_moves_up_or_down_never_better_or_worse(
 @pytest.mark.parametrize(
     ("travel", "expected"),
     [
-        (Direction.UP, "Up 152 from 140 on the month before"),
-        (Direction.DOWN, "Down 152 from 140 on the month before"),
+        (Direction.UP, "Up to 152 from 140 on the month before"),
+        (Direction.DOWN, "Down to 152 from 140 on the month before"),
         (Direction.UNCHANGED, "Unchanged on the month before (140)"),
         (Direction.IMPROVING, "Improving on the month before (140)"),
         (Direction.WORSENING, "Worsening on the month before (140)"),

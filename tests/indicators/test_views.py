@@ -342,7 +342,7 @@ class VolumeMeasureTests:
             page = client_as(Role.DMT).get(reverse(name)).content.decode()
             row = page[page.index(f'data-indicator="{indicator.slug}"') :]
             row = row[: row.index("</tr>")]
-            assert "Up 152 from 140 on the month before" in row
+            assert "Up to 152 from 140 on the month before" in row
             assert "No target (volume measure)" in row
             assert "Improving" not in row and "Not assessed" not in row
 
