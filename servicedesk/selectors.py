@@ -455,11 +455,16 @@ class TicketTimes:
 
 
 def ticket_times(ticket: Ticket, *, now: datetime, calendar: sla.ServiceCalendar) -> TicketTimes:
-    """Time in each queue and in each status, up to now (one query)."""
+    """Time in each queue and in each status, up to now or until the ticket was done (one
+    query). A resolved, closed or cancelled ticket's clocks stop there: the interval it is
+    done in has no end, and counting it to now would put years "in" the queue that closed it.
+    An earlier done interval, ended by a reopen, counts as it was."""
     intervals = list(ticket.intervals.select_related("queue").order_by("started_at", "pk"))
     queue_totals: dict[int, list] = {}
     status_totals: dict[str, list] = {}
     for interval in intervals:
+        if interval.ended_at is None and interval.status_class == StatusClass.DONE:
+            continue
         end = interval.ended_at or max(now, interval.started_at)
         wall = int((end - interval.started_at) / timedelta(seconds=1))
         business = sla.business_seconds(interval.started_at, end, calendar=calendar)

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils.html import strip_tags
 
@@ -392,6 +393,18 @@ class TicketPageTests:
         services.ticket_put_on_hold(ticket=t, actor=None, at=MORNING + 2 * H, reason="Await user")
         services.ticket_take_off_hold(ticket=t, actor=None, at=MORNING + 3 * H)
         return t
+
+    def test_a_closed_tickets_times_stop_when_it_is_done(self, client_as, ticket):
+        services.ticket_resolve(ticket=ticket, actor=None, at=MORNING + 4 * H)
+        services.ticket_close(ticket=ticket, actor=None, at=MORNING + 5 * H)
+        later = MORNING + timedelta(days=400)
+        with time_machine.travel(later, tick=False):
+            times = client_as(Role.DMT).get(ticket_url(ticket)).context["times"]
+        by_queue = {row.label: row.seconds for row in times.by_queue}
+        assert by_queue == {"Service desk": 3600, "Networks": 4 * 3600}  # not to 400 days on
+        by_status = {row.label: row.seconds for row in times.by_status}
+        assert by_status["Resolved"] == 3600  # until it was closed
+        assert "Closed" not in by_status
 
     def test_it_shows_the_timeline_times_and_clock(self, client_as, ticket):
         response = client_as(Role.DMT).get(ticket_url(ticket))
