@@ -124,6 +124,17 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
+            # `make run` serves several people and a Celery worker from one file. Each request
+            # is a transaction; SQLite's default (deferred) one fails at once with "database
+            # is locked" when it turns from reading to writing while another writes (three
+            # people signing in together gave 500s). Immediate transactions take the write
+            # lock when they begin and wait their turn for up to 20 s; WAL lets reads go on
+            # beside a writer. https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-notes
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 # Each request is one transaction: a view that fails half-way writes nothing.

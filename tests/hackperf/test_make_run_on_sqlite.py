@@ -54,6 +54,38 @@ print("outbox ok")
 """
 
 
+# Several people at once: each request is a transaction that reads, then writes (signing in
+# updates last_login). SQLite's deferred transactions failed the later writers at once with
+# "database is locked" (500s when three people signed in together); immediate ones wait.
+CONCURRENT_WRITERS_CHECK = """
+import threading, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+User = get_user_model()
+errors = []
+def person(i):
+    try:
+        for _ in range(15):
+            with transaction.atomic():
+                list(User.objects.filter(username="dmt"))
+                time.sleep(0.002)
+                User.objects.filter(username="dmt").update(first_name=f"P{i}")
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+people = [threading.Thread(target=person, args=(i,)) for i in range(4)]
+for p in people:
+    p.start()
+for p in people:
+    p.join()
+assert not errors, errors[:3]
+print("concurrent writers ok")
+"""
+
+
 def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -75,3 +107,4 @@ def test_it_migrates_seeds_and_serves_the_home_page_on_sqlite(tmp_path):
     assert "home page ok" in run("-c", HOME_PAGE_CHECK)
     # The outbox's claim is a conditional UPDATE, no SELECT … FOR UPDATE: SQLite runs it.
     assert "outbox ok" in run("-c", OUTBOX_CHECK)
+    assert "concurrent writers ok" in run("-c", CONCURRENT_WRITERS_CHECK)
