@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import io
 from io import StringIO
 from pathlib import Path
 
@@ -427,6 +429,30 @@ class ImportRunPageTests:
         listed = [row.record.pk for row in response.context["table"].page.object_list]
         assert listed == [r.pk for r in reversed(made)]
         assert f'href="/imports/{made[0].pk}/"' in response.content.decode()
+
+    def test_the_history_says_what_each_run_wrote_and_took(self, client_as, runs):
+        from datetime import UTC, datetime, timedelta
+
+        refused, done = runs(2)
+        began = datetime(2026, 7, 1, 9, 30, 5, 123456, tzinfo=UTC)
+        for run_, state in ((refused, ImportState.REFUSED), (done, ImportState.SUCCEEDED)):
+            run_.state, run_.items, run_.rows_read = state, 448, 3000
+            run_.created_at, run_.started_at = began, began
+            run_.finished_at = began + timedelta(seconds=1.9)
+            run_.save()
+        client = client_as(Role.DMT)
+        cells = {
+            row.record.pk: {column.name: str(cell) for column, cell in row.items()}
+            for row in client.get("/imports/").context["table"].page.object_list
+        }
+        assert cells[refused.pk]["items"] == "None written"  # it read 448, kept none
+        assert cells[done.pk]["items"] == "448"
+        assert cells[done.pk]["duration"] == "1.9 s"  # as the run's own page says, not "1 s"
+        response = client.get("/imports/?format=csv")
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = {row[1]: row for row in list(csv.reader(io.StringIO(text)))[1:]}
+        assert rows["1.csv (tickets)"][0] == "2026-07-01 10:30:05"  # London time, no microseconds
+        assert rows["0.csv (tickets)"][5:7] == ["3000", ""]  # numbers as numbers; none written
 
     def test_the_history_filters_by_kind(self, client_as, runs):
         runs(2)
