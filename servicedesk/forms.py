@@ -379,8 +379,11 @@ class BulkActionForm(GovukForm):
     """Assign, reassign (with a reason) or escalate the tickets ticked on a queue page.
 
     Which fields are needed depends on the button pressed (``action``); each ticket then goes
-    through the same service as one at a time (``services.tickets_bulk``).
+    through the same service as one at a time (``services.tickets_bulk``). So no field says
+    "(optional)": each is needed by its button (a reason marked optional was refused).
     """
+
+    mark_optional = False
 
     action = forms.ChoiceField(
         choices=[(slug, slug) for slug in BULK_ACTIONS],

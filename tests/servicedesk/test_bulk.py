@@ -162,3 +162,12 @@ class BulkActionTests:
         page = client_as(Role.DMT).get(reverse("servicedesk:queue_detail", args=[desk.slug]))
         assert 'name="bulk-tickets"' not in page.content.decode()
         assert "Act on the selected tickets" not in page.content.decode()
+
+    def test_no_field_of_the_form_says_it_is_optional(self, client_as, desk, tickets):
+        # Each field is needed by its button: a reason marked "(optional)" was then refused.
+        page = client_as(Role.SERVICE_DESK_AGENT).get(
+            reverse("servicedesk:queue_detail", args=[desk.slug])
+        )
+        html = page.content.decode()
+        assert "Why are they being moved?" in html
+        assert "(optional)" not in html.split("Act on the selected tickets", 1)[1]
