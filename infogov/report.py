@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from hackperf import indicator_status
 from hackperf.indicator_status import Assessment, Commentary
+from hackperf.metrics import percent
 from infogov.choices import EventKind, Stage
 from infogov.models import Case, ClockEvent, Directorate
 from infogov.selectors import (
@@ -100,10 +101,7 @@ class Row:
 
     def percent(self, figure: str) -> Decimal | None:
         """``figure`` as a % of the requests responded to; None when none were."""
-        responded = self.counts[RESPONDED]
-        if not responded:
-            return None
-        return (Decimal(self.counts[figure]) * 100 / responded).quantize(Decimal("0.1"))
+        return percent(self.counts[figure], self.counts[RESPONDED])
 
     @property
     def percent_within(self) -> Decimal | None:

@@ -394,6 +394,16 @@ class TicketPageTests:
         services.ticket_take_off_hold(ticket=t, actor=None, at=MORNING + 3 * H)
         return t
 
+    def test_the_timeline_names_a_move_and_not_a_stay_in_one_queue(self, client_as, ticket):
+        # An export's "reassignment" within one queue (BPI 2014) is kept as it happened.
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNED).update(
+            from_queue=ticket.events.get(kind=EventKind.ASSIGNED).to_queue
+        )
+        html = client_as(Role.DMT).get(ticket_url(ticket)).content.decode()
+        timeline = " ".join(strip_tags(html.split('data-testid="timeline"', 1)[1]).split())
+        assert "From Networks to Networks" not in timeline
+        assert "In Networks." in timeline
+
     def test_a_closed_tickets_times_stop_when_it_is_done(self, client_as, ticket):
         services.ticket_resolve(ticket=ticket, actor=None, at=MORNING + 4 * H)
         services.ticket_close(ticket=ticket, actor=None, at=MORNING + 5 * H)
