@@ -193,7 +193,7 @@ def _snapshots_store(
     if gone:
         Snapshot.objects.filter(pk__in=list(gone.values())).delete()
     if again:
-        _update(granularity, {stored[key].pk: row for key, row in again.items()}, taken_at)
+        _update({stored[key].pk: row for key, row in again.items()}, taken_at)
     pks = {key: figure.pk for key, figure in stored.items()}
     if new:
         pks.update(_insert(granularity, new, taken_at, postgresql=postgresql))
@@ -256,7 +256,7 @@ _UPDATE_SQL = """
 """
 
 
-def _update(granularity: str, rows: dict[int, MetricRow], taken_at: datetime) -> None:
+def _update(rows: dict[int, MetricRow], taken_at: datetime) -> None:
     """Write the stored figures ``rows`` (by pk) again, taken at ``taken_at``: one
     statement."""
     with connection.cursor() as cursor:
