@@ -295,7 +295,6 @@ def _check(
         source, mapping, errors, summary, _reporter(progress, CHECKING, None, summary)
     )
     for batch in _batches(rows, batch_size):
-        summary.tickets += len(batch)
         if not errors:  # once a row is bad there is nothing to count: read on for the rest
             checker.write(batch, mapping)
     if progress is not None:
@@ -316,7 +315,6 @@ def _write(
                     source, mapping, errors, summary, _reporter(progress, WRITING, total, summary)
                 )
                 for batch in _batches(rows, batch_size):
-                    summary.tickets += len(batch)
                     if not errors:  # the file changed since the first pass: keep nothing
                         writer.write(batch, mapping)
                 writer.finish()
@@ -357,7 +355,6 @@ def _import_staged(
                     source, mapping, errors, summary, _reporter(progress, CHECKING, None, summary)
                 )
                 for batch in _batches(rows, batch_size):
-                    summary.tickets += len(batch)
                     if not errors:  # once a row is bad there is nothing to stage: read on
                         writer.write(batch, mapping)
                 writer.finish()
@@ -394,7 +391,9 @@ def _histories(
     summary: ImportSummary,
     report: Callable[[int], None] | None = None,
 ) -> Iterator[TicketHistory]:
-    """``read_histories``, counting the rows read on the way (and reporting them)."""
+    """``read_histories``, counting the rows read and the tickets found on the way (and
+    reporting them): tickets counted as each is read, not as each batch is written, so the
+    progress page's ticket count keeps up with its rows (it read 0 until the first batch)."""
 
     def counted() -> None:
         summary.rows += 1
@@ -403,6 +402,7 @@ def _histories(
 
     for history in read_histories(source, mapping, errors=errors, on_row=counted):
         if has_kind(history, mapping, errors):
+            summary.tickets += 1
             yield history
     summary.rows += summary.errors.rows_refused
 

@@ -676,3 +676,30 @@ class ForeignKeyCheckTests:
             with pytest.raises(IntegrityError, match="queue_id"):
                 staging._check_keys(cursor, table, "fk_probe", {"queue_id": None})
             cursor.execute("DROP TABLE fk_probe, fk_keys")
+
+
+@needs_real_data
+@pytest.mark.django_db
+class ProgressTests:
+    """The progress page's ticket count keeps up with its rows on both paths."""
+
+    @pytest.mark.parametrize("staged", [True, False])
+    def test_the_ticket_count_keeps_up_with_the_rows_read(self, tmp_path, staged):
+        source = tmp_path / "uci.csv"
+        found = _sample(UCI, source, tickets=600)
+        reports: list[tuple[str, int, int | None]] = []
+
+        def progress(phase, rows, total, *, items=None):
+            reports.append((phase, rows, items))
+
+        summary = tickets_import(
+            source=source,
+            mapping=load_mapping("uci_servicenow"),
+            batch_size=10_000,  # one batch: the old count read 0 until the end of the pass
+            progress=progress,
+            staged=staged,
+        )
+        assert summary.tickets == len(found) and not summary.errors
+        midway = [(rows, items) for _, rows, items in reports if 0 < rows < summary.rows]
+        assert midway, reports  # reported during the pass, every PROGRESS_EVERY rows
+        assert all(items and items > 0 for _, items in midway), midway
