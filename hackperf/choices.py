@@ -73,7 +73,10 @@ class ImportState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+IMPORT_KEPT_NOTHING: tuple[ImportState, ...] = (ImportState.REFUSED, ImportState.FAILED)
+"""The ends of a run that keep nothing it read (ADR 0004: checked before anything is written)."""
+
 # hp-rag tag modifiers (assets/scss/_hackperf.scss).
 IMPORT_STATE_COLOURS = colour_map(
-    ImportState, green=(ImportState.SUCCEEDED,), red=(ImportState.REFUSED, ImportState.FAILED)
+    ImportState, green=(ImportState.SUCCEEDED,), red=IMPORT_KEPT_NOTHING
 )

@@ -7,7 +7,7 @@ import django_tables2.utils
 from django.utils import timezone
 from django.utils.html import format_html
 
-from hackperf.choices import ImportState
+from hackperf.choices import IMPORT_KEPT_NOTHING
 from hackperf.roles import Role
 from hackperf.templatetags.ui import rag_tag
 
@@ -60,10 +60,6 @@ def _duration(value) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min"
     return f"{minutes} min {seconds:02d} s"
-
-
-WROTE_NOTHING = (ImportState.REFUSED, ImportState.FAILED)
-"""The ends of a run that keep nothing it read (ADR 0004: checked before anything is written)."""
 
 
 class ImportRunTable(tables.Table):
@@ -126,7 +122,7 @@ class ImportRunTable(tables.Table):
 
     def render_items(self, value, record) -> str:
         # A refused or failed run wrote nothing: the tickets it read are not "imported".
-        if record.state in WROTE_NOTHING:
+        if record.state in IMPORT_KEPT_NOTHING:
             return "None written"
         return f"{value:,}"
 
@@ -137,7 +133,7 @@ class ImportRunTable(tables.Table):
         return value
 
     def value_items(self, value, record) -> int | str:
-        return "" if record.state in WROTE_NOTHING else value
+        return "" if record.state in IMPORT_KEPT_NOTHING else value
 
     def value_created_at(self, value) -> str:
         # The spreadsheet's column: London time to the second, as the page shows it.
