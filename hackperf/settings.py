@@ -419,6 +419,10 @@ if not DEBUG:
 # How often a queue page refreshes itself, and how many reassignments make "multiple".
 SERVICEDESK_REFRESH_SECONDS = env_int("SERVICEDESK_REFRESH_SECONDS", 60)
 SERVICEDESK_MULTIPLE_REASSIGNMENTS = env_int("SERVICEDESK_MULTIPLE_REASSIGNMENTS", 2)
+# Whether a queue page's tickets part, once drawn, is served again for the rest of its minute
+# while none of the queue's tickets changes (servicedesk.queue_cache). Off, every view draws
+# it: what `make bench` times, and `SERVICEDESK_KEEP_QUEUE_PARTS=false make load` compares.
+SERVICEDESK_KEEP_QUEUE_PARTS = env_bool("SERVICEDESK_KEEP_QUEUE_PARTS", True)
 # The directorates a ticket's customer may belong to (the "log a ticket" form's choice). A
 # setting, not infogov's Directorate model: servicedesk never imports infogov (DESIGN.md), and
 # a ticket keeps the directorate's name as text, as imports bring it.

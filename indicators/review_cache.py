@@ -20,7 +20,6 @@ Django's cache under a key that carries:
 """
 
 import hashlib
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache as memoise
@@ -31,10 +30,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
 
-from hackperf import registry
+from hackperf import page_cache, registry
 from indicators.selectors import SnapshotVersion
-
-log = logging.getLogger(__name__)
 
 # Entries are never read after a snapshot is written (the key moves on); this only bounds
 # how long an unread one is kept.
@@ -46,8 +43,9 @@ TEMPLATES: Final = (
     "indicators/includes/_review_body.html",
     "indicators/includes/_review_group.html",
     "includes/_chart.html",
+    "indicators/includes/_home_dmt.html",
 )
-MODULES: Final = ("review", "review_headline", "review_views", "charts", "review_cache")
+MODULES: Final = ("review", "review_headline", "review_views", "charts", "review_cache", "home")
 
 
 def viewer_scope(user: Any) -> str:
@@ -105,21 +103,13 @@ def cached(
     cache_key: str, build: Callable[[], dict[str, object] | None]
 ) -> dict[str, object] | None:
     """The review's data under ``cache_key`` (in the current generation), built and kept
-    when it is not there."""
-    try:
-        generation = cache.get(GENERATION_KEY, 0)
-        full_key = f"{cache_key}:{generation}"
-        data = cache.get(full_key)
-    except Exception:  # a stopped Redis (or a full disk under make run) costs time, not the page
-        log.warning("review cache unreadable: the review is built afresh", exc_info=True)
-        return build()
+    when it is not there (``hackperf.page_cache``: a cache that is down costs time only)."""
+    full_key = f"{cache_key}:{page_cache.get(GENERATION_KEY, 0)}"
+    data = page_cache.get(full_key)
     if data is None:
         data = build()
         if data is not None:
-            try:
-                cache.set(full_key, data, REVIEW_CACHE_SECONDS)
-            except Exception:
-                log.warning("review cache unwritable: the review was not kept", exc_info=True)
+            page_cache.put(full_key, data, REVIEW_CACHE_SECONDS)
     return data
 
 

@@ -567,6 +567,35 @@ class QueueTally(models.Model):
         return f"{self.queue_id} {self.measure} {self.key}: {self.n}"
 
 
+class QueueVersion(models.Model):
+    """The version of a queue's tickets: what its page's cached tickets part is keyed on
+    (``servicedesk.queue_cache``).
+
+    Kept by PostgreSQL triggers on the ticket table (migration 0019), in the statement that
+    inserts, changes, moves or deletes a ticket, whoever writes it: ``version`` is the next
+    number of a sequence, which PostgreSQL never gives twice (not even to a statement rolled
+    back), and ``written_by`` the writing transaction's id, which a database recreated with the
+    same rows (a test run, a restored backup) does not repeat either. So a key never comes
+    back. Never written by Django; on SQLite (``make run``) it stays empty and the queue pages
+    are drawn afresh every time.
+    """
+
+    queue = models.OneToOneField(
+        Queue,
+        verbose_name="queue",
+        primary_key=True,
+        related_name="+",
+        on_delete=models.CASCADE,
+    )
+    version = models.BigIntegerField("version", help_text="Moved by every write of its tickets.")
+    written_by = models.BigIntegerField(
+        "written by", help_text="The id of the transaction that wrote last."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.queue_id}: {self.version}.{self.written_by}"
+
+
 class EventDayTally(models.Model):
     """How many of the events of one London day, in one (queue, kind, category) as of the
     event, each period figure counts: closures, reopens, escalations, loggings, loggings

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
@@ -27,7 +29,7 @@ from django_tables2 import SingleTableMixin, SingleTableView
 from hackperf.exports import TableCsvMixin
 from hackperf.roles import Perm
 from hackperf.views import PermissionRequired, signed_in
-from servicedesk import access, selectors, services
+from servicedesk import access, queue_cache, selectors, services
 from servicedesk.calendars import queue_calendar
 from servicedesk.choices import Show
 from servicedesk.filtersets import TicketFilterSet
@@ -104,7 +106,11 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
 
     def get_queue(self) -> Queue:
         if not hasattr(self, "queue"):
-            queue = get_object_or_404(Queue, slug=self.kwargs["slug"])
+            # With its version, read before its tickets: a part drawn from tickets changed
+            # since is kept under the old version's key, which nobody asks for again.
+            queue = get_object_or_404(
+                queue_cache.with_version(Queue.objects.all()), slug=self.kwargs["slug"]
+            )
             if not access.can_view_queue(self.request.user, queue):
                 raise PermissionDenied
             self.queue = queue
@@ -146,6 +152,23 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
     def get_table_data(self):
         return RankedTickets(self.object_list, now=self.now, sizes=self.rank_sizes)
 
+    @cached_property
+    def tickets_key(self) -> str | None:
+        """The cache key of this request's tickets part (``queue_cache``); None for the CSV."""
+        if self.wants_csv:
+            return None
+        return queue_cache.key(
+            queue=self.get_queue(),
+            now=self.now,
+            can_work=self.can_work,
+            path=self.request.get_full_path(),
+        )
+
+    @cached_property
+    def kept_tickets_html(self) -> str | None:
+        """The tickets part as drawn earlier this minute at this version, if kept."""
+        return queue_cache.get(self.tickets_key)
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         return {**kwargs, "queue": self.get_queue(), "now": self.now}
@@ -157,6 +180,8 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         return {}
 
     def get_table(self, **kwargs):
+        if self.kept_tickets_html is not None:
+            return None  # the part that shows the table is drawn already
         table = super().get_table(**kwargs)
         # The page's tickets, evaluated once: rendering iterates the same cached rows.
         page = getattr(table, "page", None)  # none for the CSV, which is not paginated
@@ -181,14 +206,25 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         context.update(
             queue=queue,
             now=self.now,
-            counts=self.counts,
             refresh_seconds=selectors.refresh_seconds(),
             multiple_reassignments=selectors.multiple_reassignments(),
             show=show,
             show_label=Show(show).label if show else "",
             bulk_form=BulkActionForm(prefix="bulk") if self.can_work else None,
         )
+        html = self.kept_tickets_html
+        if html is None:
+            context["counts"] = self.counts
+            html = render_to_string(self.partial_template_name, context, request=self.request)
+            queue_cache.put(self.tickets_key, html)
+        context["tickets_html"] = mark_safe(html)  # noqa: S308 (drawn by our template)
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        # htmx asks for the tickets part alone: it is drawn (or kept) already.
+        if self.request.htmx:
+            return HttpResponse(context["tickets_html"])
+        return super().render_to_response(context, **response_kwargs)
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")

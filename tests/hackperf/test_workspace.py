@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -158,6 +159,23 @@ def test_dmt_home_names_the_review_instant_as_every_page_does(client, people, pl
     body = client.get(reverse("home")).content.decode()
     assert "The fortnight as at the end of Sunday 29 November 2026, against" in body
     assert "fortnight to 30 November" not in body
+
+
+def test_dmt_home_headline_follows_every_snapshot_written(client, people, place):
+    """The headline is kept in the review's cache under the versions of the fortnights it
+    reads: writing the latest fortnight's figures again shows them at once."""
+    from indicators import review_cache
+    from indicators.models import Snapshot
+    from tests.indicators.test_review import make_snapshots
+
+    review_cache.invalidate()  # nothing kept by an earlier run of the same rows
+    instants = make_snapshots(2, last=date(2026, 11, 30))
+    client.force_login(people[Role.DMT])
+    before = client.get(reverse("home")).content.decode()
+    assert "1,0" not in before
+    Snapshot.objects.filter(instant=instants[-1]).update(value=F("value") + 1000)
+    after = client.get(reverse("home")).content.decode()
+    assert "1,0" in after  # this fortnight's figures, now 1,000 and more
 
 
 # -- search -------------------------------------------------------------------------------------
