@@ -69,8 +69,35 @@ def parse_month(text: str) -> date:
     return check_in_range(first, shown=text)
 
 
+def _offset(instant: datetime) -> str:
+    """``+01:00``: the UTC offset as ISO 8601 writes it."""
+    return instant.isoformat()[-6:]
+
+
+def local_instant(wall: datetime, *, tz: ZoneInfo = LONDON, shown: str = "") -> datetime:
+    """The instant a clock in ``tz`` shows as ``wall`` (naive), or ``DateInputError`` where
+    there is none or two: a time the clocks skip when they go forward, or one they show twice
+    when they go back, is not one instant, so it is not guessed (``fold``, Python's choice for
+    such a time, is also never equal to the same instant in another zone, PEP 495)."""
+    shown = shown or wall.isoformat()
+    place = "London" if tz == LONDON else tz.key
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        raise DateInputError(
+            f"{shown} does not exist in {place}: the clocks go forward over it. Give another "
+            "time, or the offset meant"
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise DateInputError(
+            f"{shown} happens twice in {place}: the clocks go back over it. Give the offset, "
+            f"{shown}{_offset(first)} for the first or {shown}{_offset(second)} for the second"
+        )
+    return first
+
+
 def parse_instant(text: str, *, end_of_day: bool = False, tz: ZoneInfo = LONDON) -> datetime:
-    """An aware UTC instant from an ISO datetime (``tz`` when it has no offset) or a date.
+    """An aware UTC instant from an ISO datetime (``tz`` when it has no offset: one that
+    ``tz``'s clocks skip or show twice is refused, ``local_instant``) or a date.
 
     A date means its midnight in ``tz``; with ``end_of_day``, the next day's, so a range
     ending on that date includes the whole day.
@@ -91,5 +118,5 @@ def parse_instant(text: str, *, end_of_day: bool = False, tz: ZoneInfo = LONDON)
         raise DateInputError(ERR_INSTANT) from None
     check_in_range(instant.date(), shown=text)
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=tz)
+        instant = local_instant(instant, tz=tz, shown=text)
     return instant.astimezone(UTC)

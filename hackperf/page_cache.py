@@ -18,8 +18,8 @@ def get(key: str, default: Any = None) -> Any:
     """The value under ``key``, or ``default`` when it is not there or the cache is down."""
     try:
         return cache.get(key, default)
-    except Exception:
-        log.warning("cache unreadable: %s is drawn afresh", key, exc_info=True)
+    except Exception as error:  # one line a request, not a traceback, while Redis is down
+        log.warning("cache unreadable (%s): %s is drawn afresh", error, key)
         return default
 
 
@@ -27,5 +27,5 @@ def put(key: str, value: Any, timeout: float | None) -> None:
     """Keep ``value`` under ``key`` for ``timeout`` seconds, unless the cache is down."""
     try:
         cache.set(key, value, timeout)
-    except Exception:
-        log.warning("cache unwritable: %s was not kept", key, exc_info=True)
+    except Exception as error:
+        log.warning("cache unwritable (%s): %s was not kept", error, key)

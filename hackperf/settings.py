@@ -155,6 +155,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hackperf",
+            # A Redis that stops answering (a host gone, packets dropped) costs a page half a
+            # second per cache call, then it is drawn without the cache (hackperf.page_cache),
+            # instead of waiting minutes on the operating system's TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Final, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -171,11 +171,15 @@ def _snapshots_store(
     with one writer's figures and never a duplicate; elsewhere a new row that meets another
     writer's updates it.
     """
+    # Keyed by the instants in UTC, as they are read back: an aware datetime that a clock
+    # shows twice (fold, PEP 495) is never equal to the same instant in another zone. The
+    # returned rows carry each instant as given.
+    given = {instant.astimezone(UTC): instant for instant in rows}
     keyed: dict[Key, MetricRow] = {}
     for instant, instant_rows in rows.items():
         for row in instant_rows:  # a source repeating a key: last wins
-            keyed[(instant, row.metric, row.breakdown, row.key)] = row
-    instants = list(rows)
+            keyed[(instant.astimezone(UTC), row.metric, row.breakdown, row.key)] = row
+    instants = list(given)
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         with connection.cursor() as cursor:
@@ -200,7 +204,7 @@ def _snapshots_store(
     return [
         StoredFigure(
             pks[key],
-            key[0],
+            given[key[0]],
             granularity,
             row.metric,
             row.breakdown,

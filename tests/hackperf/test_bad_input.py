@@ -181,6 +181,18 @@ class DateParsingTests:
     def test_an_instant_without_offset_is_london_time(self):
         assert dates.parse_instant("2026-07-01T12:00").hour == 11  # BST
 
+    def test_a_london_time_shown_twice_is_refused_with_both_offsets(self):
+        with pytest.raises(
+            dates.DateInputError, match=r"happens twice in London.*\+01:00.*\+00:00"
+        ):
+            dates.parse_instant("2026-10-25T01:15")
+        assert dates.parse_instant("2026-10-25T01:15+00:00").hour == 1
+
+    def test_a_london_time_the_clocks_skip_is_refused(self):
+        with pytest.raises(dates.DateInputError, match="does not exist in London"):
+            dates.parse_instant("2026-03-29T01:59")
+        assert dates.parse_instant("2026-03-29T02:00").hour == 1  # BST from 01:00 GMT
+
 
 DATA = Path(__file__).parent / "data"
 

@@ -213,6 +213,22 @@ class SnapshotTakeTests:
         assert stored(FORTNIGHT_END)[0][-1] == 5
         assert stored(FORTNIGHT_END, Granularity.DAILY)[0][-1] == 1
 
+    @pytest.mark.parametrize("fold", [0, 1])
+    def test_an_instant_a_london_clock_shows_twice_is_stored_and_taken_again(
+        self, fake_sources, fold
+    ):
+        """Given by code as a London time with its fold (the store keys instants in UTC)."""
+        servicedesk, _ = fake_sources
+        servicedesk.snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 7, "All")]
+        instant = datetime(2026, 10, 25, 1, 30, tzinfo=LONDON, fold=fold)
+        first = snapshot_take(as_of=instant)
+        versions = row_versions()
+        again = snapshot_take(as_of=instant)
+        assert row_versions() == versions  # nothing written the second time
+        assert [s.pk for s in again] == [s.pk for s in first]
+        assert first[0].instant is instant  # as given
+        assert Snapshot.objects.get().instant == instant.astimezone(UTC)
+
     def test_it_refuses_a_naive_instant(self, fake_sources):
         from django.core.exceptions import ValidationError
 
@@ -384,6 +400,43 @@ class SnapshotCommandTests:
             "snapshot_metrics",
             {"as_of": datetime(2026, 4, 5, 23, tzinfo=UTC)},
         )
+
+    @pytest.mark.parametrize(
+        ("text", "says"),
+        [
+            (
+                "2026-10-25T01:30:00",
+                "--as-of: 2026-10-25T01:30:00 happens twice in London: the clocks go back over "
+                "it. Give the offset, 2026-10-25T01:30:00+01:00 for the first or "
+                "2026-10-25T01:30:00+00:00 for the second.",
+            ),
+            (
+                "2026-03-29T01:30",
+                "--as-of: 2026-03-29T01:30 does not exist in London: the clocks go forward over "
+                "it. Give another time, or the offset meant.",
+            ),
+        ],
+    )
+    def test_it_refuses_a_london_time_that_is_not_one_instant(self, fake_sources, text, says):
+        # It was a KeyError traceback from the store: a time shown twice (fold) is never
+        # equal to the same instant in UTC.
+        from django.core.management import CommandError
+
+        with pytest.raises(CommandError) as refused:
+            call_command("snapshot", "--as-of", text, stdout=io.StringIO())
+        assert str(refused.value) == says
+        assert not Snapshot.objects.exists()
+
+    def test_it_takes_either_of_a_night_with_two_half_past_ones_by_its_offset(self, fake_sources):
+        fake_sources[0].snapshot_rows = [MetricRow("servicedesk.open_incidents", ALL, "", 7, "All")]
+        for offset in ("+01:00", "+00:00"):
+            call_command(
+                "snapshot", "--as-of", f"2026-10-25T01:30:00{offset}", stdout=io.StringIO()
+            )
+        assert sorted(Snapshot.objects.values_list("instant", flat=True).distinct()) == [
+            datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+            datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        ]
 
     def test_it_backfills_a_range_twice_with_the_same_rows(self, fake_sources):
         servicedesk, _ = fake_sources

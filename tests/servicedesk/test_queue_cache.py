@@ -3,6 +3,9 @@
 changed, drawn again for every write of its tickets, every minute, every address and for
 those who may act on the tickets."""
 
+import contextlib
+import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -202,6 +205,41 @@ class PageTests:
             response = client.get(url_of(desk), headers=headers)
             assert response.status_code == 200
             assert "INC-STILL" in response.content.decode()
+
+    def test_a_redis_that_accepts_and_never_answers_costs_time_not_the_page(
+        self, client_as, desk, targets, settings
+    ):
+        """A real socket that takes the connection and says nothing (a hung Redis): the
+        cache's socket timeouts (settings) give up, and the part is drawn without it."""
+        server = socket.create_server(("127.0.0.1", 0))
+        held: list[socket.socket] = []
+
+        def accept_and_hold() -> None:
+            with contextlib.suppress(OSError):  # closed when the test ends
+                while True:
+                    held.append(server.accept()[0])
+
+        threading.Thread(target=accept_and_hold, daemon=True).start()
+        port = server.getsockname()[1]
+        log_ticket(queue=desk, reference="INC-HUNG")
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}
+        }
+        try:
+            response = client.get(url_of(desk), headers=HTMX)
+        finally:
+            server.close()
+            for connection_held in held:
+                connection_held.close()
+        assert response.status_code == 200
+        assert "INC-HUNG" in response.content.decode()
+        assert held  # it did try the hung server
+
+    def test_the_cache_gives_up_on_redis_within_a_second(self, settings):
+        options = settings.CACHES["default"]["OPTIONS"]
+        assert 0 < options["socket_connect_timeout"] <= 1
+        assert 0 < options["socket_timeout"] <= 1
 
     def test_the_csv_is_never_read_from_the_cache(self, client_as, desk, targets):
         log_ticket(queue=desk, reference="INC-CSV")

@@ -1,7 +1,8 @@
 """``python manage.py snapshot [--as-of ISO_DATETIME] [--from D --to D] [--daily] [--json]``
 
 Without options, snapshots the latest fortnight end. ``--as-of`` takes one snapshot at that
-instant (a datetime without an offset is London time). ``--from``/``--to`` backfill every
+instant (a datetime without an offset is London time; one the clocks skip or show twice is
+refused, with the offsets to choose from). ``--from``/``--to`` backfill every
 fortnight end (or, with ``--daily``, every day end) between the two dates, inclusive.
 """
 
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from hackperf.command_dates import command_date, in_range
-from hackperf.windows import LONDON
+from hackperf.dates import DateInputError, local_instant
 from indicators import periods
 from indicators.choices import Granularity
 from indicators.services.snapshots import snapshot_instants, snapshot_take
@@ -25,7 +26,10 @@ def _datetime(text: str) -> datetime:
         raise CommandError(f"--as-of: {text!r} is not an ISO 8601 datetime.") from error
     in_range(instant.date(), option="--as-of", shown=text, end=".")
     if timezone.is_naive(instant):
-        instant = instant.replace(tzinfo=LONDON)
+        try:
+            instant = local_instant(instant, shown=text)
+        except DateInputError as error:
+            raise CommandError(f"--as-of: {error}.") from error
     return instant
 
 
