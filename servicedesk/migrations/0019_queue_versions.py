@@ -119,6 +119,7 @@ class Migration(migrations.Migration):
                 (
                     "queue",
                     models.OneToOneField(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
                         related_name="+",

@@ -16,7 +16,7 @@ from django.urls import reverse
 from hackperf.roles import Role
 from servicedesk import queue_cache, services
 from servicedesk.models import QueueVersion, Ticket
-from tests.servicedesk.factories import MORNING, NOW, H, log_ticket
+from tests.servicedesk.factories import MORNING, NOW, H, QueueFactory, log_ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -83,6 +83,30 @@ class VersionTests:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE servicedesk_ticket CASCADE")
         assert not QueueVersion.objects.exists()
+
+    @staticmethod
+    def versioned_queue():
+        queue = QueueFactory()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO servicedesk_queueversion (queue_id, version, written_by) "
+                "VALUES (%s, 1, 1)",
+                [queue.pk],
+            )
+        return queue
+
+    def test_a_queue_deleted_in_sql_is_not_stopped_by_its_version(self):
+        # make bench removes in SQL the queues an import made, after their tickets.
+        queue = self.versioned_queue()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM servicedesk_queue WHERE id = %s", [queue.pk])
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def test_deleting_a_queue_in_django_deletes_its_version(self):
+        queue = self.versioned_queue()
+        pk = queue.pk
+        queue.delete()
+        assert not QueueVersion.objects.filter(queue_id=pk).exists()
 
     def test_the_triggers_fire_always_so_the_importers_replica_insert_moves_it(self):
         with connection.cursor() as cursor:
