@@ -1,5 +1,5 @@
-"""A queue page's tickets part (its counts and its table), drawn once a minute per version of
-the queue and kept in Django's cache (issue 15).
+"""A queue page's tickets part (its counts and its table) and its filters, drawn once a minute
+per version of the queue and kept in Django's cache (issue 15).
 
 Why: drawing the part (the counts, 25 rows of nine cells, the SLA clocks) was most of the
 CPU of a queue page and all of its htmx refresh, and the people who watch a queue watch the
@@ -79,3 +79,9 @@ def put(cache_key: str | None, html: str) -> None:
     """Keep the part drawn under ``cache_key`` (nothing when it is None)."""
     if cache_key:
         page_cache.put(cache_key, html, KEEP_SECONDS)
+
+
+def filters_key(cache_key: str | None) -> str | None:
+    """The key of the page's filters, kept beside its tickets part (their "Assigned to"
+    choices are the queue's assignees, so they follow the same version)."""
+    return f"{cache_key}:filters" if cache_key else None

@@ -103,6 +103,7 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
     filterset_class = TicketFilterSet
     template_name = "servicedesk/queue_detail.html"
     partial_template_name = "servicedesk/includes/_queue_tickets.html"
+    filters_template_name = "servicedesk/includes/_queue_filters.html"
 
     def get_queue(self) -> Queue:
         if not hasattr(self, "queue"):
@@ -169,6 +170,11 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         """The tickets part as drawn earlier this minute at this version, if kept."""
         return queue_cache.get(self.tickets_key)
 
+    @cached_property
+    def kept_filters_html(self) -> str | None:
+        """The filters as drawn earlier this minute at this version, if kept."""
+        return queue_cache.get(queue_cache.filters_key(self.tickets_key))
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         return {**kwargs, "queue": self.get_queue(), "now": self.now}
@@ -199,26 +205,51 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
     def get_csv_filename(self) -> str:
         return f"{self.get_queue().slug}-open-tickets"
 
+    def page_context(self) -> dict[str, object]:
+        """What the page shows around its two parts, drawn for every view."""
+        return {
+            "queue": self.get_queue(),
+            "now": self.now,
+            "refresh_seconds": selectors.refresh_seconds(),
+            "multiple_reassignments": selectors.multiple_reassignments(),
+            "bulk_form": BulkActionForm(prefix="bulk") if self.can_work else None,
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queue = self.get_queue()
         show = self.show
-        context.update(
-            queue=queue,
-            now=self.now,
-            refresh_seconds=selectors.refresh_seconds(),
-            multiple_reassignments=selectors.multiple_reassignments(),
-            show=show,
-            show_label=Show(show).label if show else "",
-            bulk_form=BulkActionForm(prefix="bulk") if self.can_work else None,
-        )
+        context.update(self.page_context(), show=show, show_label=Show(show).label if show else "")
         html = self.kept_tickets_html
         if html is None:
             context["counts"] = self.counts
             html = render_to_string(self.partial_template_name, context, request=self.request)
             queue_cache.put(self.tickets_key, html)
         context["tickets_html"] = mark_safe(html)  # noqa: S308 (drawn by our template)
+        if not self.request.htmx:
+            filters = self.kept_filters_html
+            if filters is None:
+                filters = render_to_string(self.filters_template_name, context, self.request)
+                queue_cache.put(queue_cache.filters_key(self.tickets_key), filters)
+            context["filters_html"] = mark_safe(filters)  # noqa: S308 (drawn by our template)
         return context
+
+    def get(self, request, *args, **kwargs):
+        # Kept parts are served without building what draws them (the filters, their
+        # choices, the queryset, the table): htmx asks for the tickets part alone; the page
+        # needs the filters too.
+        tickets = self.kept_tickets_html
+        if tickets is not None and request.htmx:
+            return HttpResponse(tickets)
+        if tickets is not None and self.kept_filters_html is not None:
+            return self.render_to_response(
+                {
+                    "view": self,
+                    **self.page_context(),
+                    "tickets_html": mark_safe(tickets),  # noqa: S308 (drawn by our template)
+                    "filters_html": mark_safe(self.kept_filters_html),  # noqa: S308
+                }
+            )
+        return super().get(request, *args, **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         # htmx asks for the tickets part alone: it is drawn (or kept) already.
