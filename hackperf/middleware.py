@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
 
 NUL_IN_ADDRESS = (
@@ -50,3 +52,27 @@ class RejectNulMiddleware:
         ):
             raise BadRequest(NUL_IN_ADDRESS)
         return self.get_response(request)
+
+
+class HtmxSignInMiddleware:
+    """Send a person whose session ended to the sign-in page as a whole page, when the request
+    that found out was htmx's (a live page refreshing itself).
+
+    htmx follows the sign-in redirect inside its request and would swap the whole sign-in page
+    into the part it refreshes (a page within the page, no longer refreshing). Answered with
+    ``HX-Redirect`` instead, htmx takes the browser there, and the sign-in page's ``next``
+    brings the person back to the page they were watching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") == "true" and response.status_code == 302:
+            target = response["Location"]
+            if target.split("?", 1)[0] == resolve_url(settings.LOGIN_URL):
+                redirect = HttpResponse(status=200)
+                redirect["HX-Redirect"] = target
+                return redirect
+        return response

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # The site is internal: every view needs a login unless marked @login_not_required.
     # https://docs.djangoproject.com/en/5.2/ref/middleware/#django.contrib.auth.middleware.LoginRequiredMiddleware
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A live page's htmx refresh that finds the session ended goes to the sign-in page whole.
+    "hackperf.middleware.HtmxSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

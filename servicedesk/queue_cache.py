@@ -18,7 +18,10 @@ Never stale: the key carries
   ("Updated at"). The clocks show whole minutes;
 - what the viewer's part shows of their own: the bulk-action checkboxes, for those who may
   work the queue (who may see the queue at all is checked before the cache is read);
-- the **address** with its query: filters, sort and page.
+- the **address** with its query: filters, sort and page;
+- what else the parts are drawn from: the queue's name, the refresh and "multiple
+  reassignments" settings, and the source of the templates and code that draw them (a
+  release or a changed setting never serves the parts drawn before it).
 
 What a ticket's row shows from elsewhere (a category's or a person's name, the queue's
 calendar) is not in the version: a change there shows from the next minute. Where the
@@ -27,11 +30,14 @@ versions are not kept (SQLite, ``make run``) nothing is cached.
 
 import hashlib
 from datetime import datetime
+from functools import cache as memoise
+from pathlib import Path
 from typing import Final
 
 from django.conf import settings
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
+from django.template.loader import get_template
 
 from hackperf import page_cache
 from servicedesk import tallies
@@ -58,6 +64,35 @@ def with_version(queues: QuerySet[Queue]) -> QuerySet[Queue]:
     return queues.annotate(tickets_version=Subquery(version, output_field=text))
 
 
+TEMPLATES: Final = (
+    "servicedesk/includes/_queue_tickets.html",
+    "servicedesk/includes/_queue_filters.html",
+    "django_tables2/govuk.html",
+    "includes/_csv_link.html",
+)
+MODULES: Final = (
+    "servicedesk/queue_cache.py",
+    "servicedesk/tables.py",
+    "servicedesk/filtersets.py",
+    "hackperf/templatetags/table_rows.py",
+    "hackperf/cells.py",
+)
+
+
+@memoise
+def _source() -> str:
+    """The source of the templates and code that draw the parts, hashed once a process: a
+    release never serves the last one's parts, not even in the minute it starts."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name in TEMPLATES:
+        # The backend's template object: the stubs type only the engine-neutral wrapper.
+        digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
+    root = Path(__file__).resolve().parent.parent
+    for module in MODULES:
+        digest.update((root / module).read_bytes())
+    return digest.hexdigest()
+
+
 def key(*, queue: Queue, now: datetime, can_work: bool, path: str) -> str | None:
     """The cache key of ``queue``'s tickets part drawn at ``now`` for the address ``path``,
     or None when it is not to be cached (no version kept, or the setting
@@ -66,7 +101,16 @@ def key(*, queue: Queue, now: datetime, can_work: bool, path: str) -> str | None
     if version is None or not tallies.available() or not settings.SERVICEDESK_KEEP_QUEUE_PARTS:
         return None
     minute = now.timestamp() // 60
-    address = hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+    drawn_from = "\x1f".join(
+        (
+            path,
+            queue.name,  # the table's label names the queue
+            str(settings.SERVICEDESK_REFRESH_SECONDS),
+            str(settings.SERVICEDESK_MULTIPLE_REASSIGNMENTS),
+            _source(),
+        )
+    )
+    address = hashlib.blake2b(drawn_from.encode(), digest_size=16).hexdigest()
     return f"{KEY_PREFIX}:{queue.pk}:{version}:{minute:.0f}:{int(can_work)}:{address}"
 
 

@@ -314,3 +314,44 @@ class KeyTests:
         settings.SERVICEDESK_KEEP_QUEUE_PARTS = False
         desk.tickets_version = "7.1234"
         assert queue_cache.key(queue=desk, now=NOW, can_work=True, path="/") is None
+
+    @pytest.mark.parametrize(
+        "change",
+        ["name", "SERVICEDESK_REFRESH_SECONDS", "SERVICEDESK_MULTIPLE_REASSIGNMENTS"],
+    )
+    def test_the_key_follows_what_else_the_parts_are_drawn_from(self, desk, settings, change):
+        desk.tickets_version = "7.1234"
+        before = queue_cache.key(queue=desk, now=NOW, can_work=True, path="/")
+        if change == "name":
+            desk.name = "Renamed desk"
+        else:
+            setattr(settings, change, getattr(settings, change) + 1)
+        assert queue_cache.key(queue=desk, now=NOW, can_work=True, path="/") != before
+
+
+def test_a_renamed_queue_is_drawn_again_at_once(client_as, desk, targets):
+    log_ticket(queue=desk)
+    client = client_as(Role.SERVICE_DESK_AGENT)
+    assert (
+        'aria-label="Tickets in the Service desk queue"'
+        in client.get(url_of(desk), headers=HTMX).content.decode()
+    )
+    desk.name = "Front desk"
+    desk.save()
+    assert (
+        'aria-label="Tickets in the Front desk queue"'
+        in client.get(url_of(desk), headers=HTMX).content.decode()
+    )
+
+
+def test_a_refresh_that_finds_the_session_ended_takes_the_browser_to_sign_in(client, desk):
+    """Not the sign-in page swapped into the refreshing part (a page within the page)."""
+    page = url_of(desk, "?sort=-sla")
+    refresh = client.get(page, headers=HTMX)
+    assert refresh.status_code == 200
+    assert refresh["HX-Redirect"].startswith(reverse("login") + "?next=")
+    assert refresh.content == b""
+    # A page asked for by the browser itself is redirected as ever.
+    plain = client.get(page)
+    assert plain.status_code == 302
+    assert plain["Location"] == refresh["HX-Redirect"]
