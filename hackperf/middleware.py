@@ -1,12 +1,15 @@
 """Project middleware."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 NUL_IN_ADDRESS = (
     "The web address contains a NUL character (%00), which no page here accepts. "
@@ -72,6 +75,13 @@ class HtmxSignInMiddleware:
         if request.headers.get("HX-Request") == "true" and response.status_code == 302:
             target = response["Location"]
             if target.split("?", 1)[0] == resolve_url(settings.LOGIN_URL):
+                # Back to the page in the browser (htmx names it), not to the part it asked
+                # for: only its path and query, so the sign-in page never leads off the site.
+                current = urlsplit(request.headers.get("HX-Current-URL", ""))
+                page = current.path + (f"?{current.query}" if current.query else "")
+                on_site = url_has_allowed_host_and_scheme(page, allowed_hosts=None)
+                if page.startswith("/") and on_site:
+                    target = redirect_to_login(page)["Location"]
                 redirect = HttpResponse(status=200)
                 redirect["HX-Redirect"] = target
                 return redirect

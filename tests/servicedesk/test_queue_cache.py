@@ -355,3 +355,18 @@ def test_a_refresh_that_finds_the_session_ended_takes_the_browser_to_sign_in(cli
     plain = client.get(page)
     assert plain.status_code == 302
     assert plain["Location"] == refresh["HX-Redirect"]
+
+
+def test_the_sign_in_page_leads_back_to_the_page_in_the_browser_not_the_part(client, desk):
+    asked = client.get(
+        reverse("servicedesk:queue_list"),
+        headers={**HTMX, "HX-Current-URL": "http://testserver/queues/service-desk/?show=breaching"},
+    )
+    assert asked["HX-Redirect"] == (
+        reverse("login") + "?next=" + "/queues/service-desk/%3Fshow%3Dbreaching"
+    )
+    elsewhere = client.get(
+        url_of(desk), headers={**HTMX, "HX-Current-URL": "https://evil.example//evil.example/x"}
+    )
+    # A path that would lead off the site ("//host/...") is not offered: the part's own is.
+    assert elsewhere["HX-Redirect"] == reverse("login") + "?next=/queues/service-desk/"
