@@ -6,6 +6,8 @@
  * - Holds back a self-refreshing region's poll while it has ticked bulk-action boxes
  *   (data-hold-refresh-while-checked="SELECTOR"), so a refresh never loses a selection
  *   (an hx-trigger filter would need eval, which the CSP refuses).
+ * - Keeps keyboard focus where it was when a self-refreshing region is swapped: on the same
+ *   link (its address and words), box (its name and value) or scroll region (its label).
  * - Opens chart data tables (<details class="hp-figure__data">) for printing.
  * - Draws each chart: <div data-hp-chart="ID"> with its figure in
  *   <script type="application/json" id="ID"> (hackperf.charts.ChartData.html), so the
@@ -100,6 +102,64 @@
     var boxes = document.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
     for (var i = 0; i < boxes.length; i++) {
       boxes[i].checked = box.checked;
+    }
+  });
+
+  // Keyboard focus across a refresh. A swap replaces the focused link with a copy of it,
+  // and the focus would fall back to the page's start at every refresh (every 30 seconds
+  // on a queue page): htmx puts it back only on an element with an id, which the table's
+  // links, boxes and scroll region have not. So the focused element is remembered by what
+  // makes it the same one in the new content, and focused again there without scrolling.
+  // If it has gone (a ticket resolved by someone else), the element at its place in the
+  // tab order is focused instead, so the keyboard stays in the region.
+  var FOCUSABLE = "a[href], input, select, textarea, button, [tabindex]";
+  var refocus = null;
+
+  function focusKey(el) {
+    if (el.matches("a[href]")) {
+      return "a " + el.getAttribute("href") + " " + el.textContent.trim();
+    }
+    if (el.matches("input, select, textarea, button")) {
+      return el.tagName + " " + el.name + " " + el.value;
+    }
+    return el.tagName + " " + (el.getAttribute("aria-label") || el.className);
+  }
+
+  function focusables(region) {
+    return Array.prototype.slice.call(region.querySelectorAll(FOCUSABLE));
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var region = event.detail && event.detail.target;
+    var active = document.activeElement;
+    refocus = null;
+    if (!region || !region.id || !active || active.id || !region.contains(active)) {
+      return;
+    }
+    refocus = {
+      region: region.id,
+      key: focusKey(active),
+      index: focusables(region).indexOf(active)
+    };
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var wanted = refocus;
+    refocus = null;
+    var region = wanted && document.getElementById(wanted.region);
+    if (!region || (document.activeElement && region.contains(document.activeElement))) {
+      return;
+    }
+    var candidates = focusables(region);
+    var same = null;
+    for (var i = 0; i < candidates.length && !same; i++) {
+      if (focusKey(candidates[i]) === wanted.key) {
+        same = candidates[i];
+      }
+    }
+    same = same || candidates[Math.min(wanted.index, candidates.length - 1)];
+    if (same) {
+      same.focus({ preventScroll: true });
     }
   });
 

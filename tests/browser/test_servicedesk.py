@@ -12,6 +12,7 @@ from django.utils import timezone
 from hackperf.roles import Role
 from servicedesk import services
 from servicedesk.choices import Priority
+from servicedesk.models import Ticket
 from tests.browser.conftest import ARTIFACTS
 from tests.servicedesk.factories import QueueFactory, SlaTargetFactory, log_ticket
 
@@ -173,6 +174,43 @@ class ServiceDeskInTheBrowserTests:
         assert page.get_by_label("P1 critical").is_checked()
         assert recording_page.axe_violations() == []
         assert recording_page.foreign_requests() == []
+        assert recording_page.console_errors == []
+
+    def test_keyboard_focus_stays_on_its_ticket_as_the_queue_page_refreshes(
+        self, recording_page, make_user, desk, settings
+    ):
+        settings.SERVICEDESK_REFRESH_SECONDS = 1
+        make_user(Role.SERVICE_DESK_AGENT, username="amir")
+        now = timezone.now()
+        for n in range(3):
+            log_ticket(queue=desk, reference=f"INC-K{n}", at=now - timedelta(hours=n + 1))
+        recording_page.sign_in("amir", PASSWORD)
+        page = recording_page.page
+        page.goto(
+            recording_page.base_url + reverse("servicedesk:queue_detail", args=["service-desk"])
+        )
+        focused = "() => { const e = document.activeElement; return [e.tagName, e.textContent.trim(), e.isConnected]; }"  # noqa: E501
+        page.get_by_role("link", name="INC-K1").focus()
+        assert page.evaluate(focused) == ["A", "INC-K1", True]
+
+        # A refresh with a new ticket: the focus is on INC-K1's link in the new table.
+        log_ticket(queue=desk, reference="INC-K9", at=now)
+        page.locator("#queue-tickets table", has_text="INC-K9").wait_for(timeout=10_000)
+        assert page.evaluate(focused) == ["A", "INC-K1", True]
+        page.keyboard.press("Tab")  # and the tab order goes on from there
+        assert page.evaluate(focused)[2] is True
+
+        # The focused ticket leaves the queue: the focus stays in the table, at its place.
+        page.get_by_role("link", name="INC-K1").focus()
+        k1 = Ticket.objects.get(reference="INC-K1")
+        services.ticket_resolve(ticket=k1, actor=None, at=timezone.now(), reason="Fixed")
+        page.locator("#queue-tickets table", has_text="INC-K1").wait_for(
+            state="detached", timeout=10_000
+        )
+        assert page.evaluate(focused)[2] is True
+        assert page.evaluate(
+            "() => document.getElementById('queue-tickets').contains(document.activeElement)"
+        )
         assert recording_page.console_errors == []
 
     def test_an_agent_opens_a_ticket_and_puts_it_on_hold(self, recording_page, make_user, desk):
