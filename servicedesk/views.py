@@ -212,8 +212,32 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
             "now": self.now,
             "refresh_seconds": selectors.refresh_seconds(),
             "multiple_reassignments": selectors.multiple_reassignments(),
-            "bulk_form": BulkActionForm(prefix="bulk") if self.can_work else None,
+            "bulk_form": self.bulk_form,
+            "bulk_ticked": self.bulk_form["tickets"].value() or []
+            if self.bulk_form is not None and self.bulk_form.is_bound
+            else [],
         }
+
+    @cached_property
+    def bulk_form(self) -> BulkActionForm | None:
+        """The bulk actions, for those who may work the queue: blank, or as last sent when
+        that was refused (``QueueBulkActionView``), with each field's error and the words and
+        ticks kept, so nobody ticks twenty tickets again for a forgotten reason."""
+        if not self.can_work:
+            return None
+        draft = (
+            None
+            if self.request.htmx
+            else self.request.session.pop(_draft_key(self.get_queue()), None)
+        )
+        if not isinstance(draft, dict):
+            return BulkActionForm(prefix="bulk")
+        data = QueryDict(mutable=True)
+        for name, values in draft.items():
+            data.setlist(name, values)
+        form = BulkActionForm(data, prefix="bulk")
+        form.is_valid()  # its errors, shown by each field
+        return form
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -258,6 +282,11 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         return super().render_to_response(context, **response_kwargs)
 
 
+def _draft_key(queue: Queue) -> str:
+    """Where a refused bulk action waits, in the session, for its queue's page."""
+    return f"servicedesk:bulk-draft:{queue.pk}"
+
+
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class QueueBulkActionView(PermissionRequired, View):
     """POST: assign, reassign or escalate the tickets ticked on a queue page.
@@ -289,6 +318,10 @@ class QueueBulkActionView(PermissionRequired, View):
                     # An ErrorList yields its messages as str (its __getitem__), whatever
                     # the stubs say of its items.
                     messages.error(request, error)  # type: ignore[arg-type]
+            # Back to the page with what was sent, to be corrected rather than redone.
+            request.session[_draft_key(queue)] = {
+                name: request.POST.getlist(name) for name in request.POST if name[:5] == "bulk-"
+            }
             return HttpResponseRedirect(back)
         wanted = list(dict.fromkeys(form.cleaned_data["tickets"]))
         found = {

@@ -3,6 +3,8 @@
  * - Initialises lbh-frontend / GOV.UK Frontend components once the page is parsed.
  * - Initialises components inside content that htmx swaps in later.
  * - Ticks every box for a "select all" checkbox (data-select-all).
+ * - Ticks again the bulk-action boxes of a refused bulk action (<script type="application/json"
+ *   id="bulk-ticked">: their values), as the page comes back with its errors.
  * - Holds back a self-refreshing region's poll while it has ticked bulk-action boxes
  *   (data-hold-refresh-while-checked="SELECTOR"), so a refresh never loses a selection
  *   (an hx-trigger filter would need eval, which the CSP refuses).
@@ -63,7 +65,22 @@
     }
   }
 
+  function tickAgain() {
+    var kept = document.getElementById("bulk-ticked");
+    if (!kept) {
+      return;
+    }
+    var values = JSON.parse(kept.textContent);
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="bulk-tickets"]');
+    for (var i = 0; i < boxes.length; i++) {
+      if (values.indexOf(boxes[i].value) !== -1) {
+        boxes[i].checked = true;
+      }
+    }
+  }
+
   function initPage() {
+    tickAgain();
     var frontend = lbh();
     if (frontend) {
       frontend.initAll();

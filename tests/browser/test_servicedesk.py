@@ -269,6 +269,13 @@ class ServiceDeskInTheBrowserTests:
         assert page.locator("input[name=bulk-tickets]:checked").count() == 4
         form = page.locator("#bulk-actions")
         form.get_by_label("Escalate to").select_option(label="Level 1: team leader")
+        # Sent without a reason: it comes back with the error, the level and the ticks kept.
+        form.get_by_role("button", name="Escalate selected").click()
+        assert "Enter why the tickets are being escalated" in page.get_by_role("alert").inner_text()
+        assert page.locator("input[name=bulk-tickets]:checked").count() == 4
+        form = page.locator("#bulk-actions")
+        assert form.get_by_label("Escalate to").input_value() == "1"
+        assert recording_page.axe_violations() == []
         form.get_by_label("Why are they being escalated?").fill("Whole floor down")
         assert recording_page.axe_violations() == []
         form.get_by_role("button", name="Escalate selected").click()

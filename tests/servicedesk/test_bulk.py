@@ -110,6 +110,36 @@ class BulkActionTests:
             kind__in=[EventKind.LOGGED, EventKind.CLOSED]
         ).exists()
 
+    def test_a_refused_action_comes_back_with_its_words_ticks_and_errors_once(
+        self, client_as, desk, networks, tickets
+    ):
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        sent = {
+            "bulk-action": "reassign",
+            "bulk-tickets": ["INC-0", "INC-1"],
+            "bulk-queue": networks.pk,
+            "bulk-reassign_reason": " ",
+            "bulk-escalate_reason": "Typed <b>here</b> first",
+        }
+        response = client.post(bulk_url(desk), sent, follow=True)
+        html = response.content.decode()
+        form = response.context["bulk_form"]
+        assert form.is_bound and form.errors == {
+            "reassign_reason": ["Enter why the tickets are being moved"]
+        }
+        assert response.context["bulk_ticked"] == ["INC-0", "INC-1"]
+        assert (
+            '<script id="bulk-ticked" type="application/json">["INC-0", "INC-1"]</script>' in html
+        )
+        assert "govuk-form-group--error" in html
+        assert f'<option value="{networks.pk}" selected>' in html
+        assert "Typed &lt;b&gt;here&lt;/b&gt; first" in html  # kept, and escaped
+        # Once: the next visit shows a blank form.
+        again = client.get(reverse("servicedesk:queue_detail", args=[desk.slug]))
+        assert not again.context["bulk_form"].is_bound
+        assert 'id="bulk-ticked"' not in again.content.decode()
+        assert set(Ticket.objects.values_list("queue__slug", flat=True)) == {desk.slug}
+
     def test_a_ticket_not_in_the_queue_is_refused_not_acted_on(
         self, client_as, desk, networks, tickets
     ):
