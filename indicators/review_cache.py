@@ -22,13 +22,10 @@ Django's cache under a key that carries:
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cache as memoise
-from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
 from django.core.cache import cache
-from django.template.loader import get_template
 
 from hackperf import page_cache, registry
 from indicators.selectors import SnapshotVersion
@@ -45,7 +42,13 @@ TEMPLATES: Final = (
     "includes/_chart.html",
     "indicators/includes/_home_dmt.html",
 )
-MODULES: Final = ("review", "review_headline", "review_views", "charts", "review_cache", "home")
+MODULES: Final = (
+    *(
+        f"indicators/{name}.py"
+        for name in ("review", "review_headline", "review_views", "charts", "review_cache", "home")
+    ),
+    "hackperf/charts.py",
+)
 
 
 def viewer_scope(user: Any) -> str:
@@ -70,20 +73,6 @@ def _declarations() -> str:
     )
 
 
-@memoise
-def _source() -> str:
-    """The source of the code and templates that build the page, hashed once a process."""
-    digest = hashlib.sha256()
-    for name in TEMPLATES:
-        # The backend's template object: the stubs type only the engine-neutral wrapper.
-        digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
-    here = Path(__file__).parent
-    for module in MODULES:
-        digest.update((here / f"{module}.py").read_bytes())
-    digest.update((here.parent / "hackperf" / "charts.py").read_bytes())
-    return digest.hexdigest()
-
-
 def key(*, fortnights: Sequence[tuple[datetime, SnapshotVersion]], scope: str) -> str:
     """The cache key of the review of ``fortnights`` (the ones it shows, oldest first) for a
     viewer of ``scope``."""
@@ -92,7 +81,7 @@ def key(*, fortnights: Sequence[tuple[datetime, SnapshotVersion]], scope: str) -
         scope,
         _declarations(),
         repr(sorted(settings.REVIEW_THRESHOLDS.items())),
-        _source(),
+        page_cache.source_digest(TEMPLATES, MODULES),
     )
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     latest = fortnights[-1][0].isoformat() if fortnights else "none"

@@ -30,14 +30,11 @@ versions are not kept (SQLite, ``make run``) nothing is cached.
 
 import hashlib
 from datetime import datetime
-from functools import cache as memoise
-from pathlib import Path
 from typing import Final
 
 from django.conf import settings
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
-from django.template.loader import get_template
 
 from hackperf import page_cache
 from servicedesk import tallies
@@ -79,20 +76,6 @@ MODULES: Final = (
 )
 
 
-@memoise
-def _source() -> str:
-    """The source of the templates and code that draw the parts, hashed once a process: a
-    release never serves the last one's parts, not even in the minute it starts."""
-    digest = hashlib.blake2b(digest_size=16)
-    for name in TEMPLATES:
-        # The backend's template object: the stubs type only the engine-neutral wrapper.
-        digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
-    root = Path(__file__).resolve().parent.parent
-    for module in MODULES:
-        digest.update((root / module).read_bytes())
-    return digest.hexdigest()
-
-
 def key(*, queue: Queue, now: datetime, can_work: bool, path: str) -> str | None:
     """The cache key of ``queue``'s tickets part drawn at ``now`` for the address ``path``,
     or None when it is not to be cached (no version kept, or the setting
@@ -107,7 +90,7 @@ def key(*, queue: Queue, now: datetime, can_work: bool, path: str) -> str | None
             queue.name,  # the table's label names the queue
             str(settings.SERVICEDESK_REFRESH_SECONDS),
             str(settings.SERVICEDESK_MULTIPLE_REASSIGNMENTS),
-            _source(),
+            page_cache.source_digest(TEMPLATES, MODULES),
         )
     )
     address = hashlib.blake2b(drawn_from.encode(), digest_size=16).hexdigest()
