@@ -15,7 +15,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("saved-filters/", views.SavedFilterCreateView.as_view(), name="saved_filter_create"),
     *action_paths(

@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -293,6 +294,18 @@ LOCKED_OUT = (
     "locked for {minutes} minutes. Try again after {until:%H:%M}, or ask the ICT Divisional "
     "Management Team to unlock your account (People and roles)."
 )
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only), and say so on the sign-in page it leads to: on a shared desk,
+    the next person should not have to wonder whether the last one's session ended."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        signed_in_before = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if signed_in_before:
+            messages.success(request, "You have signed out.")
+        return response
 
 
 def signin_locked_out(request: HttpRequest, original_response=None, credentials=None):

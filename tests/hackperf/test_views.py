@@ -91,6 +91,15 @@ class SignInTests:
         assert client.post(reverse("logout")).status_code == 302
         assert client.get(reverse("home")).status_code == 302
 
+    def test_the_sign_in_page_says_the_last_person_signed_out(self, client_as):
+        client = client_as(Role.DMT)
+        page = client.post(reverse("logout"), follow=True)
+        assert page.request["PATH_INFO"] == reverse("login")
+        assert "You have signed out." in page.content.decode()
+        # Said once: not on the next visit, and not to someone who was not signed in.
+        assert "signed out" not in client.get(reverse("login")).content.decode()
+        assert "signed out" not in client.post(reverse("logout"), follow=True).content.decode()
+
     def test_forms_need_a_csrf_token(self, make_user):
         from django.test import Client
 
