@@ -623,8 +623,9 @@ class BulkOutcome:
     refused: list[tuple[str, str]]
 
     def summary(self, past: str) -> str:
-        """ "12 reassigned; 1 refused: INC-9 (You cannot reassign a closed ticket)"."""
-        parts = [f"{len(self.done)} {past}"]
+        """ "2 reassigned: INC-7, INC-8; 1 refused: INC-9 (You cannot reassign a closed
+        ticket)": each ticket named, so the person can check what was done."""
+        parts = [f"{len(self.done)} {past}" + (f": {', '.join(self.done)}" if self.done else "")]
         if self.refused:
             reasons = "; ".join(f"{reference} ({why})" for reference, why in self.refused)
             parts.append(f"{len(self.refused)} refused: {reasons}")

@@ -281,7 +281,8 @@ class ServiceDeskInTheBrowserTests:
         form.get_by_role("button", name="Escalate selected").click()
         banner = page.get_by_role("region").filter(has_text="refused").first.inner_text()
         assert (
-            "3 escalated; 1 refused: INC-HIGH (The ticket is already escalated to level 2" in banner
+            "3 escalated: INC-B0, INC-B1, INC-B2; "
+            "1 refused: INC-HIGH (The ticket is already escalated to level 2" in banner
         )
         assert page.url.endswith(reverse("servicedesk:queue_detail", args=["service-desk"]))
         assert page.locator("#queue-tickets").inner_text().count("Escalated: level 1") == 3

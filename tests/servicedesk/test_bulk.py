@@ -52,7 +52,7 @@ class BulkActionTests:
             + "?priority=P3&sort=-reference"
         )
         assert said(response) == [
-            "2 reassigned; 1 refused: INC-2 (You cannot reassign a closed ticket)"
+            "2 reassigned: INC-0, INC-1; 1 refused: INC-2 (You cannot reassign a closed ticket)"
         ]
         queues = dict(Ticket.objects.values_list("reference", "queue__slug"))
         assert queues == {"INC-0": networks.slug, "INC-1": networks.slug, "INC-2": desk.slug}
@@ -74,7 +74,7 @@ class BulkActionTests:
                 "bulk-assignee": person.pk,
             },
         )
-        assert said(response) == ["2 assigned"]
+        assert said(response) == ["2 assigned: INC-0, INC-1"]
         assert set(Ticket.objects.filter(assignee=person).values_list("reference", flat=True)) == {
             "INC-0",
             "INC-1",
@@ -88,7 +88,7 @@ class BulkActionTests:
                 "bulk-escalate_reason": "VIP",
             },
         )
-        assert said(response)[-1] == ["1 escalated"][0]
+        assert said(response)[-1] == "1 escalated: INC-0"
         assert Ticket.objects.get(reference="INC-0").escalation_level == 2
 
     def test_a_missing_reason_or_selection_changes_nothing_and_says_what_to_do(
@@ -155,7 +155,7 @@ class BulkActionTests:
             },
         )
         assert said(response) == [
-            "1 escalated; 2 refused: NET-1 (no longer in the Service desk queue); "
+            "1 escalated: INC-0; 2 refused: NET-1 (no longer in the Service desk queue); "
             "NOPE (no longer in the Service desk queue)"
         ]
         elsewhere.refresh_from_db()
