@@ -7,7 +7,8 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from hackperf.forms import GovukFilterForm
@@ -17,6 +18,18 @@ from servicedesk.models import Category, Queue, Ticket
 from servicedesk.selectors import multiple_reassignments, queue_assignees
 
 STATUS_CHOICES = [(s, Status(s).label) for s in NOT_DONE_STATUSES]
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category by its path ("Hardware / Laptop fault"): a subcategory's name alone can be
+    another's too ("Other"), and bare names mixed the two levels."""
+
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+
+
+class CategoryChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CategoryChoiceField
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
@@ -45,9 +58,15 @@ class TicketFilterSet(django_filters.FilterSet):
         label="Assigned to",
         empty_label="Anyone",
     )
-    category_id = django_filters.ModelChoiceFilter(
-        field_name="category",
-        queryset=Category.objects.order_by("name", "pk"),
+    category_id = CategoryChoiceFilter(
+        # Each top-level category, then its subcategories.
+        queryset=Category.objects.select_related("parent").order_by(
+            Lower(Coalesce("parent__name", "name")),
+            F("parent_id").asc(nulls_first=True),
+            Lower("name"),
+            "pk",
+        ),
+        method="filter_category",
         label="Category",
         empty_label="Any category",
     )
@@ -72,6 +91,15 @@ class TicketFilterSet(django_filters.FilterSet):
             | Q(summary__icontains=value)
             | Q(customer_name__icontains=value)
             | Q(customer_email__icontains=value)
+        )
+
+    def filter_category(self, queryset, name, value):
+        """A category's tickets and its subcategories': tickets are filed under the most
+        precise one ("Hardware / Laptop fault"), so "Hardware" alone would find none."""
+        if value is None:
+            return queryset
+        return queryset.filter(
+            category_id__in=Category.objects.filter(Q(pk=value.pk) | Q(parent=value)).values("pk")
         )
 
     def filter_show(self, queryset, name, value):

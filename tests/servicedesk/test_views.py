@@ -294,6 +294,35 @@ class QueuePageTests:
         response = client_as(Role.DMT).get(queue_url(desk, category_id=printers.pk))
         assert {t.reference for t in response.context["filter"].qs} == {"INC-PRINT"}
 
+    def test_a_category_filter_takes_in_its_subcategories_and_names_them_by_path(
+        self, client_as, desk, targets
+    ):
+        hardware = CategoryFactory(name="Hardware")
+        laptops = CategoryFactory(name="Laptop fault", parent=hardware)
+        network = CategoryFactory(name="Network")
+        CategoryFactory(name="Other", parent=hardware)
+        CategoryFactory(name="Other", parent=network)
+        log_ticket(queue=desk, reference="INC-LAPTOP", category=laptops)
+        log_ticket(queue=desk, reference="INC-HW", category=hardware)
+        log_ticket(queue=desk, reference="INC-NET", category=network)
+        client = client_as(Role.DMT)
+        response = client.get(queue_url(desk, category_id=hardware.pk))
+        assert {t.reference for t in response.context["filter"].qs} == {"INC-LAPTOP", "INC-HW"}
+        response = client.get(queue_url(desk, category_id=laptops.pk))
+        assert {t.reference for t in response.context["filter"].qs} == {"INC-LAPTOP"}
+        labels = [
+            label for _, label in response.context["filter"].form.fields["category_id"].choices
+        ]
+        assert labels == [
+            "Any category",
+            "Hardware",
+            "Hardware / Laptop fault",
+            "Hardware / Other",
+            "Network",
+            "Network / Other",
+        ]
+        assert client.get(queue_url(desk, category_id="nope")).status_code == 200
+
     @pytest.mark.parametrize("column", TicketTable.base_columns.keys())
     @pytest.mark.parametrize("direction", ["", "-"])
     def test_it_sorts_every_column(self, client_as, busy_desk, desk, column, direction):
