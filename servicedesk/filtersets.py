@@ -7,25 +7,16 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Q
 from django.utils import timezone
 
 from hackperf.forms import GovukFilterForm
 from servicedesk.choices import NOT_DONE_STATUSES, Kind, Priority, Show, Status
-from servicedesk.forms import PersonChoiceField
+from servicedesk.forms import CategoryChoiceField, PersonChoiceField, categories_in_tree_order
 from servicedesk.models import Category, Queue, Ticket
 from servicedesk.selectors import multiple_reassignments, queue_assignees
 
 STATUS_CHOICES = [(s, Status(s).label) for s in NOT_DONE_STATUSES]
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    """A category by its path ("Hardware / Laptop fault"): a subcategory's name alone can be
-    another's too ("Other"), and bare names mixed the two levels."""
-
-    def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
 
 
 class CategoryChoiceFilter(django_filters.ModelChoiceFilter):
@@ -59,13 +50,7 @@ class TicketFilterSet(django_filters.FilterSet):
         empty_label="Anyone",
     )
     category_id = CategoryChoiceFilter(
-        # Each top-level category, then its subcategories.
-        queryset=Category.objects.select_related("parent").order_by(
-            Lower(Coalesce("parent__name", "name")),
-            F("parent_id").asc(nulls_first=True),
-            Lower("name"),
-            "pk",
-        ),
+        queryset=categories_in_tree_order(),
         method="filter_category",
         label="Category",
         empty_label="Any category",

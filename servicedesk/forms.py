@@ -16,7 +16,8 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from hackperf.forms import GovukForm, reference_taken
@@ -46,6 +47,28 @@ def _people_who_work_tickets():
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
+
+
+def categories_in_tree_order() -> QuerySet[Category]:
+    """Every category, each top-level one followed by its subcategories, by name."""
+    return Category.objects.select_related("parent").order_by(
+        Lower(Coalesce("parent__name", "name")),
+        F("parent_id").asc(nulls_first=True),
+        Lower("name"),
+        "pk",
+    )
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category by its path ("Hardware / Laptop fault"), in tree order: a subcategory's
+    name alone can be another's too ("Other"), and bare names mixed the two levels."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", categories_in_tree_order())
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
 
 
 class ActionForm(GovukForm):
@@ -238,9 +261,8 @@ class TicketLogForm(GovukForm):
         "Priority", Priority.choices, "Choose the ticket's priority", initial=Priority.P3
     )
     channel = _radios("How did it reach us?", Channel.choices, "Choose how the ticket reached us")
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label="Category (optional)",
-        queryset=Category.objects.select_related("parent").order_by("parent__name", "name", "pk"),
         required=False,
         empty_label="No category",
     )
@@ -308,11 +330,6 @@ class TicketLogForm(GovukForm):
             ("", "Choose a directorate")
         ] + [(name, name) for name in settings.SERVICEDESK_DIRECTORATES]
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = _people_who_work_tickets()
-        # This form's label for a category, set on its own copy of the field.
-        category = cast(forms.ModelChoiceField, self.fields["category"])
-        category.label_from_instance = lambda c: (  # type: ignore[method-assign,assignment]
-            f"{c.parent.name} / {c.name}" if c.parent_id else c.name
-        )
 
     def clean_reference(self) -> str:
         from servicedesk.access import can_view_ticket
