@@ -186,3 +186,19 @@ def _polls(page) -> bool:
         return page.evaluate("() => !!document.querySelector('[hx-trigger^=\"every\"]')")
     except Exception:  # a closed or navigating page polls nothing
         return False
+
+
+FITS = """() => {
+    const page = document.documentElement.scrollWidth <= window.innerWidth;
+    const tables = Array.from(document.querySelectorAll('.hp-table-scroll')).map(
+        (box) => box.querySelector('table').getBoundingClientRect().right
+            <= box.getBoundingClientRect().right + 1);
+    return {page, tables};
+}"""
+
+
+def assert_fits(page):
+    """No horizontal scroll: neither the page nor any table inside its scroll box."""
+    fits = page.evaluate(FITS)
+    assert fits["page"], "the page scrolls sideways"
+    assert all(fits["tables"]), f"a table is wider than the page: {fits['tables']}"

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from hackperf.roles import Role
 from indicators import demo
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, assert_fits
 
 
 @pytest.fixture
@@ -49,6 +49,10 @@ class IndicatorsInTheBrowserTests:
         assert (
             page.locator("th.orderable", has_text="Month").get_attribute("aria-sort") == "ascending"
         )
+        # The values table, actions and all, fits the screen: nothing scrolls sideways.
+        for width, height in ((1280, 800), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert_fits(page)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "indicators-detail.png"), full_page=True)
         assert signed_in_dmt.axe_violations() == []

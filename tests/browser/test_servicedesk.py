@@ -13,7 +13,7 @@ from hackperf.roles import Role
 from servicedesk import services
 from servicedesk.choices import Priority
 from servicedesk.models import Ticket
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, assert_fits
 from tests.servicedesk.factories import QueueFactory, SlaTargetFactory, log_ticket
 
 PASSWORD = "a-good-password-1"
@@ -24,22 +24,6 @@ def desk(transactional_db):
     for priority in Priority:
         SlaTargetFactory(priority=priority, resolution_seconds=8 * 3600)
     return QueueFactory(name="Service desk", slug="service-desk")
-
-
-FITS = """() => {
-    const page = document.documentElement.scrollWidth <= window.innerWidth;
-    const tables = Array.from(document.querySelectorAll('.hp-table-scroll')).map(
-        (box) => box.querySelector('table').getBoundingClientRect().right
-            <= box.getBoundingClientRect().right + 1);
-    return {page, tables};
-}"""
-
-
-def assert_fits(page):
-    """No horizontal scroll: neither the page nor any table inside its scroll box."""
-    fits = page.evaluate(FITS)
-    assert fits["page"], "the page scrolls sideways"
-    assert all(fits["tables"]), f"a table is wider than the page: {fits['tables']}"
 
 
 @pytest.fixture
