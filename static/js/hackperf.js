@@ -9,7 +9,8 @@
  *   (data-hold-refresh-while-checked="SELECTOR"), so a refresh never loses a selection
  *   (an hx-trigger filter would need eval, which the CSP refuses).
  * - Keeps keyboard focus where it was when a self-refreshing region is swapped: on the same
- *   link (its address and words), box (its name and value) or scroll region (its label).
+ *   link (its address and words), box (its name and value) or scroll region (its label),
+ *   with the page scrolled where it was.
  * - Opens chart data tables (<details class="hp-figure__data">) for printing.
  * - Draws each chart: <div data-hp-chart="ID"> with its figure in
  *   <script type="application/json" id="ID"> (hackperf.charts.ChartData.html), so the
@@ -156,8 +157,23 @@
     refocus = {
       region: region.id,
       key: focusKey(active),
-      index: focusables(region).indexOf(active)
+      index: focusables(region).indexOf(active),
+      x: window.scrollX,
+      y: window.scrollY
     };
+  });
+
+  function scrollBack(wanted) {
+    if (window.scrollX !== wanted.x || window.scrollY !== wanted.y) {
+      window.scrollTo({ left: wanted.x, top: wanted.y, behavior: "instant" });
+    }
+  }
+
+  // Before the new content is painted, and again once settled (the focus is put back then).
+  document.addEventListener("htmx:afterSwap", function () {
+    if (refocus) {
+      scrollBack(refocus);
+    }
   });
 
   document.addEventListener("htmx:afterSettle", function () {
@@ -178,6 +194,9 @@
     if (same) {
       same.focus({ preventScroll: true });
     }
+    // Losing the focused element in the swap moved the page (Chromium: to its end), leaving
+    // the focus out of sight: put the page back.
+    scrollBack(wanted);
   });
 
   // Print the data behind each chart: open closed <details>, restore afterwards.

@@ -174,13 +174,22 @@ class ServiceDeskInTheBrowserTests:
             recording_page.base_url + reverse("servicedesk:queue_detail", args=["service-desk"])
         )
         focused = "() => { const e = document.activeElement; return [e.tagName, e.textContent.trim(), e.isConnected]; }"  # noqa: E501
+        in_view = "() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"  # noqa: E501
+        page.set_viewport_size({"width": 1280, "height": 400})  # the page scrolls
         page.get_by_role("link", name="INC-K1").focus()
         assert page.evaluate(focused) == ["A", "INC-K1", True]
+        page.evaluate(
+            "() => document.activeElement.scrollIntoView({block: 'center', behavior: 'instant'})"
+        )
+        scrolled = page.evaluate("() => window.scrollY")
+        assert scrolled > 0 and page.evaluate(in_view)
 
-        # A refresh with a new ticket: the focus is on INC-K1's link in the new table.
+        # A refresh with a new ticket: the focus is on INC-K1's link in the new table, and
+        # it is still in sight (the page had jumped to its end).
         log_ticket(queue=desk, reference="INC-K9", at=now)
         page.locator("#queue-tickets table", has_text="INC-K9").wait_for(timeout=10_000)
         assert page.evaluate(focused) == ["A", "INC-K1", True]
+        assert page.evaluate(in_view)
         page.keyboard.press("Tab")  # and the tab order goes on from there
         assert page.evaluate(focused)[2] is True
 
