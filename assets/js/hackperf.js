@@ -3,6 +3,7 @@
  * - Initialises lbh-frontend / GOV.UK Frontend components once the page is parsed.
  * - Initialises components inside content that htmx swaps in later.
  * - Ticks every box for a "select all" checkbox (data-select-all).
+ * - Focuses the first field in error of a form sent back with errors (data-focus-first-error).
  * - Ticks again the bulk-action boxes of a refused bulk action (<script type="application/json"
  *   id="bulk-ticked">: their values), as the page comes back with its errors.
  * - Holds back a self-refreshing region's poll while it has ticked bulk-action boxes
@@ -73,10 +74,29 @@
     }
     var values = JSON.parse(kept.textContent);
     var boxes = document.querySelectorAll('input[type="checkbox"][name="bulk-tickets"]');
+    var all = boxes.length > 0;
     for (var i = 0; i < boxes.length; i++) {
-      if (values.indexOf(boxes[i].value) !== -1) {
-        boxes[i].checked = true;
-      }
+      boxes[i].checked = values.indexOf(boxes[i].value) !== -1;
+      all = all && boxes[i].checked;
+    }
+    var selectAll = document.querySelector('input[data-select-all="bulk-tickets"]');
+    if (selectAll) {
+      selectAll.checked = all;
+    }
+  }
+
+  // A form sent back with errors, far down its page (the bulk actions, under a queue's
+  // table), marked data-focus-first-error: its first field in error takes the focus, and so
+  // comes into sight, after GOV.UK Frontend has focused the alert banner at the page's top.
+  // (Not a #fragment in the address: the browser's scroll to it takes the focus away.)
+  function focusFirstError() {
+    var form = document.querySelector("form[data-focus-first-error]");
+    var field = form && form.querySelector(
+      ".govuk-form-group--error input, .govuk-form-group--error select, " +
+        ".govuk-form-group--error textarea"
+    );
+    if (field) {
+      field.focus();
     }
   }
 
@@ -87,6 +107,7 @@
       frontend.initAll();
     }
     drawCharts(document);
+    focusFirstError();
   }
 
   if (document.readyState === "loading") {

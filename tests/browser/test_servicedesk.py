@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from hackperf.roles import Role
 from servicedesk import services
@@ -266,6 +267,13 @@ class ServiceDeskInTheBrowserTests:
         form.get_by_role("button", name="Escalate selected").click()
         assert "Enter why the tickets are being escalated" in page.get_by_role("alert").inner_text()
         assert page.locator("input[name=bulk-tickets]:checked").count() == 4
+        assert page.get_by_label("Select all tickets on this page").is_checked()
+        # The field in error has the focus, and its error is in sight.
+        error = page.locator("#bulk-actions .govuk-error-message")
+        assert "Enter why the tickets are being escalated" in error.inner_text()
+        expect(error).to_be_in_viewport()  # scrolled to, smoothly
+        reason = form.get_by_label("Why are they being escalated?")
+        assert reason.evaluate("e => e === document.activeElement")
         form = page.locator("#bulk-actions")
         assert form.get_by_label("Escalate to").input_value() == "1"
         assert recording_page.axe_violations() == []
