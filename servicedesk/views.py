@@ -252,6 +252,14 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         if not self.request.htmx:
             filters = self.kept_filters_html
             if filters is None:
+                # Open when a filter narrows the table; not for a sort, a page, or a count
+                # shown (which the table's heading names).
+                context["filters_open"] = any(
+                    value.strip()
+                    for name in TicketFilterSet.base_filters
+                    if name != "show"
+                    for value in self.request.GET.getlist(name)
+                )
                 filters = render_to_string(self.filters_template_name, context, self.request)
                 queue_cache.put(queue_cache.filters_key(self.tickets_key), filters)
             context["filters_html"] = mark_safe(filters)  # noqa: S308 (drawn by our template)

@@ -294,6 +294,25 @@ class QueuePageTests:
         response = client_as(Role.DMT).get(queue_url(desk, category_id=printers.pk))
         assert {t.reference for t in response.context["filter"].qs} == {"INC-PRINT"}
 
+    @pytest.mark.parametrize(
+        ("query", "opened"),
+        [
+            ({}, False),
+            ({"sort": "-priority", "page": "1"}, False),
+            ({"show": "breaching"}, False),
+            ({"q": "  "}, False),
+            ({"q": "printer"}, True),
+            ({"priority": "P1"}, True),
+            ({"sort": "priority", "status": "logged"}, True),
+        ],
+    )
+    def test_the_filters_start_open_only_when_one_narrows_the_table(
+        self, client_as, desk, targets, query, opened
+    ):
+        html = client_as(Role.DMT).get(queue_url(desk, **query)).content.decode()
+        details = re.search(r'<details class="govuk-details[^>]*>', html).group(0)
+        assert ("open" in details.split("data-module")[1]) is opened
+
     def test_a_category_filter_takes_in_its_subcategories_and_names_them_by_path(
         self, client_as, desk, targets
     ):
