@@ -294,6 +294,13 @@ class QueuePageTests:
         response = client_as(Role.DMT).get(queue_url(desk, category_id=printers.pk))
         assert {t.reference for t in response.context["filter"].qs} == {"INC-PRINT"}
 
+    def test_a_count_keeps_the_sort_and_drops_the_filters(self, client_as, desk, targets):
+        html = client_as(Role.DMT).get(queue_url(desk, sort="-priority", q="x")).content.decode()
+        path = reverse("servicedesk:queue_detail", args=[desk.slug])
+        assert f'href="{path}?show=breaching&amp;sort=-priority"' in html
+        html = client_as(Role.DMT).get(queue_url(desk)).content.decode()
+        assert f'href="{path}?show=breaching"' in html
+
     @pytest.mark.parametrize(
         ("query", "opened"),
         [
