@@ -100,6 +100,7 @@ class HomeView(TemplateView):
             (saved, workspace.saveable_lists().get(saved.url_name, ""))
             for saved in SavedFilter.objects.filter(user=user)
         ]
+        context["save_filters_on"] = workspace.saveable_places(user)
         context["sections"] = sections_for(user)
         context["roles"] = roles_of(user)
         context["can_see_people"] = user.has_perm(perm_name(Perm.VIEW_REVIEW))

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hackperf.roles import Perm, perm_name
+
 
 @dataclass(frozen=True)
 class HomeSection:
@@ -57,6 +59,7 @@ class _Entry:
 _home_sections: dict[str, _Entry] = {}
 _searches: dict[str, _Entry] = {}
 _saveable_lists: dict[str, str] = {}
+_saveable_perms: dict[str, tuple[Perm, str]] = {}
 
 SEARCH_LIMIT = 25
 """At most this many hits per app: the results page is a pointer, not a report."""
@@ -72,9 +75,18 @@ def register_search(key: str, function: SearchFunction, *, order: int = 100) -> 
     _searches[key] = _Entry(order, function)
 
 
-def register_saveable_list(url_name: str, label: str) -> None:
-    """A list page whose filter (query string) a person may save under a name."""
+def register_saveable_list(url_name: str, label: str, *, perm: Perm, where: str) -> None:
+    """A list page whose filter (query string) a person may save under a name: ``label``
+    names it beside a saved filter, ``where`` in a sentence ("a queue page"), for those
+    who hold ``perm``, the permission that opens it."""
     _saveable_lists[url_name] = label
+    _saveable_perms[url_name] = (perm, where)
+
+
+def saveable_places(user: Any) -> list[str]:
+    """Where ``user`` may save a filter ("a queue page", "the case list"): only the lists
+    they may open, so nobody is sent to a page that refuses them."""
+    return [where for perm, where in _saveable_perms.values() if user.has_perm(perm_name(perm))]
 
 
 def home_sections(user: object, *, now: datetime) -> list[HomeSection]:

@@ -21,12 +21,15 @@ class InfogovConfig(AppConfig):
             outbox.register_resolver(name, resolver)
 
         from hackperf import workspace
+        from hackperf.roles import Perm
         from infogov import home
 
         workspace.register_home_section("infogov-officer", home.ig_officer_section, order=30)
         workspace.register_home_section("infogov-director", home.director_section, order=40)
         workspace.register_search("infogov", home.search, order=20)
-        workspace.register_saveable_list("infogov:case_list", "Cases")
+        workspace.register_saveable_list(
+            "infogov:case_list", "Cases", perm=Perm.VIEW_INFOGOV, where="the case list"
+        )
 
         # Open cases' due dates follow the bank-holiday set (DESIGN.md, "Time").
         bank_holidays_changed.connect(

@@ -18,12 +18,15 @@ class ServicedeskConfig(AppConfig):
         outbox.register_on_sent(OUTBOX_KIND, invitation_sent)
 
         from hackperf import workspace
+        from hackperf.roles import Perm
         from servicedesk import home
 
         workspace.register_home_section("servicedesk-mine", home.my_tickets_section, order=10)
         workspace.register_home_section("servicedesk-queues", home.my_queues_section, order=20)
         workspace.register_search("servicedesk", home.search, order=10)
-        workspace.register_saveable_list("servicedesk:queue_detail", "Queue")
+        workspace.register_saveable_list(
+            "servicedesk:queue_detail", "Queue", perm=Perm.VIEW_QUEUES, where="a queue page"
+        )
 
         bank_holidays_changed.connect(
             _recompute_open_tickets, dispatch_uid="servicedesk_recompute_sla"

@@ -325,6 +325,26 @@ def test_save_list_reopen_and_delete_a_filter(client, people, place):
     assert not SavedFilter.objects.filter(pk=saved.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("role", "said"),
+    [
+        (Role.SERVICE_DESK_AGENT, "On a queue page, filter it"),
+        (Role.IG_OFFICER, "On the case list, filter it"),
+        (Role.DMT, "On a queue page or the case list, filter it"),
+        (Role.BRIEFING_VIEWER, None),
+    ],
+)
+def test_the_home_page_sends_people_to_save_filters_only_where_they_may_go(
+    client, people, role, said
+):
+    client.force_login(people[role])
+    body = client.get(reverse("home")).content.decode()
+    if said is None:
+        assert "Your saved filters" not in body
+    else:
+        assert said in body
+
+
 def test_saving_the_same_name_again_updates_it(client, people):
     client.force_login(people[Role.IG_OFFICER])
     url = reverse("infogov:case_list")
