@@ -290,6 +290,10 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         return super().render_to_response(context, **response_kwargs)
 
 
+DRAFT_LIMIT = 50_000
+"""Characters of a refused bulk action kept for its page: 500 references and two reasons."""
+
+
 def _draft_key(queue: Queue) -> str:
     """Where a refused bulk action waits, in the session, for its queue's page."""
     return f"servicedesk:bulk-draft:{queue.pk}"
@@ -326,10 +330,13 @@ class QueueBulkActionView(PermissionRequired, View):
                     # An ErrorList yields its messages as str (its __getitem__), whatever
                     # the stubs say of its items.
                     messages.error(request, error)  # type: ignore[arg-type]
-            # Back to the page with what was sent, to be corrected rather than redone.
-            request.session[_draft_key(queue)] = {
+            # Back to the page with what was sent, to be corrected rather than redone (unless
+            # it is larger than any real form: the session is no place for a bulk upload).
+            draft = {
                 name: request.POST.getlist(name) for name in request.POST if name[:5] == "bulk-"
             }
+            if sum(len(value) for values in draft.values() for value in values) <= DRAFT_LIMIT:
+                request.session[_draft_key(queue)] = draft
             return HttpResponseRedirect(back)
         wanted = list(dict.fromkeys(form.cleaned_data["tickets"]))
         found = {

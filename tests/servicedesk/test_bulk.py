@@ -140,6 +140,13 @@ class BulkActionTests:
         assert 'id="bulk-ticked"' not in again.content.decode()
         assert set(Ticket.objects.values_list("queue__slug", flat=True)) == {desk.slug}
 
+    def test_a_refused_action_too_large_for_any_form_is_not_kept(self, client_as, desk, tickets):
+        client = client_as(Role.SERVICE_DESK_AGENT)
+        sent = {"bulk-action": "escalate", "bulk-escalate_reason": "x" * 60_000}
+        response = client.post(bulk_url(desk), sent, follow=True)
+        assert said(response)  # the errors are still said
+        assert not response.context["bulk_form"].is_bound
+
     def test_a_ticket_not_in_the_queue_is_refused_not_acted_on(
         self, client_as, desk, networks, tickets
     ):
