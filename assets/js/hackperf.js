@@ -145,8 +145,8 @@
   });
 
   // Keyboard focus across a refresh. A swap replaces the focused link with a copy of it,
-  // and the focus would fall back to the page's start at every refresh (every 30 seconds
-  // on a queue page): htmx puts it back only on an element with an id, which the table's
+  // and the focus would fall back to the page's start at every refresh (every minute on a
+  // queue page, by default): htmx puts it back only on an element with an id, which the table's
   // links, boxes and scroll region have not. So the focused element is remembered by what
   // makes it the same one in the new content, and focused again there without scrolling.
   // If it has gone (a ticket resolved by someone else), the element at its place in the
