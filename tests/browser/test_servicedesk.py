@@ -280,7 +280,9 @@ class ServiceDeskInTheBrowserTests:
         form.get_by_label("Why are they being escalated?").fill("Whole floor down")
         assert recording_page.axe_violations() == []
         form.get_by_role("button", name="Escalate selected").click()
-        banner = page.get_by_role("region").filter(has_text="refused").first.inner_text()
+        region = page.get_by_role("region").filter(has_text="refused").first
+        assert "hp-notification-banner--warning" in region.get_attribute("class")  # amber
+        banner = region.inner_text()
         assert (
             "3 escalated: INC-B0, INC-B1, INC-B2; "
             "1 refused: INC-HIGH (The ticket is already escalated to level 2" in banner
