@@ -294,6 +294,27 @@ class QueuePageTests:
         response = client_as(Role.DMT).get(queue_url(desk, category_id=printers.pk))
         assert {t.reference for t in response.context["filter"].qs} == {"INC-PRINT"}
 
+    def test_a_filtered_table_says_so_beside_the_whole_queue_counts(self, client_as, desk, targets):
+        hardware = CategoryFactory(name="Hardware")
+        laptops = CategoryFactory(name="Laptop fault", parent=hardware)
+        log_ticket(queue=desk, reference="INC-LAPTOP", category=laptops, priority=Priority.P1)
+        log_ticket(queue=desk, reference="INC-OTHER")
+        client = client_as(Role.DMT)
+        html = client.get(
+            queue_url(desk, category_id=hardware.pk, priority=["P1", "P2"], q=" lap ")
+        ).content.decode()
+        text = " ".join(strip_tags(html).split())
+        assert "Counts for the whole queue" in text
+        assert "Open tickets, filtered" in text
+        assert (
+            "Only those with search by reference, summary or customer: “lap”; "
+            "priority: P1 critical, P2 high; category: Hardware. Show all"
+        ) in text
+        plain = " ".join(
+            strip_tags(client.get(queue_url(desk, show="breaching")).content.decode()).split()
+        )
+        assert "filtered" not in plain and "Only those with" not in plain
+
     def test_a_count_keeps_the_sort_and_drops_the_filters(self, client_as, desk, targets):
         html = client_as(Role.DMT).get(queue_url(desk, sort="-priority", q="x")).content.decode()
         path = reverse("servicedesk:queue_detail", args=[desk.slug])
@@ -307,10 +328,11 @@ class QueuePageTests:
             ({}, False),
             ({"sort": "-priority", "page": "1"}, False),
             ({"show": "breaching"}, False),
-            ({"q": "  "}, False),
+            ({"q": "  "}, True),  # the panel was used
             ({"q": "printer"}, True),
             ({"priority": "P1"}, True),
             ({"sort": "priority", "status": "logged"}, True),
+            ({"q": "", "show": "breaching", "kind": ""}, True),  # applied from the panel
         ],
     )
     def test_the_filters_start_open_only_when_one_narrows_the_table(
