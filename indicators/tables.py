@@ -103,7 +103,8 @@ class PeriodValueTable(tables.Table):
     def render_numerator(self, value, record) -> str:
         if record.denominator is None:
             return f"{value.normalize():,f}"
-        return f"{value.normalize():,f} of {record.denominator.normalize():,f}"
+        # Breaks before "of", never inside "of 2,393" (which read as a number of its own).
+        return f"{value.normalize():,f} of\u00a0{record.denominator.normalize():,f}"
 
     def render_rag(self, record) -> str:
         target = _TargetFigures(record) if record.target_value is not None else None
@@ -120,8 +121,13 @@ class PeriodValueTable(tables.Table):
     def render_approved_at(self, value, record) -> str:
         person = record.entered_by
         entered = (person.get_full_name() or person.get_username()) if person else "Computed"
-        approved = f"approved {day_text(localdate(value))}" if value else "not approved"
-        return with_note(entered, approved)
+        day = day_text(localdate(value)).replace(" ", "\u00a0") if value else ""
+        return with_note(entered, f"approved {day}" if value else "not approved")
+
+    def order_approved_at(self, queryset, is_descending):
+        # A month's approvals often share a day: then newest month first, as unsorted.
+        prefix = "-" if is_descending else ""
+        return queryset.order_by(f"{prefix}approved_at", "-period_start", "pk"), True
 
 
 class _TargetFigures:

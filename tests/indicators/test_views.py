@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from hackperf.roles import Role
@@ -170,6 +171,16 @@ class IndicatorPageTests:
             response = client.get(detail(indicator), {"sort": order})
             assert response.status_code == 200
             assert len(response.context["table"].rows) == 3
+
+
+@pytest.mark.django_db
+def test_values_approved_on_one_day_sort_by_month_newest_first(client_as):
+    (indicator,) = indicators_with_values(1, months=3)
+    indicator.values.update(approved_at=timezone.now())
+    for order in ("approved_at", "-approved_at"):
+        response = client_as(Role.DMT).get(detail(indicator), {"sort": order})
+        months = [row.record.period_start for row in response.context["table"].rows]
+        assert months == sorted(months, reverse=True)
 
 
 @pytest.mark.django_db
