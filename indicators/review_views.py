@@ -160,6 +160,7 @@ class ReviewView(PermissionRequired, TemplateView):
             {"pack": pack, "ending": ending_day(pack.fortnight_end)} for pack in packs
         ]
         context["open_actions"] = review_actions.open_actions()
+        context["today"] = timezone.localdate(now)  # open actions due before it are overdue
         context["picker"] = {
             "options": review_fortnights.options(taken, now=now),
             "selected": ending_day(instant).isoformat() if instant else "",

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from hackperf.roles import Role
 from indicators import review, review_actions, review_fortnights, review_headline
@@ -265,6 +266,20 @@ class ReviewActionTests:
             "Chase the MFD supplier."
             not in client.get(reverse("indicators:review")).content.decode()
         )
+
+    def test_an_open_action_past_its_due_day_is_marked_overdue(self, client_as, make_user):
+        _, dmt, first = self.packs(make_user)
+        today = timezone.localdate()
+        for text, due in (("Late one.", today - timedelta(days=1)), ("Due today.", today)):
+            review_actions.review_action_add(
+                pack=first, description=text, owner=dmt, due=due, by=dmt, now=first.frozen_at
+            )
+        html = client_as(Role.DMT).get(reverse("indicators:review")).content.decode()
+        rows = {
+            text: html[html.index(text) : html.index("</tr>", html.index(text))]
+            for text in ("Late one.", "Due today.")
+        }
+        assert "Overdue" in rows["Late one."] and "Overdue" not in rows["Due today."]
 
     def test_the_dmt_records_an_action_with_owner_and_due_date(self, client_as, make_user):
         _, dmt, first = self.packs(make_user)
