@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from hackperf.forms import GovukFilterForm
@@ -66,6 +67,39 @@ class TicketFilterSet(django_filters.FilterSet):
         self.now = now or timezone.now()
         if queue is not None:
             self.filters["assignee_id"].queryset = queue_assignees(queue)
+
+    # ``show`` is the count a queue page shows (its counts link to it, its heading names it),
+    # not a filter that narrows the table: the counts above the table are the whole queue's.
+    COUNT = "show"
+
+    @classmethod
+    def panel_used(cls, query: QueryDict) -> bool:
+        """Whether the filters panel made this address (its fields are in it, empty or not),
+        so it starts open; not for a sort, a page, or a count link."""
+        return any(name in query for name in cls.base_filters if name != cls.COUNT)
+
+    def applied(self) -> list[tuple[str, str]]:
+        """Each filter but the count that narrows the table, as (label, value in words), so
+        the table says when it shows fewer than the whole queue's counts."""
+        form = self.form
+        if not form.is_valid():
+            return []
+        applied = []
+        for name, field in form.fields.items():
+            value = form.cleaned_data.get(name)
+            if name == self.COUNT or value in (None, "", [], ()):
+                continue
+            if isinstance(value, str):
+                if not value.strip():
+                    continue
+                words = f"“{value.strip()}”"
+            elif isinstance(field, forms.ModelChoiceField):
+                words = field.label_from_instance(value)
+            else:
+                labels = dict(field.choices)
+                words = ", ".join(str(labels.get(v, v)) for v in value)
+            applied.append((str(field.label), words))
+        return applied
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -247,20 +246,14 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
         html = self.kept_tickets_html
         if html is None:
             context["counts"] = self.counts
-            context["filters_applied"] = applied_filters(context["filter"])
+            context["filters_applied"] = context["filter"].applied()
             html = render_to_string(self.partial_template_name, context, request=self.request)
             queue_cache.put(self.tickets_key, html)
         context["tickets_html"] = mark_safe(html)  # noqa: S308 (drawn by our template)
         if not self.request.htmx:
             filters = self.kept_filters_html
             if filters is None:
-                # Open when the panel was used (its fields are in the address, empty or not);
-                # not for a sort, a page, or a count (which the table's heading names).
-                context["filters_open"] = any(
-                    name in self.request.GET
-                    for name in TicketFilterSet.base_filters
-                    if name != "show"
-                )
+                context["filters_open"] = TicketFilterSet.panel_used(self.request.GET)
                 filters = render_to_string(self.filters_template_name, context, self.request)
                 queue_cache.put(queue_cache.filters_key(self.tickets_key), filters)
             context["filters_html"] = mark_safe(filters)  # noqa: S308 (drawn by our template)
@@ -293,31 +286,6 @@ class QueueDetailView(PermissionRequired, LiveMixin, TableCsvMixin, SingleTableM
 
 DRAFT_LIMIT = 50_000
 """Characters of a refused bulk action kept for its page: 500 references and two reasons."""
-
-
-def applied_filters(filterset: TicketFilterSet) -> list[tuple[str, str]]:
-    """Each filter that narrows a queue's table, but the count shown (which its heading
-    names), as (label, value in words): the counts above the table are the whole queue's, so
-    the table says when it shows fewer."""
-    form = filterset.form
-    if not form.is_valid():
-        return []
-    applied = []
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name)
-        if name == "show" or value in (None, "", [], ()):
-            continue
-        if isinstance(value, str):
-            if not value.strip():
-                continue
-            words = f"“{value.strip()}”"
-        elif isinstance(field, forms.ModelChoiceField):
-            words = field.label_from_instance(value)
-        else:
-            labels = dict(field.choices)
-            words = ", ".join(str(labels.get(v, v)) for v in value)
-        applied.append((str(field.label), words))
-    return applied
 
 
 def _draft_key(queue: Queue) -> str:
